@@ -1,0 +1,17 @@
+# Warnings for teapot's own targets, and the sanitizer switch.
+function(teapot_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+  if(TEAPOT_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(TEAPOT_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(TEAPOT_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT TEAPOT_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "TEAPOT_SANITIZE must be address, thread or empty, not '${TEAPOT_SANITIZE}'")
+endif()

@@ -1,0 +1,63 @@
+// The teapot command: parse flags, set up logging, run the server until
+// SIGINT or SIGTERM, stop it gracefully and exit 0.
+
+#include "cli/codes_table.hpp"
+#include "cli/logging.hpp"
+#include "cli/options.hpp"
+
+#include <teapot/server.hpp>
+
+#include <spdlog/logger.h>
+
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+
+namespace {
+
+int serve(teapot::cli::options& o) {
+    // Block the signals before any thread starts, so that only sigwait sees them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    o.server.logger = teapot::cli::make_logger(o.server.format, o.log_level, o.quiet);
+    teapot::server server{o.server};
+    server.start();
+    auto host = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
+    std::cout << "teapot listening on http://" << host << ":" << server.port() << std::endl;
+
+    int received = 0;
+    sigwait(&signals, &received);
+    o.server.logger->info(received == SIGINT ? "SIGINT: stopping" : "SIGTERM: stopping");
+    server.stop();
+    o.server.logger->flush();
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    teapot::cli::options o;
+    try {
+        o = teapot::cli::parse_options(args);
+    } catch (const teapot::cli::usage_error& e) {
+        std::cerr << "teapot: " << e.what() << "\n" << teapot::cli::usage();
+        return 2;
+    }
+    switch (o.what) {
+    case teapot::cli::command::help: std::cout << teapot::cli::usage(); return 0;
+    case teapot::cli::command::version: std::cout << "teapot " << teapot::version() << "\n"; return 0;
+    case teapot::cli::command::codes: teapot::cli::print_codes(std::cout); return 0;
+    case teapot::cli::command::serve: break;
+    }
+    try {
+        return serve(o);
+    } catch (const std::exception& e) {
+        std::cerr << "teapot: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,32 @@
+#pragma once
+// The command line: `teapot [serve] [flags]`, `teapot codes`, `--version`, `--help`.
+
+#include <teapot/server.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace teapot::cli {
+
+enum class command { serve, codes, version, help };
+
+struct options {
+    command what = command::serve;
+    server_options server;
+    std::string log_level = "info";
+    bool quiet = false;
+};
+
+/// A bad flag or value; main prints it with the usage and exits 2.
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Parses argv (without the program name). Throws usage_error.
+options parse_options(const std::vector<std::string_view>& args);
+
+std::string_view usage() noexcept;
+
+} // namespace teapot::cli

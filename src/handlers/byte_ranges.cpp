@@ -1,0 +1,56 @@
+#include "handlers/byte_ranges.hpp"
+
+#include <charconv>
+#include <optional>
+
+namespace teapot::detail {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::optional<std::size_t> number(std::string_view s) {
+    std::size_t n = 0;
+    if (s.empty()) return std::nullopt;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return n;
+}
+
+} // namespace
+
+range_request evaluate_range(std::string_view header, std::size_t length) {
+    range_request out;
+    header = trim(header);
+    if (!header.starts_with("bytes=")) return out;
+    header.remove_prefix(6);
+
+    std::vector<byte_range> ranges;
+    std::size_t specs = 0;
+    while (true) {
+        auto comma = header.find(',');
+        auto spec = trim(header.substr(0, comma));
+        auto dash = spec.find('-');
+        if (dash == std::string_view::npos || ++specs > max_ranges) return out;
+        auto first = number(spec.substr(0, dash));
+        auto last = number(spec.substr(dash + 1));
+        if (dash == 0) {
+            // suffix-range "-N": the last N bytes (§14.1.2).
+            if (!last) return out;
+            if (*last > 0 && length > 0) ranges.push_back({length - std::min(*last, length), length - 1});
+        } else {
+            if (!first || (dash + 1 < spec.size() && !last) || (last && *last < *first)) return out;
+            if (*first < length) ranges.push_back({*first, std::min(last.value_or(length - 1), length - 1)});
+        }
+        if (comma == std::string_view::npos) break;
+        header.remove_prefix(comma + 1);
+    }
+    out.result = ranges.empty() ? range_request::outcome::unsatisfiable : range_request::outcome::satisfiable;
+    out.ranges = std::move(ranges);
+    return out;
+}
+
+} // namespace teapot::detail

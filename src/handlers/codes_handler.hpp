@@ -1,0 +1,19 @@
+#pragma once
+// The catalogue as resources: GET / (an HTML index of every code, each a link
+// to /status/<code>), GET /codes (JSON array), GET /codes/<code> (one entry).
+
+#include "handlers/status_knobs.hpp"
+#include "http/request.hpp"
+#include "http/response_plan.hpp"
+
+#include <string_view>
+#include <vector>
+
+namespace teapot::detail {
+
+response_plan handle_index(const request& req);
+
+/// `code` is empty for the whole catalogue.
+response_plan handle_codes(const request& req, std::string_view code, const std::vector<query_param>& params);
+
+} // namespace teapot::detail

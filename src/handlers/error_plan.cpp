@@ -1,0 +1,34 @@
+#include "handlers/error_plan.hpp"
+
+#include "handlers/negotiation.hpp"
+
+#include <teapot/catalog.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace teapot::detail {
+
+response_plan error_plan(int status, const std::string& message, const request* req) {
+    response_plan plan;
+    plan.final_head.status = status;
+    plan.final_head.reason = std::string{reason_phrase(status)};
+    auto media = req ? negotiate_media(req->header("Accept"), true) : media_type::text;
+    if (media == media_type::json || media == media_type::problem_json) {
+        boost::json::object o{{"type", "about:blank"},
+                              {"title", reason_phrase(status)},
+                              {"status", status},
+                              {"detail", message},
+                              {"error", message}};
+        plan.body = boost::json::serialize(o) + "\n";
+    } else {
+        // HTML clients get text too: an error from teapot itself is read by people in a terminal.
+        media = media_type::text;
+        plan.body = std::to_string(status) + " " + std::string{reason_phrase(status)} + "\n" + message + "\n";
+    }
+    plan.final_head.set("Content-Type", std::string{content_type_of(media)});
+    plan.omit_body = req && req->method == "HEAD";
+    return plan;
+}
+
+} // namespace teapot::detail

@@ -1,0 +1,16 @@
+#pragma once
+// What handlers may read besides the request: server-wide settings and the
+// shared random stream. Handlers decide *what* to send; they do no I/O.
+
+#include <chrono>
+
+namespace teapot::detail {
+
+class random_source;
+
+struct handler_context {
+    std::chrono::milliseconds max_delay{60'000};
+    random_source* random = nullptr;
+};
+
+} // namespace teapot::detail

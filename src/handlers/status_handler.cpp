@@ -1,0 +1,217 @@
+#include "handlers/status_handler.hpp"
+
+#include "handlers/byte_ranges.hpp"
+#include "handlers/error_plan.hpp"
+#include "handlers/status_body.hpp"
+#include "handlers/status_spec.hpp"
+
+#include <teapot/catalog.hpp>
+
+#include <algorithm>
+
+namespace teapot::detail {
+namespace {
+
+constexpr std::string_view default_location = "/status/200";
+constexpr std::string_view multipart_boundary = "teapot-byteranges-6f1c";
+
+bool is_interim(int code) { return code >= 100 && code < 200 && code != 101; }
+
+// RFC 6455 §4.2.1: a WebSocket opening handshake is a GET over HTTP/1.1 with
+// Upgrade: websocket and Connection: upgrade.
+bool token_listed(std::string_view list, std::string_view token) {
+    while (!list.empty()) {
+        auto comma = list.find(',');
+        auto item = list.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (iequals(item, token)) return true;
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+bool asks_websocket_upgrade(const request& req) {
+    return req.version >= 11 && req.method == "GET" && token_listed(req.header("Upgrade"), "websocket") &&
+           token_listed(req.header("Connection"), "upgrade");
+}
+
+struct status_request {
+    const request& req;
+    const status_knobs& knobs;
+    media_type media;
+    language lang;
+};
+
+std::string location_of(const status_request& s) {
+    return s.knobs.location ? *s.knobs.location : std::string{default_location};
+}
+
+body_links links_for(int code, const status_request& s) {
+    body_links links;
+    if (code == 300) links.choices = {location_of(s), "/status/200?lang=fr"};
+    if (code == 511) links.login = location_of(s);
+    return links;
+}
+
+// The representation /status/206 serves slices of, and whose length 416 reports.
+std::string range_resource(const status_request& s) {
+    return s.knobs.body ? *s.knobs.body : render_status_body(206, s.media, s.lang, {});
+}
+
+void apply_partial_content(response_plan& plan, const status_request& s) {
+    std::string resource = range_resource(s);
+    auto content_type = std::string{content_type_of(s.media)};
+    auto range = evaluate_range(s.req.header("Range"), resource.size());
+    auto total = std::to_string(resource.size());
+
+    if (range.result == range_request::outcome::unsatisfiable || resource.empty()) {
+        // §15.5.17: a Range that overlaps nothing is a 416 with the current length.
+        plan.final_head.status = 416;
+        plan.final_head.reason = std::string{reason_phrase(416)};
+        plan.final_head.set("Content-Range", "bytes */" + total);
+        plan.body = render_status_body(416, s.media, s.lang, {});
+        plan.final_head.set("Content-Type", content_type);
+        return;
+    }
+    if (range.result == range_request::outcome::ignore)
+        // No usable Range: send the first half, as a 206 must carry a range.
+        range.ranges = {{0, std::max<std::size_t>(resource.size() / 2, 1) - 1}};
+
+    plan.final_head.set("Accept-Ranges", "bytes");
+    if (range.ranges.size() == 1) {
+        auto [first, last] = range.ranges.front();
+        plan.final_head.set("Content-Range",
+                            "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + total);
+        plan.final_head.set("Content-Type", content_type);
+        plan.body = resource.substr(first, last - first + 1);
+        return;
+    }
+    // §14.6: several ranges go as multipart/byteranges, one Content-Range per part.
+    std::string body;
+    for (auto [first, last] : range.ranges) {
+        body += "--" + std::string{multipart_boundary} + "\r\nContent-Type: " + content_type +
+                "\r\nContent-Range: bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + total +
+                "\r\n\r\n" + resource.substr(first, last - first + 1) + "\r\n";
+    }
+    body += "--" + std::string{multipart_boundary} + "--\r\n";
+    plan.final_head.set("Content-Type", "multipart/byteranges; boundary=" + std::string{multipart_boundary});
+    plan.body = std::move(body);
+}
+
+// The headers each code calls for (see README "Per-code behaviour").
+void apply_code_headers(response_plan& plan, int code, const status_request& s) {
+    auto& head = plan.final_head;
+    bool redirect = code >= 300 && code < 400 && code != 304;
+    if (code == 201 || redirect) head.set("Location", location_of(s));
+    switch (code) {
+    case 401: head.set("WWW-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
+    case 407: head.set("Proxy-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
+    case 405: head.set("Allow", "GET, HEAD"); break;
+    case 408:
+        // §15.5.9: the server closes the connection it timed out on.
+        plan.close_after = true;
+        break;
+    case 426:
+        head.set("Upgrade", "websocket");
+        head.set("Connection", "Upgrade");
+        break;
+    case 416: head.set("Content-Range", "bytes */" + std::to_string(range_resource(s).size())); break;
+    case 429:
+    case 503: head.set("Retry-After", s.knobs.retry_after.value_or("1")); break;
+    case 451: head.set("Link", "<https://example.org/legal-demand>; rel=\"blocked-by\""); break;
+    default: break;
+    }
+    // RFC 6585 §3–6: these MUST NOT be stored by a cache.
+    if (code == 428 || code == 429 || code == 431 || code == 511) head.set("Cache-Control", "no-store");
+}
+
+// The final response for `code` (not 1xx, not 444, not 101).
+void build_final(response_plan& plan, int code, const status_request& s) {
+    auto& head = plan.final_head;
+    head.status = code;
+    head.reason = s.knobs.reason ? *s.knobs.reason : std::string{reason_phrase(code)};
+
+    if (code == 204 || code == 304) {
+        // RFC 9112 §6.3: these end at the header section; no Content-Length (§8.6).
+        plan.body_framing = framing::none;
+        if (code == 304) head.set("ETag", "\"teapot-304\"");
+    } else if (code == 205) {
+        // §15.3.6: no content, and Content-Length: 0 since 205 is not bodiless by framing.
+    } else if (code == 206) {
+        apply_partial_content(plan, s);
+    } else if (s.knobs.body) {
+        plan.body = *s.knobs.body;
+        head.set("Content-Type", s.knobs.content_type.value_or("text/plain; charset=utf-8"));
+    } else {
+        plan.body = render_status_body(code, s.media, s.lang, links_for(code, s));
+        head.set("Content-Type", s.knobs.content_type.value_or(std::string{content_type_of(s.media)}));
+    }
+    apply_code_headers(plan, plan.final_head.status, s);
+    head.set("Vary", "Accept, Accept-Language");
+    // ?header= replaces teapot's field of that name; repeated, it adds several (Set-Cookie).
+    for (const auto& h : s.knobs.headers)
+        std::erase_if(head.headers, [&](const header_field& f) { return iequals(f.name, h.name); });
+    for (const auto& h : s.knobs.headers) head.add(h.name, h.value);
+}
+
+message_head interim_head(int code) {
+    message_head head;
+    head.status = code;
+    head.reason = std::string{reason_phrase(code)};
+    // RFC 8297 §2: Early Hints carry the links the final response will need.
+    if (code == 103) head.add("Link", "</static/teapot.css>; rel=preload; as=style");
+    return head;
+}
+
+} // namespace
+
+response_plan handle_status(const request& req, std::string_view spec_text, const std::vector<query_param>& params,
+                            const handler_context& ctx) {
+    std::string error;
+    auto spec = parse_status_spec(spec_text, error);
+    if (!spec) return error_plan(400, error, &req);
+    auto knobs = parse_status_knobs(params, ctx.max_delay, error);
+    if (!knobs) return error_plan(400, error, &req);
+
+    int code = spec->pick(*ctx.random);
+    response_plan plan;
+    plan.delay = knobs->delay;
+    plan.omit_body = req.method == "HEAD";
+
+    if (code == 444) {
+        // nginx's 444: close without sending a single byte.
+        plan.action = response_plan::kind::close_silently;
+        return plan;
+    }
+    int final_code = code;
+    if (is_interim(code)) {
+        // §15.2: never a 1xx to an HTTP/1.0 client; the final response alone.
+        if (req.version >= 11) plan.interim.push_back(interim_head(code));
+        final_code = knobs->final_code.value_or(200);
+        if (final_code == 444) {
+            plan.action = response_plan::kind::close_silently;
+            return plan;
+        }
+    }
+    if (final_code == 101) {
+        if (asks_websocket_upgrade(req)) {
+            plan.action = response_plan::kind::websocket_echo;
+            return plan;
+        }
+        // Without a request to upgrade, a 101 would be a lie (§15.2.2): say what is needed.
+        final_code = 426;
+    }
+    status_request s{req, *knobs, negotiate_media(req.header("Accept"), final_code >= 400),
+                     knobs->lang ? *knobs->lang : negotiate_language(req.header("Accept-Language"))};
+    build_final(plan, final_code, s);
+    if (code == 101 && final_code == 426) {
+        plan.body = "/status/101 switches protocols only for a WebSocket handshake: send GET with "
+                    "Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13.\n";
+        plan.final_head.set("Content-Type", "text/plain; charset=utf-8");
+    }
+    return plan;
+}
+
+} // namespace teapot::detail

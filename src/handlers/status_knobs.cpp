@@ -1,0 +1,98 @@
+#include "handlers/status_knobs.hpp"
+
+#include "handlers/status_spec.hpp"
+#include "util/duration.hpp"
+#include "util/field_syntax.hpp"
+#include "util/http_date.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+
+namespace teapot::detail {
+namespace {
+
+constexpr std::string_view knob_list =
+    "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang";
+
+bool set_error(std::string& error, std::string message) {
+    error = std::move(message);
+    return false;
+}
+
+bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds max_delay, std::string& error) {
+    const auto& key = p.key;
+    const auto& v = p.value;
+    if (key == "final") {
+        auto code = parse_status_code(v);
+        if (!code || *code < 200)
+            return set_error(error, "invalid final='" + v + "': the final status is a code from 200 to 599");
+        k.final_code = code;
+    } else if (key == "location") {
+        if (v.empty() || !is_field_value(v) || !boost::urls::parse_uri_reference(v))
+            return set_error(error, "invalid location='" + v + "': expected a URI reference such as /status/200");
+        k.location = v;
+    } else if (key == "retry_after") {
+        bool seconds = !v.empty() && v.size() <= 10 && std::all_of(v.begin(), v.end(), [](char c) {
+            return c >= '0' && c <= '9';
+        });
+        if (!seconds && !is_imf_fixdate(v))
+            return set_error(error, "invalid retry_after='" + v +
+                                        "': expected delay-seconds (e.g. 120) or an HTTP-date "
+                                        "(e.g. Sun, 06 Nov 1994 08:49:37 GMT)");
+        k.retry_after = v;
+    } else if (key == "delay") {
+        auto d = parse_duration(v);
+        if (!d) return set_error(error, "invalid delay='" + v + "': expected a duration such as 250ms, 2s or 1m");
+        if (*d > max_delay)
+            return set_error(error, "delay=" + v + " exceeds the maximum delay of " + format_duration(max_delay) +
+                                        " (--max-delay)");
+        k.delay = *d;
+    } else if (key == "header") {
+        auto colon = v.find(':');
+        std::string name = v.substr(0, colon);
+        std::string value = colon == std::string::npos ? std::string{} : v.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        if (colon == std::string::npos || !is_token(name))
+            return set_error(error, "invalid header='" + v + "': expected Name:Value with a token as the name");
+        if (!is_field_value(value))
+            return set_error(error, "invalid header value for " + name +
+                                        ": control characters such as CR or LF are not allowed");
+        if (is_framing_field(name))
+            return set_error(error, "header " + name + " decides framing and is set by teapot only");
+        k.headers.push_back({std::move(name), std::move(value)});
+    } else if (key == "body") {
+        k.body = v;
+    } else if (key == "content_type") {
+        auto semi = v.find(';');
+        auto type = std::string_view{v}.substr(0, semi);
+        auto slash = type.find('/');
+        if (slash == std::string_view::npos || !is_token(type.substr(0, slash)) ||
+            !is_token(type.substr(slash + 1)) || !is_field_value(v))
+            return set_error(error, "invalid content_type='" + v + "': expected a media type such as text/plain");
+        k.content_type = v;
+    } else if (key == "reason") {
+        if (!is_reason_phrase(v))
+            return set_error(error, "invalid reason: a reason phrase is visible characters and spaces, without CR or LF");
+        k.reason = v;
+    } else if (key == "lang") {
+        if (v == "en") k.lang = language::en;
+        else if (v == "fr") k.lang = language::fr;
+        else return set_error(error, "invalid lang='" + v + "': expected en or fr");
+    } else {
+        return set_error(error, "unknown knob '" + key + "': " + std::string{knob_list});
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params,
+                                               std::chrono::milliseconds max_delay, std::string& error) {
+    status_knobs knobs;
+    for (const auto& p : params)
+        if (!parse_one(knobs, p, max_delay, error)) return std::nullopt;
+    return knobs;
+}
+
+} // namespace teapot::detail

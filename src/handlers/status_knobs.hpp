@@ -1,0 +1,37 @@
+#pragma once
+// The query knobs of /status/<code>, parsed and validated before anything is
+// sent: a knob that would inject CR/LF, break framing or exceed a limit is a
+// 400 that names it, never a response on the wire.
+
+#include "handlers/negotiation.hpp"
+#include "http/response_plan.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace teapot::detail {
+
+struct query_param {
+    std::string key;
+    std::string value;  ///< percent-decoded
+};
+
+struct status_knobs {
+    std::optional<int> final_code;            ///< ?final=: the final response after a 1xx
+    std::optional<std::string> location;      ///< ?location=: URI-reference for 201/3xx/511
+    std::optional<std::string> retry_after;   ///< ?retry_after=: delta-seconds or IMF-fixdate
+    std::chrono::milliseconds delay{0};       ///< ?delay=
+    std::vector<header_field> headers;        ///< ?header=Name:Value (repeatable)
+    std::optional<std::string> body;          ///< ?body=
+    std::optional<std::string> content_type;  ///< ?content_type=
+    std::optional<std::string> reason;        ///< ?reason=
+    std::optional<language> lang;             ///< ?lang=en|fr
+};
+
+/// Parses the knobs; nullopt with `error` set on the first invalid one.
+std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params,
+                                               std::chrono::milliseconds max_delay, std::string& error);
+
+} // namespace teapot::detail

@@ -1,0 +1,70 @@
+#include "http/listener.hpp"
+
+#include "http/connection_tracker.hpp"
+#include "http/session.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <system_error>
+
+namespace teapot::detail {
+
+listener::listener(io_pool& pool, const tcp::endpoint& endpoint, std::shared_ptr<const session_config> config,
+                   connection_tracker& tracker)
+    : pool_(pool), acceptor_(pool.first()), config_(std::move(config)), tracker_(tracker) {
+    beast::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::system_error(ec, "cannot listen on " + endpoint.address().to_string() + ":" +
+                                            std::to_string(endpoint.port()));
+    port_ = acceptor_.local_endpoint().port();
+}
+
+void listener::start() { net::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()), net::detached); }
+
+void listener::stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+        beast::error_code ignored;
+        self->acceptor_.close(ignored);
+    });
+}
+
+void listener::refuse(tcp::socket socket) {
+    // Over --max-connections: a best-effort 503 without waiting, then close.
+    static constexpr std::string_view busy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\n"
+        "Connection: close\r\nContent-Length: 36\r\n\r\nteapot: too many open connections.\r\n";
+    beast::error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(net::buffer(busy), ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
+}
+
+net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> self) {
+    timer_type backoff{acceptor_.get_executor()};
+    // After close(), a pending accept fails with bad_descriptor rather than
+    // operation_aborted: the acceptor's state says when to stop.
+    while (acceptor_.is_open()) {
+        auto [ec, socket] = co_await acceptor_.async_accept(pool_.next(), use_tuple_awaitable);
+        if (!acceptor_.is_open()) break;
+        if (ec) {
+            // Out of descriptors (EMFILE) and the like: wait rather than spin.
+            config_->log.warn("accept failed: " + ec.message());
+            backoff.expires_after(std::chrono::milliseconds{50});
+            co_await backoff.async_wait();
+            continue;
+        }
+        if (tracker_.count() >= config_->request_limits.max_connections) {
+            refuse(std::move(socket));
+            continue;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<session>(std::move(socket), config_, tracker_)->start();
+    }
+}
+
+} // namespace teapot::detail

@@ -1,0 +1,26 @@
+#pragma once
+// A parsed request as the router and handlers see it: plain std types, views
+// into the session's Beast message, so that deciding *what* to answer never
+// needs Beast and stays unit-testable without sockets.
+
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace teapot::detail {
+
+struct request {
+    std::string_view method;
+    std::string_view target;
+    unsigned version = 11;  ///< 10 or 11
+    std::vector<std::pair<std::string_view, std::string_view>> headers;
+    std::string_view body;
+
+    /// The first field named `name` (case-insensitive), or an empty view.
+    std::string_view header(std::string_view name) const noexcept;
+    bool has_header(std::string_view name) const noexcept;
+};
+
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+} // namespace teapot::detail

@@ -1,0 +1,51 @@
+#pragma once
+// A response plan: what a handler decided to send, in plain std types. The
+// session (src/http/) turns it into bytes on the wire; handlers never do I/O.
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace teapot::detail {
+
+struct header_field {
+    std::string name;
+    std::string value;
+};
+
+/// A status line and header fields, without framing (the writer adds
+/// Content-Length, Date and Server).
+struct message_head {
+    int status = 200;
+    std::string reason;
+    std::vector<header_field> headers;
+
+    void set(std::string name, std::string value);  ///< replaces every field of that name
+    void add(std::string name, std::string value);  ///< appends another field
+    const std::string* find(std::string_view name) const;
+};
+
+/// How the final response is framed (RFC 9112 §6.3).
+enum class framing {
+    content_length,  ///< Content-Length: body size (also sent for HEAD, without the body)
+    none,            ///< 1xx, 204, 304: no Content-Length, no Transfer-Encoding, no body
+};
+
+struct response_plan {
+    enum class kind {
+        respond,           ///< interim responses (if any), then the final response
+        close_silently,    ///< 444: close the connection without a byte
+        websocket_echo,    ///< 101: complete the WebSocket handshake, then echo
+    };
+    kind action = kind::respond;
+    std::chrono::milliseconds delay{0};  ///< waited on a timer before anything is sent
+    std::vector<message_head> interim;   ///< 1xx heads, sent before the final one
+    message_head final_head;
+    std::string body;
+    framing body_framing = framing::content_length;
+    bool omit_body = false;       ///< HEAD: same headers as GET, no content
+    bool close_after = false;     ///< Connection: close, then close
+};
+
+} // namespace teapot::detail

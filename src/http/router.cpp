@@ -1,0 +1,63 @@
+#include "http/router.hpp"
+
+#include "handlers/codes_handler.hpp"
+#include "handlers/cors.hpp"
+#include "handlers/error_plan.hpp"
+#include "handlers/status_handler.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <exception>
+
+namespace teapot::detail {
+namespace {
+
+std::vector<query_param> query_of(const boost::urls::url_view& url) {
+    std::vector<query_param> params;
+    for (auto p : url.params()) params.push_back({p.key, p.has_value ? p.value : std::string{}});
+    return params;
+}
+
+response_plan method_not_allowed(const request& req) {
+    auto plan = error_plan(405, "this resource answers GET and HEAD only", &req);
+    plan.final_head.set("Allow", "GET, HEAD");
+    return plan;
+}
+
+response_plan dispatch(const request& req, const handler_context& ctx) {
+    if (is_cors_preflight(req)) return cors_preflight_plan(req);
+
+    // Origin-form is what clients send; absolute-form is what they send to a proxy (RFC 9112 §3.2).
+    auto parsed = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
+                                              : boost::urls::parse_absolute_uri(req.target);
+    if (!parsed) return error_plan(400, "malformed request target: " + parsed.error().message(), &req);
+    const auto& url = *parsed;
+    auto params = query_of(url);
+    std::string path = url.path();  // percent-decoded
+
+    bool read_only = req.method == "GET" || req.method == "HEAD";
+    if (path == "/status" || path.starts_with("/status/"))
+        return handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params,
+                             ctx);
+    if (path == "/codes" || path == "/codes/")
+        return read_only ? handle_codes(req, {}, params) : method_not_allowed(req);
+    if (path.starts_with("/codes/"))
+        return read_only ? handle_codes(req, std::string_view{path}.substr(7), params) : method_not_allowed(req);
+    if (path == "/") return read_only ? handle_index(req) : method_not_allowed(req);
+    return error_plan(404, "no resource at " + path + ": try /status/<code>, /codes or /", &req);
+}
+
+} // namespace
+
+response_plan route(const request& req, const handler_context& ctx) noexcept {
+    response_plan plan;
+    try {
+        plan = dispatch(req, ctx);
+    } catch (const std::exception& e) {
+        plan = error_plan(500, std::string{"teapot failed to answer: "} + e.what(), &req);
+    }
+    if (plan.action == response_plan::kind::respond) add_cors_headers(req, plan.final_head);
+    return plan;
+}
+
+} // namespace teapot::detail

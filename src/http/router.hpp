@@ -1,0 +1,15 @@
+#pragma once
+// Which handler answers a request: a pure function of the request, so that it
+// is unit-tested without sockets. A new endpoint is one handler file and one
+// line here.
+
+#include "handlers/handler_context.hpp"
+#include "http/request.hpp"
+#include "http/response_plan.hpp"
+
+namespace teapot::detail {
+
+/// Never throws: a handler that throws becomes a 500 for this request.
+response_plan route(const request& req, const handler_context& ctx) noexcept;
+
+} // namespace teapot::detail

@@ -1,0 +1,221 @@
+#include "http/session.hpp"
+
+#include "handlers/error_plan.hpp"
+#include "http/connection_tracker.hpp"
+#include "http/plan_writer.hpp"
+#include "http/request.hpp"
+#include "http/router.hpp"
+#include "http/websocket_echo.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <algorithm>
+
+namespace teapot::detail {
+namespace http = beast::http;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+// Reading a request we will not answer normally stops here; drain at most this
+// much before closing, so that the client reads our error instead of an RST.
+constexpr std::size_t lingering_bytes = 1024 * 1024;
+constexpr std::chrono::seconds lingering_time{2};
+
+std::string peer_of(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    if (ec) return "-";
+    auto address = ep.address().to_string();
+    return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
+}
+
+bool quietly_ended(const beast::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
+           ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+           ec == net::error::broken_pipe || ec == beast::error::timeout;
+}
+
+request view_of(const http::request<http::string_body>& msg) {
+    request r;
+    r.method = msg.method_string();
+    r.target = msg.target();
+    r.version = msg.version();
+    r.headers.reserve(16);
+    for (const auto& field : msg) r.headers.emplace_back(field.name_string(), field.value());
+    r.body = msg.body();
+    return r;
+}
+
+double elapsed_ms(clock_type::time_point since) {
+    return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
+}
+
+} // namespace
+
+session::session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker)
+    : config_(std::move(config)), tracker_(tracker), id_(tracker.next_id()), peer_(peer_of(socket)),
+      stream_(std::move(socket)) {}
+
+session::~session() { tracker_.remove(id_); }
+
+void session::start() {
+    tracker_.add(id_, weak_from_this());
+    net::co_spawn(stream_.get_executor(), run(shared_from_this()), net::detached);
+}
+
+void session::drain() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->draining_ = true;
+        if (self->idle_) self->stream_.cancel();
+    });
+}
+
+net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout) {
+    // Between requests a keep-alive connection only waits for a first byte;
+    // the header then gets its own, shorter deadline (a slow-loris client is dropped).
+    if (draining_) co_return false;
+    idle_ = true;
+    stream_.expires_after(timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple_awaitable);
+    idle_ = false;
+    if (ec) co_return false;
+    buffer_.commit(n);
+    co_return true;
+}
+
+net::awaitable<void> session::reject(int status, const std::string& message) {
+    const auto& limits = config_->request_limits;
+    auto plan = error_plan(status, message, nullptr);
+    auto started = clock_type::now();
+    auto out = co_await write_plan(stream_, plan, {11, false, config_->server_header, limits.write_timeout});
+    config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
+    if (!out.ec) co_await lingering_close();
+}
+
+net::awaitable<void> session::lingering_close() {
+    // RFC 9112 §9.6: close in stages. Unread request bytes would make the kernel
+    // send an RST that can destroy the response before the client reads it.
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::size_t drained = 0;
+    stream_.expires_after(lingering_time);
+    while (!ec && drained < lingering_bytes) {
+        buffer_.clear();
+        auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(16384), use_tuple_awaitable);
+        ec = read_ec;
+        drained += n;
+    }
+    stream_.close();
+}
+
+net::awaitable<void> session::run(std::shared_ptr<session> self) {
+    const auto& limits = config_->request_limits;
+    bool first = true;
+    for (;;) {
+        if (buffer_.size() == 0 && !co_await wait_for_request(first ? limits.header_timeout : limits.idle_timeout))
+            break;
+        first = false;
+
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+        parser.body_limit(limits.max_body_bytes);
+        stream_.expires_after(limits.header_timeout);
+        auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
+        if (ec == http::error::header_limit) {
+            // The request line alone past the URI limit is a 414; otherwise the fields are too large.
+            auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+            auto line_end = data.find('\n');
+            if (line_end == std::string_view::npos || line_end > limits.max_target_bytes)
+                co_await reject(414, "the request line exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
+            else
+                co_await reject(431, "the request header section exceeds " + std::to_string(limits.max_header_bytes) +
+                                         " bytes");
+            break;
+        }
+        if (ec == http::error::body_limit) {
+            co_await reject(413, "the request content exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
+            break;
+        }
+        if (ec) {
+            if (quietly_ended(ec)) config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
+            else co_await reject(400, "malformed request: " + ec.message());
+            break;
+        }
+        auto started = clock_type::now();
+
+        const auto& head = parser.get();
+        if (head.target().size() > limits.max_target_bytes) {
+            co_await reject(414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
+            break;
+        }
+        // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
+        // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
+        if (head.count(http::field::transfer_encoding) &&
+            (!parser.chunked() || head.count(http::field::content_length))) {
+            co_await reject(400, "ambiguous request framing: Transfer-Encoding must end in chunked and "
+                                 "cannot appear with Content-Length");
+            break;
+        }
+        if (auto expect = head[http::field::expect]; !expect.empty()) {
+            if (!iequals(expect, "100-continue")) {
+                co_await reject(417, "the only expectation teapot meets is 100-continue");
+                break;
+            }
+            // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
+            if (head.version() >= 11 && !parser.is_done()) {
+                static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+                stream_.expires_after(limits.write_timeout);
+                auto [wec, wn] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple_awaitable);
+                if (wec) break;
+            }
+        }
+        if (!parser.is_done()) {
+            stream_.expires_after(limits.body_timeout);
+            auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, use_tuple_awaitable);
+            if (bec == http::error::body_limit) {
+                co_await reject(413, "the request content exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
+                break;
+            }
+            if (bec) {
+                if (quietly_ended(bec)) config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
+                else co_await reject(400, "malformed request content: " + bec.message());
+                break;
+            }
+        }
+
+        const auto& msg = parser.get();
+        auto req = view_of(msg);
+        auto plan = route(req, config_->handlers);
+
+        if (plan.action == response_plan::kind::close_silently) {
+            if (co_await wait_delay(stream_, plan.delay)) {
+                beast::error_code ignored;
+                stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            }
+            config_->log.access({id_, req.method, req.target, 444, 0, elapsed_ms(started), peer_});
+            break;
+        }
+        if (plan.action == response_plan::kind::websocket_echo) {
+            config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
+            if (co_await wait_delay(stream_, plan.delay))
+                co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header, limits);
+            co_return;
+        }
+
+        bool keep_alive = msg.keep_alive() && !plan.close_after && !draining_;
+        auto out = co_await write_plan(stream_, plan,
+                                       {msg.version(), keep_alive, config_->server_header, limits.write_timeout});
+        config_->log.access({id_, req.method, req.target, plan.final_head.status, out.bytes, elapsed_ms(started), peer_});
+        if (out.ec || !keep_alive || draining_) break;
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+}
+
+} // namespace teapot::detail

@@ -1,0 +1,57 @@
+#pragma once
+// One client connection: read a request, route it, write the plan, and again
+// while the connection is kept alive. Pipelined requests wait in the read
+// buffer and are answered in order, one at a time.
+
+#include "handlers/handler_context.hpp"
+#include "log/server_log.hpp"
+#include "net.hpp"
+
+#include <teapot/server.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace teapot::detail {
+
+class connection_tracker;
+
+/// What every session reads and nobody changes once the server runs.
+struct session_config {
+    limits request_limits;
+    handler_context handlers;
+    server_log log;
+    std::string server_header;  ///< "teapot/<version>"
+};
+
+class session : public std::enable_shared_from_this<session> {
+public:
+    session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker);
+    ~session();
+
+    void start();
+
+    /// Asks the session to finish: an idle connection closes now, a busy one
+    /// after its current response. Safe from any thread.
+    void drain();
+
+private:
+    net::awaitable<void> run(std::shared_ptr<session> self);
+    net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
+    net::awaitable<void> reject(int status, const std::string& message);
+    net::awaitable<void> lingering_close();
+
+    std::shared_ptr<const session_config> config_;
+    connection_tracker& tracker_;
+    std::uint64_t id_;
+    std::string peer_;
+    stream_type stream_;
+    beast::flat_buffer buffer_;
+    // Touched only on the session's own executor.
+    bool draining_ = false;
+    bool idle_ = false;
+};
+
+} // namespace teapot::detail

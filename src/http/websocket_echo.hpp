@@ -1,0 +1,20 @@
+#pragma once
+// /status/101 with a WebSocket handshake: complete it (RFC 6455 §4.2.2) and
+// echo every message back until the client closes. Its own file: Beast's
+// WebSocket is the heaviest header in the build.
+
+#include "net.hpp"
+
+#include <teapot/server.hpp>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string>
+
+namespace teapot::detail {
+
+net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request<beast::http::string_body> upgrade,
+                                        std::string server_header, limits request_limits);
+
+} // namespace teapot::detail

@@ -1,0 +1,40 @@
+#pragma once
+// The library's logging: one access line per response and a few server
+// events, through the logger the embedder passed in (the library never sets
+// sinks). In json format every message is one JSON object, so the CLI can wrap
+// it with time and level and still print one valid JSON document per line.
+
+#include <teapot/server.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace teapot::detail {
+
+struct access_entry {
+    std::uint64_t connection;
+    std::string_view method;
+    std::string_view target;
+    int status;           ///< 444 when closed without a response
+    std::size_t bytes;    ///< bytes written for this request, interim responses included
+    double duration_ms;   ///< from the end of the request header to the last byte written
+    std::string_view peer;
+};
+
+class server_log {
+public:
+    server_log(std::shared_ptr<spdlog::logger> logger, log_format format);
+
+    void access(const access_entry& entry) const;
+    void info(std::string_view message) const;
+    void warn(std::string_view message) const;
+    /// A connection-scoped event, at debug level (errors a client causes are not ours).
+    void connection_event(std::uint64_t connection, std::string_view peer, std::string_view message) const;
+
+private:
+    std::shared_ptr<spdlog::logger> logger_;
+    log_format format_;
+};
+
+} // namespace teapot::detail

@@ -1,0 +1,98 @@
+// The public server: wires the io_pool, the listener, the shared session
+// configuration and the connection tracker together, and owns their lifetimes.
+
+#include <teapot/server.hpp>
+
+#include "http/connection_tracker.hpp"
+#include "http/io_pool.hpp"
+#include "http/listener.hpp"
+#include "http/session.hpp"
+#include "util/random_source.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace teapot {
+
+std::string_view version() noexcept { return TEAPOT_VERSION; }
+
+namespace {
+
+detail::tcp::endpoint resolve_endpoint(const std::string& host, std::uint16_t port) {
+    boost::system::error_code ec;
+    auto address = detail::net::ip::make_address(host, ec);
+    if (!ec) return {address, port};
+    // A name such as "localhost": resolved once, at start-up.
+    detail::net::io_context ctx;
+    detail::tcp::resolver resolver{ctx};
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec || results.empty()) throw std::runtime_error("cannot resolve host '" + host + "': " + ec.message());
+    return results.begin()->endpoint();
+}
+
+} // namespace
+
+struct server::impl {
+    server_options options;
+    // Declaration order is destruction order in reverse: the pool (and the
+    // sessions its contexts still hold) goes first, then what sessions use.
+    detail::random_source random;
+    detail::connection_tracker tracker;
+    std::shared_ptr<const detail::session_config> config;
+    std::unique_ptr<detail::io_pool> pool;
+    std::shared_ptr<detail::listener> listener;
+    bool stopped = false;
+
+    explicit impl(server_options o) : options(std::move(o)), random(options.seed) {}
+};
+
+server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+
+server::~server() { stop(); }
+
+void server::start() {
+    auto& o = impl_->options;
+    for (const auto& path : o.scenario_paths)
+        if (!std::filesystem::exists(path)) throw std::runtime_error("scenario path not found: " + path);
+
+    auto config = std::make_shared<detail::session_config>(detail::session_config{
+        o.request_limits,
+        detail::handler_context{o.max_delay, &impl_->random},
+        detail::server_log{o.logger, o.format},
+        "teapot/" + std::string{version()},
+    });
+    impl_->config = config;
+    unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    impl_->pool = std::make_unique<detail::io_pool>(threads);
+    impl_->listener = std::make_shared<detail::listener>(*impl_->pool, resolve_endpoint(o.host, o.port), config,
+                                                         impl_->tracker);
+    impl_->listener->start();
+    impl_->pool->run();
+}
+
+std::uint16_t server::port() const noexcept { return impl_->listener ? impl_->listener->port() : 0; }
+
+const std::string& server::host() const noexcept { return impl_->options.host; }
+
+void server::stop() {
+    if (!impl_->pool || impl_->stopped) return;
+    impl_->stopped = true;
+    impl_->listener->stop();
+    // In-flight responses finish within the grace period; whatever remains is
+    // cut when the contexts stop. This waits on the caller's thread, never on
+    // an I/O thread; the drain is repeated for a connection accepted meanwhile.
+    auto deadline = std::chrono::steady_clock::now() + impl_->options.shutdown_grace;
+    for (int round = 0; impl_->tracker.count() > 0 && std::chrono::steady_clock::now() < deadline; ++round) {
+        if (round % 20 == 0) impl_->tracker.for_each([](detail::session& s) { s.drain(); });
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+    impl_->pool->stop();
+    impl_->listener.reset();
+    impl_->pool.reset();
+}
+
+} // namespace teapot

@@ -1,0 +1,22 @@
+#pragma once
+// The grammar of header fields (RFC 9110 §5.1, §5.5, RFC 9112 §4): what may be
+// put on the wire from user input without breaking the message's framing.
+
+#include <string_view>
+
+namespace teapot::detail {
+
+/// token = 1*tchar
+bool is_token(std::string_view s) noexcept;
+
+/// field-value: visible characters, obs-text, inner SP/HTAB; never CR, LF or NUL.
+bool is_field_value(std::string_view s) noexcept;
+
+/// reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
+bool is_reason_phrase(std::string_view s) noexcept;
+
+/// Fields whose value decides framing or connection handling (RFC 9112 §6,
+/// RFC 9110 §7.6.1): set by teapot only, never from a knob.
+bool is_framing_field(std::string_view name) noexcept;
+
+} // namespace teapot::detail

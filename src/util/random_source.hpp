@@ -1,0 +1,28 @@
+#pragma once
+// The server's random stream. Seeded (--seed) it replays the same sequence of
+// choices run to run, in the order requests draw from it; a mutex keeps that
+// order well-defined when several threads draw.
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+
+namespace teapot::detail {
+
+class random_source {
+public:
+    explicit random_source(std::optional<std::uint64_t> seed);
+
+    /// A number in [0, 1).
+    double next_unit();
+
+    std::uint64_t seed() const noexcept { return seed_; }
+
+private:
+    std::uint64_t seed_;
+    std::mutex mutex_;
+    std::mt19937_64 engine_;
+};
+
+} // namespace teapot::detail

@@ -1,0 +1,63 @@
+#pragma once
+// A small blocking HTTP client for tests: raw bytes over a real socket, every
+// read bounded by a deadline, responses parsed by Beast's parser (never by
+// hand). One server per test case, on 127.0.0.1:0.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace teapot::test {
+
+using namespace std::chrono_literals;
+
+struct response {
+    unsigned version = 0;
+    int status = 0;
+    std::string reason;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    std::string header(std::string_view name) const;  ///< first value, "" when absent
+    bool has(std::string_view name) const;
+    std::size_t count(std::string_view name) const;
+};
+
+class connection {
+public:
+    explicit connection(std::uint16_t port, std::chrono::milliseconds timeout = 5s);
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    void send(std::string_view bytes);
+    /// Reads one response; `head_request` for a response to HEAD (no body).
+    /// Throws on timeout or when the connection ends before a whole message.
+    response read_response(bool head_request = false);
+    /// Every byte until the peer closes (or the deadline passes).
+    std::string read_until_close();
+    /// True when the peer closed (FIN or RST) within the deadline without sending anything.
+    bool closed_without_data();
+    /// True when the peer closed the connection (after whatever it sent).
+    bool peer_closed();
+    /// Half-close our side (shutdown SHUT_WR).
+    void shutdown_send();
+
+    int fd() const noexcept { return fd_; }
+
+private:
+    /// Reads more bytes into pending_; false on EOF/reset, throws on timeout.
+    bool fill();
+    int fd_ = -1;
+    std::chrono::milliseconds timeout_;
+    std::string pending_;
+};
+
+/// One request on a fresh connection: GET (or `method`) target with extra header lines.
+response fetch(std::uint16_t port, std::string_view target, std::string_view extra_headers = {},
+               std::string_view method = "GET");
+
+} // namespace teapot::test
