@@ -67,9 +67,12 @@ void server::start() {
     });
     impl_->config = config;
     unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-    impl_->pool = std::make_unique<detail::io_pool>(threads);
-    impl_->listener = std::make_shared<detail::listener>(*impl_->pool, resolve_endpoint(o.host, o.port), config,
-                                                         impl_->tracker);
+    // Bind before anything is kept: a failed start() leaves nothing to stop.
+    auto pool = std::make_unique<detail::io_pool>(threads);
+    auto listener =
+        std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, o.port), config, impl_->tracker);
+    impl_->pool = std::move(pool);
+    impl_->listener = std::move(listener);
     impl_->listener->start();
     impl_->pool->run();
 }

@@ -43,7 +43,8 @@ void listener::refuse(tcp::socket socket) {
     socket.close(ignored);
 }
 
-net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> self) {
+// The shared_ptr parameter keeps the listener alive for as long as the loop runs.
+net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> /*self*/) {
     timer_type backoff{acceptor_.get_executor()};
     // After close(), a pending accept fails with bad_descriptor rather than
     // operation_aborted: the acceptor's state says when to stop.

@@ -113,7 +113,8 @@ net::awaitable<void> session::lingering_close() {
     stream_.close();
 }
 
-net::awaitable<void> session::run(std::shared_ptr<session> self) {
+// The shared_ptr parameter keeps the session alive for as long as the coroutine runs.
+net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
     const auto& limits = config_->request_limits;
     bool first = true;
     for (;;) {
@@ -128,13 +129,22 @@ net::awaitable<void> session::run(std::shared_ptr<session> self) {
         auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
         if (ec == http::error::header_limit) {
             // The request line alone past the URI limit is a 414; otherwise the fields are too large.
-            auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
-            auto line_end = data.find('\n');
-            if (line_end == std::string_view::npos || line_end > limits.max_target_bytes)
-                co_await reject(414, "the request line exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
+            // Beast may already have consumed the start line (then the target is parsed), or not.
+            auto target_size = parser.get().target().size();
+            if (target_size == 0) {
+                auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+                target_size = std::min(data.find('\n'), data.size());
+            }
+            if (target_size > limits.max_target_bytes)
+                co_await reject(414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
             else
                 co_await reject(431, "the request header section exceeds " + std::to_string(limits.max_header_bytes) +
                                          " bytes");
+            break;
+        }
+        if (ec == http::error::bad_version) {
+            // RFC 9110 §15.6.6: a version we do not speak (HTTP/2.0 over this port, HTTP/3.1...).
+            co_await reject(505, "teapot speaks HTTP/1.1 and HTTP/1.0");
             break;
         }
         if (ec == http::error::body_limit) {
@@ -149,6 +159,10 @@ net::awaitable<void> session::run(std::shared_ptr<session> self) {
         auto started = clock_type::now();
 
         const auto& head = parser.get();
+        if (head.version() != 10 && head.version() != 11) {
+            co_await reject(505, "teapot speaks HTTP/1.1 and HTTP/1.0");
+            break;
+        }
         if (head.target().size() > limits.max_target_bytes) {
             co_await reject(414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
             break;

@@ -1,1 +1,171 @@
+// The teapot binary as users run it: the ready line on stdout, real requests,
+// exit codes for signals and bad flags.
+
+#include "client.hpp"
+
 #include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <regex>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+using namespace teapot::test;
+
+namespace {
+
+// A child process with its stdout and stderr captured through pipes.
+class process {
+public:
+    explicit process(std::vector<std::string> args) {
+        int out[2], err[2];
+        REQUIRE(pipe(out) == 0);
+        REQUIRE(pipe(err) == 0);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+        posix_spawn_file_actions_addclose(&actions, out[0]);
+        posix_spawn_file_actions_addclose(&actions, err[0]);
+        args.insert(args.begin(), TEAPOT_BINARY);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        REQUIRE(posix_spawn(&pid_, TEAPOT_BINARY, &actions, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&actions);
+        close(out[1]);
+        close(err[1]);
+        out_ = out[0];
+        err_ = err[0];
+    }
+    ~process() {
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+        close(out_);
+        close(err_);
+    }
+
+    /// One line of stdout, waiting at most `timeout`.
+    std::string read_line(std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+        std::string line;
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        char c;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{out_, POLLIN, 0};
+            if (poll(&p, 1, 100) <= 0) continue;
+            if (read(out_, &c, 1) != 1) break;
+            if (c == '\n') return line;
+            line += c;
+        }
+        return line;
+    }
+    static std::string drain(int fd) {
+        std::string all;
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<std::size_t>(n));
+        return all;
+    }
+    /// Waits for exit; returns the exit code (or 128 + signal).
+    int wait() {
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::string rest_of_stdout() { return drain(out_); }
+    std::string all_stderr() { return drain(err_); }
+    void signal(int sig) { kill(pid_, sig); }
+
+private:
+    pid_t pid_ = -1;
+    int out_ = -1, err_ = -1;
+};
+
+std::uint16_t port_of(const std::string& ready_line) {
+    std::smatch m;
+    static const std::regex ready{R"(^teapot listening on http://127\.0\.0\.1:(\d+)$)"};
+    REQUIRE(std::regex_match(ready_line, m, ready));
+    return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+} // namespace
+
+TEST_CASE("teapot --port 0 prints one ready line, serves, and exits 0 on SIGTERM") {
+    process p{{"--port", "0", "--quiet"}};
+    auto port = port_of(p.read_line());
+    auto r = fetch(port, "/status/418");
+    CHECK(r.status == 418);
+    CHECK(r.reason == "I'm a teapot");
+    p.signal(SIGTERM);
+    CHECK(p.wait() == 0);
+    CHECK(p.rest_of_stdout().empty());  // exactly one line on stdout
+}
+
+TEST_CASE("teapot exits 0 on SIGINT and logs an access line per response") {
+    process p{{"serve", "--port", "0", "--log-format", "json"}};
+    auto port = port_of(p.read_line());
+    CHECK(fetch(port, "/status/503").status == 503);
+    p.signal(SIGINT);
+    CHECK(p.wait() == 0);
+    auto log = p.all_stderr();
+    CHECK_THAT(log, Catch::Contains(R"("method":"GET")") && Catch::Contains(R"("target":"/status/503")") &&
+                        Catch::Contains(R"("status":503)"));
+}
+
+TEST_CASE("teapot --version and --help exit 0") {
+    {
+        process p{{"--version"}};
+        CHECK(p.read_line().starts_with("teapot 0."));
+        CHECK(p.wait() == 0);
+    }
+    {
+        process p{{"--help"}};
+        CHECK(p.read_line().starts_with("usage: teapot"));
+        CHECK(p.wait() == 0);
+    }
+}
+
+TEST_CASE("teapot codes prints the whole catalogue") {
+    process p{{"codes"}};
+    auto out = p.rest_of_stdout();
+    CHECK(p.wait() == 0);
+    CHECK_THAT(out, Catch::Contains("418  I'm a teapot") && Catch::Contains("599  Network Connect Timeout Error") &&
+                        Catch::Contains("Erreurs client"));
+    std::size_t lines = 0;
+    std::regex code_line{R"(^  \d{3}  )"};
+    std::istringstream in{out};
+    for (std::string line; std::getline(in, line);) lines += std::regex_search(line, code_line);
+    CHECK(lines == 64);
+}
+
+TEST_CASE("bad flags exit 2 with a one-line reason and the usage") {
+    auto [args, reason] = GENERATE(table<std::vector<std::string>, std::string>({
+        {{"--bogus"}, "unknown option '--bogus'"},
+        {{"--port", "99999"}, "invalid value '99999' for --port"},
+        {{"--port"}, "--port needs a value"},
+        {{"--max-delay", "soon"}, "invalid duration 'soon' for --max-delay"},
+        {{"--log-format", "xml"}, "invalid --log-format 'xml'"},
+        {{"--threads", "0"}, "invalid value '0' for --threads"},
+    }));
+    process p{args};
+    CHECK(p.wait() == 2);
+    auto err = p.all_stderr();
+    CHECK(err.starts_with("teapot: " + reason));
+    CHECK_THAT(err, Catch::Contains("usage: teapot"));
+}
+
+TEST_CASE("a port already in use exits 1 with the reason") {
+    process first{{"--port", "0", "--quiet"}};
+    auto port = port_of(first.read_line());
+    process second{{"--port", std::to_string(port)}};
+    CHECK(second.wait() == 1);
+    CHECK_THAT(second.all_stderr(), Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(port)));
+}

@@ -1,1 +1,171 @@
+// Every limit with the answer it promises: 431, 413, 414, timeouts for slow
+// clients, smuggling attempts, malformed requests and the connection cap. The
+// server keeps serving others throughout.
+
+#include "client.hpp"
+#include "test_server.hpp"
+
 #include <catch2/catch.hpp>
+
+#include <thread>
+
+using namespace teapot::test;
+
+namespace {
+
+teapot::server_options small_limits() {
+    auto o = test_options();
+    o.request_limits.max_header_bytes = 2048;
+    o.request_limits.max_body_bytes = 1024;
+    o.request_limits.max_target_bytes = 512;
+    o.request_limits.header_timeout = std::chrono::milliseconds{300};
+    o.request_limits.idle_timeout = std::chrono::milliseconds{300};
+    o.request_limits.body_timeout = std::chrono::milliseconds{300};
+    return o;
+}
+
+void still_serving(std::uint16_t port) { CHECK(fetch(port, "/status/200").status == 200); }
+
+} // namespace
+
+TEST_CASE("a header section over the limit is a 431") {
+    test_server s{small_limits()};
+    connection c{s.port()};
+    c.send("GET /status/200 HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(3000, 'a') + "\r\n\r\n");
+    auto r = c.read_response();
+    CHECK(r.status == 431);
+    CHECK(r.reason == "Request Header Fields Too Large");
+    CHECK(r.header("Connection") == "close");
+    still_serving(s.port());
+}
+
+TEST_CASE("a request-target over the limit is a 414") {
+    test_server s{small_limits()};
+    SECTION("within the header limit") {
+        connection c{s.port()};
+        c.send("GET /status/200?body=" + std::string(600, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n");
+        CHECK(c.read_response().status == 414);
+    }
+    SECTION("beyond the header limit") {
+        connection c{s.port()};
+        c.send("GET /status/200?body=" + std::string(4000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n");
+        CHECK(c.read_response().status == 414);
+    }
+    still_serving(s.port());
+}
+
+TEST_CASE("request content over the limit is a 413") {
+    test_server s{small_limits()};
+    SECTION("announced by Content-Length: answered before the body is read") {
+        connection c{s.port()};
+        c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+        auto r = c.read_response();
+        CHECK(r.status == 413);
+        CHECK(r.header("Connection") == "close");
+    }
+    SECTION("with Expect: 100-continue, no 100 is sent") {
+        connection c{s.port()};
+        c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+        CHECK(c.read_response().status == 413);
+    }
+    SECTION("chunked, found while reading") {
+        connection c{s.port()};
+        std::string chunk(800, 'x');
+        c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" + chunk +
+               "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+        CHECK(c.read_response().status == 413);
+    }
+    still_serving(s.port());
+}
+
+TEST_CASE("a slow-loris client is dropped at the header timeout") {
+    test_server s{small_limits()};
+    connection c{s.port()};
+    c.send("GET /status/200 HTTP/1.1\r\nHost: t\r\n");
+    auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{150});
+        try {
+            c.send("X-Drip: " + std::to_string(i) + "\r\n");
+        } catch (const std::runtime_error&) {
+            break;  // already closed
+        }
+    }
+    CHECK(c.read_until_close().empty());
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{300});
+    still_serving(s.port());
+}
+
+TEST_CASE("an idle keep-alive connection is closed at the idle timeout") {
+    test_server s{small_limits()};
+    connection c{s.port()};
+    c.send("GET /status/200 HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(c.read_response().status == 200);
+    auto started = std::chrono::steady_clock::now();
+    CHECK(c.peer_closed());
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{250});
+}
+
+TEST_CASE("a body that never finishes is dropped at the body timeout") {
+    test_server s{small_limits()};
+    connection c{s.port()};
+    c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly a part");
+    CHECK(c.read_until_close().empty());
+    still_serving(s.port());
+}
+
+TEST_CASE("ambiguous framing is rejected with 400 (request smuggling)") {
+    test_server s;
+    auto framing = GENERATE(as<std::string>{},
+                            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                            "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                            "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n",
+                            "Transfer-Encoding: chunked, gzip\r\n",
+                            "Content-Length: 5\r\nContent-Length: 6\r\n");
+    connection c{s.port()};
+    c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\n" + framing + "\r\nhello");
+    auto r = c.read_response();
+    CHECK(r.status == 400);
+    CHECK(r.header("Connection") == "close");
+    still_serving(s.port());
+}
+
+TEST_CASE("malformed requests get a 400 and a close") {
+    test_server s;
+    auto bad = GENERATE(as<std::string>{},
+                        "GET\r\n\r\n",
+                        "GET /status/200 HTTP/1.1\r\nBad Header\r\n\r\n",
+                        "GET /status/200 HTTP/1.1\r\nHost: t\r\nX: a\rb\r\n\r\n",
+                        "POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+    connection c{s.port()};
+    c.send(bad);
+    auto r = c.read_response();
+    CHECK(r.status == 400);
+    CHECK(r.header("Connection") == "close");
+    still_serving(s.port());
+}
+
+TEST_CASE("connections over --max-connections are refused with 503") {
+    auto o = test_options();
+    o.request_limits.max_connections = 2;
+    test_server s{o};
+    connection a{s.port()}, b{s.port()};
+    a.send("GET /status/200 HTTP/1.1\r\nHost: t\r\n\r\n");
+    b.send("GET /status/200 HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(a.read_response().status == 200);
+    CHECK(b.read_response().status == 200);
+    connection refused{s.port()};
+    auto r = refused.read_response();
+    CHECK(r.status == 503);
+    CHECK(r.header("Retry-After") == "1");
+    CHECK(refused.peer_closed());
+}
+
+TEST_CASE("an HTTP version other than 1.0 and 1.1 is a 505") {
+    test_server s;
+    connection c{s.port()};
+    c.send("GET /status/200 HTTP/2.0\r\nHost: t\r\n\r\n");
+    auto r = c.read_response();
+    CHECK(r.status == 505);
+    CHECK(r.header("Connection") == "close");
+}
