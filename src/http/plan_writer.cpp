@@ -1,5 +1,6 @@
 #include "http/plan_writer.hpp"
 
+#include "http/request.hpp"
 #include "util/http_date.hpp"
 
 #include <boost/beast/http/string_body.hpp>
@@ -21,7 +22,11 @@ message head_message(const message_head& head, std::string_view server_header) {
     m.reason(head.reason);
     m.set(http::field::date, current_http_date());
     m.set(http::field::server, server_header);
-    for (const auto& h : head.headers) m.insert(h.name, h.value);
+    for (const auto& h : head.headers) {
+        // Date and Server are single-valued: a plan's own value (?header=Server:x) replaces ours.
+        if (iequals(h.name, "Date") || iequals(h.name, "Server")) m.set(h.name, h.value);
+        else m.insert(h.name, h.value);
+    }
     return m;
 }
 

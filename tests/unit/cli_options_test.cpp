@@ -1,1 +1,259 @@
 #include <catch2/catch.hpp>
+
+#include "cli/options.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace std::chrono_literals;
+using teapot::cli::command;
+using teapot::cli::parse_options;
+using teapot::cli::usage_error;
+
+namespace {
+
+using args = std::vector<std::string_view>;
+
+// The message of the usage_error that parsing `a` throws; fails the test when none is thrown.
+std::string usage_error_of(const args& a) {
+    try {
+        parse_options(a);
+    } catch (const usage_error& e) {
+        return e.what();
+    }
+    FAIL("no usage_error was thrown");
+    return {};
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// Both spellings of a flag with a value must parse the same.
+template <typename Check>
+void both_forms(std::string_view flag, std::string_view value, Check check) {
+    std::string joined = std::string{flag} + "=" + std::string{value};
+    {
+        INFO(flag << " " << value);
+        check(parse_options({flag, value}));
+    }
+    {
+        INFO(joined);
+        check(parse_options({joined}));
+    }
+}
+
+} // namespace
+
+TEST_CASE("parse_options: defaults", "[cli]") {
+    for (const auto& a : {args{}, args{"serve"}}) {
+        auto o = parse_options(a);
+        CHECK(o.what == command::serve);
+        CHECK(o.log_level == "info");
+        CHECK_FALSE(o.quiet);
+        const auto& s = o.server;
+        CHECK(s.host == "127.0.0.1");
+        CHECK(s.port == 8080);
+        CHECK(s.threads == 0);
+        CHECK_FALSE(s.seed);
+        CHECK(s.max_delay == 60s);
+        CHECK(s.shutdown_grace == 5s);
+        CHECK(s.scenario_paths.empty());
+        CHECK(s.format == teapot::log_format::text);
+        CHECK(s.request_limits.max_header_bytes == 16 * 1024);
+        CHECK(s.request_limits.max_body_bytes == 1024 * 1024);
+        CHECK(s.request_limits.max_target_bytes == 8 * 1024);
+        CHECK(s.request_limits.max_connections == 10'000);
+        CHECK(s.request_limits.header_timeout == 10s);
+        CHECK(s.request_limits.idle_timeout == 60s);
+    }
+}
+
+TEST_CASE("parse_options: serve with flags", "[cli]") {
+    auto o = parse_options({"serve", "--port", "0", "--host", "::1"});
+    CHECK(o.what == command::serve);
+    CHECK(o.server.port == 0);
+    CHECK(o.server.host == "::1");
+}
+
+TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]") {
+    both_forms("--host", "0.0.0.0", [](const auto& o) { CHECK(o.server.host == "0.0.0.0"); });
+    both_forms("--port", "0", [](const auto& o) { CHECK(o.server.port == 0); });
+    both_forms("--port", "65535", [](const auto& o) { CHECK(o.server.port == 65535); });
+    both_forms("--port", "9090", [](const auto& o) { CHECK(o.server.port == 9090); });
+    both_forms("--scenarios", "scenarios/flaky.yaml", [](const auto& o) {
+        REQUIRE(o.server.scenario_paths.size() == 1);
+        CHECK(o.server.scenario_paths[0] == "scenarios/flaky.yaml");
+    });
+    both_forms("--threads", "4", [](const auto& o) { CHECK(o.server.threads == 4); });
+    both_forms("--threads", "256", [](const auto& o) { CHECK(o.server.threads == 256); });
+    both_forms("--seed", "42", [](const auto& o) { CHECK(o.server.seed == std::uint64_t{42}); });
+    both_forms("--seed", "0", [](const auto& o) { CHECK(o.server.seed == std::uint64_t{0}); });
+    both_forms("--seed", "18446744073709551615",
+               [](const auto& o) { CHECK(o.server.seed == std::uint64_t{18446744073709551615ull}); });
+    both_forms("--max-delay", "2m", [](const auto& o) { CHECK(o.server.max_delay == 120s); });
+    both_forms("--max-connections", "500",
+               [](const auto& o) { CHECK(o.server.request_limits.max_connections == 500); });
+    both_forms("--max-header-size", "32KiB",
+               [](const auto& o) { CHECK(o.server.request_limits.max_header_bytes == 32 * 1024); });
+    both_forms("--max-body-size", "2MiB",
+               [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 2 * 1024 * 1024); });
+    both_forms("--max-body-size", "5000",
+               [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 5000); });
+    both_forms("--max-uri-size", "4KB",
+               [](const auto& o) { CHECK(o.server.request_limits.max_target_bytes == 4000); });
+    both_forms("--header-timeout", "250ms",
+               [](const auto& o) { CHECK(o.server.request_limits.header_timeout == 250ms); });
+    both_forms("--idle-timeout", "1.5s",
+               [](const auto& o) { CHECK(o.server.request_limits.idle_timeout == 1500ms); });
+    both_forms("--shutdown-grace", "1h", [](const auto& o) { CHECK(o.server.shutdown_grace == 3600s); });
+    for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"})
+        both_forms("--log-level", level, [&](const auto& o) { CHECK(o.log_level == level); });
+    both_forms("--log-format", "json", [](const auto& o) { CHECK(o.server.format == teapot::log_format::json); });
+    both_forms("--log-format", "text", [](const auto& o) { CHECK(o.server.format == teapot::log_format::text); });
+}
+
+TEST_CASE("parse_options: only the first '=' splits an inline value", "[cli]") {
+    // Only the first '=' splits an inline value.
+    auto o = parse_options({"--scenarios=a=b.yaml"});
+    REQUIRE(o.server.scenario_paths.size() == 1);
+    CHECK(o.server.scenario_paths[0] == "a=b.yaml");
+}
+
+TEST_CASE("parse_options: --scenarios repeats, the last value of other flags wins", "[cli]") {
+    auto o = parse_options({"--scenarios", "a.yaml", "--scenarios=dir", "--port", "1", "--port=2"});
+    REQUIRE(o.server.scenario_paths.size() == 2);
+    CHECK(o.server.scenario_paths[0] == "a.yaml");
+    CHECK(o.server.scenario_paths[1] == "dir");
+    CHECK(o.server.port == 2);
+}
+
+TEST_CASE("parse_options: --quiet", "[cli]") {
+    CHECK(parse_options({"--quiet"}).quiet);
+    CHECK(parse_options({"-q"}).quiet);
+    CHECK(parse_options({"serve", "--quiet", "--port", "0"}).quiet);
+    CHECK(contains(usage_error_of({"--quiet=yes"}), "--quiet takes no value"));
+}
+
+TEST_CASE("parse_options: codes, --version, --help", "[cli]") {
+    CHECK(parse_options({"codes"}).what == command::codes);
+    CHECK(parse_options({"--version"}).what == command::version);
+    CHECK(parse_options({"-V"}).what == command::version);
+    CHECK(parse_options({"--help"}).what == command::help);
+    CHECK(parse_options({"-h"}).what == command::help);
+    CHECK(parse_options({"serve", "--help"}).what == command::help);
+    CHECK(parse_options({"--port", "0", "--version"}).what == command::version);
+
+    CHECK(contains(usage_error_of({"codes", "--port", "0"}), "'codes' takes no arguments"));
+    CHECK(contains(usage_error_of({"codes", "extra"}), "'codes' takes no arguments"));
+    CHECK(contains(usage_error_of({"--version=1"}), "--version takes no value"));
+    CHECK(contains(usage_error_of({"--help=all"}), "--help takes no value"));
+    CHECK(contains(usage_error_of({"--port", "0", "codes"}), "'codes' must come first"));
+    CHECK(contains(usage_error_of({"serve", "serve"}), "'serve' must come first"));
+}
+
+TEST_CASE("parse_options: unknown flags", "[cli]") {
+    CHECK(contains(usage_error_of({"--bogus"}), "unknown option '--bogus'"));
+    CHECK(contains(usage_error_of({"--bogus=1"}), "unknown option '--bogus'"));
+    CHECK(contains(usage_error_of({"-x"}), "unknown option '-x'"));
+    CHECK(contains(usage_error_of({"stray"}), "unknown option 'stray'"));
+    CHECK(contains(usage_error_of({"--PORT", "1"}), "unknown option '--PORT'"));
+    CHECK(contains(usage_error_of({"serve", "--port", "0", "--verbose"}), "unknown option '--verbose'"));
+}
+
+TEST_CASE("parse_options: missing values", "[cli]") {
+    for (std::string_view flag : {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay",
+                                  "--max-connections", "--max-header-size", "--max-body-size", "--max-uri-size",
+                                  "--header-timeout", "--idle-timeout", "--shutdown-grace", "--log-level",
+                                  "--log-format"}) {
+        INFO(flag);
+        CHECK(usage_error_of({flag}) == std::string{flag} + " needs a value");
+        CHECK(usage_error_of({"serve", flag}) == std::string{flag} + " needs a value");
+    }
+    CHECK(contains(usage_error_of({"--host="}), "--host needs a non-empty address"));
+    CHECK(contains(usage_error_of({"--host", ""}), "--host needs a non-empty address"));
+}
+
+TEST_CASE("parse_options: bad numbers", "[cli]") {
+    SECTION("port") {
+        for (std::string_view bad : {"65536", "-1", "abc", "80x", "", " 80", "8080.0", "1e3", "99999999999999999999"}) {
+            INFO("'" << bad << "'");
+            auto error = usage_error_of({"--port", bad});
+            CHECK(contains(error, "invalid value '" + std::string{bad} + "' for --port"));
+            CHECK(contains(error, "expected a number from 0 to 65535"));
+        }
+        CHECK(contains(usage_error_of({"--port="}), "invalid value '' for --port"));
+        // The next flag is not a value.
+        CHECK(contains(usage_error_of({"--port", "--host", "x"}), "invalid value '--host' for --port"));
+    }
+    SECTION("threads: 1 to 256") {
+        for (std::string_view bad : {"0", "257", "-1", "many"}) {
+            INFO(bad);
+            CHECK(contains(usage_error_of({"--threads", bad}), "expected a number from 1 to 256"));
+        }
+    }
+    SECTION("seed") {
+        for (std::string_view bad : {"-1", "18446744073709551616", "0x10", "seed"}) {
+            INFO(bad);
+            CHECK(contains(usage_error_of({"--seed", bad}), "for --seed"));
+        }
+    }
+    SECTION("max-connections: 1 to 1000000") {
+        for (std::string_view bad : {"0", "1000001", "x"}) {
+            INFO(bad);
+            CHECK(contains(usage_error_of({"--max-connections", bad}), "expected a number from 1 to 1000000"));
+        }
+    }
+    SECTION("sizes") {
+        for (std::string_view flag : {"--max-header-size", "--max-body-size", "--max-uri-size"}) {
+            for (std::string_view bad : {"0", "0KiB", "-1", "1 KiB", "1kib", "big", "1TiB", ""}) {
+                INFO(flag << " '" << bad << "'");
+                auto error = usage_error_of({flag, bad});
+                CHECK(contains(error, "invalid size '" + std::string{bad} + "' for " + std::string{flag}));
+                CHECK(contains(error, "16KiB"));
+            }
+        }
+    }
+}
+
+TEST_CASE("parse_options: bad durations", "[cli]") {
+    for (std::string_view flag : {"--max-delay", "--header-timeout", "--idle-timeout", "--shutdown-grace"}) {
+        for (std::string_view bad : {"5", "5x", "-1s", "2 s", "", "25h", "soon"}) {
+            INFO(flag << " '" << bad << "'");
+            auto error = usage_error_of({flag, bad});
+            CHECK(contains(error, "invalid duration '" + std::string{bad} + "' for " + std::string{flag}));
+            CHECK(contains(error, "250ms"));
+        }
+    }
+    CHECK(contains(usage_error_of({"--max-delay=10"}), "invalid duration '10' for --max-delay"));
+}
+
+TEST_CASE("parse_options: bad log level and format", "[cli]") {
+    for (std::string_view bad : {"verbose", "INFO", "warning", "", "fatal"}) {
+        INFO("'" << bad << "'");
+        auto error = usage_error_of({"--log-level", bad});
+        CHECK(contains(error, "invalid --log-level '" + std::string{bad} + "'"));
+        CHECK(contains(error, "trace, debug, info, warn, error or off"));
+    }
+    for (std::string_view bad : {"xml", "JSON", "", "logfmt"}) {
+        INFO("'" << bad << "'");
+        auto error = usage_error_of({"--log-format", bad});
+        CHECK(contains(error, "invalid --log-format '" + std::string{bad} + "'"));
+        CHECK(contains(error, "text or json"));
+    }
+    CHECK(contains(usage_error_of({"--log-level=loud"}), "invalid --log-level 'loud'"));
+}
+
+TEST_CASE("usage() lists every flag", "[cli]") {
+    std::string text{teapot::cli::usage()};
+    for (std::string_view flag : {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay",
+                                  "--max-connections", "--max-header-size", "--max-body-size", "--max-uri-size",
+                                  "--header-timeout", "--idle-timeout", "--shutdown-grace", "--log-level",
+                                  "--log-format", "--quiet", "--version", "--help", "codes"}) {
+        INFO(flag);
+        CHECK(contains(text, flag));
+    }
+}

@@ -1,1 +1,511 @@
 #include <catch2/catch.hpp>
+
+#include "handlers/handler_context.hpp"
+#include "http/request.hpp"
+#include "http/response_plan.hpp"
+#include "http/router.hpp"
+#include "util/random_source.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono_literals;
+using teapot::detail::framing;
+using teapot::detail::handler_context;
+using teapot::detail::message_head;
+using teapot::detail::random_source;
+using teapot::detail::request;
+using teapot::detail::response_plan;
+using teapot::detail::route;
+using kind = teapot::detail::response_plan::kind;
+
+namespace {
+
+using header_list = std::vector<std::pair<std::string_view, std::string_view>>;
+
+request make_request(std::string_view method, std::string_view target, header_list headers = {},
+                     unsigned version = 11) {
+    request req;
+    req.method = method;
+    req.target = target;
+    req.version = version;
+    req.headers = std::move(headers);
+    return req;
+}
+
+// A route() with a seeded random stream and the default 60 s maximum delay.
+struct router_fixture {
+    random_source random{std::uint64_t{1}};
+    handler_context ctx{60s, &random};
+
+    response_plan get(std::string_view target, header_list headers = {}, unsigned version = 11) {
+        return route(make_request("GET", target, std::move(headers), version), ctx);
+    }
+};
+
+std::optional<std::string> field(const message_head& head, std::string_view name) {
+    if (const auto* v = head.find(name)) return *v;
+    return std::nullopt;
+}
+
+std::size_t field_count(const message_head& head, std::string_view name) {
+    std::size_t n = 0;
+    for (const auto& h : head.headers)
+        if (teapot::detail::iequals(h.name, name)) ++n;
+    return n;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// How many times `member` appears in a comma-separated field value.
+std::size_t list_count(std::string_view list, std::string_view member) {
+    std::size_t n = 0;
+    while (!list.empty()) {
+        auto comma = list.find(',');
+        auto item = list.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (teapot::detail::iequals(item, member)) ++n;
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return n;
+}
+
+const header_list websocket_handshake{{"Host", "localhost"},
+                                      {"Upgrade", "websocket"},
+                                      {"Connection", "Upgrade"},
+                                      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                      {"Sec-WebSocket-Version", "13"}};
+
+} // namespace
+
+TEST_CASE_METHOD(router_fixture, "/status/418: status, reason, headers and body", "[status_handler]") {
+    auto plan = get("/status/418");
+    CHECK(plan.action == kind::respond);
+    CHECK(plan.delay == 0ms);
+    CHECK(plan.interim.empty());
+    CHECK(plan.final_head.status == 418);
+    CHECK(plan.final_head.reason == "I'm a teapot");
+    CHECK(plan.body_framing == framing::content_length);
+    CHECK_FALSE(plan.omit_body);
+    CHECK_FALSE(plan.close_after);
+    CHECK(field(plan.final_head, "Content-Type") == "text/plain; charset=utf-8");
+    CHECK(field(plan.final_head, "Vary") == "Accept, Accept-Language");
+    CHECK(plan.body == "418 I'm a teapot\nThe server refuses to brew coffee because it is, permanently, a teapot.\n");
+    // Framing is the writer's: the plan carries none of it.
+    CHECK_FALSE(field(plan.final_head, "Content-Length"));
+    CHECK_FALSE(field(plan.final_head, "Transfer-Encoding"));
+    CHECK_FALSE(field(plan.final_head, "Connection"));
+}
+
+TEST_CASE_METHOD(router_fixture, "/status/418: CORS headers", "[status_handler][cors]") {
+    SECTION("without Origin: any origin") {
+        auto plan = get("/status/418");
+        CHECK(field(plan.final_head, "Access-Control-Allow-Origin") == "*");
+        CHECK_FALSE(field(plan.final_head, "Access-Control-Allow-Credentials"));
+        auto exposed = field(plan.final_head, "Access-Control-Expose-Headers");
+        REQUIRE(exposed);
+        CHECK(list_count(*exposed, "Location") == 1);
+        CHECK(list_count(*exposed, "Retry-After") == 1);
+        CHECK(list_count(*exposed, "WWW-Authenticate") == 1);
+        CHECK(list_count(*exposed, "Content-Range") == 1);
+    }
+    SECTION("with Origin: echoed, with credentials, and Vary: Origin") {
+        auto plan = get("/status/418", {{"Origin", "https://app.example"}});
+        CHECK(field(plan.final_head, "Access-Control-Allow-Origin") == "https://app.example");
+        CHECK(field(plan.final_head, "Access-Control-Allow-Credentials") == "true");
+        CHECK(field(plan.final_head, "Vary") == "Accept, Accept-Language, Origin");
+        CHECK(field_count(plan.final_head, "Access-Control-Allow-Origin") == 1);
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "/status/418: negotiated format and language", "[status_handler]") {
+    SECTION("JSON") {
+        auto plan = get("/status/418", {{"Accept", "application/json"}});
+        CHECK(plan.final_head.status == 418);
+        CHECK(field(plan.final_head, "Content-Type") == "application/json");
+        auto body = boost::json::parse(plan.body).as_object();
+        CHECK(body.at("code").as_int64() == 418);
+        CHECK(body.at("name").as_string() == "I'm a teapot");
+        CHECK(body.at("class").as_string() == "4xx");
+        CHECK(body.at("category").as_string() == "Client error");
+        CHECK(body.at("reference").as_string() == "RFC 2324 §2.3.2; RFC 9110 §15.5.19");
+    }
+    SECTION("problem+json for an error") {
+        auto plan = get("/status/418", {{"Accept", "application/problem+json"}});
+        CHECK(field(plan.final_head, "Content-Type") == "application/problem+json");
+        auto body = boost::json::parse(plan.body).as_object();
+        CHECK(body.at("status").as_int64() == 418);
+        CHECK(body.at("title").as_string() == "I'm a teapot");
+        CHECK(body.at("type").as_string() == "about:blank");
+    }
+    SECTION("no problem+json for a success") {
+        auto plan = get("/status/200", {{"Accept", "application/problem+json"}});
+        CHECK(plan.final_head.status == 200);
+        CHECK(field(plan.final_head, "Content-Type") == "text/plain; charset=utf-8");
+    }
+    SECTION("HTML") {
+        auto plan = get("/status/418", {{"Accept", "text/html"}});
+        CHECK(field(plan.final_head, "Content-Type") == "text/html; charset=utf-8");
+        CHECK(contains(plan.body, "<title>418 I&#39;m a teapot</title>"));
+    }
+    SECTION("French from Accept-Language") {
+        auto plan = get("/status/418", {{"Accept-Language", "fr-CA, en;q=0.5"}});
+        CHECK(plan.body ==
+              "418 I'm a teapot\nLe serveur refuse la tentative de préparer du café avec une théière\n");
+        // The reason phrase on the wire stays the catalogue's.
+        CHECK(plan.final_head.reason == "I'm a teapot");
+    }
+    SECTION("?lang= wins over Accept-Language") {
+        auto plan = get("/status/418?lang=en", {{"Accept-Language", "fr"}});
+        CHECK(contains(plan.body, "permanently, a teapot"));
+        plan = get("/status/418?lang=fr", {{"Accept-Language", "en"}});
+        CHECK(contains(plan.body, "théière"));
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "/status/444 closes without a byte", "[status_handler]") {
+    auto plan = get("/status/444");
+    CHECK(plan.action == kind::close_silently);
+    CHECK(plan.interim.empty());
+    CHECK(plan.body.empty());
+    // No response, so no CORS headers either.
+    CHECK(plan.final_head.headers.empty());
+
+    plan = get("/status/444?delay=250ms");
+    CHECK(plan.action == kind::close_silently);
+    CHECK(plan.delay == 250ms);
+
+    plan = get("/status/100?final=444");
+    CHECK(plan.action == kind::close_silently);
+}
+
+TEST_CASE_METHOD(router_fixture, "/status/101 with a WebSocket handshake → echo", "[status_handler][websocket]") {
+    auto plan = get("/status/101", websocket_handshake);
+    CHECK(plan.action == kind::websocket_echo);
+    CHECK(plan.interim.empty());
+
+    // Connection and Upgrade are lists; tokens are case-insensitive (RFC 9110 §7.6.1, §7.8).
+    plan = get("/status/101", {{"Upgrade", "WebSocket"},
+                               {"Connection", "keep-alive, upgrade"},
+                               {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                               {"Sec-WebSocket-Version", "13"}});
+    CHECK(plan.action == kind::websocket_echo);
+}
+
+TEST_CASE_METHOD(router_fixture, "/status/101 without a handshake → 426", "[status_handler][websocket]") {
+    auto check_426 = [](const response_plan& plan) {
+        CHECK(plan.action == kind::respond);
+        CHECK(plan.final_head.status == 426);
+        CHECK(plan.final_head.reason == "Upgrade Required");
+        CHECK(field(plan.final_head, "Upgrade") == "websocket");
+        CHECK(field(plan.final_head, "Connection") == "Upgrade");
+        CHECK(field(plan.final_head, "Content-Type") == "text/plain; charset=utf-8");
+        CHECK(contains(plan.body, "Upgrade: websocket"));
+        CHECK(plan.interim.empty());
+    };
+    SECTION("no Upgrade") { check_426(get("/status/101")); }
+    SECTION("Upgrade without Connection: upgrade") { check_426(get("/status/101", {{"Upgrade", "websocket"}})); }
+    SECTION("another protocol") {
+        check_426(get("/status/101", {{"Upgrade", "h2c"}, {"Connection", "Upgrade, HTTP2-Settings"}}));
+    }
+    SECTION("HTTP/1.0") { check_426(get("/status/101", websocket_handshake, 10)); }
+    SECTION("not GET") { check_426(route(make_request("POST", "/status/101", websocket_handshake), ctx)); }
+}
+
+TEST_CASE_METHOD(router_fixture, "1xx: interim heads, then the final response", "[status_handler]") {
+    SECTION("100 then 200") {
+        auto plan = get("/status/100");
+        CHECK(plan.action == kind::respond);
+        REQUIRE(plan.interim.size() == 1);
+        CHECK(plan.interim[0].status == 100);
+        CHECK(plan.interim[0].reason == "Continue");
+        CHECK(plan.interim[0].headers.empty());
+        CHECK(plan.final_head.status == 200);
+        CHECK(plan.final_head.reason == "OK");
+        CHECK(contains(plan.body, "200 OK"));
+    }
+    SECTION("103 carries Link hints") {
+        auto plan = get("/status/103");
+        REQUIRE(plan.interim.size() == 1);
+        CHECK(plan.interim[0].status == 103);
+        CHECK(plan.interim[0].reason == "Early Hints");
+        auto link = field(plan.interim[0], "Link");
+        REQUIRE(link);
+        CHECK(contains(*link, "rel=preload"));
+        CHECK(plan.final_head.status == 200);
+    }
+    SECTION("?final= picks the final status") {
+        auto plan = get("/status/102?final=404");
+        REQUIRE(plan.interim.size() == 1);
+        CHECK(plan.interim[0].status == 102);
+        CHECK(plan.interim[0].reason == "Processing");
+        CHECK(plan.final_head.status == 404);
+        CHECK(plan.final_head.reason == "Not Found");
+    }
+    SECTION("HTTP/1.0: no interim, the final response alone") {
+        auto plan = get("/status/100", {}, 10);
+        CHECK(plan.action == kind::respond);
+        CHECK(plan.interim.empty());
+        CHECK(plan.final_head.status == 200);
+
+        plan = get("/status/103?final=503", {}, 10);
+        CHECK(plan.interim.empty());
+        CHECK(plan.final_head.status == 503);
+    }
+    SECTION("a 1xx final is refused") {
+        auto plan = get("/status/100?final=101");
+        CHECK(plan.final_head.status == 400);
+        CHECK(plan.interim.empty());
+        CHECK(contains(plan.body, "invalid final='101'"));
+    }
+    SECTION("an unknown 1xx code is interim too") {
+        auto plan = get("/status/150");
+        REQUIRE(plan.interim.size() == 1);
+        CHECK(plan.interim[0].status == 150);
+        CHECK(plan.interim[0].reason == "Unknown Informational");
+        CHECK(plan.final_head.status == 200);
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "204 and 304 have no framing and no body", "[status_handler]") {
+    auto plan = get("/status/204");
+    CHECK(plan.final_head.status == 204);
+    CHECK(plan.final_head.reason == "No Content");
+    CHECK(plan.body_framing == framing::none);
+    CHECK(plan.body.empty());
+    CHECK_FALSE(field(plan.final_head, "Content-Type"));
+
+    plan = get("/status/304");
+    CHECK(plan.final_head.status == 304);
+    CHECK(plan.body_framing == framing::none);
+    CHECK(plan.body.empty());
+    CHECK(field(plan.final_head, "ETag") == "\"teapot-304\"");
+    // 304 is not a redirect: no Location.
+    CHECK_FALSE(field(plan.final_head, "Location"));
+
+    // Even a ?body= does not give them content.
+    plan = get("/status/204?body=nope");
+    CHECK(plan.body_framing == framing::none);
+    CHECK(plan.body.empty());
+
+    // 205 has no content but is framed by Content-Length: 0 (RFC 9110 §15.3.6).
+    plan = get("/status/205");
+    CHECK(plan.final_head.status == 205);
+    CHECK(plan.body_framing == framing::content_length);
+    CHECK(plan.body.empty());
+}
+
+TEST_CASE_METHOD(router_fixture, "HEAD: the GET headers, no body sent", "[status_handler]") {
+    auto head_plan = route(make_request("HEAD", "/status/418"), ctx);
+    auto get_plan = get("/status/418");
+    CHECK(head_plan.omit_body);
+    CHECK_FALSE(get_plan.omit_body);
+    CHECK(head_plan.final_head.status == 418);
+    // The body stays in the plan so that Content-Length matches GET's (RFC 9110 §9.3.2).
+    CHECK(head_plan.body == get_plan.body);
+    REQUIRE(head_plan.final_head.headers.size() == get_plan.final_head.headers.size());
+    for (std::size_t i = 0; i < get_plan.final_head.headers.size(); ++i) {
+        CHECK(head_plan.final_head.headers[i].name == get_plan.final_head.headers[i].name);
+        CHECK(head_plan.final_head.headers[i].value == get_plan.final_head.headers[i].value);
+    }
+
+    // HEAD on an error and on another resource.
+    CHECK(route(make_request("HEAD", "/status/abc"), ctx).omit_body);
+    CHECK(route(make_request("HEAD", "/nowhere"), ctx).omit_body);
+}
+
+TEST_CASE_METHOD(router_fixture, "per-code headers", "[status_handler]") {
+    CHECK(field(get("/status/201").final_head, "Location") == "/status/200");
+    CHECK(field(get("/status/302").final_head, "Location") == "/status/200");
+    CHECK(field(get("/status/307?location=/elsewhere").final_head, "Location") == "/elsewhere");
+    CHECK(field(get("/status/401").final_head, "WWW-Authenticate") == "Basic realm=\"teapot\", charset=\"UTF-8\"");
+    CHECK(field(get("/status/407").final_head, "Proxy-Authenticate") == "Basic realm=\"teapot\", charset=\"UTF-8\"");
+    CHECK(field(get("/status/405").final_head, "Allow") == "GET, HEAD");
+    CHECK(get("/status/408").close_after);
+    CHECK_FALSE(get("/status/409").close_after);
+    CHECK(field(get("/status/503").final_head, "Retry-After") == "1");
+    CHECK(field(get("/status/429?retry_after=30").final_head, "Retry-After") == "30");
+    CHECK(field(get("/status/429").final_head, "Cache-Control") == "no-store");
+    CHECK(field(get("/status/511").final_head, "Cache-Control") == "no-store");
+    CHECK_FALSE(field(get("/status/500").final_head, "Cache-Control"));
+    CHECK_FALSE(field(get("/status/200").final_head, "Location"));
+    CHECK_FALSE(field(get("/status/200").final_head, "Retry-After"));
+}
+
+TEST_CASE_METHOD(router_fixture, "knobs shape the plan", "[status_handler]") {
+    SECTION("delay") { CHECK(get("/status/200?delay=250ms").delay == 250ms); }
+    SECTION("reason") {
+        auto plan = get("/status/418?reason=Short%20and%20Stout");
+        CHECK(plan.final_head.reason == "Short and Stout");
+    }
+    SECTION("body and content_type") {
+        auto plan = get("/status/200?body=hello&content_type=text/csv");
+        CHECK(plan.body == "hello");
+        CHECK(field(plan.final_head, "Content-Type") == "text/csv");
+    }
+    SECTION("header adds, and replaces teapot's field of that name") {
+        auto plan = get("/status/503?header=X-Teapot:%20yes&header=Retry-After:%20120");
+        CHECK(field(plan.final_head, "X-Teapot") == "yes");
+        CHECK(field(plan.final_head, "Retry-After") == "120");
+        CHECK(field_count(plan.final_head, "Retry-After") == 1);
+    }
+    SECTION("repeated header gives several fields") {
+        auto plan = get("/status/200?header=Set-Cookie:a=1&header=Set-Cookie:b=2");
+        CHECK(field_count(plan.final_head, "Set-Cookie") == 2);
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "206 serves the requested range", "[status_handler]") {
+    SECTION("one range") {
+        auto plan = get("/status/206?body=0123456789", {{"Range", "bytes=2-5"}});
+        CHECK(plan.final_head.status == 206);
+        CHECK(plan.body == "2345");
+        CHECK(field(plan.final_head, "Content-Range") == "bytes 2-5/10");
+        CHECK(field(plan.final_head, "Accept-Ranges") == "bytes");
+    }
+    SECTION("several ranges: multipart/byteranges") {
+        auto plan = get("/status/206?body=0123456789", {{"Range", "bytes=0-1,-2"}});
+        CHECK(plan.final_head.status == 206);
+        auto content_type = field(plan.final_head, "Content-Type");
+        REQUIRE(content_type);
+        CHECK(content_type->starts_with("multipart/byteranges; boundary="));
+        CHECK_FALSE(field(plan.final_head, "Content-Range"));
+        CHECK(contains(plan.body, "Content-Range: bytes 0-1/10\r\n\r\n01\r\n"));
+        CHECK(contains(plan.body, "Content-Range: bytes 8-9/10\r\n\r\n89\r\n"));
+    }
+    SECTION("unsatisfiable: 416 with the length") {
+        auto plan = get("/status/206?body=0123456789", {{"Range", "bytes=10-"}});
+        CHECK(plan.final_head.status == 416);
+        CHECK(field(plan.final_head, "Content-Range") == "bytes */10");
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "a list of codes draws from the seeded stream", "[status_handler]") {
+    std::set<int> seen;
+    for (int i = 0; i < 200; ++i) {
+        int status = get("/status/200,503").final_head.status;
+        CHECK((status == 200 || status == 503));
+        seen.insert(status);
+    }
+    CHECK(seen.size() == 2);
+
+    random_source a{std::uint64_t{99}}, b{std::uint64_t{99}};
+    handler_context ctx_a{60s, &a}, ctx_b{60s, &b};
+    auto req = make_request("GET", "/status/200:1,404:1,500:1");
+    for (int i = 0; i < 50; ++i) CHECK(route(req, ctx_a).final_head.status == route(req, ctx_b).final_head.status);
+}
+
+TEST_CASE_METHOD(router_fixture, "400 for a bad code or knob", "[status_handler]") {
+    auto check_400 = [](const response_plan& plan, std::string_view says) {
+        INFO(plan.body);
+        CHECK(plan.action == kind::respond);
+        CHECK(plan.final_head.status == 400);
+        CHECK(plan.final_head.reason == "Bad Request");
+        CHECK(contains(plan.body, says));
+        CHECK(field(plan.final_head, "Access-Control-Allow-Origin") == "*");
+    };
+    check_400(get("/status/abc"), "invalid status code 'abc'");
+    check_400(get("/status/600"), "invalid status code '600'");
+    check_400(get("/status/0200"), "invalid status code '0200'");
+    check_400(get("/status/99"), "invalid status code '99'");
+    check_400(get("/status"), "missing status code");
+    check_400(get("/status/"), "missing status code");
+    check_400(get("/status/200:-1"), "invalid weight '-1'");
+    check_400(get("/status/418?delay=2h"), "exceeds the maximum delay");
+    check_400(get("/status/418?colour=blue"), "unknown knob 'colour'");
+    // Percent-decoding happens before validation: an encoded CR LF is still refused.
+    check_400(get("/status/418?header=X-A:%20a%0D%0ASet-Cookie:%20x=1"), "invalid header value for X-A");
+    check_400(get("/status/302?location=%0D%0Aevil"), "invalid location=");
+    check_400(get("/status/%zz"), "malformed request target");
+
+    SECTION("as problem+json when asked") {
+        auto plan = get("/status/abc", {{"Accept", "application/problem+json"}});
+        CHECK(plan.final_head.status == 400);
+        CHECK(field(plan.final_head, "Content-Type") == "application/problem+json");
+        auto body = boost::json::parse(plan.body).as_object();
+        CHECK(body.at("status").as_int64() == 400);
+        CHECK(body.at("title").as_string() == "Bad Request");
+        CHECK(contains(std::string{body.at("detail").as_string()}, "invalid status code 'abc'"));
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "404 for an unknown path", "[status_handler]") {
+    for (std::string_view target : {"/nope", "/statusx", "/status418", "/STATUS/418", "/codesx"}) {
+        auto plan = get(target);
+        INFO(target);
+        CHECK(plan.final_head.status == 404);
+        CHECK(plan.final_head.reason == "Not Found");
+        CHECK(contains(plan.body, "no resource at "));
+        CHECK(field(plan.final_head, "Access-Control-Allow-Origin") == "*");
+    }
+    CHECK(contains(get("/nope").body, "no resource at /nope"));
+}
+
+TEST_CASE_METHOD(router_fixture, "other routes", "[status_handler]") {
+    SECTION("absolute-form target") {
+        auto plan = get("http://localhost:8080/status/418");
+        CHECK(plan.final_head.status == 418);
+    }
+    SECTION("/status answers any method") {
+        auto plan = route(make_request("POST", "/status/201"), ctx);
+        CHECK(plan.final_head.status == 201);
+        plan = route(make_request("DELETE", "/status/418"), ctx);
+        CHECK(plan.final_head.status == 418);
+    }
+    SECTION("/codes and / are read-only") {
+        CHECK(get("/codes").final_head.status == 200);
+        CHECK(get("/").final_head.status == 200);
+        auto plan = route(make_request("POST", "/codes"), ctx);
+        CHECK(plan.final_head.status == 405);
+        CHECK(field(plan.final_head, "Allow") == "GET, HEAD");
+    }
+    SECTION("a plain OPTIONS is not a preflight and gets its status") {
+        auto plan = route(make_request("OPTIONS", "/status/418", {{"Origin", "https://app.example"}}), ctx);
+        CHECK(plan.final_head.status == 418);
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "a CORS preflight gets 204", "[status_handler][cors]") {
+    auto plan = route(make_request("OPTIONS", "/status/418",
+                                   {{"Origin", "https://app.example"},
+                                    {"Access-Control-Request-Method", "DELETE"},
+                                    {"Access-Control-Request-Headers", "X-Custom, Content-Type"}}),
+                      ctx);
+    CHECK(plan.action == kind::respond);
+    CHECK(plan.final_head.status == 204);
+    CHECK(plan.final_head.reason == "No Content");
+    CHECK(plan.body_framing == framing::none);
+    CHECK(plan.body.empty());
+    CHECK(field(plan.final_head, "Access-Control-Allow-Origin") == "https://app.example");
+    CHECK(field(plan.final_head, "Access-Control-Allow-Credentials") == "true");
+    CHECK(field(plan.final_head, "Access-Control-Allow-Methods") == "DELETE");
+    CHECK(field(plan.final_head, "Access-Control-Allow-Headers") == "X-Custom, Content-Type");
+    CHECK(field(plan.final_head, "Access-Control-Max-Age") == "600");
+    auto vary = field(plan.final_head, "Vary");
+    REQUIRE(vary);
+    CHECK(list_count(*vary, "Access-Control-Request-Method") == 1);
+    CHECK(list_count(*vary, "Access-Control-Request-Headers") == 1);
+    // Each member once: the router's CORS pass must not append a second Origin.
+    CHECK(list_count(*vary, "Origin") == 1);
+    CHECK(field_count(plan.final_head, "Access-Control-Allow-Origin") == 1);
+
+    SECTION("even for a path that would be a 404") {
+        auto other = route(make_request("OPTIONS", "/nope",
+                                        {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}}),
+                           ctx);
+        CHECK(other.final_head.status == 204);
+        CHECK_FALSE(field(other.final_head, "Access-Control-Allow-Headers"));
+    }
+}
