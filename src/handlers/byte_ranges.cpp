@@ -1,5 +1,7 @@
 #include "handlers/byte_ranges.hpp"
 
+#include "http/request.hpp"
+
 #include <charconv>
 #include <optional>
 
@@ -25,7 +27,8 @@ std::optional<std::size_t> number(std::string_view s) {
 range_request evaluate_range(std::string_view header, std::size_t length) {
     range_request out;
     header = trim(header);
-    if (!header.starts_with("bytes=")) return out;
+    // Range units are case-insensitive (RFC 9110 §14.1).
+    if (header.size() < 6 || !iequals(header.substr(0, 6), "bytes=")) return out;
     header.remove_prefix(6);
 
     std::vector<byte_range> ranges;
@@ -33,6 +36,12 @@ range_request evaluate_range(std::string_view header, std::size_t length) {
     while (true) {
         auto comma = header.find(',');
         auto spec = trim(header.substr(0, comma));
+        if (spec.empty()) {
+            // Empty list elements are skipped (RFC 9110 §5.6.1.2).
+            if (comma == std::string_view::npos) break;
+            header.remove_prefix(comma + 1);
+            continue;
+        }
         auto dash = spec.find('-');
         if (dash == std::string_view::npos || ++specs > max_ranges) return out;
         auto first = number(spec.substr(0, dash));
@@ -48,6 +57,7 @@ range_request evaluate_range(std::string_view header, std::size_t length) {
         if (comma == std::string_view::npos) break;
         header.remove_prefix(comma + 1);
     }
+    if (specs == 0) return out;
     out.result = ranges.empty() ? range_request::outcome::unsatisfiable : range_request::outcome::satisfiable;
     out.ranges = std::move(ranges);
     return out;

@@ -11,6 +11,8 @@ constexpr std::string_view exposed =
     "ETag, Upgrade, Date, Server";
 
 void add_origin(const request& req, message_head& head) {
+    // A value the plan already has (from ?header=) wins over ours.
+    if (head.find("Access-Control-Allow-Origin")) return;
     auto origin = req.header("Origin");
     if (origin.empty()) {
         head.set("Access-Control-Allow-Origin", "*");
@@ -34,18 +36,18 @@ response_plan cors_preflight_plan(const request& req) {
     plan.final_head.status = 204;
     plan.final_head.reason = std::string{reason_phrase(204)};
     plan.body_framing = framing::none;
+    plan.final_head.set("Vary", "Access-Control-Request-Method, Access-Control-Request-Headers");
     add_origin(req, plan.final_head);
     plan.final_head.set("Access-Control-Allow-Methods", std::string{req.header("Access-Control-Request-Method")});
     if (auto headers = req.header("Access-Control-Request-Headers"); !headers.empty())
         plan.final_head.set("Access-Control-Allow-Headers", std::string{headers});
     plan.final_head.set("Access-Control-Max-Age", "600");
-    plan.final_head.set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
     return plan;
 }
 
 void add_cors_headers(const request& req, message_head& head) {
     add_origin(req, head);
-    head.set("Access-Control-Expose-Headers", std::string{exposed});
+    if (!head.find("Access-Control-Expose-Headers")) head.set("Access-Control-Expose-Headers", std::string{exposed});
 }
 
 } // namespace teapot::detail

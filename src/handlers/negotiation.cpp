@@ -28,7 +28,7 @@ weighted_range parse_element(std::string_view element) {
         element.remove_prefix(semi + 1);
         semi = element.find(';');
         auto param = trim(element.substr(0, semi));
-        if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+        if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
             double q = 0;
             auto v = param.substr(2);
             auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), q);

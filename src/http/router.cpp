@@ -14,7 +14,11 @@ namespace {
 
 std::vector<query_param> query_of(const boost::urls::url_view& url) {
     std::vector<query_param> params;
-    for (auto p : url.params()) params.push_back({p.key, p.has_value ? p.value : std::string{}});
+    for (auto p : url.params()) {
+        // "?", "?a=1&" and "?&&a=1" hold empty pairs, which form decoding skips.
+        if (p.key.empty() && !p.has_value) continue;
+        params.push_back({p.key, p.has_value ? p.value : std::string{}});
+    }
     return params;
 }
 
@@ -25,8 +29,6 @@ response_plan method_not_allowed(const request& req) {
 }
 
 response_plan dispatch(const request& req, const handler_context& ctx) {
-    if (is_cors_preflight(req)) return cors_preflight_plan(req);
-
     // Origin-form is what clients send; absolute-form is what they send to a proxy (RFC 9112 §3.2).
     auto parsed = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
                                               : boost::urls::parse_absolute_uri(req.target);
@@ -50,6 +52,7 @@ response_plan dispatch(const request& req, const handler_context& ctx) {
 } // namespace
 
 response_plan route(const request& req, const handler_context& ctx) noexcept {
+    if (is_cors_preflight(req)) return cors_preflight_plan(req);
     response_plan plan;
     try {
         plan = dispatch(req, ctx);

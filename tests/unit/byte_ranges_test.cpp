@@ -21,7 +21,7 @@ pairs ranges_of(const range_request& r) {
     return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("evaluate_range: first-last", "[byte_ranges]") {
     auto r = evaluate_range("bytes=0-499", 1000);
@@ -100,10 +100,11 @@ TEST_CASE("evaluate_range: nothing overlaps → unsatisfiable", "[byte_ranges]")
 }
 
 TEST_CASE("evaluate_range: absent, malformed or another unit is ignored", "[byte_ranges]") {
-    for (const char* header : {"", "bytes", "bytes=", "bytes=-", "bytes=abc", "bytes=5", "bytes=5-2", "bytes=a-5",
-                               "bytes=5-b", "bytes=0-1;x", "bytes=--5", "bytes=0-1,abc", "bytes = 0-1",
-                               "items=0-1", "bytes:0-1", "none", "bytes=1-2-3", "bytes=-5-", "bytes=+1-2",
-                               "bytes=99999999999999999999999-"}) {
+    for (const char* header :
+         {"",          "bytes",         "bytes=",      "bytes=-",    "bytes=abc",
+          "bytes=5",   "bytes=5-2",     "bytes=a-5",   "bytes=5-b",  "bytes=0-1;x",
+          "bytes=--5", "bytes=0-1,abc", "bytes = 0-1", "items=0-1",  "bytes:0-1",
+          "none",      "bytes=1-2-3",   "bytes=-5-",   "bytes=+1-2", "bytes=99999999999999999999999-"}) {
         INFO("'" << header << "'");
         auto r = evaluate_range(header, 1000);
         CHECK(r.result == outcome::ignore);
@@ -133,4 +134,16 @@ TEST_CASE("evaluate_range: surrounding whitespace", "[byte_ranges]") {
     auto r = evaluate_range("  bytes=1-2  ", 10);
     CHECK(r.result == outcome::satisfiable);
     CHECK(ranges_of(r) == pairs{{1, 2}});
+}
+
+TEST_CASE("evaluate_range: the unit is case-insensitive and empty elements are skipped", "[byte_ranges]") {
+    auto upper = evaluate_range("Bytes=0-1", 1000);
+    CHECK(upper.result == outcome::satisfiable);
+    CHECK(ranges_of(upper) == pairs{{0, 1}});
+
+    auto empties = evaluate_range("bytes=0-1,, ,5-6,", 1000);
+    CHECK(empties.result == outcome::satisfiable);
+    CHECK(ranges_of(empties) == pairs{{0, 1}, {5, 6}});
+
+    CHECK(evaluate_range("bytes=,", 1000).result == outcome::ignore);
 }

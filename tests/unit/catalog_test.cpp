@@ -79,7 +79,7 @@ constexpr std::array<std::pair<int, std::string_view>, 64> seed_names{{
     {599, "Network Connect Timeout Error"},
 }};
 
-} // namespace
+}  // namespace
 
 TEST_CASE("the catalogue holds 64 entries, sorted by code and unique", "[catalog]") {
     auto entries = teapot::status_catalog();

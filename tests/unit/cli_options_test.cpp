@@ -46,7 +46,7 @@ void both_forms(std::string_view flag, std::string_view value, Check check) {
     }
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("parse_options: defaults", "[cli]") {
     for (const auto& a : {args{}, args{"serve"}}) {
@@ -101,14 +101,11 @@ TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]"
                [](const auto& o) { CHECK(o.server.request_limits.max_header_bytes == 32 * 1024); });
     both_forms("--max-body-size", "2MiB",
                [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 2 * 1024 * 1024); });
-    both_forms("--max-body-size", "5000",
-               [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 5000); });
-    both_forms("--max-uri-size", "4KB",
-               [](const auto& o) { CHECK(o.server.request_limits.max_target_bytes == 4000); });
+    both_forms("--max-body-size", "5000", [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 5000); });
+    both_forms("--max-uri-size", "4KB", [](const auto& o) { CHECK(o.server.request_limits.max_target_bytes == 4000); });
     both_forms("--header-timeout", "250ms",
                [](const auto& o) { CHECK(o.server.request_limits.header_timeout == 250ms); });
-    both_forms("--idle-timeout", "1.5s",
-               [](const auto& o) { CHECK(o.server.request_limits.idle_timeout == 1500ms); });
+    both_forms("--idle-timeout", "1.5s", [](const auto& o) { CHECK(o.server.request_limits.idle_timeout == 1500ms); });
     both_forms("--shutdown-grace", "1h", [](const auto& o) { CHECK(o.server.shutdown_grace == 3600s); });
     for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"})
         both_forms("--log-level", level, [&](const auto& o) { CHECK(o.log_level == level); });
@@ -165,10 +162,10 @@ TEST_CASE("parse_options: unknown flags", "[cli]") {
 }
 
 TEST_CASE("parse_options: missing values", "[cli]") {
-    for (std::string_view flag : {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay",
-                                  "--max-connections", "--max-header-size", "--max-body-size", "--max-uri-size",
-                                  "--header-timeout", "--idle-timeout", "--shutdown-grace", "--log-level",
-                                  "--log-format"}) {
+    for (std::string_view flag :
+         {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
+          "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
+          "--shutdown-grace", "--log-level", "--log-format"}) {
         INFO(flag);
         CHECK(usage_error_of({flag}) == std::string{flag} + " needs a value");
         CHECK(usage_error_of({"serve", flag}) == std::string{flag} + " needs a value");
@@ -249,10 +246,10 @@ TEST_CASE("parse_options: bad log level and format", "[cli]") {
 
 TEST_CASE("usage() lists every flag", "[cli]") {
     std::string text{teapot::cli::usage()};
-    for (std::string_view flag : {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay",
-                                  "--max-connections", "--max-header-size", "--max-body-size", "--max-uri-size",
-                                  "--header-timeout", "--idle-timeout", "--shutdown-grace", "--log-level",
-                                  "--log-format", "--quiet", "--version", "--help", "codes"}) {
+    for (std::string_view flag :
+         {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
+          "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
+          "--shutdown-grace", "--log-level", "--log-format", "--quiet", "--version", "--help", "codes"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }

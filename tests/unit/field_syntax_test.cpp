@@ -56,8 +56,9 @@ TEST_CASE("is_field_value rejects CR, LF, NUL and other controls", "[field_synta
     CHECK_FALSE(is_field_value("a\0b"sv));
     CHECK_FALSE(is_field_value("\0"sv));
     CHECK_FALSE(is_field_value("a\x01z"));
-    CHECK_FALSE(is_field_value("a\x1f"
-                               "z"));
+    CHECK_FALSE(
+        is_field_value("a\x1f"
+                       "z"));
     CHECK_FALSE(is_field_value("a\x7fz"));
     CHECK_FALSE(is_field_value("value\r"));
     CHECK_FALSE(is_field_value("value\n"));
@@ -90,9 +91,9 @@ TEST_CASE("is_reason_phrase: 1*( HTAB / SP / VCHAR / obs-text )", "[field_syntax
 }
 
 TEST_CASE("is_framing_field names the fields a knob may not set", "[field_syntax]") {
-    for (const char* name : {"Content-Length", "content-length", "CONTENT-LENGTH", "Transfer-Encoding",
-                             "transfer-encoding", "Connection", "connection", "Keep-Alive", "Upgrade", "Trailer", "TE",
-                             "te", "Proxy-Connection"}) {
+    for (const char* name :
+         {"Content-Length", "content-length", "CONTENT-LENGTH", "Transfer-Encoding", "transfer-encoding", "Connection",
+          "connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "te", "Proxy-Connection"}) {
         INFO(name);
         CHECK(is_framing_field(name));
     }

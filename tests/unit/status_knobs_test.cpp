@@ -39,7 +39,7 @@ bool contains(const std::string& haystack, std::string_view needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("no knobs: defaults", "[status_knobs]") {
     auto k = knobs_ok({});
@@ -154,9 +154,9 @@ TEST_CASE("header: bad names", "[status_knobs]") {
 }
 
 TEST_CASE("header: CR, LF and NUL injection via the value", "[status_knobs]") {
-    for (std::string bad : {std::string{"X-A: a\r\nSet-Cookie: evil=1"}, std::string{"X-A: a\nb"},
-                            std::string{"X-A: a\rb"}, std::string{"X-A: \r\n\r\n<html>"},
-                            std::string{"X-A: a\0b", 8}, std::string{"X-A: a\x01"}}) {
+    for (std::string bad :
+         {std::string{"X-A: a\r\nSet-Cookie: evil=1"}, std::string{"X-A: a\nb"}, std::string{"X-A: a\rb"},
+          std::string{"X-A: \r\n\r\n<html>"}, std::string{"X-A: a\0b", 8}, std::string{"X-A: a\x01"}}) {
         auto error = knob_error("header", bad);
         CHECK(contains(error, "invalid header value for X-A"));
         CHECK(contains(error, "CR or LF"));
@@ -164,9 +164,9 @@ TEST_CASE("header: CR, LF and NUL injection via the value", "[status_knobs]") {
 }
 
 TEST_CASE("header: framing fields are teapot's", "[status_knobs]") {
-    for (const char* bad : {"Content-Length: 5", "content-length: 0", "Transfer-Encoding: chunked", "Connection: close",
-                            "Keep-Alive: timeout=5", "Upgrade: h2c", "Trailer: X", "TE: trailers",
-                            "Proxy-Connection: keep-alive"}) {
+    for (const char* bad :
+         {"Content-Length: 5", "content-length: 0", "Transfer-Encoding: chunked", "Connection: close",
+          "Keep-Alive: timeout=5", "Upgrade: h2c", "Trailer: X", "TE: trailers", "Proxy-Connection: keep-alive"}) {
         auto error = knob_error("header", bad);
         CHECK(contains(error, "decides framing and is set by teapot only"));
     }
@@ -194,8 +194,8 @@ TEST_CASE("content_type: a media type", "[status_knobs]") {
 TEST_CASE("reason: a reason phrase", "[status_knobs]") {
     CHECK(knob_ok("reason", "Short and Stout").reason == "Short and Stout");
     CHECK(knob_ok("reason", "I'm a teapot").reason == "I'm a teapot");
-    for (std::string bad : {std::string{}, std::string{"OK\r\nSet-Cookie: x=1"}, std::string{"OK\n"},
-                            std::string{"O\0K", 3}}) {
+    for (std::string bad :
+         {std::string{}, std::string{"OK\r\nSet-Cookie: x=1"}, std::string{"OK\n"}, std::string{"O\0K", 3}}) {
         auto error = knob_error("reason", bad);
         CHECK(contains(error, "invalid reason"));
         CHECK(contains(error, "without CR or LF"));
@@ -215,7 +215,8 @@ TEST_CASE("lang: en or fr", "[status_knobs]") {
 TEST_CASE("unknown knobs are named with the valid ones", "[status_knobs]") {
     auto error = knob_error("colour", "blue");
     CHECK(contains(error, "unknown knob 'colour'"));
-    CHECK(contains(error, "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang"));
+    CHECK(
+        contains(error, "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang"));
     CHECK(contains(knob_error("Delay", "1s"), "unknown knob 'Delay'"));
 }
 

@@ -37,15 +37,15 @@ bool contains(const std::string& haystack, std::string_view needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("parse_status_code: three digits from 100 to 599", "[status_spec]") {
     CHECK(parse_status_code("100") == 100);
     CHECK(parse_status_code("200") == 200);
     CHECK(parse_status_code("418") == 418);
     CHECK(parse_status_code("599") == 599);
-    for (const char* bad : {"", "1", "20", "099", "000", "600", "999", "0200", "2000", "2e2", "20x", "+20", "-20", " 200",
-                            "200 ", "abc", "1.5"}) {
+    for (const char* bad : {"", "1", "20", "099", "000", "600", "999", "0200", "2000", "2e2", "20x", "+20", "-20",
+                            " 200", "200 ", "abc", "1.5"}) {
         INFO("'" << bad << "'");
         CHECK_FALSE(parse_status_code(bad));
     }
@@ -140,7 +140,7 @@ TEST_CASE("parse_status_spec: errors name the problem and what is valid", "[stat
     }
 }
 
-TEST_CASE("random_source: seeded streams are reproducible and in [0, 1)", "[status_spec]") {
+TEST_CASE("random_source: seeded streams are reproducible, each draw from 0 up to 1 (excluded)", "[status_spec]") {
     random_source a{42}, b{42}, c{43};
     CHECK(a.seed() == 42);
     bool differs = false;
