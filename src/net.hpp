@@ -27,4 +27,4 @@ inline constexpr use_tuple_awaitable_t use_tuple_awaitable{};
 using stream_type = beast::tcp_stream;
 using timer_type = use_tuple_awaitable_t::as_default_on_t<net::steady_timer>;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

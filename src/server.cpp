@@ -34,7 +34,7 @@ detail::tcp::endpoint resolve_endpoint(const std::string& host, std::uint16_t po
     return results.begin()->endpoint();
 }
 
-} // namespace
+}  // namespace
 
 struct server::impl {
     server_options options;
@@ -69,8 +69,7 @@ void server::start() {
     unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     // Bind before anything is kept: a failed start() leaves nothing to stop.
     auto pool = std::make_unique<detail::io_pool>(threads);
-    auto listener =
-        std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, o.port), config, impl_->tracker);
+    auto listener = std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, o.port), config, impl_->tracker);
     impl_->pool = std::move(pool);
     impl_->listener = std::move(listener);
     impl_->listener->start();
@@ -98,4 +97,4 @@ void server::stop() {
     impl_->pool.reset();
 }
 
-} // namespace teapot
+}  // namespace teapot

@@ -10,19 +10,19 @@ namespace teapot {
 
 /// The five classes of RFC 9110 §15, with their English and French names.
 struct status_category {
-    int first_digit;               ///< 1 to 5
-    std::string_view label;        ///< "1xx"
-    std::string_view name_en;      ///< "Informational"
-    std::string_view name_fr;      ///< "Demandes d'information"
+    int first_digit;           ///< 1 to 5
+    std::string_view label;    ///< "1xx"
+    std::string_view name_en;  ///< "Informational"
+    std::string_view name_fr;  ///< "Demandes d'information"
 };
 
 /// One code of the catalogue.
 struct status_entry {
     int code;
-    std::string_view name;            ///< reason phrase sent on the wire
+    std::string_view name;  ///< reason phrase sent on the wire
     std::string_view description_en;
     std::string_view description_fr;
-    std::string_view reference;       ///< where the code is defined, e.g. "RFC 9110 §15.3.1"
+    std::string_view reference;  ///< where the code is defined, e.g. "RFC 9110 §15.3.1"
 };
 
 /// All catalogue entries, sorted by code.
@@ -41,4 +41,4 @@ const status_category* category_of(int code) noexcept;
 /// phrase derived from the class ("Unknown Client Error") when it lacks one.
 std::string_view reason_phrase(int code) noexcept;
 
-} // namespace teapot
+}  // namespace teapot

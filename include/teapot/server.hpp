@@ -27,14 +27,14 @@ using milliseconds = std::chrono::milliseconds;
 
 /// The limits a request must respect; each has a documented answer when exceeded.
 struct limits {
-    std::size_t max_header_bytes = 16 * 1024;   ///< whole header section → 431
-    std::size_t max_body_bytes = 1024 * 1024;   ///< request content → 413
-    std::size_t max_target_bytes = 8 * 1024;    ///< request-target (URI) → 414
-    milliseconds header_timeout{10'000};        ///< first byte to end of headers; slow clients are dropped
-    milliseconds body_timeout{30'000};          ///< reading the whole request content
-    milliseconds idle_timeout{60'000};          ///< keep-alive wait for the next request
-    milliseconds write_timeout{30'000};         ///< writing one response
-    std::size_t max_connections = 10'000;       ///< further connections are closed at once
+    std::size_t max_header_bytes = 16 * 1024;  ///< whole header section → 431
+    std::size_t max_body_bytes = 1024 * 1024;  ///< request content → 413
+    std::size_t max_target_bytes = 8 * 1024;   ///< request-target (URI) → 414
+    milliseconds header_timeout{10'000};       ///< first byte to end of headers; slow clients are dropped
+    milliseconds body_timeout{30'000};         ///< reading the whole request content
+    milliseconds idle_timeout{60'000};         ///< keep-alive wait for the next request
+    milliseconds write_timeout{30'000};        ///< writing one response
+    std::size_t max_connections = 10'000;      ///< further connections are closed at once
 };
 
 /// How access-log and server log lines are written.
@@ -43,14 +43,14 @@ enum class log_format { text, json };
 /// Everything a server needs; every field has a sensible default.
 struct server_options {
     std::string host = "127.0.0.1";
-    std::uint16_t port = 8080;                   ///< 0 binds an ephemeral port
-    unsigned threads = 0;                        ///< 0: one per core
-    std::optional<std::uint64_t> seed;           ///< makes random choices reproducible
-    milliseconds max_delay{60'000};              ///< larger requested delays are a 400
-    milliseconds shutdown_grace{5'000};          ///< in-flight responses get this long on stop()
+    std::uint16_t port = 8080;           ///< 0 binds an ephemeral port
+    unsigned threads = 0;                ///< 0: one per core
+    std::optional<std::uint64_t> seed;   ///< makes random choices reproducible
+    milliseconds max_delay{60'000};      ///< larger requested delays are a 400
+    milliseconds shutdown_grace{5'000};  ///< in-flight responses get this long on stop()
     limits request_limits;
-    std::vector<std::string> scenario_paths;     ///< files or folders of scenario files
-    std::shared_ptr<spdlog::logger> logger;      ///< null: no logging at all
+    std::vector<std::string> scenario_paths;  ///< files or folders of scenario files
+    std::shared_ptr<spdlog::logger> logger;   ///< null: no logging at all
     log_format format = log_format::text;
 };
 
@@ -84,4 +84,4 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-} // namespace teapot
+}  // namespace teapot

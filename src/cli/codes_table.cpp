@@ -16,4 +16,4 @@ void print_codes(std::ostream& out) {
     }
 }
 
-} // namespace teapot::cli
+}  // namespace teapot::cli

@@ -7,4 +7,4 @@ namespace teapot::cli {
 
 void print_codes(std::ostream& out);
 
-} // namespace teapot::cli
+}  // namespace teapot::cli

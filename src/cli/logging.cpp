@@ -8,9 +8,8 @@ namespace teapot::cli {
 std::shared_ptr<spdlog::logger> make_logger(log_format format, const std::string& level, bool quiet) {
     auto logger = std::make_shared<spdlog::logger>("teapot", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     // In json mode the library's message is a JSON object: nest it, one document per line.
-    logger->set_pattern(format == log_format::json
-                            ? R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","event":%v})"
-                            : "%Y-%m-%dT%H:%M:%S.%fZ %-5l %v",
+    logger->set_pattern(format == log_format::json ? R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","event":%v})"
+                                                   : "%Y-%m-%dT%H:%M:%S.%fZ %-5l %v",
                         spdlog::pattern_time_type::utc);
     auto lvl = spdlog::level::from_str(level);
     // --quiet silences the access log (info) but keeps warnings and errors.
@@ -20,4 +19,4 @@ std::shared_ptr<spdlog::logger> make_logger(log_format format, const std::string
     return logger;
 }
 
-} // namespace teapot::cli
+}  // namespace teapot::cli

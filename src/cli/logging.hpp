@@ -10,4 +10,4 @@ namespace teapot::cli {
 
 std::shared_ptr<spdlog::logger> make_logger(log_format format, const std::string& level, bool quiet);
 
-} // namespace teapot::cli
+}  // namespace teapot::cli

@@ -9,9 +9,9 @@
 
 #include <spdlog/logger.h>
 
+#include <pthread.h>
 #include <csignal>
 #include <iostream>
-#include <pthread.h>
 
 namespace {
 
@@ -37,7 +37,7 @@ int serve(teapot::cli::options& o) {
     return 0;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string_view> args(argv + 1, argv + argc);
@@ -49,10 +49,10 @@ int main(int argc, char** argv) {
         return 2;
     }
     switch (o.what) {
-    case teapot::cli::command::help: std::cout << teapot::cli::usage(); return 0;
-    case teapot::cli::command::version: std::cout << "teapot " << teapot::version() << "\n"; return 0;
-    case teapot::cli::command::codes: teapot::cli::print_codes(std::cout); return 0;
-    case teapot::cli::command::serve: break;
+        case teapot::cli::command::help: std::cout << teapot::cli::usage(); return 0;
+        case teapot::cli::command::version: std::cout << "teapot " << teapot::version() << "\n"; return 0;
+        case teapot::cli::command::codes: teapot::cli::print_codes(std::cout); return 0;
+        case teapot::cli::command::serve: break;
     }
     try {
         return serve(o);

@@ -14,26 +14,28 @@ T parse_number(std::string_view flag, std::string_view v, T min, T max) {
     T n{};
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (v.empty() || ec != std::errc{} || end != v.data() + v.size() || n < min || n > max)
-        throw usage_error("invalid value '" + std::string{v} + "' for " + std::string{flag} + ": expected a number from " +
-                          std::to_string(min) + " to " + std::to_string(max));
+        throw usage_error("invalid value '" + std::string{v} + "' for " + std::string{flag} +
+                          ": expected a number from " + std::to_string(min) + " to " + std::to_string(max));
     return n;
 }
 
 std::chrono::milliseconds parse_duration_flag(std::string_view flag, std::string_view v) {
     auto d = detail::parse_duration(v);
-    if (!d) throw usage_error("invalid duration '" + std::string{v} + "' for " + std::string{flag} +
-                              ": expected e.g. 250ms, 2s or 1m");
+    if (!d)
+        throw usage_error("invalid duration '" + std::string{v} + "' for " + std::string{flag} +
+                          ": expected e.g. 250ms, 2s or 1m");
     return *d;
 }
 
 std::size_t parse_size_flag(std::string_view flag, std::string_view v) {
     auto n = detail::parse_byte_size(v);
-    if (!n || *n == 0) throw usage_error("invalid size '" + std::string{v} + "' for " + std::string{flag} +
-                                         ": expected e.g. 16384, 16KiB or 1MiB");
+    if (!n || *n == 0)
+        throw usage_error("invalid size '" + std::string{v} + "' for " + std::string{flag} +
+                          ": expected e.g. 16384, 16KiB or 1MiB");
     return *n;
 }
 
-} // namespace
+}  // namespace
 
 std::string_view usage() noexcept {
     return R"(usage: teapot [serve] [options]     run the server
@@ -66,7 +68,8 @@ options parse_options(const std::vector<std::string_view>& args) {
     auto& s = o.server;
     auto& l = s.request_limits;
     std::size_t i = 0;
-    if (i < args.size() && args[i] == "serve") ++i;
+    if (i < args.size() && args[i] == "serve")
+        ++i;
     else if (i < args.size() && args[i] == "codes") {
         o.what = command::codes;
         if (args.size() > 1) throw usage_error("'codes' takes no arguments");
@@ -91,41 +94,62 @@ options parse_options(const std::vector<std::string_view>& args) {
             if (has_inline) throw usage_error(std::string{flag} + " takes no value");
         };
 
-        if (flag == "--help" || flag == "-h") { no_value(); o.what = command::help; }
-        else if (flag == "--version" || flag == "-V") { no_value(); o.what = command::version; }
-        else if (flag == "--host") {
+        if (flag == "--help" || flag == "-h") {
+            no_value();
+            o.what = command::help;
+        } else if (flag == "--version" || flag == "-V") {
+            no_value();
+            o.what = command::version;
+        } else if (flag == "--host") {
             s.host = std::string{value()};
             if (s.host.empty()) throw usage_error("--host needs a non-empty address");
-        }
-        else if (flag == "--port") s.port = parse_number<std::uint16_t>(flag, value(), 0, 65535);
-        else if (flag == "--scenarios") s.scenario_paths.emplace_back(value());
-        else if (flag == "--threads") s.threads = parse_number<unsigned>(flag, value(), 1, 256);
-        else if (flag == "--seed") s.seed = parse_number<std::uint64_t>(flag, value(), 0, std::numeric_limits<std::uint64_t>::max());
-        else if (flag == "--max-delay") s.max_delay = parse_duration_flag(flag, value());
-        else if (flag == "--max-connections") l.max_connections = parse_number<std::size_t>(flag, value(), 1, 1'000'000);
-        else if (flag == "--max-header-size") l.max_header_bytes = parse_size_flag(flag, value());
-        else if (flag == "--max-body-size") l.max_body_bytes = parse_size_flag(flag, value());
-        else if (flag == "--max-uri-size") l.max_target_bytes = parse_size_flag(flag, value());
-        else if (flag == "--header-timeout") l.header_timeout = parse_duration_flag(flag, value());
-        else if (flag == "--idle-timeout") l.idle_timeout = parse_duration_flag(flag, value());
-        else if (flag == "--shutdown-grace") s.shutdown_grace = parse_duration_flag(flag, value());
+        } else if (flag == "--port")
+            s.port = parse_number<std::uint16_t>(flag, value(), 0, 65535);
+        else if (flag == "--scenarios")
+            s.scenario_paths.emplace_back(value());
+        else if (flag == "--threads")
+            s.threads = parse_number<unsigned>(flag, value(), 1, 256);
+        else if (flag == "--seed")
+            s.seed = parse_number<std::uint64_t>(flag, value(), 0, std::numeric_limits<std::uint64_t>::max());
+        else if (flag == "--max-delay")
+            s.max_delay = parse_duration_flag(flag, value());
+        else if (flag == "--max-connections")
+            l.max_connections = parse_number<std::size_t>(flag, value(), 1, 1'000'000);
+        else if (flag == "--max-header-size")
+            l.max_header_bytes = parse_size_flag(flag, value());
+        else if (flag == "--max-body-size")
+            l.max_body_bytes = parse_size_flag(flag, value());
+        else if (flag == "--max-uri-size")
+            l.max_target_bytes = parse_size_flag(flag, value());
+        else if (flag == "--header-timeout")
+            l.header_timeout = parse_duration_flag(flag, value());
+        else if (flag == "--idle-timeout")
+            l.idle_timeout = parse_duration_flag(flag, value());
+        else if (flag == "--shutdown-grace")
+            s.shutdown_grace = parse_duration_flag(flag, value());
         else if (flag == "--log-level") {
             o.log_level = std::string{value()};
             if (o.log_level != "trace" && o.log_level != "debug" && o.log_level != "info" && o.log_level != "warn" &&
                 o.log_level != "error" && o.log_level != "off")
-                throw usage_error("invalid --log-level '" + o.log_level + "': expected trace, debug, info, warn, error or off");
-        }
-        else if (flag == "--log-format") {
+                throw usage_error("invalid --log-level '" + o.log_level +
+                                  "': expected trace, debug, info, warn, error or off");
+        } else if (flag == "--log-format") {
             auto f = value();
-            if (f == "text") s.format = log_format::text;
-            else if (f == "json") s.format = log_format::json;
-            else throw usage_error("invalid --log-format '" + std::string{f} + "': expected text or json");
-        }
-        else if (flag == "--quiet" || flag == "-q") { no_value(); o.quiet = true; }
-        else if (flag == "codes" || flag == "serve") throw usage_error("'" + std::string{flag} + "' must come first");
-        else throw usage_error("unknown option '" + std::string{flag} + "'");
+            if (f == "text")
+                s.format = log_format::text;
+            else if (f == "json")
+                s.format = log_format::json;
+            else
+                throw usage_error("invalid --log-format '" + std::string{f} + "': expected text or json");
+        } else if (flag == "--quiet" || flag == "-q") {
+            no_value();
+            o.quiet = true;
+        } else if (flag == "codes" || flag == "serve")
+            throw usage_error("'" + std::string{flag} + "' must come first");
+        else
+            throw usage_error("unknown option '" + std::string{flag} + "'");
     }
     return o;
 }
 
-} // namespace teapot::cli
+}  // namespace teapot::cli

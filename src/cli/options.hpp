@@ -29,4 +29,4 @@ options parse_options(const std::vector<std::string_view>& args);
 
 std::string_view usage() noexcept;
 
-} // namespace teapot::cli
+}  // namespace teapot::cli

@@ -22,7 +22,7 @@ std::optional<std::size_t> number(std::string_view s) {
     return n;
 }
 
-} // namespace
+}  // namespace
 
 range_request evaluate_range(std::string_view header, std::size_t length) {
     range_request out;
@@ -63,4 +63,4 @@ range_request evaluate_range(std::string_view header, std::size_t length) {
     return out;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

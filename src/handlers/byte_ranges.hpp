@@ -14,9 +14,9 @@ struct byte_range {
 
 struct range_request {
     enum class outcome {
-        ignore,          ///< absent, another unit or malformed: a server MAY ignore it (§14.2)
-        satisfiable,     ///< `ranges` holds at least one range, clipped to the length
-        unsatisfiable,   ///< no range overlaps the representation: 416 (§15.5.17)
+        ignore,         ///< absent, another unit or malformed: a server MAY ignore it (§14.2)
+        satisfiable,    ///< `ranges` holds at least one range, clipped to the length
+        unsatisfiable,  ///< no range overlaps the representation: 416 (§15.5.17)
     };
     outcome result = outcome::ignore;
     std::vector<byte_range> ranges;
@@ -27,4 +27,4 @@ inline constexpr std::size_t max_ranges = 16;
 /// Evaluates `header` against a representation of `length` bytes.
 range_request evaluate_range(std::string_view header, std::size_t length);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -40,7 +40,7 @@ std::optional<language> lang_param(const std::vector<query_param>& params, std::
     return std::nullopt;
 }
 
-} // namespace
+}  // namespace
 
 response_plan handle_index(const request& req) {
     std::string html =
@@ -82,4 +82,4 @@ response_plan handle_codes(const request& req, std::string_view code_text, const
     return ok(req, boost::json::serialize(status_json(*code, chosen)) + "\n", "application/json");
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

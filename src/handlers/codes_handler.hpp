@@ -16,4 +16,4 @@ response_plan handle_index(const request& req);
 /// `code` is empty for the whole catalogue.
 response_plan handle_codes(const request& req, std::string_view code, const std::vector<query_param>& params);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

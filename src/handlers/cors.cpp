@@ -25,7 +25,7 @@ void add_origin(const request& req, message_head& head) {
     head.set("Vary", vary ? *vary + ", Origin" : std::string{"Origin"});
 }
 
-} // namespace
+}  // namespace
 
 bool is_cors_preflight(const request& req) {
     return req.method == "OPTIONS" && req.has_header("Origin") && req.has_header("Access-Control-Request-Method");
@@ -50,4 +50,4 @@ void add_cors_headers(const request& req, message_head& head) {
     if (!head.find("Access-Control-Expose-Headers")) head.set("Access-Control-Expose-Headers", std::string{exposed});
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -15,4 +15,4 @@ response_plan cors_preflight_plan(const request& req);
 /// Adds Access-Control-Allow-Origin and -Expose-Headers to a plan's final head.
 void add_cors_headers(const request& req, message_head& head);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

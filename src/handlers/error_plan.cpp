@@ -31,4 +31,4 @@ response_plan error_plan(int status, const std::string& message, const request* 
     return plan;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -13,4 +13,4 @@ namespace teapot::detail {
 /// `req` may be null when the request could not be parsed (431, 414...).
 response_plan error_plan(int status, const std::string& message, const request* req);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

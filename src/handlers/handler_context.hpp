@@ -13,4 +13,4 @@ struct handler_context {
     random_source* random = nullptr;
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -73,7 +73,7 @@ int specificity(std::string_view range, std::string_view type) {
     return 0;
 }
 
-} // namespace
+}  // namespace
 
 media_type negotiate_media(std::string_view accept, bool problem_allowed) {
     if (trim(accept).empty()) return media_type::text;
@@ -97,8 +97,8 @@ media_type negotiate_media(std::string_view accept, bool problem_allowed) {
         });
         if (s.specific == 0 || s.q <= 0) continue;
         bool better = s.q > best_score.q ||
-                      (s.q == best_score.q && (s.specific > best_score.specific ||
-                                               (s.specific == best_score.specific && s.position < best_score.position)));
+                      (s.q == best_score.q && (s.specific > best_score.specific || (s.specific == best_score.specific &&
+                                                                                    s.position < best_score.position)));
         if (better) {
             best = c.type;
             best_score = s;
@@ -115,7 +115,8 @@ language negotiate_language(std::string_view accept_language) {
         int specific = -1;
         for_each_element(accept_language, [&](const weighted_range& r, std::size_t) {
             int sp = -1;
-            if (r.range == "*") sp = 0;
+            if (r.range == "*")
+                sp = 0;
             else if (iequals(r.range.substr(0, tag.size()), tag) &&
                      (r.range.size() == tag.size() || r.range[tag.size()] == '-'))
                 sp = 1;
@@ -132,12 +133,12 @@ language negotiate_language(std::string_view accept_language) {
 
 std::string_view content_type_of(media_type m) noexcept {
     switch (m) {
-    case media_type::json: return "application/json";
-    case media_type::problem_json: return "application/problem+json";
-    case media_type::html: return "text/html; charset=utf-8";
-    case media_type::text: break;
+        case media_type::json: return "application/json";
+        case media_type::problem_json: return "application/problem+json";
+        case media_type::html: return "text/html; charset=utf-8";
+        case media_type::text: break;
     }
     return "text/plain; charset=utf-8";
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

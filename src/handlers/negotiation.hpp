@@ -20,4 +20,4 @@ language negotiate_language(std::string_view accept_language);
 
 std::string_view content_type_of(media_type m) noexcept;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -14,19 +14,19 @@ std::string_view description(int code, language lang) {
                                 : "A code the catalogue does not list; a client treats it as the x00 of its class.";
 }
 
-} // namespace
+}  // namespace
 
 std::string html_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
         }
     }
     return out;
@@ -51,40 +51,41 @@ std::string render_status_body(int code, media_type media, language lang, const 
     bool fr = lang == language::fr;
 
     switch (media) {
-    case media_type::json:
-    case media_type::problem_json: {
-        auto o = status_json(code, lang);
-        if (media == media_type::problem_json) {
-            // RFC 9457 §3.1 members; the catalogue keys stay as extension members.
-            o["type"] = "about:blank";
-            o["title"] = name;
-            o["status"] = code;
-            o["detail"] = text;
+        case media_type::json:
+        case media_type::problem_json: {
+            auto o = status_json(code, lang);
+            if (media == media_type::problem_json) {
+                // RFC 9457 §3.1 members; the catalogue keys stay as extension members.
+                o["type"] = "about:blank";
+                o["title"] = name;
+                o["status"] = code;
+                o["detail"] = text;
+            }
+            if (!links.choices.empty()) {
+                boost::json::array choices;
+                for (const auto& c : links.choices) choices.emplace_back(c);
+                o["choices"] = std::move(choices);
+            }
+            if (!links.login.empty()) o["login"] = links.login;
+            return boost::json::serialize(o) + "\n";
         }
-        if (!links.choices.empty()) {
-            boost::json::array choices;
-            for (const auto& c : links.choices) choices.emplace_back(c);
-            o["choices"] = std::move(choices);
+        case media_type::html: {
+            std::string title = std::to_string(code) + " " + html_escape(name);
+            std::string out = "<!DOCTYPE html>\n<html lang=\"" + std::string{fr ? "fr" : "en"} +
+                              "\">\n<head><meta charset=\"utf-8\"><title>" + title + "</title></head>\n<body>\n<h1>" +
+                              title + "</h1>\n<p>" + html_escape(text) + "</p>\n";
+            if (!links.choices.empty()) {
+                out += "<ul>\n";
+                for (const auto& c : links.choices)
+                    out += "<li><a href=\"" + html_escape(c) + "\">" + html_escape(c) + "</a></li>\n";
+                out += "</ul>\n";
+            }
+            if (!links.login.empty())
+                out += "<p><a href=\"" + html_escape(links.login) + "\">" + (fr ? "Se connecter" : "Log in") +
+                       "</a></p>\n";
+            return out + "</body>\n</html>\n";
         }
-        if (!links.login.empty()) o["login"] = links.login;
-        return boost::json::serialize(o) + "\n";
-    }
-    case media_type::html: {
-        std::string title = std::to_string(code) + " " + html_escape(name);
-        std::string out = "<!DOCTYPE html>\n<html lang=\"" + std::string{fr ? "fr" : "en"} +
-                          "\">\n<head><meta charset=\"utf-8\"><title>" + title + "</title></head>\n<body>\n<h1>" +
-                          title + "</h1>\n<p>" + html_escape(text) + "</p>\n";
-        if (!links.choices.empty()) {
-            out += "<ul>\n";
-            for (const auto& c : links.choices)
-                out += "<li><a href=\"" + html_escape(c) + "\">" + html_escape(c) + "</a></li>\n";
-            out += "</ul>\n";
-        }
-        if (!links.login.empty())
-            out += "<p><a href=\"" + html_escape(links.login) + "\">" + (fr ? "Se connecter" : "Log in") + "</a></p>\n";
-        return out + "</body>\n</html>\n";
-    }
-    case media_type::text: break;
+        case media_type::text: break;
     }
     std::string out = std::to_string(code) + " " + std::string{name} + "\n" + std::string{text} + "\n";
     for (const auto& c : links.choices) out += "- " + c + "\n";
@@ -92,4 +93,4 @@ std::string render_status_body(int code, media_type media, language lang, const 
     return out;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

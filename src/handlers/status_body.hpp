@@ -27,4 +27,4 @@ std::string render_status_body(int code, media_type media, language lang, const 
 /// Escapes &, <, >, " and ' for HTML text and attributes.
 std::string html_escape(std::string_view text);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -106,22 +106,22 @@ void apply_code_headers(response_plan& plan, int code, const status_request& s) 
     bool redirect = code >= 300 && code < 400 && code != 304;
     if (code == 201 || redirect) head.set("Location", location_of(s));
     switch (code) {
-    case 401: head.set("WWW-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
-    case 407: head.set("Proxy-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
-    case 405: head.set("Allow", "GET, HEAD"); break;
-    case 408:
-        // §15.5.9: the server closes the connection it timed out on.
-        plan.close_after = true;
-        break;
-    case 426:
-        head.set("Upgrade", "websocket");
-        head.set("Connection", "Upgrade");
-        break;
-    case 416: head.set("Content-Range", "bytes */" + std::to_string(range_resource(s).size())); break;
-    case 429:
-    case 503: head.set("Retry-After", s.knobs.retry_after.value_or("1")); break;
-    case 451: head.set("Link", "<https://example.org/legal-demand>; rel=\"blocked-by\""); break;
-    default: break;
+        case 401: head.set("WWW-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
+        case 407: head.set("Proxy-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
+        case 405: head.set("Allow", "GET, HEAD"); break;
+        case 408:
+            // §15.5.9: the server closes the connection it timed out on.
+            plan.close_after = true;
+            break;
+        case 426:
+            head.set("Upgrade", "websocket");
+            head.set("Connection", "Upgrade");
+            break;
+        case 416: head.set("Content-Range", "bytes */" + std::to_string(range_resource(s).size())); break;
+        case 429:
+        case 503: head.set("Retry-After", s.knobs.retry_after.value_or("1")); break;
+        case 451: head.set("Link", "<https://example.org/legal-demand>; rel=\"blocked-by\""); break;
+        default: break;
     }
     // RFC 6585 §3–6: these MUST NOT be stored by a cache.
     if (code == 428 || code == 429 || code == 431 || code == 511) head.set("Cache-Control", "no-store");
@@ -165,7 +165,7 @@ message_head interim_head(int code) {
     return head;
 }
 
-} // namespace
+}  // namespace
 
 response_plan handle_status(const request& req, std::string_view spec_text, const std::vector<query_param>& params,
                             const handler_context& ctx) {
@@ -207,11 +207,12 @@ response_plan handle_status(const request& req, std::string_view spec_text, cons
                      knobs->lang ? *knobs->lang : negotiate_language(req.header("Accept-Language"))};
     build_final(plan, final_code, s);
     if (code == 101 && final_code == 426) {
-        plan.body = "/status/101 switches protocols only for a WebSocket handshake: send GET with "
-                    "Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13.\n";
+        plan.body =
+            "/status/101 switches protocols only for a WebSocket handshake: send GET with "
+            "Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13.\n";
         plan.final_head.set("Content-Type", "text/plain; charset=utf-8");
     }
     return plan;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

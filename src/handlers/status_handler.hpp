@@ -16,4 +16,4 @@ namespace teapot::detail {
 response_plan handle_status(const request& req, std::string_view spec, const std::vector<query_param>& params,
                             const handler_context& ctx);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -33,9 +33,8 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
             return set_error(error, "invalid location='" + v + "': expected a URI reference such as /status/200");
         k.location = v;
     } else if (key == "retry_after") {
-        bool seconds = !v.empty() && v.size() <= 10 && std::all_of(v.begin(), v.end(), [](char c) {
-            return c >= '0' && c <= '9';
-        });
+        bool seconds = !v.empty() && v.size() <= 10 &&
+                       std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (!seconds && !is_imf_fixdate(v))
             return set_error(error, "invalid retry_after='" + v +
                                         "': expected delay-seconds (e.g. 120) or an HTTP-date "
@@ -45,8 +44,8 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
         auto d = parse_duration(v);
         if (!d) return set_error(error, "invalid delay='" + v + "': expected a duration such as 250ms, 2s or 1m");
         if (*d > max_delay)
-            return set_error(error, "delay=" + v + " exceeds the maximum delay of " + format_duration(max_delay) +
-                                        " (--max-delay)");
+            return set_error(
+                error, "delay=" + v + " exceeds the maximum delay of " + format_duration(max_delay) + " (--max-delay)");
         k.delay = *d;
     } else if (key == "header") {
         auto colon = v.find(':');
@@ -56,8 +55,8 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
         if (colon == std::string::npos || !is_token(name))
             return set_error(error, "invalid header='" + v + "': expected Name:Value with a token as the name");
         if (!is_field_value(value))
-            return set_error(error, "invalid header value for " + name +
-                                        ": control characters such as CR or LF are not allowed");
+            return set_error(
+                error, "invalid header value for " + name + ": control characters such as CR or LF are not allowed");
         if (is_framing_field(name))
             return set_error(error, "header " + name + " decides framing and is set by teapot only");
         k.headers.push_back({std::move(name), std::move(value)});
@@ -67,25 +66,29 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
         auto semi = v.find(';');
         auto type = std::string_view{v}.substr(0, semi);
         auto slash = type.find('/');
-        if (slash == std::string_view::npos || !is_token(type.substr(0, slash)) ||
-            !is_token(type.substr(slash + 1)) || !is_field_value(v))
+        if (slash == std::string_view::npos || !is_token(type.substr(0, slash)) || !is_token(type.substr(slash + 1)) ||
+            !is_field_value(v))
             return set_error(error, "invalid content_type='" + v + "': expected a media type such as text/plain");
         k.content_type = v;
     } else if (key == "reason") {
         if (!is_reason_phrase(v))
-            return set_error(error, "invalid reason: a reason phrase is visible characters and spaces, without CR or LF");
+            return set_error(error,
+                             "invalid reason: a reason phrase is visible characters and spaces, without CR or LF");
         k.reason = v;
     } else if (key == "lang") {
-        if (v == "en") k.lang = language::en;
-        else if (v == "fr") k.lang = language::fr;
-        else return set_error(error, "invalid lang='" + v + "': expected en or fr");
+        if (v == "en")
+            k.lang = language::en;
+        else if (v == "fr")
+            k.lang = language::fr;
+        else
+            return set_error(error, "invalid lang='" + v + "': expected en or fr");
     } else {
         return set_error(error, "unknown knob '" + key + "': " + std::string{knob_list});
     }
     return true;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params,
                                                std::chrono::milliseconds max_delay, std::string& error) {
@@ -95,4 +98,4 @@ std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& p
     return knobs;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

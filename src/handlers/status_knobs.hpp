@@ -34,4 +34,4 @@ struct status_knobs {
 std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params,
                                                std::chrono::milliseconds max_delay, std::string& error);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

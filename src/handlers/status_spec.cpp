@@ -43,8 +43,7 @@ std::optional<status_spec> parse_status_spec(std::string_view text, std::string&
         if (colon != std::string_view::npos) {
             auto w = member.substr(colon + 1);
             auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), weight);
-            if (w.empty() || ec != std::errc{} || end != w.data() + w.size() || !std::isfinite(weight) ||
-                weight < 0) {
+            if (w.empty() || ec != std::errc{} || end != w.data() + w.size() || !std::isfinite(weight) || weight < 0) {
                 error = "invalid weight '" + std::string{w} + "' for " + std::to_string(*code) +
                         ": a weight is a non-negative number, e.g. 200:0.9,503:0.1";
                 return std::nullopt;
@@ -81,4 +80,4 @@ int status_spec::pick(random_source& random) const {
     return members.back().code;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -32,4 +32,4 @@ std::optional<status_spec> parse_status_spec(std::string_view text, std::string&
 /// Parses one status code in 100..599 (three digits); nullopt otherwise.
 std::optional<int> parse_status_code(std::string_view text) noexcept;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -30,4 +30,4 @@ void connection_tracker::for_each(const std::function<void(session&)>& f) {
     for (auto& s : live) f(*s);
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -31,4 +31,4 @@ private:
     std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

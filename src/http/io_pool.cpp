@@ -31,4 +31,4 @@ void io_pool::stop() {
     threads_.clear();
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -31,4 +31,4 @@ private:
     std::size_t next_ = 0;  // used by the accepting thread only
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -17,8 +17,9 @@ listener::listener(io_pool& pool, const tcp::endpoint& endpoint, std::shared_ptr
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) throw std::system_error(ec, "cannot listen on " + endpoint.address().to_string() + ":" +
-                                            std::to_string(endpoint.port()));
+    if (ec)
+        throw std::system_error(
+            ec, "cannot listen on " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
     port_ = acceptor_.local_endpoint().port();
 }
 
@@ -68,4 +69,4 @@ net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> /*self*/) {
     }
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -34,4 +34,4 @@ private:
     connection_tracker& tracker_;
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -24,8 +24,10 @@ message head_message(const message_head& head, std::string_view server_header) {
     m.set(http::field::server, server_header);
     for (const auto& h : head.headers) {
         // Date and Server are single-valued: a plan's own value (?header=Server:x) replaces ours.
-        if (iequals(h.name, "Date") || iequals(h.name, "Server")) m.set(h.name, h.value);
-        else m.insert(h.name, h.value);
+        if (iequals(h.name, "Date") || iequals(h.name, "Server"))
+            m.set(h.name, h.value);
+        else
+            m.insert(h.name, h.value);
     }
     return m;
 }
@@ -36,7 +38,7 @@ net::awaitable<write_outcome> write_message(stream_type& stream, message& m, std
     co_return write_outcome{ec, n};
 }
 
-} // namespace
+}  // namespace
 
 net::awaitable<bool> wait_delay(stream_type& stream, std::chrono::milliseconds delay) {
     if (delay.count() <= 0) co_return true;
@@ -83,4 +85,4 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
     co_return total;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -11,9 +11,9 @@
 namespace teapot::detail {
 
 struct wire_context {
-    unsigned request_version = 11;     ///< 10 or 11
-    bool keep_alive = true;            ///< false: send Connection: close
-    std::string_view server_header;    ///< "teapot/<version>"
+    unsigned request_version = 11;   ///< 10 or 11
+    bool keep_alive = true;          ///< false: send Connection: close
+    std::string_view server_header;  ///< "teapot/<version>"
     std::chrono::milliseconds write_timeout{30'000};
 };
 
@@ -29,4 +29,4 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
 /// Waits out a plan's delay on a timer; false when cancelled.
 net::awaitable<bool> wait_delay(stream_type& stream, std::chrono::milliseconds delay);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

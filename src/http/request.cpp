@@ -20,4 +20,4 @@ bool request::has_header(std::string_view name) const noexcept {
     return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); });
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

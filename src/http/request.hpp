@@ -23,4 +23,4 @@ struct request {
 
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -11,9 +11,7 @@ void message_head::set(std::string name, std::string value) {
     headers.push_back({std::move(name), std::move(value)});
 }
 
-void message_head::add(std::string name, std::string value) {
-    headers.push_back({std::move(name), std::move(value)});
-}
+void message_head::add(std::string name, std::string value) { headers.push_back({std::move(name), std::move(value)}); }
 
 const std::string* message_head::find(std::string_view name) const {
     for (const auto& h : headers)
@@ -21,4 +19,4 @@ const std::string* message_head::find(std::string_view name) const {
     return nullptr;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

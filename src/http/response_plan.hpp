@@ -34,9 +34,9 @@ enum class framing {
 
 struct response_plan {
     enum class kind {
-        respond,           ///< interim responses (if any), then the final response
-        close_silently,    ///< 444: close the connection without a byte
-        websocket_echo,    ///< 101: complete the WebSocket handshake, then echo
+        respond,         ///< interim responses (if any), then the final response
+        close_silently,  ///< 444: close the connection without a byte
+        websocket_echo,  ///< 101: complete the WebSocket handshake, then echo
     };
     kind action = kind::respond;
     std::chrono::milliseconds delay{0};  ///< waited on a timer before anything is sent
@@ -44,8 +44,8 @@ struct response_plan {
     message_head final_head;
     std::string body;
     framing body_framing = framing::content_length;
-    bool omit_body = false;       ///< HEAD: same headers as GET, no content
-    bool close_after = false;     ///< Connection: close, then close
+    bool omit_body = false;    ///< HEAD: same headers as GET, no content
+    bool close_after = false;  ///< Connection: close, then close
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -39,8 +39,7 @@ response_plan dispatch(const request& req, const handler_context& ctx) {
 
     bool read_only = req.method == "GET" || req.method == "HEAD";
     if (path == "/status" || path.starts_with("/status/"))
-        return handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params,
-                             ctx);
+        return handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params, ctx);
     if (path == "/codes" || path == "/codes/")
         return read_only ? handle_codes(req, {}, params) : method_not_allowed(req);
     if (path.starts_with("/codes/"))
@@ -49,7 +48,7 @@ response_plan dispatch(const request& req, const handler_context& ctx) {
     return error_plan(404, "no resource at " + path + ": try /status/<code>, /codes or /", &req);
 }
 
-} // namespace
+}  // namespace
 
 response_plan route(const request& req, const handler_context& ctx) noexcept {
     if (is_cors_preflight(req)) return cors_preflight_plan(req);
@@ -63,4 +62,4 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
     return plan;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

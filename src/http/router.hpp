@@ -12,4 +12,4 @@ namespace teapot::detail {
 /// Never throws: a handler that throws becomes a 500 for this request.
 response_plan route(const request& req, const handler_context& ctx) noexcept;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -36,8 +36,8 @@ std::string peer_of(const tcp::socket& socket) {
 
 bool quietly_ended(const beast::error_code& ec) {
     return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
-           ec == net::error::connection_reset || ec == net::error::operation_aborted ||
-           ec == net::error::broken_pipe || ec == beast::error::timeout;
+           ec == net::error::connection_reset || ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
+           ec == beast::error::timeout;
 }
 
 request view_of(const http::request<http::string_body>& msg) {
@@ -55,10 +55,13 @@ double elapsed_ms(clock_type::time_point since) {
     return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
 }
 
-} // namespace
+}  // namespace
 
 session::session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker)
-    : config_(std::move(config)), tracker_(tracker), id_(tracker.next_id()), peer_(peer_of(socket)),
+    : config_(std::move(config)),
+      tracker_(tracker),
+      id_(tracker.next_id()),
+      peer_(peer_of(socket)),
       stream_(std::move(socket)) {}
 
 session::~session() { tracker_.remove(id_); }
@@ -136,10 +139,11 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
                 target_size = std::min(data.find('\n'), data.size());
             }
             if (target_size > limits.max_target_bytes)
-                co_await reject(414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
+                co_await reject(414,
+                                "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
             else
-                co_await reject(431, "the request header section exceeds " + std::to_string(limits.max_header_bytes) +
-                                         " bytes");
+                co_await reject(
+                    431, "the request header section exceeds " + std::to_string(limits.max_header_bytes) + " bytes");
             break;
         }
         if (ec == http::error::bad_version) {
@@ -152,8 +156,10 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
             break;
         }
         if (ec) {
-            if (quietly_ended(ec)) config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
-            else co_await reject(400, "malformed request: " + ec.message());
+            if (quietly_ended(ec))
+                config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
+            else
+                co_await reject(400, "malformed request: " + ec.message());
             break;
         }
         auto started = clock_type::now();
@@ -171,8 +177,9 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
         if (head.count(http::field::transfer_encoding) &&
             (!parser.chunked() || head.count(http::field::content_length))) {
-            co_await reject(400, "ambiguous request framing: Transfer-Encoding must end in chunked and "
-                                 "cannot appear with Content-Length");
+            co_await reject(400,
+                            "ambiguous request framing: Transfer-Encoding must end in chunked and "
+                            "cannot appear with Content-Length");
             break;
         }
         if (auto expect = head[http::field::expect]; !expect.empty()) {
@@ -196,8 +203,10 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
                 break;
             }
             if (bec) {
-                if (quietly_ended(bec)) config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
-                else co_await reject(400, "malformed request content: " + bec.message());
+                if (quietly_ended(bec))
+                    config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
+                else
+                    co_await reject(400, "malformed request content: " + bec.message());
                 break;
             }
         }
@@ -224,7 +233,8 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         bool keep_alive = msg.keep_alive() && !plan.close_after && !draining_;
         auto out = co_await write_plan(stream_, plan,
                                        {msg.version(), keep_alive, config_->server_header, limits.write_timeout});
-        config_->log.access({id_, req.method, req.target, plan.final_head.status, out.bytes, elapsed_ms(started), peer_});
+        config_->log.access(
+            {id_, req.method, req.target, plan.final_head.status, out.bytes, elapsed_ms(started), peer_});
         if (out.ec || !keep_alive || draining_) break;
     }
     beast::error_code ignored;
@@ -232,4 +242,4 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
     stream_.close();
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

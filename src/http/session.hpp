@@ -54,4 +54,4 @@ private:
     bool idle_ = false;
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

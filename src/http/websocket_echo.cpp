@@ -30,4 +30,4 @@ net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request
     }
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

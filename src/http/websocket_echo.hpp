@@ -17,4 +17,4 @@ namespace teapot::detail {
 net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request<beast::http::string_body> upgrade,
                                         std::string server_header, limits request_limits);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -1,8 +1,8 @@
 #include "log/server_log.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/logger.h>
 
 #include <cstdio>
 
@@ -14,7 +14,7 @@ std::string event_json(std::string_view message) {
     return boost::json::serialize(o);
 }
 
-} // namespace
+}  // namespace
 
 server_log::server_log(std::shared_ptr<spdlog::logger> logger, log_format format)
     : logger_(std::move(logger)), format_(format) {}
@@ -22,9 +22,9 @@ server_log::server_log(std::shared_ptr<spdlog::logger> logger, log_format format
 void server_log::access(const access_entry& e) const {
     if (!logger_ || !logger_->should_log(spdlog::level::info)) return;
     if (format_ == log_format::json) {
-        boost::json::object o{{"msg", "access"},  {"conn", e.connection}, {"method", e.method},
-                              {"target", e.target}, {"status", e.status},   {"bytes", e.bytes},
-                              {"duration_ms", e.duration_ms}, {"peer", e.peer}};
+        boost::json::object o{
+            {"msg", "access"},    {"conn", e.connection}, {"method", e.method},           {"target", e.target},
+            {"status", e.status}, {"bytes", e.bytes},     {"duration_ms", e.duration_ms}, {"peer", e.peer}};
         logger_->info(boost::json::serialize(o));
         return;
     }
@@ -36,14 +36,18 @@ void server_log::access(const access_entry& e) const {
 
 void server_log::info(std::string_view message) const {
     if (!logger_) return;
-    if (format_ == log_format::json) logger_->info(event_json(message));
-    else logger_->info(message);
+    if (format_ == log_format::json)
+        logger_->info(event_json(message));
+    else
+        logger_->info(message);
 }
 
 void server_log::warn(std::string_view message) const {
     if (!logger_) return;
-    if (format_ == log_format::json) logger_->warn(event_json(message));
-    else logger_->warn(message);
+    if (format_ == log_format::json)
+        logger_->warn(event_json(message));
+    else
+        logger_->warn(message);
 }
 
 void server_log::connection_event(std::uint64_t connection, std::string_view peer, std::string_view message) const {
@@ -56,4 +60,4 @@ void server_log::connection_event(std::uint64_t connection, std::string_view pee
     }
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -16,9 +16,9 @@ struct access_entry {
     std::uint64_t connection;
     std::string_view method;
     std::string_view target;
-    int status;           ///< 444 when closed without a response
-    std::size_t bytes;    ///< bytes written for this request, interim responses included
-    double duration_ms;   ///< from the end of the request header to the last byte written
+    int status;          ///< 444 when closed without a response
+    std::size_t bytes;   ///< bytes written for this request, interim responses included
+    double duration_ms;  ///< from the end of the request header to the last byte written
     std::string_view peer;
 };
 
@@ -37,4 +37,4 @@ private:
     log_format format_;
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

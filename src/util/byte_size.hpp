@@ -9,4 +9,4 @@ namespace teapot::detail {
 
 std::optional<std::size_t> parse_byte_size(std::string_view text) noexcept;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -16,11 +16,16 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
     if (ec != std::errc{} || end != number.data() + number.size()) return std::nullopt;
 
     double scale = 0;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1e3;
-    else if (unit == "m") scale = 60e3;
-    else if (unit == "h") scale = 3600e3;
-    else return std::nullopt;
+    if (unit == "ms")
+        scale = 1;
+    else if (unit == "s")
+        scale = 1e3;
+    else if (unit == "m")
+        scale = 60e3;
+    else if (unit == "h")
+        scale = 3600e3;
+    else
+        return std::nullopt;
 
     double ms = value * scale;
     if (!std::isfinite(ms) || ms > 86'400e3) return std::nullopt;
@@ -35,4 +40,4 @@ std::string format_duration(std::chrono::milliseconds d) {
     return std::to_string(ms) + "ms";
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -15,4 +15,4 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
 /// The shortest exact spelling: "250ms", "2s", "1m".
 std::string format_duration(std::chrono::milliseconds d);
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

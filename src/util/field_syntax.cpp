@@ -12,10 +12,11 @@ bool is_tchar(unsigned char c) noexcept {
     return std::string_view{"!#$%&'*+-.^_`|~"}.find(static_cast<char>(c)) != std::string_view::npos;
 }
 bool is_visible_or_obs(unsigned char c) noexcept { return (c > 0x20 && c != 0x7f); }
-} // namespace
+}  // namespace
 
 bool is_token(std::string_view s) noexcept {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
 }
 
 bool is_field_value(std::string_view s) noexcept {
@@ -40,4 +41,4 @@ bool is_framing_field(std::string_view name) noexcept {
     return std::any_of(fields.begin(), fields.end(), [&](std::string_view f) { return iequals(f, name); });
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -19,4 +19,4 @@ bool is_reason_phrase(std::string_view s) noexcept;
 /// RFC 9110 §7.6.1): set by teapot only, never from a knob.
 bool is_framing_field(std::string_view name) noexcept;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

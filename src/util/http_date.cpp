@@ -19,7 +19,7 @@ int number(std::string_view s) noexcept {
     for (char c : s) n = n * 10 + (c - '0');
     return n;
 }
-} // namespace
+}  // namespace
 
 std::string format_http_date(std::time_t t) {
     std::tm tm{};
@@ -56,4 +56,4 @@ bool is_imf_fixdate(std::string_view s) noexcept {
     return number(dd) >= 1 && number(dd) <= 31 && number(hh) <= 23 && number(mi) <= 59 && number(ss) <= 60;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -16,4 +16,4 @@ std::string_view current_http_date();
 /// True for a well-formed IMF-fixdate (senders MUST generate only this form).
 bool is_imf_fixdate(std::string_view text) noexcept;
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

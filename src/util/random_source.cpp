@@ -12,4 +12,4 @@ double random_source::next_unit() {
     return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
 }
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -25,4 +25,4 @@ private:
     std::mt19937_64 engine_;
 };
 
-} // namespace teapot::detail
+}  // namespace teapot::detail

@@ -5,13 +5,13 @@
 
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <fcntl.h>
 #include <poll.h>
-#include <regex>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <regex>
 
 extern char** environ;
 
@@ -96,7 +96,7 @@ std::uint16_t port_of(const std::string& ready_line) {
     return static_cast<std::uint16_t>(std::stoi(m[1]));
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("teapot --port 0 prints one ready line, serves, and exits 0 on SIGTERM") {
     process p{{"--port", "0", "--quiet"}};

@@ -4,15 +4,15 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdexcept>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 namespace teapot::test {
 namespace http = boost::beast::http;
@@ -135,4 +135,4 @@ response fetch(std::uint16_t port, std::string_view target, std::string_view ext
     return c.read_response(method == "HEAD");
 }
 
-} // namespace teapot::test
+}  // namespace teapot::test

@@ -60,4 +60,4 @@ private:
 response fetch(std::uint16_t port, std::string_view target, std::string_view extra_headers = {},
                std::string_view method = "GET");
 
-} // namespace teapot::test
+}  // namespace teapot::test

@@ -24,10 +24,11 @@ TEST_CASE("keep-alive serves several requests on one connection") {
 TEST_CASE("pipelined requests are answered in order, a delayed one included") {
     test_server s;
     connection c{s.port()};
-    c.send("GET /status/201 HTTP/1.1\r\nHost: t\r\n\r\n"
-           "GET /status/202?delay=150ms HTTP/1.1\r\nHost: t\r\n\r\n"
-           "HEAD /status/203 HTTP/1.1\r\nHost: t\r\n\r\n"
-           "GET /status/204 HTTP/1.1\r\nHost: t\r\n\r\n");
+    c.send(
+        "GET /status/201 HTTP/1.1\r\nHost: t\r\n\r\n"
+        "GET /status/202?delay=150ms HTTP/1.1\r\nHost: t\r\n\r\n"
+        "HEAD /status/203 HTTP/1.1\r\nHost: t\r\n\r\n"
+        "GET /status/204 HTTP/1.1\r\nHost: t\r\n\r\n");
     CHECK(c.read_response().status == 201);
     CHECK(c.read_response().status == 202);
     CHECK(c.read_response(true).status == 203);
@@ -87,9 +88,10 @@ TEST_CASE("an expectation other than 100-continue is a 417") {
 TEST_CASE("a request body is read and the connection stays usable") {
     test_server s;
     connection c{s.port()};
-    c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world"
-           "POST /status/202 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
-           "GET /status/418 HTTP/1.1\r\nHost: t\r\n\r\n");
+    c.send(
+        "POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world"
+        "POST /status/202 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        "GET /status/418 HTTP/1.1\r\nHost: t\r\n\r\n");
     CHECK(c.read_response().status == 200);
     CHECK(c.read_response().status == 202);
     CHECK(c.read_response().status == 418);

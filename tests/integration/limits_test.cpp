@@ -26,7 +26,7 @@ teapot::server_options small_limits() {
 
 void still_serving(std::uint16_t port) { CHECK(fetch(port, "/status/200").status == 200); }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("a header section over the limit is a 431") {
     test_server s{small_limits()};
@@ -116,11 +116,9 @@ TEST_CASE("a body that never finishes is dropped at the body timeout") {
 
 TEST_CASE("ambiguous framing is rejected with 400 (request smuggling)") {
     test_server s;
-    auto framing = GENERATE(as<std::string>{},
-                            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+    auto framing = GENERATE(as<std::string>{}, "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
                             "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
-                            "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n",
-                            "Transfer-Encoding: chunked, gzip\r\n",
+                            "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n", "Transfer-Encoding: chunked, gzip\r\n",
                             "Content-Length: 5\r\nContent-Length: 6\r\n");
     connection c{s.port()};
     c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\n" + framing + "\r\nhello");
@@ -132,9 +130,7 @@ TEST_CASE("ambiguous framing is rejected with 400 (request smuggling)") {
 
 TEST_CASE("malformed requests get a 400 and a close") {
     test_server s;
-    auto bad = GENERATE(as<std::string>{},
-                        "GET\r\n\r\n",
-                        "GET /status/200 HTTP/1.1\r\nBad Header\r\n\r\n",
+    auto bad = GENERATE(as<std::string>{}, "GET\r\n\r\n", "GET /status/200 HTTP/1.1\r\nBad Header\r\n\r\n",
                         "GET /status/200 HTTP/1.1\r\nHost: t\r\nX: a\rb\r\n\r\n",
                         "POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
     connection c{s.port()};

@@ -20,4 +20,4 @@ struct test_server {
     std::uint16_t port() const { return srv.port(); }
 };
 
-} // namespace teapot::test
+}  // namespace teapot::test
