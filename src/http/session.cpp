@@ -124,122 +124,122 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         if (buffer_.size() == 0 && !co_await wait_for_request(first ? limits.header_timeout : limits.idle_timeout))
             break;
         first = false;
-
-        http::request_parser<http::string_body> parser;
+        request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
         parser.body_limit(limits.max_body_bytes);
-        stream_.expires_after(limits.header_timeout);
-        auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
-        if (ec == http::error::header_limit) {
-            // The request line alone past the URI limit is a 414; otherwise the fields are too large.
-            // Beast may already have consumed the start line (then the target is parsed), or not.
-            auto target_size = parser.get().target().size();
-            if (target_size == 0) {
-                auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
-                target_size = std::min(data.find('\n'), data.size());
-            }
-            if (target_size > limits.max_target_bytes)
-                co_await reject(414,
-                                "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
+        if (!co_await read_request(parser)) break;
+        if (!co_await respond(parser)) break;
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+}
+
+net::awaitable<bool> session::read_request(request_parser& parser) {
+    const auto& limits = config_->request_limits;
+    stream_.expires_after(limits.header_timeout);
+    auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
+    if (ec) {
+        if (auto r = rejection_for_read_error(ec, parser))
+            co_await reject(r->status, r->message);
+        else
+            config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
+        co_return false;
+    }
+    if (auto r = rejection_for_head(parser)) {
+        co_await reject(r->status, r->message);
+        co_return false;
+    }
+    // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
+    if (!parser.get()[http::field::expect].empty() && parser.get().version() >= 11 && !parser.is_done()) {
+        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream_.expires_after(limits.write_timeout);
+        auto [wec, wn] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple_awaitable);
+        if (wec) co_return false;
+    }
+    if (!parser.is_done()) {
+        stream_.expires_after(limits.body_timeout);
+        auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, use_tuple_awaitable);
+        if (bec) {
+            if (auto r = rejection_for_read_error(bec, parser))
+                co_await reject(r->status, r->message);
             else
-                co_await reject(
-                    431, "the request header section exceeds " + std::to_string(limits.max_header_bytes) + " bytes");
-            break;
+                config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
+            co_return false;
         }
-        if (ec == http::error::bad_version) {
-            // RFC 9110 §15.6.6: a version we do not speak (HTTP/2.0 over this port, HTTP/3.1...).
-            co_await reject(505, "teapot speaks HTTP/1.1 and HTTP/1.0");
-            break;
-        }
-        if (ec == http::error::body_limit) {
-            co_await reject(413, "the request content exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
-            break;
-        }
-        if (ec) {
-            if (quietly_ended(ec))
-                config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
-            else
-                co_await reject(400, "malformed request: " + ec.message());
-            break;
-        }
-        auto started = clock_type::now();
+    }
+    co_return true;
+}
 
-        const auto& head = parser.get();
-        if (head.version() != 10 && head.version() != 11) {
-            co_await reject(505, "teapot speaks HTTP/1.1 and HTTP/1.0");
-            break;
-        }
-        if (head.target().size() > limits.max_target_bytes) {
-            co_await reject(414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes");
-            break;
-        }
-        // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
-        // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
-        if (head.count(http::field::transfer_encoding) &&
-            (!parser.chunked() || head.count(http::field::content_length))) {
-            co_await reject(400,
-                            "ambiguous request framing: Transfer-Encoding must end in chunked and "
-                            "cannot appear with Content-Length");
-            break;
-        }
-        if (auto expect = head[http::field::expect]; !expect.empty()) {
-            if (!iequals(expect, "100-continue")) {
-                co_await reject(417, "the only expectation teapot meets is 100-continue");
-                break;
-            }
-            // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
-            if (head.version() >= 11 && !parser.is_done()) {
-                static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-                stream_.expires_after(limits.write_timeout);
-                auto [wec, wn] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple_awaitable);
-                if (wec) break;
-            }
-        }
-        if (!parser.is_done()) {
-            stream_.expires_after(limits.body_timeout);
-            auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, use_tuple_awaitable);
-            if (bec == http::error::body_limit) {
-                co_await reject(413, "the request content exceeds " + std::to_string(limits.max_body_bytes) + " bytes");
-                break;
-            }
-            if (bec) {
-                if (quietly_ended(bec))
-                    config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
-                else
-                    co_await reject(400, "malformed request content: " + bec.message());
-                break;
-            }
-        }
+net::awaitable<bool> session::respond(request_parser& parser) {
+    const auto& limits = config_->request_limits;
+    auto started = clock_type::now();
+    const auto& msg = parser.get();
+    auto req = view_of(msg);
+    auto plan = route(req, config_->handlers);
 
-        const auto& msg = parser.get();
-        auto req = view_of(msg);
-        auto plan = route(req, config_->handlers);
-
-        if (plan.action == response_plan::kind::close_silently) {
+    switch (plan.action) {
+        case response_plan::kind::close_silently:
             if (co_await wait_delay(stream_, plan.delay)) {
                 beast::error_code ignored;
                 stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
             }
             config_->log.access({id_, req.method, req.target, 444, 0, elapsed_ms(started), peer_});
-            break;
-        }
-        if (plan.action == response_plan::kind::websocket_echo) {
+            co_return false;
+        case response_plan::kind::websocket_echo:
             config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
             if (co_await wait_delay(stream_, plan.delay))
                 co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header, limits);
-            co_return;
-        }
-
-        bool keep_alive = msg.keep_alive() && !plan.close_after && !draining_;
-        auto out = co_await write_plan(stream_, plan,
-                                       {msg.version(), keep_alive, config_->server_header, limits.write_timeout});
-        config_->log.access(
-            {id_, req.method, req.target, plan.final_head.status, out.bytes, elapsed_ms(started), peer_});
-        if (out.ec || !keep_alive || draining_) break;
+            co_return false;
+        case response_plan::kind::respond: break;
     }
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    bool keep_alive = msg.keep_alive() && !plan.close_after && !draining_;
+    auto out =
+        co_await write_plan(stream_, plan, {msg.version(), keep_alive, config_->server_header, limits.write_timeout});
+    config_->log.access({id_, req.method, req.target, plan.final_head.status, out.bytes, elapsed_ms(started), peer_});
+    co_return !out.ec && keep_alive && !draining_;
+}
+
+std::optional<session::rejection> session::rejection_for_read_error(const beast::error_code& ec,
+                                                                    const request_parser& parser) const {
+    const auto& limits = config_->request_limits;
+    if (quietly_ended(ec)) return std::nullopt;
+    if (ec == http::error::header_limit) {
+        // A start line alone past the URI limit is a 414; otherwise the fields are too large.
+        // Beast may already have consumed the start line (then the target is parsed), or not.
+        auto target_size = parser.get().target().size();
+        if (target_size == 0) {
+            auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+            target_size = std::min(data.find('\n'), data.size());
+        }
+        if (target_size > limits.max_target_bytes)
+            return rejection{414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes"};
+        return rejection{431,
+                         "the request header section exceeds " + std::to_string(limits.max_header_bytes) + " bytes"};
+    }
+    // RFC 9110 §15.6.6: a version we do not speak (HTTP/2.0 over this port, HTTP/3.1...).
+    if (ec == http::error::bad_version) return rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
+    if (ec == http::error::body_limit)
+        return rejection{413, "the request content exceeds " + std::to_string(limits.max_body_bytes) + " bytes"};
+    return rejection{400, "malformed request: " + ec.message()};
+}
+
+std::optional<session::rejection> session::rejection_for_head(const request_parser& parser) const {
+    const auto& limits = config_->request_limits;
+    const auto& head = parser.get();
+    if (head.version() != 10 && head.version() != 11) return rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
+    if (head.target().size() > limits.max_target_bytes)
+        return rejection{414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes"};
+    // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
+    // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
+    if (head.count(http::field::transfer_encoding) && (!parser.chunked() || head.count(http::field::content_length)))
+        return rejection{400,
+                         "ambiguous request framing: Transfer-Encoding must end in chunked and cannot appear with "
+                         "Content-Length"};
+    // RFC 9110 §10.1.1: an expectation other than 100-continue MAY be answered 417.
+    if (auto expect = head[http::field::expect]; !expect.empty() && !iequals(expect, "100-continue"))
+        return rejection{417, "the only expectation teapot meets is 100-continue"};
+    return std::nullopt;
 }
 
 }  // namespace teapot::detail

@@ -9,9 +9,13 @@
 
 #include <teapot/server.hpp>
 
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace teapot::detail {
@@ -38,8 +42,21 @@ public:
     void drain();
 
 private:
+    using request_parser = beast::http::request_parser<beast::http::string_body>;
+    /// An answer that ends a request early: an error status, then a lingering close.
+    struct rejection {
+        int status;
+        std::string message;
+    };
+
     net::awaitable<void> run(std::shared_ptr<session> self);
     net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
+    /// Header, checks, 100-continue, content; false when the connection is done.
+    net::awaitable<bool> read_request(request_parser& parser);
+    /// Routes and writes the answer; false when the connection is done.
+    net::awaitable<bool> respond(request_parser& parser);
+    std::optional<rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser) const;
+    std::optional<rejection> rejection_for_head(const request_parser& parser) const;
     net::awaitable<void> reject(int status, const std::string& message);
     net::awaitable<void> lingering_close();
 
