@@ -2,6 +2,7 @@
 
 #include "http/connection_tracker.hpp"
 #include "http/session.hpp"
+#include "util/http_date.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -33,15 +34,22 @@ void listener::stop() {
 }
 
 void listener::refuse(tcp::socket socket) {
-    // Over --max-connections: a best-effort 503 without waiting, then close.
-    static constexpr std::string_view busy =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\n"
-        "Connection: close\r\nContent-Length: 36\r\n\r\nteapot: too many open connections.\r\n";
-    beast::error_code ignored;
-    socket.non_blocking(true, ignored);
-    socket.write_some(net::buffer(busy), ignored);
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
-    socket.close(ignored);
+    // Over --max-connections: a best-effort 503 written without waiting (the
+    // socket buffer of a new connection takes it whole), then close.
+    static constexpr std::string_view body = "teapot: too many open connections\n";
+    std::string busy = "HTTP/1.1 503 Service Unavailable\r\nDate: " + std::string{current_http_date()} +
+                       "\r\nServer: " + config_->server_header +
+                       "\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n"
+                       "Content-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
+    beast::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    socket.non_blocking(true, ec);
+    auto written = socket.write_some(net::buffer(busy), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+    config_->log.access(
+        {0, "-", "-", 503, written, 0.0, peer.address().to_string() + ":" + std::to_string(peer.port())});
 }
 
 // The shared_ptr parameter keeps the listener alive for as long as the loop runs.

@@ -154,6 +154,8 @@ TEST_CASE("connections over --max-connections are refused with 503") {
     auto r = refused.read_response();
     CHECK(r.status == 503);
     CHECK(r.header("Retry-After") == "1");
+    CHECK(r.has("Date"));
+    CHECK(r.header("Server").starts_with("teapot/"));
     CHECK(refused.peer_closed());
 }
 
