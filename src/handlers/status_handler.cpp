@@ -167,17 +167,9 @@ message_head interim_head(int code) {
 
 }  // namespace
 
-response_plan handle_status(const request& req, std::string_view spec_text, const std::vector<query_param>& params,
-                            const handler_context& ctx) {
-    std::string error;
-    auto spec = parse_status_spec(spec_text, error);
-    if (!spec) return error_plan(400, error, &req);
-    auto knobs = parse_status_knobs(params, ctx.max_delay, error);
-    if (!knobs) return error_plan(400, error, &req);
-
-    int code = spec->pick(*ctx.random);
+response_plan plan_for_code(const request& req, int code, const status_knobs& knobs) {
     response_plan plan;
-    plan.delay = knobs->delay;
+    plan.delay = knobs.delay;
     plan.omit_body = req.method == "HEAD";
 
     if (code == 444) {
@@ -189,7 +181,7 @@ response_plan handle_status(const request& req, std::string_view spec_text, cons
     if (is_interim(code)) {
         // §15.2: never a 1xx to an HTTP/1.0 client; the final response alone.
         if (req.version >= 11) plan.interim.push_back(interim_head(code));
-        final_code = knobs->final_code.value_or(200);
+        final_code = knobs.final_code.value_or(200);
         if (final_code == 444) {
             plan.action = response_plan::kind::close_silently;
             return plan;
@@ -203,16 +195,28 @@ response_plan handle_status(const request& req, std::string_view spec_text, cons
         // Without a request to upgrade, a 101 would be a lie (§15.2.2): say what is needed.
         final_code = 426;
     }
-    status_request s{req, *knobs, negotiate_media(req.header("Accept"), final_code >= 400),
-                     knobs->lang ? *knobs->lang : negotiate_language(req.header("Accept-Language"))};
+    status_request s{req, knobs, negotiate_media(req.header("Accept"), final_code >= 400),
+                     knobs.lang ? *knobs.lang : negotiate_language(req.header("Accept-Language"))};
     build_final(plan, final_code, s);
-    if (code == 101 && final_code == 426) {
+    if (code == 101 && final_code == 426 && !knobs.body) {
         plan.body =
             "/status/101 switches protocols only for a WebSocket handshake: send GET with "
             "Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13.\n";
         plan.final_head.set("Content-Type", "text/plain; charset=utf-8");
     }
     return plan;
+}
+
+message_head interim_response_head(int code) { return interim_head(code); }
+
+response_plan handle_status(const request& req, std::string_view spec_text, const std::vector<query_param>& params,
+                            const handler_context& ctx) {
+    std::string error;
+    auto spec = parse_status_spec(spec_text, error);
+    if (!spec) return error_plan(400, error, &req);
+    auto knobs = parse_status_knobs(params, ctx.max_delay, error);
+    if (!knobs) return error_plan(400, error, &req);
+    return plan_for_code(req, spec->pick(*ctx.random), *knobs);
 }
 
 }  // namespace teapot::detail

@@ -12,6 +12,14 @@
 
 namespace teapot::detail {
 
+/// The plan /status/<code> sends for one code and already-validated knobs: the
+/// catalogue's defaults (headers, body, framing, interim, 444, 101) with the
+/// knobs' overrides. Scenario steps are answered through it too.
+response_plan plan_for_code(const request& req, int code, const status_knobs& knobs);
+
+/// The head of an interim response (103 carries its Link hint).
+message_head interim_response_head(int code);
+
 /// `spec` is the path after "/status/" (percent-decoded); `params` the query.
 response_plan handle_status(const request& req, std::string_view spec, const std::vector<query_param>& params,
                             const handler_context& ctx);

@@ -1,0 +1,125 @@
+#pragma once
+// A loaded scenario file, validated: what the loader produces and the player
+// plays. Plain data; regexes are compiled and body files read at load time so
+// that nothing can fail while serving.
+
+#include "http/response_plan.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace teapot::detail::scenario {
+
+/// Where something was written: 1-based line and column, as editors count.
+struct source_location {
+    std::string file;
+    int line = 0;
+    int column = 0;
+};
+
+/// "file:line:col: message", the form compilers use and editors jump to.
+struct load_error {
+    source_location where;
+    std::string message;
+    std::string to_string() const;
+};
+
+/// Which requests share step cursors, states and random streams.
+struct isolation {
+    enum class kind { global, header, query, cookie };
+    kind by = kind::global;
+    std::string name;  ///< header, query parameter or cookie name; empty for global
+};
+
+/// A value test on a query parameter or header: "exact", "~REGEX", "*" (present), "!" (absent).
+struct value_matcher {
+    enum class kind { exact, regex, present, absent };
+    kind how = kind::exact;
+    std::string text;                          ///< the exact text, or the regex source
+    std::shared_ptr<const std::regex> regex;   ///< compiled when how == regex (searched, not anchored)
+};
+
+/// The request path: exact ("/api/orders"), a pattern with captures
+/// ("/orders/{id}": one whole segment per capture), or "~REGEX" (fully matched).
+struct path_matcher {
+    enum class kind { exact, pattern, regex };
+    kind how = kind::exact;
+    std::string text;                          ///< as written (without the leading ~ for regex)
+    std::vector<std::string> segments;         ///< pattern: "orders", "{id}" (split on '/', no empties)
+    std::shared_ptr<const std::regex> regex;
+};
+
+/// The request body: one of contains, equals, regex (searched) or json (partial match:
+/// every member of the expected object must be present and equal, recursively;
+/// arrays must be equal).
+struct body_matcher {
+    enum class kind { any, contains, equals, regex, json };
+    kind how = kind::any;
+    std::string text;
+    std::shared_ptr<const std::regex> regex;
+    boost::json::value json;
+};
+
+struct route_match {
+    std::vector<std::string> methods;  ///< upper-case; empty: any method
+    std::optional<path_matcher> path;  ///< absent: any path
+    std::vector<std::pair<std::string, value_matcher>> query;    ///< names case-sensitive
+    std::vector<std::pair<std::string, value_matcher>> headers;  ///< names case-insensitive
+    body_matcher body;
+};
+
+/// One scripted answer.
+struct step {
+    int status = 200;
+    std::optional<std::string> reason;
+    std::vector<header_field> headers;  ///< override the catalogue's defaults for `status`
+    std::optional<std::string> body;    ///< from body, json (serialized) or body_file (read at load)
+    std::optional<std::string> content_type;  ///< json: application/json; body_file: from its extension
+    std::optional<std::uint64_t> times = 1;   ///< requests this step answers; nullopt: forever
+    std::chrono::milliseconds delay{0};
+    std::vector<int> interim;            ///< 1xx codes sent before the final response
+    std::optional<std::string> set_state;
+    source_location where;
+};
+
+/// What a route does once its last step is used up.
+enum class then_mode { repeat_last, loop, pass, fail };
+
+struct route {
+    std::string id;
+    route_match match;
+    int priority = 0;
+    std::optional<std::string> when_state;
+    std::vector<step> steps;  ///< never empty
+    then_mode then = then_mode::repeat_last;
+    source_location where;
+};
+
+/// A verification rule of `expect:`; parsed and validated here, evaluated by the admin API.
+struct expect_rule {
+    enum class kind { count, order, no_unmatched, all_steps_used, honors_retry_after };
+    kind what = kind::count;
+    std::string route;                   ///< count, honors_retry_after
+    std::uint64_t min = 0, max = 0;      ///< count: exact N gives min == max == N
+    std::vector<std::string> order;      ///< order: route ids
+    source_location where;
+};
+
+struct scenario {
+    std::string name;
+    std::string file;  ///< as given; empty for text loaded without a file
+    isolation isolate_by;
+    std::optional<std::uint64_t> seed;
+    std::vector<route> routes;
+    std::vector<expect_rule> expect;
+};
+
+} // namespace teapot::detail::scenario
