@@ -7,12 +7,13 @@
 #include "http/io_pool.hpp"
 #include "http/listener.hpp"
 #include "http/session.hpp"
+#include "scenario/loader.hpp"
+#include "scenario/player.hpp"
 #include "util/random_source.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -41,6 +42,7 @@ struct server::impl {
     // Declaration order is destruction order in reverse: the pool (and the
     // sessions its contexts still hold) goes first, then what sessions use.
     detail::random_source random;
+    std::unique_ptr<detail::scenario::player> scenarios;
     detail::connection_tracker tracker;
     std::shared_ptr<const detail::session_config> config;
     std::unique_ptr<detail::io_pool> pool;
@@ -56,12 +58,20 @@ server::~server() { stop(); }
 
 void server::start() {
     auto& o = impl_->options;
-    for (const auto& path : o.scenario_paths)
-        if (!std::filesystem::exists(path)) throw std::runtime_error("scenario path not found: " + path);
+    if (!o.scenario_paths.empty()) {
+        // An invalid scenario file stops the start, with every error it has.
+        auto loaded = detail::scenario::load_scenario_paths(o.scenario_paths);
+        if (!loaded.ok()) {
+            std::string message = "invalid scenarios:";
+            for (const auto& e : loaded.errors) message.append("\n  ").append(e.to_string());
+            throw std::runtime_error(message);
+        }
+        impl_->scenarios = std::make_unique<detail::scenario::player>(std::move(loaded.scenarios));
+    }
 
     auto config = std::make_shared<detail::session_config>(detail::session_config{
         o.request_limits,
-        detail::handler_context{o.max_delay, &impl_->random},
+        detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get()},
         detail::server_log{o.logger, o.format},
         "teapot/" + std::string{version()},
     });

@@ -1,6 +1,7 @@
 // The teapot command: parse flags, set up logging, run the server until
 // SIGINT or SIGTERM, stop it gracefully and exit 0.
 
+#include "cli/check.hpp"
 #include "cli/codes_table.hpp"
 #include "cli/logging.hpp"
 #include "cli/options.hpp"
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
         case teapot::cli::command::help: std::cout << teapot::cli::usage(); return 0;
         case teapot::cli::command::version: std::cout << "teapot " << teapot::version() << "\n"; return 0;
         case teapot::cli::command::codes: teapot::cli::print_codes(std::cout); return 0;
+        case teapot::cli::command::check: return teapot::cli::check_scenarios(o.check_paths, std::cout, std::cerr);
         case teapot::cli::command::serve: break;
     }
     try {

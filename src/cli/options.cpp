@@ -40,6 +40,7 @@ std::size_t parse_size_flag(std::string_view flag, std::string_view v) {
 std::string_view usage() noexcept {
     return R"(usage: teapot [serve] [options]     run the server
        teapot codes                 print the status catalogue
+       teapot check PATH...         validate scenario files (exit 1 on errors)
        teapot --version | --help
 
 options:
@@ -70,7 +71,12 @@ options parse_options(const std::vector<std::string_view>& args) {
     std::size_t i = 0;
     if (i < args.size() && args[i] == "serve")
         ++i;
-    else if (i < args.size() && args[i] == "codes") {
+    else if (i < args.size() && args[i] == "check") {
+        o.what = command::check;
+        o.check_paths.assign(args.begin() + 1, args.end());
+        if (o.check_paths.empty()) throw usage_error("'check' needs at least one scenario file or folder");
+        return o;
+    } else if (i < args.size() && args[i] == "codes") {
         o.what = command::codes;
         if (args.size() > 1) throw usage_error("'codes' takes no arguments");
         return o;
@@ -144,7 +150,7 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--quiet" || flag == "-q") {
             no_value();
             o.quiet = true;
-        } else if (flag == "codes" || flag == "serve")
+        } else if (flag == "codes" || flag == "serve" || flag == "check")
             throw usage_error("'" + std::string{flag} + "' must come first");
         else
             throw usage_error("unknown option '" + std::string{flag} + "'");

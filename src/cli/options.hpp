@@ -10,13 +10,14 @@
 
 namespace teapot::cli {
 
-enum class command { serve, codes, version, help };
+enum class command { serve, codes, check, version, help };
 
 struct options {
     command what = command::serve;
     server_options server;
     std::string log_level = "info";
     bool quiet = false;
+    std::vector<std::string> check_paths;  ///< `teapot check PATH...`
 };
 
 /// A bad flag or value; main prints it with the usage and exits 2.

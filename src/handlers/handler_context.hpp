@@ -7,10 +7,14 @@
 namespace teapot::detail {
 
 class random_source;
+namespace scenario {
+class player;
+}
 
 struct handler_context {
     std::chrono::milliseconds max_delay{60'000};
     random_source* random = nullptr;
+    scenario::player* scenarios = nullptr;  ///< null when no scenario is loaded
 };
 
 }  // namespace teapot::detail

@@ -4,10 +4,14 @@
 #include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
 #include "handlers/status_handler.hpp"
+#include "scenario/player.hpp"
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
 #include <exception>
+#include <optional>
 
 namespace teapot::detail {
 namespace {
@@ -28,7 +32,7 @@ response_plan method_not_allowed(const request& req) {
     return plan;
 }
 
-response_plan dispatch(const request& req, const handler_context& ctx) {
+std::optional<response_plan> dispatch(const request& req, const handler_context& ctx) {
     // Origin-form is what clients send; absolute-form is what they send to a proxy (RFC 9112 §3.2).
     auto parsed = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
                                               : boost::urls::parse_absolute_uri(req.target);
@@ -45,7 +49,22 @@ response_plan dispatch(const request& req, const handler_context& ctx) {
     if (path.starts_with("/codes/"))
         return read_only ? handle_codes(req, std::string_view{path}.substr(7), params) : method_not_allowed(req);
     if (path == "/") return read_only ? handle_index(req) : method_not_allowed(req);
-    return error_plan(404, "no resource at " + path + ": try /status/<code>, /codes or /", &req);
+    return std::nullopt;
+}
+
+response_plan not_found(const request& req, const std::string& nearest_miss) {
+    if (nearest_miss.empty())
+        return error_plan(404, "no resource at " + std::string{req.target} + ": try /status/<code>, /codes or /", &req);
+    // With scenarios loaded the answer is JSON whatever Accept says: it is read by test tooling.
+    boost::json::object o{{"type", "about:blank"},
+                          {"title", "Not Found"},
+                          {"status", 404},
+                          {"detail", "no scenario route and no built-in endpoint matched " + std::string{req.target}},
+                          {"nearest_route", nearest_miss}};
+    auto plan = error_plan(404, "", &req);
+    plan.body = boost::json::serialize(o) + "\n";
+    plan.final_head.set("Content-Type", "application/problem+json");
+    return plan;
 }
 
 }  // namespace
@@ -54,7 +73,16 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
     if (is_cors_preflight(req)) return cors_preflight_plan(req);
     response_plan plan;
     try {
-        plan = dispatch(req, ctx);
+        // Scenario routes first, then the built-in endpoints, then a 404 naming the nearest route.
+        std::optional<response_plan> answer;
+        std::string nearest_miss;
+        if (ctx.scenarios) {
+            auto played = ctx.scenarios->play(req);
+            answer = std::move(played.plan);
+            nearest_miss = std::move(played.nearest_miss);
+        }
+        if (!answer) answer = dispatch(req, ctx);
+        plan = answer ? std::move(*answer) : not_found(req, nearest_miss);
     } catch (const std::exception& e) {
         plan = error_plan(500, std::string{"teapot failed to answer: "} + e.what(), &req);
     }

@@ -1,1 +1,1004 @@
 #include "scenario/loader.hpp"
+
+#include "handlers/status_spec.hpp"
+#include "scenario/loader_body_file.hpp"
+#include "scenario/loader_json.hpp"
+#include "util/duration.hpp"
+#include "util/field_syntax.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <system_error>
+#include <utility>
+
+namespace teapot::detail::scenario {
+namespace fs = std::filesystem;
+
+namespace {
+
+using keys = std::span<const std::string_view>;
+
+constexpr std::array<std::string_view, 5> scenario_keys{"name", "isolate_by", "seed", "routes", "expect"};
+constexpr std::array<std::string_view, 6> route_keys{"id", "match", "priority", "when_state", "steps", "then"};
+constexpr std::array<std::string_view, 1> route_later_keys{"limit"};
+constexpr std::array<std::string_view, 5> match_keys{"method", "path", "query", "headers", "body"};
+constexpr std::array<std::string_view, 4> body_match_keys{"contains", "equals", "regex", "json"};
+constexpr std::array<std::string_view, 10> step_keys{"status",    "reason", "headers", "body",    "json",
+                                                     "body_file", "times",  "delay",   "interim", "set_state"};
+constexpr std::array<std::string_view, 5> step_later_keys{"template", "one_of", "limit", "fault", "stream"};
+constexpr std::array<std::string_view, 6> expect_keys{"route", "count",        "honors_retry_after",
+                                                      "order", "no_unmatched", "all_steps_used"};
+constexpr std::array<std::string_view, 2> count_keys{"min", "max"};
+
+// A handful of 1xx responses is all a client test needs; more is a typo.
+constexpr std::size_t max_interim = 16;
+// Scenario files are written by hand; anything bigger is the wrong file.
+constexpr std::uintmax_t max_scenario_file_size = 16 * 1024 * 1024;
+
+std::string join(keys list) {
+    std::string out;
+    for (auto k : list) {
+        if (!out.empty()) out.append(", ");
+        out.append(k);
+    }
+    return out;
+}
+
+bool contains(keys list, std::string_view key) { return std::find(list.begin(), list.end(), key) != list.end(); }
+
+std::string quote(std::string_view text) {
+    std::string out = "'";
+    out.append(text).append("'");
+    return out;
+}
+
+// How a node looks, for "..., not <this>".
+std::string describe(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map: return "a mapping";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Scalar: {
+            const std::string& s = node.Scalar();
+            if (s.size() <= 40) return quote(s);
+            std::string cut = s.substr(0, 37);
+            cut.append("...");
+            return quote(cut);
+        }
+        case YAML::NodeType::Null:
+        case YAML::NodeType::Undefined: break;
+    }
+    return "empty";
+}
+
+// Scenario names and route ids appear in URLs and logs: keep them plain.
+bool is_plain_name(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+bool is_identifier(std::string_view s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+std::string to_upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+}
+
+std::optional<bool> core_bool(std::string_view s) {
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+    return std::nullopt;
+}
+
+template <typename T>
+std::optional<T> parse_integer(std::string_view s) {
+    T value{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return value;
+}
+
+/// One value in the file and what to call it in a message ("'reason'", "a method").
+struct field {
+    std::string label;
+    YAML::Node value;
+    YAML::Mark mark;  ///< the value's, or its key's when the value is empty
+};
+
+/// One scenario file → model, collecting every error on the way.
+class file_loader {
+public:
+    file_loader(std::string file, fs::path base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+    std::optional<scenario> load(std::string_view yaml);
+
+    std::vector<load_error>& errors() { return errors_; }
+    /// Where the scenario's name comes from: its `name:` value, or 1:1 when defaulted.
+    const source_location& name_where() const { return name_where_; }
+
+private:
+    source_location at(const YAML::Mark& mark) const {
+        // yaml-cpp counts from 0; a null mark (-1) means "the file as a whole".
+        if (mark.line < 0 || mark.column < 0) return {file_, 1, 1};
+        return {file_, mark.line + 1, mark.column + 1};
+    }
+    void error(const YAML::Mark& mark, std::string message) { errors_.push_back({at(mark), std::move(message)}); }
+    void error(const field& f, std::string_view expected) {
+        std::string message = f.label;
+        message.append(" must be ").append(expected).append(", not ").append(describe(f.value));
+        error(f.mark, std::move(message));
+    }
+
+    static field make_field(std::string label, const YAML::Node& key, const YAML::Node& value) {
+        // An empty value's mark points at the next token, often on another line: use the key's.
+        YAML::Mark mark = value.IsNull() ? key.Mark() : value.Mark();
+        return {std::move(label), value, mark};
+    }
+
+    // Each entry of a mapping, checked for non-scalar and duplicate keys.
+    template <typename Handler>
+    void for_each_pair(const YAML::Node& map, std::string_view where, Handler&& handle) {
+        std::map<std::string, int> seen;
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const YAML::Node key = it->first;
+            const YAML::Node value = it->second;
+            if (!key.IsScalar()) {
+                std::string message = "a key in ";
+                message.append(where).append(" is ").append(describe(key)).append("; expected a plain name");
+                error(key.Mark(), std::move(message));
+                continue;
+            }
+            auto [first, inserted] = seen.emplace(key.Scalar(), key.Mark().line + 1);
+            if (!inserted) {
+                std::string message = "duplicate key ";
+                message.append(quote(key.Scalar())).append(" in ").append(where);
+                message.append(" (first at line ").append(std::to_string(first->second)).append(")");
+                error(key.Mark(), std::move(message));
+                continue;
+            }
+            handle(key.Scalar(), key, value);
+        }
+    }
+
+    // Like for_each_pair, for a mapping whose keys are a fixed set: unknown keys
+    // and keys of later increments are errors.
+    template <typename Handler>
+    void for_each_entry(const YAML::Node& map, std::string_view where, keys known, keys later, Handler&& handle) {
+        for_each_pair(map, where, [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+            if (contains(known, name)) {
+                handle(name, key, value);
+            } else if (contains(later, name)) {
+                std::string message = quote(name);
+                message.append(" in ").append(where).append(" is not supported yet (issue 3, later increment)");
+                error(key.Mark(), std::move(message));
+            } else {
+                std::string message = "unknown key ";
+                message.append(quote(name)).append(" in ").append(where).append("; expected one of: ");
+                message.append(join(known));
+                error(key.Mark(), std::move(message));
+            }
+        });
+    }
+
+    std::optional<std::string> text(const field& f, std::string_view expected = "a string") {
+        if (f.value.IsScalar()) return f.value.Scalar();
+        error(f, expected);
+        return std::nullopt;
+    }
+
+    std::optional<std::string> non_empty_text(const field& f) {
+        auto s = text(f, "a non-empty string");
+        if (s && s->empty()) {
+            error(f, "a non-empty string");
+            return std::nullopt;
+        }
+        return s;
+    }
+
+    std::optional<std::string> plain_name(const field& f) {
+        static constexpr std::string_view expected = "a name of letters, digits, '.', '_' or '-'";
+        auto s = text(f, expected);
+        if (s && !is_plain_name(*s)) {
+            error(f, expected);
+            return std::nullopt;
+        }
+        return s;
+    }
+
+    template <typename T>
+    std::optional<T> integer(const field& f, std::string_view expected, T min = std::numeric_limits<T>::min()) {
+        std::optional<T> value;
+        if (f.value.IsScalar()) value = parse_integer<T>(f.value.Scalar());
+        if (!value || *value < min) {
+            error(f, expected);
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    // Rules like `no_unmatched: true` exist only to be switched on.
+    bool must_be_true(const field& f) {
+        auto value = f.value.IsScalar() ? core_bool(f.value.Scalar()) : std::nullopt;
+        if (value == true) return true;
+        error(f, "true (leave the rule out to skip this check)");
+        return false;
+    }
+
+    std::shared_ptr<const std::regex> regex(const field& f, const std::string& source) {
+        if (source.empty()) {
+            error(f, "a non-empty regular expression");
+            return nullptr;
+        }
+        try {
+            return std::make_shared<const std::regex>(source, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            std::string message = f.label;
+            message.append(" has an invalid regular expression ").append(quote(source)).append(" (");
+            message.append(e.what()).append("); expected an ECMAScript regex");
+            error(f.mark, std::move(message));
+            return nullptr;
+        }
+    }
+
+    std::optional<boost::json::value> json(const field& f) {
+        std::vector<yaml_json_error> problems;
+        boost::json::value value = yaml_to_json(f.value, problems);
+        for (auto& p : problems) {
+            std::string message = "in ";
+            message.append(f.label).append(": ").append(p.message);
+            error(p.mark, std::move(message));
+        }
+        if (!problems.empty()) return std::nullopt;
+        return value;
+    }
+
+    void parse_isolation(const field& f, isolation& out);
+    void parse_routes(const field& f, std::vector<route>& out);
+    route parse_route(const YAML::Node& node);
+    void parse_match(const field& f, route_match& out);
+    void parse_methods(const field& f, std::vector<std::string>& out);
+    std::optional<path_matcher> parse_path(const field& f);
+    std::optional<value_matcher> parse_value_matcher(const field& f);
+    void parse_body_matcher(const field& f, body_matcher& out);
+    void parse_steps(const field& f, std::vector<step>& out);
+    step parse_step(const YAML::Node& node);
+    void parse_step_headers(const field& f, std::vector<header_field>& out);
+    void parse_interim(const field& f, std::vector<int>& out);
+    void parse_expect(const field& f, std::vector<expect_rule>& out);
+    std::optional<expect_rule> parse_expect_rule(const YAML::Node& node);
+    void check_route_ref(const field& f, const std::string& id);
+
+    std::string file_;
+    fs::path base_dir_;
+    std::vector<load_error> errors_;
+    source_location name_where_;
+    // Route ids as soon as they are read (even from a route with errors), with their line.
+    std::map<std::string, int> route_ids_;
+    bool routes_listed_ = false;
+};
+
+std::optional<scenario> file_loader::load(std::string_view yaml) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(std::string{yaml});
+    } catch (const YAML::Exception& e) {
+        // A syntax error leaves nothing reliable to check further.
+        std::string message = "invalid YAML: ";
+        message.append(e.msg);
+        error(e.mark, std::move(message));
+        return std::nullopt;
+    }
+    if (documents.empty() || documents.front().IsNull()) {
+        error(YAML::Mark::null_mark(), "the file is empty; expected a scenario: a mapping with at least 'routes'");
+        return std::nullopt;
+    }
+    if (documents.size() > 1)
+        error(documents[1].Mark(), "a second YAML document ('---'); expected one scenario per file");
+
+    const YAML::Node& root = documents.front();
+    if (!root.IsMap()) {
+        std::string message = "the scenario is ";
+        message.append(describe(root)).append("; expected a mapping with keys: ").append(join(scenario_keys));
+        error(root.Mark(), std::move(message));
+        return std::nullopt;
+    }
+
+    scenario out;
+    out.file = file_;
+    bool named = false, has_routes = false;
+    std::optional<field> expect;
+    for_each_entry(root, "the scenario", scenario_keys, {},
+                   [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                       field f = make_field(quote(name), key, value);
+                       if (name == "name") {
+                           named = true;
+                           name_where_ = at(f.mark);
+                           if (auto s = plain_name(f)) out.name = *s;
+                       } else if (name == "isolate_by") {
+                           parse_isolation(f, out.isolate_by);
+                       } else if (name == "seed") {
+                           out.seed = integer<std::uint64_t>(f, "an unsigned integer");
+                       } else if (name == "routes") {
+                           has_routes = true;
+                           parse_routes(f, out.routes);
+                       } else if (name == "expect") {
+                           // Checked once every route id is known, wherever `expect` is written.
+                           expect.emplace(std::move(f));
+                       }
+                   });
+    if (!has_routes) error(root.Mark(), "the scenario has no 'routes'; expected a non-empty list of routes");
+    if (expect) parse_expect(*expect, out.expect);
+
+    if (!named) {
+        name_where_ = {file_, 1, 1};
+        std::string stem = fs::path{file_}.stem().string();
+        if (file_.empty()) {
+            error(YAML::Mark::null_mark(), "a scenario loaded without a file needs a 'name'");
+        } else if (!is_plain_name(stem)) {
+            std::string message = "the scenario has no 'name' and its file name ";
+            message.append(quote(stem))
+                .append(" is not a valid one; add a 'name:' of letters, digits, '.', '_' or '-'");
+            error(YAML::Mark::null_mark(), std::move(message));
+        } else {
+            out.name = stem;
+        }
+    }
+
+    // Reported in the order of the file, as an editor lists them.
+    std::stable_sort(errors_.begin(), errors_.end(), [](const load_error& a, const load_error& b) {
+        return std::pair{a.where.line, a.where.column} < std::pair{b.where.line, b.where.column};
+    });
+    if (!errors_.empty()) return std::nullopt;
+    return out;
+}
+
+void file_loader::parse_isolation(const field& f, isolation& out) {
+    static constexpr std::string_view expected = "one of: global, header NAME, query NAME, cookie NAME";
+    auto s = text(f, expected);
+    if (!s) return;
+    std::string_view spec = *s;
+    auto space = spec.find(' ');
+    std::string_view kind = spec.substr(0, space);
+    std::string_view name;
+    if (space != std::string_view::npos) {
+        name = spec.substr(space + 1);
+        name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
+    }
+    if (kind == "global" && space == std::string_view::npos) {
+        out = {isolation::kind::global, {}};
+        return;
+    }
+    isolation::kind by;
+    if (kind == "header")
+        by = isolation::kind::header;
+    else if (kind == "query")
+        by = isolation::kind::query;
+    else if (kind == "cookie")
+        by = isolation::kind::cookie;
+    else
+        return error(f, expected);
+    if (name.empty()) {
+        std::string message = f.label;
+        message.append(" ").append(quote(kind)).append(" needs a name, as in '").append(kind).append(" X-Test-Id'");
+        return error(f.mark, std::move(message));
+    }
+    // Header and cookie names are tokens (RFC 9110 §5.1, RFC 6265 §4.1.1); a query name has no spaces.
+    bool valid = by == isolation::kind::query ? name.find_first_of(" \t") == std::string_view::npos : is_token(name);
+    if (!valid) {
+        std::string message = f.label;
+        message.append(": ").append(quote(name)).append(" is not a valid ").append(kind).append(" name");
+        return error(f.mark, std::move(message));
+    }
+    out = {by, std::string{name}};
+}
+
+void file_loader::parse_routes(const field& f, std::vector<route>& out) {
+    if (!f.value.IsSequence()) return error(f, "a list of routes");
+    routes_listed_ = true;
+    if (f.value.size() == 0) return error(f, "a non-empty list of routes");
+    for (const auto& item : f.value) out.push_back(parse_route(item));
+}
+
+route file_loader::parse_route(const YAML::Node& node) {
+    route r;
+    r.where = at(node.Mark());
+    if (!node.IsMap()) {
+        error(field{"a route", node, node.Mark()}, "a mapping with keys: " + join(route_keys));
+        return r;
+    }
+    bool has_id = false, has_steps = false;
+    for_each_entry(node, "a route", route_keys, route_later_keys,
+                   [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                       field f = make_field(quote(name), key, value);
+                       if (name == "id") {
+                           has_id = true;
+                           f.label = "a route id";
+                           auto id = plain_name(f);
+                           if (!id) return;
+                           r.id = *id;
+                           auto [first, inserted] = route_ids_.emplace(*id, f.mark.line + 1);
+                           if (!inserted) {
+                               std::string message = "duplicate route id ";
+                               message.append(quote(*id)).append(" (first declared at line ");
+                               message.append(std::to_string(first->second)).append("); route ids must be unique");
+                               error(f.mark, std::move(message));
+                           }
+                       } else if (name == "match") {
+                           parse_match(f, r.match);
+                       } else if (name == "priority") {
+                           if (auto p = integer<int>(f, "an integer")) r.priority = *p;
+                       } else if (name == "when_state") {
+                           r.when_state = non_empty_text(f);
+                       } else if (name == "steps") {
+                           has_steps = true;
+                           parse_steps(f, r.steps);
+                       } else if (name == "then") {
+                           static constexpr std::string_view expected = "one of: repeat-last, loop, pass, fail";
+                           auto s = text(f, expected);
+                           if (!s) return;
+                           if (*s == "repeat-last")
+                               r.then = then_mode::repeat_last;
+                           else if (*s == "loop")
+                               r.then = then_mode::loop;
+                           else if (*s == "pass")
+                               r.then = then_mode::pass;
+                           else if (*s == "fail")
+                               r.then = then_mode::fail;
+                           else
+                               error(f, expected);
+                       }
+                   });
+    if (!has_id) error(node.Mark(), "a route needs an 'id'; expected a name of letters, digits, '.', '_' or '-'");
+    if (!has_steps) error(node.Mark(), "a route needs 'steps'; expected a non-empty list of steps");
+    return r;
+}
+
+void file_loader::parse_match(const field& f, route_match& out) {
+    if (!f.value.IsMap()) return error(f, "a mapping with keys: " + join(match_keys));
+    for_each_entry(
+        f.value, "'match'", match_keys, {},
+        [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+            field sub = make_field(quote(name), key, value);
+            if (name == "method") {
+                parse_methods(sub, out.methods);
+            } else if (name == "path") {
+                out.path = parse_path(sub);
+            } else if (name == "query" || name == "headers") {
+                if (!value.IsMap()) return error(sub, "a mapping of names to value matchers");
+                auto& list = name == "query" ? out.query : out.headers;
+                std::string where = "'match.";
+                where.append(name).append("'");
+                for_each_pair(value, where, [&](const std::string& n, const YAML::Node& k, const YAML::Node& v) {
+                    if (name == "headers" && !is_token(n)) {
+                        std::string message = quote(n);
+                        message.append(" is not a valid header name; expected a token such as X-Test-Id");
+                        return error(k.Mark(), std::move(message));
+                    }
+                    if (n.empty()) return error(k.Mark(), "an empty query parameter name");
+                    if (auto m = parse_value_matcher(make_field(quote(n), k, v))) list.emplace_back(n, std::move(*m));
+                });
+            } else if (name == "body") {
+                parse_body_matcher(sub, out.body);
+            }
+        });
+}
+
+void file_loader::parse_methods(const field& f, std::vector<std::string>& out) {
+    static constexpr std::string_view expected = "an HTTP method (a token such as GET) or a list of them";
+    auto add = [&](const field& item) {
+        auto s = text(item, expected);
+        if (!s) return;
+        if (!is_token(*s)) return error(item, expected);
+        std::string method = to_upper(*s);
+        if (std::find(out.begin(), out.end(), method) == out.end()) out.push_back(std::move(method));
+    };
+    if (f.value.IsSequence()) {
+        if (f.value.size() == 0) return error(f, expected);
+        for (const auto& item : f.value) add(field{"a method", item, item.Mark()});
+    } else {
+        add(f);
+    }
+}
+
+std::optional<path_matcher> file_loader::parse_path(const field& f) {
+    static constexpr std::string_view expected = "a path starting with '/', a pattern like /orders/{id}, or ~REGEX";
+    auto s = text(f, expected);
+    if (!s) return std::nullopt;
+    path_matcher out;
+    if (s->starts_with('~')) {
+        out.how = path_matcher::kind::regex;
+        out.text = s->substr(1);
+        out.regex = regex(f, out.text);
+        if (!out.regex) return std::nullopt;
+        return out;
+    }
+    if (!s->starts_with('/')) {
+        error(f, expected);
+        return std::nullopt;
+    }
+    if (s->find_first_of("?#") != std::string::npos) {
+        std::string message = f.label;
+        message.append(" ").append(quote(*s)).append(" holds a query or fragment; expected only the path ");
+        message.append("(match query parameters under 'query')");
+        error(f.mark, std::move(message));
+        return std::nullopt;
+    }
+    if (std::any_of(s->begin(), s->end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; })) {
+        error(f, "a path without spaces or control characters");
+        return std::nullopt;
+    }
+    out.text = *s;
+    if (s->find_first_of("{}") == std::string::npos) return out;
+
+    out.how = path_matcher::kind::pattern;
+    std::set<std::string> captures;
+    bool ok = true;
+    std::string_view rest = *s;
+    while (!rest.empty()) {
+        auto slash = rest.find('/');
+        std::string_view segment = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+        if (segment.empty()) continue;
+        if (segment.find_first_of("{}") != std::string_view::npos) {
+            bool whole = segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+            std::string_view capture = whole ? segment.substr(1, segment.size() - 2) : segment;
+            if (!whole || !is_identifier(capture)) {
+                std::string message = f.label;
+                message.append(": segment ").append(quote(segment));
+                message.append(" is not a capture; expected a whole segment {name} with a name of letters, digits");
+                message.append(" and '_' (not starting with a digit)");
+                error(f.mark, std::move(message));
+                ok = false;
+            } else if (!captures.emplace(capture).second) {
+                std::string message = f.label;
+                message.append(": capture ")
+                    .append(quote(capture))
+                    .append(" appears twice; capture names must be unique");
+                error(f.mark, std::move(message));
+                ok = false;
+            }
+        }
+        out.segments.emplace_back(segment);
+    }
+    if (!ok) return std::nullopt;
+    return out;
+}
+
+std::optional<value_matcher> file_loader::parse_value_matcher(const field& f) {
+    auto s = text(f, "a value matcher: exact text, ~REGEX, * (present) or ! (absent)");
+    if (!s) return std::nullopt;
+    value_matcher out;
+    if (*s == "*") {
+        out.how = value_matcher::kind::present;
+    } else if (*s == "!") {
+        out.how = value_matcher::kind::absent;
+    } else if (s->starts_with('~')) {
+        out.how = value_matcher::kind::regex;
+        out.text = s->substr(1);
+        out.regex = regex(f, out.text);
+        if (!out.regex) return std::nullopt;
+    } else {
+        out.text = *s;
+    }
+    return out;
+}
+
+void file_loader::parse_body_matcher(const field& f, body_matcher& out) {
+    static const std::string expected = "a mapping with exactly one of: " + join(body_match_keys);
+    if (!f.value.IsMap()) return error(f, expected);
+    std::optional<std::string> chosen;
+    for_each_entry(f.value, "'match.body'", body_match_keys, {},
+                   [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                       if (chosen) {
+                           std::string message = "'match.body' takes exactly one of: ";
+                           message.append(join(body_match_keys)).append("; it already has ").append(quote(*chosen));
+                           return error(key.Mark(), std::move(message));
+                       }
+                       chosen = name;
+                       field sub = make_field(quote(name), key, value);
+                       if (name == "json") {
+                           out.how = body_matcher::kind::json;
+                           if (auto j = json(sub)) out.json = std::move(*j);
+                           return;
+                       }
+                       auto s = text(sub);
+                       if (!s) return;
+                       out.text = *s;
+                       if (name == "contains") {
+                           out.how = body_matcher::kind::contains;
+                       } else if (name == "equals") {
+                           out.how = body_matcher::kind::equals;
+                       } else {
+                           out.how = body_matcher::kind::regex;
+                           out.regex = regex(sub, *s);
+                       }
+                   });
+    if (!chosen && f.value.size() == 0) error(f, expected);
+}
+
+void file_loader::parse_steps(const field& f, std::vector<step>& out) {
+    if (!f.value.IsSequence()) return error(f, "a non-empty list of steps");
+    if (f.value.size() == 0) return error(f, "a non-empty list of steps");
+    for (const auto& item : f.value) out.push_back(parse_step(item));
+    // A step answering forever is the last one ever served.
+    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+        if (!out[i].times) {
+            error(f.value[i + 1].Mark(),
+                  "this step is never reached: the step before it has 'times: forever'; expected "
+                  "'times: forever' on the last step only");
+            break;
+        }
+    }
+}
+
+step file_loader::parse_step(const YAML::Node& node) {
+    step s;
+    s.where = at(node.Mark());
+    if (!node.IsMap()) {
+        error(field{"a step", node, node.Mark()}, "a mapping with keys: " + join(step_keys));
+        return s;
+    }
+    std::optional<std::string> body_from;
+    for_each_entry(
+        node, "a step", step_keys, step_later_keys,
+        [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+            field f = make_field(quote(name), key, value);
+            if (name == "status") {
+                static constexpr std::string_view expected = "a three-digit status code from 100 to 599";
+                auto code = value.IsScalar() ? parse_status_code(value.Scalar()) : std::nullopt;
+                if (code)
+                    s.status = *code;
+                else
+                    error(f, expected);
+            } else if (name == "reason") {
+                static constexpr std::string_view expected = "a reason phrase (visible characters and spaces)";
+                auto r = text(f, expected);
+                if (r && !is_reason_phrase(*r)) return error(f, expected);
+                if (r) s.reason = *r;
+            } else if (name == "headers") {
+                parse_step_headers(f, s.headers);
+            } else if (name == "body" || name == "json" || name == "body_file") {
+                if (body_from) {
+                    std::string message = "a step takes at most one of body, json, body_file; it already has ";
+                    message.append(quote(*body_from));
+                    return error(key.Mark(), std::move(message));
+                }
+                body_from = name;
+                if (name == "body") {
+                    s.body = text(f);
+                } else if (name == "json") {
+                    if (auto j = json(f)) {
+                        s.body = boost::json::serialize(*j);
+                        s.content_type = "application/json";
+                    }
+                } else if (auto path = text(f, "a file path relative to the scenario file")) {
+                    std::string problem;
+                    if (auto content = read_body_file(base_dir_, *path, problem)) {
+                        s.body = std::move(content->body);
+                        s.content_type = std::move(content->content_type);
+                    } else {
+                        error(f.mark, std::move(problem));
+                    }
+                }
+            } else if (name == "times") {
+                if (value.IsScalar() && value.Scalar() == "forever") {
+                    s.times = std::nullopt;
+                } else if (auto n = integer<std::uint64_t>(f, "a positive integer or 'forever'", 1)) {
+                    s.times = *n;
+                }
+            } else if (name == "delay") {
+                static constexpr std::string_view expected = "a duration such as 250ms, 2s or 1m (at most 24h)";
+                auto d = value.IsScalar() ? parse_duration(value.Scalar()) : std::nullopt;
+                if (d)
+                    s.delay = *d;
+                else
+                    error(f, expected);
+            } else if (name == "interim") {
+                parse_interim(f, s.interim);
+            } else if (name == "set_state") {
+                s.set_state = non_empty_text(f);
+            }
+        });
+    return s;
+}
+
+void file_loader::parse_step_headers(const field& f, std::vector<header_field>& out) {
+    if (!f.value.IsMap()) return error(f, "a mapping of header names to values");
+    for_each_pair(f.value, "a step's 'headers'",
+                  [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                      if (!is_token(name)) {
+                          std::string message = quote(name);
+                          message.append(" is not a valid header name; expected a token such as Retry-After");
+                          return error(key.Mark(), std::move(message));
+                      }
+                      // Framing is teapot's to decide (RFC 9112 §6): a scripted one would corrupt the stream.
+                      if (is_framing_field(name)) {
+                          std::string message = "header ";
+                          message.append(quote(name)).append(" decides the message framing and is set by teapot;");
+                          message.append(" expected any other header");
+                          return error(key.Mark(), std::move(message));
+                      }
+                      field v = make_field("header " + quote(name), key, value);
+                      static constexpr std::string_view expected =
+                          "a header value (visible characters and inner spaces, no line breaks)";
+                      auto s = text(v, expected);
+                      if (s && !is_field_value(*s)) return error(v, expected);
+                      if (s) out.push_back({name, *s});
+                  });
+}
+
+void file_loader::parse_interim(const field& f, std::vector<int>& out) {
+    static constexpr std::string_view expected = "a list of 1xx status codes other than 101";
+    if (!f.value.IsSequence()) return error(f, expected);
+    if (f.value.size() > max_interim) return error(f, "a list of at most 16 interim codes");
+    for (const auto& item : f.value) {
+        auto code = item.IsScalar() ? parse_status_code(item.Scalar()) : std::nullopt;
+        // 101 switches protocols: it is a final answer in practice, not an interim one.
+        if (!code || *code >= 200 || *code == 101) {
+            error(field{"an interim code", item, item.Mark()}, "a 1xx status code other than 101");
+            continue;
+        }
+        out.push_back(*code);
+    }
+}
+
+void file_loader::parse_expect(const field& f, std::vector<expect_rule>& out) {
+    if (!f.value.IsSequence()) return error(f, "a list of expect rules");
+    for (const auto& item : f.value)
+        if (auto rule = parse_expect_rule(item)) out.push_back(std::move(*rule));
+}
+
+void file_loader::check_route_ref(const field& f, const std::string& id) {
+    // Without a list of routes, every reference would be reported for nothing.
+    if (!routes_listed_ || route_ids_.count(id)) return;
+    std::string message = f.label;
+    message.append(" names route ").append(quote(id)).append(", which this scenario does not have");
+    if (!route_ids_.empty()) {
+        message.append("; expected one of: ");
+        bool first = true;
+        for (const auto& [known, line] : route_ids_) {
+            message.append(first ? "" : ", ").append(known);
+            first = false;
+        }
+    }
+    error(f.mark, std::move(message));
+}
+
+std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node) {
+    static constexpr std::array<std::string_view, 5> checks{"count", "honors_retry_after", "order", "no_unmatched",
+                                                            "all_steps_used"};
+    if (!node.IsMap()) {
+        error(field{"an expect rule", node, node.Mark()}, "a mapping with one of: " + join(checks));
+        return std::nullopt;
+    }
+    expect_rule rule;
+    rule.where = at(node.Mark());
+    std::optional<field> route_field, check;
+    bool ok = true;
+    for_each_entry(node, "an expect rule", expect_keys, {},
+                   [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                       field f = make_field(quote(name), key, value);
+                       if (name == "route") {
+                           route_field.emplace(std::move(f));
+                       } else if (check) {
+                           std::string message = "an expect rule checks one thing; this one already has ";
+                           message.append(check->label).append(" (write one rule per entry)");
+                           error(key.Mark(), std::move(message));
+                           ok = false;
+                       } else {
+                           check.emplace(std::move(f));
+                       }
+                   });
+    if (!check) {
+        error(node.Mark(), "an expect rule needs one of: " + join(checks));
+        return std::nullopt;
+    }
+    const std::string& what = check->label;
+    bool needs_route = what == "'count'" || what == "'honors_retry_after'";
+    if (needs_route && !route_field) {
+        std::string message = "an expect rule with ";
+        message.append(what).append(" needs a 'route'");
+        error(node.Mark(), std::move(message));
+        ok = false;
+    } else if (!needs_route && route_field) {
+        std::string message = "'route' does not apply to an expect rule with ";
+        message.append(what).append("; expected only ").append(what);
+        error(route_field->mark, std::move(message));
+        ok = false;
+    } else if (route_field) {
+        route_field->label = "an expect rule's 'route'";
+        if (auto id = plain_name(*route_field)) {
+            rule.route = *id;
+            check_route_ref(*route_field, *id);
+        } else {
+            ok = false;
+        }
+    }
+
+    if (what == "'count'") {
+        rule.what = expect_rule::kind::count;
+        static constexpr std::string_view expected = "an unsigned integer or {min: N, max: M}";
+        if (check->value.IsMap()) {
+            std::optional<std::uint64_t> min, max;
+            for_each_entry(check->value, "'count'", count_keys, {},
+                           [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                               auto n =
+                                   integer<std::uint64_t>(make_field(quote(name), key, value), "an unsigned integer");
+                               (name == "min" ? min : max) = n;
+                               if (!n) ok = false;
+                           });
+            if (!ok) return std::nullopt;
+            if (!min || !max) {
+                error(check->mark, "'count' as a range needs both 'min' and 'max'");
+                return std::nullopt;
+            }
+            if (*min > *max) {
+                error(check->mark, "'count' has 'min' greater than 'max'; expected min <= max");
+                return std::nullopt;
+            }
+            rule.min = *min;
+            rule.max = *max;
+        } else if (auto n = integer<std::uint64_t>(*check, expected)) {
+            rule.min = rule.max = *n;
+        } else {
+            ok = false;
+        }
+    } else if (what == "'order'") {
+        rule.what = expect_rule::kind::order;
+        if (!check->value.IsSequence() || check->value.size() == 0) {
+            error(*check, "a non-empty list of route ids");
+            return std::nullopt;
+        }
+        for (const auto& item : check->value) {
+            field f{"an 'order' entry", item, item.Mark()};
+            if (auto id = plain_name(f)) {
+                check_route_ref(f, *id);
+                rule.order.push_back(*id);
+            } else {
+                ok = false;
+            }
+        }
+    } else {
+        rule.what = what == "'honors_retry_after'" ? expect_rule::kind::honors_retry_after
+                    : what == "'no_unmatched'"     ? expect_rule::kind::no_unmatched
+                                                   : expect_rule::kind::all_steps_used;
+        if (!must_be_true(*check)) ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return rule;
+}
+
+// An error about a whole file or directory: no line to point at.
+load_error path_error(const std::string& path, std::string message) {
+    load_error e;
+    e.where.file = path;
+    e.message = std::move(message);
+    return e;
+}
+
+struct loaded_file {
+    scenario value;
+    source_location name_where;
+};
+
+std::optional<loaded_file> load_file(const fs::path& path, std::vector<load_error>& errors) {
+    const std::string label = path.string();
+    std::error_code ec;
+    if (auto size = fs::file_size(path, ec); !ec && size > max_scenario_file_size) {
+        errors.push_back(path_error(label, "this file is larger than 16 MiB; expected a scenario file"));
+        return std::nullopt;
+    }
+    std::ifstream in{path, std::ios::binary};
+    std::string text;
+    if (in.is_open()) text.assign(std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{});
+    if (!in.is_open() || in.bad()) {
+        errors.push_back(path_error(label, "cannot read this scenario file (check that it exists and is readable)"));
+        return std::nullopt;
+    }
+    file_loader loader{label, path.parent_path()};
+    auto loaded = loader.load(text);
+    auto& found = loader.errors();
+    errors.insert(errors.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    if (!loaded) return std::nullopt;
+    return loaded_file{std::move(*loaded), loader.name_where()};
+}
+
+bool is_scenario_file_name(const fs::path& p) {
+    auto ext = p.extension();
+    return ext == ".yaml" || ext == ".yml";
+}
+
+}  // namespace
+
+load_result load_scenario_text(std::string_view yaml, const std::string& file, const fs::path& base_dir) {
+    load_result result;
+    file_loader loader{file, base_dir};
+    if (auto loaded = loader.load(yaml)) result.scenarios.push_back(std::move(*loaded));
+    result.errors = std::move(loader.errors());
+    return result;
+}
+
+load_result load_scenario_paths(const std::vector<std::string>& paths) {
+    load_result result;
+    std::vector<fs::path> files;
+    for (const auto& given : paths) {
+        const fs::path path{given};
+        std::error_code ec;
+        auto status = fs::status(path, ec);
+        if (!fs::exists(status)) {
+            result.errors.push_back(path_error(
+                given, "no such file or directory; expected a scenario file or a directory of *.yaml and *.yml files"));
+            continue;
+        }
+        if (fs::is_regular_file(status)) {
+            files.push_back(path);
+            continue;
+        }
+        if (!fs::is_directory(status)) {
+            result.errors.push_back(path_error(given, "neither a file nor a directory; expected a scenario file"));
+            continue;
+        }
+        std::vector<fs::path> in_dir;
+        fs::directory_iterator it{path, ec}, end;
+        for (; !ec && it != end; it.increment(ec)) {
+            std::error_code entry_ec;
+            if (is_scenario_file_name(it->path()) && it->is_regular_file(entry_ec)) in_dir.push_back(it->path());
+        }
+        if (ec) {
+            std::string message = "cannot list this directory: ";
+            message.append(ec.message());
+            result.errors.push_back(path_error(given, std::move(message)));
+            continue;
+        }
+        std::sort(in_dir.begin(), in_dir.end(),
+                  [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
+        files.insert(files.end(), in_dir.begin(), in_dir.end());
+    }
+
+    // The same file named twice (itself and through its directory) is loaded once.
+    std::set<fs::path> seen;
+    std::map<std::string, std::string> owner;  // scenario name → the file that declared it first
+    for (const auto& file : files) {
+        std::error_code ec;
+        auto canonical = fs::weakly_canonical(file, ec);
+        if (!seen.insert(ec ? file : canonical).second) continue;
+        auto loaded = load_file(file, result.errors);
+        if (!loaded) continue;
+        auto [first, inserted] = owner.emplace(loaded->value.name, loaded->value.file);
+        if (!inserted) {
+            std::string message = "scenario name ";
+            message.append(quote(loaded->value.name)).append(" is already used by ").append(first->second);
+            message.append("; expected a name unique across all scenario files");
+            result.errors.push_back({loaded->name_where, std::move(message)});
+            continue;
+        }
+        result.scenarios.push_back(std::move(loaded->value));
+    }
+
+    if (!result.errors.empty()) {
+        result.scenarios.clear();
+        return result;
+    }
+    std::sort(result.scenarios.begin(), result.scenarios.end(),
+              [](const scenario& a, const scenario& b) { return a.name < b.name; });
+    return result;
+}
+
+}  // namespace teapot::detail::scenario

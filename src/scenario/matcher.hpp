@@ -1,3 +1,72 @@
 #pragma once
-// Whether a request matches a route's `match:` (placeholder; see player.hpp).
+// Whether a request matches a route's `match:`. Pure: the request is parsed
+// once into a match_subject, then tested against any number of routes; a miss
+// says which criterion failed, so a 404 can name the nearest route and why.
+
+#include "http/request.hpp"
 #include "scenario/model.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace teapot::detail::scenario {
+
+/// A request prepared for matching: target parsed and percent-decoded once,
+/// the body parsed as JSON on first need (then cached). Not thread-safe: one
+/// subject per request, used by the thread serving it.
+class match_subject {
+public:
+    explicit match_subject(const request& req);
+
+    const request& req() const noexcept { return req_; }
+    /// False when the target is neither origin-form nor absolute-form: no path, no query.
+    bool target_valid() const noexcept { return target_valid_; }
+    const std::string& path() const noexcept { return path_; }  ///< percent-decoded
+    /// Percent-decoded segments, empty ones included ("/a/" is "a", "").
+    const std::vector<std::string>& segments() const noexcept { return segments_; }
+    /// Percent-decoded query parameters in order, empty pairs ("&&") skipped.
+    const std::vector<std::pair<std::string, std::string>>& query() const noexcept { return query_; }
+    /// The first value of query parameter `name`, or nullptr.
+    const std::string* query_value(std::string_view name) const noexcept;
+    /// The body parsed as JSON, or nullptr when it is not JSON.
+    const boost::json::value* json_body() const;
+
+private:
+    const request& req_;
+    bool target_valid_ = false;
+    std::string path_;
+    std::vector<std::string> segments_;
+    std::vector<std::pair<std::string, std::string>> query_;
+    mutable std::optional<std::optional<boost::json::value>> json_;
+};
+
+/// The criteria of a match, in the order they are tested.
+enum class criterion { method, path, query, headers, body };
+
+struct match_result {
+    bool matched = false;
+    /// Path-pattern captures ("{id}" → "42"), in pattern order, when matched.
+    std::vector<std::pair<std::string, std::string>> captures;
+    /// How many criteria passed before the first failure (5 when matched).
+    int passed = 0;
+    std::optional<criterion> failed;  ///< the first criterion that failed
+    /// What failed, readable: "method POST is not GET", "header Accept is missing".
+    std::string reason;
+};
+
+/// Tests `subject` against `m`: method, path, query, headers, body, in that order.
+match_result match(const route_match& m, const match_subject& subject);
+
+/// Convenience for one-off matches: prepares the subject itself.
+match_result match(const route_match& m, const request& req);
+
+/// Partial JSON match: every member of an `expected` object is present in
+/// `actual` and matches, recursively; arrays and scalars are equal. On a miss,
+/// `where` is the JSON Pointer of the first difference.
+bool json_contains(const boost::json::value& actual, const boost::json::value& expected, std::string& where);
+
+}  // namespace teapot::detail::scenario

@@ -21,9 +21,11 @@ struct play_result {
     /// The answer of the route that matched; nullopt when no route answers
     /// (none matched, or the matching ones passed), so the built-in endpoints do.
     std::optional<response_plan> plan;
-    std::string scenario;       ///< which scenario answered (when plan is set)
-    std::string route;          ///< which route answered
-    std::size_t step = 0;       ///< which step (0-based) answered
+    std::string scenario;  ///< which scenario answered (when plan is set)
+    std::string route;     ///< which route answered
+    std::size_t step = 0;  ///< which step (0-based) answered
+    /// The route's steps were used up and its `then: fail` answered (step is the last one).
+    bool exhausted = false;
     /// When nothing matched: the route that came closest and why it did not match,
     /// e.g. "route list-orders of flaky-orders: method POST is not GET".
     std::string nearest_miss;
@@ -51,4 +53,4 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-} // namespace teapot::detail::scenario
+}  // namespace teapot::detail::scenario

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 
 extern char** environ;
@@ -168,4 +170,31 @@ TEST_CASE("a port already in use exits 1 with the reason") {
     process second{{"--port", std::to_string(port)}};
     CHECK(second.wait() == 1);
     CHECK_THAT(second.all_stderr(), Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(port)));
+}
+
+TEST_CASE("teapot check validates scenario files") {
+    {
+        process p{{"check", TEAPOT_SCENARIOS_DIR}};
+        CHECK(p.read_line().starts_with("ok: 2 scenarios"));
+        CHECK(p.wait() == 0);
+    }
+    {
+        auto dir = std::filesystem::temp_directory_path() / ("teapot-check-" + std::to_string(getpid()));
+        std::filesystem::create_directories(dir);
+        std::ofstream{dir / "bad.yaml"} << "name: bad\nroutes:\n  - id: r\n    steps: []\n";
+        process p{{"check", (dir / "bad.yaml").string()}};
+        CHECK(p.wait() == 1);
+        CHECK_THAT(p.all_stderr(), Catch::Contains("bad.yaml:4:"));
+        std::filesystem::remove_all(dir);
+    }
+}
+
+TEST_CASE("teapot refuses to start on an invalid scenario file") {
+    auto dir = std::filesystem::temp_directory_path() / ("teapot-refuse-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream{dir / "bad.yaml"} << "name: bad\nroutes: 7\n";
+    process p{{"--port", "0", "--scenarios", (dir / "bad.yaml").string()}};
+    CHECK(p.wait() == 1);
+    CHECK_THAT(p.all_stderr(), Catch::Contains("bad.yaml:2:"));
+    std::filesystem::remove_all(dir);
 }

@@ -1,1 +1,867 @@
 #include <catch2/catch.hpp>
+
+#include "scenario/loader.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using namespace teapot::detail::scenario;
+
+namespace {
+
+// A fresh directory per test, removed with everything in it at the end.
+class temp_dir {
+public:
+    temp_dir() {
+        static std::atomic<int> counter{0};
+        std::random_device entropy;
+        std::string name = "teapot-loader-test-";
+        name.append(std::to_string(::getpid())).append("-").append(std::to_string(counter++));
+        name.append("-").append(std::to_string(entropy()));
+        path_ = fs::temp_directory_path() / name;
+        fs::create_directories(path_);
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+
+    const fs::path& path() const { return path_; }
+
+    fs::path write(const fs::path& relative, std::string_view text) const {
+        fs::path file = path_ / relative;
+        fs::create_directories(file.parent_path());
+        std::ofstream out{file, std::ios::binary};
+        out << text;
+        return file;
+    }
+
+private:
+    fs::path path_;
+};
+
+// Raw strings start with a newline for readability; line 1 is the line after it.
+std::string_view trim_first_newline(std::string_view yaml) {
+    if (!yaml.empty() && yaml.front() == '\n') yaml.remove_prefix(1);
+    return yaml;
+}
+
+load_result load(std::string_view yaml, const fs::path& base_dir = fs::temp_directory_path()) {
+    return load_scenario_text(trim_first_newline(yaml), "t.yaml", base_dir);
+}
+
+std::vector<std::string> errors_of(const load_result& result) {
+    std::vector<std::string> out;
+    for (const auto& e : result.errors) out.push_back(e.to_string());
+    return out;
+}
+
+std::vector<std::string> errors_of(std::string_view yaml, const fs::path& base_dir = fs::temp_directory_path()) {
+    auto result = load(yaml, base_dir);
+    CHECK(result.scenarios.empty());
+    return errors_of(result);
+}
+
+using strings = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("loader: a file with every supported key becomes the model, field by field", "[loader]") {
+    temp_dir dir;
+    dir.write("fixtures/orders.json", R"({"orders":[]})");
+    auto file = dir.write("flaky.yaml", trim_first_newline(R"(
+name: flaky-orders
+isolate_by: header X-Test-Id
+seed: 42
+routes:
+  - id: list-orders
+    match:
+      method: [get, POST]
+      path: /api/orders/{id}/items/{item_id}
+      query: { page: "1", q: "~^a.c$", debug: "*", legacy: "!" }
+      headers: { Accept: "~json" }
+      body:
+        json: { sku: "42", n: 42, big: -7, f: 1.5, ok: true, no: False, nothing: ~, list: [1, "2"], word: yes }
+    priority: -3
+    when_state: running
+    steps:
+      - status: 503
+        reason: Try Later
+        headers: { Retry-After: "1", X-Trace: 7 }
+        json: { error: upstream unavailable }
+        times: 2
+        delay: 150ms
+        interim: [100, 103]
+      - status: 200
+        body_file: fixtures/orders.json
+        set_state: done
+        times: forever
+    then: loop
+  - id: regex.route_2
+    match:
+      method: delete
+      path: "~/items/[0-9]+"
+      body: { regex: "^x+$" }
+    steps:
+      - body: plain text
+    then: pass
+  - id: health
+    match: { path: /health, body: { contains: ok } }
+    steps: [{ status: 204 }]
+    then: fail
+  - id: equals
+    match: { body: { equals: "abc" } }
+    steps: [{}]
+    then: repeat-last
+expect:
+  - { route: list-orders, count: 3 }
+  - { route: regex.route_2, count: { min: 1, max: 4 } }
+  - { order: [list-orders, health, list-orders] }
+  - { no_unmatched: true }
+  - { all_steps_used: True }
+  - { route: list-orders, honors_retry_after: true }
+)"));
+    auto result = load_scenario_paths({file.string()});
+    REQUIRE(errors_of(result) == strings{});
+    REQUIRE(result.scenarios.size() == 1);
+    const scenario& s = result.scenarios[0];
+    CHECK(s.name == "flaky-orders");
+    CHECK(s.file == file.string());
+    CHECK(s.isolate_by.by == isolation::kind::header);
+    CHECK(s.isolate_by.name == "X-Test-Id");
+    CHECK(s.seed == std::uint64_t{42});
+    REQUIRE(s.routes.size() == 4);
+
+    const route& r = s.routes[0];
+    CHECK(r.id == "list-orders");
+    CHECK(r.where.file == file.string());
+    CHECK(r.where.line == 5);
+    CHECK(r.where.column == 5);
+    CHECK(r.match.methods == strings{"GET", "POST"});
+    REQUIRE(r.match.path);
+    CHECK(r.match.path->how == path_matcher::kind::pattern);
+    CHECK(r.match.path->text == "/api/orders/{id}/items/{item_id}");
+    CHECK(r.match.path->segments == strings{"api", "orders", "{id}", "items", "{item_id}"});
+    CHECK_FALSE(r.match.path->regex);
+    REQUIRE(r.match.query.size() == 4);
+    CHECK(r.match.query[0].first == "page");
+    CHECK(r.match.query[0].second.how == value_matcher::kind::exact);
+    CHECK(r.match.query[0].second.text == "1");
+    CHECK(r.match.query[1].first == "q");
+    CHECK(r.match.query[1].second.how == value_matcher::kind::regex);
+    CHECK(r.match.query[1].second.text == "^a.c$");
+    REQUIRE(r.match.query[1].second.regex);
+    CHECK(std::regex_search("abc", *r.match.query[1].second.regex));
+    CHECK(r.match.query[2].first == "debug");
+    CHECK(r.match.query[2].second.how == value_matcher::kind::present);
+    CHECK(r.match.query[3].first == "legacy");
+    CHECK(r.match.query[3].second.how == value_matcher::kind::absent);
+    REQUIRE(r.match.headers.size() == 1);
+    CHECK(r.match.headers[0].first == "Accept");
+    CHECK(r.match.headers[0].second.how == value_matcher::kind::regex);
+    CHECK(std::regex_search("application/json", *r.match.headers[0].second.regex));
+    CHECK(r.match.body.how == body_matcher::kind::json);
+    CHECK(r.match.body.json == boost::json::parse(R"({"sku":"42","n":42,"big":-7,"f":1.5,"ok":true,"no":false,)"
+                                                  R"("nothing":null,"list":[1,"2"],"word":"yes"})"));
+    CHECK(r.match.body.json.at("n").is_int64());
+    CHECK(r.match.body.json.at("f").is_double());
+    CHECK(r.match.body.json.at("sku").is_string());
+    CHECK(r.priority == -3);
+    CHECK(r.when_state == std::optional<std::string>{"running"});
+    CHECK(r.then == then_mode::loop);
+    REQUIRE(r.steps.size() == 2);
+
+    const step& first = r.steps[0];
+    CHECK(first.status == 503);
+    CHECK(first.reason == std::optional<std::string>{"Try Later"});
+    REQUIRE(first.headers.size() == 2);
+    CHECK(first.headers[0].name == "Retry-After");
+    CHECK(first.headers[0].value == "1");
+    CHECK(first.headers[1].name == "X-Trace");
+    CHECK(first.headers[1].value == "7");
+    CHECK(first.body == std::optional<std::string>{R"({"error":"upstream unavailable"})"});
+    CHECK(first.content_type == std::optional<std::string>{"application/json"});
+    CHECK(first.times == std::optional<std::uint64_t>{2});
+    CHECK(first.delay == 150ms);
+    CHECK(first.interim == std::vector<int>{100, 103});
+    CHECK_FALSE(first.set_state);
+    CHECK(first.where.line == 16);
+    CHECK(first.where.column == 9);
+
+    const step& second = r.steps[1];
+    CHECK(second.status == 200);
+    CHECK_FALSE(second.reason);
+    CHECK(second.headers.empty());
+    CHECK(second.body == std::optional<std::string>{R"({"orders":[]})"});
+    CHECK(second.content_type == std::optional<std::string>{"application/json"});
+    CHECK_FALSE(second.times);
+    CHECK(second.delay == 0ms);
+    CHECK(second.interim.empty());
+    CHECK(second.set_state == std::optional<std::string>{"done"});
+
+    const route& regex_route = s.routes[1];
+    CHECK(regex_route.id == "regex.route_2");
+    CHECK(regex_route.match.methods == strings{"DELETE"});
+    REQUIRE(regex_route.match.path);
+    CHECK(regex_route.match.path->how == path_matcher::kind::regex);
+    CHECK(regex_route.match.path->text == "/items/[0-9]+");
+    REQUIRE(regex_route.match.path->regex);
+    CHECK(std::regex_match("/items/12", *regex_route.match.path->regex));
+    CHECK(regex_route.match.body.how == body_matcher::kind::regex);
+    CHECK(regex_route.match.body.text == "^x+$");
+    REQUIRE(regex_route.match.body.regex);
+    CHECK(std::regex_search("xxx", *regex_route.match.body.regex));
+    CHECK(regex_route.steps.at(0).body == std::optional<std::string>{"plain text"});
+    CHECK_FALSE(regex_route.steps.at(0).content_type);
+    CHECK(regex_route.then == then_mode::pass);
+
+    const route& health = s.routes[2];
+    CHECK(health.match.methods.empty());
+    REQUIRE(health.match.path);
+    CHECK(health.match.path->how == path_matcher::kind::exact);
+    CHECK(health.match.path->text == "/health");
+    CHECK(health.match.body.how == body_matcher::kind::contains);
+    CHECK(health.match.body.text == "ok");
+    CHECK(health.steps.at(0).status == 204);
+    CHECK(health.then == then_mode::fail);
+
+    const route& equals = s.routes[3];
+    CHECK(equals.match.body.how == body_matcher::kind::equals);
+    CHECK(equals.match.body.text == "abc");
+    CHECK(equals.then == then_mode::repeat_last);
+
+    REQUIRE(s.expect.size() == 6);
+    CHECK(s.expect[0].what == expect_rule::kind::count);
+    CHECK(s.expect[0].route == "list-orders");
+    CHECK(s.expect[0].min == 3);
+    CHECK(s.expect[0].max == 3);
+    CHECK(s.expect[0].where.line == 45);
+    CHECK(s.expect[1].what == expect_rule::kind::count);
+    CHECK(s.expect[1].route == "regex.route_2");
+    CHECK(s.expect[1].min == 1);
+    CHECK(s.expect[1].max == 4);
+    CHECK(s.expect[2].what == expect_rule::kind::order);
+    CHECK(s.expect[2].order == strings{"list-orders", "health", "list-orders"});
+    CHECK(s.expect[3].what == expect_rule::kind::no_unmatched);
+    CHECK(s.expect[4].what == expect_rule::kind::all_steps_used);
+    CHECK(s.expect[5].what == expect_rule::kind::honors_retry_after);
+    CHECK(s.expect[5].route == "list-orders");
+}
+
+TEST_CASE("loader: defaults", "[loader]") {
+    temp_dir dir;
+    auto file = dir.write("polling-job.yaml", trim_first_newline(R"(
+routes:
+  - id: r
+    steps:
+      - {}
+)"));
+    auto result = load_scenario_paths({file.string()});
+    REQUIRE(errors_of(result) == strings{});
+    REQUIRE(result.scenarios.size() == 1);
+    const scenario& s = result.scenarios[0];
+    CHECK(s.name == "polling-job");
+    CHECK(s.isolate_by.by == isolation::kind::global);
+    CHECK(s.isolate_by.name.empty());
+    CHECK_FALSE(s.seed);
+    CHECK(s.expect.empty());
+    const route& r = s.routes.at(0);
+    CHECK(r.match.methods.empty());
+    CHECK_FALSE(r.match.path);
+    CHECK(r.match.query.empty());
+    CHECK(r.match.headers.empty());
+    CHECK(r.match.body.how == body_matcher::kind::any);
+    CHECK(r.priority == 0);
+    CHECK_FALSE(r.when_state);
+    CHECK(r.then == then_mode::repeat_last);
+    const step& st = r.steps.at(0);
+    CHECK(st.status == 200);
+    CHECK_FALSE(st.reason);
+    CHECK(st.headers.empty());
+    CHECK_FALSE(st.body);
+    CHECK_FALSE(st.content_type);
+    CHECK(st.times == std::optional<std::uint64_t>{1});
+    CHECK(st.delay == 0ms);
+    CHECK(st.interim.empty());
+    CHECK_FALSE(st.set_state);
+}
+
+TEST_CASE("loader: isolate_by forms", "[loader]") {
+    auto isolation_of = [](std::string_view spec) {
+        std::string yaml = "isolate_by: ";
+        yaml.append(spec).append("\nname: x\nroutes: [{ id: r, steps: [{}] }]\n");
+        auto result = load_scenario_text(yaml, "t.yaml", fs::temp_directory_path());
+        REQUIRE(errors_of(result) == strings{});
+        return result.scenarios.at(0).isolate_by;
+    };
+    CHECK(isolation_of("global").by == isolation::kind::global);
+    CHECK(isolation_of("query session").by == isolation::kind::query);
+    CHECK(isolation_of("query session").name == "session");
+    CHECK(isolation_of("cookie sid").by == isolation::kind::cookie);
+    CHECK(isolation_of("cookie sid").name == "sid");
+    CHECK(isolation_of("header X-Test-Id").name == "X-Test-Id");
+}
+
+TEST_CASE("loader: text without a file needs a name", "[loader]") {
+    auto result = load_scenario_text("routes: [{ id: r, steps: [{}] }]\n", "", fs::temp_directory_path());
+    CHECK(errors_of(result) == strings{"<scenario>:1:1: a scenario loaded without a file needs a 'name'"});
+    CHECK(load_scenario_text("name: n\nroutes: [{ id: r, steps: [{}] }]\n", "", fs::temp_directory_path()).ok());
+}
+
+TEST_CASE("loader: json keeps quoted scalars as strings and maps YAML scalars to JSON types", "[loader]") {
+    auto result = load(R"(
+name: j
+routes:
+  - id: r
+    steps:
+      - json: { a: "1", b: 1, c: "true", d: true, e: "~", f: ~, g: 2.5e3, h: 0x1F, i: 'null', j: !!str 5, k: }
+      - json: [1, two]
+      - json: just text
+)");
+    REQUIRE(errors_of(result) == strings{});
+    const auto& steps = result.scenarios.at(0).routes.at(0).steps;
+    CHECK(boost::json::parse(*steps[0].body) ==
+          boost::json::parse(
+              R"({"a":"1","b":1,"c":"true","d":true,"e":"~","f":null,"g":2500.0,"h":31,"i":"null","j":"5","k":null})"));
+    CHECK(*steps[1].body == R"([1,"two"])");
+    CHECK(*steps[2].body == R"("just text")");
+}
+
+TEST_CASE("loader: unknown keys name the place and every expected key", "[loader]") {
+    CHECK(errors_of(R"(
+name: orders
+routes:
+  - id: r
+    steps:
+      - status: 200
+      - stauts: 200
+)") == strings{"t.yaml:6:9: unknown key 'stauts' in a step; expected one of: status, reason, headers, body, json, "
+               "body_file, times, delay, interim, set_state"});
+    CHECK(errors_of(R"(
+nmae: orders
+routes: [{ id: r, steps: [{}], match: { methd: GET, body: { has: x } } }]
+)") == strings{
+           "t.yaml:1:1: unknown key 'nmae' in the scenario; expected one of: name, isolate_by, seed, routes, expect",
+           "t.yaml:2:41: unknown key 'methd' in 'match'; expected one of: method, path, query, headers, body",
+           "t.yaml:2:61: unknown key 'has' in 'match.body'; expected one of: contains, equals, regex, json"});
+    CHECK(errors_of(R"(
+name: orders
+routes:
+  - id: r
+    step: []
+)") == strings{"t.yaml:3:5: a route needs 'steps'; expected a non-empty list of steps",
+               "t.yaml:4:5: unknown key 'step' in a route; expected one of: id, match, priority, when_state, steps, "
+               "then"});
+    CHECK(errors_of(R"(
+name: orders
+routes: [{ id: r, steps: [{}] }]
+expect:
+  - { route: r, cuont: 1 }
+)") == strings{
+           "t.yaml:4:5: an expect rule needs one of: count, honors_retry_after, order, no_unmatched, all_steps_used",
+           "t.yaml:4:17: unknown key 'cuont' in an expect rule; expected one of: route, count, "
+           "honors_retry_after, order, no_unmatched, all_steps_used"});
+}
+
+TEST_CASE("loader: keys of later increments are refused, not ignored", "[loader]") {
+    CHECK(errors_of(R"(
+name: later
+routes:
+  - id: r
+    limit: { requests: 3, per: 2s }
+    steps:
+      - template: true
+        body: "{{uuid}}"
+      - one_of: []
+      - fault: reset
+        stream: { chunk: 1 }
+      - limit: 1
+)") == strings{"t.yaml:4:5: 'limit' in a route is not supported yet (issue 3, later increment)",
+               "t.yaml:6:9: 'template' in a step is not supported yet (issue 3, later increment)",
+               "t.yaml:8:9: 'one_of' in a step is not supported yet (issue 3, later increment)",
+               "t.yaml:9:9: 'fault' in a step is not supported yet (issue 3, later increment)",
+               "t.yaml:10:9: 'stream' in a step is not supported yet (issue 3, later increment)",
+               "t.yaml:11:9: 'limit' in a step is not supported yet (issue 3, later increment)"});
+}
+
+TEST_CASE("loader: a YAML syntax error stops with its position", "[loader]") {
+    CHECK(errors_of(R"(
+name: broken
+routes:
+  - id: r
+    steps: [{ status: 200 }
+  - id: s
+)") == strings{"t.yaml:5:3: invalid YAML: illegal block entry"});
+    CHECK(errors_of("name: a: b\n") == strings{"t.yaml:1:8: invalid YAML: illegal map value"});
+}
+
+TEST_CASE("loader: empty, non-mapping and multi-document files", "[loader]") {
+    CHECK(errors_of("") ==
+          strings{"t.yaml:1:1: the file is empty; expected a scenario: a mapping with at least 'routes'"});
+    CHECK(errors_of("# only a comment\n") ==
+          strings{"t.yaml:1:1: the file is empty; expected a scenario: a mapping with at least 'routes'"});
+    CHECK(errors_of("- a\n- b\n") == strings{"t.yaml:1:1: the scenario is a list; expected a mapping with keys: name, "
+                                             "isolate_by, seed, routes, expect"});
+    CHECK(errors_of("name: a\nroutes: [{ id: r, steps: [{}] }]\n---\nname: b\n") ==
+          strings{"t.yaml:4:1: a second YAML document ('---'); expected one scenario per file"});
+}
+
+TEST_CASE("loader: wrong types", "[loader]") {
+    CHECK(errors_of(R"(
+name: [a]
+seed: -1
+isolate_by: { header: X }
+routes:
+  - id: { x: 1 }
+    match: GET
+    priority: high
+    when_state: [a]
+    steps:
+      - status: { code: 200 }
+        reason: { a: 1 }
+        headers: [Retry-After]
+        body: [a]
+        set_state:
+      - times: 0
+      - times: -1
+      - times: [1]
+      - interim: 100
+  - id: s
+    match: { method: { a: 1 }, path: [/], query: [a], headers: "x", body: "x" }
+    steps: {}
+  - "a route"
+expect: { route: r }
+)") == strings{
+           "t.yaml:1:7: 'name' must be a name of letters, digits, '.', '_' or '-', not a list",
+           "t.yaml:2:7: 'seed' must be an unsigned integer, not '-1'",
+           "t.yaml:3:13: 'isolate_by' must be one of: global, header NAME, query NAME, cookie NAME, not a mapping",
+           "t.yaml:5:9: a route id must be a name of letters, digits, '.', '_' or '-', not a mapping",
+           "t.yaml:6:12: 'match' must be a mapping with keys: method, path, query, headers, body, not 'GET'",
+           "t.yaml:7:15: 'priority' must be an integer, not 'high'",
+           "t.yaml:8:17: 'when_state' must be a non-empty string, not a list",
+           "t.yaml:10:17: 'status' must be a three-digit status code from 100 to 599, not a mapping",
+           "t.yaml:11:17: 'reason' must be a reason phrase (visible characters and spaces), not a mapping",
+           "t.yaml:12:18: 'headers' must be a mapping of header names to values, not a list",
+           "t.yaml:13:15: 'body' must be a string, not a list",
+           "t.yaml:14:9: 'set_state' must be a non-empty string, not empty",
+           "t.yaml:15:16: 'times' must be a positive integer or 'forever', not '0'",
+           "t.yaml:16:16: 'times' must be a positive integer or 'forever', not '-1'",
+           "t.yaml:17:16: 'times' must be a positive integer or 'forever', not a list",
+           "t.yaml:18:18: 'interim' must be a list of 1xx status codes other than 101, not '100'",
+           "t.yaml:20:22: 'method' must be an HTTP method (a token such as GET) or a list of them, not a mapping",
+           "t.yaml:20:38: 'path' must be a path starting with '/', a pattern like /orders/{id}, or ~REGEX, not "
+           "a list",
+           "t.yaml:20:50: 'query' must be a mapping of names to value matchers, not a list",
+           "t.yaml:20:64: 'headers' must be a mapping of names to value matchers, not 'x'",
+           "t.yaml:20:75: 'body' must be a mapping with exactly one of: contains, equals, regex, json, not 'x'",
+           "t.yaml:21:12: 'steps' must be a non-empty list of steps, not a mapping",
+           "t.yaml:22:5: a route must be a mapping with keys: id, match, priority, when_state, steps, then, not "
+           "'a route'",
+           "t.yaml:23:9: 'expect' must be a list of expect rules, not a mapping",
+       });
+}
+
+TEST_CASE("loader: empty and missing routes and steps", "[loader]") {
+    CHECK(errors_of("name: a\n") ==
+          strings{"t.yaml:1:1: the scenario has no 'routes'; expected a non-empty list of routes"});
+    CHECK(errors_of("name: a\nroutes: []\n") ==
+          strings{"t.yaml:2:9: 'routes' must be a non-empty list of routes, not a list"});
+    CHECK(errors_of("name: a\nroutes:\n") == strings{"t.yaml:2:1: 'routes' must be a list of routes, not empty"});
+    CHECK(errors_of("name: a\nroutes:\n  - id: r\n    steps: []\n") ==
+          strings{"t.yaml:4:12: 'steps' must be a non-empty list of steps, not a list"});
+    CHECK(errors_of("name: a\nroutes:\n  - steps: [{}]\n") ==
+          strings{"t.yaml:3:5: a route needs an 'id'; expected a name of letters, digits, '.', '_' or '-'"});
+}
+
+TEST_CASE("loader: names and ids", "[loader]") {
+    CHECK(errors_of("name: 'my scenario'\nroutes: [{ id: 'a/b', steps: [{}] }]\n") ==
+          strings{"t.yaml:1:7: 'name' must be a name of letters, digits, '.', '_' or '-', not 'my scenario'",
+                  "t.yaml:2:16: a route id must be a name of letters, digits, '.', '_' or '-', not 'a/b'"});
+    CHECK(errors_of(R"(
+name: dup
+routes:
+  - id: same
+    steps: [{}]
+  - id: other
+    steps: [{}]
+  - id: same
+    steps: [{}]
+)") == strings{"t.yaml:7:9: duplicate route id 'same' (first declared at line 3); route ids must be unique"});
+    CHECK(errors_of("name: a\nname: b\nroutes: [{ id: r, steps: [{}] }]\n") ==
+          strings{"t.yaml:2:1: duplicate key 'name' in the scenario (first at line 1)"});
+    auto result = load_scenario_text("routes: [{ id: r, steps: [{}] }]\n", "dir/my scenario.yaml", ".");
+    CHECK(errors_of(result) ==
+          strings{"dir/my scenario.yaml:1:1: the scenario has no 'name' and its file name 'my scenario' is not a "
+                  "valid one; add a 'name:' of letters, digits, '.', '_' or '-'"});
+}
+
+TEST_CASE("loader: isolate_by errors", "[loader]") {
+    auto errors_for = [](std::string_view spec) {
+        std::string yaml = "name: x\nroutes: [{ id: r, steps: [{}] }]\nisolate_by: ";
+        yaml.append(spec).append("\n");
+        return errors_of(yaml);
+    };
+    CHECK(errors_for("session") ==
+          strings{"t.yaml:3:13: 'isolate_by' must be one of: global, header NAME, query NAME, cookie NAME, not "
+                  "'session'"});
+    CHECK(errors_for("header") == strings{"t.yaml:3:13: 'isolate_by' 'header' needs a name, as in 'header X-Test-Id'"});
+    CHECK(errors_for("global X") ==
+          strings{"t.yaml:3:13: 'isolate_by' must be one of: global, header NAME, query NAME, cookie NAME, not "
+                  "'global X'"});
+    CHECK(errors_for("header X(Test)") == strings{"t.yaml:3:13: 'isolate_by': 'X(Test)' is not a valid header name"});
+    CHECK(errors_for("query a b") == strings{"t.yaml:3:13: 'isolate_by': 'a b' is not a valid query name"});
+}
+
+TEST_CASE("loader: match errors", "[loader]") {
+    CHECK(errors_of(R"(
+name: m
+routes:
+  - id: a
+    match:
+      method: [GET, "BAD METHOD"]
+      path: orders
+    steps: [{}]
+  - id: b
+    match: { method: [], path: "/orders/x{id}/{id2}/{id2}/{9x}" }
+    steps: [{}]
+  - id: c
+    match: { path: "/orders?page=1", query: { page: ~ }, headers: { "Bad Name": x } }
+    steps: [{}]
+)") == strings{
+           "t.yaml:5:21: a method must be an HTTP method (a token such as GET) or a list of them, not 'BAD METHOD'",
+           "t.yaml:6:13: 'path' must be a path starting with '/', a pattern like /orders/{id}, or ~REGEX, not "
+           "'orders'",
+           "t.yaml:9:22: 'method' must be an HTTP method (a token such as GET) or a list of them, not a list",
+           "t.yaml:9:32: 'path': segment 'x{id}' is not a capture; expected a whole segment {name} with a name of "
+           "letters, digits and '_' (not starting with a digit)",
+           "t.yaml:9:32: 'path': capture 'id2' appears twice; capture names must be unique",
+           "t.yaml:9:32: 'path': segment '{9x}' is not a capture; expected a whole segment {name} with a name of "
+           "letters, digits and '_' (not starting with a digit)",
+           "t.yaml:12:20: 'path' '/orders?page=1' holds a query or fragment; expected only the path (match query "
+           "parameters under 'query')",
+           "t.yaml:12:47: 'page' must be a value matcher: exact text, ~REGEX, * (present) or ! (absent), not empty",
+           "t.yaml:12:69: 'Bad Name' is not a valid header name; expected a token such as X-Test-Id",
+       });
+    CHECK(errors_of(R"(
+name: m
+routes:
+  - id: a
+    match: { body: { contains: x, regex: y } }
+    steps: [{}]
+  - id: b
+    match: { body: {} }
+    steps: [{}]
+)") == strings{"t.yaml:4:35: 'match.body' takes exactly one of: contains, equals, regex, json; it already has "
+               "'contains'",
+               "t.yaml:7:20: 'body' must be a mapping with exactly one of: contains, equals, regex, json, not a "
+               "mapping"});
+}
+
+TEST_CASE("loader: invalid regexes are errors with their position", "[loader]") {
+    auto result = load(R"(
+name: re
+routes:
+  - id: a
+    match:
+      path: "~/orders/(["
+      query: { q: "~a{2,1}" }
+      headers: { Accept: "~" }
+      body: { regex: "(" }
+    steps: [{}]
+)");
+    auto errors = errors_of(result);
+    REQUIRE(errors.size() == 4);
+    CHECK_THAT(errors[0], Catch::StartsWith("t.yaml:5:13: 'path' has an invalid regular expression '/orders/([' ("));
+    CHECK_THAT(errors[0], Catch::EndsWith("); expected an ECMAScript regex"));
+    CHECK_THAT(errors[1], Catch::StartsWith("t.yaml:6:19: 'q' has an invalid regular expression 'a{2,1}' ("));
+    CHECK(errors[2] == "t.yaml:7:26: 'Accept' must be a non-empty regular expression, not '~'");
+    CHECK_THAT(errors[3], Catch::StartsWith("t.yaml:8:22: 'regex' has an invalid regular expression '(' ("));
+}
+
+TEST_CASE("loader: step value errors", "[loader]") {
+    CHECK(errors_of(R"(
+name: st
+routes:
+  - id: a
+    steps:
+      - status: 600
+        reason: "Bad\u0001Reason"
+        headers: { "Bad Name": x, Content-Length: "5", transfer-encoding: chunked, X-Ok: "a\nb" }
+        delay: 5 seconds
+        interim: [100, 101, 200, 103, x]
+      - status: "20"
+        delay: 25h
+        set_state: ""
+      - status: 444
+        times: forever
+      - status: 200
+    then: sometimes
+)") == strings{
+           "t.yaml:5:17: 'status' must be a three-digit status code from 100 to 599, not '600'",
+           "t.yaml:6:17: 'reason' must be a reason phrase (visible characters and spaces), not 'Bad\x01Reason'",
+           "t.yaml:7:20: 'Bad Name' is not a valid header name; expected a token such as Retry-After",
+           "t.yaml:7:35: header 'Content-Length' decides the message framing and is set by teapot; expected any "
+           "other header",
+           "t.yaml:7:56: header 'transfer-encoding' decides the message framing and is set by teapot; expected any "
+           "other header",
+           "t.yaml:7:90: header 'X-Ok' must be a header value (visible characters and inner spaces, no line "
+           "breaks), not 'a\nb'",
+           "t.yaml:8:16: 'delay' must be a duration such as 250ms, 2s or 1m (at most 24h), not '5 seconds'",
+           "t.yaml:9:24: an interim code must be a 1xx status code other than 101, not '101'",
+           "t.yaml:9:29: an interim code must be a 1xx status code other than 101, not '200'",
+           "t.yaml:9:39: an interim code must be a 1xx status code other than 101, not 'x'",
+           "t.yaml:10:17: 'status' must be a three-digit status code from 100 to 599, not '20'",
+           "t.yaml:11:16: 'delay' must be a duration such as 250ms, 2s or 1m (at most 24h), not '25h'",
+           "t.yaml:12:20: 'set_state' must be a non-empty string, not ''",
+           "t.yaml:15:9: this step is never reached: the step before it has 'times: forever'; expected 'times: "
+           "forever' on the last step only",
+           "t.yaml:16:11: 'then' must be one of: repeat-last, loop, pass, fail, not 'sometimes'",
+       });
+}
+
+TEST_CASE("loader: a step takes at most one of body, json, body_file", "[loader]") {
+    temp_dir dir;
+    dir.write("b.txt", "x");
+    CHECK(errors_of(R"(
+name: one-body
+routes:
+  - id: a
+    steps:
+      - body: x
+        json: { a: 1 }
+        body_file: b.txt
+)",
+                    dir.path()) ==
+          strings{"t.yaml:6:9: a step takes at most one of body, json, body_file; it already has 'body'",
+                  "t.yaml:7:9: a step takes at most one of body, json, body_file; it already has 'body'"});
+}
+
+TEST_CASE("loader: json values JSON cannot hold are errors", "[loader]") {
+    CHECK(errors_of(R"(
+name: j
+routes:
+  - id: a
+    match: { body: { json: { n: .inf, m: 99999999999999999999999 } } }
+    steps:
+      - json: { t: !custom x, ? [a]: b, dup: 1, dup: 2 }
+)") == strings{"t.yaml:4:33: in 'json': json has no infinity or NaN; quote the value for a string",
+               "t.yaml:4:42: in 'json': this integer does not fit in 64 bits; quote it for a string",
+               "t.yaml:6:20: in 'json': the YAML tag '!custom' is not supported in json; write the value plainly, or "
+               "quote it for a string",
+               "t.yaml:6:33: in 'json': a json object key must be a string, not a mapping, sequence or null",
+               "t.yaml:6:49: in 'json': duplicate key 'dup' in a json object"});
+    // A recursive alias would recurse forever; the depth cap turns it into an error.
+    auto errors = errors_of("name: j\nroutes: [{ id: a, steps: [{ json: &x [*x] }] }]\n");
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::Contains("nested too deeply"));
+}
+
+TEST_CASE("loader: expect errors", "[loader]") {
+    CHECK(errors_of(R"(
+name: e
+routes: [{ id: r, steps: [{}] }, { id: s, steps: [{}] }]
+expect:
+  - { route: nope, count: 1 }
+  - { count: 1 }
+  - { route: r, count: { min: 3, max: 1 } }
+  - { route: r, count: { min: 3 } }
+  - { route: r, count: many }
+  - { order: [r, ghost] }
+  - { order: [] }
+  - { route: r, order: [r, s] }
+  - { no_unmatched: false }
+  - { all_steps_used: yes }
+  - { route: r, count: 1, honors_retry_after: true }
+  - { route: r, honors_retry_after: 1 }
+  - just text
+)") == strings{
+           "t.yaml:4:14: an expect rule's 'route' names route 'nope', which this scenario does not have; expected "
+           "one of: r, s",
+           "t.yaml:5:5: an expect rule with 'count' needs a 'route'",
+           "t.yaml:6:24: 'count' has 'min' greater than 'max'; expected min <= max",
+           "t.yaml:7:24: 'count' as a range needs both 'min' and 'max'",
+           "t.yaml:8:24: 'count' must be an unsigned integer or {min: N, max: M}, not 'many'",
+           "t.yaml:9:18: an 'order' entry names route 'ghost', which this scenario does not have; expected one "
+           "of: r, s",
+           "t.yaml:10:14: 'order' must be a non-empty list of route ids, not a list",
+           "t.yaml:11:14: 'route' does not apply to an expect rule with 'order'; expected only 'order'",
+           "t.yaml:12:21: 'no_unmatched' must be true (leave the rule out to skip this check), not 'false'",
+           "t.yaml:13:23: 'all_steps_used' must be true (leave the rule out to skip this check), not 'yes'",
+           "t.yaml:14:27: an expect rule checks one thing; this one already has 'count' (write one rule per "
+           "entry)",
+           "t.yaml:15:37: 'honors_retry_after' must be true (leave the rule out to skip this check), not '1'",
+           "t.yaml:16:5: an expect rule must be a mapping with one of: count, honors_retry_after, order, "
+           "no_unmatched, all_steps_used, not 'just text'",
+       });
+}
+
+TEST_CASE("loader: every error of a file is collected, in file order", "[loader]") {
+    auto result = load(R"(
+name: many
+expect: [{ route: missing, count: 1 }]
+routes:
+  - id: a
+    steps:
+      - status: 999
+        delay: soon
+  - id: a
+    steps: []
+    then: later
+)");
+    CHECK(result.scenarios.empty());
+    CHECK_FALSE(result.ok());
+    CHECK(errors_of(result) ==
+          strings{"t.yaml:2:19: an expect rule's 'route' names route 'missing', which this scenario does not have; "
+                  "expected one of: a",
+                  "t.yaml:6:17: 'status' must be a three-digit status code from 100 to 599, not '999'",
+                  "t.yaml:7:16: 'delay' must be a duration such as 250ms, 2s or 1m (at most 24h), not 'soon'",
+                  "t.yaml:8:9: duplicate route id 'a' (first declared at line 4); route ids must be unique",
+                  "t.yaml:9:12: 'steps' must be a non-empty list of steps, not a list",
+                  "t.yaml:10:11: 'then' must be one of: repeat-last, loop, pass, fail, not 'later'"});
+}
+
+TEST_CASE("loader: body_file is read at load, typed by its extension", "[loader]") {
+    temp_dir dir;
+    dir.write("scenarios/fixtures/page.html", "<p>hi</p>");
+    dir.write("scenarios/fixtures/notes.TXT", "notes");
+    dir.write("scenarios/fixtures/feed.xml", "<feed/>");
+    dir.write("scenarios/fixtures/blob.bin", std::string{"\0\x01\x02", 3});
+    dir.write("scenarios/fixtures/data.json", "[1]");
+    dir.write("scenarios/noext", "raw");
+    auto file = dir.write("scenarios/files.yaml", trim_first_newline(R"(
+routes:
+  - id: r
+    steps:
+      - body_file: fixtures/page.html
+      - body_file: fixtures/notes.TXT
+      - body_file: fixtures/feed.xml
+      - body_file: fixtures/blob.bin
+      - body_file: ./fixtures/../fixtures/data.json
+      - body_file: noext
+)"));
+    auto result = load_scenario_paths({file.string()});
+    REQUIRE(errors_of(result) == strings{});
+    const auto& steps = result.scenarios.at(0).routes.at(0).steps;
+    REQUIRE(steps.size() == 6);
+    CHECK(steps[0].body == std::optional<std::string>{"<p>hi</p>"});
+    CHECK(steps[0].content_type == std::optional<std::string>{"text/html; charset=utf-8"});
+    CHECK(steps[1].content_type == std::optional<std::string>{"text/plain; charset=utf-8"});
+    CHECK(steps[2].content_type == std::optional<std::string>{"application/xml"});
+    CHECK(steps[3].body == std::optional<std::string>{std::string{"\0\x01\x02", 3}});
+    CHECK(steps[3].content_type == std::optional<std::string>{"application/octet-stream"});
+    CHECK(steps[4].body == std::optional<std::string>{"[1]"});
+    CHECK(steps[4].content_type == std::optional<std::string>{"application/json"});
+    CHECK(steps[5].body == std::optional<std::string>{"raw"});
+    CHECK(steps[5].content_type == std::optional<std::string>{"application/octet-stream"});
+}
+
+TEST_CASE("loader: body_file may not escape the scenario's directory", "[loader]") {
+    temp_dir dir;
+    dir.write("secret.txt", "secret");
+    dir.write("scenarios/inside.txt", "inside");
+    fs::create_directories(dir.path() / "scenarios" / "sub");
+    fs::create_symlink(dir.path() / "secret.txt", dir.path() / "scenarios" / "link.txt");
+    fs::create_directory_symlink(dir.path(), dir.path() / "scenarios" / "up");
+    fs::create_symlink(dir.path() / "scenarios" / "inside.txt", dir.path() / "scenarios" / "good-link.txt");
+    const fs::path base = dir.path() / "scenarios";
+    const std::string canonical_secret = fs::canonical(dir.path() / "secret.txt").string();
+    const std::string absolute_secret = (dir.path() / "secret.txt").string();
+
+    std::string yaml = "name: esc\nroutes:\n  - id: r\n    steps:\n";
+    const strings paths{"../secret.txt", "sub/../../secret.txt", absolute_secret,
+                        "link.txt",      "up/secret.txt",        "missing.txt",
+                        "sub",           "good-link.txt",        ""};
+    for (const auto& path : paths) yaml.append("      - body_file: '").append(path).append("'\n");
+    auto result = load_scenario_text(yaml, "t.yaml", base);
+    auto outside = [&](std::string_view given) {
+        std::string message = "'body_file' '";
+        message.append(given).append("' leads outside the scenario file's directory (to ");
+        message.append(canonical_secret).append("); body files must stay inside it");
+        return message;
+    };
+    CHECK(errors_of(result) ==
+          strings{
+              "t.yaml:5:20: " + outside("../secret.txt"),
+              "t.yaml:6:20: " + outside("sub/../../secret.txt"),
+              "t.yaml:7:20: 'body_file' must be a path relative to the scenario file's directory, not an absolute path "
+              "like '" +
+                  absolute_secret + "'",
+              "t.yaml:8:20: " + outside("link.txt"),
+              "t.yaml:9:20: " + outside("up/secret.txt"),
+              "t.yaml:10:20: cannot read 'body_file' 'missing.txt': no such file",
+              "t.yaml:11:20: cannot read 'body_file' 'sub': not a regular file",
+              "t.yaml:13:20: 'body_file' must name a file relative to the scenario file's directory, not be empty",
+          });
+    // The symlink that stays inside is fine on its own.
+    auto good =
+        load_scenario_text("name: g\nroutes: [{ id: r, steps: [{ body_file: good-link.txt }] }]\n", "t.yaml", base);
+    REQUIRE(errors_of(good) == strings{});
+    CHECK(good.scenarios.at(0).routes.at(0).steps.at(0).body == std::optional<std::string>{"inside"});
+}
+
+TEST_CASE("loader: directories load *.yaml and *.yml in name order, sorted by scenario name", "[loader]") {
+    temp_dir dir;
+    const std::string route = "routes: [{ id: r, steps: [{}] }]\n";
+    dir.write("d/b.yaml", "name: zeta\n" + route);
+    dir.write("d/a.yml", "name: alpha\n" + route);
+    dir.write("d/c.yaml", route);
+    dir.write("d/notes.txt", "not a scenario");
+    dir.write("d/nested/x.yaml", "not even: [valid");
+    auto single = dir.write("single.yaml", "name: middle\n" + route);
+
+    auto result = load_scenario_paths({(dir.path() / "d").string(), single.string()});
+    REQUIRE(errors_of(result) == strings{});
+    REQUIRE(result.scenarios.size() == 4);
+    CHECK(result.scenarios[0].name == "alpha");
+    CHECK(result.scenarios[1].name == "c");
+    CHECK(result.scenarios[2].name == "middle");
+    CHECK(result.scenarios[3].name == "zeta");
+    CHECK(result.scenarios[0].file == (dir.path() / "d" / "a.yml").string());
+
+    // Naming a file and its directory loads it once.
+    auto twice = load_scenario_paths({(dir.path() / "d").string(), (dir.path() / "d" / "a.yml").string()});
+    CHECK(errors_of(twice) == strings{});
+    CHECK(twice.scenarios.size() == 3);
+}
+
+TEST_CASE("loader: duplicate scenario names across files name both files", "[loader]") {
+    temp_dir dir;
+    const std::string route = "routes: [{ id: r, steps: [{}] }]\n";
+    auto first = dir.write("d/a.yaml", "name: orders\n" + route);
+    auto second = dir.write("d/b.yaml", "# the same name again\nname: orders\n" + route);
+    auto by_stem = dir.write("e/orders.yaml", route);
+    auto result = load_scenario_paths({(dir.path() / "d").string(), by_stem.string()});
+    CHECK(result.scenarios.empty());
+    CHECK(errors_of(result) == strings{second.string() + ":2:7: scenario name 'orders' is already used by " +
+                                           first.string() + "; expected a name unique across all scenario files",
+                                       by_stem.string() + ":1:1: scenario name 'orders' is already used by " +
+                                           first.string() + "; expected a name unique across all scenario files"});
+}
+
+TEST_CASE("loader: missing paths and broken files fail the whole load", "[loader]") {
+    temp_dir dir;
+    auto good = dir.write("good.yaml", "routes: [{ id: r, steps: [{}] }]\n");
+    auto bad = dir.write("bad.yaml", "routes: [{ id: r, steps: [{ status: 9 }] }]\n");
+    const std::string missing = (dir.path() / "missing.yaml").string();
+    auto result = load_scenario_paths({good.string(), missing, bad.string()});
+    CHECK(result.scenarios.empty());
+    CHECK(errors_of(result) ==
+          strings{missing + ": no such file or directory; expected a scenario file or a directory of *.yaml and *.yml "
+                            "files",
+                  bad.string() + ":1:37: 'status' must be a three-digit status code from 100 to 599, not '9'"});
+}

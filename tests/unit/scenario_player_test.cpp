@@ -1,1 +1,640 @@
 #include <catch2/catch.hpp>
+
+#include "http/request.hpp"
+#include "http/response_plan.hpp"
+#include "scenario/matcher.hpp"
+#include "scenario/model.hpp"
+#include "scenario/player.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono_literals;
+namespace sc = teapot::detail::scenario;
+using teapot::detail::request;
+using teapot::detail::response_plan;
+
+namespace {
+
+using header_list = std::vector<std::pair<std::string_view, std::string_view>>;
+
+request make_request(std::string_view method, std::string_view target, header_list headers = {},
+                     std::string_view body = {}, unsigned version = 11) {
+    request req;
+    req.method = method;
+    req.target = target;
+    req.version = version;
+    req.headers = std::move(headers);
+    req.body = body;
+    return req;
+}
+
+sc::value_matcher exact(std::string text) {
+    sc::value_matcher vm;
+    vm.text = std::move(text);
+    return vm;
+}
+
+sc::value_matcher regex(std::string text) {
+    sc::value_matcher vm;
+    vm.how = sc::value_matcher::kind::regex;
+    vm.regex = std::make_shared<const std::regex>(text);
+    vm.text = std::move(text);
+    return vm;
+}
+
+sc::value_matcher present() {
+    sc::value_matcher vm;
+    vm.how = sc::value_matcher::kind::present;
+    vm.text = "*";
+    return vm;
+}
+
+sc::value_matcher absent() {
+    sc::value_matcher vm;
+    vm.how = sc::value_matcher::kind::absent;
+    vm.text = "!";
+    return vm;
+}
+
+// "/orders/{id}" is a pattern, "~..." a regex, anything else exact: as the loader decides.
+sc::path_matcher path(std::string text) {
+    sc::path_matcher pm;
+    if (text.starts_with('~')) {
+        pm.how = sc::path_matcher::kind::regex;
+        pm.text = text.substr(1);
+        pm.regex = std::make_shared<const std::regex>(pm.text);
+        return pm;
+    }
+    pm.text = text;
+    if (text.find('{') == std::string::npos) return pm;
+    pm.how = sc::path_matcher::kind::pattern;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto slash = text.find('/', start);
+        if (slash == std::string::npos) slash = text.size();
+        if (slash > start) pm.segments.push_back(text.substr(start, slash - start));
+        start = slash + 1;
+    }
+    return pm;
+}
+
+sc::route_match on(std::string method, std::string p) {
+    sc::route_match m;
+    if (!method.empty()) m.methods.push_back(std::move(method));
+    if (!p.empty()) m.path = path(std::move(p));
+    return m;
+}
+
+sc::step make_step(int status, std::optional<std::uint64_t> times = 1) {
+    sc::step s;
+    s.status = status;
+    s.times = times;
+    return s;
+}
+
+sc::step text_step(int status, std::string body, std::optional<std::uint64_t> times = 1) {
+    auto s = make_step(status, times);
+    s.body = std::move(body);
+    s.content_type = "text/plain";
+    return s;
+}
+
+sc::route make_route(std::string id, sc::route_match m, std::vector<sc::step> steps,
+                     sc::then_mode then = sc::then_mode::repeat_last, int priority = 0) {
+    sc::route r;
+    r.id = std::move(id);
+    r.match = std::move(m);
+    r.steps = std::move(steps);
+    r.then = then;
+    r.priority = priority;
+    return r;
+}
+
+sc::scenario make_scenario(std::string name, std::vector<sc::route> routes, sc::isolation iso = {}) {
+    sc::scenario s;
+    s.name = std::move(name);
+    s.routes = std::move(routes);
+    s.isolate_by = std::move(iso);
+    return s;
+}
+
+sc::isolation isolate(sc::isolation::kind by, std::string name) {
+    sc::isolation iso;
+    iso.by = by;
+    iso.name = std::move(name);
+    return iso;
+}
+
+std::vector<sc::scenario> one(sc::scenario s) {
+    std::vector<sc::scenario> v;
+    v.push_back(std::move(s));
+    return v;
+}
+
+int status_of(const sc::play_result& r) { return r.plan ? r.plan->final_head.status : 0; }
+
+int play_status(sc::player& p, const request& req) { return status_of(p.play(req)); }
+
+}  // namespace
+
+// ---------------------------------------------------------------- matcher
+
+TEST_CASE("matcher: method, any or one of a list", "[matcher]") {
+    auto get = make_request("GET", "/x");
+    auto post = make_request("POST", "/x");
+    CHECK(sc::match(on("", ""), post).matched);
+    CHECK(sc::match(on("GET", ""), get).matched);
+
+    auto miss = sc::match(on("GET", ""), post);
+    CHECK_FALSE(miss.matched);
+    CHECK(miss.passed == 0);
+    CHECK(miss.failed == sc::criterion::method);
+    CHECK(miss.reason == "method POST is not GET");
+
+    auto m = on("GET", "");
+    m.methods.push_back("PUT");
+    CHECK(sc::match(m, make_request("PUT", "/x")).matched);
+    CHECK(sc::match(m, make_request("DELETE", "/x")).reason == "method DELETE is not one of GET, PUT");
+}
+
+TEST_CASE("matcher: exact path, compared percent-decoded, query ignored", "[matcher]") {
+    auto m = on("", "/api/café");
+    CHECK(sc::match(m, make_request("GET", "/api/caf%C3%A9?page=1")).matched);
+    CHECK(sc::match(on("", "/api/orders"), make_request("GET", "/api/orders")).matched);
+
+    auto miss = sc::match(on("", "/api/orders"), make_request("GET", "/api/orders/"));
+    CHECK(miss.failed == sc::criterion::path);
+    CHECK(miss.passed == 1);
+    CHECK(miss.reason == "path /api/orders/ is not /api/orders");
+
+    // Absolute-form (to a proxy) is matched on its path too.
+    CHECK(sc::match(on("", "/api/orders"), make_request("GET", "http://example.org/api/orders")).matched);
+
+    auto bad = sc::match(on("", "/api/orders"), make_request("GET", "not a target"));
+    CHECK(bad.failed == sc::criterion::path);
+    CHECK(bad.reason == "target \"not a target\" is malformed");
+}
+
+TEST_CASE("matcher: path pattern captures whole segments", "[matcher]") {
+    auto m = on("", "/orders/{id}/items/{item}");
+    auto r = sc::match(m, make_request("GET", "/orders/42/items/a%2Fb"));
+    REQUIRE(r.matched);
+    REQUIRE(r.captures.size() == 2);
+    CHECK(r.captures[0] == std::pair<std::string, std::string>{"id", "42"});
+    CHECK(r.captures[1] == std::pair<std::string, std::string>{"item", "a/b"});
+
+    auto short_path = sc::match(m, make_request("GET", "/orders/42"));
+    CHECK_FALSE(short_path.matched);
+    CHECK(short_path.captures.empty());
+    CHECK(short_path.reason == "path /orders/42 does not fit /orders/{id}/items/{item}");
+    CHECK_FALSE(sc::match(m, make_request("GET", "/orders/42/items/7/more")).matched);
+    CHECK_FALSE(sc::match(m, make_request("GET", "/orders/42/other/7")).matched);
+    // A capture never takes an empty segment.
+    CHECK_FALSE(sc::match(m, make_request("GET", "/orders//items/7")).matched);
+    CHECK_FALSE(sc::match(on("", "/orders/{id}"), make_request("GET", "/orders/")).matched);
+}
+
+TEST_CASE("matcher: regex path matches the whole path", "[matcher]") {
+    auto m = on("", "~/api/v[0-9]+/.*");
+    CHECK(sc::match(m, make_request("GET", "/api/v2/orders")).matched);
+    CHECK(sc::match(m, make_request("GET", "/api/v%32/orders")).matched);  // decoded first
+    auto miss = sc::match(m, make_request("GET", "/x/api/v2/orders"));
+    CHECK_FALSE(miss.matched);
+    CHECK(miss.reason == "path /x/api/v2/orders does not match ~/api/v[0-9]+/.*");
+}
+
+TEST_CASE("matcher: query values: exact, regex, present, absent", "[matcher]") {
+    auto m = on("GET", "/q");
+    m.query = {{"page", exact("1")}, {"sort", regex("^(asc|desc)$")}, {"token", present()}, {"debug", absent()}};
+    CHECK(sc::match(m, make_request("GET", "/q?&&page=1&sort=asc&token=&x=y")).matched);
+    CHECK(sc::match(m, make_request("GET", "/q?token=t&sort=desc&page=%31")).matched);
+
+    auto fails = [&](std::string_view target) { return sc::match(m, make_request("GET", target)); };
+    auto r = fails("/q?page=2&sort=asc&token=t");
+    CHECK(r.failed == sc::criterion::query);
+    CHECK(r.passed == 2);
+    CHECK(r.reason == "query page is \"2\", not \"1\"");
+    CHECK(fails("/q?sort=asc&token=t").reason == "query page is missing");
+    CHECK(fails("/q?page=1&sort=up&token=t").reason == "query sort \"up\" does not match ~^(asc|desc)$");
+    CHECK(fails("/q?page=1&sort=asc").reason == "query token is missing");
+    CHECK(fails("/q?page=1&sort=asc&token=t&debug=1").reason == "query debug is present (\"1\"), expected absent");
+    // Names are case-sensitive; values are decoded.
+    CHECK(fails("/q?PAGE=1&sort=asc&token=t").reason == "query page is missing");
+    auto spaced = on("", "");
+    spaced.query = {{"q", exact("a b")}};
+    CHECK(sc::match(spaced, make_request("GET", "/?q=a%20b")).matched);
+    // A repeated parameter matches when any of its values does.
+    CHECK(sc::match(spaced, make_request("GET", "/?q=x&q=a%20b")).matched);
+}
+
+TEST_CASE("matcher: header values, names case-insensitive", "[matcher]") {
+    auto m = on("", "");
+    m.headers = {{"Accept", regex("json")}, {"x-test-id", present()}, {"X-Debug", absent()}, {"X-Tier", exact("gold")}};
+    CHECK(sc::match(m,
+                    make_request("GET", "/", {{"accept", "application/json"}, {"X-Test-Id", "t1"}, {"x-tier", "gold"}}))
+              .matched);
+
+    auto r = sc::match(m, make_request("GET", "/", {{"Accept", "text/html"}, {"X-Test-Id", "t1"}, {"X-Tier", "gold"}}));
+    CHECK(r.failed == sc::criterion::headers);
+    CHECK(r.passed == 3);
+    CHECK(r.reason == "header Accept \"text/html\" does not match ~json");
+    CHECK(sc::match(m, make_request("GET", "/", {{"Accept", "json"}, {"X-Tier", "gold"}})).reason ==
+          "header x-test-id is missing");
+    CHECK(sc::match(m, make_request("GET", "/",
+                                    {{"Accept", "json"}, {"X-Test-Id", "1"}, {"X-Debug", "1"}, {"X-Tier", "gold"}}))
+              .reason == "header X-Debug is present (\"1\"), expected absent");
+    CHECK(sc::match(m, make_request("GET", "/", {{"Accept", "json"}, {"X-Test-Id", "1"}, {"X-Tier", "Gold"}})).reason ==
+          "header X-Tier is \"Gold\", not \"gold\"");
+}
+
+TEST_CASE("matcher: body contains, equals, regex", "[matcher]") {
+    auto m = on("POST", "");
+    m.body.how = sc::body_matcher::kind::contains;
+    m.body.text = "sku";
+    CHECK(sc::match(m, make_request("POST", "/", {}, "{\"sku\": 1}")).matched);
+    auto r = sc::match(m, make_request("POST", "/", {}, "nothing"));
+    CHECK(r.failed == sc::criterion::body);
+    CHECK(r.passed == 4);
+    CHECK(r.reason == "body does not contain \"sku\"");
+
+    m.body.how = sc::body_matcher::kind::equals;
+    m.body.text = "exact";
+    CHECK(sc::match(m, make_request("POST", "/", {}, "exact")).matched);
+    CHECK(sc::match(m, make_request("POST", "/", {}, "exact ")).reason == "body is not exactly \"exact\"");
+
+    m.body.how = sc::body_matcher::kind::regex;
+    m.body.text = "qty=[0-9]+";
+    m.body.regex = std::make_shared<const std::regex>(m.body.text);
+    CHECK(sc::match(m, make_request("POST", "/", {}, "a=1&qty=42&b=2")).matched);
+    CHECK(sc::match(m, make_request("POST", "/", {}, "qty=x")).reason == "body does not match ~qty=[0-9]+");
+}
+
+TEST_CASE("matcher: body json is a partial, recursive match", "[matcher]") {
+    auto m = on("", "");
+    m.body.how = sc::body_matcher::kind::json;
+    m.body.json = boost::json::parse(R"({"user": {"id": 7, "name": "ann"}, "tags": ["a", "b"], "ok": true})");
+
+    CHECK(sc::match(m, make_request("POST", "/", {}, R"({"extra": 1, "ok": true, "tags": ["a","b"],
+        "user": {"name": "ann", "id": 7, "age": 30}})"))
+              .matched);
+    auto differs = [&](std::string_view body) { return sc::match(m, make_request("POST", "/", {}, body)).reason; };
+    CHECK(differs(R"({"user": {"id": 8, "name": "ann"}, "tags": ["a","b"], "ok": true})") ==
+          "body JSON differs at /user/id");
+    CHECK(differs(R"({"user": {"name": "ann"}, "tags": ["a","b"], "ok": true})") == "body JSON differs at /user/id");
+    // Arrays are equal or not: no partial match inside them.
+    CHECK(differs(R"({"user": {"id": 7, "name": "ann"}, "tags": ["a","b","c"], "ok": true})") ==
+          "body JSON differs at /tags");
+    CHECK(differs(R"({"user": "ann", "tags": ["a","b"], "ok": true})") == "body JSON differs at /user");
+    CHECK(differs("not json") == "body is not JSON");
+    CHECK(differs("") == "body is not JSON");
+
+    std::string where;
+    CHECK(sc::json_contains(boost::json::parse("[1,2]"), boost::json::parse("[1,2]"), where));
+    CHECK_FALSE(sc::json_contains(boost::json::parse("{\"a/b\":1}"), boost::json::parse("{\"a/b\":2}"), where));
+    CHECK(where == "/a~1b");
+}
+
+// ---------------------------------------------------------------- player
+
+TEST_CASE("player: priority, then scenario name, then declaration order", "[player]") {
+    std::vector<sc::scenario> scenarios;
+    // Given out of name order on purpose: the player orders scenarios by name.
+    scenarios.push_back(make_scenario(
+        "zeta", {make_route("z-first", on("GET", "/x"), {text_step(200, "z-first", std::nullopt)}),
+                 make_route("z-high", on("GET", "/x"), {text_step(200, "z-high")}, sc::then_mode::pass, 5)}));
+    scenarios.push_back(make_scenario(
+        "alpha", {make_route("a-other", on("GET", "/other"), {text_step(200, "a-other", std::nullopt)}),
+                  make_route("a-first", on("GET", "/x"), {text_step(200, "a-first")}, sc::then_mode::pass),
+                  make_route("a-second", on("GET", "/x"), {text_step(200, "a-second")}, sc::then_mode::pass)}));
+    sc::player p{std::move(scenarios)};
+    REQUIRE(p.scenarios().front().name == "alpha");
+
+    auto req = make_request("GET", "/x");
+    std::vector<std::string> seen;
+    for (int i = 0; i < 5; ++i) {
+        auto r = p.play(req);
+        REQUIRE(r.plan);
+        CHECK(r.plan->body == r.route);
+        seen.push_back(r.scenario + "/" + r.route);
+    }
+    CHECK(seen ==
+          std::vector<std::string>{"zeta/z-high", "alpha/a-first", "alpha/a-second", "zeta/z-first", "zeta/z-first"});
+}
+
+TEST_CASE("player: times, then forever", "[player]") {
+    auto flaky = make_step(503, 2);
+    flaky.headers = {{"Retry-After", "1"}};
+    sc::player p{one(make_scenario(
+        "flaky", {make_route("orders", on("GET", "/orders"), {flaky, text_step(200, "ok", std::nullopt)})}))};
+    auto req = make_request("GET", "/orders");
+    std::vector<int> statuses;
+    std::vector<std::size_t> steps;
+    for (int i = 0; i < 6; ++i) {
+        auto r = p.play(req);
+        statuses.push_back(status_of(r));
+        steps.push_back(r.step);
+    }
+    CHECK(statuses == std::vector<int>{503, 503, 200, 200, 200, 200});
+    CHECK(steps == std::vector<std::size_t>{0, 0, 1, 1, 1, 1});
+}
+
+TEST_CASE("player: then modes", "[player]") {
+    auto req = make_request("GET", "/t");
+    auto steps = std::vector<sc::step>{make_step(201), make_step(202, 2)};
+
+    SECTION("repeat-last keeps answering with the last step") {
+        sc::player p{one(make_scenario("s", {make_route("r", on("", "/t"), steps)}))};
+        std::vector<int> got;
+        for (int i = 0; i < 6; ++i) got.push_back(play_status(p, req));
+        CHECK(got == std::vector<int>{201, 202, 202, 202, 202, 202});
+    }
+    SECTION("loop starts over") {
+        sc::player p{one(make_scenario("s", {make_route("r", on("", "/t"), steps, sc::then_mode::loop)}))};
+        std::vector<int> got;
+        for (int i = 0; i < 7; ++i) got.push_back(play_status(p, req));
+        CHECK(got == std::vector<int>{201, 202, 202, 201, 202, 202, 201});
+    }
+    SECTION("pass falls to the next matching route, then to nothing") {
+        sc::player p{
+            one(make_scenario("s", {make_route("r", on("", "/t"), steps, sc::then_mode::pass),
+                                    make_route("fallback", on("", "/t"), {make_step(299)}, sc::then_mode::pass)}))};
+        std::vector<int> got;
+        for (int i = 0; i < 5; ++i) got.push_back(play_status(p, req));
+        CHECK(got == std::vector<int>{201, 202, 202, 299, 0});
+        auto r = p.play(req);
+        CHECK_FALSE(r.plan);
+        CHECK(r.nearest_miss == "route r of s: its steps are used up (then: pass)");
+    }
+    SECTION("fail answers 500 saying the sequence is exhausted") {
+        sc::player p{one(make_scenario("s", {make_route("r", on("", "/t"), steps, sc::then_mode::fail)}))};
+        CHECK(play_status(p, req) == 201);
+        CHECK(play_status(p, req) == 202);
+        CHECK(play_status(p, req) == 202);
+        for (int i = 0; i < 2; ++i) {
+            auto r = p.play(req);
+            REQUIRE(r.plan);
+            CHECK(r.exhausted);
+            CHECK(r.route == "r");
+            CHECK(r.step == 1);
+            CHECK(r.plan->final_head.status == 500);
+            REQUIRE(r.plan->final_head.find("X-Teapot-Exhausted"));
+            CHECK(*r.plan->final_head.find("X-Teapot-Exhausted") == "s/r");
+            CHECK(r.plan->body.find("exhausted") != std::string::npos);
+            CHECK(*r.plan->final_head.find("Content-Type") == "text/plain; charset=utf-8");
+        }
+    }
+}
+
+TEST_CASE("player: isolation gives each session its own cursors", "[player]") {
+    auto steps = std::vector<sc::step>{make_step(201), make_step(202), make_step(203)};
+    auto check_two_sessions = [&](sc::isolation iso, const request& a, const request& b, const request& none) {
+        sc::player p{one(make_scenario("iso", {make_route("r", on("GET", ""), steps)}, iso))};
+        CHECK(play_status(p, a) == 201);
+        CHECK(play_status(p, a) == 202);
+        CHECK(play_status(p, b) == 201);     // b starts fresh
+        CHECK(play_status(p, none) == 201);  // the global session, fresh too
+        CHECK(play_status(p, a) == 203);
+        CHECK(play_status(p, b) == 202);
+        CHECK(play_status(p, none) == 202);
+    };
+    SECTION("by header") {
+        check_two_sessions(isolate(sc::isolation::kind::header, "X-Test-Id"),
+                           make_request("GET", "/", {{"x-test-id", "a"}}),
+                           make_request("GET", "/", {{"X-Test-Id", "b"}}), make_request("GET", "/"));
+    }
+    SECTION("by query parameter") {
+        check_two_sessions(isolate(sc::isolation::kind::query, "run"), make_request("GET", "/?run=a"),
+                           make_request("GET", "/?x=1&run=b"), make_request("GET", "/?x=1"));
+    }
+    SECTION("by cookie") {
+        check_two_sessions(isolate(sc::isolation::kind::cookie, "sid"),
+                           make_request("GET", "/", {{"Cookie", "theme=dark; sid=a"}}),
+                           make_request("GET", "/", {{"Cookie", "sid=\"b\";theme=dark"}}),
+                           make_request("GET", "/", {{"Cookie", "sidx=a; theme=dark"}}));
+    }
+    SECTION("global: one session for everyone") {
+        sc::player p{one(make_scenario("iso", {make_route("r", on("GET", ""), steps)}))};
+        CHECK(play_status(p, make_request("GET", "/", {{"X-Test-Id", "a"}})) == 201);
+        CHECK(play_status(p, make_request("GET", "/", {{"X-Test-Id", "b"}})) == 202);
+    }
+}
+
+TEST_CASE("player: set_state and when_state script a polling job", "[player]") {
+    auto running = make_step(202, 1);
+    auto finishing = make_step(202, 1);
+    finishing.set_state = "done";
+    auto result = text_step(200, "{\"result\": 42}", std::nullopt);
+    auto done_route = make_route("job-done", on("GET", "/jobs/{id}"), {result});
+    done_route.when_state = "done";
+    auto iso = isolate(sc::isolation::kind::header, "X-Test-Id");
+    sc::player p{one(make_scenario(
+        "polling", {done_route, make_route("job-poll", on("GET", "/jobs/{id}"), {running, finishing})}, iso))};
+
+    auto a = make_request("GET", "/jobs/1", {{"X-Test-Id", "a"}});
+    auto b = make_request("GET", "/jobs/1", {{"X-Test-Id", "b"}});
+    auto r = p.play(a);
+    CHECK(r.route == "job-poll");
+    CHECK(status_of(r) == 202);
+    CHECK(play_status(p, a) == 202);
+    r = p.play(a);
+    CHECK(r.route == "job-done");
+    CHECK(status_of(r) == 200);
+    CHECK(r.plan->body == "{\"result\": 42}");
+    CHECK(play_status(p, a) == 200);
+    // Another session has its own state.
+    CHECK(play_status(p, b) == 202);
+
+    // A route waiting for a state names it when it is the nearest miss.
+    auto waiting = make_route("wait", on("GET", "/w"), {make_step(200)});
+    waiting.when_state = "ready";
+    sc::player q{one(make_scenario("states", {waiting}))};
+    auto miss = q.play(make_request("GET", "/w"));
+    CHECK_FALSE(miss.plan);
+    CHECK(miss.nearest_miss == "route wait of states: state is unset, not ready");
+}
+
+TEST_CASE("player: steps get the catalogue defaults of their status, overridable", "[player]") {
+    auto overridden = make_step(429);
+    overridden.headers = {{"retry-after", "7"}, {"X-Extra", "yes"}};
+    overridden.body = "slow down";
+    overridden.reason = "Easy There";
+    overridden.delay = 150ms;
+    sc::player p{one(make_scenario("defaults", {make_route("limited", on("", "/429"), {make_step(429, std::nullopt)}),
+                                                make_route("down", on("", "/503"), {make_step(503, std::nullopt)}),
+                                                make_route("custom", on("", "/custom"), {overridden}),
+                                                make_route("closing", on("", "/444"), {make_step(444)})}))};
+
+    auto r = p.play(make_request("GET", "/429"));
+    REQUIRE(r.plan);
+    CHECK(r.plan->final_head.status == 429);
+    CHECK(r.plan->final_head.reason == "Too Many Requests");
+    REQUIRE(r.plan->final_head.find("Retry-After"));
+    CHECK(*r.plan->final_head.find("Retry-After") == "1");
+    CHECK_FALSE(r.plan->body.empty());
+
+    r = p.play(make_request("GET", "/503"));
+    REQUIRE(r.plan);
+    CHECK(r.plan->final_head.find("Retry-After"));
+
+    r = p.play(make_request("GET", "/custom"));
+    REQUIRE(r.plan);
+    int retry_after_fields = 0;
+    for (const auto& h : r.plan->final_head.headers)
+        if (teapot::detail::iequals(h.name, "Retry-After")) ++retry_after_fields;
+    CHECK(retry_after_fields == 1);
+    CHECK(*r.plan->final_head.find("Retry-After") == "7");
+    CHECK(*r.plan->final_head.find("X-Extra") == "yes");
+    CHECK(r.plan->final_head.reason == "Easy There");
+    CHECK(r.plan->body == "slow down");
+    CHECK(r.plan->delay == 150ms);
+
+    r = p.play(make_request("GET", "/444"));
+    REQUIRE(r.plan);
+    CHECK(r.plan->action == response_plan::kind::close_silently);
+}
+
+TEST_CASE("player: interim responses before the final one, never to HTTP/1.0", "[player]") {
+    auto s = text_step(200, "done", std::nullopt);
+    s.interim = {100, 103};
+    sc::player p{one(make_scenario("hints", {make_route("r", on("", "/h"), {s})}))};
+
+    auto r = p.play(make_request("GET", "/h"));
+    REQUIRE(r.plan);
+    REQUIRE(r.plan->interim.size() == 2);
+    CHECK(r.plan->interim[0].status == 100);
+    CHECK(r.plan->interim[1].status == 103);
+    CHECK(r.plan->interim[1].find("Link"));
+    CHECK(r.plan->final_head.status == 200);
+
+    r = p.play(make_request("GET", "/h", {}, {}, 10));
+    REQUIRE(r.plan);
+    CHECK(r.plan->interim.empty());
+    CHECK(r.plan->final_head.status == 200);
+
+    // A 1xx status is an interim response followed by a 200, as /status/1xx sends.
+    sc::player q{one(make_scenario("early", {make_route("r", on("", ""), {make_step(103, std::nullopt)})}))};
+    r = q.play(make_request("GET", "/"));
+    REQUIRE(r.plan);
+    REQUIRE(r.plan->interim.size() == 1);
+    CHECK(r.plan->interim[0].status == 103);
+    CHECK(r.plan->final_head.status == 200);
+}
+
+TEST_CASE("player: HEAD gets GET's head without the body", "[player]") {
+    sc::player p{one(make_scenario("head", {make_route("r", on("", "/x"), {text_step(200, "hello", std::nullopt)})}))};
+    auto get = p.play(make_request("GET", "/x"));
+    auto head = p.play(make_request("HEAD", "/x"));
+    REQUIRE(get.plan);
+    REQUIRE(head.plan);
+    CHECK_FALSE(get.plan->omit_body);
+    CHECK(head.plan->omit_body);
+    CHECK(head.plan->final_head.status == 200);
+    CHECK(head.plan->body == get.plan->body);  // the writer sends its length, not its bytes
+    CHECK(*head.plan->final_head.find("Content-Type") == *get.plan->final_head.find("Content-Type"));
+}
+
+TEST_CASE("player: nearest miss names the route that passed the most criteria", "[player]") {
+    sc::player none{{}};
+    auto empty = none.play(make_request("GET", "/"));
+    CHECK_FALSE(empty.plan);
+    CHECK(empty.nearest_miss.empty());
+
+    auto deep = on("GET", "/api/orders");
+    deep.query = {{"page", exact("1")}};
+    sc::player p{
+        one(make_scenario("flaky-orders", {make_route("other", on("DELETE", "/x"), {make_step(200)}),
+                                           make_route("list-orders", on("GET", "/api/orders"), {make_step(200)}),
+                                           make_route("paged", deep, {make_step(200)})}))};
+    auto r = p.play(make_request("POST", "/api/orders"));
+    CHECK_FALSE(r.plan);
+    // All three fail on the method: the first declared wins the tie.
+    CHECK(r.nearest_miss == "route other of flaky-orders: method POST is not DELETE");
+
+    sc::player q{
+        one(make_scenario("flaky-orders", {make_route("list-orders", on("GET", "/api/orders"), {make_step(200)}),
+                                           make_route("paged", deep, {make_step(200)})}))};
+    r = q.play(make_request("GET", "/api/orders/"));
+    CHECK(r.nearest_miss == "route list-orders of flaky-orders: path /api/orders/ is not /api/orders");
+
+    sc::player d{one(make_scenario("flaky-orders", {make_route("other", on("DELETE", "/x"), {make_step(200)}),
+                                                    make_route("paged", deep, {make_step(200)})}))};
+    r = d.play(make_request("GET", "/api/orders?page=2"));
+    CHECK(r.nearest_miss == "route paged of flaky-orders: query page is \"2\", not \"1\"");
+}
+
+TEST_CASE("player: concurrent plays consume exactly one step slot each", "[player]") {
+    sc::player p{one(make_scenario("stress", {make_route("r", on("GET", "/s"),
+                                                         {make_step(200, 1000), make_step(201, 1000),
+                                                          make_step(202, 1000), make_step(203, std::nullopt)})}))};
+    constexpr int threads = 8;
+    constexpr int calls = 500;
+    std::mutex m;
+    std::map<int, int> histogram;
+    std::map<std::size_t, int> steps;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&] {
+            auto req = make_request("GET", "/s");
+            std::map<int, int> mine;
+            std::map<std::size_t, int> my_steps;
+            for (int i = 0; i < calls; ++i) {
+                auto r = p.play(req);
+                ++mine[status_of(r)];
+                ++my_steps[r.step];
+            }
+            std::lock_guard lock{m};
+            for (auto [k, v] : mine) histogram[k] += v;
+            for (auto [k, v] : my_steps) steps[k] += v;
+        });
+    }
+    for (auto& t : pool) t.join();
+    CHECK(histogram == std::map<int, int>{{200, 1000}, {201, 1000}, {202, 1000}, {203, 1000}});
+    CHECK(steps == std::map<std::size_t, int>{{0, 1000}, {1, 1000}, {2, 1000}, {3, 1000}});
+}
+
+TEST_CASE("player: idle sessions expire", "[player]") {
+    sc::player_limits limits;
+    limits.session_ttl = 20ms;
+    sc::player p{one(make_scenario("ttl", {make_route("r", on("", ""), {make_step(201), make_step(202)})},
+                                   isolate(sc::isolation::kind::header, "X-Test-Id"))),
+                 limits};
+    auto a = make_request("GET", "/", {{"X-Test-Id", "a"}});
+    auto global = make_request("GET", "/");
+    CHECK(play_status(p, a) == 201);
+    CHECK(play_status(p, a) == 202);
+    CHECK(play_status(p, global) == 201);
+    std::this_thread::sleep_for(60ms);
+    CHECK(play_status(p, a) == 201);  // forgotten: starts over
+    // The global session is the fallback for requests without a key: it never expires.
+    CHECK(play_status(p, global) == 202);
+}
+
+TEST_CASE("player: sessions are capped, the least recently used goes", "[player]") {
+    sc::player_limits limits;
+    limits.max_sessions = 2;
+    sc::player p{one(make_scenario("cap", {make_route("r", on("", ""), {make_step(201), make_step(202)})},
+                                   isolate(sc::isolation::kind::query, "k"))),
+                 limits};
+    auto a = make_request("GET", "/?k=a");
+    auto b = make_request("GET", "/?k=b");
+    auto c = make_request("GET", "/?k=c");
+    CHECK(play_status(p, a) == 201);
+    CHECK(play_status(p, b) == 201);
+    CHECK(play_status(p, a) == 202);  // a is now the most recently used
+    CHECK(play_status(p, c) == 201);  // evicts b
+    CHECK(play_status(p, a) == 202);  // a kept its cursor
+    CHECK(play_status(p, b) == 201);  // b starts over (and evicts c)
+    CHECK(play_status(p, c) == 201);
+}

@@ -1,0 +1,145 @@
+// Scenarios over real sockets: the bundled examples played as documented,
+// isolation between sessions, exact step counts under concurrency, and a
+// server that refuses to start on a broken file.
+
+#include "client.hpp"
+#include "test_server.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+using namespace teapot::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+teapot::server_options with_scenarios(std::vector<std::string> paths) {
+    auto o = test_options();
+    o.scenario_paths = std::move(paths);
+    return o;
+}
+
+// A scratch folder holding one scenario file, removed afterwards.
+struct scenario_file {
+    fs::path dir;
+    fs::path path;
+    explicit scenario_file(const std::string& yaml, const std::string& name = "test.yaml") {
+        dir = fs::temp_directory_path() /
+              ("teapot-scenario-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+        fs::create_directories(dir);
+        path = dir / name;
+        std::ofstream{path} << yaml;
+    }
+    ~scenario_file() { fs::remove_all(dir); }
+    static std::atomic<int>& counter() {
+        static std::atomic<int> n{0};
+        return n;
+    }
+};
+
+response get(std::uint16_t port, const std::string& target, const std::string& test_id,
+             const std::string& method = "GET") {
+    return fetch(port, target, "X-Test-Id: " + test_id + "\r\n", method);
+}
+
+}  // namespace
+
+TEST_CASE("flaky-upstream: two 503s with Retry-After, then 200 for good", "[scenario]") {
+    test_server s{with_scenarios({TEAPOT_SCENARIOS_DIR})};
+    for (int i = 0; i < 2; ++i) {
+        auto r = get(s.port(), "/api/orders", "t1");
+        CHECK(r.status == 503);
+        CHECK(r.reason == "Service Unavailable");
+        CHECK(r.header("Retry-After") == "1");
+        CHECK(r.header("Content-Type") == "application/json");
+        CHECK(boost::json::parse(r.body).at("error") == "upstream unavailable");
+    }
+    for (int i = 0; i < 3; ++i) {
+        auto r = get(s.port(), "/api/orders", "t1");
+        CHECK(r.status == 200);
+        CHECK(boost::json::parse(r.body).at("orders").as_array().size() == 1);
+    }
+}
+
+TEST_CASE("sessions isolate sequences: two tests run the same scenario at once", "[scenario]") {
+    test_server s{with_scenarios({TEAPOT_SCENARIOS_DIR})};
+    CHECK(get(s.port(), "/api/orders", "a").status == 503);
+    CHECK(get(s.port(), "/api/orders", "b").status == 503);
+    CHECK(get(s.port(), "/api/orders", "a").status == 503);
+    CHECK(get(s.port(), "/api/orders", "a").status == 200);
+    CHECK(get(s.port(), "/api/orders", "b").status == 503);
+    CHECK(get(s.port(), "/api/orders", "b").status == 200);
+    // Without the header: the global session, with its own cursor.
+    CHECK(fetch(s.port(), "/api/orders").status == 503);
+}
+
+TEST_CASE("polling-job: named states drive which route answers", "[scenario]") {
+    test_server s{with_scenarios({TEAPOT_SCENARIOS_DIR})};
+    auto before = get(s.port(), "/jobs/42", "j1");
+    CHECK(before.status == 404);  // no state yet: no poll route matches
+    CHECK_THAT(before.body, Catch::Contains("poll-running"));
+
+    auto submitted = get(s.port(), "/jobs", "j1", "POST");
+    CHECK(submitted.status == 202);
+    CHECK(submitted.header("Location") == "/jobs/42");
+    CHECK(get(s.port(), "/jobs/42", "j1").status == 202);
+    CHECK(get(s.port(), "/jobs/42", "j1").status == 202);
+    for (int i = 0; i < 2; ++i) {
+        auto done = get(s.port(), "/jobs/42", "j1");
+        CHECK(done.status == 200);
+        CHECK(boost::json::parse(done.body).at("state") == "done");
+    }
+}
+
+TEST_CASE("built-in endpoints still answer beside scenarios; a miss names the nearest route", "[scenario]") {
+    test_server s{with_scenarios({TEAPOT_SCENARIOS_DIR})};
+    CHECK(fetch(s.port(), "/status/418").status == 418);
+    auto miss = fetch(s.port(), "/api/orders", {}, "DELETE");
+    CHECK(miss.status == 404);
+    CHECK(miss.header("Content-Type") == "application/problem+json");
+    auto body = boost::json::parse(miss.body);
+    CHECK_THAT(std::string{body.at("nearest_route").as_string()},
+               Catch::Contains("list-orders") && Catch::Contains("DELETE"));
+}
+
+TEST_CASE("N concurrent requests consume exactly N step slots", "[scenario][stress]") {
+    scenario_file file{R"(name: stress
+routes:
+  - id: counted
+    match: { path: /counted }
+    steps:
+      - { status: 503, times: 150 }
+      - { status: 429, times: 150 }
+      - { status: 200, times: forever }
+)"};
+    test_server s{with_scenarios({file.path.string()})};
+    constexpr int threads = 8, per_thread = 50;  // 400 requests over 8 keep-alive connections
+    std::mutex m;
+    std::map<int, int> histogram;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&] {
+            connection c{s.port()};
+            for (int i = 0; i < per_thread; ++i) {
+                c.send("GET /counted HTTP/1.1\r\nHost: t\r\n\r\n");
+                auto r = c.read_response();
+                std::lock_guard lock{m};
+                ++histogram[r.status];
+            }
+        });
+    for (auto& t : pool) t.join();
+    CHECK(histogram == std::map<int, int>{{503, 150}, {429, 150}, {200, 100}});
+}
+
+TEST_CASE("a broken scenario file stops start() with file, line and column", "[scenario]") {
+    scenario_file file{"name: broken\nroutes:\n  - id: r\n    steps:\n      - stauts: 200\n", "broken.yaml"};
+    teapot::server srv{with_scenarios({file.path.string()})};
+    CHECK_THROWS_WITH(srv.start(), Catch::Contains("broken.yaml:5:9") && Catch::Contains("stauts"));
+}
