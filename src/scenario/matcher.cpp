@@ -219,7 +219,12 @@ match_result match(const route_match& m, const match_subject& s) {
         return r;
     };
 
-    if (!m.methods.empty() && std::find(m.methods.begin(), m.methods.end(), s.req().method) == m.methods.end())
+    auto listed = [&](std::string_view method) {
+        return std::find(m.methods.begin(), m.methods.end(), method) != m.methods.end();
+    };
+    // HEAD is GET without the content (RFC 9110 §9.3.2): a GET route answers it, with the same headers.
+    bool method_ok = m.methods.empty() || listed(s.req().method) || (s.req().method == "HEAD" && listed("GET"));
+    if (!method_ok)
         return fail(criterion::method, "method " + std::string{s.req().method} + " is not " + join_methods(m.methods));
     r.passed = 1;
 

@@ -638,3 +638,13 @@ TEST_CASE("player: sessions are capped, the least recently used goes", "[player]
     CHECK(play_status(p, b) == 201);  // b starts over (and evicts c)
     CHECK(play_status(p, c) == 201);
 }
+
+TEST_CASE("player: a GET route answers HEAD too, and only GET's routes", "[player]") {
+    sc::player p{one(
+        make_scenario("head-get", {make_route("get-only", on("GET", "/x"), {text_step(200, "hello", std::nullopt)})}))};
+    auto head = p.play(make_request("HEAD", "/x"));
+    REQUIRE(head.plan);
+    CHECK(head.plan->omit_body);
+    CHECK(head.route == "get-only");
+    CHECK_FALSE(p.play(make_request("POST", "/x")).plan);
+}
