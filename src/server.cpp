@@ -4,11 +4,11 @@
 #include <teapot/server.hpp>
 
 #include "http/connection_tracker.hpp"
+#include "http/file_watcher.hpp"
 #include "http/io_pool.hpp"
 #include "http/listener.hpp"
 #include "http/session.hpp"
-#include "scenario/loader.hpp"
-#include "scenario/player.hpp"
+#include "scenario/registry.hpp"
 #include "util/random_source.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -35,6 +35,12 @@ detail::tcp::endpoint resolve_endpoint(const std::string& host, std::uint16_t po
     return results.begin()->endpoint();
 }
 
+std::string error_lines(const detail::scenario::load_result& loaded) {
+    std::string lines;
+    for (const auto& e : loaded.errors) lines.append("\n  ").append(e.to_string());
+    return lines;
+}
+
 }  // namespace
 
 struct server::impl {
@@ -42,7 +48,8 @@ struct server::impl {
     // Declaration order is destruction order in reverse: the pool (and the
     // sessions its contexts still hold) goes first, then what sessions use.
     detail::random_source random;
-    std::unique_ptr<detail::scenario::player> scenarios;
+    std::unique_ptr<detail::scenario::registry> scenarios;
+    std::shared_ptr<detail::file_watcher> watcher;
     detail::connection_tracker tracker;
     std::shared_ptr<const detail::session_config> config;
     std::unique_ptr<detail::io_pool> pool;
@@ -60,13 +67,10 @@ void server::start() {
     auto& o = impl_->options;
     if (!o.scenario_paths.empty()) {
         // An invalid scenario file stops the start, with every error it has.
-        auto loaded = detail::scenario::load_scenario_paths(o.scenario_paths);
-        if (!loaded.ok()) {
-            std::string message = "invalid scenarios:";
-            for (const auto& e : loaded.errors) message.append("\n  ").append(e.to_string());
-            throw std::runtime_error(message);
-        }
-        impl_->scenarios = std::make_unique<detail::scenario::player>(std::move(loaded.scenarios));
+        impl_->scenarios =
+            std::make_unique<detail::scenario::registry>(o.scenario_paths, detail::scenario::player_limits{});
+        auto loaded = impl_->scenarios->reload();
+        if (!loaded.ok()) throw std::runtime_error("invalid scenarios:" + error_lines(loaded));
     }
 
     auto config = std::make_shared<detail::session_config>(detail::session_config{
@@ -83,7 +87,29 @@ void server::start() {
     impl_->pool = std::move(pool);
     impl_->listener = std::move(listener);
     impl_->listener->start();
+    if (impl_->scenarios && o.watch_scenarios) {
+        // Hot reload: a changed file is re-parsed and swapped in; a broken edit keeps the previous set.
+        impl_->watcher = std::make_shared<detail::file_watcher>(impl_->pool->first(), o.scenario_paths,
+                                                                [this] { reload_scenarios(); });
+        impl_->watcher->start();
+    }
     impl_->pool->run();
+}
+
+std::vector<std::string> server::reload_scenarios() {
+    if (!impl_->scenarios) return {};
+    auto loaded = impl_->scenarios->reload();
+    const auto& log = impl_->config->log;
+    if (!loaded.ok()) {
+        log.warn("scenario reload failed; the previous scenarios keep serving:" + error_lines(loaded));
+        std::vector<std::string> errors;
+        for (const auto& e : loaded.errors) errors.push_back(e.to_string());
+        return errors;
+    }
+    std::string names;
+    for (const auto& s : loaded.scenarios) names.append(names.empty() ? "" : ", ").append(s.name);
+    log.info("scenarios reloaded: " + names);
+    return {};
 }
 
 std::uint16_t server::port() const noexcept { return impl_->listener ? impl_->listener->port() : 0; }
@@ -94,6 +120,7 @@ void server::stop() {
     if (!impl_->pool || impl_->stopped) return;
     impl_->stopped = true;
     impl_->listener->stop();
+    if (impl_->watcher) impl_->watcher->stop();
     // In-flight responses finish within the grace period; whatever remains is
     // cut when the contexts stop. This waits on the caller's thread, never on
     // an I/O thread; the drain is repeated for a connection accepted meanwhile.

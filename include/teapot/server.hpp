@@ -50,6 +50,7 @@ struct server_options {
     milliseconds shutdown_grace{5'000};  ///< in-flight responses get this long on stop()
     limits request_limits;
     std::vector<std::string> scenario_paths;  ///< files or folders of scenario files
+    bool watch_scenarios = true;              ///< reload when a scenario file changes (inotify)
     std::shared_ptr<spdlog::logger> logger;   ///< null: no logging at all
     log_format format = log_format::text;
 };
@@ -74,6 +75,12 @@ public:
 
     /// The host the server listens on, as given in the options.
     const std::string& host() const noexcept;
+
+    /// Re-reads the scenario paths and swaps the new set in atomically; on
+    /// errors the previous set keeps serving. Returns the errors
+    /// ("file:line:col: message"), empty on success. Changes on disk trigger
+    /// this by themselves (inotify); the CLI also calls it on SIGHUP.
+    std::vector<std::string> reload_scenarios();
 
     /// Stops accepting, lets in-flight responses finish within shutdown_grace,
     /// closes every connection and joins the threads. Idempotent.

@@ -22,6 +22,7 @@ int serve(teapot::cli::options& o) {
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     o.server.logger = teapot::cli::make_logger(o.server.format, o.log_level, o.quiet);
@@ -30,8 +31,9 @@ int serve(teapot::cli::options& o) {
     auto host = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
     std::cout << "teapot listening on http://" << host << ":" << server.port() << std::endl;
 
+    // SIGHUP reloads the scenarios (the server logs the outcome); SIGINT and SIGTERM stop.
     int received = 0;
-    sigwait(&signals, &received);
+    while (sigwait(&signals, &received) == 0 && received == SIGHUP) server.reload_scenarios();
     o.server.logger->info(received == SIGINT ? "SIGINT: stopping" : "SIGTERM: stopping");
     server.stop();
     o.server.logger->flush();

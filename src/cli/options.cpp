@@ -47,6 +47,7 @@ options:
   --host H              address to listen on (default 127.0.0.1)
   --port P              port, 0 for an ephemeral one (default 8080)
   --scenarios PATH      scenario file or folder (repeatable)
+  --no-watch            do not reload scenarios when their files change (SIGHUP still does)
   --threads N           worker threads (default: one per core)
   --seed N              seed for reproducible random choices
   --max-delay D         longest delay a request may ask for (default 60s)
@@ -147,6 +148,9 @@ options parse_options(const std::vector<std::string_view>& args) {
                 s.format = log_format::json;
             else
                 throw usage_error("invalid --log-format '" + std::string{f} + "': expected text or json");
+        } else if (flag == "--no-watch") {
+            no_value();
+            s.watch_scenarios = false;
         } else if (flag == "--quiet" || flag == "-q") {
             no_value();
             o.quiet = true;

@@ -8,13 +8,13 @@ namespace teapot::detail {
 
 class random_source;
 namespace scenario {
-class player;
+class registry;
 }
 
 struct handler_context {
     std::chrono::milliseconds max_delay{60'000};
     random_source* random = nullptr;
-    scenario::player* scenarios = nullptr;  ///< null when no scenario is loaded
+    scenario::registry* scenarios = nullptr;  ///< null when no scenario path is configured
 };
 
 }  // namespace teapot::detail

@@ -4,7 +4,7 @@
 #include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
 #include "handlers/status_handler.hpp"
-#include "scenario/player.hpp"
+#include "scenario/registry.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -76,8 +76,8 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         // Scenario routes first, then the built-in endpoints, then a 404 naming the nearest route.
         std::optional<response_plan> answer;
         std::string nearest_miss;
-        if (ctx.scenarios) {
-            auto played = ctx.scenarios->play(req);
+        if (auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr) {
+            auto played = player->play(req);
             answer = std::move(played.plan);
             nearest_miss = std::move(played.nearest_miss);
         }

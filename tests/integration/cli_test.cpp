@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 extern char** environ;
 
@@ -196,5 +197,32 @@ TEST_CASE("teapot refuses to start on an invalid scenario file") {
     process p{{"--port", "0", "--scenarios", (dir / "bad.yaml").string()}};
     CHECK(p.wait() == 1);
     CHECK_THAT(p.all_stderr(), Catch::Contains("bad.yaml:2:"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("SIGHUP reloads the scenarios") {
+    auto dir = std::filesystem::temp_directory_path() / ("teapot-sighup-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    auto write = [&](int status) {
+        std::ofstream{dir / "hup.yaml"} << "name: hup\nroutes:\n  - id: r\n    match: { path: /hup }\n    steps:\n"
+                                           "      - { status: "
+                                        << status << ", times: forever }\n";
+    };
+    write(503);
+    // --no-watch: only the signal can make the server see the edit.
+    process p{{"--port", "0", "--quiet", "--no-watch", "--scenarios", (dir / "hup.yaml").string()}};
+    auto port = port_of(p.read_line());
+    CHECK(fetch(port, "/hup").status == 503);
+    write(200);
+    p.signal(SIGHUP);
+    // The reload is asynchronous to this test: poll, bounded.
+    int status = 0;
+    for (int i = 0; i < 100 && status != 200; ++i) {
+        status = fetch(port, "/hup").status;
+        if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    CHECK(status == 200);
+    p.signal(SIGTERM);
+    CHECK(p.wait() == 0);
     std::filesystem::remove_all(dir);
 }

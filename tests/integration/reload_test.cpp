@@ -1,0 +1,84 @@
+// Hot reload over real sockets: a good edit on disk is served without a
+// restart, a broken edit is refused and the previous version keeps serving.
+
+#include "client.hpp"
+#include "test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace teapot::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string scenario_answering(int status) {
+    return "name: reloaded\nroutes:\n  - id: r\n    match: { path: /reloaded }\n    steps:\n      - { status: " +
+           std::to_string(status) + ", times: forever }\n";
+}
+
+// Replaces the file the way editors do: write a sibling, then rename over it.
+void write_file(const fs::path& path, const std::string& text) {
+    auto temp = path;
+    temp += ".tmp";
+    std::ofstream{temp} << text;
+    fs::rename(temp, path);
+}
+
+// Polls (bounded) until the server answers `status`; the reload is asynchronous.
+bool eventually_answers(std::uint16_t port, int status) {
+    for (int i = 0; i < 100; ++i) {
+        if (fetch(port, "/reloaded").status == status) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    return false;
+}
+
+struct scratch_dir {
+    fs::path path =
+        fs::temp_directory_path() / ("teapot-reload-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    scratch_dir() { fs::create_directories(path); }
+    ~scratch_dir() { fs::remove_all(path); }
+};
+
+}  // namespace
+
+TEST_CASE("a scenario edited on disk is reloaded without a restart", "[reload]") {
+    scratch_dir dir;
+    auto file = dir.path / "reloaded.yaml";
+    write_file(file, scenario_answering(503));
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+    CHECK(fetch(s.port(), "/reloaded").status == 503);
+
+    write_file(file, scenario_answering(200));
+    CHECK(eventually_answers(s.port(), 200));
+}
+
+TEST_CASE("a broken edit is refused and the previous scenarios keep serving", "[reload]") {
+    scratch_dir dir;
+    auto file = dir.path / "reloaded.yaml";
+    write_file(file, scenario_answering(418));
+    auto o = test_options();
+    o.scenario_paths = {file.string()};
+    test_server s{o};
+    CHECK(fetch(s.port(), "/reloaded").status == 418);
+
+    write_file(file, "name: reloaded\nroutes:\n  - id: r\n    steps:\n      - { status: 99 }\n");
+    auto errors = s.srv.reload_scenarios();
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::Contains("reloaded.yaml:5:"));
+    // Give the watcher's own reload (of the same broken file) time to happen too.
+    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    CHECK(fetch(s.port(), "/reloaded").status == 418);
+
+    write_file(file, scenario_answering(201));
+    CHECK(s.srv.reload_scenarios().empty());
+    CHECK(fetch(s.port(), "/reloaded").status == 201);
+}
