@@ -1,8 +1,7 @@
 #include "scenario/loader.hpp"
 
 #include "handlers/status_spec.hpp"
-#include "scenario/loader_body_file.hpp"
-#include "scenario/loader_json.hpp"
+#include "scenario/file_loader.hpp"
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
 
@@ -26,273 +25,6 @@
 
 namespace teapot::detail::scenario {
 namespace fs = std::filesystem;
-
-namespace {
-
-using keys = std::span<const std::string_view>;
-
-constexpr std::array<std::string_view, 5> scenario_keys{"name", "isolate_by", "seed", "routes", "expect"};
-constexpr std::array<std::string_view, 6> route_keys{"id", "match", "priority", "when_state", "steps", "then"};
-constexpr std::array<std::string_view, 1> route_later_keys{"limit"};
-constexpr std::array<std::string_view, 5> match_keys{"method", "path", "query", "headers", "body"};
-constexpr std::array<std::string_view, 4> body_match_keys{"contains", "equals", "regex", "json"};
-constexpr std::array<std::string_view, 10> step_keys{"status",    "reason", "headers", "body",    "json",
-                                                     "body_file", "times",  "delay",   "interim", "set_state"};
-constexpr std::array<std::string_view, 5> step_later_keys{"template", "one_of", "limit", "fault", "stream"};
-constexpr std::array<std::string_view, 6> expect_keys{"route", "count",        "honors_retry_after",
-                                                      "order", "no_unmatched", "all_steps_used"};
-constexpr std::array<std::string_view, 2> count_keys{"min", "max"};
-
-// A handful of 1xx responses is all a client test needs; more is a typo.
-constexpr std::size_t max_interim = 16;
-// Scenario files are written by hand; anything bigger is the wrong file.
-constexpr std::uintmax_t max_scenario_file_size = 16 * 1024 * 1024;
-
-std::string join(keys list) {
-    std::string out;
-    for (auto k : list) {
-        if (!out.empty()) out.append(", ");
-        out.append(k);
-    }
-    return out;
-}
-
-bool contains(keys list, std::string_view key) { return std::find(list.begin(), list.end(), key) != list.end(); }
-
-std::string quote(std::string_view text) {
-    std::string out = "'";
-    out.append(text).append("'");
-    return out;
-}
-
-// How a node looks, for "..., not <this>".
-std::string describe(const YAML::Node& node) {
-    switch (node.Type()) {
-        case YAML::NodeType::Map: return "a mapping";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Scalar: {
-            const std::string& s = node.Scalar();
-            if (s.size() <= 40) return quote(s);
-            std::string cut = s.substr(0, 37);
-            cut.append("...");
-            return quote(cut);
-        }
-        case YAML::NodeType::Null:
-        case YAML::NodeType::Undefined: break;
-    }
-    return "empty";
-}
-
-// Scenario names and route ids appear in URLs and logs: keep them plain.
-bool is_plain_name(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-    });
-}
-
-bool is_identifier(std::string_view s) {
-    if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
-std::string to_upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
-}
-
-std::optional<bool> core_bool(std::string_view s) {
-    if (s == "true" || s == "True" || s == "TRUE") return true;
-    if (s == "false" || s == "False" || s == "FALSE") return false;
-    return std::nullopt;
-}
-
-template <typename T>
-std::optional<T> parse_integer(std::string_view s) {
-    T value{};
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return value;
-}
-
-/// One value in the file and what to call it in a message ("'reason'", "a method").
-struct field {
-    std::string label;
-    YAML::Node value;
-    YAML::Mark mark;  ///< the value's, or its key's when the value is empty
-};
-
-/// One scenario file → model, collecting every error on the way.
-class file_loader {
-public:
-    file_loader(std::string file, fs::path base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
-
-    std::optional<scenario> load(std::string_view yaml);
-
-    std::vector<load_error>& errors() { return errors_; }
-    /// Where the scenario's name comes from: its `name:` value, or 1:1 when defaulted.
-    const source_location& name_where() const { return name_where_; }
-
-private:
-    source_location at(const YAML::Mark& mark) const {
-        // yaml-cpp counts from 0; a null mark (-1) means "the file as a whole".
-        if (mark.line < 0 || mark.column < 0) return {file_, 1, 1};
-        return {file_, mark.line + 1, mark.column + 1};
-    }
-    void error(const YAML::Mark& mark, std::string message) { errors_.push_back({at(mark), std::move(message)}); }
-    void error(const field& f, std::string_view expected) {
-        std::string message = f.label;
-        message.append(" must be ").append(expected).append(", not ").append(describe(f.value));
-        error(f.mark, std::move(message));
-    }
-
-    static field make_field(std::string label, const YAML::Node& key, const YAML::Node& value) {
-        // An empty value's mark points at the next token, often on another line: use the key's.
-        YAML::Mark mark = value.IsNull() ? key.Mark() : value.Mark();
-        return {std::move(label), value, mark};
-    }
-
-    // Each entry of a mapping, checked for non-scalar and duplicate keys.
-    template <typename Handler>
-    void for_each_pair(const YAML::Node& map, std::string_view where, Handler&& handle) {
-        std::map<std::string, int> seen;
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const YAML::Node key = it->first;
-            const YAML::Node value = it->second;
-            if (!key.IsScalar()) {
-                std::string message = "a key in ";
-                message.append(where).append(" is ").append(describe(key)).append("; expected a plain name");
-                error(key.Mark(), std::move(message));
-                continue;
-            }
-            auto [first, inserted] = seen.emplace(key.Scalar(), key.Mark().line + 1);
-            if (!inserted) {
-                std::string message = "duplicate key ";
-                message.append(quote(key.Scalar())).append(" in ").append(where);
-                message.append(" (first at line ").append(std::to_string(first->second)).append(")");
-                error(key.Mark(), std::move(message));
-                continue;
-            }
-            handle(key.Scalar(), key, value);
-        }
-    }
-
-    // Like for_each_pair, for a mapping whose keys are a fixed set: unknown keys
-    // and keys of later increments are errors.
-    template <typename Handler>
-    void for_each_entry(const YAML::Node& map, std::string_view where, keys known, keys later, Handler&& handle) {
-        for_each_pair(map, where, [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
-            if (contains(known, name)) {
-                handle(name, key, value);
-            } else if (contains(later, name)) {
-                std::string message = quote(name);
-                message.append(" in ").append(where).append(" is not supported yet (issue 3, later increment)");
-                error(key.Mark(), std::move(message));
-            } else {
-                std::string message = "unknown key ";
-                message.append(quote(name)).append(" in ").append(where).append("; expected one of: ");
-                message.append(join(known));
-                error(key.Mark(), std::move(message));
-            }
-        });
-    }
-
-    std::optional<std::string> text(const field& f, std::string_view expected = "a string") {
-        if (f.value.IsScalar()) return f.value.Scalar();
-        error(f, expected);
-        return std::nullopt;
-    }
-
-    std::optional<std::string> non_empty_text(const field& f) {
-        auto s = text(f, "a non-empty string");
-        if (s && s->empty()) {
-            error(f, "a non-empty string");
-            return std::nullopt;
-        }
-        return s;
-    }
-
-    std::optional<std::string> plain_name(const field& f) {
-        static constexpr std::string_view expected = "a name of letters, digits, '.', '_' or '-'";
-        auto s = text(f, expected);
-        if (s && !is_plain_name(*s)) {
-            error(f, expected);
-            return std::nullopt;
-        }
-        return s;
-    }
-
-    template <typename T>
-    std::optional<T> integer(const field& f, std::string_view expected, T min = std::numeric_limits<T>::min()) {
-        std::optional<T> value;
-        if (f.value.IsScalar()) value = parse_integer<T>(f.value.Scalar());
-        if (!value || *value < min) {
-            error(f, expected);
-            return std::nullopt;
-        }
-        return value;
-    }
-
-    // Rules like `no_unmatched: true` exist only to be switched on.
-    bool must_be_true(const field& f) {
-        auto value = f.value.IsScalar() ? core_bool(f.value.Scalar()) : std::nullopt;
-        if (value == true) return true;
-        error(f, "true (leave the rule out to skip this check)");
-        return false;
-    }
-
-    std::shared_ptr<const std::regex> regex(const field& f, const std::string& source) {
-        if (source.empty()) {
-            error(f, "a non-empty regular expression");
-            return nullptr;
-        }
-        try {
-            return std::make_shared<const std::regex>(source, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-            std::string message = f.label;
-            message.append(" has an invalid regular expression ").append(quote(source)).append(" (");
-            message.append(e.what()).append("); expected an ECMAScript regex");
-            error(f.mark, std::move(message));
-            return nullptr;
-        }
-    }
-
-    std::optional<boost::json::value> json(const field& f) {
-        std::vector<yaml_json_error> problems;
-        boost::json::value value = yaml_to_json(f.value, problems);
-        for (auto& p : problems) {
-            std::string message = "in ";
-            message.append(f.label).append(": ").append(p.message);
-            error(p.mark, std::move(message));
-        }
-        if (!problems.empty()) return std::nullopt;
-        return value;
-    }
-
-    void parse_isolation(const field& f, isolation& out);
-    void parse_routes(const field& f, std::vector<route>& out);
-    route parse_route(const YAML::Node& node);
-    void parse_match(const field& f, route_match& out);
-    void parse_methods(const field& f, std::vector<std::string>& out);
-    std::optional<path_matcher> parse_path(const field& f);
-    std::optional<value_matcher> parse_value_matcher(const field& f);
-    void parse_body_matcher(const field& f, body_matcher& out);
-    void parse_steps(const field& f, std::vector<step>& out);
-    step parse_step(const YAML::Node& node);
-    void parse_step_headers(const field& f, std::vector<header_field>& out);
-    void parse_interim(const field& f, std::vector<int>& out);
-    void parse_expect(const field& f, std::vector<expect_rule>& out);
-    std::optional<expect_rule> parse_expect_rule(const YAML::Node& node);
-    void check_route_ref(const field& f, const std::string& id);
-
-    std::string file_;
-    fs::path base_dir_;
-    std::vector<load_error> errors_;
-    source_location name_where_;
-    // Route ids as soon as they are read (even from a route with errors), with their line.
-    std::map<std::string, int> route_ids_;
-    bool routes_listed_ = false;
-};
 
 std::optional<scenario> file_loader::load(std::string_view yaml) {
     std::vector<YAML::Node> documents;
@@ -424,7 +156,7 @@ route file_loader::parse_route(const YAML::Node& node) {
         return r;
     }
     bool has_id = false, has_steps = false;
-    for_each_entry(node, "a route", route_keys, route_later_keys,
+    for_each_entry(node, "a route", route_keys, {},
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        field f = make_field(quote(name), key, value);
                        if (name == "id") {
@@ -449,6 +181,8 @@ route file_loader::parse_route(const YAML::Node& node) {
                        } else if (name == "steps") {
                            has_steps = true;
                            parse_steps(f, r.steps);
+                       } else if (name == "limit") {
+                           r.limit = parse_limit(f);
                        } else if (name == "then") {
                            static constexpr std::string_view expected = "one of: repeat-last, loop, pass, fail";
                            auto s = text(f, expected);
@@ -633,132 +367,6 @@ void file_loader::parse_body_matcher(const field& f, body_matcher& out) {
     if (!chosen && f.value.size() == 0) error(f, expected);
 }
 
-void file_loader::parse_steps(const field& f, std::vector<step>& out) {
-    if (!f.value.IsSequence()) return error(f, "a non-empty list of steps");
-    if (f.value.size() == 0) return error(f, "a non-empty list of steps");
-    for (const auto& item : f.value) out.push_back(parse_step(item));
-    // A step answering forever is the last one ever served.
-    for (std::size_t i = 0; i + 1 < out.size(); ++i) {
-        if (!out[i].times) {
-            error(f.value[i + 1].Mark(),
-                  "this step is never reached: the step before it has 'times: forever'; expected "
-                  "'times: forever' on the last step only");
-            break;
-        }
-    }
-}
-
-step file_loader::parse_step(const YAML::Node& node) {
-    step s;
-    s.where = at(node.Mark());
-    if (!node.IsMap()) {
-        error(field{"a step", node, node.Mark()}, "a mapping with keys: " + join(step_keys));
-        return s;
-    }
-    std::optional<std::string> body_from;
-    for_each_entry(
-        node, "a step", step_keys, step_later_keys,
-        [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
-            field f = make_field(quote(name), key, value);
-            if (name == "status") {
-                static constexpr std::string_view expected = "a three-digit status code from 100 to 599";
-                auto code = value.IsScalar() ? parse_status_code(value.Scalar()) : std::nullopt;
-                if (code)
-                    s.status = *code;
-                else
-                    error(f, expected);
-            } else if (name == "reason") {
-                static constexpr std::string_view expected = "a reason phrase (visible characters and spaces)";
-                auto r = text(f, expected);
-                if (r && !is_reason_phrase(*r)) return error(f, expected);
-                if (r) s.reason = *r;
-            } else if (name == "headers") {
-                parse_step_headers(f, s.headers);
-            } else if (name == "body" || name == "json" || name == "body_file") {
-                if (body_from) {
-                    std::string message = "a step takes at most one of body, json, body_file; it already has ";
-                    message.append(quote(*body_from));
-                    return error(key.Mark(), std::move(message));
-                }
-                body_from = name;
-                if (name == "body") {
-                    s.body = text(f);
-                } else if (name == "json") {
-                    if (auto j = json(f)) {
-                        s.body = boost::json::serialize(*j);
-                        s.content_type = "application/json";
-                    }
-                } else if (auto path = text(f, "a file path relative to the scenario file")) {
-                    std::string problem;
-                    if (auto content = read_body_file(base_dir_, *path, problem)) {
-                        s.body = std::move(content->body);
-                        s.content_type = std::move(content->content_type);
-                    } else {
-                        error(f.mark, std::move(problem));
-                    }
-                }
-            } else if (name == "times") {
-                if (value.IsScalar() && value.Scalar() == "forever") {
-                    s.times = std::nullopt;
-                } else if (auto n = integer<std::uint64_t>(f, "a positive integer or 'forever'", 1)) {
-                    s.times = *n;
-                }
-            } else if (name == "delay") {
-                static constexpr std::string_view expected = "a duration such as 250ms, 2s or 1m (at most 24h)";
-                auto d = value.IsScalar() ? parse_duration(value.Scalar()) : std::nullopt;
-                if (d)
-                    s.delay = *d;
-                else
-                    error(f, expected);
-            } else if (name == "interim") {
-                parse_interim(f, s.interim);
-            } else if (name == "set_state") {
-                s.set_state = non_empty_text(f);
-            }
-        });
-    return s;
-}
-
-void file_loader::parse_step_headers(const field& f, std::vector<header_field>& out) {
-    if (!f.value.IsMap()) return error(f, "a mapping of header names to values");
-    for_each_pair(f.value, "a step's 'headers'",
-                  [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
-                      if (!is_token(name)) {
-                          std::string message = quote(name);
-                          message.append(" is not a valid header name; expected a token such as Retry-After");
-                          return error(key.Mark(), std::move(message));
-                      }
-                      // Framing is teapot's to decide (RFC 9112 §6): a scripted one would corrupt the stream.
-                      if (is_framing_field(name)) {
-                          std::string message = "header ";
-                          message.append(quote(name)).append(" decides the message framing and is set by teapot;");
-                          message.append(" expected any other header");
-                          return error(key.Mark(), std::move(message));
-                      }
-                      field v = make_field("header " + quote(name), key, value);
-                      static constexpr std::string_view expected =
-                          "a header value (visible characters and inner spaces, no line breaks)";
-                      auto s = text(v, expected);
-                      if (s && !is_field_value(*s)) return error(v, expected);
-                      if (s) out.push_back({name, *s});
-                  });
-}
-
-void file_loader::parse_interim(const field& f, std::vector<int>& out) {
-    static constexpr std::string_view expected = "a list of 1xx status codes other than 101";
-    if (!f.value.IsSequence()) return error(f, expected);
-    if (f.value.size() > max_interim) return error(f, "a list of at most 16 interim codes");
-    for (const auto& item : f.value) {
-        auto code = item.IsScalar() ? parse_status_code(item.Scalar()) : std::nullopt;
-        // 101 switches protocols: it is a final answer in practice, not an interim one.
-        if (!code || *code >= 200 || *code == 101) {
-            error(field{"an interim code", item, item.Mark()}, "a 1xx status code other than 101");
-            continue;
-        }
-        out.push_back(*code);
-    }
-}
-
 void file_loader::parse_expect(const field& f, std::vector<expect_rule>& out) {
     if (!f.value.IsSequence()) return error(f, "a list of expect rules");
     for (const auto& item : f.value)
@@ -884,6 +492,8 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
     if (!ok) return std::nullopt;
     return rule;
 }
+
+namespace {
 
 // An error about a whole file or directory: no line to point at.
 load_error path_error(const std::string& path, std::string message) {

@@ -43,8 +43,8 @@ struct isolation {
 struct value_matcher {
     enum class kind { exact, regex, present, absent };
     kind how = kind::exact;
-    std::string text;                          ///< the exact text, or the regex source
-    std::shared_ptr<const std::regex> regex;   ///< compiled when how == regex (searched, not anchored)
+    std::string text;                         ///< the exact text, or the regex source
+    std::shared_ptr<const std::regex> regex;  ///< compiled when how == regex (searched, not anchored)
 };
 
 /// The request path: exact ("/api/orders"), a pattern with captures
@@ -52,8 +52,8 @@ struct value_matcher {
 struct path_matcher {
     enum class kind { exact, pattern, regex };
     kind how = kind::exact;
-    std::string text;                          ///< as written (without the leading ~ for regex)
-    std::vector<std::string> segments;         ///< pattern: "orders", "{id}" (split on '/', no empties)
+    std::string text;                   ///< as written (without the leading ~ for regex)
+    std::vector<std::string> segments;  ///< pattern: "orders", "{id}" (split on '/', no empties)
     std::shared_ptr<const std::regex> regex;
 };
 
@@ -69,25 +69,48 @@ struct body_matcher {
 };
 
 struct route_match {
-    std::vector<std::string> methods;  ///< upper-case; empty: any method
-    std::optional<path_matcher> path;  ///< absent: any path
+    std::vector<std::string> methods;                            ///< upper-case; empty: any method
+    std::optional<path_matcher> path;                            ///< absent: any path
     std::vector<std::pair<std::string, value_matcher>> query;    ///< names case-sensitive
     std::vector<std::pair<std::string, value_matcher>> headers;  ///< names case-insensitive
     body_matcher body;
 };
 
+struct alternative;
+
 /// One scripted answer.
 struct step {
     int status = 200;
     std::optional<std::string> reason;
-    std::vector<header_field> headers;  ///< override the catalogue's defaults for `status`
-    std::optional<std::string> body;    ///< from body, json (serialized) or body_file (read at load)
+    std::vector<header_field> headers;        ///< override the catalogue's defaults for `status`
+    std::optional<std::string> body;          ///< from body, json (serialized) or body_file (read at load)
     std::optional<std::string> content_type;  ///< json: application/json; body_file: from its extension
     std::optional<std::uint64_t> times = 1;   ///< requests this step answers; nullopt: forever
     std::chrono::milliseconds delay{0};
-    std::vector<int> interim;            ///< 1xx codes sent before the final response
+    std::vector<int> interim;  ///< 1xx codes sent before the final response
     std::optional<std::string> set_state;
+    /// one_of: each request this step answers draws one of these, by weight, from
+    /// the (scenario, route, session) random stream. Each alternative is a whole
+    /// step (the keys of this one merged in at load), without times or one_of.
+    std::vector<alternative> one_of;
     source_location where;
+};
+
+/// An answer of a `one_of`, drawn with probability weight / (sum of the weights).
+struct alternative {
+    double weight = 1.0;  ///< positive, finite
+    step answer;
+};
+
+/// A route's quota: `requests` per fixed window of `per`, which opens at the
+/// first request counted; when spent, `reject` answers and the steps wait.
+struct route_limit {
+    enum class key_kind { session, header };
+    std::uint64_t requests = 1;
+    std::chrono::milliseconds per{1000};
+    key_kind key = key_kind::session;
+    std::string header;  ///< key_kind::header: counted per value of this header (within a session)
+    step reject;         ///< status 429 by default; never one_of, times ignored
 };
 
 /// What a route does once its last step is used up.
@@ -100,6 +123,7 @@ struct route {
     std::optional<std::string> when_state;
     std::vector<step> steps;  ///< never empty
     then_mode then = then_mode::repeat_last;
+    std::optional<route_limit> limit;
     source_location where;
 };
 
@@ -107,9 +131,9 @@ struct route {
 struct expect_rule {
     enum class kind { count, order, no_unmatched, all_steps_used, honors_retry_after };
     kind what = kind::count;
-    std::string route;                   ///< count, honors_retry_after
-    std::uint64_t min = 0, max = 0;      ///< count: exact N gives min == max == N
-    std::vector<std::string> order;      ///< order: route ids
+    std::string route;               ///< count, honors_retry_after
+    std::uint64_t min = 0, max = 0;  ///< count: exact N gives min == max == N
+    std::vector<std::string> order;  ///< order: route ids
     source_location where;
 };
 
@@ -122,4 +146,4 @@ struct scenario {
     std::vector<expect_rule> expect;
 };
 
-} // namespace teapot::detail::scenario
+}  // namespace teapot::detail::scenario

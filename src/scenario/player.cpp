@@ -3,10 +3,12 @@
 #include "handlers/status_handler.hpp"
 #include "handlers/status_knobs.hpp"
 #include "scenario/matcher.hpp"
+#include "scenario/random_stream.hpp"
 
 #include <algorithm>
 #include <list>
 #include <mutex>
+#include <random>
 #include <unordered_map>
 
 namespace teapot::detail::scenario {
@@ -21,9 +23,30 @@ struct cursor {
     bool done = false;         ///< every step used up (repeat-last, pass, fail)
 };
 
+// One fixed window of a route's limit: it opens at the first request counted.
+struct quota_window {
+    std::string key;  ///< the limit's key value ("" for key: session)
+    clock::time_point opened;
+    std::uint64_t counted = 0;  ///< 0: no window open
+};
+
+// The windows of one route's limit in one session, most recently used first.
+struct quota {
+    std::list<quota_window> windows;
+    std::unordered_map<std::string, std::list<quota_window>::iterator> by_key;
+};
+
+// One route of one session: its cursor, and what only some routes need,
+// allocated on first use (an engine is 2.5 KB; most routes never draw).
+struct route_state {
+    cursor at;
+    std::unique_ptr<std::mt19937_64> random;
+    std::unique_ptr<quota> limit;
+};
+
 struct session {
     std::string key;
-    std::vector<cursor> cursors;  ///< one per route of the scenario
+    std::vector<route_state> routes;  ///< one per route of the scenario
     std::optional<std::string> state;
     clock::time_point last_used;
 };
@@ -38,10 +61,21 @@ struct scenario_state {
 
 // What the locked part decided for one route.
 struct claim {
-    enum class kind { answered, exhausted, wrong_state, passed } what = kind::answered;
+    enum class kind { answered, exhausted, limited, wrong_state, passed } what = kind::answered;
     std::size_t step = 0;
-    std::string why;  ///< wrong_state / passed: the reason for nearest_miss
+    std::string why;                             ///< wrong_state / passed: the reason for nearest_miss
+    std::optional<std::size_t> alternative;      ///< answered by a step with one_of: the one drawn
+    std::optional<std::uint64_t> retry_after_s;  ///< the route has a limit: seconds left in its window
 };
+
+// Whole seconds from now until `end`, rounded up, at least 1 (RFC 9110 §10.2.3
+// Retry-After is in whole seconds; 0 would invite an immediate, futile retry).
+std::uint64_t seconds_until(clock::time_point end, clock::time_point now) {
+    if (end <= now) return 1;
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(end - now);
+    auto whole = (left + std::chrono::seconds{1} - std::chrono::nanoseconds{1}) / std::chrono::seconds{1};
+    return std::max<std::uint64_t>(static_cast<std::uint64_t>(whole), 1);
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -117,14 +151,24 @@ struct player::impl {
     /// (scenario, route) in matching order: priority, then scenario name, then declaration.
     std::vector<std::pair<std::size_t, std::size_t>> order;
 
+    /// Per scenario, per route: the seed of that route's random stream in every session.
+    std::vector<std::vector<std::uint64_t>> stream_seeds;
+
     impl(std::vector<scenario> sc, player_limits lim) : scenarios(std::move(sc)), limits(lim) {
         std::stable_sort(scenarios.begin(), scenarios.end(),
                          [](const scenario& a, const scenario& b) { return a.name < b.name; });
+        // Drawn once: every session and route of this player derives from it, as from a given seed.
+        const std::uint64_t unseeded = limits.seed ? *limits.seed : entropy();
         for (std::size_t i = 0; i < scenarios.size(); ++i) {
             auto st = std::make_unique<scenario_state>();
-            st->global.cursors.resize(scenarios[i].routes.size());
+            st->global.routes.resize(scenarios[i].routes.size());
             states.push_back(std::move(st));
-            for (std::size_t j = 0; j < scenarios[i].routes.size(); ++j) order.emplace_back(i, j);
+            const std::uint64_t seed = scenarios[i].seed.value_or(unseeded);
+            auto& seeds = stream_seeds.emplace_back();
+            for (std::size_t j = 0; j < scenarios[i].routes.size(); ++j) {
+                order.emplace_back(i, j);
+                seeds.push_back(stream_seed(seed, scenarios[i].name, scenarios[i].routes[j].id));
+            }
         }
         std::stable_sort(order.begin(), order.end(), [this](const auto& a, const auto& b) {
             return scenarios[a.first].routes[a.second].priority > scenarios[b.first].routes[b.second].priority;
@@ -153,14 +197,50 @@ struct player::impl {
             st.by_key.erase(st.sessions.back().key);
             st.sessions.pop_back();
         }
-        st.sessions.push_front(session{key, std::vector<cursor>(routes), std::nullopt, now});
+        st.sessions.push_front(session{key, std::vector<route_state>(routes), std::nullopt, now});
         st.by_key.emplace(key, st.sessions.begin());
         return &st.sessions.front();
     }
 
+    static std::uint64_t entropy() {
+        std::random_device device;
+        return (std::uint64_t{device()} << 32) ^ device();
+    }
+
+    // Counts one request against route `r`'s limit, in window `key`: false when the
+    // window is spent. `retry_after_s` gets the seconds left in the window either way.
+    bool take_quota(route_state& rs, const route_limit& limit, const std::string& key, clock::time_point now,
+                    std::uint64_t& retry_after_s) const {
+        if (!rs.limit) rs.limit = std::make_unique<quota>();
+        auto& q = *rs.limit;
+        quota_window* w = nullptr;
+        if (auto it = q.by_key.find(key); it != q.by_key.end()) {
+            q.windows.splice(q.windows.begin(), q.windows, it->second);
+            w = &*it->second;
+        } else {
+            while (!q.windows.empty() && q.windows.size() >= std::max<std::size_t>(limits.max_limit_keys, 1)) {
+                q.by_key.erase(q.windows.back().key);
+                q.windows.pop_back();
+            }
+            q.windows.push_front(quota_window{key, now, 0});
+            q.by_key.emplace(key, q.windows.begin());
+            w = &q.windows.front();
+        }
+        // A fixed window: it opens with the first request counted and lasts `per`.
+        if (w->counted == 0 || now >= w->opened + limit.per) {
+            w->opened = now;
+            w->counted = 0;
+        }
+        retry_after_s = seconds_until(w->opened + limit.per, now);
+        if (w->counted >= limit.requests) return false;
+        ++w->counted;
+        return true;
+    }
+
     // Claims the next step of route `ri` of scenario `si` for session `key`, atomically:
-    // the state check, the cursor and set_state all move under the scenario's lock.
-    claim try_claim(std::size_t si, std::size_t ri, const std::string& key) {
+    // the state check, the quota, the cursor, the draw and set_state all happen under
+    // the scenario's lock.
+    claim try_claim(std::size_t si, std::size_t ri, const std::string& key, const std::string& limit_key) {
         const auto& sc = scenarios[si];
         const auto& r = sc.routes[ri];
         auto& st = *states[si];
@@ -172,28 +252,59 @@ struct player::impl {
         static const std::optional<std::string> unset;
         const auto& state = s ? s->state : unset;
         if (r.when_state && state != r.when_state)
-            return {claim::kind::wrong_state, 0, "state is " + state_text(state) + ", not " + *r.when_state};
+            return {claim::kind::wrong_state, 0, "state is " + state_text(state) + ", not " + *r.when_state, {}, {}};
 
-        cursor peek = s ? s->cursors[ri] : cursor{};
+        cursor peek = s ? s->routes[ri].at : cursor{};
         skip_empty_steps(peek, r);
         if (peek.done && r.then == then_mode::pass)
-            return {claim::kind::passed, 0, "its steps are used up (then: pass)"};
-        if (peek.done && r.then == then_mode::fail) return {claim::kind::exhausted, r.steps.size() - 1, {}};
+            return {claim::kind::passed, 0, "its steps are used up (then: pass)", {}, {}};
+
+        claim out;
+        if (r.limit) {
+            // Every request the route answers counts, the exhausted ones of then: fail included.
+            if (!s) s = find_session(st, sc.routes.size(), key, true, now);
+            std::uint64_t seconds = 1;
+            bool allowed = take_quota(s->routes[ri], *r.limit, limit_key, now, seconds);
+            out.retry_after_s = seconds;
+            if (!allowed) {
+                if (r.limit->reject.set_state) s->state = r.limit->reject.set_state;
+                out.what = claim::kind::limited;
+                out.step = peek.index;
+                return out;
+            }
+        }
+        if (peek.done && r.then == then_mode::fail) {
+            out.what = claim::kind::exhausted;
+            out.step = r.steps.size() - 1;
+            return out;
+        }
 
         if (!s) s = find_session(st, sc.routes.size(), key, true, now);
-        auto& c = s->cursors[ri];
+        auto& rs = s->routes[ri];
+        auto& c = rs.at;
         c = peek;
         std::size_t index = c.index;
-        const auto& step = r.steps[index];
-        if (step.set_state) s->state = step.set_state;
+        const auto& current = r.steps[index];
+        const step* served = &current;
+        if (!current.one_of.empty()) {
+            if (!rs.random) rs.random = std::make_unique<std::mt19937_64>(stream_seeds[si][ri]);
+            std::vector<double> weights;
+            weights.reserve(current.one_of.size());
+            for (const auto& alt : current.one_of) weights.push_back(alt.weight);
+            out.alternative = pick_weighted(weights, next_unit(*rs.random));
+            served = &current.one_of[*out.alternative].answer;
+        }
+        if (served->set_state) s->state = served->set_state;
         if (!c.done) {
             ++c.served;
-            if (step.times && c.served >= *step.times) {
+            if (current.times && c.served >= *current.times) {
                 advance(c, r);
                 skip_empty_steps(c, r);
             }
         }
-        return {claim::kind::answered, index, {}};
+        out.what = claim::kind::answered;
+        out.step = index;
+        return out;
     }
 };
 
@@ -214,6 +325,17 @@ response_plan step_plan(const request& req, const step& st) {
         plan.interim.insert(plan.interim.begin(), heads.begin(), heads.end());
     }
     return plan;
+}
+
+// A limit's reject: a 429 without its own Retry-After says when the window reopens
+// (RFC 6585 §4, RFC 9110 §10.2.3), instead of the catalogue's fixed "1".
+response_plan reject_plan(const request& req, const step& reject, std::uint64_t retry_after_s) {
+    if (reject.status != 429 || std::any_of(reject.headers.begin(), reject.headers.end(),
+                                            [](const auto& h) { return iequals(h.name, "Retry-After"); }))
+        return step_plan(req, reject);
+    step with_retry = reject;
+    with_retry.headers.push_back({"Retry-After", std::to_string(retry_after_s)});
+    return step_plan(req, with_retry);
 }
 
 response_plan exhausted_plan(const request& req, const scenario& sc, const route& r) {
@@ -253,14 +375,26 @@ play_result player::play(const request& req) {
         int passed = m.passed;
         if (m.matched) {
             if (!keys[si]) keys[si] = session_key(sc.isolate_by, subject);
-            auto c = impl_->try_claim(si, ri, *keys[si]);
-            if (c.what == claim::kind::answered || c.what == claim::kind::exhausted) {
-                result.plan =
-                    c.what == claim::kind::answered ? step_plan(req, r.steps[c.step]) : exhausted_plan(req, sc, r);
+            std::string limit_key;
+            if (r.limit && r.limit->key == route_limit::key_kind::header)
+                limit_key = std::string{req.header(r.limit->header)};
+            auto c = impl_->try_claim(si, ri, *keys[si], limit_key);
+            if (c.what == claim::kind::answered || c.what == claim::kind::exhausted || c.what == claim::kind::limited) {
+                if (c.what == claim::kind::limited) {
+                    result.plan = reject_plan(req, r.limit->reject, c.retry_after_s.value_or(1));
+                } else if (c.what == claim::kind::exhausted) {
+                    result.plan = exhausted_plan(req, sc, r);
+                } else {
+                    const auto& st = r.steps[c.step];
+                    result.plan = step_plan(req, c.alternative ? st.one_of[*c.alternative].answer : st);
+                }
                 result.scenario = sc.name;
                 result.route = r.id;
                 result.step = c.step;
                 result.exhausted = c.what == claim::kind::exhausted;
+                result.limited = c.what == claim::kind::limited;
+                result.alternative = c.alternative;
+                result.retry_after_s = c.retry_after_s;
                 result.nearest_miss.clear();
                 return result;
             }

@@ -1,6 +1,6 @@
 #pragma once
-// The shared mutable state of scenarios: per-session step cursors and named
-// states. One instance per server, used from every I/O thread: a step is
+// The shared mutable state of scenarios: per-session step cursors, named
+// states, random streams and quotas. One instance per server, used from every I/O thread: a step is
 // claimed under a lock before it is served, so N concurrent requests consume
 // exactly N step slots.
 
@@ -9,6 +9,7 @@
 #include "scenario/model.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,13 @@ struct play_result {
     std::size_t step = 0;  ///< which step (0-based) answered
     /// The route's steps were used up and its `then: fail` answered (step is the last one).
     bool exhausted = false;
+    /// The step answering has `one_of`: the index of the alternative drawn.
+    std::optional<std::size_t> alternative;
+    /// The route's `limit` was spent: its `reject` answered, and no step was consumed.
+    bool limited = false;
+    /// The route has a `limit`: whole seconds until its current window ends (rounded
+    /// up, at least 1). For a rejected request, when to retry ({{limit.retry_after_s}}).
+    std::optional<std::uint64_t> retry_after_s;
     /// When nothing matched: the route that came closest and why it did not match,
     /// e.g. "route list-orders of flaky-orders: method POST is not GET".
     std::string nearest_miss;
@@ -34,6 +42,12 @@ struct play_result {
 struct player_limits {
     std::chrono::milliseconds session_ttl{10 * 60 * 1000};  ///< idle sessions are forgotten
     std::size_t max_sessions = 10'000;                      ///< per scenario; the least recently used goes
+    /// Per route and session, for `limit` with `key: header NAME`: distinct values
+    /// counted; the least recently used goes (and its quota starts afresh).
+    std::size_t max_limit_keys = 10'000;
+    /// The server's --seed: drives the random draws of scenarios without their own
+    /// `seed`. Without either, one seed is drawn from std::random_device per player.
+    std::optional<std::uint64_t> seed;
 };
 
 class player {

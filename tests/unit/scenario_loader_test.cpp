@@ -351,7 +351,7 @@ routes:
       - status: 200
       - stauts: 200
 )") == strings{"t.yaml:6:9: unknown key 'stauts' in a step; expected one of: status, reason, headers, body, json, "
-               "body_file, times, delay, interim, set_state"});
+               "body_file, times, delay, interim, set_state, one_of"});
     CHECK(errors_of(R"(
 nmae: orders
 routes: [{ id: r, steps: [{}], match: { methd: GET, body: { has: x } } }]
@@ -366,7 +366,7 @@ routes:
     step: []
 )") == strings{"t.yaml:3:5: a route needs 'steps'; expected a non-empty list of steps",
                "t.yaml:4:5: unknown key 'step' in a route; expected one of: id, match, priority, when_state, steps, "
-               "then"});
+               "then, limit"});
     CHECK(errors_of(R"(
 name: orders
 routes: [{ id: r, steps: [{}] }]
@@ -383,20 +383,14 @@ TEST_CASE("loader: keys of later increments are refused, not ignored", "[loader]
 name: later
 routes:
   - id: r
-    limit: { requests: 3, per: 2s }
     steps:
       - template: true
         body: "{{uuid}}"
-      - one_of: []
       - fault: reset
         stream: { chunk: 1 }
-      - limit: 1
-)") == strings{"t.yaml:4:5: 'limit' in a route is not supported yet (issue 3, later increment)",
-               "t.yaml:6:9: 'template' in a step is not supported yet (issue 3, later increment)",
-               "t.yaml:8:9: 'one_of' in a step is not supported yet (issue 3, later increment)",
-               "t.yaml:9:9: 'fault' in a step is not supported yet (issue 3, later increment)",
-               "t.yaml:10:9: 'stream' in a step is not supported yet (issue 3, later increment)",
-               "t.yaml:11:9: 'limit' in a step is not supported yet (issue 3, later increment)"});
+)") == strings{"t.yaml:5:9: 'template' in a step is not supported yet (issue 3, later increment)",
+               "t.yaml:7:9: 'fault' in a step is not supported yet (issue 3, later increment)",
+               "t.yaml:8:9: 'stream' in a step is not supported yet (issue 3, later increment)"});
 }
 
 TEST_CASE("loader: a YAML syntax error stops with its position", "[loader]") {
@@ -470,8 +464,8 @@ expect: { route: r }
            "t.yaml:20:64: 'headers' must be a mapping of names to value matchers, not 'x'",
            "t.yaml:20:75: 'body' must be a mapping with exactly one of: contains, equals, regex, json, not 'x'",
            "t.yaml:21:12: 'steps' must be a non-empty list of steps, not a mapping",
-           "t.yaml:22:5: a route must be a mapping with keys: id, match, priority, when_state, steps, then, not "
-           "'a route'",
+           "t.yaml:22:5: a route must be a mapping with keys: id, match, priority, when_state, steps, then, limit, "
+           "not 'a route'",
            "t.yaml:23:9: 'expect' must be a list of expect rules, not a mapping",
        });
 }
@@ -864,4 +858,209 @@ TEST_CASE("loader: missing paths and broken files fail the whole load", "[loader
           strings{missing + ": no such file or directory; expected a scenario file or a directory of *.yaml and *.yml "
                             "files",
                   bad.string() + ":1:37: 'status' must be a three-digit status code from 100 to 599, not '9'"});
+}
+
+// ---------------------------------------------------------------- one_of and limit
+
+TEST_CASE("loader: one_of alternatives inherit their step's keys and carry weights", "[loader][one_of]") {
+    auto result = load(R"(
+name: weighted
+seed: 7
+routes:
+  - id: flaky
+    steps:
+      - headers: { X-Shared: s, X-Over: step }
+        delay: 10ms
+        times: 5
+        one_of:
+          - { status: 200, json: { ok: true }, weight: 80 }
+          - status: 503
+            headers: { x-over: alt, Retry-After: "2" }
+            weight: 0.5
+            set_state: broken
+          - reason: Fine
+      - status: 204
+)");
+    INFO(errors_of(result).size());
+    REQUIRE(result.ok());
+    const auto& st = result.scenarios.at(0).routes.at(0).steps.at(0);
+    CHECK(st.times == 5u);
+    REQUIRE(st.one_of.size() == 3);
+    const auto& a = st.one_of[0];
+    CHECK(a.weight == 80.0);
+    CHECK(a.answer.status == 200);
+    CHECK(a.answer.body == R"({"ok":true})");
+    CHECK(a.answer.content_type == "application/json");
+    CHECK(a.answer.delay == 10ms);
+    CHECK(a.answer.times == 1u);
+    CHECK(a.answer.one_of.empty());
+    CHECK(a.answer.where.line == 10);
+    REQUIRE(a.answer.headers.size() == 2);
+    CHECK(a.answer.headers[0].name == "X-Shared");
+    CHECK(a.answer.headers[1].value == "step");
+    const auto& b = st.one_of[1];
+    CHECK(b.weight == 0.5);
+    CHECK(b.answer.status == 503);
+    CHECK(b.answer.set_state == "broken");
+    // The alternative's header replaces the step's of the same name, case-insensitively.
+    REQUIRE(b.answer.headers.size() == 3);
+    CHECK(b.answer.headers[0].name == "X-Shared");
+    CHECK(b.answer.headers[1].name == "x-over");
+    CHECK(b.answer.headers[1].value == "alt");
+    CHECK(b.answer.headers[2].name == "Retry-After");
+    const auto& c = st.one_of[2];
+    CHECK(c.weight == 1.0);  // the default
+    CHECK(c.answer.status == 200);
+    CHECK(c.answer.reason == "Fine");
+    CHECK_FALSE(c.answer.set_state);
+    CHECK(result.scenarios[0].routes[0].steps[1].one_of.empty());
+}
+
+TEST_CASE("loader: a body on the one_of step is shared by every alternative", "[loader][one_of]") {
+    auto result = load(R"(
+name: shared-body
+routes:
+  - id: r
+    steps:
+      - json: { a: 1 }
+        one_of: [{ status: 200 }, { status: 500, weight: 2 }]
+)");
+    REQUIRE(result.ok());
+    const auto& alts = result.scenarios.at(0).routes.at(0).steps.at(0).one_of;
+    REQUIRE(alts.size() == 2);
+    for (const auto& alt : alts) {
+        CHECK(alt.answer.body == R"({"a":1})");
+        CHECK(alt.answer.content_type == "application/json");
+    }
+    CHECK(alts[1].weight == 2.0);
+}
+
+TEST_CASE("loader: one_of errors point at their line and column", "[loader][one_of]") {
+    CHECK(errors_of(R"(
+name: bad-one-of
+routes:
+  - id: r
+    steps:
+      - one_of:
+          - status: 200
+            times: 2
+          - one_of: [{ status: 500 }]
+          - { weight: 0 }
+          - { weight: -1 }
+          - { weight: heavy }
+          - { weight: 1e7 }
+          - { weight: .inf }
+          - "200"
+      - weight: 3
+        limit: { requests: 1, per: 1s }
+      - one_of: []
+      - one_of: { status: 200 }
+      - body: shared
+        one_of:
+          - { status: 200, json: { a: 1 } }
+          - { body_file: x.txt }
+          - { status: 500 }
+)") == strings{
+           "t.yaml:7:13: 'times' is not allowed in an alternative of 'one_of': the step holding 'one_of' counts "
+           "the requests; expected 'times' on that step",
+           "t.yaml:8:13: 'one_of' cannot nest: an alternative of 'one_of' is a plain step with a 'weight'",
+           "t.yaml:9:23: 'weight' must be a positive number (at most 1000000), not '0'",
+           "t.yaml:10:23: 'weight' must be a positive number (at most 1000000), not '-1'",
+           "t.yaml:11:23: 'weight' must be a positive number (at most 1000000), not 'heavy'",
+           "t.yaml:12:23: 'weight' must be a positive number (at most 1000000), not '1e7'",
+           "t.yaml:13:23: 'weight' must be a positive number (at most 1000000), not '.inf'",
+           "t.yaml:14:13: an alternative of 'one_of' must be a mapping with keys: status, reason, headers, body, "
+           "json, body_file, delay, interim, set_state, weight, not '200'",
+           "t.yaml:15:9: 'weight' belongs to an alternative of 'one_of', not to a step",
+           "t.yaml:16:9: 'limit' belongs to a route, not to a step; expected it beside 'steps'",
+           "t.yaml:17:17: 'one_of' must be a non-empty list of alternatives (steps with a 'weight'), not a list",
+           "t.yaml:18:17: 'one_of' must be a non-empty list of alternatives (steps with a 'weight'), not a "
+           "mapping",
+           "t.yaml:21:28: this alternative has 'json' but its step already has 'body'; expected the body on the "
+           "step or in the alternatives, not both",
+           "t.yaml:22:15: this alternative has 'body_file' but its step already has 'body'; expected the body on "
+           "the step or in the alternatives, not both",
+       });
+}
+
+TEST_CASE("loader: limit on a route, with its defaults", "[loader][limit]") {
+    auto result = load(R"(
+name: quota
+routes:
+  - id: plain
+    limit: { requests: 3, per: 2s }
+    steps: [{ status: 200 }]
+  - id: by-key
+    limit:
+      requests: 10
+      per: 500ms
+      key: header X-Api-Key
+      reject:
+        status: 503
+        headers: { Retry-After: "7" }
+        json: { error: slow down }
+        set_state: throttled
+    steps: [{ status: 200 }]
+)");
+    REQUIRE(result.ok());
+    const auto& routes = result.scenarios.at(0).routes;
+    REQUIRE(routes.at(0).limit);
+    const auto& plain = *routes[0].limit;
+    CHECK(plain.requests == 3);
+    CHECK(plain.per == 2s);
+    CHECK(plain.key == route_limit::key_kind::session);
+    CHECK(plain.reject.status == 429);  // the default reject: the catalogue's 429
+    CHECK_FALSE(plain.reject.body);
+    CHECK(plain.reject.headers.empty());
+    REQUIRE(routes.at(1).limit);
+    const auto& keyed = *routes[1].limit;
+    CHECK(keyed.requests == 10);
+    CHECK(keyed.per == 500ms);
+    CHECK(keyed.key == route_limit::key_kind::header);
+    CHECK(keyed.header == "X-Api-Key");
+    CHECK(keyed.reject.status == 503);
+    CHECK(keyed.reject.body == R"({"error":"slow down"})");
+    CHECK(keyed.reject.set_state == "throttled");
+    CHECK(keyed.reject.where.line == 12);
+    CHECK_FALSE(routes[0].steps[0].one_of.size());
+}
+
+TEST_CASE("loader: limit errors point at their line and column", "[loader][limit]") {
+    CHECK(errors_of(R"(
+name: bad-limit
+routes:
+  - id: a
+    limit: 3
+    steps: [{}]
+  - id: b
+    limit: { per: 1s }
+    steps: [{}]
+  - id: c
+    limit: { requests: 0, per: 0s, key: cookie x, burst: 2 }
+    steps: [{}]
+  - id: d
+    limit:
+      requests: 2
+      per: soon
+      key: "header Bad Name"
+      reject: { status: 429, times: 2, one_of: [{}], weight: 1 }
+    steps: [{}]
+  - id: e
+    limit: { requests: 1, per: 1s, reject: 429 }
+    steps: [{}]
+)") == strings{
+           "t.yaml:4:12: 'limit' must be a mapping with keys: requests, per, key, reject, not '3'",
+           "t.yaml:7:12: 'limit' needs 'requests': how many requests a window lets through",
+           "t.yaml:10:24: 'requests' must be a positive integer, not '0'",
+           "t.yaml:10:32: 'per' must be a positive duration such as 500ms, 2s or 1m (at most 24h), not '0s'",
+           "t.yaml:10:41: 'key' must be 'session' or 'header NAME', not 'cookie x'",
+           "t.yaml:10:51: unknown key 'burst' in 'limit'; expected one of: requests, per, key, reject",
+           "t.yaml:15:12: 'per' must be a positive duration such as 500ms, 2s or 1m (at most 24h), not 'soon'",
+           "t.yaml:16:12: 'key' must be 'session' or 'header NAME' with NAME a header name, not 'header Bad Name'",
+           "t.yaml:17:30: 'times' does not apply to a limit's 'reject': it answers every request over the quota",
+           "t.yaml:17:40: 'one_of' is not supported in a limit's 'reject'; expected a plain step",
+           "t.yaml:17:54: 'weight' belongs to an alternative of 'one_of', not to a limit's 'reject'",
+           "t.yaml:20:44: 'reject' must be a step: a mapping with keys: status, reason, headers, body, json, "
+           "body_file, delay, interim, set_state, not '429'",
+       });
 }

@@ -5,9 +5,11 @@
 #include "scenario/matcher.hpp"
 #include "scenario/model.hpp"
 #include "scenario/player.hpp"
+#include "scenario/random_stream.hpp"
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -146,6 +148,18 @@ std::vector<sc::scenario> one(sc::scenario s) {
 int status_of(const sc::play_result& r) { return r.plan ? r.plan->final_head.status : 0; }
 
 int play_status(sc::player& p, const request& req) { return status_of(p.play(req)); }
+
+std::string header_of(const sc::play_result& r, std::string_view name) {
+    const auto* v = r.plan ? r.plan->final_head.find(name) : nullptr;
+    return v ? *v : std::string{};
+}
+
+std::size_t header_count(const sc::play_result& r, std::string_view name) {
+    if (!r.plan) return 0;
+    return static_cast<std::size_t>(
+        std::count_if(r.plan->final_head.headers.begin(), r.plan->final_head.headers.end(),
+                      [&](const auto& h) { return teapot::detail::iequals(h.name, name); }));
+}
 
 }  // namespace
 
@@ -647,4 +661,322 @@ TEST_CASE("player: a GET route answers HEAD too, and only GET's routes", "[playe
     CHECK(head.plan->omit_body);
     CHECK(head.route == "get-only");
     CHECK_FALSE(p.play(make_request("POST", "/x")).plan);
+}
+
+// ---------------------------------------------------------------- random streams and one_of
+
+namespace {
+
+sc::step one_of_step(std::vector<std::pair<int, double>> alternatives, std::optional<std::uint64_t> times = 1) {
+    auto s = make_step(200, times);
+    for (auto [status, weight] : alternatives) {
+        auto& alt = s.one_of.emplace_back();
+        alt.weight = weight;
+        alt.answer.status = status;
+    }
+    return s;
+}
+
+// A scenario whose route "draw" answers forever with one of 200/201/202 (equal weights).
+sc::scenario drawing(std::optional<std::uint64_t> seed, std::vector<sc::route> extra_before = {},
+                     std::vector<sc::route> extra_after = {}) {
+    auto routes = std::move(extra_before);
+    routes.push_back(
+        make_route("draw", on("GET", "/draw"), {one_of_step({{200, 1}, {201, 1}, {202, 1}}, std::nullopt)}));
+    for (auto& r : extra_after) routes.push_back(std::move(r));
+    auto s = make_scenario("dice", std::move(routes), isolate(sc::isolation::kind::header, "X-Test-Id"));
+    s.seed = seed;
+    return s;
+}
+
+std::vector<int> draws(sc::player& p, std::string_view session, int n) {
+    header_list headers;
+    if (!session.empty()) headers.emplace_back("X-Test-Id", session);
+    auto req = make_request("GET", "/draw", headers);
+    std::vector<int> out;
+    for (int i = 0; i < n; ++i) {
+        auto r = p.play(req);
+        REQUIRE(r.alternative);
+        CHECK(status_of(r) == 200 + static_cast<int>(*r.alternative));
+        out.push_back(status_of(r));
+    }
+    return out;
+}
+
+sc::player_limits seeded(std::uint64_t seed) {
+    sc::player_limits limits;
+    limits.seed = seed;
+    return limits;
+}
+
+}  // namespace
+
+TEST_CASE("random streams: seeds depend on seed, scenario and route, not on anything else", "[random]") {
+    auto base = sc::stream_seed(42, "dice", "draw");
+    CHECK(sc::stream_seed(42, "dice", "draw") == base);
+    CHECK(sc::stream_seed(43, "dice", "draw") != base);
+    CHECK(sc::stream_seed(42, "dicE", "draw") != base);
+    CHECK(sc::stream_seed(42, "dice", "drew") != base);
+    // The separator: ("ab", "c") is not ("a", "bc").
+    CHECK(sc::stream_seed(1, "ab", "c") != sc::stream_seed(1, "a", "bc"));
+
+    std::mt19937_64 engine{base};
+    for (int i = 0; i < 1000; ++i) {
+        double u = sc::next_unit(engine);
+        CHECK(u >= 0.0);
+        CHECK(u < 1.0);
+    }
+    std::vector<double> weights{1, 3};
+    CHECK(sc::pick_weighted(weights, 0.0) == 0);
+    CHECK(sc::pick_weighted(weights, 0.2499) == 0);
+    CHECK(sc::pick_weighted(weights, 0.25) == 1);
+    CHECK(sc::pick_weighted(weights, 0.9999999) == 1);
+}
+
+TEST_CASE("one_of: every session replays the same draws, whatever its id", "[player][one_of]") {
+    sc::player p{one(drawing(42))};
+    auto a = draws(p, "alpha", 60);
+    auto b = draws(p, "b", 60);
+    auto global = draws(p, "", 60);
+    CHECK(a == b);
+    CHECK(a == global);
+    // A real draw, not a constant: every alternative shows up in 60 draws.
+    for (int status : {200, 201, 202}) CHECK(std::count(a.begin(), a.end(), status) > 0);
+    // Interleaving sessions does not disturb their streams.
+    sc::player q{one(drawing(42))};
+    std::vector<int> c, d;
+    for (int i = 0; i < 30; ++i) {
+        c.push_back(draws(q, "c", 1)[0]);
+        d.push_back(draws(q, "d", 1)[0]);
+    }
+    CHECK(c == std::vector<int>(a.begin(), a.begin() + 30));
+    CHECK(d == c);
+}
+
+TEST_CASE("one_of: a seed replays a run; another seed draws otherwise", "[player][one_of]") {
+    sc::player first{one(drawing(42))};
+    sc::player again{one(drawing(42))};
+    sc::player other{one(drawing(43))};
+    auto run = draws(first, "s", 60);
+    CHECK(draws(again, "t", 60) == run);
+    CHECK(draws(other, "s", 60) != run);
+
+    SECTION("the server's seed serves scenarios without their own") {
+        sc::player a{one(drawing(std::nullopt)), seeded(42)};
+        sc::player b{one(drawing(std::nullopt)), seeded(42)};
+        sc::player c{one(drawing(std::nullopt)), seeded(7)};
+        auto from_server = draws(a, "s", 60);
+        CHECK(draws(b, "s", 60) == from_server);
+        CHECK(draws(c, "s", 60) != from_server);
+        // Same value, same stream: the seed's origin does not matter.
+        CHECK(from_server == run);
+    }
+    SECTION("the scenario's seed wins over the server's") {
+        sc::player a{one(drawing(42)), seeded(1)};
+        sc::player b{one(drawing(42)), seeded(2)};
+        CHECK(draws(a, "s", 60) == run);
+        CHECK(draws(b, "s", 60) == run);
+    }
+    SECTION("without any seed, the sessions of one player still agree") {
+        sc::player a{one(drawing(std::nullopt))};
+        CHECK(draws(a, "x", 60) == draws(a, "y", 60));
+    }
+}
+
+TEST_CASE("one_of: adding a route does not change another route's draws", "[player][one_of]") {
+    sc::player alone{one(drawing(42))};
+    std::vector<sc::route> before;
+    before.push_back(make_route("coin", on("GET", "/coin"), {one_of_step({{200, 1}, {500, 1}}, std::nullopt)}));
+    std::vector<sc::route> after;
+    after.push_back(make_route("other", on("GET", "/other"), {one_of_step({{200, 1}, {500, 3}}, std::nullopt)}));
+    sc::player crowded{one(drawing(42, std::move(before), std::move(after)))};
+    // The new routes draw too, interleaved: they have streams of their own.
+    auto coin = make_request("GET", "/coin", {{"X-Test-Id", "s"}});
+    std::vector<int> expected = draws(alone, "s", 40), got;
+    for (int i = 0; i < 40; ++i) {
+        CHECK(crowded.play(coin).alternative);
+        got.push_back(draws(crowded, "s", 1)[0]);
+    }
+    CHECK(got == expected);
+}
+
+TEST_CASE("one_of: weights are honoured over many draws", "[player][one_of]") {
+    sc::player p{one(make_scenario("weighted",
+                                   {make_route("r", on("", ""), {one_of_step({{200, 80}, {503, 20}}, std::nullopt)})})),
+                 seeded(1)};
+    auto req = make_request("GET", "/");
+    std::map<int, int> histogram;
+    constexpr int n = 10'000;
+    for (int i = 0; i < n; ++i) ++histogram[play_status(p, req)];
+    CHECK(histogram.size() == 2);
+    // 80% of 10 000 with a standard deviation of 40: 7 600..8 400 is ten of them.
+    CHECK(histogram[200] > 7600);
+    CHECK(histogram[200] < 8400);
+    CHECK(histogram[200] + histogram[503] == n);
+}
+
+TEST_CASE("one_of: the step's times counts draws; the drawn alternative sets the state", "[player][one_of]") {
+    auto flaky = one_of_step({{200, 1}, {503, 1}}, 4);
+    flaky.one_of[0].answer.set_state = "up";
+    flaky.one_of[1].answer.set_state = "down";
+    flaky.one_of[1].answer.headers.push_back({"Retry-After", "3"});
+    auto st = make_scenario("states", {make_route("r", on("GET", "/r"), {flaky, make_step(204)}),
+                                       make_route("up", on("GET", "/state"), {make_step(210, std::nullopt)}),
+                                       make_route("down", on("GET", "/state"), {make_step(211, std::nullopt)})});
+    st.routes[1].when_state = "up";
+    st.routes[2].when_state = "down";
+    st.seed = 3;
+    sc::player p{one(std::move(st))};
+    for (int i = 0; i < 4; ++i) {
+        auto r = p.play(make_request("GET", "/r"));
+        REQUIRE(r.alternative);
+        CHECK(r.step == 0);
+        if (*r.alternative == 1) CHECK(header_of(r, "Retry-After") == "3");
+        CHECK(play_status(p, make_request("GET", "/state")) == (*r.alternative == 0 ? 210 : 211));
+    }
+    auto last = p.play(make_request("GET", "/r"));
+    CHECK(status_of(last) == 204);
+    CHECK(last.step == 1);
+    CHECK_FALSE(last.alternative);
+}
+
+// ---------------------------------------------------------------- limit
+
+namespace {
+
+sc::route limited_route(std::uint64_t requests, std::chrono::milliseconds per, std::vector<sc::step> steps,
+                        std::optional<sc::step> reject = std::nullopt) {
+    auto r = make_route("quota", on("GET", "/q"), std::move(steps));
+    sc::route_limit limit;
+    limit.requests = requests;
+    limit.per = per;
+    limit.reject.status = 429;
+    if (reject) limit.reject = *reject;
+    r.limit = limit;
+    return r;
+}
+
+using steady = std::chrono::steady_clock;
+
+}  // namespace
+
+TEST_CASE("limit: spent window rejects without consuming steps, reopens after per", "[player][limit]") {
+    constexpr auto per = 300ms;
+    sc::player p{one(make_scenario(
+        "quota", {limited_route(3, per, {make_step(201), make_step(202), make_step(203), make_step(204)})}))};
+    auto req = make_request("GET", "/q");
+    auto opened = steady::now();
+    CHECK(play_status(p, req) == 201);
+    CHECK(play_status(p, req) == 202);
+    CHECK(play_status(p, req) == 203);
+    auto fourth = p.play(req);
+    auto elapsed = steady::now() - opened;
+    // Only meaningful while the window is still open (a very slow machine may have crossed it).
+    if (elapsed < per) {
+        CHECK(fourth.limited);
+        CHECK(status_of(fourth) == 429);
+        CHECK(fourth.route == "quota");
+        CHECK(header_of(fourth, "Retry-After") == "1");
+        CHECK(fourth.retry_after_s == 1u);
+    }
+    std::this_thread::sleep_for(per + 50ms);
+    // A new window: the steps resume where they stopped, no step was used by the rejection.
+    auto resumed = p.play(req);
+    CHECK_FALSE(resumed.limited);
+    CHECK(status_of(resumed) == 204);
+}
+
+TEST_CASE("limit: a 429 reject gets Retry-After with the whole seconds left, rounded up", "[player][limit]") {
+    sc::player p{one(make_scenario("quota", {limited_route(1, 10s, {make_step(200, std::nullopt)})}))};
+    auto req = make_request("GET", "/q");
+    auto opened = steady::now();
+    auto first = p.play(req);
+    CHECK_FALSE(first.limited);
+    CHECK(first.retry_after_s == 10u);  // the window just opened: 10 s left, rounded up
+    auto rejected = p.play(req);
+    REQUIRE(rejected.limited);
+    REQUIRE(rejected.retry_after_s);
+    CHECK(header_of(rejected, "Retry-After") == std::to_string(*rejected.retry_after_s));
+    CHECK(header_count(rejected, "Retry-After") == 1);
+    CHECK(*rejected.retry_after_s >= 1);
+    CHECK(*rejected.retry_after_s <= 10);
+    // Rounded up: whatever is left of the first second still counts as one.
+    if (steady::now() - opened < 1s) CHECK(*rejected.retry_after_s == 10);
+}
+
+TEST_CASE("limit: a reject keeps its own Retry-After; other statuses get none", "[player][limit]") {
+    auto own = make_step(429);
+    own.headers.push_back({"retry-after", "120"});
+    sc::player a{one(make_scenario("quota", {limited_route(1, 10s, {make_step(200, std::nullopt)}, own)}))};
+    auto req = make_request("GET", "/q");
+    a.play(req);
+    auto r = a.play(req);
+    CHECK(header_of(r, "Retry-After") == "120");
+    CHECK(header_count(r, "Retry-After") == 1);
+
+    auto unavailable = make_step(503);
+    unavailable.body = "busy";
+    unavailable.set_state = "throttled";
+    sc::player b{one(make_scenario("quota", {limited_route(1, 10s, {make_step(200, std::nullopt)}, unavailable)}))};
+    b.play(req);
+    auto r2 = b.play(req);
+    CHECK(status_of(r2) == 503);
+    CHECK(r2.limited);
+    CHECK(r2.plan->body == "busy");
+    CHECK(r2.retry_after_s);  // exposed for templates all the same
+}
+
+TEST_CASE("limit: the reject's set_state applies", "[player][limit]") {
+    auto reject = make_step(429);
+    reject.set_state = "throttled";
+    auto st = make_scenario("quota", {limited_route(1, 1h, {make_step(200, std::nullopt)}, reject),
+                                      make_route("after", on("GET", "/state"), {make_step(299, std::nullopt)})});
+    st.routes[1].when_state = "throttled";
+    sc::player p{one(std::move(st))};
+    CHECK_FALSE(p.play(make_request("GET", "/state")).plan);
+    p.play(make_request("GET", "/q"));
+    CHECK(play_status(p, make_request("GET", "/q")) == 429);
+    CHECK(play_status(p, make_request("GET", "/state")) == 299);
+}
+
+TEST_CASE("limit: key header counts each value apart, within the session, capped", "[player][limit]") {
+    auto route = limited_route(1, 1h, {make_step(201), make_step(202), make_step(203, std::nullopt)});
+    route.limit->key = sc::route_limit::key_kind::header;
+    route.limit->header = "X-Api-Key";
+    sc::player_limits limits;
+    limits.max_limit_keys = 2;
+    sc::player p{one(make_scenario("quota", {route}, isolate(sc::isolation::kind::header, "X-Test-Id"))), limits};
+    auto with = [](std::string_view session, std::string_view key) {
+        return make_request("GET", "/q", {{"X-Test-Id", session}, {"X-Api-Key", key}});
+    };
+    CHECK(play_status(p, with("s", "a")) == 201);
+    CHECK(play_status(p, with("s", "a")) == 429);
+    // Another key has its own quota, and shares the session's cursor: the rejection used no step.
+    CHECK(play_status(p, with("s", "b")) == 202);
+    CHECK(play_status(p, with("s", "b")) == 429);
+    // Another session: its own quotas and cursor.
+    CHECK(play_status(p, with("t", "a")) == 201);
+    // A third key evicts the least recently used (a), whose quota then starts afresh.
+    CHECK(play_status(p, with("s", "c")) == 203);
+    CHECK(play_status(p, with("s", "b")) == 429);
+    CHECK(play_status(p, with("s", "a")) == 203);
+}
+
+TEST_CASE("limit: counting is exact under 8 threads", "[player][limit]") {
+    sc::player p{
+        one(make_scenario("quota", {limited_route(100, 1h, {make_step(200, 60), make_step(201, std::nullopt)})}))};
+    constexpr int threads = 8, calls = 50;
+    std::mutex m;
+    std::map<int, int> histogram;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&] {
+            auto req = make_request("GET", "/q");
+            std::map<int, int> mine;
+            for (int i = 0; i < calls; ++i) ++mine[play_status(p, req)];
+            std::lock_guard lock{m};
+            for (auto [k, v] : mine) histogram[k] += v;
+        });
+    for (auto& t : pool) t.join();
+    CHECK(histogram == std::map<int, int>{{200, 60}, {201, 40}, {429, 300}});
 }

@@ -1,0 +1,314 @@
+#pragma once
+// The inside of the scenario loader, shared by its files (loader.cpp: the
+// scenario, routes, matches and expect rules; loader_step.cpp: steps, one_of
+// and limits). Not part of any interface: only the loader includes it.
+
+#include "scenario/loader_json.hpp"
+#include "scenario/model.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <regex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace teapot::detail::scenario {
+
+using keys = std::span<const std::string_view>;
+/// Keys that exist elsewhere in the format, with what to say when one is put here.
+using misplaced_keys = std::span<const std::pair<std::string_view, std::string_view>>;
+
+constexpr std::array<std::string_view, 5> scenario_keys{"name", "isolate_by", "seed", "routes", "expect"};
+constexpr std::array<std::string_view, 7> route_keys{"id", "match", "priority", "when_state", "steps", "then", "limit"};
+constexpr std::array<std::string_view, 5> match_keys{"method", "path", "query", "headers", "body"};
+constexpr std::array<std::string_view, 4> body_match_keys{"contains", "equals", "regex", "json"};
+constexpr std::array<std::string_view, 11> step_keys{"status", "reason", "headers", "body",      "json",  "body_file",
+                                                     "times",  "delay",  "interim", "set_state", "one_of"};
+constexpr std::array<std::string_view, 10> alternative_keys{"status",    "reason", "headers", "body",      "json",
+                                                            "body_file", "delay",  "interim", "set_state", "weight"};
+constexpr std::array<std::string_view, 9> reject_keys{"status",    "reason", "headers", "body",     "json",
+                                                      "body_file", "delay",  "interim", "set_state"};
+constexpr std::array<std::string_view, 3> step_later_keys{"template", "fault", "stream"};
+constexpr std::array<std::string_view, 4> limit_keys{"requests", "per", "key", "reject"};
+constexpr std::array<std::string_view, 6> expect_keys{"route", "count",        "honors_retry_after",
+                                                      "order", "no_unmatched", "all_steps_used"};
+constexpr std::array<std::string_view, 2> count_keys{"min", "max"};
+
+// A handful of 1xx responses is all a client test needs; more is a typo.
+constexpr std::size_t max_interim = 16;
+// Scenario files are written by hand; anything bigger is the wrong file.
+constexpr std::uintmax_t max_scenario_file_size = 16 * 1024 * 1024;
+
+inline std::string join(keys list) {
+    std::string out;
+    for (auto k : list) {
+        if (!out.empty()) out.append(", ");
+        out.append(k);
+    }
+    return out;
+}
+
+inline bool contains(keys list, std::string_view key) { return std::find(list.begin(), list.end(), key) != list.end(); }
+
+inline std::string quote(std::string_view text) {
+    std::string out = "'";
+    out.append(text).append("'");
+    return out;
+}
+
+// How a node looks, for "..., not <this>".
+inline std::string describe(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map: return "a mapping";
+        case YAML::NodeType::Sequence: return "a list";
+        case YAML::NodeType::Scalar: {
+            const std::string& s = node.Scalar();
+            if (s.size() <= 40) return quote(s);
+            std::string cut = s.substr(0, 37);
+            cut.append("...");
+            return quote(cut);
+        }
+        case YAML::NodeType::Null:
+        case YAML::NodeType::Undefined: break;
+    }
+    return "empty";
+}
+
+// Scenario names and route ids appear in URLs and logs: keep them plain.
+inline bool is_plain_name(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+inline bool is_identifier(std::string_view s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+inline std::string to_upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return s;
+}
+
+inline std::optional<bool> core_bool(std::string_view s) {
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+    return std::nullopt;
+}
+
+template <typename T>
+inline std::optional<T> parse_integer(std::string_view s) {
+    T value{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return value;
+}
+
+/// One value in the file and what to call it in a message ("'reason'", "a method").
+struct field {
+    std::string label;
+    YAML::Node value;
+    YAML::Mark mark;  ///< the value's, or its key's when the value is empty
+};
+
+/// One scenario file → model, collecting every error on the way.
+class file_loader {
+public:
+    file_loader(std::string file, std::filesystem::path base_dir)
+        : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+    std::optional<scenario> load(std::string_view yaml);
+
+    std::vector<load_error>& errors() { return errors_; }
+    /// Where the scenario's name comes from: its `name:` value, or 1:1 when defaulted.
+    const source_location& name_where() const { return name_where_; }
+
+private:
+    source_location at(const YAML::Mark& mark) const {
+        // yaml-cpp counts from 0; a null mark (-1) means "the file as a whole".
+        if (mark.line < 0 || mark.column < 0) return {file_, 1, 1};
+        return {file_, mark.line + 1, mark.column + 1};
+    }
+    void error(const YAML::Mark& mark, std::string message) { errors_.push_back({at(mark), std::move(message)}); }
+    void error(const field& f, std::string_view expected) {
+        std::string message = f.label;
+        message.append(" must be ").append(expected).append(", not ").append(describe(f.value));
+        error(f.mark, std::move(message));
+    }
+
+    static field make_field(std::string label, const YAML::Node& key, const YAML::Node& value) {
+        // An empty value's mark points at the next token, often on another line: use the key's.
+        YAML::Mark mark = value.IsNull() ? key.Mark() : value.Mark();
+        return {std::move(label), value, mark};
+    }
+
+    // Each entry of a mapping, checked for non-scalar and duplicate keys.
+    template <typename Handler>
+    void for_each_pair(const YAML::Node& map, std::string_view where, Handler&& handle) {
+        std::map<std::string, int> seen;
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const YAML::Node key = it->first;
+            const YAML::Node value = it->second;
+            if (!key.IsScalar()) {
+                std::string message = "a key in ";
+                message.append(where).append(" is ").append(describe(key)).append("; expected a plain name");
+                error(key.Mark(), std::move(message));
+                continue;
+            }
+            auto [first, inserted] = seen.emplace(key.Scalar(), key.Mark().line + 1);
+            if (!inserted) {
+                std::string message = "duplicate key ";
+                message.append(quote(key.Scalar())).append(" in ").append(where);
+                message.append(" (first at line ").append(std::to_string(first->second)).append(")");
+                error(key.Mark(), std::move(message));
+                continue;
+            }
+            handle(key.Scalar(), key, value);
+        }
+    }
+
+    // Like for_each_pair, for a mapping whose keys are a fixed set: unknown keys
+    // and keys of later increments are errors.
+    template <typename Handler>
+    void for_each_entry(const YAML::Node& map, std::string_view where, keys known, keys later, Handler&& handle,
+                        misplaced_keys misplaced = {}) {
+        for_each_pair(map, where, [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+            auto wrong_place = std::find_if(misplaced.begin(), misplaced.end(),
+                                            [&](const auto& entry) { return entry.first == name; });
+            if (contains(known, name)) {
+                handle(name, key, value);
+            } else if (wrong_place != misplaced.end()) {
+                std::string message = quote(name);
+                message.append(" ").append(wrong_place->second);
+                error(key.Mark(), std::move(message));
+            } else if (contains(later, name)) {
+                std::string message = quote(name);
+                message.append(" in ").append(where).append(" is not supported yet (issue 3, later increment)");
+                error(key.Mark(), std::move(message));
+            } else {
+                std::string message = "unknown key ";
+                message.append(quote(name)).append(" in ").append(where).append("; expected one of: ");
+                message.append(join(known));
+                error(key.Mark(), std::move(message));
+            }
+        });
+    }
+
+    std::optional<std::string> text(const field& f, std::string_view expected = "a string") {
+        if (f.value.IsScalar()) return f.value.Scalar();
+        error(f, expected);
+        return std::nullopt;
+    }
+
+    std::optional<std::string> non_empty_text(const field& f) {
+        auto s = text(f, "a non-empty string");
+        if (s && s->empty()) {
+            error(f, "a non-empty string");
+            return std::nullopt;
+        }
+        return s;
+    }
+
+    std::optional<std::string> plain_name(const field& f) {
+        static constexpr std::string_view expected = "a name of letters, digits, '.', '_' or '-'";
+        auto s = text(f, expected);
+        if (s && !is_plain_name(*s)) {
+            error(f, expected);
+            return std::nullopt;
+        }
+        return s;
+    }
+
+    template <typename T>
+    std::optional<T> integer(const field& f, std::string_view expected, T min = std::numeric_limits<T>::min()) {
+        std::optional<T> value;
+        if (f.value.IsScalar()) value = parse_integer<T>(f.value.Scalar());
+        if (!value || *value < min) {
+            error(f, expected);
+            return std::nullopt;
+        }
+        return value;
+    }
+
+    // Rules like `no_unmatched: true` exist only to be switched on.
+    bool must_be_true(const field& f) {
+        auto value = f.value.IsScalar() ? core_bool(f.value.Scalar()) : std::nullopt;
+        if (value == true) return true;
+        error(f, "true (leave the rule out to skip this check)");
+        return false;
+    }
+
+    std::shared_ptr<const std::regex> regex(const field& f, const std::string& source) {
+        if (source.empty()) {
+            error(f, "a non-empty regular expression");
+            return nullptr;
+        }
+        try {
+            return std::make_shared<const std::regex>(source, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            std::string message = f.label;
+            message.append(" has an invalid regular expression ").append(quote(source)).append(" (");
+            message.append(e.what()).append("); expected an ECMAScript regex");
+            error(f.mark, std::move(message));
+            return nullptr;
+        }
+    }
+
+    std::optional<boost::json::value> json(const field& f) {
+        std::vector<yaml_json_error> problems;
+        boost::json::value value = yaml_to_json(f.value, problems);
+        for (auto& p : problems) {
+            std::string message = "in ";
+            message.append(f.label).append(": ").append(p.message);
+            error(p.mark, std::move(message));
+        }
+        if (!problems.empty()) return std::nullopt;
+        return value;
+    }
+
+    void parse_isolation(const field& f, isolation& out);
+    void parse_routes(const field& f, std::vector<route>& out);
+    route parse_route(const YAML::Node& node);
+    void parse_match(const field& f, route_match& out);
+    void parse_methods(const field& f, std::vector<std::string>& out);
+    std::optional<path_matcher> parse_path(const field& f);
+    std::optional<value_matcher> parse_value_matcher(const field& f);
+    void parse_body_matcher(const field& f, body_matcher& out);
+    void parse_steps(const field& f, std::vector<step>& out);
+    step parse_step(const YAML::Node& node);
+    /// Where a step is written decides which keys it may have.
+    enum class step_place { steps, alternative, reject };
+    void parse_step_keys(const YAML::Node& node, step_place place, step& s, std::optional<field>& one_of,
+                         std::optional<double>& weight, std::optional<std::string>& body_from);
+    void parse_one_of(const field& f, step& s, const std::optional<std::string>& body_from);
+    std::optional<route_limit> parse_limit(const field& f);
+    void parse_limit_key(const field& f, route_limit& out);
+    void parse_step_headers(const field& f, std::vector<header_field>& out);
+    void parse_interim(const field& f, std::vector<int>& out);
+    void parse_expect(const field& f, std::vector<expect_rule>& out);
+    std::optional<expect_rule> parse_expect_rule(const YAML::Node& node);
+    void check_route_ref(const field& f, const std::string& id);
+
+    std::string file_;
+    std::filesystem::path base_dir_;
+    std::vector<load_error> errors_;
+    source_location name_where_;
+    // Route ids as soon as they are read (even from a route with errors), with their line.
+    std::map<std::string, int> route_ids_;
+    bool routes_listed_ = false;
+};
+
+}  // namespace teapot::detail::scenario
