@@ -133,6 +133,9 @@ void server::stop() {
         std::this_thread::sleep_for(std::chrono::milliseconds{5});
     }
     impl_->pool->stop();
+    // I/O objects must go before their io_context: drop our references; the
+    // coroutine frames holding the last ones die with the pool.
+    impl_->watcher.reset();
     impl_->listener.reset();
     impl_->pool.reset();
 }
