@@ -33,13 +33,13 @@ constexpr std::array<std::string_view, 5> scenario_keys{"name", "isolate_by", "s
 constexpr std::array<std::string_view, 7> route_keys{"id", "match", "priority", "when_state", "steps", "then", "limit"};
 constexpr std::array<std::string_view, 5> match_keys{"method", "path", "query", "headers", "body"};
 constexpr std::array<std::string_view, 4> body_match_keys{"contains", "equals", "regex", "json"};
-constexpr std::array<std::string_view, 11> step_keys{"status", "reason", "headers", "body",      "json",  "body_file",
-                                                     "times",  "delay",  "interim", "set_state", "one_of"};
-constexpr std::array<std::string_view, 10> alternative_keys{"status",    "reason", "headers", "body",      "json",
-                                                            "body_file", "delay",  "interim", "set_state", "weight"};
-constexpr std::array<std::string_view, 9> reject_keys{"status",    "reason", "headers", "body",     "json",
-                                                      "body_file", "delay",  "interim", "set_state"};
-constexpr std::array<std::string_view, 3> step_later_keys{"template", "fault", "stream"};
+constexpr std::array<std::string_view, 12> step_keys{"status", "reason", "headers", "body",      "json",   "body_file",
+                                                     "times",  "delay",  "interim", "set_state", "one_of", "template"};
+constexpr std::array<std::string_view, 11> alternative_keys{
+    "status", "reason", "headers", "body", "json", "body_file", "delay", "interim", "set_state", "weight", "template"};
+constexpr std::array<std::string_view, 10> reject_keys{"status",    "reason", "headers", "body",      "json",
+                                                       "body_file", "delay",  "interim", "set_state", "template"};
+constexpr std::array<std::string_view, 2> step_later_keys{"fault", "stream"};
 constexpr std::array<std::string_view, 4> limit_keys{"requests", "per", "key", "reject"};
 constexpr std::array<std::string_view, 6> expect_keys{"route", "count",        "honors_retry_after",
                                                       "order", "no_unmatched", "all_steps_used"};
@@ -122,6 +122,14 @@ struct field {
     std::string label;
     YAML::Node value;
     YAML::Mark mark;  ///< the value's, or its key's when the value is empty
+};
+
+/// Where a step's templatable texts were written, for the positions of template
+/// errors. Alternatives of `one_of` inherit their step's, like its keys.
+struct step_sources {
+    YAML::Node body;                  ///< the value of body, json or body_file; undefined when none
+    std::string body_key;             ///< "body", "json" or "body_file"
+    std::vector<YAML::Node> headers;  ///< the value of each entry of step::headers, in order
 };
 
 /// One scenario file → model, collecting every error on the way.
@@ -291,12 +299,21 @@ private:
     step parse_step(const YAML::Node& node);
     /// Where a step is written decides which keys it may have.
     enum class step_place { steps, alternative, reject };
-    void parse_step_keys(const YAML::Node& node, step_place place, step& s, std::optional<field>& one_of,
-                         std::optional<double>& weight, std::optional<std::string>& body_from);
-    void parse_one_of(const field& f, step& s, const std::optional<std::string>& body_from);
+    void parse_step_keys(const YAML::Node& node, step_place place, step& s, step_sources& sources,
+                         std::optional<field>& one_of, std::optional<double>& weight,
+                         std::optional<std::string>& body_from);
+    void parse_one_of(const field& f, step& s, const step_sources& sources,
+                      const std::optional<std::string>& body_from);
+    /// Reads the route's path captures before its steps, wherever `match` is written.
+    void peek_captures(const YAML::Node& route_node);
+    /// template: true: compiles the step's body and header values; otherwise drops any.
+    void compile_templates(step& s, const step_sources& sources);
+    std::optional<compiled_template> compile_text(const std::string& text, const YAML::Node& node,
+                                                  std::string_view label, bool from_file);
+    source_location template_position(const YAML::Node& node, std::string_view text, std::size_t offset) const;
     std::optional<route_limit> parse_limit(const field& f);
     void parse_limit_key(const field& f, route_limit& out);
-    void parse_step_headers(const field& f, std::vector<header_field>& out);
+    void parse_step_headers(const field& f, std::vector<header_field>& out, std::vector<YAML::Node>& nodes);
     void parse_interim(const field& f, std::vector<int>& out);
     void parse_expect(const field& f, std::vector<expect_rule>& out);
     std::optional<expect_rule> parse_expect_rule(const YAML::Node& node);
@@ -304,6 +321,10 @@ private:
 
     std::string file_;
     std::filesystem::path base_dir_;
+    std::string_view yaml_;  ///< the text being loaded, for the positions of template errors
+    // The capture names of the route being parsed; unknown (any name compiles) when its path is invalid.
+    std::vector<std::string> captures_;
+    bool captures_known_ = true;
     std::vector<load_error> errors_;
     source_location name_where_;
     // Route ids as soon as they are read (even from a route with errors), with their line.

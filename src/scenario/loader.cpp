@@ -27,6 +27,7 @@ namespace teapot::detail::scenario {
 namespace fs = std::filesystem;
 
 std::optional<scenario> file_loader::load(std::string_view yaml) {
+    yaml_ = yaml;
     std::vector<YAML::Node> documents;
     try {
         documents = YAML::LoadAll(std::string{yaml});
@@ -156,6 +157,7 @@ route file_loader::parse_route(const YAML::Node& node) {
         return r;
     }
     bool has_id = false, has_steps = false;
+    peek_captures(node);
     for_each_entry(node, "a route", route_keys, {},
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        field f = make_field(quote(name), key, value);

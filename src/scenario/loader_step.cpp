@@ -77,13 +77,16 @@ step file_loader::parse_step(const YAML::Node& node) {
     std::optional<field> one_of;
     std::optional<double> weight;
     std::optional<std::string> body_from;
-    parse_step_keys(node, step_place::steps, s, one_of, weight, body_from);
+    step_sources sources;
+    parse_step_keys(node, step_place::steps, s, sources, one_of, weight, body_from);
+    compile_templates(s, sources);
     // The alternatives inherit this step's keys: parsed once these are all known.
-    if (one_of) parse_one_of(*one_of, s, body_from);
+    if (one_of) parse_one_of(*one_of, s, sources, body_from);
     return s;
 }
 
-void file_loader::parse_one_of(const field& f, step& s, const std::optional<std::string>& body_from) {
+void file_loader::parse_one_of(const field& f, step& s, const step_sources& sources,
+                               const std::optional<std::string>& body_from) {
     static constexpr std::string_view expected = "a non-empty list of alternatives (steps with a 'weight')";
     if (!f.value.IsSequence() || f.value.size() == 0) return error(f, expected);
     if (f.value.size() > max_alternatives) return error(f, "a list of at most 100 alternatives");
@@ -99,27 +102,34 @@ void file_loader::parse_one_of(const field& f, step& s, const std::optional<std:
         alternative alt{1.0, base};
         alt.answer.where = at(item.Mark());
         const std::size_t inherited_headers = alt.answer.headers.size();
+        step_sources alt_sources = sources;
         std::optional<field> nested;
         std::optional<double> weight;
         std::optional<std::string> alt_body = body_from;
-        parse_step_keys(item, step_place::alternative, alt.answer, nested, weight, alt_body);
+        parse_step_keys(item, step_place::alternative, alt.answer, alt_sources, nested, weight, alt_body);
         if (weight) alt.weight = *weight;
         // An alternative's header replaces the step's header of the same name (names are case-insensitive).
         auto& headers = alt.answer.headers;
         std::vector<header_field> merged;
+        std::vector<YAML::Node> merged_sources;
         for (std::size_t i = 0; i < headers.size(); ++i) {
             bool replaced = i < inherited_headers &&
                             std::any_of(headers.begin() + static_cast<std::ptrdiff_t>(inherited_headers), headers.end(),
                                         [&](const header_field& h) { return iequals(h.name, headers[i].name); });
-            if (!replaced) merged.push_back(headers[i]);
+            if (replaced) continue;
+            merged.push_back(headers[i]);
+            if (i < alt_sources.headers.size()) merged_sources.push_back(alt_sources.headers[i]);
         }
         headers = std::move(merged);
+        alt_sources.headers = std::move(merged_sources);
+        compile_templates(alt.answer, alt_sources);
         s.one_of.push_back(std::move(alt));
     }
 }
 
-void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step& s, std::optional<field>& one_of,
-                                  std::optional<double>& weight, std::optional<std::string>& body_from) {
+void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step& s, step_sources& sources,
+                                  std::optional<field>& one_of, std::optional<double>& weight,
+                                  std::optional<std::string>& body_from) {
     const bool alternative = place == step_place::alternative;
     // An alternative may inherit a body from its step: then it may not have one of its own.
     const std::optional<std::string> inherited_body = alternative ? body_from : std::nullopt;
@@ -149,7 +159,7 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                 if (r && !is_reason_phrase(*r)) return error(f, expected);
                 if (r) s.reason = *r;
             } else if (name == "headers") {
-                parse_step_headers(f, s.headers);
+                parse_step_headers(f, s.headers, sources.headers);
             } else if (is_body_key(name)) {
                 if (inherited_body && body_from == inherited_body) {
                     std::string message = "this alternative has ";
@@ -163,6 +173,8 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                     return error(key.Mark(), std::move(message));
                 }
                 body_from = name;
+                sources.body = value;
+                sources.body_key = name;
                 s.content_type.reset();
                 if (name == "body") {
                     s.body = text(f);
@@ -198,6 +210,12 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                 parse_interim(f, s.interim);
             } else if (name == "set_state") {
                 s.set_state = non_empty_text(f);
+            } else if (name == "template") {
+                auto on = value.IsScalar() ? core_bool(value.Scalar()) : std::nullopt;
+                if (on)
+                    s.templated = *on;
+                else
+                    error(f, "true or false");
             } else if (name == "one_of") {
                 one_of.emplace(std::move(f));
             } else if (name == "weight") {
@@ -245,7 +263,9 @@ std::optional<route_limit> file_loader::parse_limit(const field& f) {
                            std::optional<field> one_of;
                            std::optional<double> weight;
                            std::optional<std::string> body_from;
-                           parse_step_keys(value, step_place::reject, out.reject, one_of, weight, body_from);
+                           step_sources sources;
+                           parse_step_keys(value, step_place::reject, out.reject, sources, one_of, weight, body_from);
+                           compile_templates(out.reject, sources);
                        }
                        if (errors_.size() != before) ok = false;
                    });
@@ -273,7 +293,7 @@ void file_loader::parse_limit_key(const field& f, route_limit& out) {
     out.header = std::string{spec};
 }
 
-void file_loader::parse_step_headers(const field& f, std::vector<header_field>& out) {
+void file_loader::parse_step_headers(const field& f, std::vector<header_field>& out, std::vector<YAML::Node>& nodes) {
     if (!f.value.IsMap()) return error(f, "a mapping of header names to values");
     for_each_pair(f.value, "a step's 'headers'",
                   [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
@@ -294,8 +314,115 @@ void file_loader::parse_step_headers(const field& f, std::vector<header_field>& 
                           "a header value (visible characters and inner spaces, no line breaks)";
                       auto s = text(v, expected);
                       if (s && !is_field_value(*s)) return error(v, expected);
-                      if (s) out.push_back({name, *s});
+                      if (!s) return;
+                      out.push_back({name, *s});
+                      nodes.push_back(value);
                   });
+}
+
+void file_loader::peek_captures(const YAML::Node& route_node) {
+    captures_.clear();
+    captures_known_ = true;
+    if (!route_node.IsMap()) return;
+    const YAML::Node match = route_node["match"];
+    if (!match || !match.IsMap()) return;
+    const YAML::Node path = match["path"];
+    if (!path || path.IsNull()) return;
+    // Parsed again, silently, when `match` is reached: its errors are reported there, once.
+    const std::size_t before = errors_.size();
+    auto parsed = parse_path(field{"'path'", path, path.Mark()});
+    errors_.resize(before);
+    if (!parsed) {
+        // A broken path is reported already; checking captures against it would only add noise.
+        captures_known_ = false;
+        return;
+    }
+    for (const auto& segment : parsed->segments)
+        if (segment.starts_with('{')) captures_.push_back(segment.substr(1, segment.size() - 2));
+}
+
+void file_loader::compile_templates(step& s, const step_sources& sources) {
+    s.body_template.reset();
+    s.header_templates.clear();
+    if (!s.templated) return;
+    if (s.body && sources.body) {
+        std::string label = quote(sources.body_key);
+        s.body_template = compile_text(*s.body, sources.body, label, sources.body_key == "body_file");
+    }
+    for (std::size_t i = 0; i < s.headers.size(); ++i) {
+        std::optional<compiled_template> t;
+        if (i < sources.headers.size()) {
+            std::string label = "header ";
+            label.append(quote(s.headers[i].name));
+            t = compile_text(s.headers[i].value, sources.headers[i], label, false);
+        }
+        // On an error the load fails anyway: the empty template only keeps the vectors parallel.
+        s.header_templates.push_back(t ? std::move(*t) : compiled_template{});
+    }
+}
+
+std::optional<compiled_template> file_loader::compile_text(const std::string& text, const YAML::Node& node,
+                                                           std::string_view label, bool from_file) {
+    template_error problem;
+    template_options options;
+    if (captures_known_) options.path_captures = &captures_;
+    auto compiled = compile_template(text, problem, options);
+    if (compiled) return compiled;
+
+    load_error e;
+    std::string message = "in the template of ";
+    message.append(label);
+    if (from_file) {
+        // The text is the file's, not the scenario's: say where in the file.
+        std::string_view before = std::string_view{text}.substr(0, problem.offset);
+        const auto line = std::count(before.begin(), before.end(), '\n') + 1;
+        const auto line_start = before.rfind('\n');
+        const std::size_t column = problem.offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+        message.append(" (line ").append(std::to_string(line)).append(", column ").append(std::to_string(column));
+        message.append(" of the file)");
+        e.where = at(node.Mark());
+    } else {
+        e.where = template_position(node, text, problem.offset);
+    }
+    message.append(": ").append(problem.message);
+    e.message = std::move(message);
+    // An alternative of one_of compiles the texts it inherits again: report each mistake once.
+    const bool seen = std::any_of(errors_.begin(), errors_.end(), [&](const load_error& other) {
+        return other.where.line == e.where.line && other.where.column == e.where.column && other.message == e.message;
+    });
+    if (!seen) errors_.push_back(std::move(e));
+    return std::nullopt;
+}
+
+// The "{{" at `offset` of `text` (the value of `node`) is the same-numbered "{{" in
+// the file from where the node starts: YAML quoting, escapes, block scalars and
+// folding never make or split a "{{", and JSON serialization keeps order and braces.
+// When the file does not show it (a brace from an escape), the node's own position.
+source_location file_loader::template_position(const YAML::Node& node, std::string_view text,
+                                               std::size_t offset) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.line < 0 || mark.column < 0) return at(mark);
+    std::size_t nth = 0;
+    for (auto found = text.find("{{"); found < offset; found = text.find("{{", found + 1)) ++nth;
+
+    // yaml-cpp's line and column (0-based) → an offset in the file.
+    std::size_t pos = 0;
+    for (int line = 0; line < mark.line && pos != std::string_view::npos; ++line) {
+        pos = yaml_.find('\n', pos);
+        if (pos != std::string_view::npos) ++pos;
+    }
+    if (pos == std::string_view::npos) return at(mark);
+    pos += static_cast<std::size_t>(mark.column);
+    for (std::size_t i = 0;; ++i) {
+        pos = yaml_.find("{{", pos);
+        if (pos == std::string_view::npos) return at(mark);
+        if (i == nth) break;
+        ++pos;
+    }
+    std::string_view before = yaml_.substr(0, pos);
+    const auto line_start = before.rfind('\n');
+    const auto column = pos - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    return {file_, static_cast<int>(std::count(before.begin(), before.end(), '\n') + 1), static_cast<int>(column)};
 }
 
 void file_loader::parse_interim(const field& f, std::vector<int>& out) {

@@ -4,6 +4,7 @@
 // that nothing can fail while serving.
 
 #include "http/response_plan.hpp"
+#include "scenario/template.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -93,6 +94,11 @@ struct step {
     /// the (scenario, route, session) random stream. Each alternative is a whole
     /// step (the keys of this one merged in at load), without times or one_of.
     std::vector<alternative> one_of;
+    /// template: true: the body and header values are rendered per request
+    /// (template.hpp), from templates compiled at load.
+    bool templated = false;
+    std::optional<compiled_template> body_template;   ///< templated and a body: `body`, compiled
+    std::vector<compiled_template> header_templates;  ///< templated: one per entry of `headers`, in order
     source_location where;
 };
 

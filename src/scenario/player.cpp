@@ -4,8 +4,11 @@
 #include "handlers/status_knobs.hpp"
 #include "scenario/matcher.hpp"
 #include "scenario/random_stream.hpp"
+#include "scenario/template.hpp"
 
 #include <algorithm>
+#include <array>
+#include <ctime>
 #include <list>
 #include <mutex>
 #include <random>
@@ -66,6 +69,8 @@ struct claim {
     std::string why;                             ///< wrong_state / passed: the reason for nearest_miss
     std::optional<std::size_t> alternative;      ///< answered by a step with one_of: the one drawn
     std::optional<std::uint64_t> retry_after_s;  ///< the route has a limit: seconds left in its window
+    /// The random bits of each {{uuid}} the served step renders, drawn in order.
+    std::vector<std::array<std::uint64_t, 2>> uuids;
 };
 
 // Whole seconds from now until `end`, rounded up, at least 1 (RFC 9110 §10.2.3
@@ -116,6 +121,26 @@ std::string session_key(const isolation& iso, const match_subject& s) {
         case isolation::kind::cookie: return std::string{cookie_value(s.req(), iso.name)};
     }
     return {};
+}
+
+// How many {{uuid}} a templated step renders per request.
+std::size_t uuids_in(const step& st) {
+    if (!st.templated) return 0;
+    auto count = [](const compiled_template& t) {
+        return static_cast<std::size_t>(std::count_if(t.segments().begin(), t.segments().end(), [](const auto& seg) {
+            return seg.what == compiled_template::segment::kind::uuid;
+        }));
+    };
+    std::size_t n = st.body_template ? count(*st.body_template) : 0;
+    for (const auto& h : st.header_templates) n += count(h);
+    return n;
+}
+
+bool uses_json(const step& st) {
+    if (!st.templated) return false;
+    if (st.body_template && st.body_template->uses_json()) return true;
+    return std::any_of(st.header_templates.begin(), st.header_templates.end(),
+                       [](const compiled_template& t) { return t.uses_json(); });
 }
 
 std::string state_text(const std::optional<std::string>& state) { return state ? *state : std::string{"unset"}; }
@@ -202,6 +227,20 @@ struct player::impl {
         return &st.sessions.front();
     }
 
+    // The bits of the {{uuid}}s `served` renders, from the route's stream. Drawn here,
+    // under the lock, because the stream is the session's shared state: the draws stay
+    // in claim order, so a seed replays them. Caller holds the lock.
+    void draw_uuids(route_state& rs, std::size_t si, std::size_t ri, const step& served, claim& out) const {
+        const std::size_t n = uuids_in(served);
+        if (n == 0) return;
+        if (!rs.random) rs.random = std::make_unique<std::mt19937_64>(stream_seeds[si][ri]);
+        out.uuids.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t high = (*rs.random)();
+            out.uuids.push_back({high, (*rs.random)()});
+        }
+    }
+
     static std::uint64_t entropy() {
         std::random_device device;
         return (std::uint64_t{device()} << 32) ^ device();
@@ -252,12 +291,13 @@ struct player::impl {
         static const std::optional<std::string> unset;
         const auto& state = s ? s->state : unset;
         if (r.when_state && state != r.when_state)
-            return {claim::kind::wrong_state, 0, "state is " + state_text(state) + ", not " + *r.when_state, {}, {}};
+            return {
+                claim::kind::wrong_state, 0, "state is " + state_text(state) + ", not " + *r.when_state, {}, {}, {}};
 
         cursor peek = s ? s->routes[ri].at : cursor{};
         skip_empty_steps(peek, r);
         if (peek.done && r.then == then_mode::pass)
-            return {claim::kind::passed, 0, "its steps are used up (then: pass)", {}, {}};
+            return {claim::kind::passed, 0, "its steps are used up (then: pass)", {}, {}, {}};
 
         claim out;
         if (r.limit) {
@@ -268,6 +308,7 @@ struct player::impl {
             out.retry_after_s = seconds;
             if (!allowed) {
                 if (r.limit->reject.set_state) s->state = r.limit->reject.set_state;
+                draw_uuids(s->routes[ri], si, ri, r.limit->reject, out);
                 out.what = claim::kind::limited;
                 out.step = peek.index;
                 return out;
@@ -295,6 +336,7 @@ struct player::impl {
             served = &current.one_of[*out.alternative].answer;
         }
         if (served->set_state) s->state = served->set_state;
+        draw_uuids(rs, si, ri, *served, out);
         if (!c.done) {
             ++c.served;
             if (current.times && c.served >= *current.times) {
@@ -310,13 +352,19 @@ struct player::impl {
 
 namespace {
 
-response_plan step_plan(const request& req, const step& st) {
+// `ctx` is for a templated step: its body and header values are rendered from it.
+response_plan step_plan(const request& req, const step& st, const template_context* ctx) {
     status_knobs knobs;
     knobs.reason = st.reason;
     knobs.headers = st.headers;
     knobs.body = st.body;
     knobs.content_type = st.content_type;
     knobs.delay = st.delay;
+    if (ctx && st.templated) {
+        if (st.body_template) knobs.body = render(*st.body_template, *ctx);
+        for (std::size_t i = 0; i < knobs.headers.size() && i < st.header_templates.size(); ++i)
+            knobs.headers[i].value = render_field_value(st.header_templates[i], *ctx);
+    }
     auto plan = plan_for_code(req, st.status, knobs);
     // §15.2: never a 1xx to an HTTP/1.0 client.
     if (plan.action == response_plan::kind::respond && req.version >= 11 && !st.interim.empty()) {
@@ -329,13 +377,15 @@ response_plan step_plan(const request& req, const step& st) {
 
 // A limit's reject: a 429 without its own Retry-After says when the window reopens
 // (RFC 6585 §4, RFC 9110 §10.2.3), instead of the catalogue's fixed "1".
-response_plan reject_plan(const request& req, const step& reject, std::uint64_t retry_after_s) {
+response_plan reject_plan(const request& req, const step& reject, std::uint64_t retry_after_s,
+                          const template_context* ctx) {
     if (reject.status != 429 || std::any_of(reject.headers.begin(), reject.headers.end(),
                                             [](const auto& h) { return iequals(h.name, "Retry-After"); }))
-        return step_plan(req, reject);
+        return step_plan(req, reject, ctx);
     step with_retry = reject;
     with_retry.headers.push_back({"Retry-After", std::to_string(retry_after_s)});
-    return step_plan(req, with_retry);
+    // Appended after the templated headers: they keep their indexes in header_templates.
+    return step_plan(req, with_retry, ctx);
 }
 
 response_plan exhausted_plan(const request& req, const scenario& sc, const route& r) {
@@ -380,13 +430,42 @@ play_result player::play(const request& req) {
                 limit_key = std::string{req.header(r.limit->header)};
             auto c = impl_->try_claim(si, ri, *keys[si], limit_key);
             if (c.what == claim::kind::answered || c.what == claim::kind::exhausted || c.what == claim::kind::limited) {
+                const step* served = nullptr;
                 if (c.what == claim::kind::limited) {
-                    result.plan = reject_plan(req, r.limit->reject, c.retry_after_s.value_or(1));
+                    served = &r.limit->reject;
+                } else if (c.what == claim::kind::answered) {
+                    const auto& st = r.steps[c.step];
+                    served = c.alternative ? &st.one_of[*c.alternative].answer : &st;
+                }
+                // Rendered here, outside the lock: everything it reads is this request's.
+                template_context ctx;
+                std::size_t next_uuid = 0;
+                if (served && served->templated) {
+                    static const boost::json::value
+                        not_json;  // a body that is not JSON: parsed once, not per placeholder
+                    ctx.req = &req;
+                    ctx.captures = &m.captures;
+                    if (uses_json(*served)) {
+                        const auto* body = subject.json_body();
+                        ctx.json_body = body ? body : &not_json;
+                    }
+                    ctx.session = *keys[si];
+                    ctx.step_index = c.step + 1;
+                    ctx.step_count = r.steps.size();
+                    ctx.now = std::time(nullptr);
+                    ctx.random128 = [&c, &next_uuid]() -> std::array<std::uint64_t, 2> {
+                        // Drawn at the claim, one pair per {{uuid}}: never more asked for.
+                        return next_uuid < c.uuids.size() ? c.uuids[next_uuid++] : std::array<std::uint64_t, 2>{};
+                    };
+                    ctx.retry_after_s = c.retry_after_s;
+                }
+                const template_context* rendering = served && served->templated ? &ctx : nullptr;
+                if (c.what == claim::kind::limited) {
+                    result.plan = reject_plan(req, *served, c.retry_after_s.value_or(1), rendering);
                 } else if (c.what == claim::kind::exhausted) {
                     result.plan = exhausted_plan(req, sc, r);
                 } else {
-                    const auto& st = r.steps[c.step];
-                    result.plan = step_plan(req, c.alternative ? st.one_of[*c.alternative].answer : st);
+                    result.plan = step_plan(req, *served, rendering);
                 }
                 result.scenario = sc.name;
                 result.route = r.id;

@@ -1,4 +1,4 @@
-// The bundled examples of quotas and weighted draws, played over real sockets
+// The bundled examples of quotas, weighted draws and templating, played over real sockets
 // exactly as their header comments document the curl calls.
 
 #include "client.hpp"
@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <ctime>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +26,29 @@ teapot::server_options bundled() {
 
 response get(std::uint16_t port, const std::string& target, const std::string& test_id) {
     return fetch(port, target, "X-Test-Id: " + test_id + "\r\n");
+}
+
+response post(std::uint16_t port, const std::string& target, const std::string& extra_headers,
+              const std::string& body = {}) {
+    connection c{port};
+    std::string request = "POST ";
+    request.append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n").append(extra_headers);
+    request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n").append(body);
+    c.send(request);
+    return c.read_response();
+}
+
+// An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as seconds since the epoch; -1 when it is not one.
+std::time_t parse_http_date(const std::string& text) {
+    std::tm tm{};
+    const char* end = ::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end != '\0') return -1;
+    return ::timegm(&tm);
+}
+
+bool is_uuid_v4(const std::string& text) {
+    static const std::regex v4{"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"};
+    return std::regex_match(text, v4);
 }
 
 }  // namespace
@@ -49,6 +74,10 @@ TEST_CASE("rate-limited: 3 requests per 2 s, then 429 with the seconds left, the
         CHECK(rejected.header("Content-Type") == "application/json");
         CHECK(boost::json::parse(rejected.body).at("error") == "rate limit exceeded");
         CHECK(rejected.count("Retry-After") == 1);
+        // The body's {{limit.retry_after_s}} says the same as the header.
+        std::string message = "try again in ";
+        message.append(rejected.header("Retry-After")).append(" s");
+        CHECK(boost::json::parse(rejected.body).at("message") == message.c_str());
         // Whole seconds left, rounded up: 2 within the first second of the window, then 1.
         if (elapsed < std::chrono::seconds{1})
             CHECK(rejected.header("Retry-After") == "2");
@@ -91,4 +120,56 @@ TEST_CASE("weighted-flaky: the file's seed wins over the server's --seed", "[sce
     std::vector<int> got;
     for (int i = 0; i < 8; ++i) got.push_back(get(s.port(), "/api/inventory", "x").status);
     CHECK(got == std::vector<int>{200, 200, 200, 503, 200, 200, 503, 200});
+}
+
+TEST_CASE("templated-echo: every placeholder rendered from the request, as the comment documents",
+          "[scenario][examples][template]") {
+    test_server s{bundled()};
+    const std::string order = R"({"customer":{"name":"Ada"},"items":[{"sku":"tea-1","qty":2}]})";
+    const std::time_t before = std::time(nullptr);
+    auto first = post(s.port(), "/api/echo/orders/42?lang=en",
+                      "X-Test-Id: t1\r\nX-Request-Id: req-7\r\nContent-Type: application/json\r\n", order);
+    REQUIRE(first.status == 201);
+    CHECK(first.header("Content-Type") == "application/json");
+    CHECK(first.header("Location") == "/api/echo/orders/42");
+    CHECK(first.header("X-Request-Id") == "req-7");
+    // Seeded: the values the file documents, in every session and after every restart.
+    CHECK(first.header("X-Trace-Id") == "ec816994-e94e-4f63-ae39-7288011d68a0");
+    auto body = boost::json::parse(first.body).as_object();
+    CHECK(body.at("id") == "42");
+    CHECK(body.at("kind") == "orders");
+    CHECK(body.at("lang") == "en");
+    CHECK(body.at("customer") == "Ada");
+    CHECK(body.at("first_sku") == "tea-1");
+    CHECK(body.at("first_qty") == "2");
+    CHECK(body.at("session") == "t1");
+    CHECK(body.at("step") == "1 of 2");
+    CHECK(body.at("order_uuid") == "a059940f-565d-4860-bed4-54bf180382e6");
+    CHECK(is_uuid_v4(std::string{body.at("order_uuid").as_string()}));
+    CHECK(is_uuid_v4(first.header("X-Trace-Id")));
+    // {{now}} is the time of the request (no earlier than before it), {{now +30s}} 30 s later.
+    const std::time_t generated = parse_http_date(std::string{body.at("generated_at").as_string()});
+    CHECK(generated >= before);
+    CHECK(parse_http_date(first.header("Expires")) == generated + 30);
+
+    auto again = post(s.port(), "/api/echo/orders/42", "X-Test-Id: t1\r\n");
+    CHECK(again.status == 200);
+    CHECK(again.header("X-Step") == "2/2");
+    CHECK(again.body == "order 42 seen again (step 2 of 2, session t1)");
+    auto repeated = post(s.port(), "/api/echo/orders/7", "X-Test-Id: t1\r\n");
+    CHECK(repeated.body == "order 7 seen again (step 2 of 2, session t1)");
+
+    // Another session starts at step 1 and draws the same UUIDs; what it does not send renders empty.
+    auto other = post(s.port(), "/api/echo/invoices/43", "X-Test-Id: t2\r\n");
+    REQUIRE(other.status == 201);
+    CHECK(other.header("Location") == "/api/echo/invoices/43");
+    CHECK(other.has("X-Request-Id"));
+    CHECK(other.header("X-Request-Id").empty());
+    CHECK(other.header("X-Trace-Id") == "ec816994-e94e-4f63-ae39-7288011d68a0");
+    auto other_body = boost::json::parse(other.body).as_object();
+    CHECK(other_body.at("session") == "t2");
+    CHECK(other_body.at("step") == "1 of 2");
+    CHECK(other_body.at("lang") == "");
+    CHECK(other_body.at("customer") == "");
+    CHECK(other_body.at("order_uuid") == "a059940f-565d-4860-bed4-54bf180382e6");
 }

@@ -79,6 +79,11 @@ std::vector<std::string> errors_of(std::string_view yaml, const fs::path& base_d
 
 using strings = std::vector<std::string>;
 
+#define VALID_PLACEHOLDERS                                                                                       \
+    "valid placeholders: request.path.<capture>, request.query.<name>, request.header.<name>, "                  \
+    "request.json.<dotted.path>, session, step.index, step.count, now, now +<duration>, now -<duration>, uuid, " \
+    "limit.retry_after_s, and \"text\" for literal text ({{ \"{{\" }} writes a literal \"{{\")"
+
 }  // namespace
 
 TEST_CASE("loader: a file with every supported key becomes the model, field by field", "[loader]") {
@@ -351,7 +356,7 @@ routes:
       - status: 200
       - stauts: 200
 )") == strings{"t.yaml:6:9: unknown key 'stauts' in a step; expected one of: status, reason, headers, body, json, "
-               "body_file, times, delay, interim, set_state, one_of"});
+               "body_file, times, delay, interim, set_state, one_of, template"});
     CHECK(errors_of(R"(
 nmae: orders
 routes: [{ id: r, steps: [{}], match: { methd: GET, body: { has: x } } }]
@@ -384,13 +389,10 @@ name: later
 routes:
   - id: r
     steps:
-      - template: true
-        body: "{{uuid}}"
       - fault: reset
         stream: { chunk: 1 }
-)") == strings{"t.yaml:5:9: 'template' in a step is not supported yet (issue 3, later increment)",
-               "t.yaml:7:9: 'fault' in a step is not supported yet (issue 3, later increment)",
-               "t.yaml:8:9: 'stream' in a step is not supported yet (issue 3, later increment)"});
+)") == strings{"t.yaml:5:9: 'fault' in a step is not supported yet (issue 3, later increment)",
+               "t.yaml:6:9: 'stream' in a step is not supported yet (issue 3, later increment)"});
 }
 
 TEST_CASE("loader: a YAML syntax error stops with its position", "[loader]") {
@@ -970,7 +972,7 @@ routes:
            "t.yaml:12:23: 'weight' must be a positive number (at most 1000000), not '1e7'",
            "t.yaml:13:23: 'weight' must be a positive number (at most 1000000), not '.inf'",
            "t.yaml:14:13: an alternative of 'one_of' must be a mapping with keys: status, reason, headers, body, "
-           "json, body_file, delay, interim, set_state, weight, not '200'",
+           "json, body_file, delay, interim, set_state, weight, template, not '200'",
            "t.yaml:15:9: 'weight' belongs to an alternative of 'one_of', not to a step",
            "t.yaml:16:9: 'limit' belongs to a route, not to a step; expected it beside 'steps'",
            "t.yaml:17:17: 'one_of' must be a non-empty list of alternatives (steps with a 'weight'), not a list",
@@ -1061,6 +1063,200 @@ routes:
            "t.yaml:17:40: 'one_of' is not supported in a limit's 'reject'; expected a plain step",
            "t.yaml:17:54: 'weight' belongs to an alternative of 'one_of', not to a limit's 'reject'",
            "t.yaml:20:44: 'reject' must be a step: a mapping with keys: status, reason, headers, body, json, "
-           "body_file, delay, interim, set_state, not '429'",
+           "body_file, delay, interim, set_state, template, not '429'",
        });
+}
+
+// ---------------------------------------------------------------- templates
+
+TEST_CASE("loader: template: true compiles the body and every header value once", "[loader][template]") {
+    auto result = load(R"(
+name: tpl
+routes:
+  - id: r
+    steps:
+      - template: true
+        headers: { X-Id: "{{uuid}}", X-Plain: plain }
+        body: "order {{request.path.id}} for {{session}}"
+      - json: { id: "{{request.path.id}}", n: 1 }
+        template: true
+      - body: "{{session}}"
+        template: false
+      - body: "{{session}}"
+      - template: true
+        times: 2
+        headers: { X-Step: "{{step.index}}" }
+        one_of:
+          - { weight: 1, body: "a {{uuid}}" }
+          - { weight: 1, body: "b", template: false }
+    match: { path: "/orders/{id}" }
+    limit:
+      requests: 1
+      per: 1s
+      reject: { status: 429, template: true, body: "wait {{limit.retry_after_s}}" }
+)");
+    REQUIRE(errors_of(result) == strings{});
+    const auto& r = result.scenarios.at(0).routes.at(0);
+    const auto& steps = r.steps;
+    REQUIRE(steps.size() == 5);
+    CHECK(steps[0].templated);
+    REQUIRE(steps[0].body_template);
+    CHECK(steps[0].body_template->source() == "order {{request.path.id}} for {{session}}");
+    CHECK(steps[0].body_template->uses_placeholders());
+    REQUIRE(steps[0].header_templates.size() == 2);
+    CHECK(steps[0].header_templates[0].source() == "{{uuid}}");
+    CHECK(steps[0].header_templates[1].source() == "plain");
+    CHECK_FALSE(steps[0].header_templates[1].uses_placeholders());
+    // json: the serialized text is the template.
+    REQUIRE(steps[1].body_template);
+    CHECK(steps[1].body_template->source() == R"({"id":"{{request.path.id}}","n":1})");
+    CHECK(steps[1].body_template->uses_placeholders());
+    // template: false, or absent: nothing compiled, the text sent as is.
+    for (std::size_t i : {2u, 3u}) {
+        CHECK_FALSE(steps[i].templated);
+        CHECK_FALSE(steps[i].body_template);
+        CHECK(steps[i].body == std::optional<std::string>{"{{session}}"});
+    }
+    // Alternatives inherit template: true and may switch it off.
+    REQUIRE(steps[4].one_of.size() == 2);
+    const auto& a = steps[4].one_of[0].answer;
+    CHECK(a.templated);
+    REQUIRE(a.body_template);
+    CHECK(a.body_template->source() == "a {{uuid}}");
+    REQUIRE(a.header_templates.size() == 1);
+    CHECK(a.header_templates[0].source() == "{{step.index}}");
+    const auto& b = steps[4].one_of[1].answer;
+    CHECK_FALSE(b.templated);
+    CHECK_FALSE(b.body_template);
+    CHECK(b.header_templates.empty());
+    // A limit's reject too.
+    REQUIRE(r.limit);
+    CHECK(r.limit->reject.templated);
+    REQUIRE(r.limit->reject.body_template);
+    CHECK(r.limit->reject.body_template->source() == "wait {{limit.retry_after_s}}");
+}
+
+TEST_CASE("loader: template errors point at the placeholder's line and column", "[loader][template]") {
+    SECTION("plain, quoted and block scalars") {
+        CHECK(errors_of(R"(
+name: tpl
+routes:
+  - id: r
+    steps:
+      - template: true
+        body: Hello {{nobody}}!
+      - template: true
+        body: |
+          line one {{session}}
+            line two {{ step.idx }}
+      - template: true
+        headers: { X-A: "{{session}} {{sesion}}" }
+      - template: true
+        body: >
+          folded {{session}}
+          text {{now +1d}}
+)") == strings{"t.yaml:6:21: in the template of 'body': unknown placeholder \"nobody\"; " VALID_PLACEHOLDERS,
+               "t.yaml:10:22: in the template of 'body': unknown placeholder \"step.idx\"; " VALID_PLACEHOLDERS,
+               "t.yaml:12:38: in the template of header 'X-A': unknown placeholder \"sesion\"; " VALID_PLACEHOLDERS,
+               "t.yaml:16:16: in the template of 'body': bad offset \"+1d\" in {{now}}: expected a sign and a "
+               "duration in whole seconds, like now +30s, now -1m or now +2h (units s, m, h; at most 24h)"});
+    }
+    SECTION("json: the placeholder inside the mapping") {
+        auto errors = errors_of(R"(
+name: tpl
+routes:
+  - id: r
+    steps:
+      - template: true
+        json:
+          ok: "{{session}}"
+          nested: { list: [1, "x {{ uuid4 }}"] }
+)");
+        REQUIRE(errors.size() == 1);
+        CHECK_THAT(errors[0],
+                   Catch::StartsWith("t.yaml:8:34: in the template of 'json': unknown placeholder \"uuid4\""));
+    }
+    SECTION("an unknown capture names the route's captures") {
+        auto errors = errors_of(R"(
+name: tpl
+routes:
+  - id: r
+    steps:
+      - template: true
+        body: "{{request.path.id}} {{request.path.sku}}"
+    match: { path: "/orders/{id}/{line}" }
+  - id: exact
+    match: { path: /orders }
+    steps:
+      - { template: true, body: "{{request.path.id}}" }
+  - id: any
+    steps:
+      - { template: true, body: "{{request.path.id}}" }
+)");
+        REQUIRE(errors.size() == 3);
+        CHECK_THAT(errors[0], Catch::StartsWith("t.yaml:6:36: in the template of 'body': "));
+        CHECK_THAT(errors[0], Catch::Contains("no capture \"sku\""));
+        CHECK_THAT(errors[0], Catch::Contains("id, line"));
+        CHECK_THAT(errors[1], Catch::StartsWith("t.yaml:11:34: in the template of 'body': "));
+        CHECK_THAT(errors[1], Catch::Contains("no {name}"));
+        CHECK_THAT(errors[2], Catch::StartsWith("t.yaml:14:34: "));
+    }
+    SECTION("an inherited body is reported once, at the step") {
+        auto errors = errors_of(R"(
+name: tpl
+routes:
+  - id: r
+    steps:
+      - template: true
+        body: "{{bad}}"
+        one_of: [{ weight: 1 }, { weight: 2 }]
+)");
+        CHECK(errors.size() == 1);
+        CHECK_THAT(errors.at(0), Catch::StartsWith("t.yaml:6:16: in the template of 'body': unknown placeholder"));
+    }
+    SECTION("template must be a boolean") {
+        CHECK(errors_of(R"(
+name: tpl
+routes:
+  - id: r
+    steps:
+      - { template: yes please, body: x }
+      - { template: [true], body: x }
+)") == strings{"t.yaml:5:21: 'template' must be true or false, not 'yes please'",
+               "t.yaml:6:21: 'template' must be true or false, not a list"});
+    }
+}
+
+TEST_CASE("loader: template on a body_file compiles the file's content", "[loader][template]") {
+    temp_dir dir;
+    dir.write("fixtures/order.json", "{\"id\": \"{{request.path.id}}\"}");
+    dir.write("fixtures/broken.txt", "line one\nline {{two}}\n");
+    auto good = dir.write("good.yaml", trim_first_newline(R"(
+routes:
+  - id: r
+    match: { path: "/orders/{id}" }
+    steps:
+      - { template: true, body_file: fixtures/order.json }
+      - { body_file: fixtures/order.json }
+)"));
+    auto result = load_scenario_paths({good.string()});
+    REQUIRE(errors_of(result) == strings{});
+    const auto& steps = result.scenarios.at(0).routes.at(0).steps;
+    REQUIRE(steps[0].body_template);
+    CHECK(steps[0].body_template->source() == "{\"id\": \"{{request.path.id}}\"}");
+    CHECK(steps[0].content_type == std::optional<std::string>{"application/json"});
+    CHECK_FALSE(steps[1].body_template);
+
+    auto bad = dir.write("bad.yaml", trim_first_newline(R"(
+routes:
+  - id: r
+    steps:
+      - template: true
+        body_file: fixtures/broken.txt
+)"));
+    auto errors = errors_of(load_scenario_paths({bad.string()}));
+    REQUIRE(errors.size() == 1);
+    std::string expected = bad.string();
+    expected.append(":5:20: in the template of 'body_file' (line 2, column 6 of the file): unknown placeholder");
+    CHECK_THAT(errors[0], Catch::StartsWith(expected));
 }
