@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 
 #include <sys/inotify.h>
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -52,19 +54,27 @@ bool file_watcher::relevant(int wd, std::string_view name) const {
     return false;
 }
 
+bool file_watcher::any_relevant(const char* data, std::size_t n) const {
+    // Not in the coroutine: a frame can hold neither an inotify_event (flexible
+    // array member) nor an aligned buffer (g++ 12), so events are copied out.
+    bool changed = false;
+    for (std::size_t at = 0; at + sizeof(inotify_event) <= n;) {
+        inotify_event event;
+        std::memcpy(&event, data + at, sizeof event);
+        std::string_view name{data + at + sizeof event, std::min<std::size_t>(event.len, n - at - sizeof event)};
+        name = name.substr(0, name.find('\0'));
+        changed |= relevant(event.wd, name);
+        at += sizeof event + event.len;
+    }
+    return changed;
+}
+
 net::awaitable<void> file_watcher::watch(std::shared_ptr<file_watcher> self) {
-    alignas(inotify_event) char buffer[8192];
+    char buffer[8192];
     while (inotify_.is_open()) {
         auto [ec, n] = co_await inotify_.async_read_some(net::buffer(buffer), use_tuple_awaitable);
         if (ec) co_return;  // closed by stop()
-        bool changed = false;
-        for (std::size_t at = 0; at + sizeof(inotify_event) <= n;) {
-            const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
-            std::string_view name{event->len ? event->name : ""};
-            name = name.substr(0, name.find('\0'));
-            changed |= relevant(event->wd, name);
-            at += sizeof(inotify_event) + event->len;
-        }
+        bool changed = any_relevant(buffer, n);
         if (!changed) continue;
         if (settling_) {
             settle_timer_.expires_after(settle_);  // cancels the pending wait: the burst goes on

@@ -29,6 +29,7 @@ private:
     net::awaitable<void> watch(std::shared_ptr<file_watcher> self);
     net::awaitable<void> settle_then_notify(std::shared_ptr<file_watcher> self);
     bool relevant(int watch_descriptor, std::string_view name) const;
+    bool any_relevant(const char* data, std::size_t n) const;
 
     struct watched_dir {
         int wd;
