@@ -27,6 +27,7 @@ namespace {
 namespace http = boost::beast::http;
 using teapot::test::connection;
 using teapot::test::response;
+using teapot::test::take_response;
 using namespace std::chrono_literals;
 
 // Asks for a plain 200 and closes: the server's answer to it shows where the
@@ -48,35 +49,6 @@ bool contains(std::string_view haystack, std::string_view needle) { return hayst
 std::string name_of(int code) {
     const auto* e = teapot::find_status(code);
     return e ? std::string{e->name} : std::string{};
-}
-
-// Parses the response at the front of `raw` with Beast's parser and drops its bytes.
-response take_response(std::string& raw, bool head_request) {
-    http::response_parser<http::string_body> parser;
-    parser.eager(true);
-    parser.body_limit(16 * 1024 * 1024);
-    parser.skip(head_request);
-    while (!parser.is_done()) {
-        boost::beast::error_code ec;
-        auto used = parser.put(boost::asio::buffer(raw.data(), raw.size()), ec);
-        raw.erase(0, used);
-        if (ec == http::error::need_more && used > 0) continue;
-        if (ec == http::error::need_more) {
-            // No more bytes will come: only a body delimited by the close may end here.
-            parser.put_eof(ec);
-            if (ec) throw std::runtime_error("incomplete response: " + ec.message());
-            break;
-        }
-        if (ec) throw std::runtime_error("bad response: " + ec.message());
-    }
-    const auto& m = parser.get();
-    response r;
-    r.version = m.version();
-    r.status = static_cast<int>(m.result_int());
-    r.reason = std::string{m.reason()};
-    for (const auto& f : m) r.headers.emplace_back(std::string{f.name_string()}, std::string{f.value()});
-    r.body = m.body();
-    return r;
 }
 
 // What came back for one request followed by the closing sentinel on the same connection.

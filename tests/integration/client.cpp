@@ -72,11 +72,49 @@ bool connection::fill() {
     return true;
 }
 
-response connection::read_response(bool head_request) {
-    http::response_parser<http::string_body> parser;
+namespace {
+
+response to_response(const http::response_parser<http::string_body>& parser) {
+    const auto& m = parser.get();
+    response r;
+    r.version = m.version();
+    r.status = static_cast<int>(m.result_int());
+    r.reason = std::string{m.reason()};
+    for (const auto& f : m) r.headers.emplace_back(std::string{f.name_string()}, std::string{f.value()});
+    r.body = m.body();
+    return r;
+}
+
+void prepare(http::response_parser<http::string_body>& parser, bool head_request) {
     parser.eager(true);
     parser.body_limit(64 * 1024 * 1024);
     parser.skip(head_request);
+}
+
+}  // namespace
+
+response take_response(std::string& raw, bool head_request) {
+    http::response_parser<http::string_body> parser;
+    prepare(parser, head_request);
+    while (!parser.is_done()) {
+        boost::beast::error_code ec;
+        auto used = parser.put(boost::asio::buffer(raw.data(), raw.size()), ec);
+        raw.erase(0, used);
+        if (ec == http::error::need_more && used > 0) continue;
+        if (ec == http::error::need_more) {
+            // No more bytes will come: only a body delimited by the close may end here.
+            parser.put_eof(ec);
+            if (ec) throw std::runtime_error("incomplete response: " + ec.message());
+            break;
+        }
+        if (ec) throw std::runtime_error("bad response: " + ec.message());
+    }
+    return to_response(parser);
+}
+
+response connection::read_response(bool head_request) {
+    http::response_parser<http::string_body> parser;
+    prepare(parser, head_request);
     bool open = true;
     while (!parser.is_done()) {
         boost::beast::error_code ec;
@@ -93,14 +131,7 @@ response connection::read_response(bool head_request) {
         if (!ec && used > 0) continue;
         open = fill();
     }
-    const auto& m = parser.get();
-    response r;
-    r.version = m.version();
-    r.status = static_cast<int>(m.result_int());
-    r.reason = std::string{m.reason()};
-    for (const auto& f : m) r.headers.emplace_back(std::string{f.name_string()}, std::string{f.value()});
-    r.body = m.body();
-    return r;
+    return to_response(parser);
 }
 
 std::string connection::read_until_close() {

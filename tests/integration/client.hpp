@@ -56,6 +56,10 @@ private:
     std::string pending_;
 };
 
+/// Parses the whole response at the front of `raw` (bytes already read) with
+/// Beast's parser and removes its bytes; throws when `raw` holds no whole response.
+response take_response(std::string& raw, bool head_request = false);
+
 /// One request on a fresh connection: GET (or `method`) target with extra header lines.
 response fetch(std::uint16_t port, std::string_view target, std::string_view extra_headers = {},
                std::string_view method = "GET");

@@ -32,6 +32,7 @@ namespace json = boost::json;
 using teapot::test::connection;
 using teapot::test::fetch;
 using teapot::test::response;
+using teapot::test::take_response;
 using namespace std::chrono_literals;
 
 constexpr std::string_view closing_sentinel =
@@ -48,34 +49,6 @@ const teapot::status_entry& entry(int code) {
     const auto* e = teapot::find_status(code);
     if (!e) throw std::logic_error("test asks for a code the catalogue lacks: " + std::to_string(code));
     return *e;
-}
-
-// Parses the response at the front of `raw` with Beast's parser and drops its bytes.
-response take_response(std::string& raw, bool head_request = false) {
-    http::response_parser<http::string_body> parser;
-    parser.eager(true);
-    parser.body_limit(16 * 1024 * 1024);
-    parser.skip(head_request);
-    while (!parser.is_done()) {
-        boost::beast::error_code ec;
-        auto used = parser.put(boost::asio::buffer(raw.data(), raw.size()), ec);
-        raw.erase(0, used);
-        if (ec == http::error::need_more && used > 0) continue;
-        if (ec == http::error::need_more) {
-            parser.put_eof(ec);
-            if (ec) throw std::runtime_error("incomplete response: " + ec.message());
-            break;
-        }
-        if (ec) throw std::runtime_error("bad response: " + ec.message());
-    }
-    const auto& m = parser.get();
-    response r;
-    r.version = m.version();
-    r.status = static_cast<int>(m.result_int());
-    r.reason = std::string{m.reason()};
-    for (const auto& f : m) r.headers.emplace_back(std::string{f.name_string()}, std::string{f.value()});
-    r.body = m.body();
-    return r;
 }
 
 // Sends `bytes` in one write and returns everything the server sends until it closes.
