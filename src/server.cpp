@@ -70,7 +70,7 @@ void server::start() {
         detail::scenario::player_limits limits;
         limits.seed = o.seed;  // --seed drives the draws of scenarios without their own seed
         impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits);
-        auto loaded = impl_->scenarios->reload();
+        auto loaded = impl_->scenarios->reload().loaded;
         if (!loaded.ok()) throw std::runtime_error("invalid scenarios:" + error_lines(loaded));
     }
 
@@ -101,7 +101,7 @@ void server::start() {
 
 std::vector<std::string> server::reload_scenarios() {
     if (!impl_->scenarios) return {};
-    auto loaded = impl_->scenarios->reload();
+    auto [loaded, changes] = impl_->scenarios->reload();
     const auto& log = impl_->config->log;
     if (!loaded.ok()) {
         log.warn("scenario reload failed; the previous scenarios keep serving:" + error_lines(loaded));
@@ -111,7 +111,7 @@ std::vector<std::string> server::reload_scenarios() {
     }
     std::string names;
     for (const auto& s : loaded.scenarios) names.append(names.empty() ? "" : ", ").append(s.name);
-    log.info("scenarios reloaded: " + names);
+    log.info("scenarios reloaded: " + names + "; " + changes.to_string());
     return {};
 }
 

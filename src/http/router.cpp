@@ -76,8 +76,8 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         // Scenario routes first, then the built-in endpoints, then a 404 naming the nearest route.
         std::optional<response_plan> answer;
         std::string nearest_miss;
-        if (auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr) {
-            auto played = player->play(req);
+        if (ctx.scenarios) {
+            auto played = ctx.scenarios->play(req);
             answer = std::move(played.plan);
             nearest_miss = std::move(played.nearest_miss);
         }

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -25,6 +26,61 @@
 
 namespace teapot::detail::scenario {
 namespace fs = std::filesystem;
+namespace {
+
+// The node's content, whatever its layout: flow and block styles write the same,
+// comments vanish. A scalar keeps its tag, so "1" (quoted) and 1 stay apart.
+// Bounded like json values (a recursive alias would never end): past the bounds
+// the route is an error anyway, and its fingerprint just stops there.
+void append_canonical(const YAML::Node& node, std::string& out, int depth, std::size_t& budget) {
+    if (depth > 64 || budget == 0) {
+        out.append("...");
+        return;
+    }
+    --budget;
+    switch (node.Type()) {
+        case YAML::NodeType::Scalar:
+            out.append(node.Tag()).append(std::to_string(node.Scalar().size())).append(":").append(node.Scalar());
+            return;
+        case YAML::NodeType::Sequence:
+            out.append("[");
+            for (const auto& item : node) {
+                append_canonical(item, out, depth + 1, budget);
+                out.append(",");
+            }
+            out.append("]");
+            return;
+        case YAML::NodeType::Map:
+            out.append("{");
+            for (const auto& entry : node) {
+                append_canonical(entry.first, out, depth + 1, budget);
+                out.append("=");
+                append_canonical(entry.second, out, depth + 1, budget);
+                out.append(",");
+            }
+            out.append("}");
+            return;
+        default: out.append("~"); return;
+    }
+}
+
+void add_body_hashes(const step& st, std::string& out) {
+    if (st.body) out.append(" ").append(std::to_string(std::hash<std::string>{}(*st.body)));
+    for (const auto& alt : st.one_of) add_body_hashes(alt.answer, out);
+}
+
+// See route::fingerprint.
+std::string fingerprint_of(const YAML::Node& node, const route& r) {
+    std::string out;
+    std::size_t budget = 200'000;  // nodes: twice what json values may hold
+    append_canonical(node, out, 0, budget);
+    out.append(" bodies:");
+    for (const auto& st : r.steps) add_body_hashes(st, out);
+    if (r.limit) add_body_hashes(r.limit->reject, out);
+    return out;
+}
+
+}  // namespace
 
 std::optional<scenario> file_loader::load(std::string_view yaml) {
     yaml_ = yaml;
@@ -203,6 +259,7 @@ route file_loader::parse_route(const YAML::Node& node) {
                    });
     if (!has_id) error(node.Mark(), "a route needs an 'id'; expected a name of letters, digits, '.', '_' or '-'");
     if (!has_steps) error(node.Mark(), "a route needs 'steps'; expected a non-empty list of steps");
+    r.fingerprint = fingerprint_of(node, r);
     return r;
 }
 

@@ -130,6 +130,11 @@ struct route {
     std::vector<step> steps;  ///< never empty
     then_mode then = then_mode::repeat_last;
     std::optional<route_limit> limit;
+    /// What the route says, for hot reload: equal fingerprints (with equal ids) mean
+    /// the route is unchanged and its cursors, quotas and streams carry over. The
+    /// route's YAML in a canonical form (so comments and layout do not count) and a hash of
+    /// every body it sends (a body_file may change while its YAML does not).
+    std::string fingerprint;
     source_location where;
 };
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <iterator>
 #include <list>
 #include <mutex>
 #include <random>
@@ -57,6 +58,7 @@ struct session {
 // The mutable side of one scenario: its sessions, behind one lock.
 struct scenario_state {
     std::mutex mutex;
+    bool retired = false;         ///< a reload took its sessions: play on the current player
     session global;               ///< requests without the key; never expires
     std::list<session> sessions;  ///< keyed sessions, most recently used first
     std::unordered_map<std::string, std::list<session>::iterator> by_key;
@@ -64,7 +66,7 @@ struct scenario_state {
 
 // What the locked part decided for one route.
 struct claim {
-    enum class kind { answered, exhausted, limited, wrong_state, passed } what = kind::answered;
+    enum class kind { answered, exhausted, limited, wrong_state, passed, retired } what = kind::answered;
     std::size_t step = 0;
     std::string why;                             ///< wrong_state / passed: the reason for nearest_miss
     std::optional<std::size_t> alternative;      ///< answered by a step with one_of: the one drawn
@@ -178,12 +180,13 @@ struct player::impl {
 
     /// Per scenario, per route: the seed of that route's random stream in every session.
     std::vector<std::vector<std::uint64_t>> stream_seeds;
+    /// Drawn once when there is no --seed: every route of a scenario without a seed derives from it.
+    std::uint64_t unseeded;
 
-    impl(std::vector<scenario> sc, player_limits lim) : scenarios(std::move(sc)), limits(lim) {
+    impl(std::vector<scenario> sc, player_limits lim)
+        : scenarios(std::move(sc)), limits(lim), unseeded(lim.seed ? *lim.seed : entropy()) {
         std::stable_sort(scenarios.begin(), scenarios.end(),
                          [](const scenario& a, const scenario& b) { return a.name < b.name; });
-        // Drawn once: every session and route of this player derives from it, as from a given seed.
-        const std::uint64_t unseeded = limits.seed ? *limits.seed : entropy();
         for (std::size_t i = 0; i < scenarios.size(); ++i) {
             auto st = std::make_unique<scenario_state>();
             st->global.routes.resize(scenarios[i].routes.size());
@@ -286,6 +289,7 @@ struct player::impl {
         auto now = clock::now();
 
         std::lock_guard lock{st.mutex};
+        if (st.retired) return {claim::kind::retired, 0, {}, {}, {}, {}};
         expire(st, now);
         session* s = find_session(st, sc.routes.size(), key, false, now);
         static const std::optional<std::string> unset;
@@ -410,6 +414,88 @@ player::~player() = default;
 
 const std::vector<scenario>& player::scenarios() const noexcept { return impl_->scenarios; }
 
+std::uint64_t player::default_seed() const noexcept { return impl_->unseeded; }
+
+namespace {
+
+bool same_isolation(const isolation& a, const isolation& b) { return a.by == b.by && a.name == b.name; }
+
+// A session of the next player with `old`'s key, named state and age, and the
+// route states of the routes `kept` maps (next index → previous index) moved in.
+session carried_session(session& old, std::size_t routes, const std::vector<std::optional<std::size_t>>& kept) {
+    session next{old.key, std::vector<route_state>(routes), old.state, old.last_used};
+    for (std::size_t i = 0; i < routes; ++i)
+        if (kept[i]) next.routes[i] = std::move(old.routes[*kept[i]]);
+    return next;
+}
+
+}  // namespace
+
+reload_changes player::take_over(player& previous, const std::function<void()>& publish) {
+    auto& next = *impl_;
+    auto& prev = *previous.impl_;
+    // Every scenario of the previous player is held still: a claim made on it now would be lost.
+    // Claims take one scenario lock at a time, and take_over runs alone, so this cannot deadlock.
+    std::vector<std::unique_lock<std::mutex>> frozen;
+    frozen.reserve(prev.states.size());
+    for (auto& st : prev.states) frozen.emplace_back(st->mutex);
+
+    reload_changes changes;
+    std::vector<bool> still_loaded(prev.scenarios.size(), false);
+    for (std::size_t si = 0; si < next.scenarios.size(); ++si) {
+        const auto& sc = next.scenarios[si];
+        auto found = std::find_if(prev.scenarios.begin(), prev.scenarios.end(),
+                                  [&sc](const scenario& p) { return p.name == sc.name; });
+        if (found == prev.scenarios.end()) {
+            changes.added_scenarios.push_back(sc.name);
+            continue;
+        }
+        const auto psi = static_cast<std::size_t>(found - prev.scenarios.begin());
+        still_loaded[psi] = true;
+        auto& report = changes.kept_scenarios.emplace_back();
+        report.name = sc.name;
+
+        // Which previous route each route continues, when its id, content and stream are unchanged.
+        std::vector<std::optional<std::size_t>> kept(sc.routes.size());
+        std::vector<bool> continued(found->routes.size(), false);
+        for (std::size_t ri = 0; ri < sc.routes.size(); ++ri) {
+            const auto& r = sc.routes[ri];
+            auto old =
+                std::find_if(found->routes.begin(), found->routes.end(), [&r](const route& p) { return p.id == r.id; });
+            if (old == found->routes.end()) {
+                report.added.push_back(r.id);
+                continue;
+            }
+            const auto pri = static_cast<std::size_t>(old - found->routes.begin());
+            continued[pri] = true;
+            if (old->fingerprint == r.fingerprint && prev.stream_seeds[psi][pri] == next.stream_seeds[si][ri])
+                kept[ri] = pri;
+            else
+                report.changed.push_back(r.id);
+        }
+        for (std::size_t pri = 0; pri < found->routes.size(); ++pri)
+            if (!continued[pri]) report.removed.push_back(found->routes[pri].id);
+
+        if (!same_isolation(found->isolate_by, sc.isolate_by)) {
+            report.sessions_dropped = true;
+            continue;
+        }
+        auto& from = *prev.states[psi];
+        auto& to = *next.states[si];
+        to.global = carried_session(from.global, sc.routes.size(), kept);
+        for (auto& old_session : from.sessions) {  // most recently used first: the order is kept
+            to.sessions.push_back(carried_session(old_session, sc.routes.size(), kept));
+            to.by_key.emplace(to.sessions.back().key, std::prev(to.sessions.end()));
+        }
+    }
+    for (std::size_t psi = 0; psi < prev.scenarios.size(); ++psi)
+        if (!still_loaded[psi]) changes.removed_scenarios.push_back(prev.scenarios[psi].name);
+
+    for (auto& st : prev.states) st->retired = true;
+    publish();
+    return changes;
+}
+
 play_result player::play(const request& req) {
     play_result result;
     match_subject subject{req};
@@ -429,6 +515,11 @@ play_result player::play(const request& req) {
             if (r.limit && r.limit->key == route_limit::key_kind::header)
                 limit_key = std::string{req.header(r.limit->header)};
             auto c = impl_->try_claim(si, ri, *keys[si], limit_key);
+            if (c.what == claim::kind::retired) {
+                result.retired = true;
+                result.nearest_miss.clear();
+                return result;
+            }
             if (c.what == claim::kind::answered || c.what == claim::kind::exhausted || c.what == claim::kind::limited) {
                 const step* served = nullptr;
                 if (c.what == claim::kind::limited) {

@@ -7,9 +7,11 @@
 #include "http/request.hpp"
 #include "http/response_plan.hpp"
 #include "scenario/model.hpp"
+#include "scenario/reload_changes.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,9 @@ struct play_result {
     /// When nothing matched: the route that came closest and why it did not match,
     /// e.g. "route list-orders of flaky-orders: method POST is not GET".
     std::string nearest_miss;
+    /// A reload replaced this player while the request was being matched: nothing
+    /// was claimed, and the request must be played again on the current player.
+    bool retired = false;
 };
 
 struct player_limits {
@@ -61,6 +66,19 @@ public:
     play_result play(const request& req);
 
     const std::vector<scenario>& scenarios() const noexcept;
+
+    /// The seed of the scenarios without their own: the server's --seed, or the one
+    /// drawn at construction. A reload passes it on, so unchanged routes keep their streams.
+    std::uint64_t default_seed() const noexcept;
+
+    /// Hot reload: takes over `previous`'s sessions. Named states carry over while a
+    /// scenario keeps its name and isolate_by; cursors, quotas and random streams carry
+    /// over for each route whose id, fingerprint and stream seed are unchanged. Every
+    /// scenario of `previous` is locked meanwhile and then retired (its late requests
+    /// answer `retired`); `publish` runs before the locks are released, so the swap to
+    /// this player happens before any of them is played again. Thread-safe against
+    /// play() on either player; one take_over at a time.
+    reload_changes take_over(player& previous, const std::function<void()>& publish);
 
 private:
     struct impl;

@@ -14,13 +14,23 @@
 
 namespace teapot::detail::scenario {
 
+struct reload_result {
+    load_result loaded;      ///< what was loaded, or the errors (and then nothing changed)
+    reload_changes changes;  ///< against the previous set; empty on the first load
+};
+
 class registry {
 public:
     registry(std::vector<std::string> paths, player_limits limits);
 
-    /// Parses every path; on success the new player serves from now on and the
-    /// result lists what was loaded. On errors nothing changes.
-    load_result reload();
+    /// Parses every path; on success the new player serves from now on, carrying
+    /// over what the previous one had for unchanged routes (player::take_over).
+    /// On errors nothing changes.
+    reload_result reload();
+
+    /// Plays `req` on the current player (again, when a reload retires the one it
+    /// started on). Empty result before the first successful load.
+    play_result play(const request& req) const;
 
     /// The player in force; null before the first successful load.
     std::shared_ptr<player> current() const noexcept { return current_.load(std::memory_order_acquire); }

@@ -6,9 +6,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 using namespace teapot::test;
@@ -81,4 +85,36 @@ TEST_CASE("a broken edit is refused and the previous scenarios keep serving", "[
     write_file(file, scenario_answering(201));
     CHECK(s.srv.reload_scenarios().empty());
     CHECK(fetch(s.port(), "/reloaded").status == 201);
+}
+
+TEST_CASE("a reload keeps the cursors of unchanged routes and logs the changed ones", "[reload]") {
+    scratch_dir dir;
+    auto file = dir.path / "carried.yaml";
+    auto with_second = [](int status) {
+        return "name: carried\nroutes:\n"
+               "  - id: steady\n    match: { path: /steady }\n"
+               "    steps: [{ status: 201 }, { status: 202 }, { status: 203 }]\n"
+               "  - id: edited\n    match: { path: /edited }\n"
+               "    steps: [{ status: 301 }, { status: " +
+               std::to_string(status) + " }]\n";
+    };
+    write_file(file, with_second(302));
+    std::ostringstream log_text;
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text);
+    auto o = test_options();
+    o.logger = std::make_shared<spdlog::logger>("reload-test", sink);
+    o.scenario_paths = {file.string()};
+    o.watch_scenarios = false;  // this test reloads by hand, once
+    test_server s{o};
+    CHECK(fetch(s.port(), "/steady").status == 201);
+    CHECK(fetch(s.port(), "/edited").status == 301);
+
+    write_file(file, with_second(307));
+    CHECK(s.srv.reload_scenarios().empty());
+    CHECK(fetch(s.port(), "/steady").status == 202);  // carried over
+    CHECK(fetch(s.port(), "/edited").status == 301);  // changed: starts fresh
+    CHECK(fetch(s.port(), "/edited").status == 307);
+    s.srv.stop();  // no thread writes the log any more: it can be read
+    CHECK_THAT(log_text.str(),
+               Catch::Contains("scenarios reloaded: carried; carried: route edited changed (starts fresh)"));
 }
