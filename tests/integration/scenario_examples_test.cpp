@@ -173,3 +173,97 @@ TEST_CASE("templated-echo: every placeholder rendered from the request, as the c
     CHECK(other_body.at("customer") == "");
     CHECK(other_body.at("order_uuid") == "a059940f-565d-4860-bed4-54bf180382e6");
 }
+
+// One example per templating feature: each file's header comment, played.
+
+TEST_CASE("template-path-capture: the captured segment, percent-decoded", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    auto r = fetch(s.port(), "/api/users/42");
+    CHECK(r.status == 200);
+    CHECK(r.body == R"({"id":"42","profile":"/api/users/42/profile"})");
+    CHECK(fetch(s.port(), "/api/users/ada%20l").body == R"({"id":"ada l","profile":"/api/users/ada l/profile"})");
+}
+
+TEST_CASE("template-query: parameters rendered, an absent one empty", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    CHECK(fetch(s.port(), "/api/search?q=green%20tea&page=2").body ==
+          R"({"query":"green tea","page":"2","next":"/api/search?q=green tea&page=2&after=2"})");
+    CHECK(fetch(s.port(), "/api/search?q=oolong").body ==
+          R"({"query":"oolong","page":"","next":"/api/search?q=oolong&page=&after="})");
+}
+
+TEST_CASE("template-header: the correlation id echoed, an absent header empty", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    auto r = fetch(s.port(), "/api/correlated", "X-Request-Id: req-7\r\nUser-Agent: curl/7.88.1\r\n");
+    CHECK(r.status == 200);
+    CHECK(r.header("X-Request-Id") == "req-7");
+    CHECK(r.body == "request req-7 from curl/7.88.1");
+    auto bare = fetch(s.port(), "/api/correlated");
+    CHECK(bare.has("X-Request-Id"));
+    CHECK(bare.header("X-Request-Id").empty());
+    CHECK(bare.body == "request  from ");
+}
+
+TEST_CASE("template-json-body: a receipt for the amount and currency sent", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    auto r = post(s.port(), "/api/payments", "Content-Type: application/json\r\n",
+                  R"({"amount":12.5,"currency":"EUR","card":{"last4":"4242"}})");
+    CHECK(r.status == 201);
+    CHECK(r.header("Location") == "/api/payments/EUR-12.5");
+    CHECK(r.body == R"({"status":"captured","amount":"12.5","currency":"EUR","card":"**** 4242"})");
+    auto other = post(s.port(), "/api/payments", "Content-Type: application/json\r\n", R"({"currency":"USD"})");
+    CHECK(other.status == 404);
+    CHECK_THAT(other.body, Catch::Contains("route capture-payment of template-json-body"));
+}
+
+TEST_CASE("template-session: each test's own id, step by step", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    CHECK(get(s.port(), "/api/whoami", "checkout-test-3").body == "session checkout-test-3, call 1");
+    CHECK(get(s.port(), "/api/whoami", "checkout-test-4").body == "session checkout-test-4, call 1");
+    CHECK(get(s.port(), "/api/whoami", "checkout-test-3").body == "session checkout-test-3, call 2 and later");
+    CHECK(fetch(s.port(), "/api/whoami").body == "session , call 1");  // the global session
+}
+
+TEST_CASE("template-step: each attempt says which it is", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    std::vector<std::string> attempts;
+    for (int i = 0; i < 4; ++i) {
+        auto r = get(s.port(), "/api/unstable", "t1");
+        attempts.push_back(std::to_string(r.status) + " " + r.header("X-Attempt") + " " + r.body);
+        CHECK(r.count("Retry-After") == (r.status == 503 ? 1u : 0u));
+    }
+    CHECK(attempts == std::vector<std::string>{"503 1/3 attempt 1 of 3 fails", "503 2/3 attempt 2 of 3 fails",
+                                               "200 3/3 attempt 3 of 3 succeeds", "200 3/3 attempt 3 of 3 succeeds"});
+}
+
+TEST_CASE("template-now: validators and expiry move with the clock", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    const std::time_t before = std::time(nullptr);
+    auto r = fetch(s.port(), "/api/cached-report");
+    const std::time_t after = std::time(nullptr);
+    REQUIRE(r.status == 200);
+    CHECK(r.header("Cache-Control") == "public, max-age=3600");
+    auto body = boost::json::parse(r.body).as_object();
+    const std::time_t generated = parse_http_date(std::string{body.at("generated_at").as_string()});
+    CHECK(generated >= before);
+    CHECK(generated <= after);
+    // One clock reading per request: every offset is from the same instant.
+    CHECK(parse_http_date(std::string{body.at("valid_until").as_string()}) == generated + 3600);
+    CHECK(parse_http_date(r.header("Expires")) == generated + 3600);
+    CHECK(parse_http_date(r.header("Last-Modified")) == generated - 60);
+}
+
+TEST_CASE("template-uuid: the documented ids, replayed in every session", "[scenario][examples][template]") {
+    test_server s{bundled()};
+    auto ids = [&](const std::string& session) {
+        auto r = post(s.port(), "/api/exports", "X-Test-Id: " + session + "\r\n");
+        CHECK(r.status == 202);
+        CHECK(is_uuid_v4(r.header("X-Trace-Id")));
+        return r.header("X-Trace-Id") + " " + std::string{boost::json::parse(r.body).at("export_id").as_string()};
+    };
+    const std::string first = "84decd3f-61ac-4675-8125-7d64f564ccbf 739e90dc-ee80-4d0c-ab08-68b22838b652";
+    const std::string second = "e2ad4e96-451e-45c2-a377-30392c036c45 763e80f3-4ec4-411f-a1e1-3546175cf7e6";
+    CHECK(ids("t1") == first);
+    CHECK(ids("t1") == second);
+    CHECK(ids("t2") == first);
+}
