@@ -1,19 +1,30 @@
 #include "handlers/status_handler.hpp"
 
+#include "faults/fault_fit.hpp"
 #include "handlers/byte_ranges.hpp"
 #include "handlers/error_plan.hpp"
 #include "handlers/status_body.hpp"
 #include "handlers/status_spec.hpp"
 
+#include "util/random_source.hpp"
+
 #include <teapot/catalog.hpp>
 
 #include <algorithm>
+#include <functional>
 
 namespace teapot::detail {
 namespace {
 
 constexpr std::string_view default_location = "/status/200";
 constexpr std::string_view multipart_boundary = "teapot-byteranges-6f1c";
+
+// 64 random bits for a garbage fault's generator, from two draws of the server's stream.
+std::uint64_t random_bits(const std::function<double()>& unit) {
+    constexpr double two_32 = 4294967296.0;
+    auto high = static_cast<std::uint64_t>(unit() * two_32);
+    return (high << 32) | static_cast<std::uint64_t>(unit() * two_32);
+}
 
 bool is_interim(int code) { return code >= 100 && code < 200 && code != 101; }
 
@@ -171,6 +182,8 @@ response_plan plan_for_code(const request& req, int code, const status_knobs& kn
     response_plan plan;
     plan.delay = knobs.delay;
     plan.omit_body = req.method == "HEAD";
+    plan.fault = knobs.fault;
+    plan.stream = knobs.stream;
 
     if (code == 444) {
         // nginx's 444: close without sending a single byte.
@@ -216,7 +229,12 @@ response_plan handle_status(const request& req, std::string_view spec_text, cons
     if (!spec) return error_plan(400, error, &req);
     auto knobs = parse_status_knobs(params, ctx.max_delay, error);
     if (!knobs) return error_plan(400, error, &req);
-    return plan_for_code(req, spec->pick(*ctx.random), *knobs);
+    const std::function<double()> unit = [&ctx] { return ctx.random->next_unit(); };
+    if (knobs->random_delay) knobs->delay = knobs->random_delay->draw(unit);
+    if (knobs->fault.what == fault::kind::garbage) knobs->fault.garbage_seed = random_bits(unit);
+    auto plan = plan_for_code(req, spec->pick(*ctx.random), *knobs);
+    if (auto misfit = fault_misfit(plan); !misfit.empty()) return error_plan(400, misfit, &req);
+    return plan;
 }
 
 }  // namespace teapot::detail

@@ -1,5 +1,6 @@
 #include "handlers/status_knobs.hpp"
 
+#include "faults/fault_syntax.hpp"
 #include "handlers/status_spec.hpp"
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
@@ -13,7 +14,7 @@ namespace teapot::detail {
 namespace {
 
 constexpr std::string_view knob_list =
-    "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang";
+    "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang, fault, stream";
 
 bool set_error(std::string& error, std::string message) {
     error = std::move(message);
@@ -41,12 +42,35 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
                                         "(e.g. Sun, 06 Nov 1994 08:49:37 GMT)");
         k.retry_after = v;
     } else if (key == "delay") {
-        auto d = parse_duration(v);
-        if (!d) return set_error(error, "invalid delay='" + v + "': expected a duration such as 250ms, 2s or 1m");
-        if (*d > max_delay)
+        std::string why;
+        auto spec = parse_delay_knob(v, why);
+        if (!spec) return set_error(error, "invalid delay='" + v + "': " + why);
+        if (spec->upper_bound() > max_delay)
             return set_error(
                 error, "delay=" + v + " exceeds the maximum delay of " + format_duration(max_delay) + " (--max-delay)");
-        k.delay = *d;
+        if (spec->random())
+            k.random_delay = *spec;
+        else
+            k.delay = spec->value;
+    } else if (key == "fault") {
+        std::string why;
+        // A '+' in a query decodes to a space (form encoding): "wrong_length:+100" arrives as "wrong_length: 100".
+        std::string text = v;
+        if (text.starts_with("wrong_length: ")) text[13] = '+';
+        auto f = parse_fault_knob(text, why);
+        if (!f) return set_error(error, "invalid fault='" + v + "': " + why);
+        if ((f->hang_for && *f->hang_for > max_delay) || (f->pace.every > max_delay))
+            return set_error(error, "fault=" + v + " waits longer than the maximum delay of " +
+                                        format_duration(max_delay) + " (--max-delay)");
+        k.fault = *f;
+    } else if (key == "stream") {
+        std::string why;
+        auto pace = parse_pacing(v, why);
+        if (!pace) return set_error(error, "invalid stream='" + v + "': " + why);
+        if (pace->every > max_delay)
+            return set_error(error, "stream=" + v + " waits longer than the maximum delay of " +
+                                        format_duration(max_delay) + " (--max-delay)");
+        k.stream = *pace;
     } else if (key == "header") {
         auto colon = v.find(':');
         std::string name = v.substr(0, colon);

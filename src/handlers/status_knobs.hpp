@@ -3,6 +3,8 @@
 // sent: a knob that would inject CR/LF, break framing or exceed a limit is a
 // 400 that names it, never a response on the wire.
 
+#include "faults/delay.hpp"
+#include "faults/fault.hpp"
 #include "handlers/negotiation.hpp"
 #include "http/response_plan.hpp"
 
@@ -22,7 +24,10 @@ struct status_knobs {
     std::optional<int> final_code;            ///< ?final=: the final response after a 1xx
     std::optional<std::string> location;      ///< ?location=: URI-reference for 201/3xx/511
     std::optional<std::string> retry_after;   ///< ?retry_after=: delta-seconds or IMF-fixdate
-    std::chrono::milliseconds delay{0};       ///< ?delay=
+    std::chrono::milliseconds delay{0};       ///< ?delay=, or the draw of random_delay
+    std::optional<delay_spec> random_delay;   ///< ?delay=uniform:... or lognormal:...: drawn per request
+    detail::fault fault;                      ///< ?fault=name[:value]
+    std::optional<pacing> stream;             ///< ?stream=256B/100ms
     std::vector<header_field> headers;        ///< ?header=Name:Value (repeatable)
     std::optional<std::string> body;          ///< ?body=
     std::optional<std::string> content_type;  ///< ?content_type=

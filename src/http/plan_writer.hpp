@@ -1,6 +1,7 @@
 #pragma once
 // How a response plan meets the wire: the delay timer, interim 1xx heads, the
-// final message with its framing, Date and Server, or a silent close.
+// final message with its framing, Date and Server. Plans with a fault or a
+// paced body go through the fault writer (faults/fault_writer.hpp).
 
 #include "http/response_plan.hpp"
 #include "net.hpp"
@@ -15,18 +16,20 @@ struct wire_context {
     bool keep_alive = true;          ///< false: send Connection: close
     std::string_view server_header;  ///< "teapot/<version>"
     std::chrono::milliseconds write_timeout{30'000};
+    std::chrono::milliseconds max_delay{60'000};     ///< bounds delays and hangs (--max-delay)
+    std::chrono::milliseconds idle_timeout{60'000};  ///< how long a wrong_length response is held open
 };
 
 struct write_outcome {
     beast::error_code ec;
     std::size_t bytes = 0;
+    bool client_gone = false;        ///< the client left during a delay, hang or pause (logged 499)
+    bool connection_closed = false;  ///< a fault ended the connection: no further request on it
 };
 
-/// Waits out plan.delay, then sends the interim heads and the final response.
+/// Waits out plan.delay (at most wire.max_delay) watching the client, then sends
+/// the interim heads and the final response, or carries out the plan's fault.
 /// Does not handle close_silently or websocket_echo; the session does.
 net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire);
-
-/// Waits out a plan's delay on a timer; false when cancelled.
-net::awaitable<bool> wait_delay(stream_type& stream, std::chrono::milliseconds delay);
 
 }  // namespace teapot::detail

@@ -2,7 +2,10 @@
 // A response plan: what a handler decided to send, in plain std types. The
 // session (src/http/) turns it into bytes on the wire; handlers never do I/O.
 
+#include "faults/fault.hpp"
+
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,8 +47,10 @@ struct response_plan {
     message_head final_head;
     std::string body;
     framing body_framing = framing::content_length;
-    bool omit_body = false;    ///< HEAD: same headers as GET, no content
-    bool close_after = false;  ///< Connection: close, then close
+    bool omit_body = false;        ///< HEAD: same headers as GET, no content
+    bool close_after = false;      ///< Connection: close, then close
+    detail::fault fault;           ///< how the response breaks on the wire, if it does
+    std::optional<pacing> stream;  ///< the body trickles after the head (time to first byte is `delay`)
 };
 
 }  // namespace teapot::detail

@@ -91,3 +91,31 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
 }
 
 }  // namespace teapot::detail
+
+namespace teapot::detail {
+
+std::optional<response_plan> route_before_body(const request& req, const handler_context& ctx) noexcept {
+    try {
+        // /status/<code>?fault=early-response is the only built-in early answer: a cheap test first.
+        const bool builtin_candidate = req.target.find("early-response") != std::string_view::npos;
+        if (ctx.scenarios) {
+            auto player = ctx.scenarios->current();
+            if (!builtin_candidate && (!player || !player->has_early_responses())) return std::nullopt;
+            auto played = ctx.scenarios->play(req, true);
+            if (played.plan) {
+                add_cors_headers(req, played.plan->final_head);
+                return std::move(played.plan);
+            }
+            if (played.needs_body) return std::nullopt;
+        }
+        if (!builtin_candidate) return std::nullopt;
+        auto plan = dispatch(req, ctx);
+        if (!plan || plan->fault.what != fault::kind::early_response) return std::nullopt;
+        add_cors_headers(req, plan->final_head);
+        return plan;
+    } catch (const std::exception&) {
+        return std::nullopt;  // answered after the body, where errors become a 500
+    }
+}
+
+}  // namespace teapot::detail

@@ -7,9 +7,16 @@
 #include "http/request.hpp"
 #include "http/response_plan.hpp"
 
+#include <optional>
+
 namespace teapot::detail {
 
 /// Never throws: a handler that throws becomes a 500 for this request.
 response_plan route(const request& req, const handler_context& ctx) noexcept;
+
+/// For a request whose body is not read yet: the answer when it is an early
+/// response (fault early-response, from a scenario step or /status/<code>),
+/// claimed now; nullopt otherwise, with nothing consumed.
+std::optional<response_plan> route_before_body(const request& req, const handler_context& ctx) noexcept;
 
 }  // namespace teapot::detail

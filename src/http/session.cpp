@@ -1,5 +1,7 @@
 #include "http/session.hpp"
 
+#include "faults/fault_syntax.hpp"
+#include "faults/watched_wait.hpp"
 #include "handlers/error_plan.hpp"
 #include "http/connection_tracker.hpp"
 #include "http/plan_writer.hpp"
@@ -55,6 +57,18 @@ double elapsed_ms(clock_type::time_point since) {
     return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
 }
 
+// The status an access line records: 499 when the client left first (as nginx
+// logs it), 444 when a fault sent no response, else the status sent.
+int logged_status(const response_plan& plan, const write_outcome& out) {
+    if (out.client_gone) return 499;
+    if (plan.fault.sends_no_response()) return 444;
+    return plan.final_head.status;
+}
+
+std::string_view fault_label(const response_plan& plan) {
+    return plan.fault.active() ? fault_name(plan.fault.what) : std::string_view{};
+}
+
 }  // namespace
 
 session::session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker)
@@ -92,10 +106,9 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
 }
 
 net::awaitable<void> session::reject(int status, const std::string& message) {
-    const auto& limits = config_->request_limits;
     auto plan = error_plan(status, message, nullptr);
     auto started = clock_type::now();
-    auto out = co_await write_plan(stream_, plan, {11, false, config_->server_header, limits.write_timeout});
+    auto out = co_await write_plan(stream_, plan, wire_for(11, false));
     config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
     if (!out.ec) co_await lingering_close();
 }
@@ -150,6 +163,8 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
         co_await reject(r->status, r->message);
         co_return false;
     }
+    // RFC 9110 §10.1.1: a server may answer before the content instead of sending 100.
+    if (!parser.is_done() && co_await answer_before_body(parser)) co_return false;
     // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
     if (!parser.get()[http::field::expect].empty() && parser.get().version() >= 11 && !parser.is_done()) {
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -179,25 +194,52 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     auto plan = route(req, config_->handlers);
 
     switch (plan.action) {
-        case response_plan::kind::close_silently:
-            if (co_await wait_delay(stream_, plan.delay)) {
+        case response_plan::kind::close_silently: {
+            auto end = co_await wait_watching(stream_, std::min(plan.delay, config_->handlers.max_delay));
+            if (end == wait_end::elapsed) {
                 beast::error_code ignored;
                 stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
             }
-            config_->log.access({id_, req.method, req.target, 444, 0, elapsed_ms(started), peer_});
+            int status = end == wait_end::client_gone ? 499 : 444;
+            config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
             co_return false;
+        }
         case response_plan::kind::websocket_echo:
             config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
-            if (co_await wait_delay(stream_, plan.delay))
+            if (co_await wait_watching(stream_, std::min(plan.delay, config_->handlers.max_delay)) == wait_end::elapsed)
                 co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header, limits);
             co_return false;
         case response_plan::kind::respond: break;
     }
-    bool keep_alive = msg.keep_alive() && !plan.close_after && !draining_;
-    auto out =
-        co_await write_plan(stream_, plan, {msg.version(), keep_alive, config_->server_header, limits.write_timeout});
-    config_->log.access({id_, req.method, req.target, plan.final_head.status, out.bytes, elapsed_ms(started), peer_});
-    co_return !out.ec && keep_alive && !draining_;
+    bool keep_alive =
+        msg.keep_alive() && !plan.close_after && !draining_ && plan.fault.what != fault::kind::early_response;
+    auto out = co_await write_plan(stream_, plan, wire_for(msg.version(), keep_alive));
+    config_->log.access({id_, req.method, req.target, logged_status(plan, out), out.bytes, elapsed_ms(started), peer_,
+                         fault_label(plan)});
+    co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
+}
+
+wire_context session::wire_for(unsigned version, bool keep_alive) const {
+    const auto& limits = config_->request_limits;
+    return {version,
+            keep_alive,
+            config_->server_header,
+            limits.write_timeout,
+            config_->handlers.max_delay,
+            limits.idle_timeout};
+}
+
+net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
+    // A request whose answer is an early response (fault early-response) is answered
+    // now, its body unread: the client is still uploading when the answer comes.
+    auto started = clock_type::now();
+    auto req = view_of(parser.get());
+    auto plan = route_before_body(req, config_->handlers);
+    if (!plan) co_return false;
+    auto out = co_await write_plan(stream_, *plan, wire_for(parser.get().version(), false));
+    config_->log.access({id_, req.method, req.target, logged_status(*plan, out), out.bytes, elapsed_ms(started), peer_,
+                         fault_label(*plan)});
+    co_return true;
 }
 
 std::optional<session::rejection> session::rejection_for_read_error(const beast::error_code& ec,

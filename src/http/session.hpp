@@ -4,6 +4,7 @@
 // buffer and are answered in order, one at a time.
 
 #include "handlers/handler_context.hpp"
+#include "http/plan_writer.hpp"
 #include "log/server_log.hpp"
 #include "net.hpp"
 
@@ -55,6 +56,9 @@ private:
     net::awaitable<bool> read_request(request_parser& parser);
     /// Routes and writes the answer; false when the connection is done.
     net::awaitable<bool> respond(request_parser& parser);
+    /// Answers an early response before the body is read; true when it did (the connection is then done).
+    net::awaitable<bool> answer_before_body(const request_parser& parser);
+    wire_context wire_for(unsigned version, bool keep_alive) const;
     std::optional<rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser) const;
     std::optional<rejection> rejection_for_head(const request_parser& parser) const;
     net::awaitable<void> reject(int status, const std::string& message);

@@ -25,13 +25,14 @@ void server_log::access(const access_entry& e) const {
         boost::json::object o{
             {"msg", "access"},    {"conn", e.connection}, {"method", e.method},           {"target", e.target},
             {"status", e.status}, {"bytes", e.bytes},     {"duration_ms", e.duration_ms}, {"peer", e.peer}};
+        if (!e.fault.empty()) o["fault"] = e.fault;
         logger_->info(boost::json::serialize(o));
         return;
     }
     char duration[32];
     std::snprintf(duration, sizeof duration, "%.3fms", e.duration_ms);
-    logger_->info("[conn {}] {} \"{} {}\" {} {}B {}", e.connection, e.peer, e.method, e.target, e.status, e.bytes,
-                  duration);
+    logger_->info("[conn {}] {} \"{} {}\" {} {}B {}{}{}", e.connection, e.peer, e.method, e.target, e.status, e.bytes,
+                  duration, e.fault.empty() ? "" : " fault=", e.fault);
 }
 
 void server_log::info(std::string_view message) const {

@@ -16,10 +16,11 @@ struct access_entry {
     std::uint64_t connection;
     std::string_view method;
     std::string_view target;
-    int status;          ///< 444 when closed without a response
+    int status;          ///< 444 when closed without a response, 499 when the client left first
     std::size_t bytes;   ///< bytes written for this request, interim responses included
     double duration_ms;  ///< from the end of the request header to the last byte written
     std::string_view peer;
+    std::string_view fault = {};  ///< the fault carried out ("reset", "truncate"...), empty for none
 };
 
 class server_log {

@@ -33,13 +33,19 @@ constexpr std::array<std::string_view, 5> scenario_keys{"name", "isolate_by", "s
 constexpr std::array<std::string_view, 7> route_keys{"id", "match", "priority", "when_state", "steps", "then", "limit"};
 constexpr std::array<std::string_view, 5> match_keys{"method", "path", "query", "headers", "body"};
 constexpr std::array<std::string_view, 4> body_match_keys{"contains", "equals", "regex", "json"};
-constexpr std::array<std::string_view, 12> step_keys{"status", "reason", "headers", "body",      "json",   "body_file",
-                                                     "times",  "delay",  "interim", "set_state", "one_of", "template"};
-constexpr std::array<std::string_view, 11> alternative_keys{
-    "status", "reason", "headers", "body", "json", "body_file", "delay", "interim", "set_state", "weight", "template"};
-constexpr std::array<std::string_view, 10> reject_keys{"status",    "reason", "headers", "body",      "json",
-                                                       "body_file", "delay",  "interim", "set_state", "template"};
-constexpr std::array<std::string_view, 2> step_later_keys{"fault", "stream"};
+// clang-format off
+constexpr std::array<std::string_view, 14> step_keys{"status", "reason", "headers", "body", "json", "body_file", "times",
+                                                     "delay", "interim", "set_state", "one_of", "template", "fault",
+                                                     "stream"};
+constexpr std::array<std::string_view, 13> alternative_keys{"status", "reason", "headers", "body", "json", "body_file",
+                                                            "delay", "interim", "set_state", "weight", "template",
+                                                            "fault", "stream"};
+constexpr std::array<std::string_view, 12> reject_keys{"status", "reason", "headers", "body", "json", "body_file",
+                                                       "delay", "interim", "set_state", "template", "fault", "stream"};
+// clang-format on
+constexpr std::array<std::string_view, 3> delay_keys{"uniform", "lognormal", "fixed"};
+constexpr std::array<std::string_view, 3> lognormal_keys{"median", "sigma", "max"};
+constexpr std::array<std::string_view, 3> stream_keys{"chunk", "every", "rate"};
 constexpr std::array<std::string_view, 4> limit_keys{"requests", "per", "key", "reject"};
 constexpr std::array<std::string_view, 6> expect_keys{"route", "count",        "honors_retry_after",
                                                       "order", "no_unmatched", "all_steps_used"};
@@ -130,6 +136,8 @@ struct step_sources {
     YAML::Node body;                  ///< the value of body, json or body_file; undefined when none
     std::string body_key;             ///< "body", "json" or "body_file"
     std::vector<YAML::Node> headers;  ///< the value of each entry of step::headers, in order
+    std::optional<YAML::Mark> fault;  ///< where `fault` is written, for combination errors
+    std::vector<std::string> keys;    ///< every key written (or inherited), for combination errors
 };
 
 /// One scenario file → model, collecting every error on the way.
@@ -315,6 +323,12 @@ private:
     void parse_limit_key(const field& f, route_limit& out);
     void parse_step_headers(const field& f, std::vector<header_field>& out, std::vector<YAML::Node>& nodes);
     void parse_interim(const field& f, std::vector<int>& out);
+    // loader_fault.cpp: faults, pacing and delay distributions.
+    void parse_delay(const field& f, step& s);
+    void parse_fault(const field& f, step& s);
+    void parse_stream(const field& f, step& s);
+    /// A fault that cannot be honoured with the step's other keys or its response is an error at `fault`.
+    void check_fault_fit(const step& s, const step_sources& sources, step_place place);
     void parse_expect(const field& f, std::vector<expect_rule>& out);
     std::optional<expect_rule> parse_expect_rule(const YAML::Node& node);
     void check_route_ref(const field& f, const std::string& id);

@@ -80,6 +80,7 @@ step file_loader::parse_step(const YAML::Node& node) {
     step_sources sources;
     parse_step_keys(node, step_place::steps, s, sources, one_of, weight, body_from);
     compile_templates(s, sources);
+    if (!one_of) check_fault_fit(s, sources, step_place::steps);
     // The alternatives inherit this step's keys: parsed once these are all known.
     if (one_of) parse_one_of(*one_of, s, sources, body_from);
     return s;
@@ -103,6 +104,7 @@ void file_loader::parse_one_of(const field& f, step& s, const step_sources& sour
         alt.answer.where = at(item.Mark());
         const std::size_t inherited_headers = alt.answer.headers.size();
         step_sources alt_sources = sources;
+        alt_sources.keys.clear();  // a fault in an alternative drops what it inherits, silently
         std::optional<field> nested;
         std::optional<double> weight;
         std::optional<std::string> alt_body = body_from;
@@ -123,6 +125,7 @@ void file_loader::parse_one_of(const field& f, step& s, const step_sources& sour
         headers = std::move(merged);
         alt_sources.headers = std::move(merged_sources);
         compile_templates(alt.answer, alt_sources);
+        check_fault_fit(alt.answer, alt_sources, step_place::alternative);
         s.one_of.push_back(std::move(alt));
     }
 }
@@ -143,9 +146,11 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                                    : alternative              ? "an alternative of 'one_of'"
                                                               : "a limit's 'reject'";
     for_each_entry(
-        node, where, known, step_later_keys,
+        node, where, known, {},
         [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
             field f = make_field(quote(name), key, value);
+            if (std::find(sources.keys.begin(), sources.keys.end(), name) == sources.keys.end())
+                sources.keys.push_back(name);
             if (name == "status") {
                 static constexpr std::string_view expected = "a three-digit status code from 100 to 599";
                 auto code = value.IsScalar() ? parse_status_code(value.Scalar()) : std::nullopt;
@@ -199,12 +204,12 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                     s.times = *n;
                 }
             } else if (name == "delay") {
-                static constexpr std::string_view expected = "a duration such as 250ms, 2s or 1m (at most 24h)";
-                auto d = value.IsScalar() ? parse_duration(value.Scalar()) : std::nullopt;
-                if (d)
-                    s.delay = *d;
-                else
-                    error(f, expected);
+                parse_delay(f, s);
+            } else if (name == "fault") {
+                sources.fault = key.Mark();
+                parse_fault(f, s);
+            } else if (name == "stream") {
+                parse_stream(f, s);
             } else if (name == "interim") {
                 s.interim.clear();
                 parse_interim(f, s.interim);
@@ -266,6 +271,7 @@ std::optional<route_limit> file_loader::parse_limit(const field& f) {
                            step_sources sources;
                            parse_step_keys(value, step_place::reject, out.reject, sources, one_of, weight, body_from);
                            compile_templates(out.reject, sources);
+                           check_fault_fit(out.reject, sources, step_place::reject);
                        }
                        if (errors_.size() != before) ok = false;
                    });

@@ -3,6 +3,8 @@
 // plays. Plain data; regexes are compiled and body files read at load time so
 // that nothing can fail while serving.
 
+#include "faults/delay.hpp"
+#include "faults/fault.hpp"
 #include "http/response_plan.hpp"
 #include "scenario/template.hpp"
 
@@ -87,8 +89,11 @@ struct step {
     std::optional<std::string> body;          ///< from body, json (serialized) or body_file (read at load)
     std::optional<std::string> content_type;  ///< json: application/json; body_file: from its extension
     std::optional<std::uint64_t> times = 1;   ///< requests this step answers; nullopt: forever
-    std::chrono::milliseconds delay{0};
-    std::vector<int> interim;  ///< 1xx codes sent before the final response
+    std::chrono::milliseconds delay{0};       ///< a fixed delay
+    std::optional<delay_spec> random_delay;   ///< uniform or lognormal: drawn per request from the route's stream
+    detail::fault fault;                      ///< how the answer breaks on the wire
+    std::optional<pacing> stream;             ///< the body trickles after the head
+    std::vector<int> interim;                 ///< 1xx codes sent before the final response
     std::optional<std::string> set_state;
     /// one_of: each request this step answers draws one of these, by weight, from
     /// the (scenario, route, session) random stream. Each alternative is a whole

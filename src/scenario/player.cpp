@@ -66,14 +66,24 @@ struct scenario_state {
 
 // What the locked part decided for one route.
 struct claim {
-    enum class kind { answered, exhausted, limited, wrong_state, passed, retired } what = kind::answered;
+    enum class kind { answered, exhausted, limited, wrong_state, passed, retired, not_early } what = kind::answered;
     std::size_t step = 0;
     std::string why;                             ///< wrong_state / passed: the reason for nearest_miss
     std::optional<std::size_t> alternative;      ///< answered by a step with one_of: the one drawn
     std::optional<std::uint64_t> retry_after_s;  ///< the route has a limit: seconds left in its window
     /// The random bits of each {{uuid}} the served step renders, drawn in order.
     std::vector<std::array<std::uint64_t, 2>> uuids;
+    std::optional<std::chrono::milliseconds> delay;  ///< the served step's random delay, drawn
+    std::uint64_t garbage_seed = 0;                  ///< the served step's garbage fault, drawn
 };
+
+// A claim that serves nothing: the route does not answer now, for `why`.
+claim refusal(claim::kind what, std::string why = {}) {
+    claim c;
+    c.what = what;
+    c.why = std::move(why);
+    return c;
+}
 
 // Whole seconds from now until `end`, rounded up, at least 1 (RFC 9110 §10.2.3
 // Retry-After is in whole seconds; 0 would invite an immediate, futile retry).
@@ -182,6 +192,8 @@ struct player::impl {
     std::vector<std::vector<std::uint64_t>> stream_seeds;
     /// Drawn once when there is no --seed: every route of a scenario without a seed derives from it.
     std::uint64_t unseeded;
+    /// Some step answers with early-response: requests with a body are played before it is read.
+    bool has_early_responses = false;
 
     impl(std::vector<scenario> sc, player_limits lim)
         : scenarios(std::move(sc)), limits(lim), unseeded(lim.seed ? *lim.seed : entropy()) {
@@ -195,6 +207,8 @@ struct player::impl {
             auto& seeds = stream_seeds.emplace_back();
             for (std::size_t j = 0; j < scenarios[i].routes.size(); ++j) {
                 order.emplace_back(i, j);
+                for (const auto& answer : scenarios[i].routes[j].steps)
+                    if (answer.fault.what == fault::kind::early_response) has_early_responses = true;
                 seeds.push_back(stream_seed(seed, scenarios[i].name, scenarios[i].routes[j].id));
             }
         }
@@ -234,14 +248,25 @@ struct player::impl {
     // under the lock, because the stream is the session's shared state: the draws stay
     // in claim order, so a seed replays them. Caller holds the lock.
     void draw_uuids(route_state& rs, std::size_t si, std::size_t ri, const step& served, claim& out) const {
+        // The delay first, then the garbage, then the uuids: a documented order, so a seed replays.
+        if (served.random_delay) {
+            auto& engine = stream(rs, si, ri);
+            out.delay = served.random_delay->draw([&engine] { return next_unit(engine); });
+        }
+        if (served.fault.what == fault::kind::garbage) out.garbage_seed = stream(rs, si, ri)();
         const std::size_t n = uuids_in(served);
         if (n == 0) return;
-        if (!rs.random) rs.random = std::make_unique<std::mt19937_64>(stream_seeds[si][ri]);
+        stream(rs, si, ri);
         out.uuids.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t high = (*rs.random)();
             out.uuids.push_back({high, (*rs.random)()});
         }
+    }
+
+    std::mt19937_64& stream(route_state& rs, std::size_t si, std::size_t ri) const {
+        if (!rs.random) rs.random = std::make_unique<std::mt19937_64>(stream_seeds[si][ri]);
+        return *rs.random;
     }
 
     static std::uint64_t entropy() {
@@ -282,26 +307,32 @@ struct player::impl {
     // Claims the next step of route `ri` of scenario `si` for session `key`, atomically:
     // the state check, the quota, the cursor, the draw and set_state all happen under
     // the scenario's lock.
-    claim try_claim(std::size_t si, std::size_t ri, const std::string& key, const std::string& limit_key) {
+    // `only_if_early`: before the request body is read, claim only a step answering with
+    // early-response; anything else is not_early, with nothing changed.
+    claim try_claim(std::size_t si, std::size_t ri, const std::string& key, const std::string& limit_key,
+                    bool only_if_early = false) {
         const auto& sc = scenarios[si];
         const auto& r = sc.routes[ri];
         auto& st = *states[si];
         auto now = clock::now();
 
         std::lock_guard lock{st.mutex};
-        if (st.retired) return {claim::kind::retired, 0, {}, {}, {}, {}};
+        if (st.retired) return refusal(claim::kind::retired);
         expire(st, now);
         session* s = find_session(st, sc.routes.size(), key, false, now);
         static const std::optional<std::string> unset;
         const auto& state = s ? s->state : unset;
         if (r.when_state && state != r.when_state)
-            return {
-                claim::kind::wrong_state, 0, "state is " + state_text(state) + ", not " + *r.when_state, {}, {}, {}};
+            return refusal(claim::kind::wrong_state, "state is " + state_text(state) + ", not " + *r.when_state);
 
         cursor peek = s ? s->routes[ri].at : cursor{};
         skip_empty_steps(peek, r);
         if (peek.done && r.then == then_mode::pass)
-            return {claim::kind::passed, 0, "its steps are used up (then: pass)", {}, {}, {}};
+            return refusal(claim::kind::passed, "its steps are used up (then: pass)");
+
+        if (only_if_early &&
+            ((peek.done && r.then == then_mode::fail) || r.steps[peek.index].fault.what != fault::kind::early_response))
+            return refusal(claim::kind::not_early);
 
         claim out;
         if (r.limit) {
@@ -332,7 +363,7 @@ struct player::impl {
         const auto& current = r.steps[index];
         const step* served = &current;
         if (!current.one_of.empty()) {
-            if (!rs.random) rs.random = std::make_unique<std::mt19937_64>(stream_seeds[si][ri]);
+            stream(rs, si, ri);
             std::vector<double> weights;
             weights.reserve(current.one_of.size());
             for (const auto& alt : current.one_of) weights.push_back(alt.weight);
@@ -356,14 +387,23 @@ struct player::impl {
 
 namespace {
 
+// What the claim drew for the step served.
+struct step_draws {
+    std::optional<std::chrono::milliseconds> delay;
+    std::uint64_t garbage_seed = 0;
+};
+
 // `ctx` is for a templated step: its body and header values are rendered from it.
-response_plan step_plan(const request& req, const step& st, const template_context* ctx) {
+response_plan step_plan(const request& req, const step& st, const template_context* ctx, const step_draws& draws) {
     status_knobs knobs;
     knobs.reason = st.reason;
     knobs.headers = st.headers;
     knobs.body = st.body;
     knobs.content_type = st.content_type;
-    knobs.delay = st.delay;
+    knobs.delay = draws.delay.value_or(st.delay);
+    knobs.fault = st.fault;
+    knobs.fault.garbage_seed = draws.garbage_seed;
+    knobs.stream = st.stream;
     if (ctx && st.templated) {
         if (st.body_template) knobs.body = render(*st.body_template, *ctx);
         for (std::size_t i = 0; i < knobs.headers.size() && i < st.header_templates.size(); ++i)
@@ -382,14 +422,14 @@ response_plan step_plan(const request& req, const step& st, const template_conte
 // A limit's reject: a 429 without its own Retry-After says when the window reopens
 // (RFC 6585 §4, RFC 9110 §10.2.3), instead of the catalogue's fixed "1".
 response_plan reject_plan(const request& req, const step& reject, std::uint64_t retry_after_s,
-                          const template_context* ctx) {
+                          const template_context* ctx, const step_draws& draws) {
     if (reject.status != 429 || std::any_of(reject.headers.begin(), reject.headers.end(),
                                             [](const auto& h) { return iequals(h.name, "Retry-After"); }))
-        return step_plan(req, reject, ctx);
+        return step_plan(req, reject, ctx, draws);
     step with_retry = reject;
     with_retry.headers.push_back({"Retry-After", std::to_string(retry_after_s)});
     // Appended after the templated headers: they keep their indexes in header_templates.
-    return step_plan(req, with_retry, ctx);
+    return step_plan(req, with_retry, ctx, draws);
 }
 
 response_plan exhausted_plan(const request& req, const scenario& sc, const route& r) {
@@ -496,7 +536,9 @@ reload_changes player::take_over(player& previous, const std::function<void()>& 
     return changes;
 }
 
-play_result player::play(const request& req) {
+bool player::has_early_responses() const noexcept { return impl_->has_early_responses; }
+
+play_result player::play(const request& req, bool before_body) {
     play_result result;
     match_subject subject{req};
     std::vector<std::optional<std::string>> keys(impl_->scenarios.size());  // computed on first need
@@ -507,6 +549,11 @@ play_result player::play(const request& req) {
         const auto& r = sc.routes[ri];
         // Matching is pure and runs outside any lock; only the claim is serialized.
         auto m = match(r.match, subject);
+        // Before the body: a route testing it may yet match, so nothing can answer early.
+        if (before_body && r.match.body.how != body_matcher::kind::any && (m.matched || m.failed == criterion::body)) {
+            result.needs_body = true;
+            return result;
+        }
         std::string why = std::move(m.reason);
         int passed = m.passed;
         if (m.matched) {
@@ -514,7 +561,11 @@ play_result player::play(const request& req) {
             std::string limit_key;
             if (r.limit && r.limit->key == route_limit::key_kind::header)
                 limit_key = std::string{req.header(r.limit->header)};
-            auto c = impl_->try_claim(si, ri, *keys[si], limit_key);
+            auto c = impl_->try_claim(si, ri, *keys[si], limit_key, before_body);
+            if (c.what == claim::kind::not_early) {
+                result.needs_body = true;
+                return result;
+            }
             if (c.what == claim::kind::retired) {
                 result.retired = true;
                 result.nearest_miss.clear();
@@ -551,12 +602,13 @@ play_result player::play(const request& req) {
                     ctx.retry_after_s = c.retry_after_s;
                 }
                 const template_context* rendering = served && served->templated ? &ctx : nullptr;
+                const step_draws draws{c.delay, c.garbage_seed};
                 if (c.what == claim::kind::limited) {
-                    result.plan = reject_plan(req, *served, c.retry_after_s.value_or(1), rendering);
+                    result.plan = reject_plan(req, *served, c.retry_after_s.value_or(1), rendering, draws);
                 } else if (c.what == claim::kind::exhausted) {
                     result.plan = exhausted_plan(req, sc, r);
                 } else {
-                    result.plan = step_plan(req, *served, rendering);
+                    result.plan = step_plan(req, *served, rendering, draws);
                 }
                 result.scenario = sc.name;
                 result.route = r.id;

@@ -42,6 +42,9 @@ struct play_result {
     /// A reload replaced this player while the request was being matched: nothing
     /// was claimed, and the request must be played again on the current player.
     bool retired = false;
+    /// Played before the body: a route would answer only once the body is read
+    /// (it tests the body, or its next step is not an early response).
+    bool needs_body = false;
 };
 
 struct player_limits {
@@ -63,7 +66,13 @@ public:
     /// Matches `req` against every route (priority first, then scenario name, then
     /// declaration order), claims the next step of the first that answers, and
     /// returns its plan. Thread-safe.
-    play_result play(const request& req);
+    /// With `before_body` (the request's body is not read yet), only a step with
+    /// the early-response fault is claimed; otherwise nothing changes and the
+    /// result says needs_body when a route would answer once the body is read.
+    play_result play(const request& req, bool before_body = false);
+
+    /// Whether any step answers with early-response (else playing before the body is moot).
+    bool has_early_responses() const noexcept;
 
     const std::vector<scenario>& scenarios() const noexcept;
 

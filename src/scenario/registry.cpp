@@ -22,7 +22,7 @@ reload_result registry::reload() {
     return out;
 }
 
-play_result registry::play(const request& req) const {
+play_result registry::play(const request& req, bool before_body) const {
     // A request meets a retired player only in the instant of a swap; a handful of
     // reloads in a row would be needed to retire it twice.
     constexpr int attempts = 16;
@@ -30,7 +30,7 @@ play_result registry::play(const request& req) const {
     for (int i = 0; i < attempts; ++i) {
         auto p = current();
         if (!p) return {};
-        result = p->play(req);
+        result = p->play(req, before_body);
         if (!result.retired) return result;
     }
     result.retired = false;  // reloads without end: answer as unmatched rather than spin

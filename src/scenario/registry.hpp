@@ -30,7 +30,7 @@ public:
 
     /// Plays `req` on the current player (again, when a reload retires the one it
     /// started on). Empty result before the first successful load.
-    play_result play(const request& req) const;
+    play_result play(const request& req, bool before_body = false) const;
 
     /// The player in force; null before the first successful load.
     std::shared_ptr<player> current() const noexcept { return current_.load(std::memory_order_acquire); }

@@ -134,6 +134,33 @@ response connection::read_response(bool head_request) {
     return to_response(parser);
 }
 
+connection::received connection::read_to_end(std::chrono::milliseconds within) {
+    received out;
+    out.bytes = std::move(pending_);
+    pending_.clear();
+    auto deadline = std::chrono::steady_clock::now() + within;
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return out;
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) == 0) return out;
+        char buf[16384];
+        auto n = ::recv(fd_, buf, sizeof buf, 0);
+        if (n > 0) {
+            out.bytes.append(buf, static_cast<std::size_t>(n));
+        } else if (n == 0) {
+            out.how = ending::fin;
+            return out;
+        } else if (errno == ECONNRESET) {
+            out.how = ending::reset;
+            return out;
+        } else if (errno != EINTR && errno != EAGAIN) {
+            out.how = ending::reset;
+            return out;
+        }
+    }
+}
+
 std::string connection::read_until_close() {
     try {
         while (fill()) {

@@ -46,6 +46,16 @@ public:
     /// Half-close our side (shutdown SHUT_WR).
     void shutdown_send();
 
+    /// How a connection ended, as the socket API tells: FIN (recv returns 0),
+    /// RST (ECONNRESET), or not at all within the deadline.
+    enum class ending { fin, reset, still_open };
+    struct received {
+        std::string bytes;  ///< everything read, whatever came before the end
+        ending how = ending::still_open;
+    };
+    /// Reads until the peer ends the connection or `within` passes.
+    received read_to_end(std::chrono::milliseconds within);
+
     int fd() const noexcept { return fd_; }
 
 private:

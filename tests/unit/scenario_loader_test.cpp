@@ -356,7 +356,7 @@ routes:
       - status: 200
       - stauts: 200
 )") == strings{"t.yaml:6:9: unknown key 'stauts' in a step; expected one of: status, reason, headers, body, json, "
-               "body_file, times, delay, interim, set_state, one_of, template"});
+               "body_file, times, delay, interim, set_state, one_of, template, fault, stream"});
     CHECK(errors_of(R"(
 nmae: orders
 routes: [{ id: r, steps: [{}], match: { methd: GET, body: { has: x } } }]
@@ -383,18 +383,107 @@ expect:
            "honors_retry_after, order, no_unmatched, all_steps_used"});
 }
 
-TEST_CASE("loader: keys of later increments are refused, not ignored", "[loader]") {
-    CHECK(errors_of(R"(
-name: later
+TEST_CASE("loader: faults, in both forms", "[loader][faults]") {
+    auto loaded = load(R"(
+name: faults
 routes:
   - id: r
     steps:
       - fault: reset
-        stream: { chunk: 1 }
-)") == strings{"t.yaml:5:9: 'fault' in a step is not supported yet (issue 3, later increment)",
-               "t.yaml:6:9: 'stream' in a step is not supported yet (issue 3, later increment)"});
+      - { fault: close, delay: 2s }
+      - fault: hang
+      - fault: { hang: 30s }
+      - fault: "hang:5s"
+      - fault: { garbage: 64B }
+      - { status: 200, body: "0123456789", fault: { truncate: 4B, end: reset } }
+      - { status: 503, fault: bad-chunk }
+      - { json: { a: 1 }, fault: { wrong_length: +100 } }
+      - { body: "0123456789", fault: { wrong_length: -3 } }
+      - { status: 413, fault: early-response }
+      - { fault: { slow_headers: 1B/100ms }, stream: { chunk: 2B, every: 50ms } }
+      - { stream: { rate: 2KB/s } }
+      - { stream: 256B/1s, delay: { uniform: [100ms, 300ms] } }
+      - delay: { lognormal: { median: 80ms, sigma: 0.4, max: 2s } }
+)");
+    INFO((loaded.errors.empty() ? std::string{} : loaded.errors.front().to_string()));
+    REQUIRE(loaded.ok());
+    const auto& steps = loaded.scenarios[0].routes[0].steps;
+    using k = teapot::detail::fault::kind;
+    CHECK(steps[0].fault.what == k::reset);
+    CHECK(steps[1].fault.what == k::close);
+    CHECK(steps[1].delay == 2s);
+    CHECK(steps[2].fault.what == k::hang);
+    CHECK_FALSE(steps[2].fault.hang_for);
+    CHECK(steps[3].fault.hang_for == 30s);
+    CHECK(steps[4].fault.hang_for == 5s);
+    CHECK(steps[5].fault.what == k::garbage);
+    CHECK(steps[5].fault.bytes == 64);
+    CHECK(steps[6].fault.what == k::truncate);
+    CHECK(steps[6].fault.bytes == 4);
+    CHECK(steps[6].fault.reset_at_end);
+    CHECK(steps[7].fault.what == k::bad_chunk);
+    CHECK(steps[8].fault.length_delta == 100);
+    CHECK(steps[9].fault.length_delta == -3);
+    CHECK(steps[10].fault.what == k::early_response);
+    CHECK(steps[11].fault.what == k::slow_headers);
+    CHECK(steps[11].fault.pace.bytes == 1);
+    CHECK(steps[11].fault.pace.every == 100ms);
+    REQUIRE(steps[11].stream);
+    CHECK(steps[11].stream->bytes == 2);
+    CHECK(steps[11].stream->every == 50ms);
+    REQUIRE(steps[12].stream);
+    CHECK(steps[12].stream->bytes == 100);  // 2000 B/s as 20 writes a second
+    CHECK(steps[12].stream->every == 50ms);
+    REQUIRE(steps[13].random_delay);
+    CHECK(steps[13].random_delay->low == 100ms);
+    CHECK(steps[13].random_delay->high == 300ms);
+    REQUIRE(steps[14].random_delay);
+    CHECK(steps[14].random_delay->median == 80ms);
+    CHECK(steps[14].random_delay->sigma == 0.4);
+    CHECK(steps[14].random_delay->max == 2s);
 }
 
+TEST_CASE("loader: fault errors say where and why", "[loader][faults]") {
+    CHECK(errors_of(R"(
+name: bad-faults
+routes:
+  - id: r
+    steps:
+      - fault: explode
+      - fault: { hang: forever }
+      - fault: { garbage: 0B }
+      - fault: { truncate: 4B, end: later }
+      - fault: { wrong_length: 100 }
+      - { fault: reset, body: "never sent" }
+      - { status: 204, fault: { truncate: 1B } }
+      - { body: "short", fault: { truncate: 5B } }
+      - { body: "short", fault: { wrong_length: -6 } }
+      - { fault: close, stream: 1B/1s }
+      - stream: { chunk: 1B }
+      - delay: { uniform: [300ms, 100ms] }
+      - delay: { lognormal: { median: 80ms, sigma: 0 , max: 2s } }
+      - one_of: [{ fault: early-response }, { status: 200 }]
+)") == strings{
+           "t.yaml:5:16: in 'fault': unknown fault 'explode'; expected one of: reset, close, hang, garbage, "
+           "truncate, bad-chunk, wrong_length, early-response, slow_headers",
+           "t.yaml:6:16: in 'fault': fault hang takes a duration such as 30s",
+           "t.yaml:7:16: in 'fault': fault garbage takes a size from 1B to 1MiB, such as 64B",
+           "t.yaml:8:37: 'end' must be close or reset, not 'later'",
+           "t.yaml:9:16: in 'fault': fault wrong_length takes a signed byte count such as +100 or -100",
+           "t.yaml:10:11: fault reset sends no response, so 'body' cannot be honoured; expected the fault alone "
+           "(a delay may come first)",
+           "t.yaml:11:24: fault truncate needs a response with a body; 204 has none",
+           "t.yaml:12:26: fault truncate must keep fewer bytes than the body has (5 for 200)",
+           "t.yaml:13:26: fault wrong_length cannot announce fewer than 0 bytes: the body has 5",
+           "t.yaml:14:11: fault close sends no response, so 'stream' cannot be honoured; expected the fault alone "
+           "(a delay may come first)",
+           "t.yaml:15:17: 'stream' takes either chunk and every, or rate alone",
+           "t.yaml:16:16: in 'delay': a uniform delay needs its low bound first, such as [100ms, 300ms]",
+           "t.yaml:17:16: in 'delay': a lognormal delay needs a sigma above 0 and at most 10, such as 0.4",
+           "t.yaml:18:20: fault early-response cannot be drawn by one_of: the answer must be known before the "
+           "request body is read; expected it on a plain step",
+       });
+}
 TEST_CASE("loader: a YAML syntax error stops with its position", "[loader]") {
     CHECK(errors_of(R"(
 name: broken
@@ -617,12 +706,14 @@ routes:
            "other header",
            "t.yaml:7:90: header 'X-Ok' must be a header value (visible characters and inner spaces, no line "
            "breaks), not 'a\nb'",
-           "t.yaml:8:16: 'delay' must be a duration such as 250ms, 2s or 1m (at most 24h), not '5 seconds'",
+           "t.yaml:8:16: 'delay' must be a duration such as 250ms, or {uniform: [100ms, 300ms]}, or "
+           "{lognormal: {median: 80ms, sigma: 0.4, max: 2s}}, not '5 seconds'",
            "t.yaml:9:24: an interim code must be a 1xx status code other than 101, not '101'",
            "t.yaml:9:29: an interim code must be a 1xx status code other than 101, not '200'",
            "t.yaml:9:39: an interim code must be a 1xx status code other than 101, not 'x'",
            "t.yaml:10:17: 'status' must be a three-digit status code from 100 to 599, not '20'",
-           "t.yaml:11:16: 'delay' must be a duration such as 250ms, 2s or 1m (at most 24h), not '25h'",
+           "t.yaml:11:16: 'delay' must be a duration such as 250ms, or {uniform: [100ms, 300ms]}, or "
+           "{lognormal: {median: 80ms, sigma: 0.4, max: 2s}}, not '25h'",
            "t.yaml:12:20: 'set_state' must be a non-empty string, not ''",
            "t.yaml:15:9: this step is never reached: the step before it has 'times: forever'; expected 'times: "
            "forever' on the last step only",
@@ -725,7 +816,8 @@ routes:
           strings{"t.yaml:2:19: an expect rule's 'route' names route 'missing', which this scenario does not have; "
                   "expected one of: a",
                   "t.yaml:6:17: 'status' must be a three-digit status code from 100 to 599, not '999'",
-                  "t.yaml:7:16: 'delay' must be a duration such as 250ms, 2s or 1m (at most 24h), not 'soon'",
+                  "t.yaml:7:16: 'delay' must be a duration such as 250ms, or {uniform: [100ms, 300ms]}, or "
+                  "{lognormal: {median: 80ms, sigma: 0.4, max: 2s}}, not 'soon'",
                   "t.yaml:8:9: duplicate route id 'a' (first declared at line 4); route ids must be unique",
                   "t.yaml:9:12: 'steps' must be a non-empty list of steps, not a list",
                   "t.yaml:10:11: 'then' must be one of: repeat-last, loop, pass, fail, not 'later'"});
@@ -972,7 +1064,7 @@ routes:
            "t.yaml:12:23: 'weight' must be a positive number (at most 1000000), not '1e7'",
            "t.yaml:13:23: 'weight' must be a positive number (at most 1000000), not '.inf'",
            "t.yaml:14:13: an alternative of 'one_of' must be a mapping with keys: status, reason, headers, body, "
-           "json, body_file, delay, interim, set_state, weight, template, not '200'",
+           "json, body_file, delay, interim, set_state, weight, template, fault, stream, not '200'",
            "t.yaml:15:9: 'weight' belongs to an alternative of 'one_of', not to a step",
            "t.yaml:16:9: 'limit' belongs to a route, not to a step; expected it beside 'steps'",
            "t.yaml:17:17: 'one_of' must be a non-empty list of alternatives (steps with a 'weight'), not a list",
@@ -1063,7 +1155,7 @@ routes:
            "t.yaml:17:40: 'one_of' is not supported in a limit's 'reject'; expected a plain step",
            "t.yaml:17:54: 'weight' belongs to an alternative of 'one_of', not to a limit's 'reject'",
            "t.yaml:20:44: 'reject' must be a step: a mapping with keys: status, reason, headers, body, json, "
-           "body_file, delay, interim, set_state, template, not '429'",
+           "body_file, delay, interim, set_state, template, fault, stream, not '429'",
        });
 }
 

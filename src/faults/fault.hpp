@@ -1,0 +1,55 @@
+#pragma once
+// Faults and pacing: how a response breaks or trickles on the wire. Plain data,
+// decided by handlers and scenario steps, carried out by the fault writer
+// (faults/fault_writer.hpp). docs/faults.md describes each one's exact bytes.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace teapot::detail {
+
+/// `bytes` every `every`: "256B/100ms", {chunk: 256B, every: 100ms}, or a rate.
+struct pacing {
+    std::size_t bytes = 1;
+    std::chrono::milliseconds every{0};
+};
+
+struct fault {
+    enum class kind {
+        none,
+        reset,           ///< read the request, then RST (SO_LINGER 0); nothing sent
+        close,           ///< read the request, then FIN; nothing sent (what 444 does)
+        hang,            ///< read the request, never answer; close after `hang_for` or --max-delay
+        garbage,         ///< `bytes` of seeded random data, then FIN
+        truncate,        ///< full Content-Length, `bytes` of the body, then FIN (or RST with reset_at_end)
+        bad_chunk,       ///< chunked, then an invalid chunk-size line, then FIN
+        wrong_length,    ///< Content-Length off by `length_delta` from the body sent
+        early_response,  ///< answer before reading the request body, then close
+        slow_headers,    ///< the status line and fields dribbled by `pace`
+    };
+    kind what = kind::none;
+    std::optional<std::chrono::milliseconds> hang_for;  ///< hang: nullopt until --max-delay
+    std::size_t bytes = 0;                              ///< garbage: how many; truncate: body bytes sent
+    bool reset_at_end = false;                          ///< truncate with `end: reset`
+    std::int64_t length_delta = 0;                      ///< wrong_length: +N or -N, never 0
+    pacing pace;                                        ///< slow_headers
+    std::uint64_t garbage_seed = 0;                     ///< garbage: drawn per request
+
+    bool active() const noexcept { return what != kind::none; }
+    /// reset, close, hang and garbage send no part of the response: status, headers and body are moot.
+    bool sends_no_response() const noexcept {
+        return what == kind::reset || what == kind::close || what == kind::hang || what == kind::garbage;
+    }
+    /// truncate, bad_chunk and wrong_length work on the body: they need a status that has one.
+    bool needs_body() const noexcept {
+        return what == kind::truncate || what == kind::bad_chunk || what == kind::wrong_length;
+    }
+};
+
+/// The name as written in scenarios and ?fault=: "reset", "bad-chunk", "wrong_length"...
+std::string_view fault_name(fault::kind what) noexcept;
+
+}  // namespace teapot::detail

@@ -1,0 +1,142 @@
+#include "faults/fault_syntax.hpp"
+
+#include "util/byte_size.hpp"
+#include "util/duration.hpp"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+namespace teapot::detail {
+namespace {
+
+// The most bytes of garbage a fault sends: enough to break any parser.
+constexpr std::size_t max_garbage = 1024 * 1024;
+// The longest pause of a pacing: beyond it a client's own timeout is the test, and `hang` says so better.
+constexpr std::chrono::milliseconds max_interval{60'000};
+// wrong_length's largest offset.
+constexpr std::int64_t max_length_delta = 1'000'000'000;
+
+constexpr std::array<std::pair<std::string_view, fault::kind>, 9> names{{
+    {"reset", fault::kind::reset},
+    {"close", fault::kind::close},
+    {"hang", fault::kind::hang},
+    {"garbage", fault::kind::garbage},
+    {"truncate", fault::kind::truncate},
+    {"bad-chunk", fault::kind::bad_chunk},
+    {"wrong_length", fault::kind::wrong_length},
+    {"early-response", fault::kind::early_response},
+    {"slow_headers", fault::kind::slow_headers},
+}};
+
+std::optional<fault> fail(std::string& error, std::string message) {
+    error = std::move(message);
+    return std::nullopt;
+}
+
+std::optional<std::size_t> positive_size(std::string_view text) {
+    auto n = parse_byte_size(text);
+    if (!n || *n == 0) return std::nullopt;
+    return n;
+}
+
+}  // namespace
+
+std::string_view fault_name(fault::kind what) noexcept {
+    for (auto [name, k] : names)
+        if (k == what) return name;
+    return "none";
+}
+
+std::string_view fault_names() noexcept {
+    return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers";
+}
+
+std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
+    auto slash = text.find('/');
+    auto bytes = slash == std::string_view::npos ? std::nullopt : positive_size(text.substr(0, slash));
+    auto every = slash == std::string_view::npos ? std::nullopt : parse_duration(text.substr(slash + 1));
+    if (!bytes || !every || every->count() == 0 || *every > max_interval) {
+        error = "expected bytes per interval such as 1B/100ms or 256B/1s (at least 1 byte, at most 1m between writes)";
+        return std::nullopt;
+    }
+    return pacing{*bytes, *every};
+}
+
+std::optional<pacing> parse_rate(std::string_view text, std::string& error) {
+    auto bytes = text.ends_with("/s") ? positive_size(text.substr(0, text.size() - 2)) : std::nullopt;
+    if (!bytes) {
+        error = "expected a rate in bytes per second such as 2KB/s or 100B/s";
+        return std::nullopt;
+    }
+    // 20 writes a second keep the flow smooth; slower than 20 B/s, one byte at a time.
+    constexpr std::size_t writes_per_second = 20;
+    if (*bytes >= writes_per_second)
+        return pacing{*bytes / writes_per_second, std::chrono::milliseconds{1000 / writes_per_second}};
+    return pacing{1, std::chrono::milliseconds{1000 / static_cast<long long>(*bytes)}};
+}
+
+std::optional<fault> parse_fault(std::string_view name, std::string_view value, std::string& error) {
+    fault f;
+    bool known = false;
+    for (auto [n, k] : names) {
+        if (n != name) continue;
+        f.what = k;
+        known = true;
+    }
+    if (!known)
+        return fail(error, "unknown fault '" + std::string{name} + "'; expected one of: " + std::string{fault_names()});
+    const std::string label{name};
+    switch (f.what) {
+        case fault::kind::reset:
+        case fault::kind::close:
+        case fault::kind::bad_chunk:
+        case fault::kind::early_response:
+            if (!value.empty()) return fail(error, "fault " + label + " takes no value");
+            return f;
+        case fault::kind::hang:
+            if (value.empty()) return f;  // until --max-delay
+            f.hang_for = parse_duration(value);
+            if (!f.hang_for) return fail(error, "fault hang takes a duration such as 30s");
+            return f;
+        case fault::kind::garbage:
+        case fault::kind::truncate: {
+            auto n = value.empty() ? std::optional<std::size_t>{} : parse_byte_size(value);
+            bool garbage = f.what == fault::kind::garbage;
+            if (!n || (garbage && (*n == 0 || *n > max_garbage)))
+                return fail(error, garbage ? "fault garbage takes a size from 1B to 1MiB, such as 64B"
+                                           : "fault truncate takes the body bytes to send, such as 100B");
+            f.bytes = *n;
+            return f;
+        }
+        case fault::kind::wrong_length: {
+            std::int64_t delta = 0;
+            bool signed_ok = value.size() >= 2 && (value.front() == '+' || value.front() == '-');
+            auto digits = signed_ok ? value.substr(1) : std::string_view{};
+            auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), delta);
+            if (!signed_ok || ec != std::errc{} || end != digits.data() + digits.size() || delta == 0 ||
+                delta > max_length_delta)
+                return fail(error, "fault wrong_length takes a signed byte count such as +100 or -100");
+            f.length_delta = value.front() == '-' ? -delta : delta;
+            return f;
+        }
+        case fault::kind::slow_headers: {
+            auto p = parse_pacing(value, error);
+            if (!p) return fail(error, "fault slow_headers: " + error);
+            f.pace = *p;
+            return f;
+        }
+        case fault::kind::none: break;
+    }
+    return f;
+}
+
+std::optional<fault> parse_fault_knob(std::string_view text, std::string& error) {
+    auto colon = text.find(':');
+    if (colon == std::string_view::npos) return parse_fault(text, {}, error);
+    auto value = text.substr(colon + 1);
+    if (value.empty()) return fail(error, "fault " + std::string{text.substr(0, colon)} + ": a value after ':'");
+    return parse_fault(text.substr(0, colon), value, error);
+}
+
+}  // namespace teapot::detail

@@ -1,0 +1,397 @@
+// Faults and pacing on the wire: the exact bytes a raw client receives and how
+// the connection ends (RST, FIN, or still open), for /status/<code>?fault= and
+// scenario steps. Timing is asserted as order and lower bounds only.
+
+#include "client.hpp"
+#include "test_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace teapot::test;
+using ending = connection::ending;
+using clock_type = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+connection::received get_raw(std::uint16_t port, const std::string& target,
+                             std::chrono::milliseconds within = std::chrono::seconds{5}) {
+    connection c{port};
+    c.send("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    return c.read_to_end(within);
+}
+
+// The head (up to and including the blank line) and what follows it.
+std::pair<std::string, std::string> split_head(const std::string& bytes) {
+    auto end = bytes.find("\r\n\r\n");
+    if (end == std::string::npos) return {bytes, {}};
+    return {bytes.substr(0, end + 4), bytes.substr(end + 4)};
+}
+
+std::string field_of(const std::string& head, const std::string& name) {
+    auto at = head.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return {};
+    auto start = at + name.size() + 4;
+    return head.substr(start, head.find("\r\n", start) - start);
+}
+
+std::string plain_body(std::uint16_t port, const std::string& target) { return fetch(port, target).body; }
+
+struct scratch_file {
+    fs::path dir = fs::temp_directory_path() / ("teapot-faults-" + std::to_string(::getpid()) + "-" +
+                                                std::to_string(clock_type::now().time_since_epoch().count()));
+    fs::path path = dir / "faults.yaml";
+    explicit scratch_file(const std::string& yaml) {
+        fs::create_directories(dir);
+        std::ofstream{path} << yaml;
+    }
+    ~scratch_file() { fs::remove_all(dir); }
+};
+
+}  // namespace
+
+TEST_CASE("fault reset: the request is read, then RST and no byte", "[faults]") {
+    test_server s;
+    auto got = get_raw(s.port(), "/status/200?fault=reset");
+    CHECK(got.bytes.empty());
+    CHECK(got.how == ending::reset);
+}
+
+TEST_CASE("fault close: no byte, then FIN", "[faults]") {
+    test_server s;
+    auto got = get_raw(s.port(), "/status/503?fault=close");
+    CHECK(got.bytes.empty());
+    CHECK(got.how == ending::fin);
+}
+
+TEST_CASE("fault hang: nothing, the connection open, then FIN after the duration", "[faults]") {
+    test_server s;
+    connection c{s.port()};
+    auto started = clock_type::now();
+    c.send("GET /status/200?fault=hang:400ms HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto early = c.read_to_end(std::chrono::milliseconds{150});
+    CHECK(early.bytes.empty());
+    CHECK(early.how == ending::still_open);
+    auto late = c.read_to_end(std::chrono::seconds{5});
+    CHECK(late.bytes.empty());
+    CHECK(late.how == ending::fin);
+    CHECK(clock_type::now() - started >= std::chrono::milliseconds{400});
+}
+
+TEST_CASE("fault hang without a duration ends at --max-delay", "[faults]") {
+    auto o = test_options();
+    o.max_delay = std::chrono::milliseconds{300};
+    test_server s{o};
+    auto started = clock_type::now();
+    auto got = get_raw(s.port(), "/status/200?fault=hang");
+    CHECK(got.bytes.empty());
+    CHECK(got.how == ending::fin);
+    CHECK(clock_type::now() - started >= std::chrono::milliseconds{300});
+    // A hang longer than the bound is refused like a delay would be.
+    CHECK(fetch(s.port(), "/status/200?fault=hang:2s").status == 400);
+}
+
+TEST_CASE("fault garbage: that many seeded bytes, not HTTP, then FIN", "[faults]") {
+    std::string first;
+    for (int run = 0; run < 2; ++run) {
+        test_server s;  // --seed 42 both times
+        auto got = get_raw(s.port(), "/status/200?fault=garbage:64B");
+        CHECK(got.bytes.size() == 64);
+        CHECK_FALSE(got.bytes.starts_with("HTTP/"));
+        CHECK(got.how == ending::fin);
+        if (run == 0)
+            first = got.bytes;
+        else
+            CHECK(got.bytes == first);  // the same seed, the same garbage
+    }
+}
+
+TEST_CASE("fault truncate: the full Content-Length, fewer body bytes, then FIN", "[faults]") {
+    test_server s;
+    const auto full = plain_body(s.port(), "/status/200");
+    auto got = get_raw(s.port(), "/status/200?fault=truncate:10B");
+    auto [head, body] = split_head(got.bytes);
+    CHECK(head.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(field_of(head, "Content-Length") == std::to_string(full.size()));
+    CHECK(body == full.substr(0, 10));
+    CHECK(got.how == ending::fin);
+    // Keeping the whole body is no truncation: refused with the reason.
+    auto refused = fetch(s.port(), "/status/200?fault=truncate:100000B");
+    CHECK(refused.status == 400);
+    CHECK_THAT(refused.body, Catch::Contains("fewer bytes than the body has"));
+}
+
+TEST_CASE("fault bad-chunk: chunked, a valid chunk, an invalid size line, then FIN", "[faults]") {
+    test_server s;
+    auto got = get_raw(s.port(), "/status/200?fault=bad-chunk&body=hello%20world");
+    auto [head, body] = split_head(got.bytes);
+    CHECK(field_of(head, "Transfer-Encoding") == "chunked");
+    CHECK(field_of(head, "Content-Length").empty());
+    CHECK(body == "6\r\nhello \r\nzz\r\n");
+    CHECK(got.how == ending::fin);
+}
+
+TEST_CASE("fault wrong_length: Content-Length off by the delta, the connection held open", "[faults]") {
+    test_server s;
+    const auto full = plain_body(s.port(), "/status/200");
+    SECTION("+100: the client waits for bytes that never come") {
+        // '+' in a query is a space in form encoding: both spellings work.
+        for (std::string knob : {"wrong_length:+100", "wrong_length:%2B100"}) {
+            auto got = get_raw(s.port(), "/status/200?fault=" + knob, std::chrono::milliseconds{300});
+            auto [head, body] = split_head(got.bytes);
+            CHECK(field_of(head, "Content-Length") == std::to_string(full.size() + 100));
+            CHECK(body == full);
+            CHECK(got.how == ending::still_open);
+        }
+    }
+    SECTION("-5: the last 5 bytes trail past the announced end") {
+        auto got = get_raw(s.port(), "/status/200?fault=wrong_length:-5", std::chrono::milliseconds{300});
+        auto [head, body] = split_head(got.bytes);
+        CHECK(field_of(head, "Content-Length") == std::to_string(full.size() - 5));
+        CHECK(body == full);
+        CHECK(got.how == ending::still_open);
+    }
+}
+
+TEST_CASE("fault early-response: the answer comes before the body is read, then the upload fails", "[faults]") {
+    test_server s;
+    connection c{s.port()};
+    constexpr std::size_t announced = 800 * 1024;  // under the 1 MiB body limit
+    c.send("POST /status/413?fault=early-response HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(announced) +
+           "\r\n\r\n");
+    c.send(std::string(1024, 'x'));  // a first piece of the upload; the rest is never read
+    auto answer = c.read_response();
+    CHECK(answer.status == 413);
+    CHECK(answer.header("Connection") == "close");
+    // Keep uploading: the server closes with the body unread, the kernel resets the
+    // connection, and a write fails (EPIPE or ECONNRESET) once the reset is in.
+    const std::string piece(64 * 1024, 'x');
+    bool write_failed = false;
+    for (auto deadline = clock_type::now() + std::chrono::seconds{10}; clock_type::now() < deadline;) {
+        if (::send(c.fd(), piece.data(), piece.size(), MSG_NOSIGNAL) < 0) {
+            write_failed = true;
+            break;
+        }
+    }
+    CHECK(write_failed);
+}
+
+TEST_CASE("fault slow_headers: the head arrives a few bytes at a time, then the whole response", "[faults]") {
+    test_server s;
+    connection c{s.port()};
+    auto started = clock_type::now();
+    c.send("GET /status/200?fault=slow_headers:40B/30ms HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto first = c.read_to_end(std::chrono::milliseconds{15});
+    CHECK(first.bytes.size() <= 40);  // only the first piece so far
+    CHECK(first.how == ending::still_open);
+    // The rest, read as it comes (the first piece is already out of the socket).
+    std::string raw = first.bytes;
+    std::optional<response> whole;
+    for (auto deadline = clock_type::now() + std::chrono::seconds{5}; !whole && clock_type::now() < deadline;) {
+        raw += c.read_to_end(std::chrono::milliseconds{50}).bytes;
+        auto copy = raw;
+        try {
+            whole = take_response(copy);
+        } catch (const std::exception&) {
+            // not whole yet
+        }
+    }
+    REQUIRE(whole);
+    CHECK(whole->status == 200);
+    CHECK(whole->body == plain_body(s.port(), "/status/200"));
+    // A head of over 200 bytes in pieces of 40: at least 5 pauses of 30 ms.
+    CHECK(clock_type::now() - started >= std::chrono::milliseconds{150});
+    // The connection carries on: a slow head is not a broken one.
+    c.send("GET /status/204 HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(c.read_response().status == 204);
+}
+
+TEST_CASE("stream: the body paced after the head, Content-Length kept", "[faults][pacing]") {
+    test_server s;
+    const auto full = plain_body(s.port(), "/status/200");
+    REQUIRE(full.size() > 20);
+    connection c{s.port()};
+    auto started = clock_type::now();
+    c.send("GET /status/200?stream=10B/40ms HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto response = c.read_response();
+    CHECK(response.header("Content-Length") == std::to_string(full.size()));
+    CHECK(response.body == full);
+    const auto pauses = static_cast<long>((full.size() - 1) / 10);
+    CHECK(clock_type::now() - started >= std::chrono::milliseconds{40 * pauses});
+}
+
+TEST_CASE("delay distributions on /status: drawn within their bounds", "[faults][pacing]") {
+    test_server s;
+    auto started = clock_type::now();
+    CHECK(fetch(s.port(), "/status/200?delay=uniform:100ms,150ms").status == 200);
+    CHECK(clock_type::now() - started >= std::chrono::milliseconds{100});
+    CHECK(fetch(s.port(), "/status/200?delay=lognormal:10ms,0.5,50ms").status == 200);
+    CHECK(fetch(s.port(), "/status/200?delay=uniform:2s,1s").status == 400);
+    CHECK(fetch(s.port(), "/status/200?delay=lognormal:10ms,0.5,2m").status == 400);  // beyond --max-delay
+    CHECK(fetch(s.port(), "/status/200?fault=explode").status == 400);
+    CHECK(fetch(s.port(), "/status/200?stream=fast").status == 400);
+}
+
+TEST_CASE("a client that leaves during a delay is logged 499, at once", "[faults]") {
+    auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+    auto o = test_options();
+    o.logger = std::make_shared<spdlog::logger>("faults-test", sink);
+    test_server s{o};
+    {
+        connection c{s.port()};
+        c.send("GET /status/200?delay=30s HTTP/1.1\r\nHost: t\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }  // closed: the server's timer must not run its 30 s
+    bool logged = false;
+    for (int i = 0; i < 100 && !logged; ++i) {
+        for (const auto& line : sink->last_formatted())
+            if (line.find("\"GET /status/200?delay=30s\" 499") != std::string::npos) logged = true;
+        if (!logged) std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    CHECK(logged);
+}
+
+TEST_CASE("faults from scenario steps: reset, truncated with a reset, early response, seeded garbage",
+          "[faults][scenario]") {
+    scratch_file file{R"(name: faults
+isolate_by: header X-Test-Id
+seed: 9
+routes:
+  - id: flaky
+    match: { path: /flaky }
+    steps:
+      - fault: reset
+      - { body: "0123456789", fault: { truncate: 4B, end: reset } }
+      - { body: "0123456789", stream: { chunk: 3B, every: 20ms }, delay: { uniform: [50ms, 60ms] } }
+  - id: upload
+    match: { method: POST, path: /upload }
+    steps:
+      - { status: 413, fault: early-response, times: forever }
+  - id: noise
+    match: { path: /noise }
+    steps:
+      - { fault: { garbage: 16B }, times: forever }
+)"};
+    auto o = test_options();
+    o.scenario_paths = {file.path.string()};
+    test_server s{o};
+    auto flaky = [&](const std::string& session) {
+        connection c{s.port()};
+        c.send("GET /flaky HTTP/1.1\r\nHost: t\r\nX-Test-Id: " + session + "\r\n\r\n");
+        return c.read_to_end(std::chrono::seconds{5});
+    };
+    auto first = flaky("a");
+    CHECK(first.bytes.empty());
+    CHECK(first.how == ending::reset);
+    auto second = flaky("a");
+    auto [head, body] = split_head(second.bytes);
+    CHECK(field_of(head, "Content-Length") == "10");
+    CHECK(body == "0123");
+    CHECK(second.how == ending::reset);
+    auto started = clock_type::now();
+    auto third = fetch(s.port(), "/flaky", "X-Test-Id: a\r\n");
+    CHECK(third.status == 200);
+    CHECK(third.body == "0123456789");
+    CHECK(clock_type::now() - started >= std::chrono::milliseconds{50 + 3 * 20});
+
+    connection up{s.port()};
+    up.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+    CHECK(up.read_response().status == 413);  // before a byte of the body was sent
+
+    // Garbage from the route's seeded stream: every session sends the same bytes.
+    auto noise_a = [&](const std::string& session) {
+        connection c{s.port()};
+        c.send("GET /noise HTTP/1.1\r\nHost: t\r\nX-Test-Id: " + session + "\r\n\r\n");
+        return c.read_to_end(std::chrono::seconds{5}).bytes;
+    };
+    auto a = noise_a("a");
+    CHECK(a.size() == 16);
+    CHECK(noise_a("b") == a);
+}
+
+TEST_CASE("2,000 hanging and delayed requests wait on timers while /status/200 answers", "[faults][load]") {
+    test_server s;  // 2 I/O threads, as on this machine
+    constexpr int waiting = 2000;
+    std::vector<std::unique_ptr<connection>> held;
+    held.reserve(waiting);
+    for (int i = 0; i < waiting; ++i) {
+        held.push_back(std::make_unique<connection>(s.port()));
+        held.back()->send(i % 2 ? "GET /status/200?fault=hang:20s HTTP/1.1\r\nHost: t\r\n\r\n"
+                                : "GET /status/200?delay=20s HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+    // The server answers others while they wait...
+    auto answer = fetch(s.port(), "/status/200");
+    CHECK(answer.status == 200);
+    // ...and none of them has been answered: they wait on timers, not on threads.
+    std::vector<pollfd> fds;
+    for (const auto& c : held) fds.push_back({c->fd(), POLLIN, 0});
+    CHECK(::poll(fds.data(), fds.size(), 0) == 0);
+    for (int i = 0; i < 20; ++i) CHECK(fetch(s.port(), "/status/204").status == 204);
+}
+
+// ---------------------------------------------------------------- what curl reports
+
+namespace {
+
+struct curl_result {
+    int exit_code = -1;
+    std::string http_code;  ///< curl's %{http_code}: "000" when no response came
+};
+
+curl_result run_curl(std::uint16_t port, const std::string& target, const std::string& options) {
+    auto out = fs::temp_directory_path() / ("teapot-curl-" + std::to_string(::getpid()) + "-" +
+                                            std::to_string(clock_type::now().time_since_epoch().count()));
+    std::string command = "curl -sS -o /dev/null -w '%{http_code}' " + options +
+                          " 'http://127.0.0.1:" + std::to_string(port) + target + "' > " + out.string() +
+                          " 2>/dev/null";
+    int status = std::system(command.c_str());
+    curl_result r;
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    std::ifstream{out} >> r.http_code;
+    fs::remove(out);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("curl reports each fault as documented", "[faults][curl]") {
+    test_server s;
+    auto exit_of = [&](const std::string& target, const std::string& options = "-m 5") {
+        return run_curl(s.port(), target, options).exit_code;
+    };
+    CHECK(exit_of("/status/200") == 0);
+    CHECK(exit_of("/status/200?fault=reset") == 56);                        // Recv failure: Connection reset by peer
+    CHECK(exit_of("/status/200?fault=close") == 52);                        // Empty reply from server
+    CHECK(exit_of("/status/200?fault=hang:10s", "-m 1") == 28);             // Operation timed out
+    CHECK(exit_of("/status/200?fault=garbage:64B") == 1);                   // Received HTTP/0.9 when not allowed
+    CHECK(exit_of("/status/200?fault=truncate:10B") == 18);                 // transfer closed with N bytes remaining
+    CHECK(exit_of("/status/200?fault=bad-chunk") == 56);                    // Illegal or missing hexadecimal sequence
+    CHECK(exit_of("/status/200?fault=wrong_length:%2B100", "-m 1") == 28);  // waits for 100 more bytes
+    CHECK(exit_of("/status/200?fault=wrong_length:-5") == 0);  // reads what was announced, ignores the rest
+    CHECK(exit_of("/status/200?fault=slow_headers:100B/20ms") == 0);
+    CHECK(exit_of("/status/200?stream=100B/20ms") == 0);
+    // An upload that fits in the socket buffers: curl reads the early 413 and stops sending.
+    auto upload = fs::temp_directory_path() / ("teapot-upload-" + std::to_string(::getpid()));
+    std::ofstream{upload} << std::string(200 * 1024, 'x');
+    auto early = run_curl(s.port(), "/status/413?fault=early-response", "-m 5 --data-binary @" + upload.string());
+    fs::remove(upload);
+    CHECK(early.exit_code == 0);
+    CHECK(early.http_code == "413");
+}
