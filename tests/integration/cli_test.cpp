@@ -176,7 +176,7 @@ TEST_CASE("a port already in use exits 1 with the reason") {
 TEST_CASE("teapot check validates scenario files") {
     {
         process p{{"check", TEAPOT_SCENARIOS_DIR}};
-        CHECK(p.read_line().starts_with("ok: 13 scenarios"));
+        CHECK(p.read_line().starts_with("ok: 14 scenarios"));
         CHECK(p.wait() == 0);
     }
     {

@@ -267,3 +267,35 @@ TEST_CASE("template-uuid: the documented ids, replayed in every session", "[scen
     CHECK(ids("t1") == second);
     CHECK(ids("t2") == first);
 }
+
+TEST_CASE("flaky-connection: reset, then a truncated body, then a slow but complete success",
+          "[scenario][examples][faults]") {
+    test_server s{bundled()};
+    const std::string request = "GET /api/report HTTP/1.1\r\nHost: t\r\nX-Test-Id: t1\r\n\r\n";
+    const std::string report = R"({"report":"quarterly","rows":3,"status":"complete","pages":[1,2,3]})";
+    {
+        connection c{s.port()};
+        c.send(request);
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.bytes.empty());
+        CHECK(got.how == connection::ending::reset);
+    }
+    {
+        connection c{s.port()};
+        c.send(request);
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        auto end = got.bytes.find("\r\n\r\n");
+        REQUIRE(end != std::string::npos);
+        CHECK(got.bytes.find("Content-Length: " + std::to_string(report.size()) + "\r\n") < end);
+        CHECK(got.bytes.substr(end + 4) == report.substr(0, 20));
+        CHECK(got.how == connection::ending::fin);
+    }
+    for (int i = 0; i < 2; ++i) {
+        auto started = std::chrono::steady_clock::now();
+        auto r = get(s.port(), "/api/report", "t1");
+        CHECK(r.status == 200);
+        CHECK(r.body == report);
+        // 300 ms to the first byte, then 67 bytes in pieces of 16, 50 ms apart.
+        CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{300 + 4 * 50});
+    }
+}

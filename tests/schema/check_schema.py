@@ -30,6 +30,10 @@ mistakes = {
     "bad then": {"routes": [{"id": "r", "steps": [{"status": 200}], "then": "again"}]},
     "bad duration": {"routes": [{"id": "r", "steps": [{"delay": "soon"}]}]},
     "times inside one_of": {"routes": [{"id": "r", "steps": [{"one_of": [{"status": 200, "times": 2}]}]}]},
+    "unknown fault": {"routes": [{"id": "r", "steps": [{"fault": "explode"}]}]},
+    "fault without its value": {"routes": [{"id": "r", "steps": [{"fault": {"truncate": None}}]}]},
+    "stream with chunk alone": {"routes": [{"id": "r", "steps": [{"stream": {"chunk": "1B"}}]}]},
+    "uniform delay with one bound": {"routes": [{"id": "r", "steps": [{"delay": {"uniform": ["1s"]}}]}]},
 }
 for what, document in mistakes.items():
     if validator.is_valid(document):
