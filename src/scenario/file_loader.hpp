@@ -196,10 +196,9 @@ private:
         }
     }
 
-    // Like for_each_pair, for a mapping whose keys are a fixed set: unknown keys
-    // and keys of later increments are errors.
+    // Like for_each_pair, for a mapping whose keys are a fixed set: unknown keys are errors.
     template <typename Handler>
-    void for_each_entry(const YAML::Node& map, std::string_view where, keys known, keys later, Handler&& handle,
+    void for_each_entry(const YAML::Node& map, std::string_view where, keys known, Handler&& handle,
                         misplaced_keys misplaced = {}) {
         for_each_pair(map, where, [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
             auto wrong_place = std::find_if(misplaced.begin(), misplaced.end(),
@@ -209,10 +208,6 @@ private:
             } else if (wrong_place != misplaced.end()) {
                 std::string message = quote(name);
                 message.append(" ").append(wrong_place->second);
-                error(key.Mark(), std::move(message));
-            } else if (contains(later, name)) {
-                std::string message = quote(name);
-                message.append(" in ").append(where).append(" is not supported yet (issue 3, later increment)");
                 error(key.Mark(), std::move(message));
             } else {
                 std::string message = "unknown key ";

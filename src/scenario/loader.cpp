@@ -113,7 +113,7 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
     out.file = file_;
     bool named = false, has_routes = false;
     std::optional<field> expect;
-    for_each_entry(root, "the scenario", scenario_keys, {},
+    for_each_entry(root, "the scenario", scenario_keys,
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        field f = make_field(quote(name), key, value);
                        if (name == "name") {
@@ -214,7 +214,7 @@ route file_loader::parse_route(const YAML::Node& node) {
     }
     bool has_id = false, has_steps = false;
     peek_captures(node);
-    for_each_entry(node, "a route", route_keys, {},
+    for_each_entry(node, "a route", route_keys,
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        field f = make_field(quote(name), key, value);
                        if (name == "id") {
@@ -266,8 +266,7 @@ route file_loader::parse_route(const YAML::Node& node) {
 void file_loader::parse_match(const field& f, route_match& out) {
     if (!f.value.IsMap()) return error(f, "a mapping with keys: " + join(match_keys));
     for_each_entry(
-        f.value, "'match'", match_keys, {},
-        [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+        f.value, "'match'", match_keys, [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
             field sub = make_field(quote(name), key, value);
             if (name == "method") {
                 parse_methods(sub, out.methods);
@@ -397,7 +396,7 @@ void file_loader::parse_body_matcher(const field& f, body_matcher& out) {
     static const std::string expected = "a mapping with exactly one of: " + join(body_match_keys);
     if (!f.value.IsMap()) return error(f, expected);
     std::optional<std::string> chosen;
-    for_each_entry(f.value, "'match.body'", body_match_keys, {},
+    for_each_entry(f.value, "'match.body'", body_match_keys,
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        if (chosen) {
                            std::string message = "'match.body' takes exactly one of: ";
@@ -459,7 +458,7 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
     rule.where = at(node.Mark());
     std::optional<field> route_field, check;
     bool ok = true;
-    for_each_entry(node, "an expect rule", expect_keys, {},
+    for_each_entry(node, "an expect rule", expect_keys,
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        field f = make_field(quote(name), key, value);
                        if (name == "route") {
@@ -504,7 +503,7 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
         static constexpr std::string_view expected = "an unsigned integer or {min: N, max: M}";
         if (check->value.IsMap()) {
             std::optional<std::uint64_t> min, max;
-            for_each_entry(check->value, "'count'", count_keys, {},
+            for_each_entry(check->value, "'count'", count_keys,
                            [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                                auto n =
                                    integer<std::uint64_t>(make_field(quote(name), key, value), "an unsigned integer");

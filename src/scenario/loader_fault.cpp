@@ -52,7 +52,7 @@ void file_loader::parse_delay(const field& f, step& s) {
         }
         return *d;
     };
-    for_each_entry(f.value, "'delay'", delay_keys, {},
+    for_each_entry(f.value, "'delay'", delay_keys,
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        field sub = make_field(quote(name), key, value);
                        if (name == "fixed") {
@@ -72,7 +72,7 @@ void file_loader::parse_delay(const field& f, step& s) {
                            }
                            spec.how = delay_spec::kind::lognormal;
                            bool has_median = false, has_sigma = false, has_max = false;
-                           for_each_entry(value, "'lognormal'", lognormal_keys, {},
+                           for_each_entry(value, "'lognormal'", lognormal_keys,
                                           [&](const std::string& n, const YAML::Node& k, const YAML::Node& v) {
                                               if (n == "median") {
                                                   has_median = true;
@@ -158,7 +158,7 @@ void file_loader::parse_stream(const field& f, step& s) {
     }
     if (!f.value.IsMap()) return error(f, expected);
     std::optional<std::string> chunk, every, rate;
-    for_each_entry(f.value, "'stream'", stream_keys, {},
+    for_each_entry(f.value, "'stream'", stream_keys,
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        if (!value.IsScalar()) return error(make_field(quote(name), key, value), "a scalar");
                        (name == "chunk" ? chunk : name == "every" ? every : rate) = value.Scalar();

@@ -146,7 +146,7 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                                    : alternative              ? "an alternative of 'one_of'"
                                                               : "a limit's 'reject'";
     for_each_entry(
-        node, where, known, {},
+        node, where, known,
         [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
             field f = make_field(quote(name), key, value);
             if (std::find(sources.keys.begin(), sources.keys.end(), name) == sources.keys.end())
@@ -243,7 +243,7 @@ std::optional<route_limit> file_loader::parse_limit(const field& f) {
     out.reject.status = 429;
     out.reject.where = at(f.mark);
     bool ok = true, has_requests = false, has_per = false;
-    for_each_entry(f.value, "'limit'", limit_keys, {},
+    for_each_entry(f.value, "'limit'", limit_keys,
                    [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
                        field sub = make_field(quote(name), key, value);
                        const std::size_t before = errors_.size();
