@@ -105,7 +105,8 @@ for spec in $PATHS; do
     rm -f "$errf"
     # curl + upload: also show the result with curl's automatic "Expect: 100-continue" disabled
     if [ "$c" = curl ] && [ $up = 1 ]; then
-      out2=$(CURL_NO_EXPECT=1 run_probe curl 1 "${url}-noexpect" | head -1)
+      url2="$url"; [ $counting = 1 ] && url2="${url}-noexpect"
+      out2=$(CURL_NO_EXPECT=1 run_probe curl 1 "$url2" | head -1)
       echo "$label | curl -H 'Expect:' | | $out2" >> "$RAW"
       cell="$cell<br>with -H 'Expect:': $(printf '%s' "$out2" | shorten)"
     fi

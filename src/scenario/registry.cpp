@@ -1,5 +1,7 @@
 #include "scenario/registry.hpp"
 
+#include <utility>
+
 namespace teapot::detail::scenario {
 
 registry::registry(std::vector<std::string> paths, player_limits limits) : paths_(std::move(paths)), limits_(limits) {}
@@ -15,11 +17,17 @@ reload_result registry::reload() {
     if (previous && !limits.seed) limits.seed = previous->default_seed();
     auto next = std::make_shared<player>(out.loaded.scenarios, limits);
     if (!previous) {
-        current_.store(std::move(next), std::memory_order_release);
+        publish(std::move(next));
         return out;
     }
-    out.changes = next->take_over(*previous, [&] { current_.store(next, std::memory_order_release); });
+    out.changes = next->take_over(*previous, [&] { publish(next); });
     return out;
+}
+
+void registry::publish(std::shared_ptr<player> next) {
+    std::shared_ptr<player> old;  // released after the lock: a retired player may be the last owner
+    std::lock_guard lock{current_mutex_};
+    old = std::exchange(current_, std::move(next));
 }
 
 play_result registry::play(const request& req, bool before_body) const {

@@ -6,7 +6,6 @@
 #include "scenario/loader.hpp"
 #include "scenario/player.hpp"
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,15 +32,24 @@ public:
     play_result play(const request& req, bool before_body = false) const;
 
     /// The player in force; null before the first successful load.
-    std::shared_ptr<player> current() const noexcept { return current_.load(std::memory_order_acquire); }
+    std::shared_ptr<player> current() const {
+        std::lock_guard lock{current_mutex_};
+        return current_;
+    }
 
     const std::vector<std::string>& paths() const noexcept { return paths_; }
 
 private:
+    void publish(std::shared_ptr<player> next);
+
     std::vector<std::string> paths_;
     player_limits limits_;
     std::mutex reload_mutex_;  // one reload at a time (inotify and SIGHUP may race)
-    std::atomic<std::shared_ptr<player>> current_;
+    // A plain mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements
+    // that with a lock bit TSan cannot see (a reported race on every swap), and it is
+    // a spinlock anyway. Held only to copy or replace the pointer.
+    mutable std::mutex current_mutex_;
+    std::shared_ptr<player> current_;
 };
 
 }  // namespace teapot::detail::scenario
