@@ -3,6 +3,7 @@
 
 #include <teapot/server.hpp>
 
+#include "admin/journal.hpp"
 #include "http/connection_tracker.hpp"
 #include "http/file_watcher.hpp"
 #include "http/io_pool.hpp"
@@ -48,6 +49,7 @@ struct server::impl {
     // Declaration order is destruction order in reverse: the pool (and the
     // sessions its contexts still hold) goes first, then what sessions use.
     detail::random_source random;
+    detail::journal requests;
     std::unique_ptr<detail::scenario::registry> scenarios;
     std::shared_ptr<detail::file_watcher> watcher;
     detail::connection_tracker tracker;
@@ -56,7 +58,7 @@ struct server::impl {
     std::shared_ptr<detail::listener> listener;
     bool stopped = false;
 
-    explicit impl(server_options o) : options(std::move(o)), random(options.seed) {}
+    explicit impl(server_options o) : options(std::move(o)), random(options.seed), requests(options.journal_size) {}
 };
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
@@ -76,7 +78,8 @@ void server::start() {
 
     auto config = std::make_shared<detail::session_config>(detail::session_config{
         o.request_limits,
-        detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get()},
+        detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
+                                detail::admin_settings{o.admin, o.admin_token}},
         detail::server_log{o.logger, o.format},
         "teapot/" + std::string{version()},
     });

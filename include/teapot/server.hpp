@@ -52,6 +52,9 @@ struct server_options {
     std::vector<std::string> scenario_paths;  ///< files or folders of scenario files
     bool watch_scenarios = true;              ///< reload when a scenario file changes (inotify)
     std::shared_ptr<spdlog::logger> logger;   ///< null: no logging at all
+    std::size_t journal_size = 10'000;        ///< requests the admin API's journal keeps (oldest go first)
+    bool admin = true;                        ///< serve the admin API under /__teapot/
+    std::string admin_token;                  ///< non-empty: admin requests need `Authorization: Bearer <token>`
     log_format format = log_format::text;
 };
 

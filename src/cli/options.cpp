@@ -3,6 +3,8 @@
 #include "util/byte_size.hpp"
 #include "util/duration.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 
@@ -58,6 +60,10 @@ options:
   --header-timeout D    time to receive a request's headers (default 10s)
   --idle-timeout D      keep-alive wait for the next request (default 60s)
   --shutdown-grace D    time in-flight responses get on SIGINT/SIGTERM (default 5s)
+  --journal-size N      requests the admin API's journal keeps (default 10000)
+  --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address
+                        (without it: loopback clients only)
+  --no-admin            do not serve the admin API
   --log-level L         trace, debug, info, warn, error or off (default info)
   --log-format F        text or json (default text)
   --quiet               no access log (same as --log-level warn)
@@ -151,6 +157,20 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--no-watch") {
             no_value();
             s.watch_scenarios = false;
+        } else if (flag == "--journal-size") {
+            s.journal_size = parse_number<std::size_t>(flag, value(), 0, 10'000'000);
+        } else if (flag == "--admin-token") {
+            s.admin_token = std::string{value()};
+            // RFC 6750 §2.1 b64token: what can follow "Bearer " on the wire.
+            auto token_char = [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) ||
+                       std::string_view{"-._~+/="}.find(c) != std::string_view::npos;
+            };
+            if (s.admin_token.empty() || !std::all_of(s.admin_token.begin(), s.admin_token.end(), token_char))
+                throw usage_error("--admin-token needs letters, digits or -._~+/= (a bearer token)");
+        } else if (flag == "--no-admin") {
+            no_value();
+            s.admin = false;
         } else if (flag == "--quiet" || flag == "-q") {
             no_value();
             o.quiet = true;

@@ -2,11 +2,14 @@
 // What handlers may read besides the request: server-wide settings and the
 // shared random stream. Handlers decide *what* to send; they do no I/O.
 
+#include "admin/admin_access.hpp"
+
 #include <chrono>
 
 namespace teapot::detail {
 
 class random_source;
+class journal;
 namespace scenario {
 class registry;
 }
@@ -15,6 +18,8 @@ struct handler_context {
     std::chrono::milliseconds max_delay{60'000};
     random_source* random = nullptr;
     scenario::registry* scenarios = nullptr;  ///< null when no scenario path is configured
+    detail::journal* journal = nullptr;              ///< the request journal the admin API reads
+    admin_settings admin;
 };
 
 }  // namespace teapot::detail

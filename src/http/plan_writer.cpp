@@ -50,7 +50,10 @@ void set_connection(message& m, const wire_context& wire) {
 net::awaitable<write_outcome> write_message(stream_type& stream, message& m, std::chrono::milliseconds timeout) {
     stream.expires_after(timeout);
     auto [ec, n] = co_await http::async_write(stream, m, use_tuple_awaitable);
-    co_return write_outcome{ec, n};
+    write_outcome out;
+    out.ec = ec;
+    out.bytes = n;
+    co_return out;
 }
 
 // The final head as bytes, Beast's own serialization, with the framing the fault calls for.
@@ -79,7 +82,12 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
         case wait_end::aborted: total.ec = net::error::operation_aborted; co_return total;
     }
     // reset, close, hang and garbage: no part of the response, no interim either.
-    if (plan.fault.sends_no_response()) co_return co_await break_connection(stream, plan.fault, wire);
+    if (plan.fault.sends_no_response()) {
+        auto out = co_await break_connection(stream, plan.fault, wire);
+        if (out.bytes > 0) out.first_byte = std::chrono::system_clock::now();  // garbage: close enough
+        co_return out;
+    }
+    total.first_byte = std::chrono::system_clock::now();
 
     // RFC 9110 §15.2: interim responses end at their header section, no framing fields.
     for (const auto& head : plan.interim) {
@@ -95,6 +103,7 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
     if (plan.fault.active() || plan.stream) {
         auto out = co_await write_faulty_response(stream, plan, final_head_bytes(plan, wire), wire);
         out.bytes += total.bytes;
+        out.first_byte = total.first_byte;
         co_return out;
     }
 

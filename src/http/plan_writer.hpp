@@ -7,6 +7,7 @@
 #include "net.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string_view>
 
 namespace teapot::detail {
@@ -25,6 +26,7 @@ struct write_outcome {
     std::size_t bytes = 0;
     bool client_gone = false;        ///< the client left during a delay, hang or pause (logged 499)
     bool connection_closed = false;  ///< a fault ended the connection: no further request on it
+    std::optional<std::chrono::system_clock::time_point> first_byte;  ///< when sending began, if it did
 };
 
 /// Waits out plan.delay (at most wire.max_delay) watching the client, then sends

@@ -15,6 +15,8 @@ struct request {
     unsigned version = 11;  ///< 10 or 11
     std::vector<std::pair<std::string_view, std::string_view>> headers;
     std::string_view body;
+    std::string_view peer;      ///< "address:port" of the client, for the journal
+    bool from_loopback = true;  ///< the client is on this machine (admin access)
 
     /// The first field named `name` (case-insensitive), or an empty view.
     std::string_view header(std::string_view name) const noexcept;

@@ -35,6 +35,17 @@ enum class framing {
     none,            ///< 1xx, 204, 304: no Content-Length, no Transfer-Encoding, no body
 };
 
+/// Which scenario route answered, for the journal: an empty scenario when a
+/// built-in endpoint did (then `unmatched` says why no route did, if any is loaded).
+struct answer_origin {
+    std::string scenario;
+    std::string route;
+    std::optional<std::size_t> step;         ///< 1-based
+    std::optional<std::size_t> alternative;  ///< 1-based, for a step with one_of
+    std::string unmatched;                   ///< the nearest miss
+    std::vector<std::string> sessions;       ///< session keys the request carries
+};
+
 struct response_plan {
     enum class kind {
         respond,         ///< interim responses (if any), then the final response
@@ -51,6 +62,8 @@ struct response_plan {
     bool close_after = false;      ///< Connection: close, then close
     detail::fault fault;           ///< how the response breaks on the wire, if it does
     std::optional<pacing> stream;  ///< the body trickles after the head (time to first byte is `delay`)
+    answer_origin origin;          ///< not sent: recorded in the journal
+    bool journaled = true;         ///< false for the admin API's own answers
 };
 
 }  // namespace teapot::detail

@@ -1,5 +1,6 @@
 #include "http/router.hpp"
 
+#include "admin/admin_handler.hpp"
 #include "handlers/codes_handler.hpp"
 #include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
@@ -42,6 +43,7 @@ std::optional<response_plan> dispatch(const request& req, const handler_context&
     std::string path = url.path();  // percent-decoded
 
     bool read_only = req.method == "GET" || req.method == "HEAD";
+    if (ctx.admin.enabled && ctx.journal && path.starts_with(admin_prefix)) return handle_admin(req, path, params, ctx);
     if (path == "/status" || path.starts_with("/status/"))
         return handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params, ctx);
     if (path == "/codes" || path == "/codes/")
@@ -50,6 +52,20 @@ std::optional<response_plan> dispatch(const request& req, const handler_context&
         return read_only ? handle_codes(req, std::string_view{path}.substr(7), params) : method_not_allowed(req);
     if (path == "/") return read_only ? handle_index(req) : method_not_allowed(req);
     return std::nullopt;
+}
+
+answer_origin origin_of(const scenario::play_result& played) {
+    answer_origin origin;
+    if (played.plan) {
+        origin.scenario = played.scenario;
+        origin.route = played.route;
+        origin.step = played.step + 1;
+        if (played.alternative) origin.alternative = *played.alternative + 1;
+    } else {
+        origin.unmatched = played.nearest_miss;
+    }
+    origin.sessions = played.sessions;
+    return origin;
 }
 
 response_plan not_found(const request& req, const std::string& nearest_miss) {
@@ -73,16 +89,26 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
     if (is_cors_preflight(req)) return cors_preflight_plan(req);
     response_plan plan;
     try {
+        // The admin API before scenarios, which could otherwise shadow it; it is not journaled.
+        if (ctx.admin.enabled && ctx.journal && req.target.starts_with(admin_prefix)) {
+            if (auto admin = dispatch(req, ctx)) {
+                admin->journaled = false;
+                return std::move(*admin);
+            }
+        }
         // Scenario routes first, then the built-in endpoints, then a 404 naming the nearest route.
         std::optional<response_plan> answer;
         std::string nearest_miss;
+        answer_origin origin;
         if (ctx.scenarios) {
             auto played = ctx.scenarios->play(req);
+            origin = origin_of(played);
             answer = std::move(played.plan);
             nearest_miss = std::move(played.nearest_miss);
         }
         if (!answer) answer = dispatch(req, ctx);
         plan = answer ? std::move(*answer) : not_found(req, nearest_miss);
+        plan.origin = std::move(origin);
     } catch (const std::exception& e) {
         plan = error_plan(500, std::string{"teapot failed to answer: "} + e.what(), &req);
     }
@@ -104,6 +130,7 @@ std::optional<response_plan> route_before_body(const request& req, const handler
             auto played = ctx.scenarios->play(req, true);
             if (played.plan) {
                 add_cors_headers(req, played.plan->final_head);
+                played.plan->origin = origin_of(played);
                 return std::move(played.plan);
             }
             if (played.needs_body) return std::nullopt;

@@ -1,5 +1,7 @@
 #include "http/session.hpp"
 
+#include "admin/journal.hpp"
+#include "admin/journal_record.hpp"
 #include "faults/fault_syntax.hpp"
 #include "faults/watched_wait.hpp"
 #include "handlers/error_plan.hpp"
@@ -27,6 +29,16 @@ namespace {
 // much before closing, so that the client reads our error instead of an RST.
 constexpr std::size_t lingering_bytes = 1024 * 1024;
 constexpr std::chrono::seconds lingering_time{2};
+
+// An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d: judged as IPv4.
+bool peer_is_loopback(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto address = socket.remote_endpoint(ec).address();
+    if (ec) return false;
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).is_loopback();
+    return address.is_loopback();
+}
 
 std::string peer_of(const tcp::socket& socket) {
     beast::error_code ec;
@@ -76,6 +88,7 @@ session::session(tcp::socket socket, std::shared_ptr<const session_config> confi
       tracker_(tracker),
       id_(tracker.next_id()),
       peer_(peer_of(socket)),
+      from_loopback_(peer_is_loopback(socket)),
       stream_(std::move(socket)) {}
 
 session::~session() { tracker_.remove(id_); }
@@ -191,7 +204,11 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     auto started = clock_type::now();
     const auto& msg = parser.get();
     auto req = view_of(msg);
+    req.peer = peer_;
+    req.from_loopback = from_loopback_;
+    const auto received = std::chrono::system_clock::now();
     auto plan = route(req, config_->handlers);
+    const auto entry = start_record(req, plan, received);
 
     switch (plan.action) {
         case response_plan::kind::close_silently: {
@@ -202,10 +219,12 @@ net::awaitable<bool> session::respond(request_parser& parser) {
             }
             int status = end == wait_end::client_gone ? 499 : 444;
             config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
+            finish_record(entry, status, std::nullopt);
             co_return false;
         }
         case response_plan::kind::websocket_echo:
             config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
+            finish_record(entry, 101, std::chrono::system_clock::now());  // the handshake is the answer
             if (co_await wait_watching(stream_, std::min(plan.delay, config_->handlers.max_delay)) == wait_end::elapsed)
                 co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header, limits);
             co_return false;
@@ -216,7 +235,19 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     auto out = co_await write_plan(stream_, plan, wire_for(msg.version(), keep_alive));
     config_->log.access({id_, req.method, req.target, logged_status(plan, out), out.bytes, elapsed_ms(started), peer_,
                          fault_label(plan)});
+    finish_record(entry, logged_status(plan, out), out.first_byte);
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
+}
+
+std::optional<std::uint64_t> session::start_record(const request& req, const response_plan& plan,
+                                                   std::chrono::system_clock::time_point received) const {
+    if (!config_->handlers.journal || !plan.journaled) return std::nullopt;
+    return config_->handlers.journal->record(journal_entry_for(req, plan, received));
+}
+
+void session::finish_record(std::optional<std::uint64_t> entry, int status,
+                            std::optional<std::chrono::system_clock::time_point> first_byte) const {
+    if (entry) config_->handlers.journal->complete(*entry, status, first_byte, std::chrono::system_clock::now());
 }
 
 wire_context session::wire_for(unsigned version, bool keep_alive) const {
@@ -234,11 +265,16 @@ net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
     // now, its body unread: the client is still uploading when the answer comes.
     auto started = clock_type::now();
     auto req = view_of(parser.get());
+    req.peer = peer_;
+    req.from_loopback = from_loopback_;
+    const auto received = std::chrono::system_clock::now();
     auto plan = route_before_body(req, config_->handlers);
     if (!plan) co_return false;
+    const auto entry = start_record(req, *plan, received);
     auto out = co_await write_plan(stream_, *plan, wire_for(parser.get().version(), false));
     config_->log.access({id_, req.method, req.target, logged_status(*plan, out), out.bytes, elapsed_ms(started), peer_,
                          fault_label(*plan)});
+    finish_record(entry, logged_status(*plan, out), out.first_byte);
     co_return true;
 }
 

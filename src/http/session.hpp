@@ -3,6 +3,7 @@
 // while the connection is kept alive. Pipelined requests wait in the read
 // buffer and are answered in order, one at a time.
 
+#include "admin/journal_record.hpp"
 #include "handlers/handler_context.hpp"
 #include "http/plan_writer.hpp"
 #include "log/server_log.hpp"
@@ -59,6 +60,12 @@ private:
     /// Answers an early response before the body is read; true when it did (the connection is then done).
     net::awaitable<bool> answer_before_body(const request_parser& parser);
     wire_context wire_for(unsigned version, bool keep_alive) const;
+    /// Puts the request in the journal before it is answered (not the admin API's own)...
+    std::optional<std::uint64_t> start_record(const request& req, const response_plan& plan,
+                                              std::chrono::system_clock::time_point received) const;
+    /// ...and completes its entry once the answer is sent.
+    void finish_record(std::optional<std::uint64_t> entry, int status,
+                       std::optional<std::chrono::system_clock::time_point> first_byte) const;
     std::optional<rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser) const;
     std::optional<rejection> rejection_for_head(const request_parser& parser) const;
     net::awaitable<void> reject(int status, const std::string& message);
@@ -68,6 +75,7 @@ private:
     connection_tracker& tracker_;
     std::uint64_t id_;
     std::string peer_;
+    bool from_loopback_;
     stream_type stream_;
     beast::flat_buffer buffer_;
     // Touched only on the session's own executor.

@@ -618,6 +618,7 @@ play_result player::play(const request& req, bool before_body) {
                 result.alternative = c.alternative;
                 result.retry_after_s = c.retry_after_s;
                 result.nearest_miss.clear();
+                if (!keys[si]->empty()) result.sessions.push_back(*keys[si]);
                 return result;
             }
             why = std::move(c.why);
@@ -628,6 +629,13 @@ play_result player::play(const request& req, bool before_body) {
             result.nearest_miss = "route ";
             result.nearest_miss.append(r.id).append(" of ").append(sc.name).append(": ").append(why);
         }
+    }
+    // Unmatched: the journal files it under every session the request names.
+    for (std::size_t si = 0; si < impl_->scenarios.size(); ++si) {
+        if (!keys[si]) keys[si] = session_key(impl_->scenarios[si].isolate_by, subject);
+        if (!keys[si]->empty() &&
+            std::find(result.sessions.begin(), result.sessions.end(), *keys[si]) == result.sessions.end())
+            result.sessions.push_back(*keys[si]);
     }
     return result;
 }

@@ -45,6 +45,9 @@ struct play_result {
     /// Played before the body: a route would answer only once the body is read
     /// (it tests the body, or its next step is not an early response).
     bool needs_body = false;
+    /// The session key of the scenario that answered, or, when none did, every
+    /// distinct key the request carries for a loaded scenario's isolate_by.
+    std::vector<std::string> sessions;
 };
 
 struct player_limits {

@@ -254,3 +254,18 @@ TEST_CASE("usage() lists every flag", "[cli]") {
         CHECK(contains(text, flag));
     }
 }
+
+TEST_CASE("parse_options: admin API flags", "[cli][admin]") {
+    auto defaults = parse_options({});
+    CHECK(defaults.server.admin);
+    CHECK(defaults.server.admin_token.empty());
+    CHECK(defaults.server.journal_size == 10'000);
+    auto o = parse_options({"--journal-size", "50", "--admin-token", "abc-123_x", "--no-admin"});
+    CHECK(o.server.journal_size == 50);
+    CHECK(o.server.admin_token == "abc-123_x");
+    CHECK_FALSE(o.server.admin);
+    CHECK(contains(usage_error_of({"--admin-token", "has space"}), "--admin-token needs"));
+    CHECK(contains(usage_error_of({"--admin-token="}), "--admin-token needs"));
+    CHECK(contains(usage_error_of({"--no-admin=1"}), "--no-admin takes no value"));
+    CHECK(contains(usage_error_of({"--journal-size", "-1"}), "--journal-size"));
+}

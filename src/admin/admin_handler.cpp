@@ -1,0 +1,138 @@
+#include "admin/admin_handler.hpp"
+
+#include "admin/admin_access.hpp"
+#include "admin/journal.hpp"
+#include "admin/journal_json.hpp"
+#include "scenario/registry.hpp"
+
+#include <teapot/catalog.hpp>
+#include <teapot/server.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+
+namespace teapot::detail {
+namespace {
+
+response_plan json_plan(const request& req, int status, const boost::json::value& body) {
+    response_plan plan;
+    plan.final_head.status = status;
+    plan.final_head.reason = std::string{reason_phrase(status)};
+    plan.final_head.set("Content-Type", "application/json");
+    // Test tooling polls these: a cached answer would be a wrong one.
+    plan.final_head.set("Cache-Control", "no-store");
+    plan.body = boost::json::serialize(body) + "\n";
+    plan.omit_body = req.method == "HEAD";
+    return plan;
+}
+
+response_plan admin_error(const request& req, int status, std::string message) {
+    return json_plan(req, status, boost::json::object{{"status", status}, {"error", std::move(message)}});
+}
+
+response_plan method_not_allowed(const request& req, std::string_view allow) {
+    auto plan = admin_error(req, 405, std::string{"this admin endpoint answers "} + std::string{allow});
+    plan.final_head.set("Allow", std::string{allow});
+    return plan;
+}
+
+// The journal filters of ?session=&scenario=&route=&path=&since=; an error message when one is wrong.
+std::optional<journal_filter> parse_filter(const std::vector<query_param>& params, const handler_context& ctx,
+                                           std::string& error) {
+    journal_filter f;
+    for (const auto& p : params) {
+        if (p.key == "session") {
+            f.session = p.value;
+        } else if (p.key == "scenario") {
+            f.scenario = p.value;
+        } else if (p.key == "route") {
+            f.route = p.value;
+        } else if (p.key == "path") {
+            f.path = p.value;
+        } else if (p.key == "since") {
+            std::uint64_t id = 0;
+            auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), id);
+            if (ec != std::errc{} || end != p.value.data() + p.value.size()) {
+                error = "since must be a journal entry id (the \"id\" of an entry), not '" + p.value + "'";
+                return std::nullopt;
+            }
+            f.since = id;
+        } else {
+            error = "unknown filter '" + p.key + "'; expected session, scenario, route, path or since";
+            return std::nullopt;
+        }
+    }
+    // A route id names a route within a scenario; alone, it must be unique among those loaded.
+    if (f.route && !f.scenario) {
+        std::vector<std::string> holders;
+        if (auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr)
+            for (const auto& sc : player->scenarios())
+                for (const auto& r : sc.routes)
+                    if (r.id == *f.route) holders.push_back(sc.name);
+        if (holders.size() > 1) {
+            error = "route " + *f.route + " exists in several scenarios (";
+            for (std::size_t i = 0; i < holders.size(); ++i) error.append(i ? ", " : "").append(holders[i]);
+            error.append("): add scenario=NAME");
+            return std::nullopt;
+        }
+        if (holders.empty()) {
+            error = "no loaded scenario has a route " + *f.route;
+            return std::nullopt;
+        }
+        f.scenario = holders.front();
+    }
+    return f;
+}
+
+response_plan handle_requests(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
+    if (req.method == "DELETE") {
+        ctx.journal->clear();
+        auto plan = json_plan(req, 200, boost::json::object{{"cleared", true}});
+        return plan;
+    }
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET, HEAD, DELETE");
+    std::string error;
+    auto filter = parse_filter(params, ctx, error);
+    if (!filter) return admin_error(req, 400, std::move(error));
+    boost::json::array list;
+    for (const auto& e : ctx.journal->entries(*filter)) list.push_back(to_json(e));
+    return json_plan(
+        req, 200,
+        boost::json::object{
+            {"requests", std::move(list)}, {"capacity", ctx.journal->capacity()}, {"dropped", ctx.journal->dropped()}});
+}
+
+}  // namespace
+
+response_plan handle_admin(const request& req, std::string_view path, const std::vector<query_param>& params,
+                           const handler_context& ctx) {
+    switch (admin_access(req, ctx.admin)) {
+        case admin_refusal::none: break;
+        case admin_refusal::not_loopback:
+            return admin_error(req, 403,
+                               "the admin API answers loopback peers only; start teapot with --admin-token to use "
+                               "it from elsewhere");
+        case admin_refusal::bad_token: {
+            auto plan = admin_error(req, 401, "the admin API needs Authorization: Bearer <the --admin-token>");
+            plan.final_head.set("WWW-Authenticate", "Bearer realm=\"teapot-admin\"");
+            return plan;
+        }
+    }
+    auto endpoint = path.substr(admin_prefix.size());
+    const bool read_only = req.method == "GET" || req.method == "HEAD";
+    if (endpoint == "health")
+        return read_only ? json_plan(req, 200, boost::json::object{{"status", "ready"}})
+                         : method_not_allowed(req, "GET, HEAD");
+    if (endpoint == "version")
+        return read_only ? json_plan(req, 200, boost::json::object{{"version", teapot::version()}})
+                         : method_not_allowed(req, "GET, HEAD");
+    if (endpoint == "requests") return handle_requests(req, params, ctx);
+    return admin_error(req, 404,
+                       "no admin endpoint " + std::string{path} +
+                           "; available: /__teapot/health, /__teapot/version, /__teapot/requests");
+}
+
+}  // namespace teapot::detail

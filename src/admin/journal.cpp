@@ -1,0 +1,68 @@
+#include "admin/journal.hpp"
+
+#include <algorithm>
+
+namespace teapot::detail {
+namespace {
+
+bool matches(const journal_entry& e, const journal_filter& f) {
+    if (f.since && e.id <= *f.since) return false;
+    if (f.scenario && e.scenario != *f.scenario) return false;
+    if (f.route && e.route != *f.route) return false;
+    if (f.path && e.path != *f.path) return false;
+    if (f.session && std::find(e.sessions.begin(), e.sessions.end(), *f.session) == e.sessions.end()) return false;
+    return true;
+}
+
+}  // namespace
+
+std::uint64_t journal::record(journal_entry entry) {
+    if (entry.body.size() > max_body_bytes) {
+        entry.body.resize(max_body_bytes);
+        entry.body_truncated = true;
+    }
+    std::lock_guard lock{mutex_};
+    const auto id = next_id_++;
+    if (capacity_ == 0) {
+        ++dropped_;
+        return id;
+    }
+    entry.id = id;
+    if (entries_.size() >= capacity_) {
+        entries_.pop_front();
+        ++dropped_;
+    }
+    entries_.push_back(std::move(entry));
+    return id;
+}
+
+void journal::complete(std::uint64_t id, int status, std::optional<journal_entry::time_point> first_byte,
+                       journal_entry::time_point done) {
+    std::lock_guard lock{mutex_};
+    // Ids are consecutive in the ring: the entry, if still held, is at a known offset.
+    if (entries_.empty() || id < entries_.front().id || id > entries_.back().id) return;
+    auto& e = entries_[id - entries_.front().id];
+    e.status = status;
+    e.first_byte = first_byte;
+    e.done = done;
+}
+
+std::vector<journal_entry> journal::entries(const journal_filter& filter) const {
+    std::lock_guard lock{mutex_};
+    std::vector<journal_entry> out;
+    for (const auto& e : entries_)
+        if (matches(e, filter)) out.push_back(e);
+    return out;
+}
+
+void journal::clear() {
+    std::lock_guard lock{mutex_};
+    entries_.clear();
+}
+
+std::uint64_t journal::dropped() const {
+    std::lock_guard lock{mutex_};
+    return dropped_;
+}
+
+}  // namespace teapot::detail

@@ -1,0 +1,75 @@
+#pragma once
+// The request journal: what clients sent and what answered them, newest last,
+// in a bounded ring so memory stays flat under load. Written by every I/O
+// thread after a response, read by the admin API.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace teapot::detail {
+
+struct journal_entry {
+    std::uint64_t id = 0;  ///< 1, 2, 3... in the order entries were recorded
+    std::string method;
+    std::string target;
+    std::string path;  ///< the target's path, percent-decoded
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;  ///< at most journal::max_body_bytes
+    bool body_truncated = false;
+    std::string peer;
+    using time_point = std::chrono::system_clock::time_point;
+    time_point received;
+    std::optional<time_point> first_byte;  ///< none when nothing was sent (reset, close, hang...)
+    std::optional<time_point> done;        ///< none while the response is still being sent
+    // What answered: a scenario route and step, or nothing ("unmatched").
+    std::string scenario;
+    std::string route;
+    std::optional<std::size_t> step;  ///< 1-based
+    std::string unmatched;            ///< the nearest miss, when no route answered
+    std::vector<std::string> sessions;
+    int status = 0;  ///< as logged: 444 when nothing was sent, 499 when the client left first
+    std::string fault;
+    std::optional<std::size_t> alternative;  ///< the one_of alternative drawn (1-based)
+};
+
+struct journal_filter {
+    std::optional<std::string> session;
+    std::optional<std::string> scenario;
+    std::optional<std::string> route;
+    std::optional<std::string> path;
+    std::optional<std::uint64_t> since;  ///< entries with a larger id only
+};
+
+class journal {
+public:
+    static constexpr std::size_t max_body_bytes = 64 * 1024;
+
+    explicit journal(std::size_t capacity) : capacity_(capacity) {}
+
+    /// Records `entry` (its id is assigned here, and returned); the oldest goes when full.
+    /// Recorded before the response is sent, so a client that has its answer finds it here.
+    std::uint64_t record(journal_entry entry);
+    /// Completes entry `id` once its response is sent (if the ring still holds it).
+    void complete(std::uint64_t id, int status, std::optional<journal_entry::time_point> first_byte,
+                  journal_entry::time_point done);
+    std::vector<journal_entry> entries(const journal_filter& filter) const;
+    void clear();
+    /// Entries pushed out of the ring since the start.
+    std::uint64_t dropped() const;
+    std::size_t capacity() const noexcept { return capacity_; }
+
+private:
+    std::size_t capacity_;
+    mutable std::mutex mutex_;
+    std::deque<journal_entry> entries_;
+    std::uint64_t next_id_ = 1;
+    std::uint64_t dropped_ = 0;
+};
+
+}  // namespace teapot::detail

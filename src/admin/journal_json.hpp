@@ -1,0 +1,13 @@
+#pragma once
+// Journal entries as the admin API sends them: one JSON object each, times in
+// RFC 3339 UTC with milliseconds.
+
+#include "admin/journal.hpp"
+
+#include <boost/json/value.hpp>
+
+namespace teapot::detail {
+
+boost::json::value to_json(const journal_entry& entry);
+
+}  // namespace teapot::detail

@@ -1,0 +1,15 @@
+#pragma once
+// A journal entry from what the session knows once a response is done: the
+// request, the plan that answered it, and the times on the wire.
+
+#include "admin/journal.hpp"
+#include "http/request.hpp"
+#include "http/response_plan.hpp"
+
+namespace teapot::detail {
+
+/// The entry for `req` as it is about to be answered by `plan`: its status is the
+/// plan's (444 for a fault that sends nothing), and it has no times on the wire yet.
+journal_entry journal_entry_for(const request& req, const response_plan& plan, journal_entry::time_point received);
+
+}  // namespace teapot::detail

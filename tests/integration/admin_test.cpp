@@ -1,0 +1,220 @@
+// The admin API over real sockets: health, version, the request journal (its
+// contents, filters and bound), and who may use it.
+
+#include "client.hpp"
+#include "test_server.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+using namespace teapot::test;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+json::value json_of(const response& r) { return json::parse(r.body); }
+
+std::string text_of(const json::value& v) { return std::string{v.as_string()}; }
+
+json::array journal(std::uint16_t port, const std::string& query = {}) {
+    auto r = fetch(port, "/__teapot/requests" + query);
+    REQUIRE(r.status == 200);
+    return json_of(r).at("requests").as_array();
+}
+
+response post(std::uint16_t port, const std::string& target, const std::string& headers, const std::string& body) {
+    connection c{port};
+    c.send("POST " + target + " HTTP/1.1\r\nHost: t\r\n" + headers + "Content-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body);
+    return c.read_response();
+}
+
+struct scenario_dir {
+    fs::path path =
+        fs::temp_directory_path() / ("teapot-admin-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    scenario_dir() { fs::create_directories(path); }
+    ~scenario_dir() { fs::remove_all(path); }
+    void add(const std::string& name, const std::string& yaml) { std::ofstream{path / name} << yaml; }
+};
+
+const std::string flaky = R"(name: flaky
+isolate_by: header X-Test-Id
+routes:
+  - id: orders
+    match: { path: /api/orders }
+    steps:
+      - { status: 503, times: 2 }
+      - { status: 200 }
+  - id: broken
+    match: { path: /api/broken }
+    steps: [{ fault: reset }]
+)";
+
+}  // namespace
+
+TEST_CASE("admin: health and version", "[admin]") {
+    test_server s;
+    auto health = fetch(s.port(), "/__teapot/health");
+    CHECK(health.status == 200);
+    CHECK(health.header("Content-Type") == "application/json");
+    CHECK(json_of(health).at("status") == "ready");
+    auto version = fetch(s.port(), "/__teapot/version");
+    CHECK(json_of(version).at("version") == std::string{teapot::version()}.c_str());
+    CHECK(fetch(s.port(), "/__teapot/health", {}, "POST").status == 405);
+    auto unknown = fetch(s.port(), "/__teapot/nope");
+    CHECK(unknown.status == 404);
+    CHECK_THAT(unknown.body, Catch::Contains("/__teapot/requests"));
+}
+
+TEST_CASE("admin: the journal records what the client sent and what answered", "[admin][journal]") {
+    test_server s;
+    auto answer = post(s.port(), "/status/418?lang=en", "X-Mine: yes\r\n", "hello");
+    REQUIRE(answer.status == 418);
+    fetch(s.port(), "/__teapot/health");  // the admin API's own requests are not journaled
+    // The entry exists as soon as the answer is out; "done" follows the last byte's write.
+    auto entries = journal(s.port());
+    for (int i = 0; i < 50 && !entries.empty() && entries[0].at("done").is_null(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
+        entries = journal(s.port());
+    }
+    REQUIRE(entries.size() == 1);
+    const auto& e = entries[0].as_object();
+    CHECK(e.at("id") == 1);
+    CHECK(e.at("method") == "POST");
+    CHECK(e.at("target") == "/status/418?lang=en");
+    CHECK(e.at("path") == "/status/418");
+    CHECK(e.at("body") == "hello");
+    CHECK(e.at("body_truncated") == false);
+    CHECK(e.at("status") == 418);
+    CHECK(e.at("matched") == false);
+    CHECK(e.at("fault").is_null());
+    CHECK(text_of(e.at("peer")).starts_with("127.0.0.1:"));
+    bool has_header = false;
+    for (const auto& h : e.at("headers").as_array())
+        if (h.as_array()[0] == "X-Mine" && h.as_array()[1] == "yes") has_header = true;
+    CHECK(has_header);
+    // RFC 3339 times, in order: received ≤ first byte ≤ done (as strings of one format, they sort as times).
+    auto received = text_of(e.at("received"));
+    auto first_byte = text_of(e.at("first_byte"));
+    auto done = text_of(e.at("done"));
+    CHECK(received.size() == 24);
+    CHECK(received.ends_with("Z"));
+    CHECK(received <= first_byte);
+    CHECK(first_byte <= done);
+}
+
+TEST_CASE("admin: journal entries name the scenario, route, step, session and fault", "[admin][journal]") {
+    scenario_dir dir;
+    dir.add("flaky.yaml", flaky);
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+    for (int i = 0; i < 3; ++i) fetch(s.port(), "/api/orders", "X-Test-Id: a\r\n");
+    fetch(s.port(), "/api/orders", "X-Test-Id: b\r\n");
+    {
+        connection c{s.port()};
+        c.send("GET /api/broken HTTP/1.1\r\nHost: t\r\nX-Test-Id: a\r\n\r\n");
+        c.read_to_end(std::chrono::seconds{5});
+    }
+    fetch(s.port(), "/nowhere", "X-Test-Id: a\r\n");
+
+    auto a = journal(s.port(), "?session=a");
+    REQUIRE(a.size() == 5);
+    std::vector<std::int64_t> steps, statuses;
+    for (int i = 0; i < 3; ++i) {
+        CHECK(a[i].at("scenario") == "flaky");
+        CHECK(a[i].at("route") == "orders");
+        steps.push_back(a[i].at("step").as_int64());
+        statuses.push_back(a[i].at("status").as_int64());
+    }
+    CHECK(steps == std::vector<std::int64_t>{1, 1, 2});
+    CHECK(statuses == std::vector<std::int64_t>{503, 503, 200});
+    CHECK(a[3].at("route") == "broken");
+    CHECK(a[3].at("fault") == "reset");
+    CHECK(a[3].at("status") == 444);
+    CHECK(a[3].at("first_byte").is_null());
+    // Unmatched, and filed under the session it names, with why no route answered.
+    CHECK(a[4].at("matched") == false);
+    CHECK_THAT(text_of(a[4].at("unmatched")), Catch::Contains("route"));
+    CHECK(a[4].at("status") == 404);
+
+    CHECK(journal(s.port(), "?session=b").size() == 1);
+    CHECK(journal(s.port(), "?route=orders").size() == 4);
+    CHECK(journal(s.port(), "?scenario=flaky&route=orders&session=a").size() == 3);
+    CHECK(journal(s.port(), "?path=/api/broken").size() == 1);
+    auto last_id = a[2].at("id").as_int64();
+    CHECK(journal(s.port(), "?session=a&since=" + std::to_string(last_id)).size() == 2);
+
+    auto unknown_route = fetch(s.port(), "/__teapot/requests?route=nope");
+    CHECK(unknown_route.status == 400);
+    CHECK(fetch(s.port(), "/__teapot/requests?since=yesterday").status == 400);
+    CHECK(fetch(s.port(), "/__teapot/requests?colour=red").status == 400);
+
+    auto cleared = fetch(s.port(), "/__teapot/requests", {}, "DELETE");
+    CHECK(cleared.status == 200);
+    CHECK(journal(s.port()).empty());
+}
+
+TEST_CASE("admin: a route id in several scenarios needs the scenario", "[admin][journal]") {
+    scenario_dir dir;
+    dir.add("one.yaml", "name: one\nroutes: [{ id: r, match: { path: /one }, steps: [{}] }]\n");
+    dir.add("two.yaml", "name: two\nroutes: [{ id: r, match: { path: /two }, steps: [{}] }]\n");
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+    fetch(s.port(), "/one");
+    fetch(s.port(), "/two");
+    auto ambiguous = fetch(s.port(), "/__teapot/requests?route=r");
+    CHECK(ambiguous.status == 400);
+    CHECK_THAT(ambiguous.body, Catch::Contains("one, two"));
+    CHECK(journal(s.port(), "?scenario=two&route=r").size() == 1);
+}
+
+TEST_CASE("admin: the journal is a bounded ring; bodies are capped", "[admin][journal]") {
+    auto o = test_options();
+    o.journal_size = 3;
+    test_server s{o};
+    for (int i = 0; i < 5; ++i) fetch(s.port(), "/status/20" + std::to_string(i));
+    auto r = fetch(s.port(), "/__teapot/requests");
+    auto body = json_of(r).as_object();
+    auto entries = body.at("requests").as_array();
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[0].at("id") == 3);
+    CHECK(entries[2].at("target") == "/status/204");
+    CHECK(body.at("dropped") == 2);
+    CHECK(body.at("capacity") == 3);
+
+    post(s.port(), "/status/200", {}, std::string(70 * 1024, 'x'));
+    auto last = journal(s.port()).back();
+    CHECK(last.at("body").as_string().size() == 64 * 1024);
+    CHECK(last.at("body_truncated") == true);
+}
+
+TEST_CASE("admin: --admin-token requires the bearer token; --no-admin turns it off", "[admin][security]") {
+    SECTION("token") {
+        auto o = test_options();
+        o.admin_token = "s3cret";
+        test_server s{o};
+        auto none = fetch(s.port(), "/__teapot/health");
+        CHECK(none.status == 401);
+        CHECK(none.header("WWW-Authenticate") == "Bearer realm=\"teapot-admin\"");
+        CHECK(fetch(s.port(), "/__teapot/health", "Authorization: Bearer wrong\r\n").status == 401);
+        CHECK(fetch(s.port(), "/__teapot/health", "Authorization: Bearer s3cret\r\n").status == 200);
+        CHECK(fetch(s.port(), "/__teapot/health", "Authorization: bearer s3cret\r\n").status == 200);
+    }
+    SECTION("off") {
+        auto o = test_options();
+        o.admin = false;
+        test_server s{o};
+        CHECK(fetch(s.port(), "/__teapot/health").status == 404);
+    }
+}
