@@ -105,6 +105,29 @@ response_plan handle_requests(const request& req, const std::vector<query_param>
             {"requests", std::move(list)}, {"capacity", ctx.journal->capacity()}, {"dropped", ctx.journal->dropped()}});
 }
 
+// POST /__teapot/reset[?scenario=S][&session=K]: cursors, states, quotas and streams, and the journal.
+response_plan handle_reset(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
+    if (req.method != "POST") return method_not_allowed(req, "POST");
+    journal_filter narrowed;
+    for (const auto& p : params) {
+        if (p.key == "scenario")
+            narrowed.scenario = p.value;
+        else if (p.key == "session")
+            narrowed.session = p.value;
+        else
+            return admin_error(req, 400, "unknown parameter '" + p.key + "'; expected scenario or session");
+    }
+    if (ctx.scenarios && !ctx.scenarios->reset(narrowed.scenario, narrowed.session))
+        return admin_error(req, 400, "no loaded scenario is named " + *narrowed.scenario);
+    if (!ctx.scenarios && narrowed.scenario)
+        return admin_error(req, 400, "no scenario is loaded, so none is named " + *narrowed.scenario);
+    ctx.journal->erase(narrowed);
+    boost::json::object o{{"reset", true}};
+    if (narrowed.scenario) o["scenario"] = *narrowed.scenario;
+    if (narrowed.session) o["session"] = *narrowed.session;
+    return json_plan(req, 200, o);
+}
+
 }  // namespace
 
 response_plan handle_admin(const request& req, std::string_view path, const std::vector<query_param>& params,
@@ -130,9 +153,10 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
         return read_only ? json_plan(req, 200, boost::json::object{{"version", teapot::version()}})
                          : method_not_allowed(req, "GET, HEAD");
     if (endpoint == "requests") return handle_requests(req, params, ctx);
+    if (endpoint == "reset") return handle_reset(req, params, ctx);
     return admin_error(req, 404,
                        "no admin endpoint " + std::string{path} +
-                           "; available: /__teapot/health, /__teapot/version, /__teapot/requests");
+                           "; available: /__teapot/health, /__teapot/version, /__teapot/requests, /__teapot/reset");
 }
 
 }  // namespace teapot::detail

@@ -39,9 +39,11 @@ std::uint64_t journal::record(journal_entry entry) {
 void journal::complete(std::uint64_t id, int status, std::optional<journal_entry::time_point> first_byte,
                        journal_entry::time_point done) {
     std::lock_guard lock{mutex_};
-    // Ids are consecutive in the ring: the entry, if still held, is at a known offset.
-    if (entries_.empty() || id < entries_.front().id || id > entries_.back().id) return;
-    auto& e = entries_[id - entries_.front().id];
+    // Ids increase along the ring (erase may leave gaps): a binary search finds the entry.
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), id,
+                               [](const journal_entry& e, std::uint64_t wanted) { return e.id < wanted; });
+    if (it == entries_.end() || it->id != id) return;
+    auto& e = *it;
     e.status = status;
     e.first_byte = first_byte;
     e.done = done;
@@ -58,6 +60,11 @@ std::vector<journal_entry> journal::entries(const journal_filter& filter) const 
 void journal::clear() {
     std::lock_guard lock{mutex_};
     entries_.clear();
+}
+
+void journal::erase(const journal_filter& filter) {
+    std::lock_guard lock{mutex_};
+    std::erase_if(entries_, [&](const journal_entry& e) { return matches(e, filter); });
 }
 
 std::uint64_t journal::dropped() const {

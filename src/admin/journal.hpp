@@ -60,6 +60,8 @@ public:
                   journal_entry::time_point done);
     std::vector<journal_entry> entries(const journal_filter& filter) const;
     void clear();
+    /// Removes the entries `filter` selects.
+    void erase(const journal_filter& filter);
     /// Entries pushed out of the ring since the start.
     std::uint64_t dropped() const;
     std::size_t capacity() const noexcept { return capacity_; }

@@ -536,6 +536,27 @@ reload_changes player::take_over(player& previous, const std::function<void()>& 
     return changes;
 }
 
+bool player::reset(const std::optional<std::string>& scenario, const std::optional<std::string>& session_key) {
+    bool found = !scenario;
+    for (std::size_t si = 0; si < impl_->scenarios.size(); ++si) {
+        if (scenario && impl_->scenarios[si].name != *scenario) continue;
+        found = true;
+        auto& st = *impl_->states[si];
+        std::lock_guard lock{st.mutex};
+        if (session_key) {
+            if (auto it = st.by_key.find(*session_key); it != st.by_key.end()) {
+                st.sessions.erase(it->second);
+                st.by_key.erase(it);
+            }
+            continue;
+        }
+        st.global = session{{}, std::vector<route_state>(impl_->scenarios[si].routes.size()), std::nullopt, {}};
+        st.sessions.clear();
+        st.by_key.clear();
+    }
+    return found;
+}
+
 bool player::has_early_responses() const noexcept { return impl_->has_early_responses; }
 
 play_result player::play(const request& req, bool before_body) {

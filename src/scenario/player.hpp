@@ -74,6 +74,11 @@ public:
     /// result says needs_body when a route would answer once the body is read.
     play_result play(const request& req, bool before_body = false);
 
+    /// Forgets cursors, named states, quotas and random streams: of every scenario, or of
+    /// `scenario` only; of every session, or of the keyed session `session` only. False
+    /// when `scenario` is not loaded.
+    bool reset(const std::optional<std::string>& scenario, const std::optional<std::string>& session);
+
     /// Whether any step answers with early-response (else playing before the body is moot).
     bool has_early_responses() const noexcept;
 

@@ -30,6 +30,13 @@ void registry::publish(std::shared_ptr<player> next) {
     old = std::exchange(current_, std::move(next));
 }
 
+bool registry::reset(const std::optional<std::string>& scenario, const std::optional<std::string>& session) {
+    // Under the reload lock: a reload in progress would carry the state over from before the reset.
+    std::lock_guard lock{reload_mutex_};
+    auto p = current();
+    return p ? p->reset(scenario, session) : !scenario;
+}
+
 play_result registry::play(const request& req, bool before_body) const {
     // A request meets a retired player only in the instant of a swap; a handful of
     // reloads in a row would be needed to retire it twice.

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ public:
     /// Plays `req` on the current player (again, when a reload retires the one it
     /// started on). Empty result before the first successful load.
     play_result play(const request& req, bool before_body = false) const;
+
+    /// player::reset on the current player, never during a reload. False when
+    /// `scenario` is not loaded.
+    bool reset(const std::optional<std::string>& scenario, const std::optional<std::string>& session);
 
     /// The player in force; null before the first successful load.
     std::shared_ptr<player> current() const {

@@ -218,3 +218,36 @@ TEST_CASE("admin: --admin-token requires the bearer token; --no-admin turns it o
         CHECK(fetch(s.port(), "/__teapot/health").status == 404);
     }
 }
+
+TEST_CASE("admin: reset forgets cursors and the journal, narrowed by session or scenario", "[admin][reset]") {
+    scenario_dir dir;
+    dir.add("flaky.yaml", flaky);
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+    auto step_of = [&](const std::string& session) {
+        fetch(s.port(), "/api/orders", "X-Test-Id: " + session + "\r\n");
+        return journal(s.port(), "?session=" + session).back().at("step").as_int64();
+    };
+    CHECK(step_of("a") == 1);
+    CHECK(step_of("a") == 1);
+    CHECK(step_of("b") == 1);
+
+    auto reset_a = fetch(s.port(), "/__teapot/reset?session=a", {}, "POST");
+    CHECK(reset_a.status == 200);
+    CHECK(journal(s.port(), "?session=a").empty());
+    CHECK(journal(s.port(), "?session=b").size() == 1);
+    CHECK(step_of("a") == 1);  // from the start again
+    CHECK(step_of("b") == 1);  // untouched: its second request
+    CHECK(step_of("b") == 2);
+
+    CHECK(fetch(s.port(), "/__teapot/reset?scenario=flaky", {}, "POST").status == 200);
+    CHECK(journal(s.port(), "?scenario=flaky").empty());
+    CHECK(step_of("b") == 1);
+
+    CHECK(fetch(s.port(), "/__teapot/reset", {}, "POST").status == 200);
+    CHECK(journal(s.port()).empty());
+    CHECK(fetch(s.port(), "/__teapot/reset?scenario=nope", {}, "POST").status == 400);
+    CHECK(fetch(s.port(), "/__teapot/reset?colour=red", {}, "POST").status == 400);
+    CHECK(fetch(s.port(), "/__teapot/reset").status == 405);
+}
