@@ -12,6 +12,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "util/duration.hpp"
+
+#include <algorithm>
 #include <charconv>
 
 namespace teapot::detail {
@@ -41,9 +44,10 @@ response_plan method_not_allowed(const request& req, std::string_view allow) {
 
 // The journal filters of ?session=&scenario=&route=&path=&since=; an error message when one is wrong.
 std::optional<journal_filter> parse_filter(const std::vector<query_param>& params, const handler_context& ctx,
-                                           std::string& error) {
+                                           std::string& error, bool for_wait = false) {
     journal_filter f;
     for (const auto& p : params) {
+        if (for_wait && (p.key == "count" || p.key == "timeout")) continue;
         if (p.key == "session") {
             f.session = p.value;
         } else if (p.key == "scenario") {
@@ -61,7 +65,8 @@ std::optional<journal_filter> parse_filter(const std::vector<query_param>& param
             }
             f.since = id;
         } else {
-            error = "unknown filter '" + p.key + "'; expected session, scenario, route, path or since";
+            error = "unknown filter '" + p.key + "'; expected session, scenario, route, path or since" +
+                    std::string{for_wait ? ", with count and timeout" : ""};
             return std::nullopt;
         }
     }
@@ -103,6 +108,38 @@ response_plan handle_requests(const request& req, const std::vector<query_param>
         req, 200,
         boost::json::object{
             {"requests", std::move(list)}, {"capacity", ctx.journal->capacity()}, {"dropped", ctx.journal->dropped()}});
+}
+
+// GET /__teapot/wait?route=R&session=K&count=3&timeout=5s: the session does the waiting.
+response_plan handle_wait(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
+    if (req.method != "GET") return method_not_allowed(req, "GET");
+    std::string error;
+    auto filter = parse_filter(params, ctx, error, true);
+    if (!filter) return admin_error(req, 400, std::move(error));
+    journal_wait wait;
+    wait.filter = std::move(*filter);
+    for (const auto& p : params) {
+        if (p.key == "count") {
+            std::size_t n = 0;
+            auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
+            if (ec != std::errc{} || end != p.value.data() + p.value.size() || n == 0 || n > 1'000'000)
+                return admin_error(req, 400, "count must be a number from 1 to 1000000, not '" + p.value + "'");
+            wait.count = n;
+        } else if (p.key == "timeout") {
+            auto d = parse_duration(p.value);
+            if (!d || *d > ctx.max_delay)
+                return admin_error(req, 400,
+                                   "timeout must be a duration such as 5s, at most --max-delay (" +
+                                       format_duration(ctx.max_delay) + "), not '" + p.value + "'");
+            wait.timeout = *d;
+        }
+    }
+    wait.timeout = std::min(wait.timeout, ctx.max_delay);
+    response_plan plan;
+    plan.action = response_plan::kind::wait_for_requests;
+    plan.wait = std::move(wait);
+    plan.omit_body = req.method == "HEAD";
+    return plan;
 }
 
 // POST /__teapot/reset[?scenario=S][&session=K]: cursors, states, quotas and streams, and the journal.
@@ -154,9 +191,32 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
                          : method_not_allowed(req, "GET, HEAD");
     if (endpoint == "requests") return handle_requests(req, params, ctx);
     if (endpoint == "reset") return handle_reset(req, params, ctx);
-    return admin_error(req, 404,
-                       "no admin endpoint " + std::string{path} +
-                           "; available: /__teapot/health, /__teapot/version, /__teapot/requests, /__teapot/reset");
+    if (endpoint == "wait") return handle_wait(req, params, ctx);
+    return admin_error(
+        req, 404,
+        "no admin endpoint " + std::string{path} +
+            "; available: /__teapot/health, /__teapot/version, /__teapot/requests, /__teapot/wait, /__teapot/reset");
+}
+
+}  // namespace teapot::detail
+
+namespace teapot::detail {
+
+response_plan wait_result(const request& req, const journal_wait& wait, std::size_t served) {
+    if (served >= wait.count) {
+        auto plan = json_plan(req, 200, boost::json::object{{"count", served}, {"wanted", wait.count}});
+        plan.journaled = false;
+        return plan;
+    }
+    auto plan = json_plan(req, 408,
+                          boost::json::object{{"status", 408},
+                                              {"error", "timed out after " + format_duration(wait.timeout) + " with " +
+                                                            std::to_string(served) + " of " +
+                                                            std::to_string(wait.count) + " requests served"},
+                                              {"count", served},
+                                              {"wanted", wait.count}});
+    plan.journaled = false;
+    return plan;
 }
 
 }  // namespace teapot::detail

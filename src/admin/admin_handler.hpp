@@ -19,4 +19,8 @@ constexpr std::string_view admin_prefix = "/__teapot/";
 response_plan handle_admin(const request& req, std::string_view path, const std::vector<query_param>& params,
                            const handler_context& ctx);
 
+/// The answer to GET /__teapot/wait once it is decided: 200 when `served` reached
+/// what was asked, 408 with the count so far when the time ran out.
+response_plan wait_result(const request& req, const journal_wait& wait, std::size_t served);
+
 }  // namespace teapot::detail

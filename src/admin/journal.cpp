@@ -47,6 +47,25 @@ void journal::complete(std::uint64_t id, int status, std::optional<journal_entry
     e.status = status;
     e.first_byte = first_byte;
     e.done = done;
+    for (const auto& [listener_id, listener] : listeners_) listener();
+}
+
+std::size_t journal::count_served(const journal_filter& filter) const {
+    std::lock_guard lock{mutex_};
+    return static_cast<std::size_t>(std::count_if(
+        entries_.begin(), entries_.end(), [&](const journal_entry& e) { return e.done && matches(e, filter); }));
+}
+
+journal::subscription journal::subscribe(std::function<void()> listener) {
+    std::lock_guard lock{mutex_};
+    const auto id = next_listener_++;
+    listeners_.emplace_back(id, std::move(listener));
+    return subscription{*this, id};
+}
+
+void journal::unsubscribe(std::uint64_t id) {
+    std::lock_guard lock{mutex_};
+    std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
 }
 
 std::vector<journal_entry> journal::entries(const journal_filter& filter) const {

@@ -3,9 +3,12 @@
 // in a bounded ring so memory stays flat under load. Written by every I/O
 // thread after a response, read by the admin API.
 
+#include "admin/journal_filter.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -38,14 +41,6 @@ struct journal_entry {
     std::optional<std::size_t> alternative;  ///< the one_of alternative drawn (1-based)
 };
 
-struct journal_filter {
-    std::optional<std::string> session;
-    std::optional<std::string> scenario;
-    std::optional<std::string> route;
-    std::optional<std::string> path;
-    std::optional<std::uint64_t> since;  ///< entries with a larger id only
-};
-
 class journal {
 public:
     static constexpr std::size_t max_body_bytes = 64 * 1024;
@@ -62,6 +57,24 @@ public:
     void clear();
     /// Removes the entries `filter` selects.
     void erase(const journal_filter& filter);
+    /// How many entries `filter` selects whose response is over (served).
+    std::size_t count_served(const journal_filter& filter) const;
+
+    /// Calls `listener` after every completed entry, from the thread completing it,
+    /// until the returned subscription is destroyed. Listeners must be quick (post, not work).
+    class subscription {
+    public:
+        subscription(journal& j, std::uint64_t id) : journal_(&j), id_(id) {}
+        subscription(const subscription&) = delete;
+        subscription& operator=(const subscription&) = delete;
+        ~subscription() { journal_->unsubscribe(id_); }
+
+    private:
+        journal* journal_;
+        std::uint64_t id_;
+    };
+    subscription subscribe(std::function<void()> listener);
+
     /// Entries pushed out of the ring since the start.
     std::uint64_t dropped() const;
     std::size_t capacity() const noexcept { return capacity_; }
@@ -72,6 +85,9 @@ private:
     std::deque<journal_entry> entries_;
     std::uint64_t next_id_ = 1;
     std::uint64_t dropped_ = 0;
+    void unsubscribe(std::uint64_t id);
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
+    std::uint64_t next_listener_ = 1;
 };
 
 }  // namespace teapot::detail

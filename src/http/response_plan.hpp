@@ -2,6 +2,7 @@
 // A response plan: what a handler decided to send, in plain std types. The
 // session (src/http/) turns it into bytes on the wire; handlers never do I/O.
 
+#include "admin/journal_filter.hpp"
 #include "faults/fault.hpp"
 
 #include <chrono>
@@ -46,11 +47,19 @@ struct answer_origin {
     std::vector<std::string> sessions;       ///< session keys the request carries
 };
 
+/// GET /__teapot/wait: until `count` requests matching `filter` are served, or `timeout`.
+struct journal_wait {
+    journal_filter filter;
+    std::size_t count = 1;
+    std::chrono::milliseconds timeout{5000};
+};
+
 struct response_plan {
     enum class kind {
-        respond,         ///< interim responses (if any), then the final response
-        close_silently,  ///< 444: close the connection without a byte
-        websocket_echo,  ///< 101: complete the WebSocket handshake, then echo
+        respond,            ///< interim responses (if any), then the final response
+        close_silently,     ///< 444: close the connection without a byte
+        websocket_echo,     ///< 101: complete the WebSocket handshake, then echo
+        wait_for_requests,  ///< the admin API's wait: the session waits on the journal, then answers
     };
     kind action = kind::respond;
     std::chrono::milliseconds delay{0};  ///< waited on a timer before anything is sent
@@ -58,12 +67,13 @@ struct response_plan {
     message_head final_head;
     std::string body;
     framing body_framing = framing::content_length;
-    bool omit_body = false;        ///< HEAD: same headers as GET, no content
-    bool close_after = false;      ///< Connection: close, then close
-    detail::fault fault;           ///< how the response breaks on the wire, if it does
-    std::optional<pacing> stream;  ///< the body trickles after the head (time to first byte is `delay`)
-    answer_origin origin;          ///< not sent: recorded in the journal
-    bool journaled = true;         ///< false for the admin API's own answers
+    bool omit_body = false;            ///< HEAD: same headers as GET, no content
+    bool close_after = false;          ///< Connection: close, then close
+    detail::fault fault;               ///< how the response breaks on the wire, if it does
+    std::optional<pacing> stream;      ///< the body trickles after the head (time to first byte is `delay`)
+    answer_origin origin;              ///< not sent: recorded in the journal
+    bool journaled = true;             ///< false for the admin API's own answers
+    std::optional<journal_wait> wait;  ///< kind::wait_for_requests
 };
 
 }  // namespace teapot::detail

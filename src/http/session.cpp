@@ -1,5 +1,6 @@
 #include "http/session.hpp"
 
+#include "admin/admin_handler.hpp"
 #include "admin/journal.hpp"
 #include "admin/journal_record.hpp"
 #include "faults/fault_syntax.hpp"
@@ -102,6 +103,7 @@ void session::drain() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
         self->draining_ = true;
         if (self->idle_) self->stream_.cancel();
+        if (auto waiting = self->wait_timer_.lock()) waiting->cancel();  // a /__teapot/wait answers now
     });
 }
 
@@ -208,6 +210,7 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     req.from_loopback = from_loopback_;
     const auto received = std::chrono::system_clock::now();
     auto plan = route(req, config_->handlers);
+    if (plan.action == response_plan::kind::wait_for_requests) plan = co_await wait_on_journal(req, *plan.wait);
     const auto entry = start_record(req, plan, received);
 
     switch (plan.action) {
@@ -228,7 +231,8 @@ net::awaitable<bool> session::respond(request_parser& parser) {
             if (co_await wait_watching(stream_, std::min(plan.delay, config_->handlers.max_delay)) == wait_end::elapsed)
                 co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header, limits);
             co_return false;
-        case response_plan::kind::respond: break;
+        case response_plan::kind::respond:
+        case response_plan::kind::wait_for_requests: break;  // resolved above
     }
     bool keep_alive =
         msg.keep_alive() && !plan.close_after && !draining_ && plan.fault.what != fault::kind::early_response;
@@ -237,6 +241,27 @@ net::awaitable<bool> session::respond(request_parser& parser) {
                          fault_label(plan)});
     finish_record(entry, logged_status(plan, out), out.first_byte);
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
+}
+
+net::awaitable<response_plan> session::wait_on_journal(const request& req, journal_wait wait) {
+    auto& journal = *config_->handlers.journal;
+    const auto deadline = clock_type::now() + wait.timeout;
+    // Woken by every completed journal entry: the count is checked again, never polled.
+    auto timer = std::make_shared<timer_type>(stream_.get_executor());
+    wait_timer_ = timer;
+    auto wake = journal.subscribe([weak = std::weak_ptr<timer_type>(timer), ex = stream_.get_executor()] {
+        net::post(ex, [weak] {
+            if (auto t = weak.lock()) t->cancel();
+        });
+    });
+    for (;;) {
+        auto served = journal.count_served(wait.filter);
+        if (served >= wait.count || clock_type::now() >= deadline || draining_)
+            co_return wait_result(req, wait, served);
+        // Cancelled by a completed entry (check again), or expired (then the deadline has passed).
+        timer->expires_at(deadline);
+        co_await timer->async_wait();
+    }
 }
 
 std::optional<std::uint64_t> session::start_record(const request& req, const response_plan& plan,

@@ -60,6 +60,8 @@ private:
     /// Answers an early response before the body is read; true when it did (the connection is then done).
     net::awaitable<bool> answer_before_body(const request_parser& parser);
     wire_context wire_for(unsigned version, bool keep_alive) const;
+    /// GET /__teapot/wait: until the journal has served what `wait` asks, or its timeout.
+    net::awaitable<response_plan> wait_on_journal(const request& req, journal_wait wait);
     /// Puts the request in the journal before it is answered (not the admin API's own)...
     std::optional<std::uint64_t> start_record(const request& req, const response_plan& plan,
                                               std::chrono::system_clock::time_point received) const;
@@ -80,6 +82,7 @@ private:
     beast::flat_buffer buffer_;
     // Touched only on the session's own executor.
     bool draining_ = false;
+    std::weak_ptr<timer_type> wait_timer_;  ///< the timer of a /__teapot/wait in progress
     bool idle_ = false;
 };
 

@@ -251,3 +251,62 @@ TEST_CASE("admin: reset forgets cursors and the journal, narrowed by session or 
     CHECK(fetch(s.port(), "/__teapot/reset?colour=red", {}, "POST").status == 400);
     CHECK(fetch(s.port(), "/__teapot/reset").status == 405);
 }
+
+TEST_CASE("admin: wait answers at once, when satisfied later, or 408 on timeout", "[admin][wait]") {
+    scenario_dir dir;
+    dir.add("flaky.yaml", flaky);
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+
+    SECTION("already satisfied: at once") {
+        fetch(s.port(), "/api/orders", "X-Test-Id: a\r\n");
+        auto r = fetch(s.port(), "/__teapot/wait?route=orders&session=a&count=1&timeout=10s");
+        CHECK(r.status == 200);
+        CHECK(json_of(r).at("count") == 1);
+    }
+    SECTION("satisfied later: answers when the requests are served, well before the timeout") {
+        connection waiter{s.port(), std::chrono::seconds{20}};
+        auto started = std::chrono::steady_clock::now();
+        waiter.send("GET /__teapot/wait?route=orders&session=a&count=3&timeout=15s HTTP/1.1\r\nHost: t\r\n\r\n");
+        std::thread client{[&] {
+            for (int i = 0; i < 3; ++i) fetch(s.port(), "/api/orders", "X-Test-Id: a\r\n");
+            fetch(s.port(), "/api/orders", "X-Test-Id: b\r\n");  // another session: not counted
+        }};
+        auto r = waiter.read_response();
+        client.join();
+        CHECK(r.status == 200);
+        CHECK(json_of(r).at("count").as_int64() >= 3);
+        // Answered by the third request, not by the 15 s timeout.
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds{15});
+        CHECK(journal(s.port(), "?session=a").size() == 3);
+    }
+    SECTION("timeout: 408 with the count so far") {
+        fetch(s.port(), "/api/orders", "X-Test-Id: a\r\n");
+        auto started = std::chrono::steady_clock::now();
+        auto r = fetch(s.port(), "/__teapot/wait?route=orders&session=a&count=2&timeout=300ms");
+        CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{300});
+        CHECK(r.status == 408);
+        CHECK(json_of(r).at("count") == 1);
+        CHECK(json_of(r).at("wanted") == 2);
+    }
+    SECTION("bad parameters") {
+        CHECK(fetch(s.port(), "/__teapot/wait?count=0").status == 400);
+        CHECK(fetch(s.port(), "/__teapot/wait?timeout=2h").status == 400);
+        CHECK(fetch(s.port(), "/__teapot/wait?route=nope").status == 400);
+        CHECK(fetch(s.port(), "/__teapot/wait", {}, "POST").status == 405);
+    }
+}
+
+TEST_CASE("admin: a pending wait answers when the server stops", "[admin][wait]") {
+    test_server s;
+    connection waiter{s.port(), std::chrono::seconds{20}};
+    waiter.send("GET /__teapot/wait?path=/never&timeout=30s HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});  // let it start waiting
+    std::thread stopper{[&] { s.srv.stop(); }};
+    response r;
+    CHECK_NOTHROW(r = waiter.read_response());  // not cut off by the shutdown
+    stopper.join();
+    CHECK(r.status == 408);
+    CHECK(json_of(r).at("count") == 0);
+}
