@@ -3,6 +3,7 @@
 #include "admin/admin_access.hpp"
 #include "admin/journal.hpp"
 #include "admin/journal_json.hpp"
+#include "admin/verify.hpp"
 #include "scenario/registry.hpp"
 
 #include <teapot/catalog.hpp>
@@ -142,6 +143,52 @@ response_plan handle_wait(const request& req, const std::vector<query_param>& pa
     return plan;
 }
 
+// POST /__teapot/verify?session=K[&scenario=S]: the expect rules of the loaded scenarios.
+response_plan handle_verify(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
+    if (req.method != "POST") return method_not_allowed(req, "POST");
+    std::optional<std::string> only;
+    journal_filter session;
+    session.session = std::string{};  // the global session unless ?session= names one
+    for (const auto& p : params) {
+        if (p.key == "session")
+            session.session = p.value;
+        else if (p.key == "scenario")
+            only = p.value;
+        else
+            return admin_error(req, 400, "unknown parameter '" + p.key + "'; expected session or scenario");
+    }
+    if (!req.body.empty())
+        return admin_error(req, 400,
+                           "rules posted in the body are not supported yet; verify evaluates the scenarios' "
+                           "expect: rules");
+    auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr;
+    if (!player) return admin_error(req, 400, "no scenario is loaded: there are no expect rules to verify");
+    const auto entries = ctx.journal->entries(session);
+    boost::json::array rules;
+    std::string diff;
+    bool known = !only, any_rule = false, passed = true;
+    for (const auto& sc : player->scenarios()) {
+        if (only && sc.name != *only) continue;
+        known = true;
+        for (const auto& v : verify_rules(sc, entries)) {
+            any_rule = true;
+            passed = passed && v.passed;
+            if (!v.passed)
+                diff.append(v.scenario).append(": ").append(v.rule).append(": ").append(v.detail).append("\n");
+            rules.push_back(boost::json::object{
+                {"scenario", v.scenario}, {"rule", v.rule}, {"passed", v.passed}, {"detail", v.detail}});
+        }
+    }
+    if (!known) return admin_error(req, 400, "no loaded scenario is named " + *only);
+    if (!any_rule)
+        return admin_error(
+            req, 400,
+            only ? "scenario " + *only + " has no expect rules" : std::string{"no loaded scenario has expect rules"});
+    boost::json::object o{{"verdict", passed ? "pass" : "fail"}, {"session", *session.session}, {"rules", rules}};
+    if (!passed) o["diff"] = diff;
+    return json_plan(req, passed ? 200 : 409, o);
+}
+
 // POST /__teapot/reset[?scenario=S][&session=K]: cursors, states, quotas and streams, and the journal.
 response_plan handle_reset(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
     if (req.method != "POST") return method_not_allowed(req, "POST");
@@ -192,10 +239,11 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
     if (endpoint == "requests") return handle_requests(req, params, ctx);
     if (endpoint == "reset") return handle_reset(req, params, ctx);
     if (endpoint == "wait") return handle_wait(req, params, ctx);
-    return admin_error(
-        req, 404,
-        "no admin endpoint " + std::string{path} +
-            "; available: /__teapot/health, /__teapot/version, /__teapot/requests, /__teapot/wait, /__teapot/reset");
+    if (endpoint == "verify") return handle_verify(req, params, ctx);
+    return admin_error(req, 404,
+                       "no admin endpoint " + std::string{path} +
+                           "; available: /__teapot/health, /__teapot/version, /__teapot/requests, /__teapot/wait, "
+                           "/__teapot/verify, /__teapot/reset");
 }
 
 }  // namespace teapot::detail

@@ -10,7 +10,11 @@ bool matches(const journal_entry& e, const journal_filter& f) {
     if (f.scenario && e.scenario != *f.scenario) return false;
     if (f.route && e.route != *f.route) return false;
     if (f.path && e.path != *f.path) return false;
-    if (f.session && std::find(e.sessions.begin(), e.sessions.end(), *f.session) == e.sessions.end()) return false;
+    // An empty session names the global one: requests filed under no key.
+    if (f.session && f.session->empty() && !e.sessions.empty()) return false;
+    if (f.session && !f.session->empty() &&
+        std::find(e.sessions.begin(), e.sessions.end(), *f.session) == e.sessions.end())
+        return false;
     return true;
 }
 

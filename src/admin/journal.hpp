@@ -38,7 +38,8 @@ struct journal_entry {
     std::vector<std::string> sessions;
     int status = 0;  ///< as logged: 444 when nothing was sent, 499 when the client left first
     std::string fault;
-    std::optional<std::size_t> alternative;  ///< the one_of alternative drawn (1-based)
+    std::optional<std::uint64_t> retry_after_s;  ///< the response's Retry-After, in delta-seconds form
+    std::optional<std::size_t> alternative;      ///< the one_of alternative drawn (1-based)
 };
 
 class journal {

@@ -43,6 +43,7 @@ boost::json::value to_json(const journal_entry& e) {
         {"sessions", std::move(sessions)},
         {"status", e.status},
         {"fault", e.fault.empty() ? boost::json::value(nullptr) : boost::json::value(e.fault)},
+        {"retry_after", e.retry_after_s ? boost::json::value(*e.retry_after_s) : boost::json::value(nullptr)},
     };
     if (e.scenario.empty()) {
         o["matched"] = false;

@@ -5,6 +5,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace teapot::detail {
 
@@ -30,6 +31,12 @@ journal_entry journal_entry_for(const request& req, const response_plan& plan, j
     const bool nothing_sent = plan.action == response_plan::kind::close_silently || plan.fault.sends_no_response();
     e.status = nothing_sent ? 444 : plan.final_head.status;
     if (plan.fault.active()) e.fault = fault_name(plan.fault.what);
+    // RFC 9110 §10.2.3: delta-seconds (what teapot sends unless a step writes an HTTP-date).
+    if (const auto* retry = plan.final_head.find("Retry-After"); retry && !nothing_sent) {
+        std::uint64_t seconds = 0;
+        auto [end, ec] = std::from_chars(retry->data(), retry->data() + retry->size(), seconds);
+        if (ec == std::errc{} && end == retry->data() + retry->size()) e.retry_after_s = seconds;
+    }
     return e;
 }
 

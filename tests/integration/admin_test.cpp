@@ -310,3 +310,65 @@ TEST_CASE("admin: a pending wait answers when the server stops", "[admin][wait]"
     CHECK(r.status == 408);
     CHECK(json_of(r).at("count") == 0);
 }
+
+TEST_CASE("admin: verify passes a client that behaves and explains each failure of one that does not",
+          "[admin][verify]") {
+    scenario_dir dir;
+    dir.add("retry.yaml", R"(name: retry
+isolate_by: header X-Test-Id
+routes:
+  - id: orders
+    match: { path: /api/orders }
+    steps:
+      - { status: 503, headers: { Retry-After: "1" }, times: 2 }
+      - { status: 200 }
+  - id: other
+    match: { path: /api/other }
+    steps: [{ times: forever }]
+expect:
+  - { route: orders, count: 3 }
+  - { order: [orders, other] }
+  - { no_unmatched: true }
+  - { all_steps_used: true }
+  - { route: orders, honors_retry_after: true }
+)");
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+    auto verify = [&](const std::string& session) {
+        return fetch(s.port(), "/__teapot/verify?session=" + session, {}, "POST");
+    };
+
+    // A polite client: waits the Retry-After it is given (1 s), then goes on.
+    for (int i = 0; i < 3; ++i) {
+        auto r = fetch(s.port(), "/api/orders", "X-Test-Id: polite\r\n");
+        if (r.status == 503) std::this_thread::sleep_for(std::chrono::milliseconds{1000});
+    }
+    fetch(s.port(), "/api/other", "X-Test-Id: polite\r\n");
+    auto good = verify("polite");
+    CHECK(good.status == 200);
+    auto verdict = json_of(good).as_object();
+    CHECK(verdict.at("verdict") == "pass");
+    CHECK(verdict.at("rules").as_array().size() == 5);
+
+    // A rude one: retries at once, calls things out of order, and somewhere unscripted.
+    fetch(s.port(), "/api/other", "X-Test-Id: rude\r\n");
+    fetch(s.port(), "/api/orders", "X-Test-Id: rude\r\n");
+    fetch(s.port(), "/api/orders", "X-Test-Id: rude\r\n");
+    fetch(s.port(), "/api/nowhere", "X-Test-Id: rude\r\n");
+    auto bad = verify("rude");
+    CHECK(bad.status == 409);
+    auto failed = json_of(bad).as_object();
+    CHECK(failed.at("verdict") == "fail");
+    auto diff = std::string{failed.at("diff").as_string()};
+    CHECK_THAT(diff, Catch::Contains("{route: orders, count: 3}: route orders: expected 3 request(s), got 2"));
+    CHECK_THAT(diff, Catch::Contains("{order: [orders, other]}: first requests: orders (id"));
+    CHECK_THAT(diff, Catch::Contains("1 request(s) matched no route: GET /api/nowhere"));
+    CHECK_THAT(diff, Catch::Contains("never answered: orders step 2"));
+    CHECK_THAT(diff, Catch::Contains("came 0."));
+    CHECK_THAT(diff, Catch::Contains("after a Retry-After: 1"));
+    for (const auto& rule : failed.at("rules").as_array()) CHECK(rule.at("passed") == false);
+
+    CHECK(fetch(s.port(), "/__teapot/verify?scenario=nope", {}, "POST").status == 400);
+    CHECK(fetch(s.port(), "/__teapot/verify").status == 405);
+}
