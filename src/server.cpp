@@ -79,7 +79,7 @@ void server::start() {
     auto config = std::make_shared<detail::session_config>(detail::session_config{
         o.request_limits,
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
-                                detail::admin_settings{o.admin, o.admin_token}},
+                                detail::admin_settings{o.admin, o.admin_token}, o.debug_headers},
         detail::server_log{o.logger, o.format},
         "teapot/" + std::string{version()},
     });

@@ -55,6 +55,7 @@ struct server_options {
     std::size_t journal_size = 10'000;        ///< requests the admin API's journal keeps (oldest go first)
     bool admin = true;                        ///< serve the admin API under /__teapot/
     std::string admin_token;                  ///< non-empty: admin requests need `Authorization: Bearer <token>`
+    bool debug_headers = false;               ///< scenario answers say which scenario, route, step and session
     log_format format = log_format::text;
 };
 

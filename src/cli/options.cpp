@@ -64,6 +64,7 @@ options:
   --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address
                         (without it: loopback clients only)
   --no-admin            do not serve the admin API
+  --debug-headers       scenario answers carry X-Teapot-Scenario, -Route, -Step and -Session
   --log-level L         trace, debug, info, warn, error or off (default info)
   --log-format F        text or json (default text)
   --quiet               no access log (same as --log-level warn)
@@ -168,6 +169,9 @@ options parse_options(const std::vector<std::string_view>& args) {
             };
             if (s.admin_token.empty() || !std::all_of(s.admin_token.begin(), s.admin_token.end(), token_char))
                 throw usage_error("--admin-token needs letters, digits or -._~+/= (a bearer token)");
+        } else if (flag == "--debug-headers") {
+            no_value();
+            s.debug_headers = true;
         } else if (flag == "--no-admin") {
             no_value();
             s.admin = false;

@@ -20,6 +20,7 @@ struct handler_context {
     scenario::registry* scenarios = nullptr;  ///< null when no scenario path is configured
     detail::journal* journal = nullptr;              ///< the request journal the admin API reads
     admin_settings admin;
+    bool debug_headers = false;  ///< X-Teapot-Scenario, -Route, -Step, -Session on scenario answers
 };
 
 }  // namespace teapot::detail

@@ -42,6 +42,7 @@ struct answer_origin {
     std::string scenario;
     std::string route;
     std::optional<std::size_t> step;         ///< 1-based
+    std::size_t step_count = 0;              ///< steps in the route
     std::optional<std::size_t> alternative;  ///< 1-based, for a step with one_of
     std::string unmatched;                   ///< the nearest miss
     std::vector<std::string> sessions;       ///< session keys the request carries

@@ -60,12 +60,23 @@ answer_origin origin_of(const scenario::play_result& played) {
         origin.scenario = played.scenario;
         origin.route = played.route;
         origin.step = played.step + 1;
+        origin.step_count = played.step_count;
         if (played.alternative) origin.alternative = *played.alternative + 1;
     } else {
         origin.unmatched = played.nearest_miss;
     }
     origin.sessions = played.sessions;
     return origin;
+}
+
+// --debug-headers: which scenario, route, step and session answered, on the response itself.
+void add_debug_headers(response_plan& plan) {
+    const auto& o = plan.origin;
+    if (o.scenario.empty() || plan.action != response_plan::kind::respond) return;
+    plan.final_head.set("X-Teapot-Scenario", o.scenario);
+    plan.final_head.set("X-Teapot-Route", o.route);
+    if (o.step) plan.final_head.set("X-Teapot-Step", std::to_string(*o.step) + "/" + std::to_string(o.step_count));
+    if (!o.sessions.empty()) plan.final_head.set("X-Teapot-Session", o.sessions.front());
 }
 
 response_plan not_found(const request& req, const std::string& nearest_miss) {
@@ -109,6 +120,7 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         if (!answer) answer = dispatch(req, ctx);
         plan = answer ? std::move(*answer) : not_found(req, nearest_miss);
         plan.origin = std::move(origin);
+        if (ctx.debug_headers) add_debug_headers(plan);
     } catch (const std::exception& e) {
         plan = error_plan(500, std::string{"teapot failed to answer: "} + e.what(), &req);
     }

@@ -634,6 +634,7 @@ play_result player::play(const request& req, bool before_body) {
                 result.scenario = sc.name;
                 result.route = r.id;
                 result.step = c.step;
+                result.step_count = r.steps.size();
                 result.exhausted = c.what == claim::kind::exhausted;
                 result.limited = c.what == claim::kind::limited;
                 result.alternative = c.alternative;

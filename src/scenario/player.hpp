@@ -26,7 +26,8 @@ struct play_result {
     std::optional<response_plan> plan;
     std::string scenario;  ///< which scenario answered (when plan is set)
     std::string route;     ///< which route answered
-    std::size_t step = 0;  ///< which step (0-based) answered
+    std::size_t step = 0;        ///< which step (0-based) answered
+    std::size_t step_count = 0;  ///< how many steps the route has
     /// The route's steps were used up and its `then: fail` answered (step is the last one).
     bool exhausted = false;
     /// The step answering has `one_of`: the index of the alternative drawn.

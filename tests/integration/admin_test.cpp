@@ -164,6 +164,35 @@ TEST_CASE("admin: journal entries name the scenario, route, step, session and fa
     CHECK(journal(s.port()).empty());
 }
 
+TEST_CASE("admin: --debug-headers says which scenario, route, step and session answered", "[admin][debug]") {
+    scenario_dir dir;
+    dir.add("flaky.yaml", flaky);
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    {
+        test_server plain{o};
+        auto r = fetch(plain.port(), "/api/orders", "X-Test-Id: a\r\n");
+        CHECK(r.status == 503);
+        CHECK_FALSE(r.has("X-Teapot-Route"));
+    }
+    o.debug_headers = true;
+    test_server s{o};
+    std::vector<std::string> steps;
+    for (int i = 0; i < 3; ++i) {
+        auto r = fetch(s.port(), "/api/orders", "X-Test-Id: a\r\n");
+        CHECK(r.header("X-Teapot-Scenario") == "flaky");
+        CHECK(r.header("X-Teapot-Route") == "orders");
+        CHECK(r.header("X-Teapot-Session") == "a");
+        steps.push_back(r.header("X-Teapot-Step"));
+    }
+    CHECK(steps == std::vector<std::string>{"1/2", "1/2", "2/2"});
+    // Built-in endpoints did not come from a scenario: nothing to say.
+    auto builtin = fetch(s.port(), "/status/418", "X-Test-Id: a\r\n");
+    CHECK(builtin.status == 418);
+    CHECK_FALSE(builtin.has("X-Teapot-Scenario"));
+    CHECK_FALSE(builtin.has("X-Teapot-Step"));
+}
+
 TEST_CASE("admin: a route id in several scenarios needs the scenario", "[admin][journal]") {
     scenario_dir dir;
     dir.add("one.yaml", "name: one\nroutes: [{ id: r, match: { path: /one }, steps: [{}] }]\n");

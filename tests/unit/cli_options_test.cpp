@@ -260,6 +260,9 @@ TEST_CASE("parse_options: admin API flags", "[cli][admin]") {
     CHECK(defaults.server.admin);
     CHECK(defaults.server.admin_token.empty());
     CHECK(defaults.server.journal_size == 10'000);
+    CHECK_FALSE(defaults.server.debug_headers);
+    CHECK(parse_options({"--debug-headers"}).server.debug_headers);
+    CHECK(contains(usage_error_of({"--debug-headers=yes"}), "--debug-headers takes no value"));
     auto o = parse_options({"--journal-size", "50", "--admin-token", "abc-123_x", "--no-admin"});
     CHECK(o.server.journal_size == 50);
     CHECK(o.server.admin_token == "abc-123_x");
