@@ -4,6 +4,8 @@
 #include <teapot/server.hpp>
 
 #include "admin/journal.hpp"
+#include "admin/metrics.hpp"
+#include "admin/operations.hpp"
 #include "http/connection_tracker.hpp"
 #include "http/file_watcher.hpp"
 #include "http/io_pool.hpp"
@@ -15,6 +17,11 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -42,7 +49,22 @@ std::string error_lines(const detail::scenario::load_result& loaded) {
     return lines;
 }
 
+std::string joined(const std::vector<std::string>& errors) {
+    std::string text;
+    for (const auto& e : errors) text.append(text.empty() ? "" : "\n").append(e);
+    return text;
+}
+
+std::vector<std::string> error_list(const detail::scenario::load_result& loaded) {
+    std::vector<std::string> errors;
+    for (const auto& e : loaded.errors) errors.push_back(e.to_string());
+    return errors;
+}
+
 }  // namespace
+
+scenario_error::scenario_error(std::vector<std::string> errors)
+    : std::invalid_argument(joined(errors)), errors_(std::move(errors)) {}
 
 struct server::impl {
     server_options options;
@@ -50,6 +72,7 @@ struct server::impl {
     // sessions its contexts still hold) goes first, then what sessions use.
     detail::random_source random;
     detail::journal requests;
+    detail::metrics counters;
     std::unique_ptr<detail::scenario::registry> scenarios;
     std::shared_ptr<detail::file_watcher> watcher;
     detail::connection_tracker tracker;
@@ -67,19 +90,19 @@ server::~server() { stop(); }
 
 void server::start() {
     auto& o = impl_->options;
-    if (!o.scenario_paths.empty()) {
-        // An invalid scenario file stops the start, with every error it has.
-        detail::scenario::player_limits limits;
-        limits.seed = o.seed;  // --seed drives the draws of scenarios without their own seed
-        impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits);
-        auto loaded = impl_->scenarios->reload().loaded;
-        if (!loaded.ok()) throw std::runtime_error("invalid scenarios:" + error_lines(loaded));
-    }
+    detail::scenario::player_limits limits;
+    limits.seed = o.seed;  // --seed drives the draws of scenarios without their own seed
+    // Always there, with or without paths: scenarios may also be loaded at run time.
+    impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits);
+    // An invalid scenario file stops the start, with every error it has.
+    auto loaded = impl_->scenarios->reload().loaded;
+    if (!loaded.ok()) throw std::runtime_error("invalid scenarios:" + error_lines(loaded));
 
     auto config = std::make_shared<detail::session_config>(detail::session_config{
         o.request_limits,
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
-                                detail::admin_settings{o.admin, o.admin_token}, o.debug_headers},
+                                detail::admin_settings{o.admin, o.admin_token}, o.debug_headers, &impl_->counters,
+                                &impl_->tracker},
         detail::server_log{o.logger, o.format},
         "teapot/" + std::string{version()},
     });
@@ -91,7 +114,7 @@ void server::start() {
     impl_->pool = std::move(pool);
     impl_->listener = std::move(listener);
     impl_->listener->start();
-    if (impl_->scenarios && o.watch_scenarios) {
+    if (!o.scenario_paths.empty() && o.watch_scenarios) {
         // Hot reload: a changed file is re-parsed and swapped in; a broken edit keeps the previous set.
         // The parse runs on the first I/O thread: `teapot check scenarios` takes under 10 ms with
         // process start-up (2026-11-25); a much larger set would deserve a thread of its own.
@@ -108,14 +131,104 @@ std::vector<std::string> server::reload_scenarios() {
     const auto& log = impl_->config->log;
     if (!loaded.ok()) {
         log.warn("scenario reload failed; the previous scenarios keep serving:" + error_lines(loaded));
-        std::vector<std::string> errors;
-        for (const auto& e : loaded.errors) errors.push_back(e.to_string());
-        return errors;
+        return error_list(loaded);
     }
     std::string names;
     for (const auto& s : loaded.scenarios) names.append(names.empty() ? "" : ", ").append(s.name);
     log.info("scenarios reloaded: " + names + "; " + changes.to_string());
     return {};
+}
+
+namespace {
+
+detail::scenario::registry& started(const std::unique_ptr<detail::scenario::registry>& scenarios) {
+    if (!scenarios) throw std::logic_error("teapot::server: call start() first");
+    return *scenarios;
+}
+
+}  // namespace
+
+void server::load_scenario(std::string_view yaml) {
+    auto result = started(impl_->scenarios).load_text(yaml, "scenario text", std::nullopt);
+    if (!result.loaded.ok()) throw scenario_error(error_list(result.loaded));
+}
+
+void server::load_scenario_file(const std::string& path) {
+    std::ifstream in{path, std::ios::binary};
+    if (!in) throw scenario_error({path + ": cannot read this scenario file (check that it exists and is readable)"});
+    std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    auto result = started(impl_->scenarios).load_text(text, path, std::filesystem::path{path}.parent_path());
+    if (!result.loaded.ok()) throw scenario_error(error_list(result.loaded));
+}
+
+bool server::remove_scenario(std::string_view name) { return started(impl_->scenarios).remove(std::string{name}); }
+
+void server::reset(std::optional<std::string> scenario, std::optional<std::string> session) {
+    if (auto why = detail::reset(scenario, session, &started(impl_->scenarios), impl_->requests))
+        throw std::invalid_argument(*why);
+}
+
+void server::set_state(std::string_view scenario, std::string_view session, std::optional<std::string> state) {
+    if (!started(impl_->scenarios).set_state(std::string{scenario}, std::string{session}, std::move(state)))
+        throw std::invalid_argument("no loaded scenario is named " + std::string{scenario});
+}
+
+std::vector<recorded_request> server::requests(request_filter filter) const {
+    if (auto why = detail::resolve_route(filter, impl_->scenarios.get())) throw std::invalid_argument(*why);
+    return impl_->requests.entries(filter);
+}
+
+void server::clear_requests() { impl_->requests.clear(); }
+
+bool server::wait_for(request_filter filter, std::size_t count, milliseconds timeout) const {
+    if (auto why = detail::resolve_route(filter, impl_->scenarios.get())) throw std::invalid_argument(*why);
+    // Each completed entry wakes this thread to count again; an I/O thread only notifies.
+    std::mutex m;
+    std::condition_variable changed;
+    std::uint64_t completions = 0;
+    auto subscription = impl_->requests.subscribe([&] {
+        std::lock_guard lock{m};
+        ++completions;
+        changed.notify_all();
+    });
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock{m};
+    for (;;) {
+        const auto seen = completions;
+        lock.unlock();
+        if (impl_->requests.count_served(filter) >= count) return true;
+        lock.lock();
+        if (!changed.wait_until(lock, deadline, [&] { return completions != seen; })) return false;
+    }
+}
+
+namespace {
+
+verification verdict_of(detail::verify_outcome outcome) {
+    if (!outcome.invalid_rules.empty()) throw scenario_error(std::move(outcome.invalid_rules));
+    if (outcome.error) throw std::invalid_argument(*outcome.error);
+    return std::move(outcome.verdict);
+}
+
+}  // namespace
+
+verification server::verify_expectations(std::string_view session, std::optional<std::string> scenario) const {
+    return verdict_of(
+        detail::verify({std::string{session}, std::move(scenario), {}}, impl_->scenarios.get(), impl_->requests));
+}
+
+verification server::verify(std::string_view rules, std::string_view session,
+                            std::optional<std::string> scenario) const {
+    if (rules.empty())
+        throw std::invalid_argument("no rules to verify; for the scenarios' own, call verify_expectations()");
+    return verdict_of(detail::verify({std::string{session}, std::move(scenario), std::string{rules}},
+                                     impl_->scenarios.get(), impl_->requests));
+}
+
+std::string server::url() const {
+    const auto& host = impl_->options.host;
+    const bool v6 = host.find(':') != std::string::npos;
+    return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
 }
 
 std::uint16_t server::port() const noexcept { return impl_->listener ? impl_->listener->port() : 0; }

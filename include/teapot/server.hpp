@@ -1,18 +1,32 @@
 #pragma once
-// The embeddable teapot server: bind, know when ready, stop.
+// The embeddable teapot server: bind, know when ready, script it, check what
+// clients sent, stop. Everything a C++ test needs, without the CLI:
 //
 //     teapot::server_options opts;
 //     opts.port = 0;                       // ephemeral: tests never use fixed ports
 //     teapot::server srv{opts};
 //     srv.start();                         // returns once the socket accepts
-//     connect to srv.port() ...
+//     srv.load_scenario(R"(
+//       name: flaky
+//       routes:
+//         - id: orders
+//           match: { path: /orders }
+//           steps: [{ status: 503, times: 2 }, { status: 200 }]
+//     )");
+//     run the client against srv.url() + "/orders" ...
+//     srv.wait_for({.route = "orders"}, 3);       // no sleep: returns once 3 are served
+//     auto v = srv.verify("[{route: orders, count: 3}]");   // v.passed, v.diff
 //     srv.stop();                          // graceful; the destructor stops too
+
+#include <teapot/journal.hpp>
+#include <teapot/verification.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +76,16 @@ struct server_options {
 /// The version string, also sent in `Server: teapot/<version>`.
 std::string_view version() noexcept;
 
+/// A scenario (or rules) that did not load: every error, as "source:line:col: message".
+class scenario_error : public std::invalid_argument {
+public:
+    explicit scenario_error(std::vector<std::string> errors);
+    const std::vector<std::string>& errors() const noexcept { return errors_; }
+
+private:
+    std::vector<std::string> errors_;
+};
+
 /// An HTTP server running on its own threads.
 class server {
 public:
@@ -85,6 +109,61 @@ public:
     /// ("file:line:col: message"), empty on success. Changes on disk trigger
     /// this by themselves (inotify); the CLI also calls it on SIGHUP.
     std::vector<std::string> reload_scenarios();
+
+    /// "http://HOST:PORT" with the bound port (an IPv6 host in brackets). Valid after start().
+    std::string url() const;
+
+    /// Loads one scenario from YAML text (a scenario file's content, with a `name:`)
+    /// and serves it beside those of scenario_paths, replacing any of the same name.
+    /// Routes whose id and content are unchanged keep their cursors. body_file is
+    /// refused: text has no directory (use load_scenario_file). Throws scenario_error
+    /// with every error; nothing changes then. Valid after start().
+    void load_scenario(std::string_view yaml);
+
+    /// As load_scenario, from a file: its body_file paths start in its directory, and
+    /// without a `name:` it is named after the file. Not watched for changes.
+    void load_scenario_file(const std::string& path);
+
+    /// Stops serving scenario `name` (a file's too, until the next start). False when
+    /// it is not loaded.
+    bool remove_scenario(std::string_view name);
+
+    /// Starts sequences over: cursors, named states, quotas and random streams of
+    /// every scenario (or `scenario`), of every session (or the keyed session
+    /// `session`), and forgets their requests. Throws std::invalid_argument when
+    /// `scenario` is not loaded.
+    void reset(std::optional<std::string> scenario = std::nullopt, std::optional<std::string> session = std::nullopt);
+
+    /// Sets the named state of one session of `scenario` ("" the global session), or
+    /// clears it with nullopt. Throws std::invalid_argument when `scenario` is not loaded.
+    void set_state(std::string_view scenario, std::string_view session, std::optional<std::string> state);
+
+    /// The journal's entries that `filter` selects, oldest first (at most
+    /// journal_size are kept). Throws std::invalid_argument for a route named
+    /// without its scenario that is not the id of exactly one loaded scenario's route.
+    std::vector<recorded_request> requests(request_filter filter = {}) const;
+
+    /// Forgets every recorded request.
+    void clear_requests();
+
+    /// Blocks the caller (never an I/O thread) until `count` requests that `filter`
+    /// selects have been served (their response is over), or `timeout` passes.
+    /// True when they were. Woken by each completed request: no polling, no sleep.
+    bool wait_for(request_filter filter, std::size_t count = 1, milliseconds timeout = milliseconds{5'000}) const;
+
+    /// Evaluates the `expect:` rules of every loaded scenario (or of `scenario`)
+    /// against what one session's client did ("" the global session).
+    /// Throws std::invalid_argument when there is nothing to verify.
+    verification verify_expectations(std::string_view session = {},
+                                     std::optional<std::string> scenario = std::nullopt) const;
+
+    /// Evaluates `rules` (a list in the shape of a scenario's `expect:`, YAML or
+    /// JSON: "[{route: orders, count: 3}, {route: orders, honors_retry_after: true}]").
+    /// A route named alone must be the id of a route of exactly one loaded scenario,
+    /// unless `scenario` is given. Throws scenario_error for invalid rules and
+    /// std::invalid_argument for rules about routes no loaded scenario has.
+    verification verify(std::string_view rules, std::string_view session = {},
+                        std::optional<std::string> scenario = std::nullopt) const;
 
     /// Stops accepting, lets in-flight responses finish within shutdown_grace,
     /// closes every connection and joins the threads. Idempotent.

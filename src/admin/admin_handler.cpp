@@ -1,9 +1,14 @@
 #include "admin/admin_handler.hpp"
 
 #include "admin/admin_access.hpp"
+#include "admin/admin_reply.hpp"
+#include "admin/admin_scenarios.hpp"
 #include "admin/journal.hpp"
 #include "admin/journal_json.hpp"
+#include "admin/metrics.hpp"
+#include "admin/operations.hpp"
 #include "admin/verify.hpp"
+#include "http/connection_tracker.hpp"
 #include "scenario/registry.hpp"
 
 #include <teapot/catalog.hpp>
@@ -20,28 +25,6 @@
 
 namespace teapot::detail {
 namespace {
-
-response_plan json_plan(const request& req, int status, const boost::json::value& body) {
-    response_plan plan;
-    plan.final_head.status = status;
-    plan.final_head.reason = std::string{reason_phrase(status)};
-    plan.final_head.set("Content-Type", "application/json");
-    // Test tooling polls these: a cached answer would be a wrong one.
-    plan.final_head.set("Cache-Control", "no-store");
-    plan.body = boost::json::serialize(body) + "\n";
-    plan.omit_body = req.method == "HEAD";
-    return plan;
-}
-
-response_plan admin_error(const request& req, int status, std::string message) {
-    return json_plan(req, status, boost::json::object{{"status", status}, {"error", std::move(message)}});
-}
-
-response_plan method_not_allowed(const request& req, std::string_view allow) {
-    auto plan = admin_error(req, 405, std::string{"this admin endpoint answers "} + std::string{allow});
-    plan.final_head.set("Allow", std::string{allow});
-    return plan;
-}
 
 // The journal filters of ?session=&scenario=&route=&path=&since=; an error message when one is wrong.
 std::optional<journal_filter> parse_filter(const std::vector<query_param>& params, const handler_context& ctx,
@@ -72,23 +55,9 @@ std::optional<journal_filter> parse_filter(const std::vector<query_param>& param
         }
     }
     // A route id names a route within a scenario; alone, it must be unique among those loaded.
-    if (f.route && !f.scenario) {
-        std::vector<std::string> holders;
-        if (auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr)
-            for (const auto& sc : player->scenarios())
-                for (const auto& r : sc.routes)
-                    if (r.id == *f.route) holders.push_back(sc.name);
-        if (holders.size() > 1) {
-            error = "route " + *f.route + " exists in several scenarios (";
-            for (std::size_t i = 0; i < holders.size(); ++i) error.append(i ? ", " : "").append(holders[i]);
-            error.append("): add scenario=NAME");
-            return std::nullopt;
-        }
-        if (holders.empty()) {
-            error = "no loaded scenario has a route " + *f.route;
-            return std::nullopt;
-        }
-        f.scenario = holders.front();
+    if (auto why = resolve_route(f, ctx.scenarios)) {
+        error = std::move(*why);
+        return std::nullopt;
     }
     return f;
 }
@@ -143,50 +112,29 @@ response_plan handle_wait(const request& req, const std::vector<query_param>& pa
     return plan;
 }
 
-// POST /__teapot/verify?session=K[&scenario=S]: the expect rules of the loaded scenarios.
+// POST /__teapot/verify?session=K[&scenario=S]: the scenarios' expect rules, or the rules posted.
 response_plan handle_verify(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
     if (req.method != "POST") return method_not_allowed(req, "POST");
-    std::optional<std::string> only;
-    journal_filter session;
-    session.session = std::string{};  // the global session unless ?session= names one
+    verify_query query;
     for (const auto& p : params) {
         if (p.key == "session")
-            session.session = p.value;
+            query.session = p.value;
         else if (p.key == "scenario")
-            only = p.value;
+            query.scenario = p.value;
         else
             return admin_error(req, 400, "unknown parameter '" + p.key + "'; expected session or scenario");
     }
-    if (!req.body.empty())
-        return admin_error(req, 400,
-                           "rules posted in the body are not supported yet; verify evaluates the scenarios' "
-                           "expect: rules");
-    auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr;
-    if (!player) return admin_error(req, 400, "no scenario is loaded: there are no expect rules to verify");
-    const auto entries = ctx.journal->entries(session);
+    query.rules = std::string{req.body};
+    auto outcome = verify(query, ctx.scenarios, *ctx.journal);
+    if (outcome.error) return admin_error(req, 400, std::move(*outcome.error));
+    const auto& v = outcome.verdict;
     boost::json::array rules;
-    std::string diff;
-    bool known = !only, any_rule = false, passed = true;
-    for (const auto& sc : player->scenarios()) {
-        if (only && sc.name != *only) continue;
-        known = true;
-        for (const auto& v : verify_rules(sc, entries)) {
-            any_rule = true;
-            passed = passed && v.passed;
-            if (!v.passed)
-                diff.append(v.scenario).append(": ").append(v.rule).append(": ").append(v.detail).append("\n");
-            rules.push_back(boost::json::object{
-                {"scenario", v.scenario}, {"rule", v.rule}, {"passed", v.passed}, {"detail", v.detail}});
-        }
-    }
-    if (!known) return admin_error(req, 400, "no loaded scenario is named " + *only);
-    if (!any_rule)
-        return admin_error(
-            req, 400,
-            only ? "scenario " + *only + " has no expect rules" : std::string{"no loaded scenario has expect rules"});
-    boost::json::object o{{"verdict", passed ? "pass" : "fail"}, {"session", *session.session}, {"rules", rules}};
-    if (!passed) o["diff"] = diff;
-    return json_plan(req, passed ? 200 : 409, o);
+    for (const auto& r : v.rules)
+        rules.push_back(boost::json::object{
+            {"scenario", r.scenario}, {"rule", r.rule}, {"passed", r.passed}, {"detail", r.detail}});
+    boost::json::object o{{"verdict", v.passed ? "pass" : "fail"}, {"session", v.session}, {"rules", std::move(rules)}};
+    if (!v.passed) o["diff"] = v.diff;
+    return json_plan(req, v.passed ? 200 : 409, o);
 }
 
 // POST /__teapot/reset[?scenario=S][&session=K]: cursors, states, quotas and streams, and the journal.
@@ -201,15 +149,34 @@ response_plan handle_reset(const request& req, const std::vector<query_param>& p
         else
             return admin_error(req, 400, "unknown parameter '" + p.key + "'; expected scenario or session");
     }
-    if (ctx.scenarios && !ctx.scenarios->reset(narrowed.scenario, narrowed.session))
-        return admin_error(req, 400, "no loaded scenario is named " + *narrowed.scenario);
-    if (!ctx.scenarios && narrowed.scenario)
-        return admin_error(req, 400, "no scenario is loaded, so none is named " + *narrowed.scenario);
-    ctx.journal->erase(narrowed);
+    if (auto why = reset(narrowed.scenario, narrowed.session, ctx.scenarios, *ctx.journal))
+        return admin_error(req, 400, std::move(*why));
     boost::json::object o{{"reset", true}};
     if (narrowed.scenario) o["scenario"] = *narrowed.scenario;
     if (narrowed.session) o["session"] = *narrowed.session;
     return json_plan(req, 200, o);
+}
+
+// GET /__teapot/metrics: Prometheus' text format.
+response_plan handle_metrics(const request& req, const handler_context& ctx) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET, HEAD");
+    metric_gauges gauges;
+    gauges.connections = ctx.connections ? ctx.connections->count() : 0;
+    gauges.journal_entries = ctx.journal->size();
+    gauges.journal_dropped = ctx.journal->dropped();
+    if (auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr) {
+        const auto progress = player->progress();
+        for (std::size_t i = 0; i < progress.size(); ++i)  // the global session is not counted
+            gauges.sessions.emplace_back(player->scenarios()[i].name, progress[i].size() - 1);
+    }
+    response_plan plan;
+    plan.final_head.status = 200;
+    plan.final_head.reason = std::string{reason_phrase(200)};
+    plan.final_head.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    plan.final_head.set("Cache-Control", "no-store");
+    plan.body = ctx.counters ? ctx.counters->render(gauges) : std::string{};
+    plan.omit_body = req.method == "HEAD";
+    return plan;
 }
 
 }  // namespace
@@ -240,10 +207,13 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
     if (endpoint == "reset") return handle_reset(req, params, ctx);
     if (endpoint == "wait") return handle_wait(req, params, ctx);
     if (endpoint == "verify") return handle_verify(req, params, ctx);
+    if (endpoint == "metrics") return handle_metrics(req, ctx);
+    if (endpoint == "scenarios" || endpoint.starts_with("scenarios/"))
+        return handle_scenarios(req, endpoint.substr(9), params, ctx);
     return admin_error(req, 404,
                        "no admin endpoint " + std::string{path} +
-                           "; available: /__teapot/health, /__teapot/version, /__teapot/requests, /__teapot/wait, "
-                           "/__teapot/verify, /__teapot/reset");
+                           "; available: /__teapot/health, /__teapot/version, /__teapot/scenarios, "
+                           "/__teapot/requests, /__teapot/wait, /__teapot/verify, /__teapot/reset, /__teapot/metrics");
 }
 
 }  // namespace teapot::detail

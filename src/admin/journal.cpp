@@ -90,6 +90,11 @@ void journal::erase(const journal_filter& filter) {
     std::erase_if(entries_, [&](const journal_entry& e) { return matches(e, filter); });
 }
 
+std::size_t journal::size() const {
+    std::lock_guard lock{mutex_};
+    return entries_.size();
+}
+
 std::uint64_t journal::dropped() const {
     std::lock_guard lock{mutex_};
     return dropped_;

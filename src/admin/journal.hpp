@@ -5,6 +5,8 @@
 
 #include "admin/journal_filter.hpp"
 
+#include <teapot/journal.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -17,30 +19,8 @@
 
 namespace teapot::detail {
 
-struct journal_entry {
-    std::uint64_t id = 0;  ///< 1, 2, 3... in the order entries were recorded
-    std::string method;
-    std::string target;
-    std::string path;  ///< the target's path, percent-decoded
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;  ///< at most journal::max_body_bytes
-    bool body_truncated = false;
-    std::string peer;
-    using time_point = std::chrono::system_clock::time_point;
-    time_point received;
-    std::optional<time_point> first_byte;  ///< none when nothing was sent (reset, close, hang...)
-    std::optional<time_point> done;        ///< none while the response is still being sent
-    // What answered: a scenario route and step, or nothing ("unmatched").
-    std::string scenario;
-    std::string route;
-    std::optional<std::size_t> step;  ///< 1-based
-    std::string unmatched;            ///< the nearest miss, when no route answered
-    std::vector<std::string> sessions;
-    int status = 0;  ///< as logged: 444 when nothing was sent, 499 when the client left first
-    std::string fault;
-    std::optional<std::uint64_t> retry_after_s;  ///< the response's Retry-After, in delta-seconds form
-    std::optional<std::size_t> alternative;      ///< the one_of alternative drawn (1-based)
-};
+/// The journal's entries are the public record: one type, no copying between two.
+using journal_entry = teapot::recorded_request;
 
 class journal {
 public:
@@ -76,6 +56,8 @@ public:
     };
     subscription subscribe(std::function<void()> listener);
 
+    /// Entries held now.
+    std::size_t size() const;
     /// Entries pushed out of the ring since the start.
     std::uint64_t dropped() const;
     std::size_t capacity() const noexcept { return capacity_; }

@@ -1,18 +1,10 @@
 #pragma once
-// Which journal entries a query, a wait or a reset is about.
+// Which journal entries a query, a wait or a reset is about: the public filter.
 
-#include <cstdint>
-#include <optional>
-#include <string>
+#include <teapot/journal.hpp>
 
 namespace teapot::detail {
 
-struct journal_filter {
-    std::optional<std::string> session;
-    std::optional<std::string> scenario;
-    std::optional<std::string> route;
-    std::optional<std::string> path;
-    std::optional<std::uint64_t> since;  ///< entries with a larger id only
-};
+using journal_filter = teapot::request_filter;
 
 }  // namespace teapot::detail

@@ -9,24 +9,6 @@ namespace {
 
 using scenario::expect_rule;
 
-std::string describe(const expect_rule& rule) {
-    switch (rule.what) {
-        case expect_rule::kind::count:
-            if (rule.min == rule.max) return "{route: " + rule.route + ", count: " + std::to_string(rule.min) + "}";
-            return "{route: " + rule.route + ", count: {min: " + std::to_string(rule.min) +
-                   ", max: " + std::to_string(rule.max) + "}}";
-        case expect_rule::kind::order: {
-            std::string out = "{order: [";
-            for (std::size_t i = 0; i < rule.order.size(); ++i) out.append(i ? ", " : "").append(rule.order[i]);
-            return out + "]}";
-        }
-        case expect_rule::kind::no_unmatched: return "{no_unmatched: true}";
-        case expect_rule::kind::all_steps_used: return "{all_steps_used: true}";
-        case expect_rule::kind::honors_retry_after: return "{route: " + rule.route + ", honors_retry_after: true}";
-    }
-    return {};
-}
-
 bool answered_by(const journal_entry& e, const scenario::scenario& sc, const std::string& route) {
     return e.scenario == sc.name && e.route == route;
 }
@@ -114,18 +96,34 @@ rule_verdict check_retry_after(const scenario::scenario& sc, const expect_rule& 
 
 }  // namespace
 
-std::vector<rule_verdict> verify_rules(const scenario::scenario& sc, const std::vector<journal_entry>& entries) {
-    std::vector<rule_verdict> out;
-    for (const auto& rule : sc.expect) {
-        switch (rule.what) {
-            case expect_rule::kind::count: out.push_back(check_count(sc, rule, entries)); break;
-            case expect_rule::kind::order: out.push_back(check_order(sc, rule, entries)); break;
-            case expect_rule::kind::no_unmatched: out.push_back(check_no_unmatched(sc, rule, entries)); break;
-            case expect_rule::kind::all_steps_used: out.push_back(check_all_steps_used(sc, rule, entries)); break;
-            case expect_rule::kind::honors_retry_after: out.push_back(check_retry_after(sc, rule, entries)); break;
+std::string describe(const expect_rule& rule) {
+    switch (rule.what) {
+        case expect_rule::kind::count:
+            if (rule.min == rule.max) return "{route: " + rule.route + ", count: " + std::to_string(rule.min) + "}";
+            return "{route: " + rule.route + ", count: {min: " + std::to_string(rule.min) +
+                   ", max: " + std::to_string(rule.max) + "}}";
+        case expect_rule::kind::order: {
+            std::string out = "{order: [";
+            for (std::size_t i = 0; i < rule.order.size(); ++i) out.append(i ? ", " : "").append(rule.order[i]);
+            return out + "]}";
         }
+        case expect_rule::kind::no_unmatched: return "{no_unmatched: true}";
+        case expect_rule::kind::all_steps_used: return "{all_steps_used: true}";
+        case expect_rule::kind::honors_retry_after: return "{route: " + rule.route + ", honors_retry_after: true}";
     }
-    return out;
+    return {};
+}
+
+rule_verdict verify_rule(const scenario::scenario& sc, const expect_rule& rule,
+                         const std::vector<journal_entry>& entries) {
+    switch (rule.what) {
+        case expect_rule::kind::count: return check_count(sc, rule, entries);
+        case expect_rule::kind::order: return check_order(sc, rule, entries);
+        case expect_rule::kind::no_unmatched: return check_no_unmatched(sc, rule, entries);
+        case expect_rule::kind::all_steps_used: return check_all_steps_used(sc, rule, entries);
+        case expect_rule::kind::honors_retry_after: return check_retry_after(sc, rule, entries);
+    }
+    return {};
 }
 
 }  // namespace teapot::detail

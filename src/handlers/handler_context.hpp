@@ -10,6 +10,8 @@ namespace teapot::detail {
 
 class random_source;
 class journal;
+class metrics;
+class connection_tracker;
 namespace scenario {
 class registry;
 }
@@ -17,10 +19,12 @@ class registry;
 struct handler_context {
     std::chrono::milliseconds max_delay{60'000};
     random_source* random = nullptr;
-    scenario::registry* scenarios = nullptr;  ///< null when no scenario path is configured
-    detail::journal* journal = nullptr;              ///< the request journal the admin API reads
+    scenario::registry* scenarios = nullptr;  ///< the scenarios in force (files and run-time loads)
+    detail::journal* journal = nullptr;       ///< the request journal the admin API reads
     admin_settings admin;
-    bool debug_headers = false;  ///< X-Teapot-Scenario, -Route, -Step, -Session on scenario answers
+    bool debug_headers = false;           ///< X-Teapot-Scenario, -Route, -Step, -Session on scenario answers
+    detail::metrics* counters = nullptr;  ///< responses and faults, for /__teapot/metrics
+    const connection_tracker* connections = nullptr;  ///< open connections, for /__teapot/metrics
 };
 
 }  // namespace teapot::detail

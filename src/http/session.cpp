@@ -3,6 +3,7 @@
 #include "admin/admin_handler.hpp"
 #include "admin/journal.hpp"
 #include "admin/journal_record.hpp"
+#include "admin/metrics.hpp"
 #include "faults/fault_syntax.hpp"
 #include "faults/watched_wait.hpp"
 #include "handlers/error_plan.hpp"
@@ -125,6 +126,7 @@ net::awaitable<void> session::reject(int status, const std::string& message) {
     auto started = clock_type::now();
     auto out = co_await write_plan(stream_, plan, wire_for(11, false));
     config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
+    if (auto* counters = config_->handlers.counters) counters->count(status, {}, {}, {});
     if (!out.ec) co_await lingering_close();
 }
 
@@ -222,12 +224,12 @@ net::awaitable<bool> session::respond(request_parser& parser) {
             }
             int status = end == wait_end::client_gone ? 499 : 444;
             config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
-            finish_record(entry, status, std::nullopt);
+            finish_record(entry, plan, status, std::nullopt);
             co_return false;
         }
         case response_plan::kind::websocket_echo:
             config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
-            finish_record(entry, 101, std::chrono::system_clock::now());  // the handshake is the answer
+            finish_record(entry, plan, 101, std::chrono::system_clock::now());  // the handshake is the answer
             if (co_await wait_watching(stream_, std::min(plan.delay, config_->handlers.max_delay)) == wait_end::elapsed)
                 co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header, limits);
             co_return false;
@@ -239,7 +241,7 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     auto out = co_await write_plan(stream_, plan, wire_for(msg.version(), keep_alive));
     config_->log.access({id_, req.method, req.target, logged_status(plan, out), out.bytes, elapsed_ms(started), peer_,
                          fault_label(plan)});
-    finish_record(entry, logged_status(plan, out), out.first_byte);
+    finish_record(entry, plan, logged_status(plan, out), out.first_byte);
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
 }
 
@@ -270,9 +272,12 @@ std::optional<std::uint64_t> session::start_record(const request& req, const res
     return config_->handlers.journal->record(journal_entry_for(req, plan, received));
 }
 
-void session::finish_record(std::optional<std::uint64_t> entry, int status,
+void session::finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
                             std::optional<std::chrono::system_clock::time_point> first_byte) const {
     if (entry) config_->handlers.journal->complete(*entry, status, first_byte, std::chrono::system_clock::now());
+    // The admin API's own answers are not counted, as they are not journaled.
+    if (auto* counters = config_->handlers.counters; counters && plan.journaled)
+        counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan));
 }
 
 wire_context session::wire_for(unsigned version, bool keep_alive) const {
@@ -299,7 +304,7 @@ net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
     auto out = co_await write_plan(stream_, *plan, wire_for(parser.get().version(), false));
     config_->log.access({id_, req.method, req.target, logged_status(*plan, out), out.bytes, elapsed_ms(started), peer_,
                          fault_label(*plan)});
-    finish_record(entry, logged_status(*plan, out), out.first_byte);
+    finish_record(entry, *plan, logged_status(*plan, out), out.first_byte);
     co_return true;
 }
 

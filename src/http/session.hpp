@@ -65,8 +65,8 @@ private:
     /// Puts the request in the journal before it is answered (not the admin API's own)...
     std::optional<std::uint64_t> start_record(const request& req, const response_plan& plan,
                                               std::chrono::system_clock::time_point received) const;
-    /// ...and completes its entry once the answer is sent.
-    void finish_record(std::optional<std::uint64_t> entry, int status,
+    /// ...and completes its entry once the answer is sent; the metrics count it then.
+    void finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
                        std::optional<std::chrono::system_clock::time_point> first_byte) const;
     std::optional<rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser) const;
     std::optional<rejection> rejection_for_head(const request_parser& parser) const;

@@ -143,10 +143,13 @@ struct step_sources {
 /// One scenario file → model, collecting every error on the way.
 class file_loader {
 public:
-    file_loader(std::string file, std::filesystem::path base_dir)
+    /// Without `base_dir` (text posted at run time), body_file is refused: there is no directory to confine it to.
+    file_loader(std::string file, std::optional<std::filesystem::path> base_dir)
         : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
 
     std::optional<scenario> load(std::string_view yaml);
+    /// A list of expect rules on their own (verify's posted rules): route ids are not checked here.
+    std::optional<std::vector<expect_rule>> load_rules(std::string_view yaml);
 
     std::vector<load_error>& errors() { return errors_; }
     /// Where the scenario's name comes from: its `name:` value, or 1:1 when defaulted.
@@ -329,7 +332,7 @@ private:
     void check_route_ref(const field& f, const std::string& id);
 
     std::string file_;
-    std::filesystem::path base_dir_;
+    std::optional<std::filesystem::path> base_dir_;
     std::string_view yaml_;  ///< the text being loaded, for the positions of template errors
     // The capture names of the route being parsed; unknown (any name compiles) when its path is invalid.
     std::vector<std::string> captures_;

@@ -138,7 +138,7 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
     if (!named) {
         name_where_ = {file_, 1, 1};
         std::string stem = fs::path{file_}.stem().string();
-        if (file_.empty()) {
+        if (file_.empty() || !base_dir_) {
             error(YAML::Mark::null_mark(), "a scenario loaded without a file needs a 'name'");
         } else if (!is_plain_name(stem)) {
             std::string message = "the scenario has no 'name' and its file name ";
@@ -156,6 +156,27 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
     });
     if (!errors_.empty()) return std::nullopt;
     return out;
+}
+
+std::optional<std::vector<expect_rule>> file_loader::load_rules(std::string_view yaml) {
+    yaml_ = yaml;
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string{yaml});
+    } catch (const YAML::Exception& e) {
+        std::string message = "invalid YAML or JSON: ";
+        message.append(e.msg);
+        error(e.mark, std::move(message));
+        return std::nullopt;
+    }
+    std::vector<expect_rule> rules;
+    if (root.IsNull() || (root.IsSequence() && root.size() == 0)) {
+        error(root.Mark(), "no rules; expected a list of expect rules, such as [{route: orders, count: 3}]");
+        return std::nullopt;
+    }
+    parse_expect(field{"the rules", root, root.Mark()}, rules);
+    if (!errors_.empty()) return std::nullopt;
+    return rules;
 }
 
 void file_loader::parse_isolation(const field& f, isolation& out) {
@@ -595,10 +616,19 @@ bool is_scenario_file_name(const fs::path& p) {
 
 }  // namespace
 
-load_result load_scenario_text(std::string_view yaml, const std::string& file, const fs::path& base_dir) {
+load_result load_scenario_text(std::string_view yaml, const std::string& file,
+                               const std::optional<fs::path>& base_dir) {
     load_result result;
     file_loader loader{file, base_dir};
     if (auto loaded = loader.load(yaml)) result.scenarios.push_back(std::move(*loaded));
+    result.errors = std::move(loader.errors());
+    return result;
+}
+
+rules_result load_expect_rules(std::string_view yaml, const std::string& label) {
+    rules_result result;
+    file_loader loader{label, std::nullopt};
+    if (auto rules = loader.load_rules(yaml)) result.rules = std::move(*rules);
     result.errors = std::move(loader.errors());
     return result;
 }

@@ -7,6 +7,7 @@
 #include "scenario/model.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,12 +22,22 @@ struct load_result {
 
 /// One scenario from YAML text. `file` labels errors and, without a `name:`,
 /// gives the default name (its stem); `base_dir` is where body_file paths start
-/// and what they may not escape.
-load_result load_scenario_text(std::string_view yaml, const std::string& file, const std::filesystem::path& base_dir);
+/// and what they may not escape (none: body_file is an error).
+load_result load_scenario_text(std::string_view yaml, const std::string& file,
+                               const std::optional<std::filesystem::path>& base_dir);
+
+/// A list of expect rules on their own, YAML or JSON (the shape of a scenario's
+/// `expect:`), as verify takes them in a request body. `label` names the source in errors.
+struct rules_result {
+    std::vector<expect_rule> rules;
+    std::vector<load_error> errors;
+    bool ok() const noexcept { return errors.empty(); }
+};
+rules_result load_expect_rules(std::string_view yaml, const std::string& label);
 
 /// Every path is a scenario file or a directory whose *.yaml and *.yml files
 /// (not recursive) are loaded in name order. Duplicate scenario names across
 /// files are errors.
 load_result load_scenario_paths(const std::vector<std::string>& paths);
 
-} // namespace teapot::detail::scenario
+}  // namespace teapot::detail::scenario

@@ -188,9 +188,13 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                         s.body = boost::json::serialize(*j);
                         s.content_type = "application/json";
                     }
+                } else if (!base_dir_) {
+                    error(f.mark,
+                          "body_file needs a scenario file: this scenario was loaded from text, with no directory "
+                          "to read from; use body or json");
                 } else if (auto path = text(f, "a file path relative to the scenario file")) {
                     std::string problem;
-                    if (auto content = read_body_file(base_dir_, *path, problem)) {
+                    if (auto content = read_body_file(*base_dir_, *path, problem)) {
                         s.body = std::move(content->body);
                         s.content_type = std::move(content->content_type);
                     } else {

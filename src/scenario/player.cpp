@@ -557,6 +557,62 @@ bool player::reset(const std::optional<std::string>& scenario, const std::option
     return found;
 }
 
+bool player::set_state(const std::string& scenario, const std::string& session_key, std::optional<std::string> state) {
+    for (std::size_t si = 0; si < impl_->scenarios.size(); ++si) {
+        if (impl_->scenarios[si].name != scenario) continue;
+        auto& st = *impl_->states[si];
+        const auto now = clock::now();
+        std::lock_guard lock{st.mutex};
+        impl_->expire(st, now);
+        impl_->find_session(st, impl_->scenarios[si].routes.size(), session_key, true, now)->state = std::move(state);
+        return true;
+    }
+    return false;
+}
+
+namespace {
+
+route_progress progress_of(const route& r, const route_state& rs, clock::time_point now) {
+    route_progress out;
+    out.route = r.id;
+    cursor at = rs.at;
+    skip_empty_steps(at, r);
+    out.step = at.index + 1;
+    out.served = at.served;
+    out.done = at.done;
+    if (r.limit && rs.limit) {
+        for (const auto& w : rs.limit->windows) {
+            const auto end = w.opened + r.limit->per;
+            if (w.counted == 0 || now >= end) continue;  // no window open
+            out.quota.push_back({w.key, w.counted, std::chrono::ceil<std::chrono::milliseconds>(end - now)});
+        }
+    }
+    return out;
+}
+
+session_progress progress_of(const scenario& sc, const session& s, clock::time_point now) {
+    session_progress out{s.key, s.state, {}};
+    for (std::size_t ri = 0; ri < sc.routes.size(); ++ri)
+        out.routes.push_back(progress_of(sc.routes[ri], s.routes[ri], now));
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<session_progress>> player::progress() const {
+    std::vector<std::vector<session_progress>> out;
+    const auto now = clock::now();
+    for (std::size_t si = 0; si < impl_->scenarios.size(); ++si) {
+        auto& st = *impl_->states[si];
+        std::lock_guard lock{st.mutex};
+        impl_->expire(st, now);
+        auto& list = out.emplace_back();
+        list.push_back(progress_of(impl_->scenarios[si], st.global, now));
+        for (const auto& s : st.sessions) list.push_back(progress_of(impl_->scenarios[si], s, now));
+    }
+    return out;
+}
+
 bool player::has_early_responses() const noexcept { return impl_->has_early_responses; }
 
 play_result player::play(const request& req, bool before_body) {

@@ -24,8 +24,8 @@ struct play_result {
     /// The answer of the route that matched; nullopt when no route answers
     /// (none matched, or the matching ones passed), so the built-in endpoints do.
     std::optional<response_plan> plan;
-    std::string scenario;  ///< which scenario answered (when plan is set)
-    std::string route;     ///< which route answered
+    std::string scenario;        ///< which scenario answered (when plan is set)
+    std::string route;           ///< which route answered
     std::size_t step = 0;        ///< which step (0-based) answered
     std::size_t step_count = 0;  ///< how many steps the route has
     /// The route's steps were used up and its `then: fail` answered (step is the last one).
@@ -49,6 +49,28 @@ struct play_result {
     /// The session key of the scenario that answered, or, when none did, every
     /// distinct key the request carries for a loaded scenario's isolate_by.
     std::vector<std::string> sessions;
+};
+
+/// Where one route of one session stands, for the admin API's listing.
+struct route_progress {
+    std::string route;
+    std::size_t step = 1;      ///< the step answering next (1-based)
+    std::uint64_t served = 0;  ///< requests that step has answered so far
+    bool done = false;         ///< every step used up (then decides what follows)
+    /// With a `limit`: one entry per key counted (one for key: session), its use in the open window.
+    struct window {
+        std::string key;
+        std::uint64_t used = 0;
+        std::chrono::milliseconds resets_in{0};
+    };
+    std::vector<window> quota;
+};
+
+/// One session of a scenario: its key ("" for the global one), named state and routes.
+struct session_progress {
+    std::string key;
+    std::optional<std::string> state;
+    std::vector<route_progress> routes;  ///< in the scenario's declaration order
 };
 
 struct player_limits {
@@ -79,6 +101,15 @@ public:
     /// `scenario` only; of every session, or of the keyed session `session` only. False
     /// when `scenario` is not loaded.
     bool reset(const std::optional<std::string>& scenario, const std::optional<std::string>& session);
+
+    /// Sets the named state of one session of `scenario` ("" the global session;
+    /// a keyed session is created when it does not exist), or clears it with nullopt.
+    /// False when `scenario` is not loaded.
+    bool set_state(const std::string& scenario, const std::string& session_key, std::optional<std::string> state);
+
+    /// Every live session of every scenario (parallel to scenarios()), the global one first,
+    /// then the keyed ones, most recently used first. Expired sessions are forgotten first.
+    std::vector<std::vector<session_progress>> progress() const;
 
     /// Whether any step answers with early-response (else playing before the body is moot).
     bool has_early_responses() const noexcept;

@@ -1,15 +1,20 @@
 #pragma once
-// The scenarios in force: loaded from the configured paths, swapped whole on
-// reload. Requests take a reference to the current player, so a reload never
-// disturbs a request in flight, and a broken edit never replaces a good set.
+// The scenarios in force: those of the configured paths, plus those loaded at
+// run time (the admin API, the C++ API), swapped whole on every change.
+// Requests take a reference to the current player, so a change never disturbs
+// a request in flight, and a broken edit never replaces a good set.
 
 #include "scenario/loader.hpp"
 #include "scenario/player.hpp"
 
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace teapot::detail::scenario {
@@ -23,18 +28,32 @@ class registry {
 public:
     registry(std::vector<std::string> paths, player_limits limits);
 
-    /// Parses every path; on success the new player serves from now on, carrying
-    /// over what the previous one had for unchanged routes (player::take_over).
-    /// On errors nothing changes.
+    /// Parses every path; on success the new set (with the scenarios loaded at run
+    /// time) serves from now on, carrying over what the previous player had for
+    /// unchanged routes (player::take_over). On errors nothing changes.
     reload_result reload();
 
+    /// Loads one scenario from YAML text and serves it beside the files' ones,
+    /// replacing any scenario of the same name (a file's included) until it is
+    /// removed. `label` names the text in errors; without `base_dir`, body_file
+    /// is refused. On errors nothing changes.
+    reload_result load_text(std::string_view yaml, const std::string& label,
+                            const std::optional<std::filesystem::path>& base_dir);
+
+    /// Stops serving scenario `name`: a file's stays away until the server
+    /// restarts or a scenario of that name is loaded again. False when not loaded.
+    bool remove(const std::string& name);
+
     /// Plays `req` on the current player (again, when a reload retires the one it
-    /// started on). Empty result before the first successful load.
+    /// started on). Empty result when no scenario is loaded.
     play_result play(const request& req, bool before_body = false) const;
 
     /// player::reset on the current player, never during a reload. False when
     /// `scenario` is not loaded.
     bool reset(const std::optional<std::string>& scenario, const std::optional<std::string>& session);
+
+    /// player::set_state on the current player, never during a reload.
+    bool set_state(const std::string& scenario, const std::string& session, std::optional<std::string> state);
 
     /// The player in force; null before the first successful load.
     std::shared_ptr<player> current() const {
@@ -45,11 +64,18 @@ public:
     const std::vector<std::string>& paths() const noexcept { return paths_; }
 
 private:
+    /// The files' scenarios, less the removed and the replaced ones, plus those loaded at run time.
+    std::vector<scenario> compose() const;
+    /// Makes `scenarios` the set in force. Caller holds reload_mutex_.
+    reload_changes install(std::vector<scenario> scenarios);
     void publish(std::shared_ptr<player> next);
 
     std::vector<std::string> paths_;
     player_limits limits_;
-    std::mutex reload_mutex_;  // one reload at a time (inotify and SIGHUP may race)
+    std::mutex reload_mutex_;                 // one change at a time (inotify, SIGHUP and the admin API may race)
+    std::vector<scenario> from_files_;        // the last good load of paths_
+    std::map<std::string, scenario> loaded_;  // loaded at run time, by name
+    std::set<std::string> removed_;           // files' scenarios removed at run time
     // A plain mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements
     // that with a lock bit TSan cannot see (a reported race on every swap), and it is
     // a spinlock anyway. Held only to copy or replace the pointer.

@@ -401,3 +401,40 @@ expect:
     CHECK(fetch(s.port(), "/__teapot/verify?scenario=nope", {}, "POST").status == 400);
     CHECK(fetch(s.port(), "/__teapot/verify").status == 405);
 }
+
+TEST_CASE("admin: verify evaluates rules posted in the body, as YAML or JSON", "[admin][verify]") {
+    scenario_dir dir;
+    dir.add("flaky.yaml", flaky);
+    dir.add("other.yaml", "name: other\nroutes: [{ id: orders, match: { path: /other/orders }, steps: [{}] }]\n");
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+    for (int i = 0; i < 3; ++i) fetch(s.port(), "/api/orders", "X-Test-Id: t1\r\n");
+
+    auto pass = post(s.port(), "/__teapot/verify?session=t1&scenario=flaky", "",
+                     R"([{"route": "orders", "count": 3}, {"route": "broken", "count": {"min": 0, "max": 1}}])");
+    CHECK(pass.status == 200);
+    CHECK(json_of(pass).at("rules").as_array().size() == 2);
+    CHECK(json_of(pass).at("rules").as_array()[0].at("scenario") == "flaky");
+
+    auto fail = post(s.port(), "/__teapot/verify?session=t1&scenario=flaky", "",
+                     "- { route: orders, count: 2 }\n- { order: [broken, orders] }\n- { no_unmatched: true }\n");
+    CHECK(fail.status == 409);
+    auto diff = text_of(json_of(fail).at("diff"));
+    CHECK_THAT(diff, Catch::Contains("flaky: {route: orders, count: 2}: route orders: expected 2 request(s), got 3"));
+    CHECK_THAT(diff, Catch::Contains("route broken was never requested"));
+    CHECK_THAT(diff, !Catch::Contains("no_unmatched"));  // it passed
+
+    // A route alone must be unique: broken is, orders is in two scenarios.
+    CHECK(post(s.port(), "/__teapot/verify?session=t1", "", "[{route: broken, count: 0}]").status == 200);
+    auto ambiguous = post(s.port(), "/__teapot/verify?session=t1", "", "[{route: orders, count: 3}]");
+    CHECK(ambiguous.status == 400);
+    CHECK_THAT(text_of(json_of(ambiguous).at("error")), Catch::Contains("several scenarios (flaky, other)"));
+    auto unknown = post(s.port(), "/__teapot/verify?session=t1&scenario=flaky", "", "[{route: nope, count: 1}]");
+    CHECK(unknown.status == 400);
+    CHECK_THAT(text_of(json_of(unknown).at("error")), Catch::Contains("scenario flaky has no route nope"));
+    auto invalid = post(s.port(), "/__teapot/verify?session=t1", "", "- { route: broken, cuont: 1 }\n");
+    CHECK(invalid.status == 400);
+    CHECK_THAT(text_of(json_of(invalid).at("error")), Catch::Contains("rules:1:20: unknown key 'cuont'"));
+    CHECK(post(s.port(), "/__teapot/verify?session=t1", "", "[{route: broken, count: 1}").status == 400);
+}

@@ -193,4 +193,13 @@ response fetch(std::uint16_t port, std::string_view target, std::string_view ext
     return c.read_response(method == "HEAD");
 }
 
+response send_body(std::uint16_t port, std::string_view method, std::string_view target, std::string_view body,
+                   std::string_view extra_headers) {
+    connection c{port};
+    c.send(std::string{method} + " " + std::string{target} + " HTTP/1.1\r\nHost: teapot.test\r\n" +
+           std::string{extra_headers} + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           std::string{body});
+    return c.read_response();
+}
+
 }  // namespace teapot::test

@@ -74,4 +74,8 @@ response take_response(std::string& raw, bool head_request = false);
 response fetch(std::uint16_t port, std::string_view target, std::string_view extra_headers = {},
                std::string_view method = "GET");
 
+/// One request with content (POST, PUT...) on a fresh connection.
+response send_body(std::uint16_t port, std::string_view method, std::string_view target, std::string_view body,
+                   std::string_view extra_headers = {});
+
 }  // namespace teapot::test

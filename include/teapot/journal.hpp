@@ -1,0 +1,55 @@
+#pragma once
+// What the server recorded of the requests it answered: the journal a test
+// reads to check what its client sent, and the filters that select from it.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace teapot {
+
+/// One request as the journal recorded it, with what answered it.
+struct recorded_request {
+    std::uint64_t id = 0;  ///< 1, 2, 3... in the order answers were decided
+    std::string method;
+    std::string target;  ///< as sent
+    std::string path;    ///< the target's path, percent-decoded, without the query
+    std::vector<std::pair<std::string, std::string>> headers;  ///< in the order sent, repeats kept
+    std::string body;                                          ///< at most 64 KiB
+    bool body_truncated = false;
+    std::string peer;  ///< address:port of the client
+    using time_point = std::chrono::system_clock::time_point;
+    time_point received;
+    std::optional<time_point> first_byte;  ///< none when nothing was sent (reset, close, hang...)
+    std::optional<time_point> done;        ///< none while the response is still being sent
+    // What answered: a scenario route and step, or nothing ("unmatched").
+    std::string scenario;  ///< empty when no scenario route answered
+    std::string route;
+    std::optional<std::size_t> step;  ///< 1-based
+    std::string unmatched;            ///< the nearest miss, when no route answered
+    /// The session key of the scenario that answered; for an unmatched request,
+    /// every key it carries for a loaded scenario's isolate_by. Empty: the global session.
+    std::vector<std::string> sessions;
+    int status = 0;     ///< as logged: 444 when nothing was sent, 499 when the client left first
+    std::string fault;  ///< the fault carried out, empty when none
+    std::optional<std::uint64_t> retry_after_s;  ///< the response's Retry-After, in delta-seconds form
+    std::optional<std::size_t> alternative;      ///< the one_of alternative drawn (1-based)
+};
+
+/// Which recorded requests a query, a wait or a reset is about. Every member
+/// set must hold (AND); an empty filter selects everything.
+struct request_filter {
+    /// Filed under this session key; "" selects the global session (requests filed under no key).
+    std::optional<std::string> session;
+    std::optional<std::string> scenario;
+    /// A route id. Without `scenario`, it must be the id of a route of exactly one
+    /// loaded scenario (the server then fills `scenario` in).
+    std::optional<std::string> route;
+    std::optional<std::string> path;     ///< the percent-decoded path, without the query
+    std::optional<std::uint64_t> since;  ///< entries with a larger id only
+};
+
+}  // namespace teapot

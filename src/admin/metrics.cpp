@@ -1,0 +1,79 @@
+#include "admin/metrics.hpp"
+
+namespace teapot::detail {
+namespace {
+
+// Label values escape backslash, double quote and line feed (the text format's rules).
+std::string label(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (char c : value) {
+        if (c == '\\' || c == '"') out.push_back('\\');
+        if (c == '\n') {
+            out.append("\\n");
+            continue;
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+}  // namespace
+
+void metrics::count(int status, std::string_view scenario, std::string_view route, std::string_view fault) {
+    std::lock_guard lock{mutex_};
+    const auto key = std::tuple<int, std::string_view, std::string_view>{status, scenario, route};
+    if (auto it = responses_.find(key); it != responses_.end())
+        ++it->second;
+    else
+        responses_.emplace(std::tuple<int, std::string, std::string>{status, scenario, route}, 1);
+    if (fault.empty()) return;
+    if (auto it = faults_.find(fault); it != faults_.end())
+        ++it->second;
+    else
+        faults_.emplace(std::string{fault}, 1);
+}
+
+std::string metrics::render(const metric_gauges& gauges) const {
+    std::string out;
+    {
+        std::lock_guard lock{mutex_};
+        header(out, "teapot_requests_total", "counter",
+               "Responses by status (444: nothing sent, 499: the client left first) and the scenario route that "
+               "answered (empty: a built-in endpoint).");
+        for (const auto& [key, n] : responses_) {
+            const auto& [status, scenario, route] = key;
+            out.append("teapot_requests_total{status=\"").append(std::to_string(status));
+            out.append("\",scenario=\"").append(label(scenario)).append("\",route=\"").append(label(route));
+            out.append("\"} ").append(std::to_string(n)).append("\n");
+        }
+        header(out, "teapot_faults_total", "counter", "Faults carried out, by name.");
+        for (const auto& [fault, n] : faults_)
+            out.append("teapot_faults_total{fault=\"")
+                .append(label(fault))
+                .append("\"} ")
+                .append(std::to_string(n))
+                .append("\n");
+    }
+    header(out, "teapot_connections_active", "gauge", "Open client connections.");
+    out.append("teapot_connections_active ").append(std::to_string(gauges.connections)).append("\n");
+    header(out, "teapot_sessions_active", "gauge", "Keyed scenario sessions alive, by scenario.");
+    for (const auto& [scenario, n] : gauges.sessions)
+        out.append("teapot_sessions_active{scenario=\"")
+            .append(label(scenario))
+            .append("\"} ")
+            .append(std::to_string(n))
+            .append("\n");
+    header(out, "teapot_journal_entries", "gauge", "Requests the journal holds.");
+    out.append("teapot_journal_entries ").append(std::to_string(gauges.journal_entries)).append("\n");
+    header(out, "teapot_journal_dropped_total", "counter", "Journal entries pushed out of the ring.");
+    out.append("teapot_journal_dropped_total ").append(std::to_string(gauges.journal_dropped)).append("\n");
+    return out;
+}
+
+}  // namespace teapot::detail

@@ -1,0 +1,42 @@
+#pragma once
+// Counters for GET /__teapot/metrics, in Prometheus' text format: responses
+// by status and route, faults carried out. Written by every I/O thread once a
+// response is over; the gauges (connections, sessions, journal) are read from
+// their owners when the page is rendered.
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace teapot::detail {
+
+/// What the counters do not hold: read from their owners at render time.
+struct metric_gauges {
+    std::size_t connections = 0;
+    std::size_t journal_entries = 0;
+    std::uint64_t journal_dropped = 0;
+    std::vector<std::pair<std::string, std::size_t>> sessions;  ///< keyed sessions per scenario
+};
+
+class metrics {
+public:
+    /// One response, with the status logged (444 nothing sent, 499 client gone), the
+    /// scenario and route that answered (empty: none did) and the fault carried out (or empty).
+    void count(int status, std::string_view scenario, std::string_view route, std::string_view fault);
+
+    /// The exposition (text format 0.0.4): counters, then `gauges`.
+    std::string render(const metric_gauges& gauges) const;
+
+private:
+    mutable std::mutex mutex_;
+    // std::less<> lets a count look a row up by string_view, without building a key.
+    std::map<std::tuple<int, std::string, std::string>, std::uint64_t, std::less<>> responses_;
+    std::map<std::string, std::uint64_t, std::less<>> faults_;
+};
+
+}  // namespace teapot::detail
