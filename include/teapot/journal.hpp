@@ -40,16 +40,18 @@ struct recorded_request {
 };
 
 /// Which recorded requests a query, a wait or a reset is about. Every member
-/// set must hold (AND); an empty filter selects everything.
+/// set must hold (AND); an empty filter selects everything. Written with
+/// designated initializers: `srv.requests({.session = "t1", .route = "orders"})`
+/// (the `= {}` keep g++ 12's -Wextra quiet about the members left out).
 struct request_filter {
     /// Filed under this session key; "" selects the global session (requests filed under no key).
-    std::optional<std::string> session;
-    std::optional<std::string> scenario;
+    std::optional<std::string> session = {};
+    std::optional<std::string> scenario = {};
     /// A route id. Without `scenario`, it must be the id of a route of exactly one
     /// loaded scenario (the server then fills `scenario` in).
-    std::optional<std::string> route;
-    std::optional<std::string> path;     ///< the percent-decoded path, without the query
-    std::optional<std::uint64_t> since;  ///< entries with a larger id only
+    std::optional<std::string> route = {};
+    std::optional<std::string> path = {};     ///< the percent-decoded path, without the query
+    std::optional<std::uint64_t> since = {};  ///< entries with a larger id only
 };
 
 }  // namespace teapot

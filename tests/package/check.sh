@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Installs the built teapot into a scratch prefix, then builds and runs a consumer against it.
+# Installs the built teapot into a scratch prefix, then builds the example
+# client project (examples/retry-client) against it with find_package(teapot)
+# and runs its test; then checks that the example also configures with teapot
+# as a subdirectory (add_subdirectory), without building teapot a second time.
 set -euo pipefail
 build_dir=$1 source_dir=$2 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" > /dev/null
-cmake -S "$source_dir/tests/package" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build "$work/consumer" > /dev/null
-"$work/consumer/consumer"
+example="$source_dir/examples/retry-client"
+cmake -S "$example" -B "$work/installed" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build "$work/installed" -j2 > /dev/null
+"$work/installed/retry_client_test"
+cmake -S "$example" -B "$work/subdirectory" -DTEAPOT_SOURCE_DIR="$source_dir" -DCMAKE_BUILD_TYPE=Release > /dev/null
+grep -q "teapot/CMakeFiles/teapot.dir" <(find "$work/subdirectory" -maxdepth 3 -type d -path '*teapot.dir')
+echo "find_package and add_subdirectory: the example builds, runs and passes"
