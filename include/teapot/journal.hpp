@@ -37,6 +37,8 @@ struct recorded_request {
     std::string fault;  ///< the fault carried out, empty when none
     std::optional<std::uint64_t> retry_after_s;  ///< the response's Retry-After, in delta-seconds form
     std::optional<std::size_t> alternative;      ///< the one_of alternative drawn (1-based)
+    /// The wait before the first byte (a `delay`, fixed or drawn from a distribution), capped at --max-delay.
+    std::chrono::milliseconds delay{0};
 };
 
 /// Which recorded requests a query, a wait or a reset is about. Every member

@@ -44,6 +44,7 @@ boost::json::value to_json(const journal_entry& e) {
         {"status", e.status},
         {"fault", e.fault.empty() ? boost::json::value(nullptr) : boost::json::value(e.fault)},
         {"retry_after", e.retry_after_s ? boost::json::value(*e.retry_after_s) : boost::json::value(nullptr)},
+        {"delay_ms", e.delay.count()},
     };
     if (e.scenario.empty()) {
         o["matched"] = false;

@@ -28,6 +28,7 @@ journal_entry journal_entry_for(const request& req, const response_plan& plan, j
     e.alternative = plan.origin.alternative;
     e.unmatched = plan.origin.unmatched;
     e.sessions = plan.origin.sessions;
+    e.delay = plan.delay;
     const bool nothing_sent = plan.action == response_plan::kind::close_silently || plan.fault.sends_no_response();
     e.status = nothing_sent ? 444 : plan.final_head.status;
     if (plan.fault.active()) e.fault = fault_name(plan.fault.what);

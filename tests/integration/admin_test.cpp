@@ -94,6 +94,7 @@ TEST_CASE("admin: the journal records what the client sent and what answered", "
     CHECK(e.at("status") == 418);
     CHECK(e.at("matched") == false);
     CHECK(e.at("fault").is_null());
+    CHECK(e.at("delay_ms") == 0);
     CHECK(text_of(e.at("peer")).starts_with("127.0.0.1:"));
     bool has_header = false;
     for (const auto& h : e.at("headers").as_array())

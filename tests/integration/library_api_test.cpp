@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 using namespace teapot::test;
@@ -113,6 +114,25 @@ TEST_CASE("library: a retrying client that ignores Retry-After is caught", "[lib
     CHECK(v.rules[0].passed);
     CHECK_FALSE(v.rules[1].passed);
     CHECK_THAT(v.diff, Catch::Contains("after a Retry-After: 1"));
+}
+
+TEST_CASE("library: the journal records each delay drawn, the same for the same seed", "[library]") {
+    auto draws = [] {
+        test_server s;  // seeded: test_options() sets --seed 42
+        s.srv.load_scenario(R"(name: slow
+routes: [{ id: r, match: { path: /slow }, steps: [{ delay: { uniform: [1ms, 40ms] }, times: forever }] }])");
+        for (int i = 0; i < 5; ++i) fetch(s.port(), "/slow");
+        fetch(s.port(), "/status/200?delay=25ms");
+        std::vector<long> delays;
+        for (const auto& e : s.srv.requests()) delays.push_back(static_cast<long>(e.delay.count()));
+        return delays;
+    };
+    auto first = draws();
+    REQUIRE(first.size() == 6);
+    CHECK(first.back() == 25);
+    for (int i = 0; i < 5; ++i) CHECK((first[i] >= 1 && first[i] <= 40));
+    CHECK(std::set<long>(first.begin(), first.end() - 1).size() > 1);  // drawn, not fixed
+    CHECK(draws() == first);
 }
 
 TEST_CASE("library: reset, set_state and remove_scenario", "[library]") {
