@@ -109,6 +109,69 @@ TEST_CASE("built-in endpoints still answer beside scenarios; a miss names the ne
                Catch::Contains("list-orders") && Catch::Contains("DELETE"));
 }
 
+TEST_CASE("then: loop starts over at step 1, pass falls through, fail answers 500", "[scenario]") {
+    scenario_file file{R"(name: endings
+isolate_by: header X-Test-Id
+routes:
+  - id: looping
+    match: { path: /loop }
+    steps:
+      - { status: 201 }
+      - { status: 202, times: 2 }
+    then: loop
+  - id: passing
+    match: { path: /status/418 }
+    steps:
+      - { status: 200, body: first }
+    then: pass
+  - id: next-in-line
+    match: { path: /status/418 }
+    steps:
+      - { status: 203, body: second }
+    then: pass
+  - id: failing
+    match: { path: /fail }
+    steps:
+      - { status: 200, body: once }
+    then: fail
+)"};
+    test_server s{with_scenarios({file.path.string()})};
+
+    SECTION("loop: every lap replays the steps from the first, times included") {
+        std::vector<int> seen;
+        for (int i = 0; i < 7; ++i) seen.push_back(get(s.port(), "/loop", "l").status);
+        CHECK(seen == std::vector<int>{201, 202, 202, 201, 202, 202, 201});
+        CHECK(get(s.port(), "/loop", "other").status == 201);  // a session of its own
+    }
+    SECTION("pass: the used-up route stops matching, the next route answers, then the built-in endpoint") {
+        auto first = get(s.port(), "/status/418", "p");
+        CHECK(first.status == 200);
+        CHECK(first.body == "first");
+        auto second = get(s.port(), "/status/418", "p");
+        CHECK(second.status == 203);
+        CHECK(second.body == "second");
+        for (int i = 0; i < 2; ++i) {
+            auto builtin = get(s.port(), "/status/418", "p");
+            CHECK(builtin.status == 418);
+            CHECK(builtin.reason == "I'm a teapot");
+        }
+        CHECK(get(s.port(), "/status/418", "other").body == "first");  // only that session passed
+    }
+    SECTION("fail: once used up, every request gets a 500 that names the route") {
+        auto once = get(s.port(), "/fail", "f");
+        CHECK(once.status == 200);
+        CHECK(once.body == "once");
+        for (int i = 0; i < 2; ++i) {
+            auto r = get(s.port(), "/fail", "f");
+            CHECK(r.status == 500);
+            CHECK(r.header("X-Teapot-Exhausted") == "endings/failing");
+            CHECK(r.header("Content-Type") == "text/plain; charset=utf-8");
+            CHECK(r.body == "route failing of scenario endings: its sequence of 1 step(s) is exhausted (then: fail)\n");
+        }
+        CHECK(get(s.port(), "/fail", "other").status == 200);
+    }
+}
+
 TEST_CASE("N concurrent requests consume exactly N step slots", "[scenario][stress]") {
     scenario_file file{R"(name: stress
 routes:
