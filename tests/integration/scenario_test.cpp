@@ -201,6 +201,47 @@ routes:
     CHECK(histogram == std::map<int, int>{{503, 150}, {429, 150}, {200, 100}});
 }
 
+TEST_CASE("sessions stay isolated under concurrency: each gets its exact histogram", "[scenario][stress]") {
+    scenario_file file{R"(name: isolated
+isolate_by: header X-Test-Id
+routes:
+  - id: counted
+    match: { path: /counted }
+    steps:
+      - { status: 503, times: 60 }
+      - { status: 429, times: 40 }
+      - { status: 200, times: forever }
+)"};
+    auto o = with_scenarios({file.path.string()});
+    o.threads = 4;  // more I/O threads than cores: claims of every session really interleave
+    test_server s{o};
+    const std::vector<std::string> sessions{"a", "b", "c"};
+    // Each keep-alive connection cycles through the sessions, so every session is
+    // requested from every connection at once: 120 requests per session.
+    constexpr int connections = 6, per_connection = 60;
+    std::mutex m;
+    std::map<std::string, std::map<int, int>> histograms;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < connections; ++t)
+        pool.emplace_back([&, t] {
+            connection c{s.port()};
+            for (int i = 0; i < per_connection; ++i) {
+                const auto& id = sessions[static_cast<std::size_t>(t + i) % sessions.size()];
+                c.send("GET /counted HTTP/1.1\r\nHost: t\r\nX-Test-Id: " + id + "\r\n\r\n");
+                auto r = c.read_response();
+                std::lock_guard lock{m};
+                ++histograms[id][r.status];
+            }
+        });
+    for (auto& t : pool) t.join();
+    for (const auto& id : sessions) {
+        INFO("session " << id);
+        CHECK(histograms[id] == std::map<int, int>{{503, 60}, {429, 40}, {200, 20}});
+    }
+    // The global session was never touched: it starts at step 1.
+    CHECK(fetch(s.port(), "/counted").status == 503);
+}
+
 TEST_CASE("a broken scenario file stops start() with file, line and column", "[scenario]") {
     scenario_file file{"name: broken\nroutes:\n  - id: r\n    steps:\n      - stauts: 200\n", "broken.yaml"};
     teapot::server srv{with_scenarios({file.path.string()})};
