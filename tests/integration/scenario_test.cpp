@@ -172,6 +172,75 @@ routes:
     }
 }
 
+TEST_CASE("limit with key: header NAME: each value has its own window", "[scenario]") {
+    scenario_file file{R"(name: keyed
+routes:
+  - id: api
+    match: { path: /api }
+    limit: { requests: 2, per: 1h, key: header X-Api-Key }
+    steps:
+      - { status: 200, times: forever }
+)"};
+    test_server s{with_scenarios({file.path.string()})};
+    auto with_key = [&](const std::string& key) { return fetch(s.port(), "/api", "X-Api-Key: " + key + "\r\n"); };
+    CHECK(with_key("k1").status == 200);
+    CHECK(with_key("k1").status == 200);
+    auto rejected = with_key("k1");
+    CHECK(rejected.status == 429);
+    const auto retry = std::stoul(rejected.header("Retry-After"));
+    CHECK(retry >= 1);
+    CHECK(retry <= 3600);  // the window's length: it opened at k1's first request
+    // Another value: a window of its own, untouched by k1's.
+    CHECK(with_key("k2").status == 200);
+    CHECK(with_key("k2").status == 200);
+    CHECK(with_key("k2").status == 429);
+    CHECK(with_key("k1").status == 429);  // still spent
+    // Requests without the header share one window, apart from every value's.
+    CHECK(fetch(s.port(), "/api").status == 200);
+    CHECK(fetch(s.port(), "/api").status == 200);
+    CHECK(fetch(s.port(), "/api").status == 429);
+}
+
+TEST_CASE("isolate_by: query NAME keys sessions by a query parameter", "[scenario]") {
+    scenario_file file{R"(name: by-query
+isolate_by: query run
+routes:
+  - id: q
+    match: { path: /by-query }
+    steps: [{ status: 201 }, { status: 202 }]
+)"};
+    test_server s{with_scenarios({file.path.string()})};
+    CHECK(fetch(s.port(), "/by-query?run=a").status == 201);
+    CHECK(fetch(s.port(), "/by-query?run=b").status == 201);
+    CHECK(fetch(s.port(), "/by-query?page=2&run=a").status == 202);  // same session, wherever the parameter is
+    CHECK(fetch(s.port(), "/by-query?run=%61").status == 202);       // percent-decoded: still "a"
+    // Without the parameter, or with it empty: the global session.
+    CHECK(fetch(s.port(), "/by-query").status == 201);
+    CHECK(fetch(s.port(), "/by-query?run=").status == 202);
+    CHECK(fetch(s.port(), "/by-query?run=b").status == 202);
+}
+
+TEST_CASE("isolate_by: cookie NAME keys sessions by a cookie", "[scenario]") {
+    scenario_file file{R"(name: by-cookie
+isolate_by: cookie sid
+routes:
+  - id: c
+    match: { path: /by-cookie }
+    steps: [{ status: 201 }, { status: 202 }]
+)"};
+    test_server s{with_scenarios({file.path.string()})};
+    auto with_cookie = [&](const std::string& cookie) {
+        return fetch(s.port(), "/by-cookie", "Cookie: " + cookie + "\r\n").status;
+    };
+    CHECK(with_cookie("sid=a") == 201);
+    CHECK(with_cookie("theme=dark; sid=b") == 201);
+    CHECK(with_cookie("sid=\"a\"; theme=dark") == 202);  // RFC 6265: a quoted value is the same value
+    CHECK(with_cookie("sid=b") == 202);
+    // Another cookie only, or no Cookie at all: the global session.
+    CHECK(with_cookie("session=a") == 201);
+    CHECK(fetch(s.port(), "/by-cookie").status == 202);
+}
+
 TEST_CASE("N concurrent requests consume exactly N step slots", "[scenario][stress]") {
     scenario_file file{R"(name: stress
 routes:
