@@ -67,6 +67,8 @@ struct server_options {
     bool watch_scenarios = true;              ///< reload when a scenario file changes (inotify)
     std::shared_ptr<spdlog::logger> logger;   ///< null: no logging at all
     std::size_t journal_size = 10'000;        ///< requests the admin API's journal keeps (oldest go first)
+    milliseconds session_ttl{600'000};        ///< a scenario session idle this long (10 min) is forgotten
+    std::size_t max_sessions = 10'000;        ///< keyed sessions kept per scenario; the least recently used goes
     bool admin = true;                        ///< serve the admin API under /__teapot/
     std::string admin_token;                  ///< non-empty: admin requests need `Authorization: Bearer <token>`
     bool debug_headers = false;               ///< scenario answers say which scenario, route, step and session

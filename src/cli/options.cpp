@@ -61,6 +61,8 @@ options:
   --idle-timeout D      keep-alive wait for the next request (default 60s)
   --shutdown-grace D    time in-flight responses get on SIGINT/SIGTERM (default 5s)
   --journal-size N      requests the admin API's journal keeps (default 10000)
+  --session-ttl D       a scenario session idle this long starts afresh (default 10m)
+  --max-sessions N      sessions a scenario keeps; the least recently used goes (default 10000)
   --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address
                         (without it: loopback clients only)
   --no-admin            do not serve the admin API
@@ -160,6 +162,15 @@ options parse_options(const std::vector<std::string_view>& args) {
             s.watch_scenarios = false;
         } else if (flag == "--journal-size") {
             s.journal_size = parse_number<std::size_t>(flag, value(), 0, 10'000'000);
+        } else if (flag == "--session-ttl") {
+            auto v = value();
+            s.session_ttl = parse_duration_flag(flag, v);
+            // 0 would forget every session between two requests: isolate_by would do nothing.
+            if (s.session_ttl.count() == 0)
+                throw usage_error("invalid duration '" + std::string{v} +
+                                  "' for --session-ttl: expected more than 0, e.g. 30s or 10m");
+        } else if (flag == "--max-sessions") {
+            s.max_sessions = parse_number<std::size_t>(flag, value(), 1, 1'000'000);
         } else if (flag == "--admin-token") {
             s.admin_token = std::string{value()};
             // RFC 6750 §2.1 b64token: what can follow "Bearer " on the wire.

@@ -80,6 +80,57 @@ TEST_CASE("sessions isolate sequences: two tests run the same scenario at once",
     CHECK(fetch(s.port(), "/api/orders").status == 503);
 }
 
+namespace {
+
+// Two steps, then the second for good: a session's second request tells whether it starts afresh.
+const char* two_steps = R"(name: remembered
+isolate_by: header X-Test-Id
+routes:
+  - id: r
+    match: { path: /remembered }
+    steps: [{ status: 201 }, { status: 202, times: forever }]
+)";
+
+}  // namespace
+
+TEST_CASE("max_sessions: one session more forgets the least recently used", "[scenario]") {
+    scenario_file file{two_steps};
+    auto o = with_scenarios({file.path.string()});
+    o.max_sessions = 2;
+    test_server s{o};
+    CHECK(get(s.port(), "/remembered", "a").status == 201);
+    CHECK(get(s.port(), "/remembered", "b").status == 201);
+    CHECK(get(s.port(), "/remembered", "a").status == 202);  // a is remembered, and now the most recent
+    CHECK(get(s.port(), "/remembered", "c").status == 201);  // a third session: b, the least recent, goes
+    CHECK(get(s.port(), "/remembered", "a").status == 202);
+    CHECK(get(s.port(), "/remembered", "b").status == 201);  // forgotten: afresh (and c goes)
+    CHECK(get(s.port(), "/remembered", "a").status == 202);
+    CHECK(get(s.port(), "/remembered", "c").status == 201);
+}
+
+TEST_CASE("session_ttl: a session idle longer starts afresh", "[scenario]") {
+    scenario_file file{two_steps};
+    auto o = with_scenarios({file.path.string()});
+    o.session_ttl = std::chrono::milliseconds{200};
+    test_server s{o};
+    auto started = std::chrono::steady_clock::now();
+    CHECK(get(s.port(), "/remembered", "a").status == 201);
+    auto second = get(s.port(), "/remembered", "a").status;
+    // Remembered while not idle for the TTL: checked only when this machine was quick
+    // enough to tell (no upper bound on timing is asserted).
+    if (std::chrono::steady_clock::now() - started < o.session_ttl) CHECK(second == 202);
+    CHECK(get(s.port(), "/remembered", "b").status == 201);
+    // After 300 ms of silence, with a TTL of 200 ms, both are forgotten (with the
+    // default 10 minutes they would answer 202).
+    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    CHECK(get(s.port(), "/remembered", "a").status == 201);
+    CHECK(get(s.port(), "/remembered", "b").status == 201);
+    // The global session never expires.
+    CHECK(fetch(s.port(), "/remembered").status == 201);
+    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    CHECK(fetch(s.port(), "/remembered").status == 202);
+}
+
 TEST_CASE("polling-job: named states drive which route answers", "[scenario]") {
     test_server s{with_scenarios({TEAPOT_SCENARIOS_DIR})};
     auto before = get(s.port(), "/jobs/42", "j1");

@@ -69,6 +69,8 @@ TEST_CASE("parse_options: defaults", "[cli]") {
         CHECK(s.request_limits.max_connections == 10'000);
         CHECK(s.request_limits.header_timeout == 10s);
         CHECK(s.request_limits.idle_timeout == 60s);
+        CHECK(s.session_ttl == 10min);
+        CHECK(s.max_sessions == 10'000);
     }
 }
 
@@ -107,6 +109,10 @@ TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]"
                [](const auto& o) { CHECK(o.server.request_limits.header_timeout == 250ms); });
     both_forms("--idle-timeout", "1.5s", [](const auto& o) { CHECK(o.server.request_limits.idle_timeout == 1500ms); });
     both_forms("--shutdown-grace", "1h", [](const auto& o) { CHECK(o.server.shutdown_grace == 3600s); });
+    both_forms("--session-ttl", "200ms", [](const auto& o) { CHECK(o.server.session_ttl == 200ms); });
+    both_forms("--session-ttl", "2h", [](const auto& o) { CHECK(o.server.session_ttl == 2h); });
+    both_forms("--max-sessions", "1", [](const auto& o) { CHECK(o.server.max_sessions == 1); });
+    both_forms("--max-sessions", "1000000", [](const auto& o) { CHECK(o.server.max_sessions == 1'000'000); });
     for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"})
         both_forms("--log-level", level, [&](const auto& o) { CHECK(o.log_level == level); });
     both_forms("--log-format", "json", [](const auto& o) { CHECK(o.server.format == teapot::log_format::json); });
@@ -165,7 +171,7 @@ TEST_CASE("parse_options: missing values", "[cli]") {
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
           "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
-          "--shutdown-grace", "--log-level", "--log-format"}) {
+          "--shutdown-grace", "--session-ttl", "--max-sessions", "--log-level", "--log-format"}) {
         INFO(flag);
         CHECK(usage_error_of({flag}) == std::string{flag} + " needs a value");
         CHECK(usage_error_of({"serve", flag}) == std::string{flag} + " needs a value");
@@ -204,6 +210,14 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
             CHECK(contains(usage_error_of({"--max-connections", bad}), "expected a number from 1 to 1000000"));
         }
     }
+    SECTION("max-sessions: 1 to 1000000") {
+        for (std::string_view bad : {"0", "1000001", "-1", "10k", "", "many"}) {
+            INFO("'" << bad << "'");
+            auto error = usage_error_of({"--max-sessions", bad});
+            CHECK(contains(error, "invalid value '" + std::string{bad} + "' for --max-sessions"));
+            CHECK(contains(error, "expected a number from 1 to 1000000"));
+        }
+    }
     SECTION("sizes") {
         for (std::string_view flag : {"--max-header-size", "--max-body-size", "--max-uri-size"}) {
             for (std::string_view bad : {"0", "0KiB", "-1", "1 KiB", "1kib", "big", "1TiB", ""}) {
@@ -217,7 +231,8 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
 }
 
 TEST_CASE("parse_options: bad durations", "[cli]") {
-    for (std::string_view flag : {"--max-delay", "--header-timeout", "--idle-timeout", "--shutdown-grace"}) {
+    for (std::string_view flag :
+         {"--max-delay", "--header-timeout", "--idle-timeout", "--shutdown-grace", "--session-ttl"}) {
         for (std::string_view bad : {"5", "5x", "-1s", "2 s", "", "25h", "soon"}) {
             INFO(flag << " '" << bad << "'");
             auto error = usage_error_of({flag, bad});
@@ -226,6 +241,13 @@ TEST_CASE("parse_options: bad durations", "[cli]") {
         }
     }
     CHECK(contains(usage_error_of({"--max-delay=10"}), "invalid duration '10' for --max-delay"));
+    // A session forgotten at once would make isolate_by pointless: 0 is refused.
+    for (std::string_view zero : {"0s", "0ms", "0.2ms"}) {
+        INFO(zero);
+        auto error = usage_error_of({"--session-ttl", zero});
+        CHECK(contains(error, "invalid duration '" + std::string{zero} + "' for --session-ttl"));
+        CHECK(contains(error, "expected more than 0"));
+    }
 }
 
 TEST_CASE("parse_options: bad log level and format", "[cli]") {
@@ -250,6 +272,11 @@ TEST_CASE("usage() lists every flag", "[cli]") {
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
           "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
           "--shutdown-grace", "--log-level", "--log-format", "--quiet", "--version", "--help", "codes"}) {
+        INFO(flag);
+        CHECK(contains(text, flag));
+    }
+    for (std::string_view flag : {"--no-watch", "--journal-size", "--session-ttl", "--max-sessions", "--admin-token",
+                                  "--no-admin", "--debug-headers"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }
