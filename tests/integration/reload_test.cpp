@@ -7,12 +7,15 @@
 #include <catch2/catch.hpp>
 
 #include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 using namespace teapot::test;
@@ -42,6 +45,20 @@ bool eventually_answers(std::uint16_t port, int status) {
     return false;
 }
 
+// A status out of range: one error, at line 5, column 19 (the 99).
+const std::string broken_scenario = "name: reloaded\nroutes:\n  - id: r\n    steps:\n      - { status: 99 }\n";
+
+// Polls `sink` until a line contains `text`, for at most 5 s; the line, or nullopt.
+std::optional<std::string> eventually_logged(spdlog::sinks::ringbuffer_sink_mt& sink, std::string_view text) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+    do {
+        for (auto& line : sink.last_formatted())
+            if (line.find(text) != std::string::npos) return line;
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    } while (std::chrono::steady_clock::now() < deadline);
+    return std::nullopt;
+}
+
 struct scratch_dir {
     fs::path path =
         fs::temp_directory_path() / ("teapot-reload-" + std::to_string(::getpid()) + "-" +
@@ -65,21 +82,45 @@ TEST_CASE("a scenario edited on disk is reloaded without a restart", "[reload]")
     CHECK(eventually_answers(s.port(), 200));
 }
 
-TEST_CASE("a broken edit is refused and the previous scenarios keep serving", "[reload]") {
+TEST_CASE("the watcher alone refuses a broken edit, logs where it is, and the previous set keeps serving", "[reload]") {
+    scratch_dir dir;
+    auto file = dir.path / "reloaded.yaml";
+    write_file(file, scenario_answering(418));
+    auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+    auto o = test_options();
+    o.logger = std::make_shared<spdlog::logger>("reload-test", sink);
+    o.scenario_paths = {file.string()};
+    test_server s{o};
+    CHECK(fetch(s.port(), "/reloaded").status == 418);
+
+    // No reload_scenarios() here: inotify must notice the edit by itself.
+    write_file(file, broken_scenario);
+    auto failure = eventually_logged(*sink, "scenario reload failed");
+    REQUIRE(failure.has_value());
+    CHECK_THAT(*failure, Catch::Contains("the previous scenarios keep serving") &&
+                             Catch::Contains("reloaded.yaml:5:19: ") && Catch::Contains("status"));
+    CHECK(fetch(s.port(), "/reloaded").status == 418);
+
+    // The watcher still watches after a failure: the next good edit is served.
+    write_file(file, scenario_answering(201));
+    CHECK(eventually_answers(s.port(), 201));
+    CHECK(eventually_logged(*sink, "scenarios reloaded: reloaded").has_value());
+}
+
+TEST_CASE("reload_scenarios() returns a broken edit's errors and keeps the previous set", "[reload]") {
     scratch_dir dir;
     auto file = dir.path / "reloaded.yaml";
     write_file(file, scenario_answering(418));
     auto o = test_options();
     o.scenario_paths = {file.string()};
+    o.watch_scenarios = false;  // only the calls below reload
     test_server s{o};
     CHECK(fetch(s.port(), "/reloaded").status == 418);
 
-    write_file(file, "name: reloaded\nroutes:\n  - id: r\n    steps:\n      - { status: 99 }\n");
+    write_file(file, broken_scenario);
     auto errors = s.srv.reload_scenarios();
     REQUIRE(errors.size() == 1);
-    CHECK_THAT(errors[0], Catch::Contains("reloaded.yaml:5:"));
-    // Give the watcher's own reload (of the same broken file) time to happen too.
-    std::this_thread::sleep_for(std::chrono::milliseconds{300});
+    CHECK_THAT(errors[0], Catch::StartsWith(file.string() + ":5:19: "));
     CHECK(fetch(s.port(), "/reloaded").status == 418);
 
     write_file(file, scenario_answering(201));
