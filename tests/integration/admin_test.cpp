@@ -206,7 +206,7 @@ TEST_CASE("admin: a route id in several scenarios needs the scenario", "[admin][
     CHECK(journal(s.port(), "?scenario=two&route=r").size() == 1);
 }
 
-TEST_CASE("admin: the journal is a bounded ring; bodies are capped", "[admin][journal]") {
+TEST_CASE("admin: the journal is a bounded ring, bodies are capped", "[admin][journal]") {
     auto o = test_options();
     o.journal_size = 3;
     test_server s{o};
@@ -226,7 +226,7 @@ TEST_CASE("admin: the journal is a bounded ring; bodies are capped", "[admin][jo
     CHECK(last.at("body_truncated") == true);
 }
 
-TEST_CASE("admin: --admin-token requires the bearer token; --no-admin turns it off", "[admin][security]") {
+TEST_CASE("admin: --admin-token requires the bearer token, --no-admin turns it off", "[admin][security]") {
     SECTION("token") {
         auto o = test_options();
         o.admin_token = "s3cret";

@@ -434,7 +434,7 @@ TEST_CASE("an Origin is echoed with Vary: Origin", "[status][cors]") {
     CHECK(has_token(r.header("Vary"), "Origin"));
 }
 
-TEST_CASE("a CORS preflight is a 204; a plain OPTIONS gets the requested status", "[status][cors]") {
+TEST_CASE("a CORS preflight is a 204, a plain OPTIONS gets the requested status", "[status][cors]") {
     teapot::test::test_server server;
 
     SECTION("preflight") {
@@ -562,7 +562,7 @@ TEST_CASE("/codes lists the catalogue as JSON", "[codes]") {
     }
 }
 
-TEST_CASE("the index is HTML linking the codes; unknown paths are 404", "[codes]") {
+TEST_CASE("the index is HTML linking the codes, unknown paths are 404", "[codes]") {
     teapot::test::test_server server;
 
     auto index = fetch(server.port(), "/");

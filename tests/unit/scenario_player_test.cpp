@@ -756,7 +756,7 @@ TEST_CASE("one_of: every session replays the same draws, whatever its id", "[pla
     CHECK(d == c);
 }
 
-TEST_CASE("one_of: a seed replays a run; another seed draws otherwise", "[player][one_of]") {
+TEST_CASE("one_of: a seed replays a run, another seed draws otherwise", "[player][one_of]") {
     sc::player first{one(drawing(42))};
     sc::player again{one(drawing(42))};
     sc::player other{one(drawing(43))};
@@ -818,7 +818,7 @@ TEST_CASE("one_of: weights are honoured over many draws", "[player][one_of]") {
     CHECK(histogram[200] + histogram[503] == n);
 }
 
-TEST_CASE("one_of: the step's times counts draws; the drawn alternative sets the state", "[player][one_of]") {
+TEST_CASE("one_of: the step's times counts draws, the drawn alternative sets the state", "[player][one_of]") {
     auto flaky = one_of_step({{200, 1}, {503, 1}}, 4);
     flaky.one_of[0].answer.set_state = "up";
     flaky.one_of[1].answer.set_state = "down";
@@ -907,7 +907,7 @@ TEST_CASE("limit: a 429 reject gets Retry-After with the whole seconds left, rou
     if (steady::now() - opened < 1s) CHECK(*rejected.retry_after_s == 10);
 }
 
-TEST_CASE("limit: a reject keeps its own Retry-After; other statuses get none", "[player][limit]") {
+TEST_CASE("limit: a reject keeps its own Retry-After, other statuses get none", "[player][limit]") {
     auto own = make_step(429);
     own.headers.push_back({"retry-after", "120"});
     sc::player a{one(make_scenario("quota", {limited_route(1, 10s, {make_step(200, std::nullopt)}, own)}))};

@@ -216,7 +216,7 @@ routes:
     CHECK(drawn == expected);
 }
 
-TEST_CASE("reload: a body_file edit changes the route; layout and comments do not", "[reload][loader]") {
+TEST_CASE("reload: a body_file edit changes the route, layout and comments do not", "[reload][loader]") {
     scratch_dir dir;
     std::ofstream{dir.path / "body.txt"} << "one";
     const std::string yaml = "name: s\nroutes: [{ id: r, steps: [{ body_file: body.txt }] }]\n";
