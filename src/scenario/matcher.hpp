@@ -53,6 +53,9 @@ struct match_result {
     std::vector<std::pair<std::string, std::string>> captures;
     /// How many criteria passed before the first failure (5 when matched).
     int passed = 0;
+    /// The method alone failed to match a path that did: the request aimed at this
+    /// route with the wrong method, which makes it a nearer miss than a wrong path.
+    bool only_method_failed = false;
     std::optional<criterion> failed;  ///< the first criterion that failed
     /// What failed, readable: "method POST is not GET", "header Accept is missing".
     std::string reason;

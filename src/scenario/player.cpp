@@ -632,7 +632,9 @@ play_result player::play(const request& req, bool before_body) {
             return result;
         }
         std::string why = std::move(m.reason);
-        int passed = m.passed;
+        // Nearness, for the 404: each criterion passed counts two; a path that matched
+        // with the wrong method (3) beats a method that matched a wrong path (2).
+        int passed = m.only_method_failed ? 3 : 2 * m.passed;
         if (m.matched) {
             if (!keys[si]) keys[si] = session_key(sc.isolate_by, subject);
             std::string limit_key;
@@ -700,7 +702,7 @@ play_result player::play(const request& req, bool before_body) {
                 return result;
             }
             why = std::move(c.why);
-            passed = c.what == claim::kind::wrong_state ? 5 : 6;
+            passed = c.what == claim::kind::wrong_state ? 11 : 12;  // matched, but refused: nearest of all
         }
         if (passed > best) {
             best = passed;

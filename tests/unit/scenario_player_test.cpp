@@ -576,8 +576,13 @@ TEST_CASE("player: nearest miss names the route that passed the most criteria", 
                                            make_route("paged", deep, {make_step(200)})}))};
     auto r = p.play(make_request("POST", "/api/orders"));
     CHECK_FALSE(r.plan);
-    // All three fail on the method: the first declared wins the tie.
+    // All three fail on the method; a route whose path matched is nearer, and the first declared wins a tie.
+    CHECK(r.nearest_miss == "route list-orders of flaky-orders: method POST is not GET");
+    r = p.play(make_request("POST", "/elsewhere"));
     CHECK(r.nearest_miss == "route other of flaky-orders: method POST is not DELETE");
+    // The right method on a wrong path is farther than the right path with a wrong method.
+    r = p.play(make_request("DELETE", "/api/orders"));
+    CHECK(r.nearest_miss == "route list-orders of flaky-orders: method DELETE is not GET");
 
     sc::player q{
         one(make_scenario("flaky-orders", {make_route("list-orders", on("GET", "/api/orders"), {make_step(200)}),
