@@ -2,74 +2,48 @@
 
 #include "faults/fault_writer.hpp"
 #include "faults/watched_wait.hpp"
-#include "http/request.hpp"
-#include "util/http_date.hpp"
+#include "http/head_bytes.hpp"
 
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 
 #include <algorithm>
-#include <sstream>
+#include <array>
 
 namespace teapot::detail {
-namespace http = beast::http;
 namespace {
 
-using message = http::response<http::string_body>;
-
-message head_message(const message_head& head, std::string_view server_header) {
-    message m;
-    // We always speak HTTP/1.1, also to 1.0 clients (RFC 9110 §6.2: send the highest minor version).
-    m.version(11);
-    // result(unsigned) keeps any code 100..999; Beast's table lacks some (418, 425) so
-    // the reason is always ours.
-    m.result(static_cast<unsigned>(head.status));
-    m.reason(head.reason);
-    m.set(http::field::date, current_http_date());
-    m.set(http::field::server, server_header);
-    for (const auto& h : head.headers) {
-        // Date and Server are single-valued: a plan's own value (?header=Server:x) replaces ours.
-        if (iequals(h.name, "Date") || iequals(h.name, "Server"))
-            m.set(h.name, h.value);
-        else
-            m.insert(h.name, h.value);
-    }
-    return m;
+// Connection management for the final head: "close" when the connection ends after
+// it, "keep-alive" for an HTTP/1.0 client that keeps it (only when told so).
+std::string_view connection_token(const wire_context& wire) {
+    if (!wire.keep_alive) return "close";
+    return wire.request_version == 10 ? "keep-alive" : "";
 }
 
-void set_connection(message& m, const wire_context& wire) {
-    if (!wire.keep_alive) {
-        auto connection = m[http::field::connection];
-        m.set(http::field::connection, connection.empty() ? std::string{"close"} : std::string{connection} + ", close");
-    } else if (wire.request_version == 10) {
-        // An HTTP/1.0 client keeps the connection only when told so.
-        m.set(http::field::connection, "keep-alive");
-    }
-}
-
-net::awaitable<write_outcome> write_message(stream_type& stream, message& m, std::chrono::milliseconds timeout) {
+net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
+                                            std::chrono::milliseconds timeout) {
     stream.expires_after(timeout);
-    auto [ec, n] = co_await http::async_write(stream, m, use_tuple_awaitable);
+    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple_awaitable);
     write_outcome out;
     out.ec = ec;
     out.bytes = n;
     co_return out;
 }
 
-// The final head as bytes, Beast's own serialization, with the framing the fault calls for.
+// The final head as bytes, with the framing the fault calls for.
 std::string final_head_bytes(const response_plan& plan, const wire_context& wire) {
-    auto m = head_message(plan.final_head, wire.server_header);
+    head_framing fields;
+    fields.connection = connection_token(wire);
     if (plan.fault.what == fault::kind::bad_chunk) {
-        m.chunked(true);
+        fields.chunked = true;
     } else if (plan.body_framing == framing::content_length) {
         auto length = static_cast<std::int64_t>(plan.body.size());
         if (plan.fault.what == fault::kind::wrong_length) length += plan.fault.length_delta;
-        m.content_length(static_cast<std::uint64_t>(std::max<std::int64_t>(length, 0)));
+        fields.content_length = static_cast<std::uint64_t>(std::max<std::int64_t>(length, 0));
     }
-    set_connection(m, wire);
-    std::ostringstream out;
-    out << m.base();
-    return std::move(out).str();
+    std::string out;
+    out.reserve(512);
+    append_head(out, plan.final_head, wire.server_header, fields);
+    return out;
 }
 
 }  // namespace
@@ -91,8 +65,9 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
 
     // RFC 9110 §15.2: interim responses end at their header section, no framing fields.
     for (const auto& head : plan.interim) {
-        auto m = head_message(head, wire.server_header);
-        auto out = co_await write_message(stream, m, wire.write_timeout);
+        std::string bytes;
+        append_head(bytes, head, wire.server_header);
+        auto out = co_await write_buffers(stream, {net::buffer(bytes), net::const_buffer{}}, wire.write_timeout);
         total.bytes += out.bytes;
         if (out.ec) {
             total.ec = out.ec;
@@ -100,21 +75,17 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
         }
     }
 
+    auto head = final_head_bytes(plan, wire);
     if (plan.fault.active() || plan.stream) {
-        auto out = co_await write_faulty_response(stream, plan, final_head_bytes(plan, wire), wire);
+        auto out = co_await write_faulty_response(stream, plan, std::move(head), wire);
         out.bytes += total.bytes;
         out.first_byte = total.first_byte;
         co_return out;
     }
-
-    auto m = head_message(plan.final_head, wire.server_header);
-    if (plan.body_framing == framing::content_length) {
-        // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
-        m.content_length(plan.body.size());
-        if (!plan.omit_body) m.body() = plan.body;
-    }
-    set_connection(m, wire);
-    auto out = co_await write_message(stream, m, wire.write_timeout);
+    // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
+    const bool with_body = plan.body_framing == framing::content_length && !plan.omit_body;
+    auto out = co_await write_buffers(
+        stream, {net::buffer(head), with_body ? net::buffer(plan.body) : net::const_buffer{}}, wire.write_timeout);
     total.bytes += out.bytes;
     total.ec = out.ec;
     co_return total;
