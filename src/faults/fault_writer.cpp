@@ -1,12 +1,12 @@
 #include "faults/fault_writer.hpp"
 
+#include "faults/garbage.hpp"
 #include "faults/watched_wait.hpp"
 
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 
 namespace teapot::detail {
 namespace {
@@ -67,16 +67,6 @@ void close_with_reset(stream_type& stream) {
     beast::error_code ignored;
     stream.socket().set_option(net::socket_base::linger{true, 0}, ignored);
     stream.socket().close(ignored);
-}
-
-std::string garbage_bytes(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 engine{seed};
-    std::string bytes(n, '\0');
-    for (std::size_t i = 0; i < n; i += 8) {
-        auto word = engine();
-        for (std::size_t b = 0; b < 8 && i + b < n; ++b) bytes[i + b] = static_cast<char>((word >> (8 * b)) & 0xff);
-    }
-    return bytes;
 }
 
 // The body for bad-chunk: its first half as a valid chunk, then a chunk-size line that is not hex (RFC 9112 §7.1).
