@@ -11,10 +11,27 @@
 #include <spdlog/logger.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 namespace {
+
+// Every connection holds a descriptor, a hanging or delayed one for as long as its fault
+// lasts, and the usual soft limit (1024) is far below --max-connections: take the whole
+// hard limit (nginx's worker_rlimit_nofile raises it to a number it is given).
+void raise_open_file_limit(spdlog::logger& log) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    const auto was = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) == 0)
+        log.debug("open files: soft limit raised from {} to {}", was, limit.rlim_cur);
+    else
+        log.warn("open files: the soft limit stays at {}: {}", was, std::strerror(errno));
+}
 
 int serve(teapot::cli::options& o) {
     // Block the signals before any thread starts, so that only sigwait sees them.
@@ -26,6 +43,7 @@ int serve(teapot::cli::options& o) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     o.server.logger = teapot::cli::make_logger(o.server.format, o.log_level, o.quiet);
+    raise_open_file_limit(*o.server.logger);
     teapot::server server{o.server};
     server.start();
     auto host = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
@@ -86,6 +87,7 @@ public:
     std::string rest_of_stdout() { return drain(out_); }
     std::string all_stderr() { return drain(err_); }
     void signal(int sig) { kill(pid_, sig); }
+    pid_t pid() const { return pid_; }
 
 private:
     pid_t pid_ = -1;
@@ -110,6 +112,38 @@ TEST_CASE("teapot --port 0 prints one ready line, serves, and exits 0 on SIGTERM
     p.signal(SIGTERM);
     CHECK(p.wait() == 0);
     CHECK(p.rest_of_stdout().empty());  // exactly one line on stdout
+}
+
+TEST_CASE("teapot raises its soft limit on open files to the hard limit") {
+    rlimit ours{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &ours) == 0);
+    constexpr rlim_t lowered = 256;
+    if (ours.rlim_max <= lowered) {
+        WARN("skipped: the hard limit on open files (" << ours.rlim_max << ") leaves nothing to raise");
+        return;
+    }
+    // The child inherits a soft limit below its hard one: lifting it is teapot's own doing.
+    struct restore {
+        rlimit saved;
+        ~restore() { setrlimit(RLIMIT_NOFILE, &saved); }
+    } restored{ours};
+    rlimit low = ours;
+    low.rlim_cur = lowered;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    process p{{"--port", "0", "--quiet"}};
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &ours) == 0);
+    port_of(p.read_line());  // started: the limit is set before the ready line
+    std::ifstream limits{"/proc/" + std::to_string(p.pid()) + "/limits"};
+    std::string line;
+    while (std::getline(limits, line) && !line.starts_with("Max open files")) {
+    }
+    std::istringstream fields{line.substr(std::string_view{"Max open files"}.size())};
+    std::string soft, hard;
+    fields >> soft >> hard;
+    CHECK(soft == std::to_string(ours.rlim_max));
+    CHECK(hard == std::to_string(ours.rlim_max));
+    p.signal(SIGTERM);
+    CHECK(p.wait() == 0);
 }
 
 TEST_CASE("teapot exits 0 on SIGINT and logs an access line per response") {
