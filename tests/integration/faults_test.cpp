@@ -67,6 +67,13 @@ struct scratch_file {
     ~scratch_file() { fs::remove_all(dir); }
 };
 
+// The admin journal's entries, oldest first; `query` as for GET /__teapot/requests ("?path=/x").
+boost::json::array journal_of(std::uint16_t port, const std::string& query = {}) {
+    auto listing = fetch(port, "/__teapot/requests" + query);
+    REQUIRE(listing.status == 200);
+    return boost::json::parse(listing.body).at("requests").as_array();
+}
+
 }  // namespace
 
 TEST_CASE("fault reset: the request is read, then RST and no byte", "[faults]") {
@@ -344,11 +351,8 @@ rlim_t raise_open_file_limit() {
 
 // How many requests to `path` the journal holds whose answer is not over yet.
 std::size_t unfinished_in_journal(std::uint16_t port, const std::string& path) {
-    auto listing = fetch(port, "/__teapot/requests?path=" + path);
-    REQUIRE(listing.status == 200);
-    const auto journal = boost::json::parse(listing.body);
     std::size_t n = 0;
-    for (const auto& entry : journal.at("requests").as_array()) n += entry.at("done").is_null();
+    for (const auto& entry : journal_of(port, "?path=" + path)) n += entry.at("done").is_null();
     return n;
 }
 
@@ -439,4 +443,35 @@ TEST_CASE("curl reports each fault as documented", "[faults][curl]") {
     fs::remove(upload);
     CHECK(early.exit_code == 0);
     CHECK(early.http_code == "413");
+}
+
+TEST_CASE("a seed replays the delays drawn, from scenario steps and from ?delay=", "[faults][scenario][pacing]") {
+    scratch_file file{R"(name: jitter
+routes:
+  - id: jitter
+    match: { path: /jitter }
+    steps: [{ body: ok, delay: { lognormal: { median: 10ms, sigma: 1, max: 40ms } }, times: forever }]
+)"};
+    // The delays a server started with `seed` draws for a few requests, as its journal tells;
+    // each response came no sooner than its draw.
+    auto draws_with = [&](std::uint64_t seed) {
+        auto o = test_options();
+        o.scenario_paths = {file.path.string()};
+        o.seed = seed;
+        test_server s{o};
+        std::vector<std::int64_t> draws;
+        for (std::string target : {"/jitter", "/jitter", "/jitter", "/jitter", "/status/200?delay=uniform:0ms,40ms",
+                                   "/status/200?delay=uniform:0ms,40ms"}) {
+            const auto started = clock_type::now();
+            CHECK(fetch(s.port(), target).status == 200);
+            const auto waited = clock_type::now() - started;
+            draws.push_back(journal_of(s.port()).back().at("delay_ms").as_int64());
+            CHECK(waited >= std::chrono::milliseconds{draws.back()});
+        }
+        return draws;
+    };
+    const auto first = draws_with(42);
+    CAPTURE(first);
+    CHECK(draws_with(42) == first);
+    CHECK(draws_with(7) != first);  // the draws do depend on the seed
 }
