@@ -74,6 +74,72 @@ boost::json::array journal_of(std::uint16_t port, const std::string& query = {})
     return boost::json::parse(listing.body).at("requests").as_array();
 }
 
+// The status line, the framing fields (Content-Length, Transfer-Encoding, Connection) and
+// every byte after the head, exactly: what a fault changes. The other fields (Date, Server,
+// Content-Type, CORS...) are left out. An incomplete head is returned as it came.
+std::string framing_of(const std::string& bytes) {
+    auto [head, rest] = split_head(bytes);
+    if (!head.ends_with("\r\n\r\n")) return bytes;
+    std::string out = head.substr(0, head.find("\r\n") + 2);
+    for (std::string name : {"Content-Length", "Transfer-Encoding", "Connection"})
+        if (auto value = field_of(head, name); !value.empty()) out += name + ": " + value + "\r\n";
+    return out + "\r\n" + rest;
+}
+
+// One read, as bytes come: what arrived (nothing when `within` passed first), whether the
+// connection ended, and when the read returned.
+struct piece {
+    std::string bytes;
+    ending how = ending::still_open;
+    clock_type::time_point at;
+};
+
+piece read_piece(int fd, std::chrono::milliseconds within) {
+    piece p;
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, static_cast<int>(within.count())) > 0) {
+        char buf[16384];
+        auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n > 0)
+            p.bytes.assign(buf, static_cast<std::size_t>(n));
+        else if (n == 0)
+            p.how = ending::fin;
+        else if (errno != EINTR)
+            p.how = ending::reset;
+    }
+    p.at = clock_type::now();
+    return p;
+}
+
+// What a connection receives, read as it comes: until it ends (5 s at most), or, when
+// `hold` is set, until the whole head and `wanted` bytes of framing_of came and then `hold`
+// passed without more. `last` is when the last byte or the end came.
+struct arrival {
+    std::string bytes;
+    ending how = ending::still_open;
+    clock_type::time_point last;
+};
+
+arrival read_arrival(connection& c, std::size_t wanted, std::optional<std::chrono::milliseconds> hold) {
+    arrival a;
+    a.last = clock_type::now();
+    const auto deadline = a.last + std::chrono::seconds{5};
+    while (a.how == ending::still_open && clock_type::now() < deadline) {
+        const bool all_in =
+            hold && a.bytes.find("\r\n\r\n") != std::string::npos && framing_of(a.bytes).size() >= wanted;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
+        auto p = read_piece(c.fd(), all_in ? *hold : left);
+        if (p.bytes.empty() && p.how == ending::still_open) {
+            if (all_in) break;  // held open, and nothing more came
+            continue;
+        }
+        a.bytes += p.bytes;
+        a.how = p.how;
+        a.last = p.at;
+    }
+    return a;
+}
+
 }  // namespace
 
 TEST_CASE("fault reset: the request is read, then RST and no byte", "[faults]") {
@@ -443,6 +509,87 @@ TEST_CASE("curl reports each fault as documented", "[faults][curl]") {
     fs::remove(upload);
     CHECK(early.exit_code == 0);
     CHECK(early.http_code == "413");
+}
+
+// ---------------------------------------------------------------- scenario steps, on the wire and through curl
+
+TEST_CASE("faults and pacing from scenario steps: the bytes, the end, the timing, the journal and curl",
+          "[faults][scenario][curl]") {
+    scratch_file file{R"(name: steps
+routes:
+  - { id: close, match: { path: /close }, steps: [{ fault: close, times: forever }] }
+  - { id: hang, match: { path: /hang }, steps: [{ fault: { hang: 100ms }, times: forever }] }
+  - { id: hang-max, match: { path: /hang-max }, steps: [{ fault: hang, times: forever }] }
+  - id: bad-chunk
+    match: { path: /bad-chunk }
+    steps: [{ body: "hello world", fault: bad-chunk, times: forever }]
+  - id: longer
+    match: { path: /longer }
+    steps: [{ body: "0123456789", fault: { wrong_length: +5 }, times: forever }]
+  - id: shorter
+    match: { path: /shorter }
+    steps: [{ body: "0123456789", fault: { wrong_length: -3 }, times: forever }]
+  - id: slow-head
+    match: { path: /slow-head }
+    steps: [{ body: "ok", fault: { slow_headers: 25B/20ms }, times: forever }]
+  - id: lognormal
+    match: { path: /lognormal }
+    steps: [{ body: "ok", delay: { lognormal: { median: 30ms, sigma: 0.5, max: 60ms } }, times: forever }]
+  - id: rate
+    match: { path: /rate }
+    steps: [{ body: "012345678901234567890123456789", stream: { rate: 200B/s }, times: forever }]
+  - id: truncate-reset
+    match: { path: /truncate-reset }
+    steps: [{ body: "0123456789", fault: { truncate: 4B, end: reset }, times: forever }]
+)"};
+    auto o = test_options();
+    o.scenario_paths = {file.path.string()};
+    o.max_delay = std::chrono::milliseconds{150};  // where a hang without a duration ends
+    test_server s{o};
+    using ms = std::chrono::milliseconds;
+    const std::string ok = "HTTP/1.1 200 OK\r\n", digits = "0123456789";
+    struct row {
+        std::string path;
+        std::string bytes;  ///< everything received, as framing_of shows it
+        ending how;
+        ms at_least;    ///< from sending the request to the last byte or the end
+        int logged;     ///< the journal's status
+        int curl_exit;  ///< with curl_options
+        std::string curl_options = "-m 5";
+    };
+    // curl: 52 Empty reply from server; 56 Illegal or missing hexadecimal sequence, or Connection reset
+    // by peer; 28 timed out waiting for the 5 bytes announced and never sent; 0 for a response that
+    // is whole as announced (wrong_length -3: 7 bytes read, the rest ignored).
+    auto [path, bytes, how, at_least, logged, curl_exit, curl_options] = GENERATE_REF(values<row>({
+        {"/close", "", ending::fin, ms{0}, 444, 52},
+        {"/hang", "", ending::fin, ms{100}, 444, 52},
+        {"/hang-max", "", ending::fin, ms{150}, 444, 52},
+        {"/bad-chunk", ok + "Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\nzz\r\n", ending::fin, ms{0}, 200, 56},
+        {"/longer", ok + "Content-Length: 15\r\n\r\n" + digits, ending::still_open, ms{0}, 200, 28, "-m 0.2"},
+        {"/shorter", ok + "Content-Length: 7\r\n\r\n" + digits, ending::still_open, ms{0}, 200, 0},
+        // A head of over 75 bytes in pieces of 25: at least 3 pauses of 20 ms.
+        {"/slow-head", ok + "Content-Length: 2\r\n\r\nok", ending::still_open, ms{60}, 200, 0},
+        // At least the delay drawn, which the journal tells (below).
+        {"/lognormal", ok + "Content-Length: 2\r\n\r\nok", ending::still_open, ms{0}, 200, 0},
+        // 200 B/s is 10 bytes every 50 ms: 30 bytes, 2 pauses.
+        {"/rate", ok + "Content-Length: 30\r\n\r\n" + digits + digits + digits, ending::still_open, ms{100}, 200, 0},
+        {"/truncate-reset", ok + "Content-Length: 10\r\n\r\n0123", ending::reset, ms{0}, 200, 56},
+    }));
+    CAPTURE(path);
+    connection c{s.port()};
+    const auto started = clock_type::now();
+    c.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    // A connection the fault keeps open is checked to stay so, with nothing more, for 50 ms.
+    auto got = read_arrival(c, bytes.size(), how == ending::still_open ? std::optional{ms{50}} : std::nullopt);
+    CHECK(framing_of(got.bytes) == bytes);
+    CHECK(got.how == how);
+    auto entries = journal_of(s.port(), "?path=" + path);
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0].at("status") == logged);
+    const auto drawn = ms{entries[0].at("delay_ms").as_int64()};
+    if (path == "/lognormal") CHECK((drawn > ms{0} && drawn <= ms{60}));
+    CHECK(got.last - started >= std::max(at_least, drawn));
+    CHECK(run_curl(s.port(), path, curl_options).exit_code == curl_exit);
 }
 
 TEST_CASE("a seed replays the delays drawn, from scenario steps and from ?delay=", "[faults][scenario][pacing]") {
