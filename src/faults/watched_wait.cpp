@@ -11,6 +11,8 @@ namespace {
 enum class peer_state { open, gone, unknown };
 
 // After the socket turned readable: a zero-byte peek is the client's FIN; an error is its RST.
+// A FIN from a half-close (shutdown SHUT_WR) reads the same and counts as gone, as in nginx:
+// only a write could tell the two apart, and a client that times out closes (docs/faults.md).
 peer_state peek_peer(tcp::socket& socket) {
     char byte = 0;
     auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);

@@ -16,7 +16,8 @@ enum class wait_end {
 };
 
 /// Waits `duration` on a timer, and watches the socket for the client's FIN or
-/// RST meanwhile. Bytes the client sends (a pipelined request) are left unread.
+/// RST meanwhile (a half-close's FIN included). Bytes the client sends (a
+/// pipelined request) are left unread.
 net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration);
 
 }  // namespace teapot::detail
