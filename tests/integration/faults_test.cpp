@@ -5,17 +5,18 @@
 #include "client.hpp"
 #include "test_server.hpp"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
-#include <boost/json/parse.hpp>
 
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -34,11 +35,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-connection::received get_raw(std::uint16_t port, const std::string& target,
-                             std::chrono::milliseconds within = std::chrono::seconds{5}) {
+// One request on a fresh connection, and everything until the server ends it (5 s at most).
+connection::received get_raw(std::uint16_t port, const std::string& target) {
     connection c{port};
     c.send("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
-    return c.read_to_end(within);
+    return c.read_to_end(std::chrono::seconds{5});
 }
 
 // The head (up to and including the blank line) and what follows it.
