@@ -331,7 +331,7 @@ TEST_CASE("delay distributions on /status: drawn within their bounds", "[faults]
     CHECK(fetch(s.port(), "/status/200?stream=fast").status == 400);
 }
 
-TEST_CASE("a client that leaves during a delay, a hang or a pause is logged 499, at once; so is one that half-closes",
+TEST_CASE("a client that leaves during a delay, a hang or a pause is logged 499 at once, also by a half-close",
           "[faults]") {
     auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
     auto o = test_options();
