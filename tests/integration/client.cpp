@@ -101,7 +101,9 @@ response take_response(std::string& raw, bool head_request) {
         auto used = parser.put(boost::asio::buffer(raw.data(), raw.size()), ec);
         raw.erase(0, used);
         if (ec == http::error::need_more && used > 0) continue;
-        if (ec == http::error::need_more) {
+        // Nothing taken and no error is no progress either: the parser, past the head, got an
+        // empty buffer (a head read without its body yet). Looping would spin forever.
+        if (ec == http::error::need_more || (!ec && used == 0)) {
             // No more bytes will come: only a body delimited by the close may end here.
             parser.put_eof(ec);
             if (ec) throw std::runtime_error("incomplete response: " + ec.message());
