@@ -13,9 +13,13 @@ journal_entry journal_entry_for(const request& req, const response_plan& plan, j
     journal_entry e;
     e.method = req.method;
     e.target = req.target;
-    auto url = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
-                                           : boost::urls::parse_absolute_uri(req.target);
-    e.path = url ? std::string{url->path()} : std::string{req.target};
+    if (!plan.origin.path.empty()) {
+        e.path = plan.origin.path;  // the router parsed the target already
+    } else {
+        auto url = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
+                                               : boost::urls::parse_absolute_uri(req.target);
+        e.path = url ? std::string{url->path()} : std::string{req.target};
+    }
     e.headers.reserve(req.headers.size());
     for (const auto& [name, value] : req.headers) e.headers.emplace_back(name, value);
     // Copied no further than the journal keeps.

@@ -60,7 +60,7 @@ options:
   --header-timeout D    time to receive a request's headers (default 10s)
   --idle-timeout D      keep-alive wait for the next request (default 60s)
   --shutdown-grace D    time in-flight responses get on SIGINT/SIGTERM (default 5s)
-  --journal-size N      requests the admin API's journal keeps (default 10000)
+  --journal-size N      requests the admin API's journal keeps (default 10000; 0: off)
   --session-ttl D       a scenario session idle this long starts afresh (default 10m)
   --max-sessions N      sessions a scenario keeps; the least recently used goes (default 10000)
   --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address

@@ -15,11 +15,11 @@ void add_origin(const request& req, message_head& head) {
     if (head.find("Access-Control-Allow-Origin")) return;
     auto origin = req.header("Origin");
     if (origin.empty()) {
-        head.set("Access-Control-Allow-Origin", "*");
+        head.add("Access-Control-Allow-Origin", "*");
         return;
     }
     // Echoing the origin (rather than *) lets credentialed requests through.
-    head.set("Access-Control-Allow-Origin", std::string{origin});
+    head.add("Access-Control-Allow-Origin", std::string{origin});
     head.set("Access-Control-Allow-Credentials", "true");
     auto vary = head.find("Vary");
     head.set("Vary", vary ? *vary + ", Origin" : std::string{"Origin"});
@@ -47,7 +47,7 @@ response_plan cors_preflight_plan(const request& req) {
 
 void add_cors_headers(const request& req, message_head& head) {
     add_origin(req, head);
-    if (!head.find("Access-Control-Expose-Headers")) head.set("Access-Control-Expose-Headers", std::string{exposed});
+    if (!head.find("Access-Control-Expose-Headers")) head.add("Access-Control-Expose-Headers", std::string{exposed});
 }
 
 }  // namespace teapot::detail

@@ -24,6 +24,11 @@ boost::json::object status_json(int code, language lang);
 
 std::string render_status_body(int code, media_type media, language lang, const body_links& links);
 
+/// render_status_body without links, rendered once per thread and kept: the body of a
+/// code never changes, and rendering (JSON above all) costs more than sending it.
+/// `code` must be within 100..599 (what /status accepts), so the cache stays bounded.
+const std::string& cached_status_body(int code, media_type media, language lang);
+
 /// Escapes &, <, >, " and ' for HTML text and attributes.
 std::string html_escape(std::string_view text);
 

@@ -68,7 +68,7 @@ body_links links_for(int code, const status_request& s) {
 
 // The representation /status/206 serves slices of, and whose length 416 reports.
 std::string range_resource(const status_request& s) {
-    return s.knobs.body ? *s.knobs.body : render_status_body(206, s.media, s.lang, {});
+    return s.knobs.body ? *s.knobs.body : cached_status_body(206, s.media, s.lang);
 }
 
 void apply_partial_content(response_plan& plan, const status_request& s) {
@@ -81,21 +81,21 @@ void apply_partial_content(response_plan& plan, const status_request& s) {
         // §15.5.17: a Range that overlaps nothing is a 416 with the current length.
         plan.final_head.status = 416;
         plan.final_head.reason = std::string{reason_phrase(416)};
-        plan.final_head.set("Content-Range", "bytes */" + total);
-        plan.body = render_status_body(416, s.media, s.lang, {});
-        plan.final_head.set("Content-Type", content_type);
+        plan.final_head.add("Content-Range", "bytes */" + total);
+        plan.body = cached_status_body(416, s.media, s.lang);
+        plan.final_head.add("Content-Type", content_type);
         return;
     }
     if (range.result == range_request::outcome::ignore)
         // No usable Range: send the first half, as a 206 must carry a range.
         range.ranges = {{0, std::max<std::size_t>(resource.size() / 2, 1) - 1}};
 
-    plan.final_head.set("Accept-Ranges", "bytes");
+    plan.final_head.add("Accept-Ranges", "bytes");
     if (range.ranges.size() == 1) {
         auto [first, last] = range.ranges.front();
-        plan.final_head.set("Content-Range",
+        plan.final_head.add("Content-Range",
                             "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + total);
-        plan.final_head.set("Content-Type", content_type);
+        plan.final_head.add("Content-Type", content_type);
         plan.body = resource.substr(first, last - first + 1);
         return;
     }
@@ -107,35 +107,36 @@ void apply_partial_content(response_plan& plan, const status_request& s) {
                 "\r\n\r\n" + resource.substr(first, last - first + 1) + "\r\n";
     }
     body += "--" + std::string{multipart_boundary} + "--\r\n";
-    plan.final_head.set("Content-Type", "multipart/byteranges; boundary=" + std::string{multipart_boundary});
+    plan.final_head.add("Content-Type", "multipart/byteranges; boundary=" + std::string{multipart_boundary});
     plan.body = std::move(body);
 }
 
-// The headers each code calls for (see README "Per-code behaviour").
+// The headers each code calls for (see README "Per-code behaviour"). The head is
+// built from empty, so fields are added, not set (set would search for each).
 void apply_code_headers(response_plan& plan, int code, const status_request& s) {
     auto& head = plan.final_head;
     bool redirect = code >= 300 && code < 400 && code != 304;
-    if (code == 201 || redirect) head.set("Location", location_of(s));
+    if (code == 201 || redirect) head.add("Location", location_of(s));
     switch (code) {
-        case 401: head.set("WWW-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
-        case 407: head.set("Proxy-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
-        case 405: head.set("Allow", "GET, HEAD"); break;
+        case 401: head.add("WWW-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
+        case 407: head.add("Proxy-Authenticate", "Basic realm=\"teapot\", charset=\"UTF-8\""); break;
+        case 405: head.add("Allow", "GET, HEAD"); break;
         case 408:
             // §15.5.9: the server closes the connection it timed out on.
             plan.close_after = true;
             break;
         case 426:
-            head.set("Upgrade", "websocket");
-            head.set("Connection", "Upgrade");
+            head.add("Upgrade", "websocket");
+            head.add("Connection", "Upgrade");
             break;
         case 416: head.set("Content-Range", "bytes */" + std::to_string(range_resource(s).size())); break;
         case 429:
-        case 503: head.set("Retry-After", s.knobs.retry_after.value_or("1")); break;
-        case 451: head.set("Link", "<https://example.org/legal-demand>; rel=\"blocked-by\""); break;
+        case 503: head.add("Retry-After", s.knobs.retry_after.value_or("1")); break;
+        case 451: head.add("Link", "<https://example.org/legal-demand>; rel=\"blocked-by\""); break;
         default: break;
     }
     // RFC 6585 §3–6: these MUST NOT be stored by a cache.
-    if (code == 428 || code == 429 || code == 431 || code == 511) head.set("Cache-Control", "no-store");
+    if (code == 428 || code == 429 || code == 431 || code == 511) head.add("Cache-Control", "no-store");
 }
 
 // The final response for `code` (not 1xx, not 444, not 101).
@@ -147,20 +148,22 @@ void build_final(response_plan& plan, int code, const status_request& s) {
     if (code == 204 || code == 304) {
         // RFC 9112 §6.3: these end at the header section; no Content-Length (§8.6).
         plan.body_framing = framing::none;
-        if (code == 304) head.set("ETag", "\"teapot-304\"");
+        if (code == 304) head.add("ETag", "\"teapot-304\"");
     } else if (code == 205) {
         // §15.3.6: no content, and Content-Length: 0 since 205 is not bodiless by framing.
     } else if (code == 206) {
         apply_partial_content(plan, s);
     } else if (s.knobs.body) {
         plan.body = *s.knobs.body;
-        head.set("Content-Type", s.knobs.content_type.value_or("text/plain; charset=utf-8"));
+        head.add("Content-Type", s.knobs.content_type.value_or("text/plain; charset=utf-8"));
     } else {
-        plan.body = render_status_body(code, s.media, s.lang, links_for(code, s));
-        head.set("Content-Type", s.knobs.content_type.value_or(std::string{content_type_of(s.media)}));
+        // 300 and 511 link to ?location=; every other body is the same each time.
+        plan.body = code == 300 || code == 511 ? render_status_body(code, s.media, s.lang, links_for(code, s))
+                                               : cached_status_body(code, s.media, s.lang);
+        head.add("Content-Type", s.knobs.content_type.value_or(std::string{content_type_of(s.media)}));
     }
     apply_code_headers(plan, plan.final_head.status, s);
-    head.set("Vary", "Accept, Accept-Language");
+    head.add("Vary", "Accept, Accept-Language");
     // ?header= replaces teapot's field of that name; repeated, it adds several (Set-Cookie).
     for (const auto& h : s.knobs.headers)
         std::erase_if(head.headers, [&](const header_field& f) { return iequals(f.name, h.name); });

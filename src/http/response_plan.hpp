@@ -39,6 +39,7 @@ enum class framing {
 /// Which scenario route answered, for the journal: an empty scenario when a
 /// built-in endpoint did (then `unmatched` says why no route did, if any is loaded).
 struct answer_origin {
+    std::string path;  ///< the request's path, percent-decoded (parsed once, by the router)
     std::string scenario;
     std::string route;
     std::optional<std::size_t> step;         ///< 1-based

@@ -33,14 +33,25 @@ response_plan method_not_allowed(const request& req) {
     return plan;
 }
 
-std::optional<response_plan> dispatch(const request& req, const handler_context& ctx) {
+// The request target, parsed once per request (Boost.URL): path percent-decoded, query pairs.
+struct parsed_target {
+    std::optional<std::string> error;  ///< why the target is malformed
+    std::string path;
+    std::vector<query_param> params;
+};
+
+parsed_target parse_target(const request& req) {
     // Origin-form is what clients send; absolute-form is what they send to a proxy (RFC 9112 §3.2).
     auto parsed = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
                                               : boost::urls::parse_absolute_uri(req.target);
-    if (!parsed) return error_plan(400, "malformed request target: " + parsed.error().message(), &req);
-    const auto& url = *parsed;
-    auto params = query_of(url);
-    std::string path = url.path();  // percent-decoded
+    if (!parsed) return {parsed.error().message(), {}, {}};
+    return {std::nullopt, parsed->path(), query_of(*parsed)};
+}
+
+std::optional<response_plan> dispatch(const request& req, const parsed_target& target, const handler_context& ctx) {
+    if (target.error) return error_plan(400, "malformed request target: " + *target.error, &req);
+    const auto& path = target.path;
+    const auto& params = target.params;
 
     bool read_only = req.method == "GET" || req.method == "HEAD";
     if (ctx.admin.enabled && ctx.journal && path.starts_with(admin_prefix)) return handle_admin(req, path, params, ctx);
@@ -100,9 +111,10 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
     if (is_cors_preflight(req)) return cors_preflight_plan(req);
     response_plan plan;
     try {
+        const auto target = parse_target(req);
         // The admin API before scenarios, which could otherwise shadow it; it is not journaled.
         if (ctx.admin.enabled && ctx.journal && req.target.starts_with(admin_prefix)) {
-            if (auto admin = dispatch(req, ctx)) {
+            if (auto admin = dispatch(req, target, ctx)) {
                 admin->journaled = false;
                 return std::move(*admin);
             }
@@ -117,9 +129,10 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
             answer = std::move(played.plan);
             nearest_miss = std::move(played.nearest_miss);
         }
-        if (!answer) answer = dispatch(req, ctx);
+        if (!answer) answer = dispatch(req, target, ctx);
         plan = answer ? std::move(*answer) : not_found(req, nearest_miss);
         plan.origin = std::move(origin);
+        plan.origin.path = target.error ? std::string{req.target} : target.path;
         if (ctx.debug_headers) add_debug_headers(plan);
     } catch (const std::exception& e) {
         plan = error_plan(500, std::string{"teapot failed to answer: "} + e.what(), &req);
@@ -148,7 +161,7 @@ std::optional<response_plan> route_before_body(const request& req, const handler
             if (played.needs_body) return std::nullopt;
         }
         if (!builtin_candidate) return std::nullopt;
-        auto plan = dispatch(req, ctx);
+        auto plan = dispatch(req, parse_target(req), ctx);
         if (!plan || plan->fault.what != fault::kind::early_response) return std::nullopt;
         add_cors_headers(req, plan->final_head);
         return plan;

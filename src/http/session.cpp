@@ -268,7 +268,9 @@ net::awaitable<response_plan> session::wait_on_journal(const request& req, journ
 
 std::optional<std::uint64_t> session::start_record(const request& req, const response_plan& plan,
                                                    std::chrono::system_clock::time_point received) const {
-    if (!config_->handlers.journal || !plan.journaled) return std::nullopt;
+    // --journal-size 0 turns the journal off: nothing is copied.
+    const auto* journal = config_->handlers.journal;
+    if (!journal || journal->capacity() == 0 || !plan.journaled) return std::nullopt;
     return config_->handlers.journal->record(journal_entry_for(req, plan, received));
 }
 
