@@ -2,6 +2,7 @@
 
 #include "faults/garbage.hpp"
 #include "faults/watched_wait.hpp"
+#include "http/io_deadline.hpp"
 
 #include <boost/asio/write.hpp>
 
@@ -20,11 +21,11 @@ bool client_left(const beast::error_code& ec) {
 
 net::awaitable<beast::error_code> write_all(stream_type& stream, std::string_view bytes, write_outcome& out,
                                             const wire_context& wire) {
-    stream.expires_after(wire.write_timeout);
+    auto armed = wire.deadline->arm(wire.write_timeout);
     auto [ec, n] = co_await net::async_write(stream, net::buffer(bytes.data(), bytes.size()), use_tuple_awaitable);
     out.bytes += n;
     if (client_left(ec)) out.client_gone = true;
-    co_return ec;
+    co_return wire.deadline->explain(ec);
 }
 
 // `bytes` in pieces of pace.bytes, a watched pause between pieces. False when the write failed or the client left.

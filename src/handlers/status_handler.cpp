@@ -183,6 +183,7 @@ message_head interim_head(int code) {
 
 response_plan plan_for_code(const request& req, int code, const status_knobs& knobs) {
     response_plan plan;
+    plan.final_head.headers.reserve(8);  // a /status answer has 6 or 7 fields: one allocation
     plan.delay = knobs.delay;
     plan.omit_body = req.method == "HEAD";
     plan.fault = knobs.fault;

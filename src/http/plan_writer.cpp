@@ -3,6 +3,7 @@
 #include "faults/fault_writer.hpp"
 #include "faults/watched_wait.hpp"
 #include "http/head_bytes.hpp"
+#include "http/io_deadline.hpp"
 
 #include <boost/asio/write.hpp>
 
@@ -20,11 +21,11 @@ std::string_view connection_token(const wire_context& wire) {
 }
 
 net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
-                                            std::chrono::milliseconds timeout) {
-    stream.expires_after(timeout);
+                                            const wire_context& wire) {
+    auto armed = wire.deadline->arm(wire.write_timeout);
     auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple_awaitable);
     write_outcome out;
-    out.ec = ec;
+    out.ec = wire.deadline->explain(ec);
     out.bytes = n;
     co_return out;
 }
@@ -50,11 +51,12 @@ std::string final_head_bytes(const response_plan& plan, const wire_context& wire
 
 net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire) {
     write_outcome total;
-    switch (co_await wait_watching(stream, std::min(plan.delay, wire.max_delay))) {
-        case wait_end::elapsed: break;
-        case wait_end::client_gone: total.client_gone = true; [[fallthrough]];
-        case wait_end::aborted: total.ec = net::error::operation_aborted; co_return total;
-    }
+    // Most answers have no delay: no coroutine frame for a wait that would end at once.
+    if (plan.delay.count() > 0) switch (co_await wait_watching(stream, std::min(plan.delay, wire.max_delay))) {
+            case wait_end::elapsed: break;
+            case wait_end::client_gone: total.client_gone = true; [[fallthrough]];
+            case wait_end::aborted: total.ec = net::error::operation_aborted; co_return total;
+        }
     // reset, close, hang and garbage: no part of the response, no interim either.
     if (plan.fault.sends_no_response()) {
         auto out = co_await break_connection(stream, plan.fault, wire);
@@ -67,7 +69,7 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
     for (const auto& head : plan.interim) {
         std::string bytes;
         append_head(bytes, head, wire.server_header);
-        auto out = co_await write_buffers(stream, {net::buffer(bytes), net::const_buffer{}}, wire.write_timeout);
+        auto out = co_await write_buffers(stream, {net::buffer(bytes), net::const_buffer{}}, wire);
         total.bytes += out.bytes;
         if (out.ec) {
             total.ec = out.ec;
@@ -84,10 +86,12 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
     }
     // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
     const bool with_body = plan.body_framing == framing::content_length && !plan.omit_body;
-    auto out = co_await write_buffers(
-        stream, {net::buffer(head), with_body ? net::buffer(plan.body) : net::const_buffer{}}, wire.write_timeout);
-    total.bytes += out.bytes;
-    total.ec = out.ec;
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head),
+                                                   with_body ? net::buffer(plan.body) : net::const_buffer{}};
+    auto armed = wire.deadline->arm(wire.write_timeout);
+    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple_awaitable);
+    total.bytes += n;
+    total.ec = wire.deadline->explain(ec);
     co_return total;
 }
 

@@ -12,6 +12,8 @@
 
 namespace teapot::detail {
 
+class io_deadline;
+
 struct wire_context {
     unsigned request_version = 11;   ///< 10 or 11
     bool keep_alive = true;          ///< false: send Connection: close
@@ -19,6 +21,7 @@ struct wire_context {
     std::chrono::milliseconds write_timeout{30'000};
     std::chrono::milliseconds max_delay{60'000};     ///< bounds delays and hangs (--max-delay)
     std::chrono::milliseconds idle_timeout{60'000};  ///< how long a wrong_length response is held open
+    io_deadline* deadline = nullptr;                 ///< armed for write_timeout around each write
 };
 
 struct write_outcome {

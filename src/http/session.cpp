@@ -91,7 +91,11 @@ session::session(tcp::socket socket, std::shared_ptr<const session_config> confi
       id_(tracker.next_id()),
       peer_(peer_of(socket)),
       from_loopback_(peer_is_loopback(socket)),
-      stream_(std::move(socket)) {}
+      stream_(std::move(socket)),
+      deadline_([this] {
+          beast::error_code ignored;
+          stream_.socket().cancel(ignored);
+      }) {}
 
 session::~session() { tracker_.remove(id_); }
 
@@ -113,7 +117,7 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
     // the header then gets its own, shorter deadline (a slow-loris client is dropped).
     if (draining_) co_return false;
     idle_ = true;
-    stream_.expires_after(timeout);
+    auto armed = deadline_.arm(timeout);
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple_awaitable);
     idle_ = false;
     if (ec) co_return false;
@@ -136,7 +140,7 @@ net::awaitable<void> session::lingering_close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     std::size_t drained = 0;
-    stream_.expires_after(lingering_time);
+    auto armed = deadline_.arm(lingering_time);
     while (!ec && drained < lingering_bytes) {
         buffer_.clear();
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(16384), use_tuple_awaitable);
@@ -146,9 +150,23 @@ net::awaitable<void> session::lingering_close() {
     stream_.close();
 }
 
+net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_header(request_parser& parser) {
+    auto armed = deadline_.arm(config_->request_limits.header_timeout);
+    co_return co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
+}
+
+net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser) {
+    auto armed = deadline_.arm(config_->request_limits.body_timeout);
+    co_return co_await http::async_read(stream_, buffer_, parser, use_tuple_awaitable);
+}
+
 // The shared_ptr parameter keeps the session alive for as long as the coroutine runs.
 net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
     const auto& limits = config_->request_limits;
+    // Every deadline below is watched by this thread's sweeper, a quarter of the shortest one at a time.
+    auto shortest = std::min({limits.header_timeout, limits.idle_timeout, limits.body_timeout, limits.write_timeout,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(lingering_time)});
+    deadline_.watch(net::query(stream_.get_executor(), net::execution::context), shortest / 4);
     bool first = true;
     for (;;) {
         if (buffer_.size() == 0 && !co_await wait_for_request(first ? limits.header_timeout : limits.idle_timeout))
@@ -167,9 +185,8 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
 
 net::awaitable<bool> session::read_request(request_parser& parser) {
     const auto& limits = config_->request_limits;
-    stream_.expires_after(limits.header_timeout);
-    auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
-    if (ec) {
+    auto [header_ec, n] = co_await read_header(parser);
+    if (auto ec = deadline_.explain(header_ec)) {
         if (auto r = rejection_for_read_error(ec, parser))
             co_await reject(r->status, r->message);
         else
@@ -185,14 +202,13 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
     // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
     if (!parser.get()[http::field::expect].empty() && parser.get().version() >= 11 && !parser.is_done()) {
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream_.expires_after(limits.write_timeout);
+        auto armed = deadline_.arm(limits.write_timeout);
         auto [wec, wn] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple_awaitable);
         if (wec) co_return false;
     }
     if (!parser.is_done()) {
-        stream_.expires_after(limits.body_timeout);
-        auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, use_tuple_awaitable);
-        if (bec) {
+        auto [body_ec, bn] = co_await read_body(parser);
+        if (auto bec = deadline_.explain(body_ec)) {
             if (auto r = rejection_for_read_error(bec, parser))
                 co_await reject(r->status, r->message);
             else
@@ -282,14 +298,15 @@ void session::finish_record(std::optional<std::uint64_t> entry, const response_p
         counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan));
 }
 
-wire_context session::wire_for(unsigned version, bool keep_alive) const {
+wire_context session::wire_for(unsigned version, bool keep_alive) {
     const auto& limits = config_->request_limits;
     return {version,
             keep_alive,
             config_->server_header,
             limits.write_timeout,
             config_->handlers.max_delay,
-            limits.idle_timeout};
+            limits.idle_timeout,
+            &deadline_};
 }
 
 net::awaitable<bool> session::answer_before_body(const request_parser& parser) {

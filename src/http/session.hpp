@@ -5,6 +5,7 @@
 
 #include "admin/journal_record.hpp"
 #include "handlers/handler_context.hpp"
+#include "http/io_deadline.hpp"
 #include "http/plan_writer.hpp"
 #include "log/server_log.hpp"
 #include "net.hpp"
@@ -19,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 
 namespace teapot::detail {
 
@@ -59,7 +61,10 @@ private:
     net::awaitable<bool> respond(request_parser& parser);
     /// Answers an early response before the body is read; true when it did (the connection is then done).
     net::awaitable<bool> answer_before_body(const request_parser& parser);
-    wire_context wire_for(unsigned version, bool keep_alive) const;
+    wire_context wire_for(unsigned version, bool keep_alive);
+    /// The header and the content, each under its deadline.
+    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_header(request_parser& parser);
+    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser);
     /// GET /__teapot/wait: until the journal has served what `wait` asks, or its timeout.
     net::awaitable<response_plan> wait_on_journal(const request& req, journal_wait wait);
     /// Puts the request in the journal before it is answered (not the admin API's own)...
@@ -79,6 +84,7 @@ private:
     std::string peer_;
     bool from_loopback_;
     stream_type stream_;
+    io_deadline deadline_;  ///< for every read and write of stream_ (tcp_stream's own timer stays off)
     beast::flat_buffer buffer_;
     // Touched only on the session's own executor.
     bool draining_ = false;

@@ -68,6 +68,7 @@ reload_changes registry::install(std::vector<scenario> scenarios) {
 void registry::publish(std::shared_ptr<player> next) {
     std::shared_ptr<player> old;  // released after the lock: a retired player may be the last owner
     std::lock_guard lock{current_mutex_};
+    any_scenario_.store(next && !next->scenarios().empty(), std::memory_order_release);
     old = std::exchange(current_, std::move(next));
 }
 
@@ -88,6 +89,7 @@ play_result registry::play(const request& req, bool before_body) const {
     // A request meets a retired player only in the instant of a swap; a handful of
     // reloads in a row would be needed to retire it twice.
     constexpr int attempts = 16;
+    if (!any_scenario_.load(std::memory_order_acquire)) return {};
     play_result result;
     for (int i = 0; i < attempts; ++i) {
         auto p = current();

@@ -7,6 +7,7 @@
 #include "scenario/loader.hpp"
 #include "scenario/player.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -81,6 +82,8 @@ private:
     // a spinlock anyway. Held only to copy or replace the pointer.
     mutable std::mutex current_mutex_;
     std::shared_ptr<player> current_;
+    // Whether the player in force has any scenario: a server without any skips the lock per request.
+    std::atomic<bool> any_scenario_{false};
 };
 
 }  // namespace teapot::detail::scenario
