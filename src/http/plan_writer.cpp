@@ -6,6 +6,7 @@
 #include "http/io_deadline.hpp"
 
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 
 #include <algorithm>
 #include <array>
@@ -20,13 +21,29 @@ std::string_view connection_token(const wire_context& wire) {
     return wire.request_version == 10 ? "keep-alive" : "";
 }
 
+// Sends `buffers` at once when the socket takes them, as it nearly always does (a
+// response is small, the send buffer empty; the socket is non-blocking), and
+// finishes asynchronously otherwise. net::async_write would also send at once,
+// but then post its completion: one more trip through the event loop per response.
 net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
                                             const wire_context& wire) {
-    auto armed = wire.deadline->arm(wire.write_timeout);
-    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple_awaitable);
     write_outcome out;
-    out.ec = wire.deadline->explain(ec);
-    out.bytes = n;
+    beast::error_code ec;
+    out.bytes = stream.socket().write_some(buffers, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        ec = {};
+        out.bytes = 0;
+    }
+    if (ec || out.bytes == net::buffer_size(buffers)) {
+        out.ec = ec;
+        co_return out;
+    }
+    beast::buffers_suffix<std::array<net::const_buffer, 2>> rest{buffers};
+    rest.consume(out.bytes);
+    auto armed = wire.deadline->arm(wire.write_timeout);
+    auto [async_ec, n] = co_await net::async_write(stream, rest, use_tuple_awaitable);
+    out.bytes += n;
+    out.ec = wire.deadline->explain(async_ec);
     co_return out;
 }
 
@@ -86,12 +103,10 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
     }
     // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
     const bool with_body = plan.body_framing == framing::content_length && !plan.omit_body;
-    const std::array<net::const_buffer, 2> buffers{net::buffer(head),
-                                                   with_body ? net::buffer(plan.body) : net::const_buffer{}};
-    auto armed = wire.deadline->arm(wire.write_timeout);
-    auto [ec, n] = co_await net::async_write(stream, buffers, use_tuple_awaitable);
-    total.bytes += n;
-    total.ec = wire.deadline->explain(ec);
+    auto out = co_await write_buffers(
+        stream, {net::buffer(head), with_body ? net::buffer(plan.body) : net::const_buffer{}}, wire);
+    total.bytes += out.bytes;
+    total.ec = out.ec;
     co_return total;
 }
 

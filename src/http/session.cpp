@@ -95,7 +95,11 @@ session::session(tcp::socket socket, std::shared_ptr<const session_config> confi
       deadline_([this] {
           beast::error_code ignored;
           stream_.socket().cancel(ignored);
-      }) {}
+      }) {
+    // Writes are tried at once, without blocking, before falling back to an asynchronous one (plan_writer).
+    beast::error_code ignored;
+    stream_.socket().non_blocking(true, ignored);
+}
 
 session::~session() { tracker_.remove(id_); }
 
@@ -150,12 +154,34 @@ net::awaitable<void> session::lingering_close() {
     stream_.close();
 }
 
+bool session::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
+    // Most requests arrive whole in one read: Beast's parser takes what is buffered
+    // now. http::async_read_header would do the same, but post its completion: one
+    // more trip through the event loop per request.
+    parser.eager(!header_only);
+    auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+    while (!done() && buffer_.size() > 0) {
+        const auto used = parser.put(buffer_.data(), ec);
+        buffer_.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};  // a part of the header, or of a chunk: read on
+            break;
+        }
+        if (ec || used == 0) break;
+    }
+    return ec || done();
+}
+
 net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_header(request_parser& parser) {
+    beast::error_code ec;
+    if (parse_buffered(parser, true, ec)) co_return std::tuple{ec, std::size_t{0}};
     auto armed = deadline_.arm(config_->request_limits.header_timeout);
     co_return co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
 }
 
 net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser) {
+    beast::error_code ec;
+    if (parse_buffered(parser, false, ec)) co_return std::tuple{ec, std::size_t{0}};
     auto armed = deadline_.arm(config_->request_limits.body_timeout);
     co_return co_await http::async_read(stream_, buffer_, parser, use_tuple_awaitable);
 }

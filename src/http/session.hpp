@@ -62,6 +62,9 @@ private:
     /// Answers an early response before the body is read; true when it did (the connection is then done).
     net::awaitable<bool> answer_before_body(const request_parser& parser);
     wire_context wire_for(unsigned version, bool keep_alive);
+    /// Feeds the parser what the buffer holds; true when that finished the header (or,
+    /// without header_only, the message), or failed (then `ec` says why).
+    bool parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec);
     /// The header and the content, each under its deadline.
     net::awaitable<std::tuple<beast::error_code, std::size_t>> read_header(request_parser& parser);
     net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser);
