@@ -76,7 +76,8 @@ int specificity(std::string_view range, std::string_view type) {
 }  // namespace
 
 media_type negotiate_media(std::string_view accept, bool problem_allowed) {
-    if (trim(accept).empty()) return media_type::text;
+    // What most clients send: every candidate ties, and ours come in order (text first).
+    if (accept == "*/*" || trim(accept).empty()) return media_type::text;
 
     // Per candidate: the q of the most specific matching range (RFC 9110 §12.5.1),
     // and where that range stood, so that equal q prefer the more specific match,
@@ -108,6 +109,7 @@ media_type negotiate_media(std::string_view accept, bool problem_allowed) {
 }
 
 language negotiate_language(std::string_view accept_language) {
+    if (accept_language.empty()) return language::en;
     // q of the best range matching each language; a range matches a tag when
     // it equals it or truncates to it at a '-' ("fr-CA" → "fr", RFC 4647 §3.4).
     auto q_for = [&](std::string_view tag) {

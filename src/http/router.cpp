@@ -40,7 +40,20 @@ struct parsed_target {
     std::vector<query_param> params;
 };
 
+// RFC 3986 §3.3: a path made of unreserved characters, sub-delims, ':', '@' and '/'
+// only is valid as it stands and decodes to itself.
+bool is_plain_path(std::string_view target) {
+    static constexpr std::string_view allowed = "-._~!$&'()*+,;=:@/";
+    for (char c : target) {
+        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && allowed.find(c) == std::string_view::npos) return false;
+    }
+    return true;
+}
+
 parsed_target parse_target(const request& req) {
+    // The usual /status/418 needs no parser: no query, nothing to decode.
+    if (req.target.starts_with('/') && is_plain_path(req.target)) return {std::nullopt, std::string{req.target}, {}};
     // Origin-form is what clients send; absolute-form is what they send to a proxy (RFC 9112 §3.2).
     auto parsed = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
                                               : boost::urls::parse_absolute_uri(req.target);
