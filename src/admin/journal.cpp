@@ -20,10 +20,10 @@ bool matches(const journal_entry& e, const journal_filter& f) {
 
 }  // namespace
 
-std::uint64_t journal::record(journal_entry entry) {
-    if (entry.body.size() > max_body_bytes) {
-        entry.body.resize(max_body_bytes);
-        entry.body_truncated = true;
+std::uint64_t journal::record(std::unique_ptr<journal_entry>& entry) {
+    if (entry->body.size() > max_body_bytes) {
+        entry->body.resize(max_body_bytes);
+        entry->body_truncated = true;
     }
     std::lock_guard lock{mutex_};
     const auto id = next_id_++;
@@ -31,12 +31,18 @@ std::uint64_t journal::record(journal_entry entry) {
         ++dropped_;
         return id;
     }
-    entry.id = id;
-    if (entries_.size() >= capacity_) {
-        entries_.pop_front();
+    entry->id = id;
+    if (count_ == capacity_) {
+        // Full: the oldest goes, its slot takes the newest.
+        std::swap(slots_[start_], entry);
+        start_ = (start_ + 1) % slots_.size();
         ++dropped_;
+    } else if (count_ < slots_.size()) {
+        std::swap(slots_[(start_ + count_++) % slots_.size()], entry);  // a slot left by clear() or erase()
+    } else {
+        slots_.push_back(std::move(entry));  // growing towards capacity; start_ is 0 then
+        ++count_;
     }
-    entries_.push_back(std::move(entry));
     return id;
 }
 
@@ -44,10 +50,16 @@ void journal::complete(std::uint64_t id, int status, std::optional<journal_entry
                        journal_entry::time_point done) {
     std::lock_guard lock{mutex_};
     // Ids increase along the ring (erase may leave gaps): a binary search finds the entry.
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), id,
-                               [](const journal_entry& e, std::uint64_t wanted) { return e.id < wanted; });
-    if (it == entries_.end() || it->id != id) return;
-    auto& e = *it;
+    std::size_t low = 0, high = count_;
+    while (low < high) {
+        const auto mid = low + (high - low) / 2;
+        if (at(mid).id < id)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    if (low == count_ || at(low).id != id) return;
+    auto& e = at(low);
     e.status = status;
     e.first_byte = first_byte;
     e.done = done;
@@ -56,8 +68,9 @@ void journal::complete(std::uint64_t id, int status, std::optional<journal_entry
 
 std::size_t journal::count_served(const journal_filter& filter) const {
     std::lock_guard lock{mutex_};
-    return static_cast<std::size_t>(std::count_if(
-        entries_.begin(), entries_.end(), [&](const journal_entry& e) { return e.done && matches(e, filter); }));
+    std::size_t served = 0;
+    for_each([&](const journal_entry& e) { served += e.done && matches(e, filter) ? 1 : 0; });
+    return served;
 }
 
 journal::subscription journal::subscribe(std::function<void()> listener) {
@@ -75,24 +88,36 @@ void journal::unsubscribe(std::uint64_t id) {
 std::vector<journal_entry> journal::entries(const journal_filter& filter) const {
     std::lock_guard lock{mutex_};
     std::vector<journal_entry> out;
-    for (const auto& e : entries_)
+    for_each([&](const journal_entry& e) {
         if (matches(e, filter)) out.push_back(e);
+    });
     return out;
 }
 
 void journal::clear() {
     std::lock_guard lock{mutex_};
-    entries_.clear();
+    start_ = 0;
+    count_ = 0;  // the slots stay, for reuse
 }
 
 void journal::erase(const journal_filter& filter) {
     std::lock_guard lock{mutex_};
-    std::erase_if(entries_, [&](const journal_entry& e) { return matches(e, filter); });
+    // Rare (a reset): the survivors move to the front, in order.
+    std::vector<std::unique_ptr<journal_entry>> kept, spare;
+    kept.reserve(slots_.size());
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+        auto& slot = slots_[(start_ + i) % slots_.size()];
+        (i < count_ && !matches(*slot, filter) ? kept : spare).push_back(std::move(slot));
+    }
+    count_ = kept.size();
+    start_ = 0;
+    for (auto& slot : spare) kept.push_back(std::move(slot));  // the spare slots stay, for reuse
+    slots_ = std::move(kept);
 }
 
 std::size_t journal::size() const {
     std::lock_guard lock{mutex_};
-    return entries_.size();
+    return count_;
 }
 
 std::uint64_t journal::dropped() const {

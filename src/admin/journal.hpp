@@ -9,8 +9,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,7 +30,10 @@ public:
 
     /// Records `entry` (its id is assigned here, and returned); the oldest goes when full.
     /// Recorded before the response is sent, so a client that has its answer finds it here.
-    std::uint64_t record(journal_entry entry);
+    /// `entry` is swapped with a slot of the ring: the caller gets back an old entry (or
+    /// null while the ring grows), whose strings it may fill again, so a steady stream
+    /// of requests allocates nothing here, and the lock is held for a pointer swap.
+    std::uint64_t record(std::unique_ptr<journal_entry>& entry);
     /// Completes entry `id` once its response is sent (if the ring still holds it).
     void complete(std::uint64_t id, int status, std::optional<journal_entry::time_point> first_byte,
                   journal_entry::time_point done);
@@ -64,8 +67,20 @@ public:
 
 private:
     std::size_t capacity_;
+    /// The entry at position `i` (0 the oldest) of the ring. Caller holds the lock.
+    journal_entry& at(std::size_t i) { return *slots_[(start_ + i) % slots_.size()]; }
+    const journal_entry& at(std::size_t i) const { return *slots_[(start_ + i) % slots_.size()]; }
+    template <typename F>
+    void for_each(F&& f) const {
+        for (std::size_t i = 0; i < count_; ++i) f(at(i));
+    }
+
     mutable std::mutex mutex_;
-    std::deque<journal_entry> entries_;
+    // A ring in a vector that grows up to capacity_, oldest first from start_; slots are
+    // reused (with their strings' storage) once it is full or after clear().
+    std::vector<std::unique_ptr<journal_entry>> slots_;  // never null
+    std::size_t start_ = 0;
+    std::size_t count_ = 0;
     std::uint64_t next_id_ = 1;
     std::uint64_t dropped_ = 0;
     void unsubscribe(std::uint64_t id);

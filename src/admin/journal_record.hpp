@@ -8,8 +8,10 @@
 
 namespace teapot::detail {
 
-/// The entry for `req` as it is about to be answered by `plan`: its status is the
-/// plan's (444 for a fault that sends nothing), and it has no times on the wire yet.
-journal_entry journal_entry_for(const request& req, const response_plan& plan, journal_entry::time_point received);
+/// Makes `e` the entry for `req` as it is about to be answered by `plan`: its status
+/// is the plan's (444 for a fault that sends nothing), and it has no times on the
+/// wire yet. Every field is assigned, reusing the storage `e` already has.
+void fill_journal_entry(journal_entry& e, const request& req, const response_plan& plan,
+                        journal_entry::time_point received);
 
 }  // namespace teapot::detail

@@ -311,9 +311,14 @@ net::awaitable<response_plan> session::wait_on_journal(const request& req, journ
 std::optional<std::uint64_t> session::start_record(const request& req, const response_plan& plan,
                                                    std::chrono::system_clock::time_point received) const {
     // --journal-size 0 turns the journal off: nothing is copied.
-    const auto* journal = config_->handlers.journal;
+    auto* journal = config_->handlers.journal;
     if (!journal || journal->capacity() == 0 || !plan.journaled) return std::nullopt;
-    return config_->handlers.journal->record(journal_entry_for(req, plan, received));
+    // Filled here, outside the journal's lock, then swapped into its ring: this thread
+    // gets an old entry back and fills its storage next time.
+    thread_local std::unique_ptr<journal_entry> scratch;
+    if (!scratch) scratch = std::make_unique<journal_entry>();
+    fill_journal_entry(*scratch, req, plan, received);
+    return journal->record(scratch);
 }
 
 void session::finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,

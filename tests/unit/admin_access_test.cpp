@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include "admin/admin_access.hpp"
-#include "admin/journal.hpp"
 
 using namespace teapot::detail;
 
@@ -37,27 +36,4 @@ TEST_CASE("admin access: with a token, the token from anywhere, loopback include
     CHECK(admin_access(from(true, "Bearer t0kenX"), locked) == admin_refusal::bad_token);
     CHECK(admin_access(from(true, "Basic t0ken"), locked) == admin_refusal::bad_token);
     CHECK(admin_access(from(true, "Bearer "), locked) == admin_refusal::bad_token);
-}
-
-TEST_CASE("journal: ids grow, the oldest entries go, filters select", "[journal]") {
-    journal j{2};
-    for (int i = 0; i < 3; ++i) {
-        journal_entry e;
-        e.path = "/p" + std::to_string(i);
-        e.sessions = {i == 2 ? "b" : "a"};
-        j.record(e);
-    }
-    auto all = j.entries({});
-    REQUIRE(all.size() == 2);
-    CHECK(all[0].id == 2);
-    CHECK(all[1].id == 3);
-    CHECK(j.dropped() == 1);
-    journal_filter by_session;
-    by_session.session = "b";
-    CHECK(j.entries(by_session).size() == 1);
-    journal_filter since;
-    since.since = 2;
-    CHECK(j.entries(since).size() == 1);
-    j.clear();
-    CHECK(j.entries({}).empty());
 }
