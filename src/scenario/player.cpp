@@ -195,6 +195,14 @@ struct player::impl {
     /// Some step answers with early-response: requests with a body are played before it is read.
     bool has_early_responses = false;
 
+    // Which routes a path may match, so that a request tests those only, not every
+    // route (a 1 000-route scenario costs what a small one does). Positions in `order`,
+    // ascending. Exact paths by their text, patterns by their number of segments,
+    // and the rest (a regex, or no path) always.
+    std::unordered_map<std::string, std::vector<std::size_t>> exact_paths;
+    std::unordered_map<std::size_t, std::vector<std::size_t>> patterns_by_segments;
+    std::vector<std::size_t> any_path;
+
     impl(std::vector<scenario> sc, player_limits lim)
         : scenarios(std::move(sc)), limits(lim), unseeded(lim.seed ? *lim.seed : entropy()) {
         std::stable_sort(scenarios.begin(), scenarios.end(),
@@ -215,6 +223,28 @@ struct player::impl {
         std::stable_sort(order.begin(), order.end(), [this](const auto& a, const auto& b) {
             return scenarios[a.first].routes[a.second].priority > scenarios[b.first].routes[b.second].priority;
         });
+        for (std::size_t pos = 0; pos < order.size(); ++pos) {
+            const auto& path = scenarios[order[pos].first].routes[order[pos].second].match.path;
+            if (!path || path->how == path_matcher::kind::regex)
+                any_path.push_back(pos);
+            else if (path->how == path_matcher::kind::exact)
+                exact_paths[path->text].push_back(pos);
+            else
+                patterns_by_segments[path->segments.size()].push_back(pos);
+        }
+    }
+
+    // The positions of the routes `subject` may match, in matching order.
+    std::vector<std::size_t> candidates(const match_subject& subject) const {
+        std::vector<std::size_t> out = any_path;
+        if (subject.target_valid()) {
+            if (auto it = exact_paths.find(subject.path()); it != exact_paths.end())
+                out.insert(out.end(), it->second.begin(), it->second.end());
+            if (auto it = patterns_by_segments.find(subject.segments().size()); it != patterns_by_segments.end())
+                out.insert(out.end(), it->second.begin(), it->second.end());
+        }
+        std::sort(out.begin(), out.end());
+        return out;
     }
 
     // Forgets idle sessions: the least recently used sit at the back. Caller holds the lock.
@@ -620,8 +650,24 @@ play_result player::play(const request& req, bool before_body) {
     match_subject subject{req};
     std::vector<std::optional<std::string>> keys(impl_->scenarios.size());  // computed on first need
 
+    // The nearest miss, for the 404: the highest nearness, then the first in matching order.
     int best = -1;
-    for (auto [si, ri] : impl_->order) {
+    std::size_t best_pos = 0;
+    auto consider = [&](int nearness, std::size_t pos, std::string_view why) {
+        if (nearness < best || (nearness == best && pos > best_pos)) return;
+        best = nearness;
+        best_pos = pos;
+        const auto [si, ri] = impl_->order[pos];
+        result.nearest_miss = "route ";
+        result.nearest_miss.append(impl_->scenarios[si].routes[ri].id)
+            .append(" of ")
+            .append(impl_->scenarios[si].name)
+            .append(": ")
+            .append(why);
+    };
+    const auto candidates = impl_->candidates(subject);
+    for (const auto pos : candidates) {
+        const auto [si, ri] = impl_->order[pos];
         const auto& sc = impl_->scenarios[si];
         const auto& r = sc.routes[ri];
         // Matching is pure and runs outside any lock; only the claim is serialized.
@@ -704,11 +750,18 @@ play_result player::play(const request& req, bool before_body) {
             why = std::move(c.why);
             passed = c.what == claim::kind::wrong_state ? 11 : 12;  // matched, but refused: nearest of all
         }
-        if (passed > best) {
-            best = passed;
-            result.nearest_miss = "route ";
-            result.nearest_miss.append(r.id).append(" of ").append(sc.name).append(": ").append(why);
+        consider(passed, pos, why);
+    }
+    // No route answered: the routes the index left out may still be the nearest miss
+    // (a right method on a wrong path). Their paths cannot match: tested for the 404 only.
+    for (std::size_t pos = 0, next = 0; pos < impl_->order.size(); ++pos) {
+        if (next < candidates.size() && candidates[next] == pos) {
+            ++next;
+            continue;
         }
+        const auto [si, ri] = impl_->order[pos];
+        auto m = match(impl_->scenarios[si].routes[ri].match, subject);
+        consider(m.only_method_failed ? 3 : 2 * m.passed, pos, m.reason);
     }
     // Unmatched: the journal files it under every session the request names.
     for (std::size_t si = 0; si < impl_->scenarios.size(); ++si) {

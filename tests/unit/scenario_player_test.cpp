@@ -562,6 +562,41 @@ TEST_CASE("player: HEAD gets GET's head without the body", "[player]") {
     CHECK(*head.plan->final_head.find("Content-Type") == *get.plan->final_head.find("Content-Type"));
 }
 
+TEST_CASE("player: exact, pattern, regex and pathless routes keep priority and declaration order", "[player]") {
+    // The player looks routes up by path; whichever way a route is found, the order must hold.
+    auto answer = [](sc::player& p, std::string_view method, std::string_view target) {
+        auto r = p.play(make_request(method, target));
+        return r.plan ? r.route : "none: " + r.nearest_miss;
+    };
+    std::vector<sc::route> routes;
+    routes.push_back(make_route("any-post", on("POST", ""), {make_step(201, std::nullopt)}));
+    routes.push_back(make_route("exact", on("GET", "/orders/7"), {make_step(200, std::nullopt)}));
+    routes.push_back(make_route("pattern", on("GET", "/orders/{id}"), {make_step(200, std::nullopt)}));
+    routes.push_back(make_route("regex", on("GET", "~/orders/[0-9]+"), {make_step(200, std::nullopt)}));
+    routes.push_back(make_route("pattern-high", on("DELETE", "/orders/{id}"), {make_step(204, std::nullopt)},
+                                sc::then_mode::repeat_last, 5));
+    routes.push_back(make_route("regex-high", on("PUT", "~/orders/.*"), {make_step(204, std::nullopt)},
+                                sc::then_mode::repeat_last, 5));
+    // Many routes that never match these requests, as a large scenario has.
+    for (int i = 0; i < 200; ++i)
+        routes.push_back(make_route("filler-" + std::to_string(i), on("GET", "/filler/" + std::to_string(i)),
+                                    {make_step(200, std::nullopt)}));
+    routes.push_back(make_route("last", on("GET", "/last"), {make_step(200, std::nullopt)}));
+    sc::player p{one(make_scenario("mixed", std::move(routes)))};
+
+    CHECK(answer(p, "GET", "/orders/7") == "exact");    // declared before the pattern and the regex
+    CHECK(answer(p, "GET", "/orders/8") == "pattern");  // the exact one does not fit
+    // Only the regex-high path fits, with another method: that is the nearest miss.
+    CHECK(answer(p, "GET", "/orders/8/x") == "none: route regex-high of mixed: method GET is not PUT");
+    CHECK(answer(p, "POST", "/orders/7") == "any-post");  // no path: every path
+    CHECK(answer(p, "DELETE", "/orders/7") == "pattern-high");
+    CHECK(answer(p, "PUT", "/orders/7/x") == "regex-high");
+    CHECK(answer(p, "GET", "/last") == "last");
+    CHECK(answer(p, "GET", "/filler/199") == "filler-199");
+    // Nothing fits: the nearest miss still looks at every route.
+    CHECK(answer(p, "PATCH", "/last") == "none: route last of mixed: method PATCH is not GET");
+}
+
 TEST_CASE("player: nearest miss names the route that passed the most criteria", "[player]") {
     sc::player none{{}};
     auto empty = none.play(make_request("GET", "/"));
