@@ -107,7 +107,7 @@ response_plan handle_wait(const request& req, const std::vector<query_param>& pa
     wait.timeout = std::min(wait.timeout, ctx.max_delay);
     response_plan plan;
     plan.action = response_plan::kind::wait_for_requests;
-    plan.wait = std::move(wait);
+    plan.wait = std::make_shared<const journal_wait>(std::move(wait));
     plan.omit_body = req.method == "HEAD";
     return plan;
 }

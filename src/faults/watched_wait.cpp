@@ -1,7 +1,6 @@
 #include "faults/watched_wait.hpp"
 
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
+#include <memory>
 
 #include <sys/socket.h>
 
@@ -23,27 +22,47 @@ peer_state peek_peer(tcp::socket& socket) {
 
 }  // namespace
 
+namespace {
+
+// What the socket watch and the timer share. The watch is a plain callback, not a
+// parallel_group of two awaitables: its state is this small block, and a delayed
+// request costs a few hundred bytes less (docs/performance.md). One thread runs both.
+struct watch {
+    net::steady_timer* timer;  ///< null once the wait is over: a late callback touches nothing
+    bool client_gone = false;
+};
+
+void watch_socket(tcp::socket& socket, std::shared_ptr<watch> w) {
+    socket.async_wait(tcp::socket::wait_read, [&socket, w](const beast::error_code& ec) {
+        if (!w->timer) return;  // the wait is over (elapsed, or cancelled)
+        if (!ec) {
+            switch (peek_peer(socket)) {
+                case peer_state::open: return;  // bytes of the next request: only the timer is left
+                case peer_state::unknown: watch_socket(socket, w); return;  // a spurious wake-up
+                case peer_state::gone: break;
+            }
+        } else if (ec == net::error::operation_aborted) {
+            return;
+        }
+        w->client_gone = true;
+        w->timer->cancel();
+    });
+}
+
+}  // namespace
+
 net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration) {
     if (duration.count() <= 0) co_return wait_end::elapsed;
     auto& socket = stream.socket();
     net::steady_timer timer{stream.get_executor(), duration};
-    // Watch until the client closes, or sends bytes: those belong to the next
-    // request, and then only the timer is left to wait for.
-    bool watching = true;
-    while (watching) {
-        auto [order, timer_ec, socket_ec] =
-            co_await net::experimental::make_parallel_group(timer.async_wait(net::deferred),
-                                                            socket.async_wait(tcp::socket::wait_read, net::deferred))
-                .async_wait(net::experimental::wait_for_one(), net::use_awaitable);
-        if (order[0] == 0) co_return timer_ec ? wait_end::aborted : wait_end::elapsed;
-        if (socket_ec) co_return socket_ec == net::error::operation_aborted ? wait_end::aborted : wait_end::client_gone;
-        switch (peek_peer(socket)) {
-            case peer_state::gone: co_return wait_end::client_gone;
-            case peer_state::open: watching = false; break;
-            case peer_state::unknown: break;  // a spurious wake-up: watch again
-        }
-    }
+    auto w = std::make_shared<watch>(watch{&timer});
+    watch_socket(socket, w);
     auto [ec] = co_await timer.async_wait(use_tuple_awaitable);
+    w->timer = nullptr;
+    if (w->client_gone) co_return wait_end::client_gone;
+    // Elapsed or cancelled: the socket watch goes (its callback then finds the wait over).
+    beast::error_code ignored;
+    socket.cancel(ignored);
     co_return ec ? wait_end::aborted : wait_end::elapsed;
 }
 

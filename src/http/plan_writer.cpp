@@ -66,20 +66,17 @@ std::string final_head_bytes(const response_plan& plan, const wire_context& wire
 
 }  // namespace
 
-net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire) {
-    write_outcome total;
-    // Most answers have no delay: no coroutine frame for a wait that would end at once.
-    if (plan.delay.count() > 0) switch (co_await wait_watching(stream, std::min(plan.delay, wire.max_delay))) {
-            case wait_end::elapsed: break;
-            case wait_end::client_gone: total.client_gone = true; [[fallthrough]];
-            case wait_end::aborted: total.ec = net::error::operation_aborted; co_return total;
-        }
+namespace {
+
+// Everything after the delay: interim heads, then the final response or its fault.
+net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan& plan, const wire_context& wire) {
     // reset, close, hang and garbage: no part of the response, no interim either.
     if (plan.fault.sends_no_response()) {
         auto out = co_await break_connection(stream, plan.fault, wire);
         if (out.bytes > 0) out.first_byte = std::chrono::system_clock::now();  // garbage: close enough
         co_return out;
     }
+    write_outcome total;
     total.first_byte = std::chrono::system_clock::now();
 
     // RFC 9110 §15.2: interim responses end at their header section, no framing fields.
@@ -108,6 +105,23 @@ net::awaitable<write_outcome> write_plan(stream_type& stream, const response_pla
     total.bytes += out.bytes;
     total.ec = out.ec;
     co_return total;
+}
+
+}  // namespace
+
+net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire) {
+    // The wait holds this small frame only: what sending needs is allocated once it is over,
+    // so that thousands of delayed answers cost little (docs/performance.md).
+    if (plan.delay.count() > 0) {
+        const auto end = co_await wait_watching(stream, std::min(plan.delay, wire.max_delay));
+        if (end != wait_end::elapsed) {
+            write_outcome out;
+            out.client_gone = end == wait_end::client_gone;
+            out.ec = net::error::operation_aborted;
+            co_return out;
+        }
+    }
+    co_return co_await send_plan(stream, plan, wire);
 }
 
 }  // namespace teapot::detail

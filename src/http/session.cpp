@@ -20,6 +20,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 namespace teapot::detail {
 namespace http = beast::http;
@@ -61,7 +62,7 @@ request view_of(const http::request<http::string_body>& msg) {
     r.method = msg.method_string();
     r.target = msg.target();
     r.version = msg.version();
-    r.headers.reserve(16);
+    r.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
     for (const auto& field : msg) r.headers.emplace_back(field.name_string(), field.value());
     r.body = msg.body();
     return r;
@@ -122,7 +123,10 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
     if (draining_) co_return false;
     idle_ = true;
     auto armed = deadline_.arm(timeout);
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple_awaitable);
+    // 1 KiB takes a usual request whole; a larger one is read on by the parser. The
+    // buffer stays allocated while the connection lives: small, so that 10 000
+    // connections waiting cost little (docs/performance.md).
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(1024), use_tuple_awaitable);
     idle_ = false;
     if (ec) co_return false;
     buffer_.commit(n);
@@ -245,49 +249,62 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
     co_return true;
 }
 
+// Every local here lives in the coroutine frame while the answer waits (a delay, a
+// slow client): what only some answers need is in coroutines of its own, so that
+// 10 000 delayed requests hold small frames (docs/performance.md).
 net::awaitable<bool> session::respond(request_parser& parser) {
-    const auto& limits = config_->request_limits;
-    auto started = clock_type::now();
+    const auto started = clock_type::now();
     const auto& msg = parser.get();
     auto req = view_of(msg);
     req.peer = peer_;
     req.from_loopback = from_loopback_;
     const auto received = std::chrono::system_clock::now();
     auto plan = route(req, config_->handlers);
-    if (plan.action == response_plan::kind::wait_for_requests) plan = co_await wait_on_journal(req, *plan.wait);
+    if (plan.action == response_plan::kind::wait_for_requests) co_await wait_on_journal(req, plan);
     const auto entry = start_record(req, plan, received);
+    if (plan.action != response_plan::kind::respond)
+        co_return co_await respond_without_message(parser, req, plan, entry, started);
 
-    switch (plan.action) {
-        case response_plan::kind::close_silently: {
-            auto end = co_await wait_watching(stream_, std::min(plan.delay, config_->handlers.max_delay));
-            if (end == wait_end::elapsed) {
-                beast::error_code ignored;
-                stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-            }
-            int status = end == wait_end::client_gone ? 499 : 444;
-            config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
-            finish_record(entry, plan, status, std::nullopt);
-            co_return false;
-        }
-        case response_plan::kind::websocket_echo:
-            config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
-            finish_record(entry, plan, 101, std::chrono::system_clock::now());  // the handshake is the answer
-            if (co_await wait_watching(stream_, std::min(plan.delay, config_->handlers.max_delay)) == wait_end::elapsed)
-                co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header, limits);
-            co_return false;
-        case response_plan::kind::respond:
-        case response_plan::kind::wait_for_requests: break;  // resolved above
-    }
-    bool keep_alive =
+    const bool keep_alive =
         msg.keep_alive() && !plan.close_after && !draining_ && plan.fault.what != fault::kind::early_response;
-    auto out = co_await write_plan(stream_, plan, wire_for(msg.version(), keep_alive));
-    config_->log.access({id_, req.method, req.target, logged_status(plan, out), out.bytes, elapsed_ms(started), peer_,
-                         fault_label(plan)});
-    finish_record(entry, plan, logged_status(plan, out), out.first_byte);
+    // A delayed answer may wait long, and thousands at once: an empty read buffer is
+    // given back meanwhile (the next request allocates it again).
+    if (plan.delay.count() > 0 && buffer_.size() == 0) buffer_.shrink_to_fit();
+    const auto out = co_await write_plan(stream_, plan, wire_for(msg.version(), keep_alive));
+    const int status = logged_status(plan, out);
+    config_->log.access(
+        {id_, req.method, req.target, status, out.bytes, elapsed_ms(started), peer_, fault_label(plan)});
+    finish_record(entry, plan, status, out.first_byte);
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
 }
 
-net::awaitable<response_plan> session::wait_on_journal(const request& req, journal_wait wait) {
+net::awaitable<bool> session::respond_without_message(request_parser& parser, const request& req,
+                                                      const response_plan& plan, std::optional<std::uint64_t> entry,
+                                                      clock_type::time_point started) {
+    const auto wait = std::min(plan.delay, config_->handlers.max_delay);
+    if (plan.action == response_plan::kind::close_silently) {
+        auto end = co_await wait_watching(stream_, wait);
+        if (end == wait_end::elapsed) {
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        }
+        int status = end == wait_end::client_gone ? 499 : 444;
+        config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
+        finish_record(entry, plan, status, std::nullopt);
+        co_return false;
+    }
+    // websocket_echo: the handshake is the answer.
+    config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
+    finish_record(entry, plan, 101, std::chrono::system_clock::now());
+    if (co_await wait_watching(stream_, wait) == wait_end::elapsed)
+        co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header,
+                                    config_->request_limits);
+    co_return false;
+}
+
+net::awaitable<void> session::wait_on_journal(const request& req, response_plan& plan) {
+    const auto waiting = plan.wait;  // held: plan is replaced by the answer below
+    const auto& wait = *waiting;
     auto& journal = *config_->handlers.journal;
     const auto deadline = clock_type::now() + wait.timeout;
     // Woken by every completed journal entry: the count is checked again, never polled.
@@ -300,8 +317,10 @@ net::awaitable<response_plan> session::wait_on_journal(const request& req, journ
     });
     for (;;) {
         auto served = journal.count_served(wait.filter);
-        if (served >= wait.count || clock_type::now() >= deadline || draining_)
-            co_return wait_result(req, wait, served);
+        if (served >= wait.count || clock_type::now() >= deadline || draining_) {
+            plan = wait_result(req, wait, served);
+            co_return;
+        }
         // Cancelled by a completed entry (check again), or expired (then the deadline has passed).
         timer->expires_at(deadline);
         co_await timer->async_wait();

@@ -68,8 +68,13 @@ private:
     /// The header and the content, each under its deadline.
     net::awaitable<std::tuple<beast::error_code, std::size_t>> read_header(request_parser& parser);
     net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser);
-    /// GET /__teapot/wait: until the journal has served what `wait` asks, or its timeout.
-    net::awaitable<response_plan> wait_on_journal(const request& req, journal_wait wait);
+    /// GET /__teapot/wait: until the journal has served what `plan.wait` asks, or its
+    /// timeout; then `plan` becomes the answer.
+    net::awaitable<void> wait_on_journal(const request& req, response_plan& plan);
+    /// 444 (close without a byte) and the WebSocket echo; false: the connection is done.
+    net::awaitable<bool> respond_without_message(request_parser& parser, const request& req, const response_plan& plan,
+                                                 std::optional<std::uint64_t> entry,
+                                                 std::chrono::steady_clock::time_point started);
     /// Puts the request in the journal before it is answered (not the admin API's own)...
     std::optional<std::uint64_t> start_record(const request& req, const response_plan& plan,
                                               std::chrono::system_clock::time_point received) const;
