@@ -23,6 +23,17 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
+// One sample: `name{labels} value`; `labels` is "" or already written as k="v",... (escaped).
+void sample(std::string& out, std::string_view name, std::string_view labels, std::uint64_t value) {
+    out.append(name);
+    if (!labels.empty()) out.append("{").append(labels).append("}");
+    out.append(" ").append(std::to_string(value)).append("\n");
+}
+
+std::string pair(std::string_view key, std::string_view value) {
+    return std::string{key} + "=\"" + label(value) + "\"";
+}
+
 }  // namespace
 
 void metrics::count(int status, std::string_view scenario, std::string_view route, std::string_view fault) {
@@ -48,31 +59,23 @@ std::string metrics::render(const metric_gauges& gauges) const {
                "answered (empty: a built-in endpoint).");
         for (const auto& [key, n] : responses_) {
             const auto& [status, scenario, route] = key;
-            out.append("teapot_requests_total{status=\"").append(std::to_string(status));
-            out.append("\",scenario=\"").append(label(scenario)).append("\",route=\"").append(label(route));
-            out.append("\"} ").append(std::to_string(n)).append("\n");
+            sample(
+                out, "teapot_requests_total",
+                pair("status", std::to_string(status)) + "," + pair("scenario", scenario) + "," + pair("route", route),
+                n);
         }
         header(out, "teapot_faults_total", "counter", "Faults carried out, by name.");
-        for (const auto& [fault, n] : faults_)
-            out.append("teapot_faults_total{fault=\"")
-                .append(label(fault))
-                .append("\"} ")
-                .append(std::to_string(n))
-                .append("\n");
+        for (const auto& [fault, n] : faults_) sample(out, "teapot_faults_total", pair("fault", fault), n);
     }
     header(out, "teapot_connections_active", "gauge", "Open client connections.");
-    out.append("teapot_connections_active ").append(std::to_string(gauges.connections)).append("\n");
+    sample(out, "teapot_connections_active", {}, gauges.connections);
     header(out, "teapot_sessions_active", "gauge", "Keyed scenario sessions alive, by scenario.");
     for (const auto& [scenario, n] : gauges.sessions)
-        out.append("teapot_sessions_active{scenario=\"")
-            .append(label(scenario))
-            .append("\"} ")
-            .append(std::to_string(n))
-            .append("\n");
+        sample(out, "teapot_sessions_active", pair("scenario", scenario), n);
     header(out, "teapot_journal_entries", "gauge", "Requests the journal holds.");
-    out.append("teapot_journal_entries ").append(std::to_string(gauges.journal_entries)).append("\n");
+    sample(out, "teapot_journal_entries", {}, gauges.journal_entries);
     header(out, "teapot_journal_dropped_total", "counter", "Journal entries pushed out of the ring.");
-    out.append("teapot_journal_dropped_total ").append(std::to_string(gauges.journal_dropped)).append("\n");
+    sample(out, "teapot_journal_dropped_total", {}, gauges.journal_dropped);
     return out;
 }
 
