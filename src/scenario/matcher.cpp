@@ -210,6 +210,14 @@ bool json_contains(const boost::json::value& actual, const boost::json::value& e
     return json_contains_at(actual, expected, where);
 }
 
+bool method_matches(const route_match& m, std::string_view method) {
+    auto listed = [&](std::string_view name) {
+        return std::find(m.methods.begin(), m.methods.end(), name) != m.methods.end();
+    };
+    // HEAD is GET without the content (RFC 9110 §9.3.2): a GET route answers it, with the same headers.
+    return m.methods.empty() || listed(method) || (method == "HEAD" && listed("GET"));
+}
+
 match_result match(const route_match& m, const match_subject& s) {
     match_result r;
     auto fail = [&](criterion c, std::string why) {
@@ -219,12 +227,7 @@ match_result match(const route_match& m, const match_subject& s) {
         return r;
     };
 
-    auto listed = [&](std::string_view method) {
-        return std::find(m.methods.begin(), m.methods.end(), method) != m.methods.end();
-    };
-    // HEAD is GET without the content (RFC 9110 §9.3.2): a GET route answers it, with the same headers.
-    bool method_ok = m.methods.empty() || listed(s.req().method) || (s.req().method == "HEAD" && listed("GET"));
-    if (!method_ok) {
+    if (!method_matches(m, s.req().method)) {
         // Tested only on this (rare) failure, for the 404's nearest route: never on a match.
         std::vector<std::pair<std::string, std::string>> unused;
         r.only_method_failed = m.path && s.target_valid() && test_path(*m.path, s, unused).empty();

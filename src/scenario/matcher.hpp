@@ -61,6 +61,9 @@ struct match_result {
     std::string reason;
 };
 
+/// Whether `m` takes `method` (HEAD counts as GET).
+bool method_matches(const route_match& m, std::string_view method);
+
 /// Tests `subject` against `m`: method, path, query, headers, body, in that order.
 match_result match(const route_match& m, const match_subject& subject);
 

@@ -4,6 +4,7 @@
 #include "handlers/status_knobs.hpp"
 #include "scenario/matcher.hpp"
 #include "scenario/random_stream.hpp"
+#include "scenario/route_index.hpp"
 #include "scenario/template.hpp"
 
 #include <algorithm>
@@ -195,13 +196,38 @@ struct player::impl {
     /// Some step answers with early-response: requests with a body are played before it is read.
     bool has_early_responses = false;
 
-    // Which routes a path may match, so that a request tests those only, not every
-    // route (a 1 000-route scenario costs what a small one does). Positions in `order`,
-    // ascending. Exact paths by their text, patterns by their number of segments,
-    // and the rest (a regex, or no path) always.
-    std::unordered_map<std::string, std::vector<std::size_t>> exact_paths;
-    std::unordered_map<std::size_t, std::vector<std::size_t>> patterns_by_segments;
-    std::vector<std::size_t> any_path;
+    /// Which routes a request's path can match: those are tested, the others fail on their path.
+    route_index routes_by_path;
+    /// Positions of the routes by the methods they take (any_method: those without `method`),
+    /// for the nearest miss among the routes the path index leaves out.
+    std::unordered_map<std::string, std::vector<std::size_t>> by_method;
+    std::vector<std::size_t> any_method;
+
+    // The first position of `list` not in `excluded` (both ascending), if any.
+    static std::optional<std::size_t> first_not_in(const std::vector<std::size_t>& list,
+                                                   const std::vector<std::size_t>& excluded) {
+        for (auto pos : list)
+            if (!std::binary_search(excluded.begin(), excluded.end(), pos)) return pos;
+        return std::nullopt;
+    }
+
+    // The nearest miss among the routes outside `candidates`: they fail on their path, so
+    // their nearness is their method's alone, as the matcher counts it (2 when it fits, else
+    // 0); the first in matching order wins a tie. Found without looking at every route.
+    std::optional<std::pair<int, std::size_t>> nearest_outside(const std::vector<std::size_t>& candidates,
+                                                               std::string_view method) const {
+        std::optional<std::size_t> fits = first_not_in(any_method, candidates);
+        auto consider = [&](std::string_view name) {
+            if (auto it = by_method.find(std::string{name}); it != by_method.end())
+                if (auto pos = first_not_in(it->second, candidates); pos && (!fits || *pos < *fits)) fits = pos;
+        };
+        consider(method);
+        if (method == "HEAD") consider("GET");  // HEAD counts as GET (matcher.hpp)
+        if (fits) return std::pair{2, *fits};
+        for (std::size_t pos = 0; pos < order.size(); ++pos)
+            if (!std::binary_search(candidates.begin(), candidates.end(), pos)) return std::pair{0, pos};
+        return std::nullopt;
+    }
 
     impl(std::vector<scenario> sc, player_limits lim)
         : scenarios(std::move(sc)), limits(lim), unseeded(lim.seed ? *lim.seed : entropy()) {
@@ -225,26 +251,11 @@ struct player::impl {
         });
         for (std::size_t pos = 0; pos < order.size(); ++pos) {
             const auto& path = scenarios[order[pos].first].routes[order[pos].second].match.path;
-            if (!path || path->how == path_matcher::kind::regex)
-                any_path.push_back(pos);
-            else if (path->how == path_matcher::kind::exact)
-                exact_paths[path->text].push_back(pos);
-            else
-                patterns_by_segments[path->segments.size()].push_back(pos);
+            routes_by_path.add(pos, path ? &*path : nullptr);
+            const auto& methods = scenarios[order[pos].first].routes[order[pos].second].match.methods;
+            if (methods.empty()) any_method.push_back(pos);
+            for (const auto& m : methods) by_method[m].push_back(pos);
         }
-    }
-
-    // The positions of the routes `subject` may match, in matching order.
-    std::vector<std::size_t> candidates(const match_subject& subject) const {
-        std::vector<std::size_t> out = any_path;
-        if (subject.target_valid()) {
-            if (auto it = exact_paths.find(subject.path()); it != exact_paths.end())
-                out.insert(out.end(), it->second.begin(), it->second.end());
-            if (auto it = patterns_by_segments.find(subject.segments().size()); it != patterns_by_segments.end())
-                out.insert(out.end(), it->second.begin(), it->second.end());
-        }
-        std::sort(out.begin(), out.end());
-        return out;
     }
 
     // Forgets idle sessions: the least recently used sit at the back. Caller holds the lock.
@@ -651,21 +662,17 @@ play_result player::play(const request& req, bool before_body) {
     std::vector<std::optional<std::string>> keys(impl_->scenarios.size());  // computed on first need
 
     // The nearest miss, for the 404: the highest nearness, then the first in matching order.
+    // Its sentence is written once, for that route only: a miss costs no string.
     int best = -1;
     std::size_t best_pos = 0;
-    auto consider = [&](int nearness, std::size_t pos, std::string_view why) {
+    std::optional<std::string> best_why;  ///< known for a tested candidate; else written at the end
+    auto consider = [&](int nearness, std::size_t pos, std::optional<std::string> why) {
         if (nearness < best || (nearness == best && pos > best_pos)) return;
         best = nearness;
         best_pos = pos;
-        const auto [si, ri] = impl_->order[pos];
-        result.nearest_miss = "route ";
-        result.nearest_miss.append(impl_->scenarios[si].routes[ri].id)
-            .append(" of ")
-            .append(impl_->scenarios[si].name)
-            .append(": ")
-            .append(why);
+        best_why = std::move(why);
     };
-    const auto candidates = impl_->candidates(subject);
+    const auto candidates = impl_->routes_by_path.candidates(subject);
     for (const auto pos : candidates) {
         const auto [si, ri] = impl_->order[pos];
         const auto& sc = impl_->scenarios[si];
@@ -750,18 +757,21 @@ play_result player::play(const request& req, bool before_body) {
             why = std::move(c.why);
             passed = c.what == claim::kind::wrong_state ? 11 : 12;  // matched, but refused: nearest of all
         }
-        consider(passed, pos, why);
+        consider(passed, pos, std::move(why));
     }
-    // No route answered: the routes the index left out may still be the nearest miss
-    // (a right method on a wrong path). Their paths cannot match: tested for the 404 only.
-    for (std::size_t pos = 0, next = 0; pos < impl_->order.size(); ++pos) {
-        if (next < candidates.size() && candidates[next] == pos) {
-            ++next;
-            continue;
-        }
-        const auto [si, ri] = impl_->order[pos];
-        auto m = match(impl_->scenarios[si].routes[ri].match, subject);
-        consider(m.only_method_failed ? 3 : 2 * m.passed, pos, m.reason);
+    // No route answered: the routes the path index left out may hold the nearest miss.
+    if (auto outside = impl_->nearest_outside(candidates, req.method))
+        consider(outside->first, outside->second, std::nullopt);
+    if (best >= 0) {
+        const auto [si, ri] = impl_->order[best_pos];
+        const auto& r = impl_->scenarios[si].routes[ri];
+        if (!best_why) best_why = match(r.match, subject).reason;
+        result.nearest_miss = "route ";
+        result.nearest_miss.append(r.id)
+            .append(" of ")
+            .append(impl_->scenarios[si].name)
+            .append(": ")
+            .append(*best_why);
     }
     // Unmatched: the journal files it under every session the request names.
     for (std::size_t si = 0; si < impl_->scenarios.size(); ++si) {

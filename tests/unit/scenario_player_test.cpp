@@ -595,6 +595,11 @@ TEST_CASE("player: exact, pattern, regex and pathless routes keep priority and d
     CHECK(answer(p, "GET", "/filler/199") == "filler-199");
     // Nothing fits: the nearest miss still looks at every route.
     CHECK(answer(p, "PATCH", "/last") == "none: route last of mixed: method PATCH is not GET");
+    // A path no route has: the first route that takes the method is nearest (after the
+    // priority-5 ones, which take other methods), found without trying the 200 others.
+    CHECK(answer(p, "GET", "/nowhere") == "none: route exact of mixed: path /nowhere is not /orders/7");
+    CHECK(answer(p, "HEAD", "/nowhere") == "none: route exact of mixed: path /nowhere is not /orders/7");
+    CHECK(answer(p, "TRACE", "/nowhere") == "none: route pattern-high of mixed: method TRACE is not DELETE");
 }
 
 TEST_CASE("player: nearest miss names the route that passed the most criteria", "[player]") {
