@@ -1,0 +1,364 @@
+"""The servers under test: how each is started on a given port, what it
+answers on, and how it is stopped. Every process started here is recorded in
+STARTED and stopped by PID (with its descendants) by stop_all(), which the
+harness calls from a finally block and from its signal handlers."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+STARTED = []  # every Running not yet stopped
+
+# teapot's own bodies for these codes (text/plain), copied into the other
+# servers' configurations so that every server sends about the same bytes.
+BODY_418 = "418 I'm a teapot\nThe server refuses to brew coffee because it is, permanently, a teapot.\n"
+BODY_200 = "200 OK\nThe request succeeded.\n"
+EXPOSE = ("Location, Retry-After, WWW-Authenticate, Proxy-Authenticate, Content-Range, "
+          "Accept-Ranges, Allow, Link, ETag, Upgrade, Date, Server")
+
+
+def free_port():
+    """A port the kernel hands out for bind(0), released at once; start() checks
+    it again just before the exec, and the server's own bind fails loudly."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def children_map():
+    """ppid -> [pid] for every process, from /proc/PID/stat."""
+    kids = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: split after the last ')'.
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        kids.setdefault(ppid, []).append(int(name))
+    return kids
+
+
+def tree(pid):
+    """pid and all its descendants."""
+    kids = children_map()
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_bytes(pids):
+    """Summed resident set of pids (VmRSS, from statm); vanished ones count 0."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE
+        except OSError:
+            pass
+    return total
+
+
+def pss_bytes(pids):
+    """Summed proportional set size (Pss, from smaps_rollup): a page shared by
+    n processes counts 1/n in each, so the sum is what the tree really holds,
+    where a sum of RSS counts shared pages once per process."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+    return total
+
+
+def hwm_bytes(pid):
+    """VmHWM, the peak resident set of one process since it started."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class Running:
+    def __init__(self, server, argv, port, log_path, cwd=None, env=None, ready_line=False):
+        self.server = server
+        self.port = port
+        self.log_path = log_path
+        self.log = open(log_path, "ab")
+        self.t_exec = time.perf_counter()
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE if ready_line else self.log, stderr=self.log,
+                                     stdin=subprocess.DEVNULL, cwd=cwd, env=env, start_new_session=True)
+        self.pid = self.proc.pid
+        STARTED.append(self)
+        if ready_line:
+            # teapot prints exactly one line once it accepts: "teapot listening on http://HOST:PORT".
+            line = self.proc.stdout.readline().decode().strip()
+            if not line.startswith("teapot listening on http://"):
+                self.stop()
+                raise RuntimeError(f"{server.name}: no ready line (got {line!r}); see {log_path}")
+            self.port = int(line.rsplit(":", 1)[1])
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def pids(self):
+        return tree(self.pid) if self.alive() else []
+
+    def stop(self):
+        """SIGTERM (SIGINT for gunicorn, whose TERM waits for its workers) to the
+        root, a few seconds' grace, then SIGKILL to whatever of the tree is left."""
+        if self in STARTED:
+            STARTED.remove(self)
+        pids = self.pids()
+        if self.alive():
+            try:
+                os.kill(self.pid, self.server.stop_signal)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=8)
+            except subprocess.TimeoutExpired:
+                pass
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        self.log.close()
+
+
+def stop_all():
+    for r in list(reversed(STARTED)):
+        try:
+            r.stop()
+        except Exception as e:  # keep stopping the others
+            print(f"bench: stopping {r.server.name} (pid {r.pid}) failed: {e}", flush=True)
+
+
+class Server:
+    name = ""
+    label = ""
+    stop_signal = signal.SIGTERM
+    expect_ready = 418
+    paths = {"418": "/status/418", "200": "/status/200"}
+    delay_path = None  # the 1 s delayed route, None when the server has none
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+
+    def argv(self, port, extra=()):
+        raise NotImplementedError
+
+    def start(self, port=None, extra=(), tag=""):
+        """Starts on port (a free one when None) and returns once it answers
+        /status/418 with 418."""
+        if port is None:
+            port = free_port()
+        log = os.path.join(self.workdir, f"{self.name}{tag}.log")
+        for _ in range(5):
+            if port_is_free(port):
+                break
+            port = free_port()
+        r = Running(self, self.argv(port, extra), port, log, env=self.env())
+        try:
+            r.ready_s = wait_ready(r, self.paths["418"], self.expect_ready, timeout=120)
+        except Exception:
+            r.stop()
+            raise
+        return r
+
+    def env(self):
+        return None
+
+
+class Teapot(Server):
+    name, label = "teapot", "teapot"
+
+    def __init__(self, workdir, binary):
+        super().__init__(workdir)
+        self.binary = binary
+        self.delay_path = "/status/200?delay=1s"
+
+    def argv(self, port, extra=()):
+        return [self.binary, "--port", str(port), "--quiet", *extra]
+
+    def start(self, port=None, extra=(), tag=""):
+        if port is not None:
+            return super().start(port, extra, tag)
+        # Port 0 and the ready line: no race for a port at all.
+        log = os.path.join(self.workdir, f"{self.name}{tag}.log")
+        r = Running(self, self.argv(0, extra), 0, log, ready_line=True)
+        r.ready_s = wait_ready(r, self.paths["418"], 418, timeout=10)
+        return r
+
+
+class Nginx(Server):
+    name, label = "nginx", "nginx"
+    CONF = """worker_processes auto;
+daemon off;
+master_process on;
+pid {dir}/nginx.pid;
+error_log stderr warn;
+worker_rlimit_nofile 20000;
+events {{ worker_connections 16384; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    # teapot keeps a connection for any number of requests; nginx's default is 1000.
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    default_type "text/plain; charset=utf-8";
+    server {{
+        listen 127.0.0.1:{port};
+        # teapot's headers, so both send about the same bytes per response.
+        add_header Vary "Accept, Accept-Language" always;
+        add_header Access-Control-Allow-Origin "*" always;
+        add_header Access-Control-Expose-Headers "{expose}" always;
+        location = /status/418 {{ return 418 "{b418}"; }}
+        location = /status/200 {{ return 200 "{b200}"; }}
+    }}
+}}
+"""
+
+    def argv(self, port, extra=()):
+        d = os.path.join(self.workdir, f"nginx-{port}")
+        os.makedirs(d, exist_ok=True)
+        conf = os.path.join(d, "nginx.conf")
+        esc = lambda s: s.replace("\n", "\\n").replace('"', '\\"')
+        with open(conf, "w") as f:
+            f.write(self.CONF.format(dir=d, port=port, expose=EXPOSE, b418=esc(BODY_418), b200=esc(BODY_200)))
+        return ["nginx", "-p", d, "-e", "stderr", "-c", conf]
+
+
+class Httpbin(Server):
+    name, label = "httpbin", "httpbin (gunicorn)"
+    stop_signal = signal.SIGINT  # gunicorn: INT is the quick shutdown, TERM the graceful one
+    WORKERS = 2
+
+    def __init__(self, workdir):
+        super().__init__(workdir)
+        self.delay_path = "/delay/1"
+
+    def argv(self, port, extra=()):
+        # Debian's python3-httpbin lives in /usr/bin/python3's dist-packages.
+        return ["/usr/bin/python3", "-m", "gunicorn", "-w", str(self.WORKERS), "-k", "sync",
+                "-b", f"127.0.0.1:{port}", "httpbin:app"]
+
+
+class Wiremock(Server):
+    name, label = "wiremock", "WireMock"
+
+    def __init__(self, workdir, jar):
+        super().__init__(workdir)
+        self.jar = jar
+        self.delay_path = "/delay/1"
+        root = os.path.join(workdir, "wiremock")
+        os.makedirs(os.path.join(root, "mappings"), exist_ok=True)
+        os.makedirs(os.path.join(root, "__files"), exist_ok=True)
+        stubs = {
+            "418": {"request": {"method": "ANY", "urlPath": "/status/418"},
+                    "response": {"status": 418, "body": BODY_418,
+                                 "headers": {"Content-Type": "text/plain; charset=utf-8"}}},
+            "200": {"request": {"method": "ANY", "urlPath": "/status/200"},
+                    "response": {"status": 200, "body": BODY_200,
+                                 "headers": {"Content-Type": "text/plain; charset=utf-8"}}},
+            "delay": {"request": {"method": "ANY", "urlPath": "/delay/1"},
+                      "response": {"status": 200, "body": BODY_200, "fixedDelayMilliseconds": 1000,
+                                   "headers": {"Content-Type": "text/plain; charset=utf-8"}}},
+        }
+        for k, v in stubs.items():
+            with open(os.path.join(root, "mappings", f"{k}.json"), "w") as f:
+                json.dump(v, f)
+        self.root = root
+
+    def argv(self, port, extra=()):
+        # No request journal and no per-request logging, WireMock's own advice for
+        # load; otherwise its defaults. Its bounded journal, the equivalent of
+        # teapot's (--max-request-journal-entries 10000), managed about 1 k
+        # requests/s here against 40 k without one; its default journal is
+        # unbounded and would grow through the whole run.
+        return ["java", "-jar", self.jar, "--port", str(port), "--root-dir", self.root,
+                "--disable-banner", "--disable-request-logging", "--no-request-journal"]
+
+
+def http_get(port, path, headers=(), timeout=5.0):
+    """One GET on a fresh connection (Connection: close): (status, body)."""
+    req = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+    req += "".join(f"{h}\r\n" for h in headers) + "\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(req.encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            head, sep, body = data.partition(b"\r\n\r\n")
+            if sep:
+                for line in head.split(b"\r\n")[1:]:
+                    k, _, v = line.partition(b":")
+                    if k.strip().lower() == b"content-length" and len(body) >= int(v):
+                        return int(data[9:12]), body
+    if not data.startswith(b"HTTP/"):
+        raise ConnectionError("no response")
+    return int(data[9:12]), data.partition(b"\r\n\r\n")[2]
+
+
+def wait_ready(r, path, status, timeout):
+    """Polls until the server answers path with status: a refused connect is
+    retried after 0.5 ms, so the time to first correct response is exact to
+    about a millisecond. Returns the seconds since the exec."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        if not r.alive():
+            raise RuntimeError(f"{r.server.name} exited with {r.proc.returncode}; see {r.log_path}")
+        try:
+            got, _ = http_get(r.port, path, timeout=max(0.1, deadline - time.perf_counter()))
+            if got == status:
+                return time.perf_counter() - r.t_exec
+        except OSError:
+            pass
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"{r.server.name} did not answer {path} with {status} within {timeout} s")
+        time.sleep(0.0005)
