@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -65,6 +66,62 @@ class RssSampler:
         self.peak = max(self.peak, S.rss_bytes(self.pids))
 
 
+class OtherCpu:
+    """How much CPU other processes (another build on the machine, say) took
+    while a measurement ran, in cores: the machine's busy time from /proc/stat
+    less what the measured server's processes, the load generator (a reaped
+    child) and this harness used. Kernel accounting is tick-based here, so
+    softirq time spent on a process's behalf is charged to that process."""
+    CLK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.cores = None
+
+    @staticmethod
+    def busy():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:8]]
+        return v[0] + v[1] + v[2] + v[5] + v[6]  # user nice system irq softirq
+
+    def ours(self):
+        ticks = 0
+        for p in self.pids:
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    st = f.read()
+                fields = st[st.rindex(")") + 2:].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime stime
+            except OSError:
+                pass
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            ru = resource.getrusage(who)
+            ticks += (ru.ru_utime + ru.ru_stime) * self.CLK
+        return ticks
+
+    def __enter__(self):
+        self.t0, self.b0, self.o0 = time.monotonic(), self.busy(), self.ours()
+        return self
+
+    def __exit__(self, *exc):
+        elapsed = time.monotonic() - self.t0
+        other = (self.busy() - self.b0) - (self.ours() - self.o0)
+        self.cores = max(0.0, other / self.CLK / elapsed)
+
+
+def listen_drops():
+    """The kernel's TcpExt ListenOverflows: SYNs or handshakes dropped because a
+    listening socket's accept queue was full (machine-wide; during a burst,
+    the burst's)."""
+    with open("/proc/net/netstat") as f:
+        lines = f.read().splitlines()
+    for head, vals in zip(lines[::2], lines[1::2]):
+        if head.startswith("TcpExt:"):
+            table = dict(zip(head.split()[1:], vals.split()[1:]))
+            return int(table.get("ListenOverflows", 0))
+    return 0
+
+
 WRK_PROCS = []
 
 
@@ -102,8 +159,9 @@ def measure_wrk(running, path, connections, cfg, expect, headers=()):
     status, _ = S.http_get(running.port, path, headers)
     if status != expect:
         raise RuntimeError(f"{running.server.name} {path}: {status}, expected {expect}")
-    with RssSampler(running) as rss:
+    with RssSampler(running) as rss, OtherCpu(rss.pids) as other:
         r = wrk(url, connections, cfg.duration, headers)
+    r["other_cpu"] = other.cores
     if not running.alive():
         raise RuntimeError(f"{running.server.name} exited during {path} at {connections} connection(s) "
                            f"(code {running.proc.returncode}); see {running.log_path}")
@@ -119,10 +177,13 @@ def measure_wrk(running, path, connections, cfg, expect, headers=()):
 
 def burst(cfg, running, path):
     argv = [cfg.burst, "127.0.0.1", str(running.port), path, str(cfg.burst_count), str(cfg.burst_timeout)]
-    with RssSampler(running) as rss:
+    drops = listen_drops()
+    with RssSampler(running) as rss, OtherCpu(rss.pids) as other:
         out = subprocess.run(argv, capture_output=True, check=True, timeout=cfg.burst_timeout + 60).stdout
     r = json.loads(out)
     r["peak_rss"] = rss.peak
+    r["other_cpu"] = other.cores
+    r["listen_overflows"] = listen_drops() - drops
     if len(rss.pids) == 1:
         # One process: its VmHWM is exact where 10 ms samples may miss a peak.
         r["peak_rss"] = max(r["peak_rss"], S.hwm_bytes(running.pid))
@@ -279,20 +340,22 @@ def main():
                     if st != 200 or b'"id":999' not in body.replace(b" ", b""):
                         raise RuntimeError(f"{k}: {scenario_path} answered {st} {body[:80]!r}")
 
-        # The teapot-alone variants: (key, instance, path, headers).
-        variants = []
-        if "journal" in cfg.workloads or "negotiation" in cfg.workloads:
-            variants.append(("plain", "default", "/status/418", ()))
-        if "negotiation" in cfg.workloads:
-            variants.append(("json", "default", "/status/418", ("Accept: application/json",)))
-        if "journal" in cfg.workloads:
-            variants.append(("journal-off", "journal-off", "/status/418", ()))
-        if "routes" in cfg.workloads:
-            variants.append(("route-of-1", "routes-1", scenario_path, ()))
-            variants.append(("route-of-1000", "routes-1000", scenario_path, ()))
-            variants.append(("builtin-behind-1000", "routes-1000", "/status/418", ()))
-        if "teapot" not in srv:
-            variants = []
+        # teapot alone: each comparison is a pair of runs measured back to back
+        # (the order swapped every round), so that both meet the same background.
+        variant = {"plain": ("default", "/status/418", ()),
+                   "json": ("default", "/status/418", ("Accept: application/json",)),
+                   "journal-off": ("journal-off", "/status/418", ()),
+                   "route-of-1": ("routes-1", scenario_path, ()),
+                   "route-of-1000": ("routes-1000", scenario_path, ()),
+                   "builtin-behind-1000": ("routes-1000", "/status/418", ())}
+        pairs = []
+        if "teapot" in srv:
+            if "routes" in cfg.workloads:
+                pairs += [("route-of-1000", "route-of-1"), ("builtin-behind-1000", "plain")]
+            if "journal" in cfg.workloads:
+                pairs.append(("plain", "journal-off"))
+            if "negotiation" in cfg.workloads:
+                pairs.append(("json", "plain"))
 
         for rnd in range(cfg.rounds):
             order = rotated(names, rnd)
@@ -341,10 +404,14 @@ def main():
                         f"(failures {b['failures']}), connect phase {b['connect_phase_ms']:.0f} ms, "
                         f"peak RSS {b['peak_rss'] / MIB:.1f} MiB")
 
-            for key, inst, path, headers in rotated(variants, rnd) if variants else []:
-                r = measure_wrk(alone[inst], path, 64, cfg, 418 if path == "/status/418" else 200, headers)
-                data["alone"].setdefault(key, []).append(r)
-                log(f"  teapot {key:20}: {r['rps']:9.0f} req/s")
+            for a, b in rotated(pairs, rnd) if pairs else []:
+                got = {}
+                for key in ((a, b) if rnd % 2 == 0 else (b, a)):
+                    inst, path, headers = variant[key]
+                    got[key] = measure_wrk(alone[inst], path, 64, cfg, 418 if path == "/status/418" else 200, headers)
+                data["alone"].setdefault((a, b), []).append(got)
+                log(f"  teapot {a} / {b}: {got[a]['rps']:.0f} / {got[b]['rps']:.0f} req/s = "
+                    f"{got[a]['rps'] / got[b]['rps']:.2f}")
 
             rr["loadavg_after"] = loadavg()
             res["rounds"].append(rr)
@@ -468,7 +535,7 @@ def render(cfg, srv, names, data, res):
                  " | ".join(cell(data["startup"].get(n, []), "ms") for n in names) + " |")
         L.append(f"| idle RSS ({cfg.idle_settle:g} s after that answer) | " +
                  " | ".join(cell(data["idle_rss"].get(n, []), "mib") for n in names) + " |")
-        L.append("| idle PSS (shared pages split between a server's processes) | " +
+        L.append("| idle PSS (a page shared by n processes counts 1/n) | " +
                  " | ".join(cell(data["idle_pss"].get(n, []), "mib") for n in names) + " |")
         L.append("")
     if data["burst"]:
@@ -490,6 +557,10 @@ def render(cfg, srv, names, data, res):
             cell([b["latency_p50_ms"] if b["ok"] else None for b in B[n]], "ms") for n in bn) + " |")
         L.append("| each request, sent to answered, p99 | " + " | ".join(
             cell([b["latency_p99_ms"] if b["ok"] else None for b in B[n]], "ms") for n in bn) + " |")
+        L.append("| each request, sent to answered, max | " + " | ".join(
+            cell([b["latency_max_ms"] if b["ok"] else None for b in B[n]], "ms") for n in bn) + " |")
+        L.append("| handshakes dropped, accept queue full (kernel's ListenOverflows) | " + " | ".join(
+            cell([b["listen_overflows"] for b in B[n]], "count") for n in bn) + " |")
         L.append("| client's connect-and-send phase | " + " | ".join(
             cell([b["connect_phase_ms"] for b in B[n]], "ms") for n in bn) + " |")
         L.append("| peak RSS | " + " | ".join(cell([b["peak_rss"] for b in B[n]], "mib") for n in bn) + " |")
@@ -531,32 +602,33 @@ def render(cfg, srv, names, data, res):
         L.append("")
 
     A = data["alone"]
-    pairs = [("1,000-route scenario / 1 route (the last route answers)", "route-of-1000", "route-of-1"),
-             ("built-in `/status/418` behind 1,000 routes / no scenario", "builtin-behind-1000", "plain"),
-             ("journal on (10,000) / off", "plain", "journal-off"),
-             ("`Accept: application/json` / plain", "json", "plain")]
-    pairs = [p for p in pairs if p[1] in A and p[2] in A]
+    titles = {("route-of-1000", "route-of-1"): "1,000-route scenario / 1 route (the last route answers)",
+              ("builtin-behind-1000", "plain"): "built-in `/status/418` behind 1,000 routes / no scenario",
+              ("plain", "journal-off"): "journal on (10,000) / off",
+              ("json", "plain"): "`Accept: application/json` / plain"}
     ratios = {}
-    if pairs:
-        L.append("## teapot alone (64 connections, req/s)")
+    if A:
+        L.append("## teapot alone (64 connections, req/s; each pair measured back to back)")
         L.append("")
-        L.append("| comparison | measured | baseline | ratio of medians (per-round range) |")
+        L.append("| comparison | measured | baseline | ratio, median of the rounds' (min–max) |")
         L.append("|---|---|---|---|")
-        for title, a, b in pairs:
-            ra = [r["rps"] for r in A[a]]
-            rb = [r["rps"] for r in A[b]]
-            ratio = median_of(ra) / median_of(rb)
+        for (a, b), rounds in A.items():
+            ra = [g[a]["rps"] for g in rounds]
+            rb = [g[b]["rps"] for g in rounds]
             per_round = [x / y for x, y in zip(ra, rb)]
-            rng = f" ({min(per_round):.2f}–{max(per_round):.2f})" if len(per_round) > 1 else ""
+            ratio = statistics.median(per_round)
             ratios[a + "/" + b] = ratio
-            L.append(f"| {title} | {cell(ra, 'rps', flagged(A[a]))} | {cell(rb, 'rps', flagged(A[b]))} | "
-                     f"{ratio:.2f} ×{rng} |")
-            for k in (a, b):
-                for r in A[k]:
-                    if r["errors"]:
-                        errors.append(f"teapot {k}: {r['errors']:,} errors in {r['requests']:,} requests")
+            rng = f" ({min(per_round):.2f}–{max(per_round):.2f})" if len(per_round) > 1 else ""
+            fa = flagged([g[a] for g in rounds])
+            fb = flagged([g[b] for g in rounds])
+            L.append(f"| {titles[(a, b)]} | {cell(ra, 'rps', fa)} | {cell(rb, 'rps', fb)} | {ratio:.2f} ×{rng} |")
+            for g in rounds:
+                for k in (a, b):
+                    if g[k]["errors"]:
+                        errors.append(f"teapot {k}: {g[k]['errors']:,} errors in {g[k]['requests']:,} requests")
         L.append("")
 
+    L.extend(background(data))
     L.extend(goals(cfg, data, ratios))
     if errors:
         L.append("## ⚠ Runs with errors")
@@ -565,6 +637,24 @@ def render(cfg, srv, names, data, res):
             L.append(f"- {e}")
         L.append("")
     return "\n".join(L)
+
+
+def background(data):
+    """CPU that other processes took during the measured runs: the noise."""
+    groups = {"canned answers": [r for runs in data["load"].values() for r in runs],
+              "delayed burst": [b for runs in data["burst"].values() for b in runs],
+              "teapot alone": [g[k] for rounds in data["alone"].values() for g in rounds for k in g]}
+    rows = []
+    for name, runs in groups.items():
+        vals = [r["other_cpu"] for r in runs if r.get("other_cpu") is not None]
+        if vals:
+            busy = sum(1 for v in vals if v > 0.25)
+            rows.append(f"| {name} | {len(vals)} | {statistics.median(vals):.2f} | {max(vals):.2f} | {busy} |")
+    if not rows:
+        return []
+    return ["## Background: CPU taken by other processes during the measured runs", "",
+            "In cores (of 2), from /proc/stat less the server's, the client's and the harness's own time.", "",
+            "| workload | runs | median | max | runs above 0.25 |", "|---|---|---|---|---|", *rows, ""]
 
 
 def goals(cfg, data, ratios):

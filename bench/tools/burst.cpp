@@ -252,10 +252,11 @@ int main(int argc, char** argv) {
     for (auto& [k, v] : statuses) std::printf("%s\"%d\": %d", std::exchange(first, false) ? "" : ", ", k, v);
     std::printf(
         "}, \"connect_phase_ms\": %.1f, \"last_sent_ms\": %.1f, \"first_ok_ms\": %.1f, \"median_ok_ms\": %.1f, "
-        "\"last_ok_ms\": %.1f, \"latency_p50_ms\": %.1f, \"latency_p99_ms\": %.1f, \"last_done_ms\": %.1f, "
-        "\"batch_ms\": %.1f}\n",
+        "\"last_ok_ms\": %.1f, \"latency_p50_ms\": %.1f, \"latency_p99_ms\": %.1f, \"latency_p999_ms\": %.1f, "
+        "\"latency_max_ms\": %.1f, \"last_done_ms\": %.1f, \"batch_ms\": %.1f}\n",
         connect_phase_ms, last_sent, ok_done.empty() ? -1.0 : ok_done.front(), pct(ok_done, 50),
-        ok_done.empty() ? -1.0 : ok_done.back(), pct(latency, 50), pct(latency, 99), last_done, batch_ms);
+        ok_done.empty() ? -1.0 : ok_done.back(), pct(latency, 50), pct(latency, 99), pct(latency, 99.9),
+        latency.empty() ? -1.0 : latency.back(), last_done, batch_ms);
     close(ep);
     return 0;
 }
