@@ -16,7 +16,6 @@
 #include <limits>
 #include <map>
 #include <optional>
-#include <regex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -265,14 +264,14 @@ private:
         return false;
     }
 
-    std::shared_ptr<const std::regex> regex(const field& f, const std::string& source) {
+    std::shared_ptr<const boost::regex> regex(const field& f, const std::string& source) {
         if (source.empty()) {
             error(f, "a non-empty regular expression");
             return nullptr;
         }
         try {
-            return std::make_shared<const std::regex>(source, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
+            return std::make_shared<const boost::regex>(source, boost::regex::ECMAScript);
+        } catch (const boost::regex_error& e) {
             std::string message = f.label;
             message.append(" has an invalid regular expression ").append(quote(source)).append(" (");
             message.append(e.what()).append("); expected an ECMAScript regex");

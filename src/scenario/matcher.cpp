@@ -4,7 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <regex>
+#include <stdexcept>
 #include <string_view>
 
 namespace teapot::detail::scenario {
@@ -24,9 +24,24 @@ std::string quoted(std::string_view v) {
     return out;
 }
 
-bool regex_finds(const value_matcher& vm, std::string_view v) {
-    return vm.regex && std::regex_search(v.begin(), v.end(), *vm.regex);
+// Boost.Regex, not std::regex: libstdc++'s matcher recurses once per character, so a
+// 20 KB body against ^(a|b)*$ overflowed the stack and killed the server. Boost's keeps
+// its backtracking state on the heap and gives up (throws) past a bound on the work a
+// match may take; the request is then a 500 that names the regex, never a dead server.
+template <typename Match>
+bool regex_holds(const std::string& source, Match&& match) {
+    try {
+        return match();
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error("the regex ~" + source + " could not be evaluated on this request: " + e.what());
+    }
 }
+
+bool regex_finds(const boost::regex* re, const std::string& source, std::string_view v) {
+    return re && regex_holds(source, [&] { return boost::regex_search(v.begin(), v.end(), *re); });
+}
+
+bool regex_finds(const value_matcher& vm, std::string_view v) { return regex_finds(vm.regex.get(), vm.text, v); }
 
 // One value test against the values a request carries for a name (none: absent).
 // Returns an empty string when it passes, else the reason without the subject.
@@ -77,7 +92,7 @@ std::string test_path(const path_matcher& pm, const match_subject& s,
     switch (pm.how) {
         case path_matcher::kind::exact: return path == pm.text ? "" : "path " + path + " is not " + pm.text;
         case path_matcher::kind::regex:
-            if (pm.regex && std::regex_match(path, *pm.regex)) return "";
+            if (pm.regex && regex_holds(pm.text, [&] { return boost::regex_match(path, *pm.regex); })) return "";
             return "path " + path + " does not match ~" + pm.text;
         case path_matcher::kind::pattern: {
             const auto& got = s.segments();
@@ -131,7 +146,7 @@ std::string test_body(const body_matcher& bm, const match_subject& s) {
             return body.find(bm.text) != std::string_view::npos ? "" : "body does not contain " + quoted(bm.text);
         case body_matcher::kind::equals: return body == bm.text ? "" : "body is not exactly " + quoted(bm.text);
         case body_matcher::kind::regex:
-            if (bm.regex && std::regex_search(body.begin(), body.end(), *bm.regex)) return "";
+            if (regex_finds(bm.regex.get(), bm.text, body)) return "";
             return "body does not match ~" + bm.text;
         case body_matcher::kind::json: {
             const auto* actual = s.json_body();

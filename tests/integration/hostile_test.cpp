@@ -415,6 +415,30 @@ TEST_CASE("absurd knob values: 400 naming the knob, or served as asked", "[hosti
     still_serving(s.port());
 }
 
+TEST_CASE("a body regex on a large body answers (a 500 naming the regex when too costly), and the server lives",
+          "[hostile][scenario]") {
+    auto o = test_options();
+    o.request_limits.max_body_bytes = 2 * 1024 * 1024;
+    test_server s{o};
+    s.srv.load_scenario(R"(
+name: regexes
+routes:
+  - id: letters
+    match: { path: /letters, body: { regex: "^[a-z]+$" } }
+    steps: [{ status: 201 }]
+  - id: alternation
+    match: { path: /alternation, body: { regex: "^(a|b)*$" } }
+    steps: [{ status: 202 }]
+)");
+    // std::regex recursed once per byte: 20 KB against ^(a|b)*$ overflowed the stack (SIGSEGV).
+    CHECK(send_body(s.port(), "POST", "/alternation", std::string(20'000, 'a')).status == 202);
+    CHECK(send_body(s.port(), "POST", "/letters", std::string(1024 * 1024, 'a')).status == 201);
+    auto costly = send_body(s.port(), "POST", "/alternation", std::string(1024 * 1024, 'a'));
+    CHECK(costly.status == 500);
+    CHECK_THAT(costly.body, Catch::Contains("~^(a|b)*$"));
+    still_serving(s.port());
+}
+
 TEST_CASE("hostile values on every path that echoes the request into a header", "[hostile][headers]") {
     auto o = test_options();
     o.debug_headers = true;

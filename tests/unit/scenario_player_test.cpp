@@ -54,7 +54,7 @@ sc::value_matcher exact(std::string text) {
 sc::value_matcher regex(std::string text) {
     sc::value_matcher vm;
     vm.how = sc::value_matcher::kind::regex;
-    vm.regex = std::make_shared<const std::regex>(text);
+    vm.regex = std::make_shared<const boost::regex>(text);
     vm.text = std::move(text);
     return vm;
 }
@@ -79,7 +79,7 @@ sc::path_matcher path(std::string text) {
     if (text.starts_with('~')) {
         pm.how = sc::path_matcher::kind::regex;
         pm.text = text.substr(1);
-        pm.regex = std::make_shared<const std::regex>(pm.text);
+        pm.regex = std::make_shared<const boost::regex>(pm.text);
         return pm;
     }
     pm.text = text;
@@ -293,7 +293,7 @@ TEST_CASE("matcher: body contains, equals, regex", "[matcher]") {
 
     m.body.how = sc::body_matcher::kind::regex;
     m.body.text = "qty=[0-9]+";
-    m.body.regex = std::make_shared<const std::regex>(m.body.text);
+    m.body.regex = std::make_shared<const boost::regex>(m.body.text);
     CHECK(sc::match(m, make_request("POST", "/", {}, "a=1&qty=42&b=2")).matched);
     CHECK(sc::match(m, make_request("POST", "/", {}, "qty=x")).reason == "body does not match ~qty=[0-9]+");
 }
