@@ -6,6 +6,7 @@
 #include "handlers/error_plan.hpp"
 #include "handlers/status_handler.hpp"
 #include "scenario/registry.hpp"
+#include "util/field_syntax.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -93,6 +94,26 @@ answer_origin origin_of(const scenario::play_result& played) {
     return origin;
 }
 
+// A session key is the request's: percent-decoded from a query parameter it may hold CR,
+// LF or NUL, which would end the field and start another (response splitting, RFC 9112
+// §2.2). Such a key is shown with every control byte and space percent-encoded.
+std::string session_field_value(const std::string& key) {
+    if (is_field_value(key)) return key;
+    static constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string out;
+    for (char ch : key) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c > 0x20 && c != 0x7f) {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xF]);
+        }
+    }
+    return out;
+}
+
 // --debug-headers: which scenario, route, step and session answered, on the response itself.
 void add_debug_headers(response_plan& plan) {
     const auto& o = plan.origin;
@@ -100,7 +121,7 @@ void add_debug_headers(response_plan& plan) {
     plan.final_head.set("X-Teapot-Scenario", o.scenario);
     plan.final_head.set("X-Teapot-Route", o.route);
     if (o.step) plan.final_head.set("X-Teapot-Step", std::to_string(*o.step) + "/" + std::to_string(o.step_count));
-    if (!o.sessions.empty()) plan.final_head.set("X-Teapot-Session", o.sessions.front());
+    if (!o.sessions.empty()) plan.final_head.set("X-Teapot-Session", session_field_value(o.sessions.front()));
 }
 
 response_plan not_found(const request& req, const std::string& nearest_miss) {

@@ -476,6 +476,8 @@ routes:
         {"a template rendering a query parameter with CR LF", "/echo?x=a%0D%0AX-Evil:%201", "", get, 200, "X-Echo",
          "aX-Evil: 1"},
         {"a template rendering a NUL", "/echo?x=a%00b", "", get, 200, "X-Echo", "ab"},
+        {"X-Teapot-Session from a query parameter with CR LF", "/echo?s=a%0D%0AX-Evil:%201", "", get, 200,
+         "X-Teapot-Session", "a%0D%0AX-Evil:%201"},
     };
     for (const auto& c : cases) {
         INFO(c.what);
