@@ -1,6 +1,11 @@
 #include "handlers/cors.hpp"
 
+#include "handlers/error_plan.hpp"
+#include "util/field_syntax.hpp"
+
 #include <teapot/catalog.hpp>
+
+#include <boost/url/parse.hpp>
 
 namespace teapot::detail {
 namespace {
@@ -10,11 +15,39 @@ constexpr std::string_view exposed =
     "Location, Retry-After, WWW-Authenticate, Proxy-Authenticate, Content-Range, Accept-Ranges, Allow, Link, "
     "ETag, Upgrade, Date, Server";
 
+// RFC 6454 §7.1: "null", or scheme "://" host [":" port] and nothing else. Beast's parser
+// already refused CR, LF and NUL; this refuses the rest (an obs-fold unfolds to a space,
+// "http://a.test evil"), so that only an origin is echoed.
+bool is_origin(std::string_view v) {
+    if (v == "null") return true;
+    auto u = boost::urls::parse_absolute_uri(v);
+    return u && u->has_authority() && !u->has_userinfo() && !u->encoded_host().empty() && u->encoded_path().empty() &&
+           !u->has_query();
+}
+
+// RFC 9110 §5.6.1: 1#token, empty elements tolerated ("a, ,b").
+bool is_token_list(std::string_view v) {
+    bool any = false;
+    for (;;) {
+        auto comma = v.find(',');
+        auto item = v.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (!item.empty()) {
+            if (!is_token(item)) return false;
+            any = true;
+        }
+        if (comma == std::string_view::npos) return any;
+        v.remove_prefix(comma + 1);
+    }
+}
+
 void add_origin(const request& req, message_head& head) {
     // A value the plan already has (from ?header=) wins over ours.
     if (head.find("Access-Control-Allow-Origin")) return;
     auto origin = req.header("Origin");
-    if (origin.empty()) {
+    // Anything but an origin is answered like no Origin: never echoed.
+    if (origin.empty() || !is_origin(origin)) {
         head.add("Access-Control-Allow-Origin", "*");
         return;
     }
@@ -32,15 +65,25 @@ bool is_cors_preflight(const request& req) {
 }
 
 response_plan cors_preflight_plan(const request& req) {
+    // Both are echoed: only a method (a token) and a list of field names (tokens) may be.
+    const auto method = req.header("Access-Control-Request-Method");
+    const auto headers = req.header("Access-Control-Request-Headers");
+    if (!is_token(method) || (!headers.empty() && !is_token_list(headers))) {
+        auto plan = error_plan(400,
+                               "invalid CORS preflight: Access-Control-Request-Method is one method (a token) and "
+                               "Access-Control-Request-Headers a comma-separated list of field names",
+                               &req);
+        add_cors_headers(req, plan.final_head);
+        return plan;
+    }
     response_plan plan;
     plan.final_head.status = 204;
     plan.final_head.reason = std::string{reason_phrase(204)};
     plan.body_framing = framing::none;
     plan.final_head.set("Vary", "Access-Control-Request-Method, Access-Control-Request-Headers");
     add_origin(req, plan.final_head);
-    plan.final_head.set("Access-Control-Allow-Methods", std::string{req.header("Access-Control-Request-Method")});
-    if (auto headers = req.header("Access-Control-Request-Headers"); !headers.empty())
-        plan.final_head.set("Access-Control-Allow-Headers", std::string{headers});
+    plan.final_head.set("Access-Control-Allow-Methods", std::string{method});
+    if (!headers.empty()) plan.final_head.set("Access-Control-Allow-Headers", std::string{headers});
     plan.final_head.set("Access-Control-Max-Age", "600");
     return plan;
 }

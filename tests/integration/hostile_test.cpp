@@ -463,12 +463,22 @@ routes:
     const std::string get = "GET", options = "OPTIONS";
     const std::string preflight = "Origin: http://a.test\r\nAccess-Control-Request-Method: PUT\r\n";
     const std::vector<echo> cases{
+        {"Origin folded (obs-fold unfolds to a space)", "/status/200", "Origin: http://a.test\r\n X-Evil: 1\r\n", get,
+         200, "Access-Control-Allow-Origin", "*"},
+        {"Origin a list", "/status/200", "Origin: http://a.test, http://b.test\r\n", get, 200,
+         "Access-Control-Allow-Origin", "*"},
+        {"Origin with a path", "/status/200", "Origin: http://a.test/x\r\n", get, 200, "Access-Control-Allow-Origin",
+         "*"},
         {"Origin null", "/status/200", "Origin: null\r\n", get, 200, "Access-Control-Allow-Origin", "null"},
         {"Origin with a port", "/status/200", "Origin: http://a.test:8080\r\n", get, 200, "Access-Control-Allow-Origin",
          "http://a.test:8080"},
         {"Access-Control-Request-Headers folded into a list", "/status/200",
          preflight + "Access-Control-Request-Headers: X-A,\r\n X-B\r\n", options, 204, "Access-Control-Allow-Headers",
          "X-A, X-B"},
+        {"Access-Control-Request-Headers folded into a non-token", "/status/200",
+         preflight + "Access-Control-Request-Headers: X-A\r\n X-Evil: 1\r\n", options, 400, "", ""},
+        {"Access-Control-Request-Method two words", "/status/200",
+         "Origin: http://a.test\r\nAccess-Control-Request-Method: GET POST\r\n", options, 400, "", ""},
         {"Access-Control-Request-Method with a control byte", "/status/200",
          "Origin: http://a.test\r\nAccess-Control-Request-Method: G\x01T\r\n", options, 400, "", ""},
         {"?header= with CR LF", "/status/200?header=X-A:a%0D%0AX-Evil:%201", "", get, 400, "", ""},
