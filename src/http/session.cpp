@@ -68,6 +68,18 @@ request view_of(const http::request<http::string_body>& msg) {
     return r;
 }
 
+// method SP request-target SP "HTTP/" DIGIT "." DIGIT, the target without spaces: a
+// request line that is well-formed but for its version (RFC 9112 §3, §2.3).
+bool is_request_line_of_other_version(std::string_view line) {
+    auto first = line.find(' ');
+    auto last = line.rfind(' ');
+    if (first == std::string_view::npos || first == 0 || last == first + 1 || last == first) return false;
+    if (line.substr(first + 1, last - first - 1).find(' ') != std::string_view::npos) return false;
+    auto v = line.substr(last + 1);
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    return v.size() == 8 && v.starts_with("HTTP/") && digit(v[5]) && v[6] == '.' && digit(v[7]);
+}
+
 double elapsed_ms(clock_type::time_point since) {
     return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
 }
@@ -394,8 +406,15 @@ std::optional<session::rejection> session::rejection_for_read_error(const beast:
         return rejection{431,
                          "the request header section exceeds " + std::to_string(limits.max_header_bytes) + " bytes"};
     }
-    // RFC 9110 §15.6.6: a version we do not speak (HTTP/2.0 over this port, HTTP/3.1...).
-    if (ec == http::error::bad_version) return rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
+    // RFC 9110 §15.6.6: a well-formed version we do not speak (HTTP/2.0 over this port,
+    // HTTP/3.1...) is a 505. Beast reports a malformed request line the same way (a space
+    // in the target, a bare LF, "http/1.1"): that is a 400 (RFC 9112 §3).
+    if (ec == http::error::bad_version) {
+        auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+        if (is_request_line_of_other_version(data.substr(0, data.find("\r\n"))))
+            return rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
+        return rejection{400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1 CRLF"};
+    }
     if (ec == http::error::body_limit)
         return rejection{413, "the request content exceeds " + std::to_string(limits.max_body_bytes) + " bytes"};
     return rejection{400, "malformed request: " + ec.message()};
@@ -407,6 +426,9 @@ std::optional<session::rejection> session::rejection_for_head(const request_pars
     if (head.version() != 10 && head.version() != 11) return rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
     if (head.target().size() > limits.max_target_bytes)
         return rejection{414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes"};
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host, or any request with two, is a 400.
+    if (auto hosts = head.count(http::field::host); hosts > 1 || (hosts == 0 && head.version() == 11))
+        return rejection{400, "a request carries exactly one Host field (HTTP/1.0: at most one)"};
     // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
     // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
     if (head.count(http::field::transfer_encoding) && (!parser.chunked() || head.count(http::field::content_length)))

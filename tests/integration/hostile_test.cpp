@@ -70,12 +70,19 @@ TEST_CASE("malformed request lines and header fields: 400 (505 for a well-formed
         int status;
     };
     const std::vector<bad> cases{
+        {"a space inside the target", "GET /sta tus/200 HTTP/1.1\r\nHost: t\r\n\r\n", 400},
+        {"bare LF line endings", "GET /status/200 HTTP/1.1\nHost: t\n\n", 400},
+        {"a lower-case version", "GET /status/200 http/1.1\r\nHost: t\r\n\r\n", 400},
+        {"a two-digit version", "GET /status/200 HTTP/10.0\r\nHost: t\r\n\r\n", 400},
         {"no version (HTTP/0.9)", "GET /status/200\r\n\r\n", 400},
         {"two spaces after the method", "GET  /status/200 HTTP/1.1\r\nHost: t\r\n\r\n", 400},
         {"a separator in the method", "G(T /status/200 HTTP/1.1\r\nHost: t\r\n\r\n", 400},
         {"a NUL in the target", std::string{"GET /st\0tus/200 HTTP/1.1\r\nHost: t\r\n\r\n", 40}, 400},
         {"HTTP/1.2", "GET /status/200 HTTP/1.2\r\nHost: t\r\n\r\n", 505},
         {"the HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505},
+        {"HTTP/1.1 without Host", "GET /status/200 HTTP/1.1\r\n\r\n", 400},
+        {"two Host fields", "GET /status/200 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+        {"two Host fields in HTTP/1.0", "GET /status/200 HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400},
         {"a first field line folded", "GET /status/200 HTTP/1.1\r\n Host: t\r\n\r\n", 400},
         {"a space before the colon", "GET /status/200 HTTP/1.1\r\nHost: t\r\nX : a\r\n\r\n", 400},
         {"an empty field name", "GET /status/200 HTTP/1.1\r\nHost: t\r\n: a\r\n\r\n", 400},
