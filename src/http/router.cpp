@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 
@@ -172,6 +173,9 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         plan = error_plan(500, std::string{"teapot failed to answer: "} + e.what(), &req);
     }
     if (plan.action == response_plan::kind::respond) add_cors_headers(req, plan.final_head);
+    // A scenario's delay may exceed --max-delay (?delay= may not): it stops there, and the
+    // journal records the wait as it will be.
+    plan.delay = std::min(plan.delay, ctx.max_delay);
     return plan;
 }
 
@@ -189,6 +193,7 @@ std::optional<response_plan> route_before_body(const request& req, const handler
             auto played = ctx.scenarios->play(req, true);
             if (played.plan) {
                 add_cors_headers(req, played.plan->final_head);
+                played.plan->delay = std::min(played.plan->delay, ctx.max_delay);
                 played.plan->origin = origin_of(played);
                 return std::move(played.plan);
             }

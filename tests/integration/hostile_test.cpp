@@ -422,6 +422,42 @@ TEST_CASE("absurd knob values: 400 naming the knob, or served as asked", "[hosti
     still_serving(s.port());
 }
 
+TEST_CASE("absurd scenario values: times 2^63 and 2^64-1 count without overflow, 2^64 and 25h are refused",
+          "[hostile][scenario]") {
+    auto o = test_options();
+    o.max_delay = std::chrono::milliseconds{200};
+    test_server s{o};
+    s.srv.load_scenario(R"(
+name: absurd
+routes:
+  - id: many
+    match: { path: /many }
+    steps:
+      - { status: 201, times: 9223372036854775808 }
+      - { status: 202, times: 18446744073709551615 }
+      - { status: 204 }
+  - id: slow
+    match: { path: /slow }
+    steps: [{ status: 200, delay: 23h }]
+)");
+    for (int i = 0; i < 3; ++i) CHECK(fetch(s.port(), "/many").status == 201);
+    auto entries = s.srv.requests({.route = "many"});
+    REQUIRE(entries.size() == 3);
+    CHECK(entries.back().step == std::optional<std::size_t>{1});
+    // A 23 h delay stops at --max-delay.
+    auto started = clock_type::now();
+    CHECK(fetch(s.port(), "/slow").status == 200);
+    CHECK(clock_type::now() - started >= std::chrono::milliseconds{200});
+    CHECK(s.srv.requests({.route = "slow"}).at(0).delay == std::chrono::milliseconds{200});
+    for (std::string_view step : {"{ status: 200, times: 18446744073709551616 }", "{ status: 200, times: -1 }",
+                                  "{ status: 200, delay: 25h }"}) {
+        INFO(step);
+        auto yaml = "name: refused\nroutes:\n  - id: r\n    steps: [" + std::string{step} + "]\n";
+        CHECK_THROWS_AS(s.srv.load_scenario(yaml), teapot::scenario_error);
+    }
+    still_serving(s.port());
+}
+
 TEST_CASE("a body regex on a large body answers (a 500 naming the regex when too costly), and the server lives",
           "[hostile][scenario]") {
     auto o = test_options();
