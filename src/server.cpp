@@ -17,6 +17,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +55,15 @@ std::string joined(const std::vector<std::string>& errors) {
     std::string text;
     for (const auto& e : errors) text.append(text.empty() ? "" : "\n").append(e);
     return text;
+}
+
+// Compared with a URI's decoded host: lower case, an IPv6 literal without its brackets.
+std::vector<std::string> redirect_hosts(std::vector<std::string> hosts) {
+    for (auto& h : hosts) {
+        std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    }
+    return hosts;
 }
 
 std::vector<std::string> error_list(const detail::scenario::load_result& loaded) {
@@ -104,7 +115,7 @@ void server::start() {
         o.request_limits,
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
                                 detail::admin_settings{o.admin, o.admin_token}, o.debug_headers, &impl_->counters,
-                                &impl_->tracker},
+                                &impl_->tracker, redirect_hosts(o.allowed_redirect_hosts)},
         detail::server_log{o.logger, o.format},
         "teapot/" + std::string{version()},
     });

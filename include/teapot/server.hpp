@@ -72,6 +72,10 @@ struct server_options {
     bool admin = true;                        ///< serve the admin API under /__teapot/
     std::string admin_token;                  ///< non-empty: admin requests need `Authorization: Bearer <token>`
     bool debug_headers = false;               ///< scenario answers say which scenario, route, step and session
+    /// Non-empty: a `?location=` (or `?header=Location:`) with a scheme or a host must name one
+    /// of these hosts (case-insensitive, IPv6 without brackets), else it is a 400; a reference
+    /// without a host (/status/200) always may. Empty: any URI, by design for testing.
+    std::vector<std::string> allowed_redirect_hosts;
     log_format format = log_format::text;
 };
 

@@ -37,6 +37,28 @@ std::size_t parse_size_flag(std::string_view flag, std::string_view v) {
     return *n;
 }
 
+// "a.test,b.test:8080" is not a host list: hosts only (names, IPv4, [IPv6]), no ports.
+std::vector<std::string> parse_host_list(std::string_view flag, std::string_view v) {
+    std::vector<std::string> hosts;
+    auto name_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+    };
+    auto v6_char = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; };
+    for (;;) {
+        auto comma = v.find(',');
+        auto host = v.substr(0, comma);
+        bool v6 = host.size() > 2 && host.front() == '[' && host.back() == ']' &&
+                  std::all_of(host.begin() + 1, host.end() - 1, v6_char);
+        if (!v6 && (host.empty() || !std::all_of(host.begin(), host.end(), name_char)))
+            throw usage_error(
+                "invalid host '" + std::string{host} + "' for " + std::string{flag} +
+                ": expected host names or addresses separated by commas, e.g. example.test,127.0.0.1,[::1]");
+        hosts.emplace_back(host);
+        if (comma == std::string_view::npos) return hosts;
+        v.remove_prefix(comma + 1);
+    }
+}
+
 }  // namespace
 
 std::string_view usage() noexcept {
@@ -66,6 +88,9 @@ options:
   --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address
                         (without it: loopback clients only)
   --no-admin            do not serve the admin API
+  --allowed-redirect-hosts H1,H2
+                        ?location= (and ?header=Location:) may only name these hosts
+                        (default: any URI; a reference without a host is always allowed)
   --debug-headers       scenario answers carry X-Teapot-Scenario, -Route, -Step and -Session
   --log-level L         trace, debug, info, warn, error or off (default info)
   --log-format F        text or json (default text)
@@ -180,6 +205,8 @@ options parse_options(const std::vector<std::string_view>& args) {
             };
             if (s.admin_token.empty() || !std::all_of(s.admin_token.begin(), s.admin_token.end(), token_char))
                 throw usage_error("--admin-token needs letters, digits or -._~+/= (a bearer token)");
+        } else if (flag == "--allowed-redirect-hosts") {
+            s.allowed_redirect_hosts = parse_host_list(flag, value());
         } else if (flag == "--debug-headers") {
             no_value();
             s.debug_headers = true;

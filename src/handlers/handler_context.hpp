@@ -5,6 +5,8 @@
 #include "admin/admin_access.hpp"
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 namespace teapot::detail {
 
@@ -25,6 +27,7 @@ struct handler_context {
     bool debug_headers = false;           ///< X-Teapot-Scenario, -Route, -Step, -Session on scenario answers
     detail::metrics* counters = nullptr;  ///< responses and faults, for /__teapot/metrics
     const connection_tracker* connections = nullptr;  ///< open connections, for /__teapot/metrics
+    std::vector<std::string> allowed_redirect_hosts;  ///< lower case; empty: ?location= may name any host
 };
 
 }  // namespace teapot::detail

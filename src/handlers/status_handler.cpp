@@ -231,7 +231,7 @@ response_plan handle_status(const request& req, std::string_view spec_text, cons
     std::string error;
     auto spec = parse_status_spec(spec_text, error);
     if (!spec) return error_plan(400, error, &req);
-    auto knobs = parse_status_knobs(params, ctx.max_delay, error);
+    auto knobs = parse_status_knobs(params, knob_limits{ctx.max_delay, ctx.allowed_redirect_hosts}, error);
     if (!knobs) return error_plan(400, error, &req);
     const std::function<double()> unit = [&ctx] { return ctx.random->next_unit(); };
     if (knobs->random_delay) knobs->delay = knobs->random_delay->draw(unit);

@@ -2,6 +2,7 @@
 
 #include "faults/fault_syntax.hpp"
 #include "handlers/status_spec.hpp"
+#include "http/request.hpp"
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
@@ -9,6 +10,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace teapot::detail {
 namespace {
@@ -21,7 +23,25 @@ bool set_error(std::string& error, std::string message) {
     return false;
 }
 
-bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds max_delay, std::string& error) {
+// --allowed-redirect-hosts: a reference with a scheme or an authority ("//host/...",
+// a network-path reference, redirects off-site too) must name one of the hosts; one
+// without (a path) always may. Empty `allowed`: any URI, by design for testing.
+bool redirect_allowed(const boost::urls::url_view& u, std::span<const std::string> allowed) {
+    if (allowed.empty() || (!u.has_scheme() && !u.has_authority())) return true;
+    std::string host = u.host_address();
+    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+    return !host.empty() && std::find(allowed.begin(), allowed.end(), host) != allowed.end();
+}
+
+bool refuse_redirect(std::string& error, const std::string& knob, std::span<const std::string> allowed) {
+    std::string hosts;
+    for (const auto& h : allowed) hosts.append(hosts.empty() ? "" : ", ").append(h);
+    return set_error(error, knob + " leads to a host that --allowed-redirect-hosts does not list (" + hosts +
+                                "); a reference without a host, such as /status/200, is always allowed");
+}
+
+bool parse_one(status_knobs& k, const query_param& p, const knob_limits& limits, std::string& error) {
+    const auto max_delay = limits.max_delay;
     const auto& key = p.key;
     const auto& v = p.value;
     if (key == "final") {
@@ -30,8 +50,11 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
             return set_error(error, "invalid final='" + v + "': the final status is a code from 200 to 599");
         k.final_code = code;
     } else if (key == "location") {
-        if (v.empty() || !is_field_value(v) || !boost::urls::parse_uri_reference(v))
+        auto u = boost::urls::parse_uri_reference(v);
+        if (v.empty() || !is_field_value(v) || !u)
             return set_error(error, "invalid location='" + v + "': expected a URI reference such as /status/200");
+        if (!redirect_allowed(*u, limits.redirect_hosts))
+            return refuse_redirect(error, "location=" + v, limits.redirect_hosts);
         k.location = v;
     } else if (key == "retry_after") {
         bool seconds = !v.empty() && v.size() <= 10 &&
@@ -83,6 +106,14 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
                 error, "invalid header value for " + name + ": control characters such as CR or LF are not allowed");
         if (is_framing_field(name))
             return set_error(error, "header " + name + " decides framing and is set by teapot only");
+        // A Location set this way redirects as ?location= does; Refresh ("0; url=...") too.
+        if (!limits.redirect_hosts.empty() && iequals(name, "Location")) {
+            auto u = boost::urls::parse_uri_reference(value);
+            if (!u || !redirect_allowed(*u, limits.redirect_hosts))
+                return refuse_redirect(error, "header=Location:" + value, limits.redirect_hosts);
+        }
+        if (!limits.redirect_hosts.empty() && iequals(name, "Refresh"))
+            return set_error(error, "header Refresh redirects, and is refused while --allowed-redirect-hosts is set");
         k.headers.push_back({std::move(name), std::move(value)});
     } else if (key == "body") {
         k.body = v;
@@ -114,12 +145,17 @@ bool parse_one(status_knobs& k, const query_param& p, std::chrono::milliseconds 
 
 }  // namespace
 
-std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params,
-                                               std::chrono::milliseconds max_delay, std::string& error) {
+std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params, const knob_limits& limits,
+                                               std::string& error) {
     status_knobs knobs;
     for (const auto& p : params)
-        if (!parse_one(knobs, p, max_delay, error)) return std::nullopt;
+        if (!parse_one(knobs, p, limits, error)) return std::nullopt;
     return knobs;
+}
+
+std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params,
+                                               std::chrono::milliseconds max_delay, std::string& error) {
+    return parse_status_knobs(params, knob_limits{max_delay, {}}, error);
 }
 
 }  // namespace teapot::detail

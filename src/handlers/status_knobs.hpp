@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,17 @@ struct status_knobs {
     std::optional<language> lang;             ///< ?lang=en|fr
 };
 
+/// What knobs are checked against besides their syntax.
+struct knob_limits {
+    std::chrono::milliseconds max_delay{60'000};  ///< --max-delay: longer delays, hangs and pauses are a 400
+    std::span<const std::string> redirect_hosts;  ///< --allowed-redirect-hosts (lower case); empty: any URI
+};
+
 /// Parses the knobs; nullopt with `error` set on the first invalid one.
+std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params, const knob_limits& limits,
+                                               std::string& error);
+
+/// As above, with no redirect host list.
 std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params,
                                                std::chrono::milliseconds max_delay, std::string& error);
 

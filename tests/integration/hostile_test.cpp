@@ -544,3 +544,39 @@ routes:
     }
     still_serving(s.port());
 }
+
+TEST_CASE("allowed redirect hosts: ?location= and header=Location: name a listed host, or none", "[hostile][knobs]") {
+    auto o = test_options();
+    o.allowed_redirect_hosts = {"A.test", "[::1]"};
+    test_server s{o};
+    struct redirect {
+        std::string target;
+        int status;
+        std::string location;  ///< sent, when the status is a redirect
+    };
+    const std::vector<redirect> cases{
+        {"/status/302?location=http://a.test/x", 302, "http://a.test/x"},
+        {"/status/307?location=https://%5B::1%5D:8443/", 307, "https://[::1]:8443/"},
+        {"/status/302?location=/elsewhere", 302, "/elsewhere"},
+        {"/status/301?location=next", 301, "next"},
+        {"/status/302", 302, "/status/200"},
+        {"/status/302?location=http://evil.test/", 400, ""},
+        {"/status/302?location=//evil.test/x", 400, ""},
+        {"/status/302?location=http://a.test@evil.test/", 400, ""},
+        {"/status/511?location=https://evil.test/login", 400, ""},
+        {"/status/302?header=Location:http://evil.test/", 400, ""},
+        {"/status/200?header=Refresh:0;url=/x", 400, ""},
+    };
+    for (const auto& c : cases) {
+        INFO(c.target);
+        auto r = fetch(s.port(), c.target);
+        CHECK(r.status == c.status);
+        if (c.status == 400) {
+            CHECK_FALSE(r.has("Location"));
+            CHECK_THAT(r.body, Catch::Contains("--allowed-redirect-hosts"));
+        } else {
+            CHECK(r.header("Location") == c.location);
+        }
+    }
+    CHECK_THAT(fetch(s.port(), "/status/302?location=http://evil.test/").body, Catch::Contains("(a.test, ::1)"));
+}

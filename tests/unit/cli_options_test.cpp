@@ -276,7 +276,7 @@ TEST_CASE("usage() lists every flag", "[cli]") {
         CHECK(contains(text, flag));
     }
     for (std::string_view flag : {"--no-watch", "--journal-size", "--session-ttl", "--max-sessions", "--admin-token",
-                                  "--no-admin", "--debug-headers"}) {
+                                  "--no-admin", "--debug-headers", "--allowed-redirect-hosts"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }
@@ -298,4 +298,17 @@ TEST_CASE("parse_options: admin API flags", "[cli][admin]") {
     CHECK(contains(usage_error_of({"--admin-token="}), "--admin-token needs"));
     CHECK(contains(usage_error_of({"--no-admin=1"}), "--no-admin takes no value"));
     CHECK(contains(usage_error_of({"--journal-size", "-1"}), "--journal-size"));
+}
+
+TEST_CASE("parse_options: --allowed-redirect-hosts", "[cli]") {
+    CHECK(parse_options({}).server.allowed_redirect_hosts.empty());
+    both_forms("--allowed-redirect-hosts", "a.test,127.0.0.1,[::1],Web-1.Example_x", [](const auto& o) {
+        CHECK(o.server.allowed_redirect_hosts ==
+              std::vector<std::string>{"a.test", "127.0.0.1", "[::1]", "Web-1.Example_x"});
+    });
+    for (std::string_view bad : {"", "a.test,", ",a.test", "a.test:8080", "http://a.test", "a test", "[::1", "a/b"}) {
+        INFO("'" << bad << "'");
+        CHECK(contains(usage_error_of({"--allowed-redirect-hosts", bad}), "for --allowed-redirect-hosts"));
+    }
+    CHECK(contains(usage_error_of({"--allowed-redirect-hosts"}), "--allowed-redirect-hosts needs a value"));
 }

@@ -43,7 +43,7 @@ request make_request(std::string_view method, std::string_view target, header_li
 // A route() with a seeded random stream and the default 60 s maximum delay.
 struct router_fixture {
     random_source random{std::uint64_t{1}};
-    handler_context ctx{60s, &random, nullptr, nullptr, {}, false, nullptr, nullptr};
+    handler_context ctx{60s, &random, nullptr, nullptr, {}, false, nullptr, nullptr, {}};
 
     response_plan get(std::string_view target, header_list headers = {}, unsigned version = 11) {
         return route(make_request("GET", target, std::move(headers), version), ctx);
@@ -427,8 +427,8 @@ TEST_CASE_METHOD(router_fixture, "a list of codes draws from the seeded stream",
     CHECK(seen.size() == 2);
 
     random_source a{std::uint64_t{99}}, b{std::uint64_t{99}};
-    handler_context ctx_a{60s, &a, nullptr, nullptr, {}, false, nullptr, nullptr},
-        ctx_b{60s, &b, nullptr, nullptr, {}, false, nullptr, nullptr};
+    handler_context ctx_a{60s, &a, nullptr, nullptr, {}, false, nullptr, nullptr, {}},
+        ctx_b{60s, &b, nullptr, nullptr, {}, false, nullptr, nullptr, {}};
     auto req = make_request("GET", "/status/200:1,404:1,500:1");
     for (int i = 0; i < 50; ++i) CHECK(route(req, ctx_a).final_head.status == route(req, ctx_b).final_head.status);
 }

@@ -78,6 +78,39 @@ TEST_CASE("location: a URI reference", "[status_knobs]") {
     knob_error("location", std::string{"/a\0b", 4});
 }
 
+TEST_CASE("location and header=Location: with allowed redirect hosts, only those hosts", "[status_knobs]") {
+    const std::vector<std::string> hosts{"a.test", "127.0.0.1", "::1"};
+    auto parse = [&](std::string key, std::string value, std::string& error) {
+        return parse_status_knobs({{std::move(key), std::move(value)}}, teapot::detail::knob_limits{max_delay, hosts},
+                                  error);
+    };
+    for (std::string_view ok :
+         {"/status/200", "relative/path?x=1", "?q", "#top", "http://a.test/x", "HTTPS://A.TEST:8443", "//a.test/x",
+          "http://127.0.0.1:9/", "http://[::1]:80/", "http://user@a.test/"}) {
+        INFO(ok);
+        std::string error;
+        CHECK(parse("location", std::string{ok}, error));
+        CHECK(parse("header", "Location: " + std::string{ok}, error));
+    }
+    for (std::string_view refused :
+         {"http://evil.test/", "//evil.test/x", "https://a.test.evil.test/", "http://a.test@evil.test/",
+          "javascript:alert(1)", "mailto:x@a.test", "http://a.test./", "http://[::2]/"}) {
+        INFO(refused);
+        std::string error;
+        CHECK_FALSE(parse("location", std::string{refused}, error));
+        CHECK(contains(error, "--allowed-redirect-hosts"));
+        CHECK(contains(error, "a.test, 127.0.0.1, ::1"));
+        CHECK_FALSE(parse("header", "Location: " + std::string{refused}, error));
+        CHECK(contains(error, "--allowed-redirect-hosts"));
+    }
+    std::string error;
+    CHECK_FALSE(parse("header", "Refresh: 0; url=http://a.test/", error));
+    CHECK(contains(error, "Refresh"));
+    // Without a list: any URI, by design for testing.
+    CHECK(knob_ok("location", "http://evil.test/").location == std::optional<std::string>{"http://evil.test/"});
+    CHECK(knob_ok("header", "Refresh: 0; url=http://evil.test/").headers.size() == 1);
+}
+
 TEST_CASE("retry_after: delay-seconds or an HTTP-date", "[status_knobs]") {
     CHECK(knob_ok("retry_after", "120").retry_after == "120");
     CHECK(knob_ok("retry_after", "0").retry_after == "0");
