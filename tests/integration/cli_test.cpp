@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -26,7 +28,8 @@ namespace {
 // A child process with its stdout and stderr captured through pipes.
 class process {
 public:
-    explicit process(std::vector<std::string> args) {
+    /// `launcher`: a command that runs teapot (setpriv ...), searched in PATH; none: teapot itself.
+    explicit process(std::vector<std::string> args, std::vector<std::string> launcher = {}) {
         int out[2], err[2];
         REQUIRE(pipe(out) == 0);
         REQUIRE(pipe(err) == 0);
@@ -37,10 +40,11 @@ public:
         posix_spawn_file_actions_addclose(&actions, out[0]);
         posix_spawn_file_actions_addclose(&actions, err[0]);
         args.insert(args.begin(), TEAPOT_BINARY);
+        args.insert(args.begin(), launcher.begin(), launcher.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
-        REQUIRE(posix_spawn(&pid_, TEAPOT_BINARY, &actions, nullptr, argv.data(), environ) == 0);
+        REQUIRE(posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
         posix_spawn_file_actions_destroy(&actions);
         close(out[1]);
         close(err[1]);
@@ -142,6 +146,45 @@ TEST_CASE("teapot raises its soft limit on open files to the hard limit") {
     fields >> soft >> hard;
     CHECK(soft == std::to_string(ours.rlim_max));
     CHECK(hard == std::to_string(ours.rlim_max));
+    p.signal(SIGTERM);
+    CHECK(p.wait() == 0);
+}
+
+TEST_CASE("teapot runs as an unprivileged user: nobody, no groups, no capabilities") {
+    if (::geteuid() != 0) {
+        WARN("skipped: not root, so every test here already runs teapot unprivileged");
+        return;
+    }
+    const passwd* nobody = ::getpwnam("nobody");
+    const group* nogroup = ::getgrnam("nogroup");
+    if (!nobody || !nogroup || ::access("/usr/bin/setpriv", X_OK) != 0) {
+        WARN("skipped: needs the user nobody, the group nogroup and setpriv (util-linux)");
+        return;
+    }
+    // nobody must be able to reach the binary: every directory above it searchable by others.
+    for (auto dir = std::filesystem::path{TEAPOT_BINARY}.parent_path(); dir != dir.root_path(); dir = dir.parent_path())
+        if ((std::filesystem::status(dir).permissions() & std::filesystem::perms::others_exec) ==
+            std::filesystem::perms::none) {
+            WARN("skipped: " << dir << " is not searchable by others, so nobody cannot run " << TEAPOT_BINARY);
+            return;
+        }
+    process p{{"--port", "0", "--quiet"}, {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"}};
+    auto port = port_of(p.read_line());
+    CHECK(fetch(port, "/status/418").status == 418);
+    // setpriv execs teapot: the pid is teapot's, and so are its ids.
+    std::ifstream status{"/proc/" + std::to_string(p.pid()) + "/status"};
+    std::string line, uid, gid, groups, capabilities;
+    for (; std::getline(status, line);) {
+        if (line.starts_with("Uid:")) uid = line;
+        if (line.starts_with("Gid:")) gid = line;
+        if (line.starts_with("Groups:")) groups = line;
+        if (line.starts_with("CapEff:")) capabilities = line;
+    }
+    const auto u = std::to_string(nobody->pw_uid), g = std::to_string(nogroup->gr_gid);
+    CHECK(uid == "Uid:\t" + u + "\t" + u + "\t" + u + "\t" + u);
+    CHECK(gid == "Gid:\t" + g + "\t" + g + "\t" + g + "\t" + g);
+    CHECK(groups.find_first_of("0123456789") == std::string::npos);
+    CHECK(capabilities == "CapEff:\t0000000000000000");
     p.signal(SIGTERM);
     CHECK(p.wait() == 0);
 }
