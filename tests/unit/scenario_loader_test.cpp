@@ -902,6 +902,40 @@ TEST_CASE("loader: body_file may not escape the scenario's directory", "[loader]
     CHECK(good.scenarios.at(0).routes.at(0).steps.at(0).body == std::optional<std::string>{"inside"});
 }
 
+TEST_CASE("loader: body_file through a chain of symlinks, a dangling one, or out and back in", "[loader]") {
+    temp_dir dir;
+    dir.write("secret.txt", "secret");
+    dir.write("scenarios/inside.txt", "inside");
+    const fs::path base = dir.path() / "scenarios";
+    // hop1 -> hop2 -> ../secret.txt: each link relative, the last one leads out.
+    fs::create_symlink("hop2.txt", base / "hop1.txt");
+    fs::create_symlink("../secret.txt", base / "hop2.txt");
+    // A link to a file outside that does not exist (yet): never followed out.
+    fs::create_symlink(dir.path() / "later.txt", base / "dangling.txt");
+    // Out through a directory link and back in: the file itself is inside.
+    fs::create_directory_symlink(dir.path(), base / "up");
+    const std::string canonical_secret = fs::canonical(dir.path() / "secret.txt").string();
+
+    auto result = load_scenario_text(
+        "name: links\nroutes:\n  - id: r\n    steps:\n      - body_file: hop1.txt\n      - body_file: dangling.txt\n"
+        "      - body_file: up/scenarios/inside.txt\n",
+        "t.yaml", base);
+    CHECK(errors_of(result) ==
+          strings{"t.yaml:5:20: 'body_file' 'hop1.txt' leads outside the scenario file's directory (to " +
+                      canonical_secret + "); body files must stay inside it",
+                  "t.yaml:6:20: cannot read 'body_file' 'dangling.txt': no such file"});
+    // Created now, the dangling link's target is outside: refused like any other.
+    dir.write("later.txt", "later");
+    auto again =
+        load_scenario_text("name: links\nroutes: [{ id: r, steps: [{ body_file: dangling.txt }] }]\n", "t.yaml", base);
+    REQUIRE(errors_of(again).size() == 1);
+    CHECK_THAT(errors_of(again)[0], Catch::Contains("leads outside the scenario file's directory"));
+    auto back_in = load_scenario_text(
+        "name: links\nroutes: [{ id: r, steps: [{ body_file: up/scenarios/inside.txt }] }]\n", "t.yaml", base);
+    REQUIRE(errors_of(back_in) == strings{});
+    CHECK(back_in.scenarios.at(0).routes.at(0).steps.at(0).body == std::optional<std::string>{"inside"});
+}
+
 TEST_CASE("loader: directories load *.yaml and *.yml in name order, sorted by scenario name", "[loader]") {
     temp_dir dir;
     const std::string route = "routes: [{ id: r, steps: [{}] }]\n";
