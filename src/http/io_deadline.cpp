@@ -4,7 +4,9 @@
 
 namespace teapot::detail {
 
-io_deadline::~io_deadline() {
+io_deadline::~io_deadline() { unwatch(); }
+
+void io_deadline::unwatch() noexcept {
     if (sweeper_) sweeper_->remove(*this);
 }
 

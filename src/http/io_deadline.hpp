@@ -33,6 +33,9 @@ public:
     /// Joins the sweeper of `context`, which then checks it every `granularity`
     /// or less. Call on the connection's thread, once, before arming.
     void watch(net::execution_context& context, std::chrono::milliseconds granularity);
+    /// Leaves the sweeper; call on the connection's thread. The destructor does it
+    /// too, but a connection's owner may be destroyed on another thread.
+    void unwatch() noexcept;
 
     /// A deadline for the operations started while it lives; none once it is gone
     /// (so a delay or a hang between operations is never cut by a stale one).

@@ -209,6 +209,14 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
     auto shortest = std::min({limits.header_timeout, limits.idle_timeout, limits.body_timeout, limits.write_timeout,
                               std::chrono::duration_cast<std::chrono::milliseconds>(lingering_time)});
     deadline_.watch(net::query(stream_.get_executor(), net::execution::context), shortest / 4);
+    // Leave the sweeper on this thread, however run() ends: the last reference to the
+    // session may be dropped on another (the listener's, when a connection ends before
+    // the accept loop lets go of it, or stop()'s), and the sweeper is this thread's
+    // alone (ThreadSanitizer saw ~io_deadline race with the sweep).
+    struct leave_sweeper {
+        io_deadline& deadline;
+        ~leave_sweeper() { deadline.unwatch(); }
+    } leaving{deadline_};
     bool first = true;
     for (;;) {
         if (buffer_.size() == 0 && !co_await wait_for_request(first ? limits.header_timeout : limits.idle_timeout))

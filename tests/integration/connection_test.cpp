@@ -6,7 +6,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/socket.h>
 #include <chrono>
+#include <memory>
+#include <vector>
 
 using namespace teapot::test;
 
@@ -125,4 +128,28 @@ TEST_CASE("responses to many concurrent delayed requests all arrive") {
     for (auto& c : conns) CHECK(c->read_response().status == 200);
     // Delays are timers, not threads: 50 delays of 300ms on 2 threads overlap.
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds{5});
+}
+
+TEST_CASE("connections reset at once end cleanly while others wait", "[connection][concurrency]") {
+    // A connection that ends before the accept loop lets go of its session is
+    // destroyed on the listener's thread, not its own: its deadline must already
+    // have left its thread's sweeper (ThreadSanitizer saw the race; this is its
+    // regression test, and it checks the server stays sound in any build).
+    auto o = test_options();
+    o.request_limits.header_timeout = std::chrono::milliseconds{100};  // the sweepers tick every 25 ms
+    test_server s{o};
+    // Long-lived sessions on both I/O threads keep their sweepers ticking meanwhile.
+    std::vector<std::unique_ptr<connection>> waiting;
+    for (int i = 0; i < 4; ++i) {
+        waiting.push_back(std::make_unique<connection>(s.port()));
+        waiting.back()->send("GET /status/200?delay=1s HTTP/1.1\r\nHost: t\r\n\r\n");
+    }
+    for (int i = 0; i < 300; ++i) {
+        connection c{s.port()};
+        // SO_LINGER 0: close() sends an RST, so the session's first read fails at once.
+        linger reset{1, 0};
+        ::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
+    CHECK(fetch(s.port(), "/status/204").status == 204);
+    for (auto& c : waiting) CHECK(c->read_response().status == 200);
 }
