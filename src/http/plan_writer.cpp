@@ -21,12 +21,11 @@ std::string_view connection_token(const wire_context& wire) {
     return wire.request_version == 10 ? "keep-alive" : "";
 }
 
-// Sends `buffers` at once when the socket takes them, as it nearly always does (a
-// response is small, the send buffer empty; the socket is non-blocking), and
-// finishes asynchronously otherwise. net::async_write would also send at once,
-// but then post its completion: one more trip through the event loop per response.
-net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
-                                            const wire_context& wire) {
+// Sends what the socket takes at once, without waiting (it is non-blocking): a
+// response is small and the send buffer empty, so that is nearly always all of it.
+// net::async_write would also send at once, but then post its completion: one
+// more trip through the event loop per response.
+write_outcome write_now(stream_type& stream, const std::array<net::const_buffer, 2>& buffers) {
     write_outcome out;
     beast::error_code ec;
     out.bytes = stream.socket().write_some(buffers, ec);
@@ -34,17 +33,28 @@ net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::arra
         ec = {};
         out.bytes = 0;
     }
-    if (ec || out.bytes == net::buffer_size(buffers)) {
-        out.ec = ec;
-        co_return out;
-    }
+    out.ec = ec;
+    return out;
+}
+
+// What write_now left, under the write deadline.
+net::awaitable<write_outcome> write_rest(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
+                                         write_outcome out, const wire_context& wire) {
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest{buffers};
     rest.consume(out.bytes);
     auto armed = wire.deadline->arm(wire.write_timeout);
-    auto [async_ec, n] = co_await net::async_write(stream, rest, use_tuple_awaitable);
+    auto [ec, n] = co_await net::async_write(stream, rest, use_tuple_awaitable);
     out.bytes += n;
-    out.ec = wire.deadline->explain(async_ec);
+    out.ec = wire.deadline->explain(ec);
     co_return out;
+}
+
+// Both: a coroutine frame only when the socket did not take everything at once.
+net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
+                                            const wire_context& wire) {
+    auto out = write_now(stream, buffers);
+    if (out.ec || out.bytes == net::buffer_size(buffers)) co_return out;
+    co_return co_await write_rest(stream, buffers, out, wire);
 }
 
 // The final head as bytes, with the framing the fault calls for.
@@ -100,8 +110,10 @@ net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan
     }
     // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
     const bool with_body = plan.body_framing == framing::content_length && !plan.omit_body;
-    auto out = co_await write_buffers(
-        stream, {net::buffer(head), with_body ? net::buffer(plan.body) : net::const_buffer{}}, wire);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head),
+                                                   with_body ? net::buffer(plan.body) : net::const_buffer{}};
+    auto out = write_now(stream, buffers);
+    if (!out.ec && out.bytes < net::buffer_size(buffers)) out = co_await write_rest(stream, buffers, out, wire);
     total.bytes += out.bytes;
     total.ec = out.ec;
     co_return total;
