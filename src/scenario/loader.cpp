@@ -5,6 +5,7 @@
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json/serialize.hpp>
@@ -21,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -80,13 +82,68 @@ std::string fingerprint_of(const YAML::Node& node, const route& r) {
     return out;
 }
 
+// Where each document of a stream starts, and where its first node is.
+class document_marks final : public YAML::EventHandler {
+public:
+    std::vector<YAML::Mark> starts;  ///< the token each document starts at
+    std::vector<YAML::Mark> nodes;   ///< each document's root node (its mark in YAML::Node)
+
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+        node(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+    }
+    void OnMapEnd() override {}
+
+private:
+    void node(const YAML::Mark& mark) {
+        if (nodes.size() < starts.size()) nodes.push_back(mark);
+    }
+};
+
 }  // namespace
 
 std::optional<scenario> file_loader::load(std::string_view yaml) {
     yaml_ = yaml;
-    std::vector<YAML::Node> documents;
+    YAML::Node root;
+    std::optional<YAML::Mark> second_document;
     try {
-        documents = YAML::LoadAll(std::string{yaml});
+        // Not YAML::LoadAll: yaml-cpp 0.7 (Debian 12) takes a ',' outside any flow collection
+        // (",", "[a],", "- a\n,") for an empty document that consumes nothing, and LoadAll then
+        // adds empty documents until memory runs out (jbeder/yaml-cpp#1040; found by
+        // fuzz/scenario_loader). The documents are walked here instead, and one that starts
+        // where the previous one did is that stray token.
+        std::istringstream in{std::string{yaml}};
+        YAML::Parser parser{in};
+        document_marks marks;
+        while (marks.starts.size() < 3 && parser.HandleNextDocument(marks)) {
+            const auto n = marks.starts.size();
+            if (n >= 2 && marks.starts[n - 1].pos == marks.starts[n - 2].pos) {
+                const auto at = static_cast<std::size_t>(marks.starts.back().pos);
+                const char c = at < yaml.size() ? yaml[at] : ',';
+                std::string message = "invalid YAML: unexpected ";
+                if (c == ',')
+                    message.append("',': a comma separates the items of a [list] or a {mapping} only");
+                else if (c > 0x20 && c < 0x7f)
+                    message.append("'").append(1, c).append("'");
+                else
+                    message.append("byte ").append(std::to_string(static_cast<unsigned char>(c)));
+                error(marks.starts.back(), std::move(message));
+                return std::nullopt;
+            }
+        }
+        if (marks.nodes.size() > 1) second_document = marks.nodes[1];
+        root = YAML::Load(std::string{yaml});
     } catch (const YAML::Exception& e) {
         // A syntax error leaves nothing reliable to check further.
         std::string message = "invalid YAML: ";
@@ -94,14 +151,12 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
         error(e.mark, std::move(message));
         return std::nullopt;
     }
-    if (documents.empty() || documents.front().IsNull()) {
+    if (root.IsNull()) {
         error(YAML::Mark::null_mark(), "the file is empty; expected a scenario: a mapping with at least 'routes'");
         return std::nullopt;
     }
-    if (documents.size() > 1)
-        error(documents[1].Mark(), "a second YAML document ('---'); expected one scenario per file");
+    if (second_document) error(*second_document, "a second YAML document ('---'); expected one scenario per file");
 
-    const YAML::Node& root = documents.front();
     if (!root.IsMap()) {
         std::string message = "the scenario is ";
         message.append(describe(root)).append("; expected a mapping with keys: ").append(join(scenario_keys));

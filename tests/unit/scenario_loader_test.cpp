@@ -506,6 +506,20 @@ TEST_CASE("loader: empty, non-mapping and multi-document files", "[loader]") {
           strings{"t.yaml:4:1: a second YAML document ('---'); expected one scenario per file"});
 }
 
+// fuzz/regressions/scenario_loader/stray-comma-*: yaml-cpp 0.7's LoadAll never returned
+// on these (an endless run of empty documents, memory growing until the OOM killer).
+TEST_CASE("loader: a stray comma outside a flow collection is an error with its position, not an endless load",
+          "[loader]") {
+    constexpr std::string_view why =
+        "invalid YAML: unexpected ',': a comma separates the items of a [list] or a "
+        "{mapping} only";
+    CHECK(errors_of(",") == strings{"t.yaml:1:1: " + std::string{why}});
+    CHECK(errors_of("[a],") == strings{"t.yaml:1:4: " + std::string{why}});
+    CHECK(errors_of("- a\n,\n") == strings{"t.yaml:2:1: " + std::string{why}});
+    // The same text as verify's rules: one document is read, so it ends too.
+    CHECK_FALSE(load_expect_rules(",", "rules").ok());
+}
+
 TEST_CASE("loader: wrong types", "[loader]") {
     CHECK(errors_of(R"(
 name: [a]
