@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include "http/request.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/matcher.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -690,6 +692,29 @@ routes:
     CHECK_THAT(errors[1], Catch::StartsWith("t.yaml:6:19: 'q' has an invalid regular expression 'a{2,1}' ("));
     CHECK(errors[2] == "t.yaml:7:26: 'Accept' must be a non-empty regular expression, not '~'");
     CHECK_THAT(errors[3], Catch::StartsWith("t.yaml:8:22: 'regex' has an invalid regular expression '(' ("));
+}
+
+// fuzz/regressions/request/body-regex-50k: std::regex's default executor recursed once per
+// character, and a 100 KB body against this route overflowed the stack and killed the server;
+// Boost.Regex's matcher keeps its state on the heap.
+TEST_CASE("loader: its regexes match a 1 MiB body and a 64 KiB header value without overflowing the stack",
+          "[loader]") {
+    auto result = load(R"(
+name: re
+routes:
+  - id: upload
+    match: { path: "~^/up[a-z]*$", headers: { X-Long: "~^a+$" }, body: { regex: "^[a-z]+$" } }
+    steps: [{}]
+)");
+    REQUIRE(result.ok());
+    const std::string body(1024 * 1024, 'a');
+    const std::string value(64 * 1024, 'a');
+    teapot::detail::request req;
+    req.method = "PUT";
+    req.target = "/upload";
+    req.headers = {{"X-Long", value}};
+    req.body = body;
+    CHECK(match(result.scenarios.at(0).routes.at(0).match, req).matched);
 }
 
 TEST_CASE("loader: step value errors", "[loader]") {
