@@ -717,6 +717,19 @@ routes:
     CHECK(match(result.scenarios.at(0).routes.at(0).match, req).matched);
 }
 
+// fuzz/regressions/scenario_loader/regex-8000-nested-groups.yaml: libstdc++ compiles a regex
+// by recursion, and a long pattern overflowed the stack of the thread loading it.
+TEST_CASE("loader: a regular expression is at most 4096 bytes", "[loader]") {
+    auto scenario_with = [](const std::string& pattern) {
+        return "name: re\nroutes:\n  - id: a\n    match: { path: \"~" + pattern + "\" }\n    steps: [{}]\n";
+    };
+    CHECK(load(scenario_with(std::string(2048, '(') + std::string(2048, ')'))).ok());
+    CHECK(errors_of(scenario_with(std::string(4097, 'a'))) ==
+          strings{"t.yaml:4:20: 'path' has a regular expression of 4097 bytes; expected at most 4096"});
+    CHECK(errors_of(scenario_with(std::string(50'000, '(') + std::string(50'000, ')'))) ==
+          strings{"t.yaml:4:20: 'path' has a regular expression of 100000 bytes; expected at most 4096"});
+}
+
 TEST_CASE("loader: step value errors", "[loader]") {
     CHECK(errors_of(R"(
 name: st
