@@ -82,6 +82,46 @@ std::string fingerprint_of(const YAML::Node& node, const route& r) {
     return out;
 }
 
+// Aliases let a few lines of YAML stand for millions of nodes ("billion laughs": 2.6 KB took
+// 700 MB and 13 s under ASan; fuzz/regressions/scenario_loader/alias-bomb-*), or for a cycle
+// (`&a [*a]`). Everything after this walks the tree with aliases resolved (the model, each
+// json value, each route's fingerprint), and the per-value caps did not bound a file with
+// many of them: the resolved tree is measured first, without recursion, up to these bounds.
+constexpr std::size_t max_resolved_nodes = 500'000;
+constexpr std::size_t max_resolved_scalar_bytes = 2 * max_scenario_file_size;
+
+bool resolves_too_large(const YAML::Node& root) {
+    std::vector<YAML::Node> pending{root};
+    std::size_t nodes = 0, bytes = 0;
+    while (!pending.empty()) {
+        const YAML::Node node = pending.back();
+        pending.pop_back();
+        if (++nodes > max_resolved_nodes) return true;
+        switch (node.Type()) {
+            case YAML::NodeType::Scalar:
+                bytes += node.Scalar().size();
+                if (bytes > max_resolved_scalar_bytes) return true;
+                break;
+            case YAML::NodeType::Sequence:
+                for (const auto& item : node) pending.push_back(item);
+                break;
+            case YAML::NodeType::Map:
+                for (const auto& entry : node) {
+                    pending.push_back(entry.first);
+                    pending.push_back(entry.second);
+                }
+                break;
+            default: break;
+        }
+    }
+    return false;
+}
+
+const std::string too_large_message = "with its aliases (*name) resolved, this text is more than " +
+                                      std::to_string(max_resolved_nodes) + " nodes or " +
+                                      std::to_string(max_resolved_scalar_bytes / (1024 * 1024)) +
+                                      " MiB of text, or endless; expected a scenario that uses aliases sparingly";
+
 // Where each document of a stream starts, and where its first node is.
 class document_marks final : public YAML::EventHandler {
 public:
@@ -155,6 +195,10 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
         error(YAML::Mark::null_mark(), "the file is empty; expected a scenario: a mapping with at least 'routes'");
         return std::nullopt;
     }
+    if (resolves_too_large(root)) {
+        error(root.Mark(), too_large_message);
+        return std::nullopt;
+    }
     if (second_document) error(*second_document, "a second YAML document ('---'); expected one scenario per file");
 
     if (!root.IsMap()) {
@@ -222,6 +266,10 @@ std::optional<std::vector<expect_rule>> file_loader::load_rules(std::string_view
         std::string message = "invalid YAML or JSON: ";
         message.append(e.msg);
         error(e.mark, std::move(message));
+        return std::nullopt;
+    }
+    if (resolves_too_large(root)) {
+        error(root.Mark(), too_large_message);
         return std::nullopt;
     }
     std::vector<expect_rule> rules;
