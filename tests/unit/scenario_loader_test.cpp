@@ -694,6 +694,22 @@ routes:
     CHECK_THAT(errors[3], Catch::StartsWith("t.yaml:8:22: 'regex' has an invalid regular expression '(' ("));
 }
 
+// fuzz/regressions/scenario_loader/regex-count-*.yaml: libstdc++ read these numbers into a long
+// without an overflow check (UB). Boost.Regex checks them: each is a load error.
+TEST_CASE("loader: a repetition count or back-reference past int is an invalid regular expression", "[loader]") {
+    auto scenario_with = [](const std::string& pattern) {
+        return "name: re\nroutes:\n  - id: a\n    match: { path: \"~" + pattern + "\" }\n    steps: [{}]\n";
+    };
+    for (std::string pattern : {"a{88888888888888888888}", "a{1,8888888888}", "a\\\\8888888888"}) {
+        INFO(pattern);
+        auto errors = errors_of(scenario_with(pattern));
+        REQUIRE(errors.size() == 1);
+        CHECK_THAT(errors[0], Catch::Contains("has an invalid regular expression"));
+    }
+    CHECK(load(scenario_with("^/orders/12345678901234567890$")).ok());
+    CHECK(load(scenario_with("a{2,3}b{4}")).ok());
+}
+
 // fuzz/regressions/request/body-regex-50k: std::regex's default executor recursed once per
 // character, and a 100 KB body against this route overflowed the stack and killed the server;
 // Boost.Regex's matcher keeps its state on the heap.
