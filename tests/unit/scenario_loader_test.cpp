@@ -695,19 +695,30 @@ routes:
 }
 
 // fuzz/regressions/scenario_loader/regex-count-*.yaml: libstdc++ read these numbers into a long
-// without an overflow check (UB). Boost.Regex checks them: each is a load error.
-TEST_CASE("loader: a repetition count or back-reference past int is an invalid regular expression", "[loader]") {
+// without an overflow check (UB). Boost.Regex reads a brace whose count does not fit as literal
+// text (Perl's rule for a brace that is not a quantifier), takes a maximum past int as
+// unbounded, and refuses the back-reference; the ASan+UBSan stage of CI runs this test.
+TEST_CASE("loader: repetition counts and back-references past int load without UB", "[loader]") {
     auto scenario_with = [](const std::string& pattern) {
-        return "name: re\nroutes:\n  - id: a\n    match: { path: \"~" + pattern + "\" }\n    steps: [{}]\n";
+        return "name: re\nroutes:\n  - id: a\n    match: { headers: { X-Count: \"~^" + pattern +
+               "$\" } }\n    steps: [{}]\n";
     };
-    for (std::string pattern : {"a{88888888888888888888}", "a{1,8888888888}", "a\\\\8888888888"}) {
-        INFO(pattern);
-        auto errors = errors_of(scenario_with(pattern));
-        REQUIRE(errors.size() == 1);
-        CHECK_THAT(errors[0], Catch::Contains("has an invalid regular expression"));
-    }
-    CHECK(load(scenario_with("^/orders/12345678901234567890$")).ok());
-    CHECK(load(scenario_with("a{2,3}b{4}")).ok());
+    auto matches = [&](const std::string& pattern, const std::string& value) {
+        auto result = load(scenario_with(pattern));
+        REQUIRE(result.ok());
+        teapot::detail::request req;
+        req.method = "GET";
+        req.target = "/";
+        req.headers = {{"X-Count", value}};
+        return match(result.scenarios.at(0).routes.at(0).match, req).matched;
+    };
+    CHECK(matches("a{88888888888888888888}", "a{88888888888888888888}"));
+    CHECK_FALSE(matches("a{88888888888888888888}", "aaaa"));
+    CHECK(matches("a{1,8888888888}", "aaaa"));
+    CHECK_FALSE(matches("a{1,8888888888}", ""));
+    auto errors = errors_of(scenario_with("a\\\\8888888888"));
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::Contains("has an invalid regular expression"));
 }
 
 // fuzz/regressions/request/body-regex-50k: std::regex's default executor recursed once per
@@ -739,7 +750,10 @@ TEST_CASE("loader: a regular expression is at most 4096 bytes", "[loader]") {
     auto scenario_with = [](const std::string& pattern) {
         return "name: re\nroutes:\n  - id: a\n    match: { path: \"~" + pattern + "\" }\n    steps: [{}]\n";
     };
-    CHECK(load(scenario_with(std::string(2048, '(') + std::string(2048, ')'))).ok());
+    // Boost.Regex refuses deeper nesting than a few hundred groups.
+    CHECK(load(scenario_with(std::string(300, '(') + std::string(300, ')'))).ok());
+    CHECK_THAT(errors_of(scenario_with(std::string(2048, '(') + std::string(2048, ')'))).at(0),
+               Catch::Contains("Exceeded nested brace limit"));
     CHECK(errors_of(scenario_with(std::string(4097, 'a'))) ==
           strings{"t.yaml:4:20: 'path' has a regular expression of 4097 bytes; expected at most 4096"});
     CHECK(errors_of(scenario_with(std::string(50'000, '(') + std::string(50'000, ')'))) ==
