@@ -696,8 +696,8 @@ routes:
 
 // fuzz/regressions/scenario_loader/regex-count-*.yaml: libstdc++ read these numbers into a long
 // without an overflow check (UB). Boost.Regex reads a brace whose count does not fit as literal
-// text (Perl's rule for a brace that is not a quantifier), takes a maximum past int as
-// unbounded, and refuses the back-reference; the ASan+UBSan stage of CI runs this test.
+// text (Perl's rule for a brace that is not a quantifier), keeps a maximum past int as a
+// large maximum, and refuses the back-reference; the ASan+UBSan stage of CI runs this test.
 TEST_CASE("loader: repetition counts and back-references past int load without UB", "[loader]") {
     auto scenario_with = [](const std::string& pattern) {
         return "name: re\nroutes:\n  - id: a\n    match: { headers: { X-Count: \"~^" + pattern +
