@@ -16,6 +16,7 @@
 #include "handlers/error_plan.hpp"
 #include "handlers/handler_context.hpp"
 #include "http/head_bytes.hpp"
+#include "http/request_checks.hpp"
 #include "http/router.hpp"
 #include "scenario/registry.hpp"
 #include "util/random_source.hpp"
@@ -89,19 +90,6 @@ routes:
 
 // The server's defaults (teapot::limits), so that the parser refuses what a server would.
 const teapot::limits server_limits{};
-
-using request_parser = http::request_parser<http::string_body>;
-
-// session::rejection_for_head, restated: what the session answers itself instead of routing.
-std::optional<int> rejection_for_head(const request_parser& parser) {
-    const auto& head = parser.get();
-    if (head.version() != 10 && head.version() != 11) return 505;
-    if (head.target().size() > server_limits.max_target_bytes) return 414;
-    if (head.count(http::field::transfer_encoding) && (!parser.chunked() || head.count(http::field::content_length)))
-        return 400;
-    if (auto expect = head[http::field::expect]; !expect.empty() && !iequals(expect, "100-continue")) return 417;
-    return std::nullopt;
-}
 
 request view_of(const http::request<http::string_body>& msg) {
     request r;
@@ -213,12 +201,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         in.remove_prefix(parser.put(boost::asio::buffer(in.data(), in.size()), ec));
         if (ec == http::error::need_more) return 0;  // the client went quiet mid-head
         if (ec) {
-            // 400, 413, 414, 431 or 505 and a lingering close (session::rejection_for_read_error).
-            teapot::fuzz::check_plan(error_plan(400, "malformed request: " + ec.message(), nullptr));
+            // 400, 413, 414, 431 or 505, then a lingering close, as the session answers.
+            if (auto r = rejection_for_read_error(ec, parser, in, server_limits))
+                teapot::fuzz::check_plan(error_plan(r->status, r->message, nullptr));
             return 0;
         }
-        if (auto status = rejection_for_head(parser)) {
-            teapot::fuzz::check_plan(error_plan(*status, "rejected", nullptr));
+        if (auto r = rejection_for_head(parser, server_limits)) {
+            teapot::fuzz::check_plan(error_plan(r->status, r->message, nullptr));
             return 0;
         }
         if (!parser.is_done()) {
@@ -232,7 +221,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 auto used = parser.put(boost::asio::buffer(in.data(), in.size()), ec);
                 in.remove_prefix(used);
                 if (ec == http::error::need_more && used == 0) break;
-                if (ec && ec != http::error::need_more) return 0;  // 400 or 413, then close
+                if (ec && ec != http::error::need_more) {
+                    if (auto r = rejection_for_read_error(ec, parser, in, server_limits))
+                        teapot::fuzz::check_plan(error_plan(r->status, r->message, nullptr));
+                    return 0;  // 400 or 413, then close
+                }
                 ec = {};
             }
             if (!parser.is_done()) return 0;  // the client went away mid-body

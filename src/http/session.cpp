@@ -10,6 +10,7 @@
 #include "http/connection_tracker.hpp"
 #include "http/plan_writer.hpp"
 #include "http/request.hpp"
+#include "http/request_checks.hpp"
 #include "http/router.hpp"
 #include "http/websocket_echo.hpp"
 
@@ -51,12 +52,6 @@ std::string peer_of(const tcp::socket& socket) {
     return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
 }
 
-bool quietly_ended(const beast::error_code& ec) {
-    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
-           ec == net::error::connection_reset || ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
-           ec == beast::error::timeout;
-}
-
 request view_of(const http::request<http::string_body>& msg) {
     request r;
     r.method = msg.method_string();
@@ -66,18 +61,6 @@ request view_of(const http::request<http::string_body>& msg) {
     for (const auto& field : msg) r.headers.emplace_back(field.name_string(), field.value());
     r.body = msg.body();
     return r;
-}
-
-// method SP request-target SP "HTTP/" DIGIT "." DIGIT, the target without spaces: a
-// request line that is well-formed but for its version (RFC 9112 §3, §2.3).
-bool is_request_line_of_other_version(std::string_view line) {
-    auto first = line.find(' ');
-    auto last = line.rfind(' ');
-    if (first == std::string_view::npos || first == 0 || last == first + 1 || last == first) return false;
-    if (line.substr(first + 1, last - first - 1).find(' ') != std::string_view::npos) return false;
-    auto v = line.substr(last + 1);
-    auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    return v.size() == 8 && v.starts_with("HTTP/") && digit(v[5]) && v[6] == '.' && digit(v[7]);
 }
 
 double elapsed_ms(clock_type::time_point since) {
@@ -237,13 +220,13 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
     const auto& limits = config_->request_limits;
     auto [header_ec, n] = co_await read_header(parser);
     if (auto ec = deadline_.explain(header_ec)) {
-        if (auto r = rejection_for_read_error(ec, parser))
+        if (auto r = rejection_for_read_error(ec, parser, buffered(), limits))
             co_await reject(r->status, r->message);
         else
             config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
         co_return false;
     }
-    if (auto r = rejection_for_head(parser)) {
+    if (auto r = rejection_for_head(parser, limits)) {
         co_await reject(r->status, r->message);
         co_return false;
     }
@@ -259,7 +242,7 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
     if (!parser.is_done()) {
         auto [body_ec, bn] = co_await read_body(parser);
         if (auto bec = deadline_.explain(body_ec)) {
-            if (auto r = rejection_for_read_error(bec, parser))
+            if (auto r = rejection_for_read_error(bec, parser, buffered(), limits))
                 co_await reject(r->status, r->message);
             else
                 config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
@@ -397,56 +380,8 @@ net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
     co_return true;
 }
 
-std::optional<session::rejection> session::rejection_for_read_error(const beast::error_code& ec,
-                                                                    const request_parser& parser) const {
-    const auto& limits = config_->request_limits;
-    if (quietly_ended(ec)) return std::nullopt;
-    if (ec == http::error::header_limit) {
-        // A start line alone past the URI limit is a 414; otherwise the fields are too large.
-        // Beast may already have consumed the start line (then the target is parsed), or not.
-        auto target_size = parser.get().target().size();
-        if (target_size == 0) {
-            auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
-            target_size = std::min(data.find('\n'), data.size());
-        }
-        if (target_size > limits.max_target_bytes)
-            return rejection{414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes"};
-        return rejection{431,
-                         "the request header section exceeds " + std::to_string(limits.max_header_bytes) + " bytes"};
-    }
-    // RFC 9110 §15.6.6: a well-formed version we do not speak (HTTP/2.0 over this port,
-    // HTTP/3.1...) is a 505. Beast reports a malformed request line the same way (a space
-    // in the target, a bare LF, "http/1.1"): that is a 400 (RFC 9112 §3).
-    if (ec == http::error::bad_version) {
-        auto data = std::string_view{static_cast<const char*>(buffer_.data().data()), buffer_.size()};
-        if (is_request_line_of_other_version(data.substr(0, data.find("\r\n"))))
-            return rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
-        return rejection{400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1 CRLF"};
-    }
-    if (ec == http::error::body_limit)
-        return rejection{413, "the request content exceeds " + std::to_string(limits.max_body_bytes) + " bytes"};
-    return rejection{400, "malformed request: " + ec.message()};
-}
-
-std::optional<session::rejection> session::rejection_for_head(const request_parser& parser) const {
-    const auto& limits = config_->request_limits;
-    const auto& head = parser.get();
-    if (head.version() != 10 && head.version() != 11) return rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
-    if (head.target().size() > limits.max_target_bytes)
-        return rejection{414, "the request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes"};
-    // RFC 9112 §3.2: an HTTP/1.1 request without Host, or any request with two, is a 400.
-    if (auto hosts = head.count(http::field::host); hosts > 1 || (hosts == 0 && head.version() == 11))
-        return rejection{400, "a request carries exactly one Host field (HTTP/1.0: at most one)"};
-    // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
-    // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
-    if (head.count(http::field::transfer_encoding) && (!parser.chunked() || head.count(http::field::content_length)))
-        return rejection{400,
-                         "ambiguous request framing: Transfer-Encoding must end in chunked and cannot appear with "
-                         "Content-Length"};
-    // RFC 9110 §10.1.1: an expectation other than 100-continue MAY be answered 417.
-    if (auto expect = head[http::field::expect]; !expect.empty() && !iequals(expect, "100-continue"))
-        return rejection{417, "the only expectation teapot meets is 100-continue"};
-    return std::nullopt;
+std::string_view session::buffered() const {
+    return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
 }
 
 }  // namespace teapot::detail

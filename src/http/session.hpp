@@ -47,11 +47,6 @@ public:
 
 private:
     using request_parser = beast::http::request_parser<beast::http::string_body>;
-    /// An answer that ends a request early: an error status, then a lingering close.
-    struct rejection {
-        int status;
-        std::string message;
-    };
 
     net::awaitable<void> run(std::shared_ptr<session> self);
     net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
@@ -81,8 +76,8 @@ private:
     /// ...and completes its entry once the answer is sent; the metrics count it then.
     void finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
                        std::optional<std::chrono::system_clock::time_point> first_byte) const;
-    std::optional<rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser) const;
-    std::optional<rejection> rejection_for_head(const request_parser& parser) const;
+    /// What was read and not yet parsed.
+    std::string_view buffered() const;
     net::awaitable<void> reject(int status, const std::string& message);
     net::awaitable<void> lingering_close();
 

@@ -105,7 +105,7 @@ TEST_CASE("malformed request lines and header fields: 400 (505 for a well-formed
     still_serving(s.port());
 }
 
-TEST_CASE("invalid chunked request bodies: 400 (413 past the body limit), then FIN", "[hostile]") {
+TEST_CASE("invalid chunked request bodies: 400 (413 past the body limit, 501 for another coding), then FIN", "[hostile]") {
     auto o = test_options();
     o.request_limits.max_body_bytes = 1024;
     test_server s{o};
@@ -134,6 +134,17 @@ TEST_CASE("invalid chunked request bodies: 400 (413 past the body limit), then F
                   "POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked"
                   "\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
                   400);
+    // RFC 9112 §6.1: a coding the server cannot decode SHOULD be a 501 (the framing itself,
+    // chunked last, is sound).
+    for (std::string codings : {"Transfer-Encoding: gzip, chunked", "Transfer-Encoding: GZIP\r\nTransfer-Encoding: chunked"}) {
+        INFO(codings);
+        check_refused(s.port(), "POST /status/200 HTTP/1.1\r\nHost: t\r\n" + codings + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                      501);
+    }
+    INFO("Chunked, in any case, is understood");
+    CHECK(send_and_read_to_end(s.port(), "POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n"
+                                         "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+              .bytes.starts_with("HTTP/1.1 200 OK\r\n"));
     still_serving(s.port());
 }
 

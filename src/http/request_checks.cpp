@@ -1,0 +1,103 @@
+#include "http/request_checks.hpp"
+
+#include "http/request.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+#include <algorithm>
+
+namespace teapot::detail {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+namespace {
+
+// method SP request-target SP "HTTP/" DIGIT "." DIGIT, the target without spaces: a
+// request line that is well-formed but for its version (RFC 9112 §3, §2.3).
+bool is_request_line_of_other_version(std::string_view line) {
+    auto first = line.find(' ');
+    auto last = line.rfind(' ');
+    if (first == std::string_view::npos || first == 0 || last == first + 1 || last == first) return false;
+    if (line.substr(first + 1, last - first - 1).find(' ') != std::string_view::npos) return false;
+    auto v = line.substr(last + 1);
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    return v.size() == 8 && v.starts_with("HTTP/") && digit(v[5]) && v[6] == '.' && digit(v[7]);
+}
+
+// A coding other than chunked in any Transfer-Encoding field ("gzip, chunked").
+bool has_coding_besides_chunked(const http::request<http::string_body>& head) {
+    auto [first, last] = head.equal_range(http::field::transfer_encoding);
+    return std::any_of(first, last, [](const auto& field) {
+        http::ext_list codings{field.value()};
+        return std::any_of(codings.begin(), codings.end(),
+                           [](const auto& coding) { return !iequals(coding.first, "chunked"); });
+    });
+}
+
+std::string exceeds(std::string_view what, std::size_t limit) {
+    return std::string{what} + " exceeds " + std::to_string(limit) + " bytes";
+}
+
+}  // namespace
+
+bool quietly_ended(const beast::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
+           ec == net::error::connection_reset || ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
+           ec == beast::error::timeout;
+}
+
+std::optional<request_rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser,
+                                                          std::string_view buffered, const limits& limits) {
+    if (quietly_ended(ec)) return std::nullopt;
+    if (ec == http::error::header_limit) {
+        // A start line alone past the URI limit is a 414; otherwise the fields are too large.
+        // Beast may already have consumed the start line (then the target is parsed), or not.
+        auto target_size = parser.get().target().size();
+        if (target_size == 0) target_size = std::min(buffered.find('\n'), buffered.size());
+        if (target_size > limits.max_target_bytes)
+            return request_rejection{414, exceeds("the request target", limits.max_target_bytes)};
+        return request_rejection{431, exceeds("the request header section", limits.max_header_bytes)};
+    }
+    // RFC 9110 §15.6.6: a well-formed version we do not speak (HTTP/2.0 over this port,
+    // HTTP/3.1...) is a 505. Beast reports a malformed request line the same way (a space
+    // in the target, a bare LF, "http/1.1"): that is a 400 (RFC 9112 §3).
+    if (ec == http::error::bad_version) {
+        if (is_request_line_of_other_version(buffered.substr(0, buffered.find("\r\n"))))
+            return request_rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
+        return request_rejection{400, "malformed request line: expected METHOD SP TARGET SP HTTP/1.1 CRLF"};
+    }
+    if (ec == http::error::body_limit)
+        return request_rejection{413, exceeds("the request content", limits.max_body_bytes)};
+    return request_rejection{400, "malformed request: " + ec.message()};
+}
+
+std::optional<request_rejection> rejection_for_head(const request_parser& parser, const limits& limits) {
+    const auto& head = parser.get();
+    if (head.version() != 10 && head.version() != 11)
+        return request_rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
+    if (head.target().size() > limits.max_target_bytes)
+        return request_rejection{414, exceeds("the request target", limits.max_target_bytes)};
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host, or any request with two, is a 400.
+    if (auto hosts = head.count(http::field::host); hosts > 1 || (hosts == 0 && head.version() == 11))
+        return request_rejection{400, "a request carries exactly one Host field (HTTP/1.0: at most one)"};
+    // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
+    // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
+    if (head.count(http::field::transfer_encoding) && (!parser.chunked() || head.count(http::field::content_length)))
+        return request_rejection{400,
+                                 "ambiguous request framing: Transfer-Encoding must end in chunked and cannot "
+                                 "appear with Content-Length"};
+    // RFC 9112 §6.1: a transfer coding the server does not understand SHOULD be a 501.
+    // Beast decodes chunked only; "gzip, chunked" would reach a handler still gzipped.
+    if (has_coding_besides_chunked(head))
+        return request_rejection{501, "teapot decodes only the chunked transfer coding"};
+    // RFC 9110 §10.1.1: an expectation other than 100-continue MAY be answered 417.
+    if (auto expect = head[http::field::expect]; !expect.empty() && !iequals(expect, "100-continue"))
+        return request_rejection{417, "the only expectation teapot meets is 100-continue"};
+    return std::nullopt;
+}
+
+}  // namespace teapot::detail

@@ -1,0 +1,41 @@
+#pragma once
+// What the server answers itself, before routing, when a request cannot be
+// served as sent: a malformed or oversized head, a version it does not speak,
+// ambiguous framing, a coding or an expectation it cannot meet. Shared by the
+// session and by the request fuzz target (fuzz/request.cpp), so that the
+// fuzzer checks the very rules the server applies.
+
+#include <teapot/server.hpp>
+
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace teapot::detail {
+
+using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+/// An error status and its reason; the session sends it, then closes (lingering).
+struct request_rejection {
+    int status;
+    std::string message;
+};
+
+/// The peer left, or stopped sending before a whole request (no answer is owed).
+bool quietly_ended(const boost::beast::error_code& ec);
+
+/// What a read error means: 400, 413, 414, 431 or 505; none when the peer left.
+/// `buffered` is what was read and not yet parsed: the request line, when Beast stopped in it.
+std::optional<request_rejection> rejection_for_read_error(const boost::beast::error_code& ec,
+                                                          const request_parser& parser, std::string_view buffered,
+                                                          const limits& limits);
+
+/// The checks on a whole head: version (505), target length (414), Host (400),
+/// framing (400), transfer codings (501), Expect (417).
+std::optional<request_rejection> rejection_for_head(const request_parser& parser, const limits& limits);
+
+}  // namespace teapot::detail
