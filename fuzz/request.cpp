@@ -169,7 +169,13 @@ bool answer(const request& req, const handler_context& ctx, bool keep_alive) {
     if (plan.action == response_plan::kind::wait_for_requests)
         plan = wait_result(req, *plan.wait, ctx.journal->count_served(plan.wait->filter));
     std::optional<std::uint64_t> entry;
-    if (plan.journaled) entry = ctx.journal->record(journal_entry_for(req, plan, std::chrono::system_clock::now()));
+    if (plan.journaled) {
+        // As the session records: filled aside, then swapped into the ring.
+        static auto scratch = std::make_unique<journal_entry>();
+        if (!scratch) scratch = std::make_unique<journal_entry>();
+        fill_journal_entry(*scratch, req, plan, std::chrono::system_clock::now());
+        entry = ctx.journal->record(scratch);
+    }
     check_plan_on_wire(plan, keep_alive && !plan.close_after, req.version);
     if (entry) ctx.journal->complete(*entry, plan.final_head.status, std::nullopt, std::chrono::system_clock::now());
     ctx.counters->count(plan.final_head.status, plan.origin.scenario, plan.origin.route, {});

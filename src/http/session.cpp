@@ -158,6 +158,9 @@ bool session::parse_buffered(request_parser& parser, bool header_only, beast::er
     // now. http::async_read_header would do the same, but post its completion: one
     // more trip through the event loop per request.
     parser.eager(!header_only);
+    // RFC 9112 §2.2: a server SHOULD ignore empty lines (CRLF) before a request line;
+    // some clients send one after a POST body. Beast's parser does not: they go here.
+    if (!parser.got_some()) skip_empty_lines();
     auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
     while (!done() && buffer_.size() > 0) {
         const auto used = parser.put(buffer_.data(), ec);
@@ -378,6 +381,10 @@ net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
                          fault_label(*plan)});
     finish_record(entry, *plan, logged_status(*plan, out), out.first_byte);
     co_return true;
+}
+
+void session::skip_empty_lines() {
+    while (buffered().starts_with("\r\n")) buffer_.consume(2);
 }
 
 std::string_view session::buffered() const {

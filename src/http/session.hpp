@@ -78,6 +78,8 @@ private:
                        std::optional<std::chrono::system_clock::time_point> first_byte) const;
     /// What was read and not yet parsed.
     std::string_view buffered() const;
+    /// Drops the empty lines (CRLF) that precede a request line in the buffer.
+    void skip_empty_lines();
     net::awaitable<void> reject(int status, const std::string& message);
     net::awaitable<void> lingering_close();
 
