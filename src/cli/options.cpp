@@ -81,6 +81,8 @@ options:
   --max-uri-size S      request-target limit, 414 beyond (default 8KiB)
   --header-timeout D    time to receive a request's headers (default 10s)
   --idle-timeout D      keep-alive wait for the next request (default 60s)
+  --body-timeout D      time to receive a request's content (default 30s)
+  --write-timeout D     time to write one response to a client (default 30s)
   --shutdown-grace D    time in-flight responses get on SIGINT/SIGTERM (default 5s)
   --journal-size N      requests the admin API's journal keeps (default 10000; 0: off)
   --session-ttl D       a scenario session idle this long starts afresh (default 10m)
@@ -166,6 +168,10 @@ options parse_options(const std::vector<std::string_view>& args) {
             l.header_timeout = parse_duration_flag(flag, value());
         else if (flag == "--idle-timeout")
             l.idle_timeout = parse_duration_flag(flag, value());
+        else if (flag == "--body-timeout")
+            l.body_timeout = parse_duration_flag(flag, value());
+        else if (flag == "--write-timeout")
+            l.write_timeout = parse_duration_flag(flag, value());
         else if (flag == "--shutdown-grace")
             s.shutdown_grace = parse_duration_flag(flag, value());
         else if (flag == "--log-level") {

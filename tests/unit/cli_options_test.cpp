@@ -69,6 +69,8 @@ TEST_CASE("parse_options: defaults", "[cli]") {
         CHECK(s.request_limits.max_connections == 10'000);
         CHECK(s.request_limits.header_timeout == 10s);
         CHECK(s.request_limits.idle_timeout == 60s);
+        CHECK(s.request_limits.body_timeout == 30s);
+        CHECK(s.request_limits.write_timeout == 30s);
         CHECK(s.session_ttl == 10min);
         CHECK(s.max_sessions == 10'000);
     }
@@ -108,6 +110,9 @@ TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]"
     both_forms("--header-timeout", "250ms",
                [](const auto& o) { CHECK(o.server.request_limits.header_timeout == 250ms); });
     both_forms("--idle-timeout", "1.5s", [](const auto& o) { CHECK(o.server.request_limits.idle_timeout == 1500ms); });
+    both_forms("--body-timeout", "2s", [](const auto& o) { CHECK(o.server.request_limits.body_timeout == 2s); });
+    both_forms("--write-timeout", "750ms",
+               [](const auto& o) { CHECK(o.server.request_limits.write_timeout == 750ms); });
     both_forms("--shutdown-grace", "1h", [](const auto& o) { CHECK(o.server.shutdown_grace == 3600s); });
     both_forms("--session-ttl", "200ms", [](const auto& o) { CHECK(o.server.session_ttl == 200ms); });
     both_forms("--session-ttl", "2h", [](const auto& o) { CHECK(o.server.session_ttl == 2h); });
@@ -171,6 +176,7 @@ TEST_CASE("parse_options: missing values", "[cli]") {
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
           "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
+          "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--session-ttl", "--max-sessions", "--log-level", "--log-format"}) {
         INFO(flag);
         CHECK(usage_error_of({flag}) == std::string{flag} + " needs a value");
@@ -232,7 +238,8 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
 
 TEST_CASE("parse_options: bad durations", "[cli]") {
     for (std::string_view flag :
-         {"--max-delay", "--header-timeout", "--idle-timeout", "--shutdown-grace", "--session-ttl"}) {
+         {"--max-delay", "--header-timeout", "--idle-timeout", "--body-timeout", "--write-timeout", "--shutdown-grace",
+          "--session-ttl"}) {
         for (std::string_view bad : {"5", "5x", "-1s", "2 s", "", "25h", "soon"}) {
             INFO(flag << " '" << bad << "'");
             auto error = usage_error_of({flag, bad});
@@ -271,6 +278,7 @@ TEST_CASE("usage() lists every flag", "[cli]") {
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
           "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
+          "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--log-level", "--log-format", "--quiet", "--version", "--help", "codes"}) {
         INFO(flag);
         CHECK(contains(text, flag));
