@@ -92,7 +92,8 @@ std::optional<request_rejection> rejection_for_head(const request_parser& parser
                                  "appear with Content-Length"};
     // RFC 9112 §6.1: a transfer coding the server does not understand SHOULD be a 501.
     // Beast decodes chunked only; "gzip, chunked" would reach a handler still gzipped.
-    if (has_coding_besides_chunked(head))
+    // (Only a chunked request can carry one past the check above: the flag spares the lookup.)
+    if (parser.chunked() && has_coding_besides_chunked(head))
         return request_rejection{501, "teapot decodes only the chunked transfer coding"};
     // RFC 9110 §10.1.1: an expectation other than 100-continue MAY be answered 417.
     if (auto expect = head[http::field::expect]; !expect.empty() && !iequals(expect, "100-continue"))
