@@ -76,8 +76,6 @@ std::string final_head_bytes(const response_plan& plan, const wire_context& wire
 
 }  // namespace
 
-namespace {
-
 // Everything after the delay: interim heads, then the final response or its fault.
 net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan& plan, const wire_context& wire) {
     // reset, close, hang and garbage: no part of the response, no interim either.
@@ -119,19 +117,19 @@ net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan
     co_return total;
 }
 
-}  // namespace
+write_outcome outcome_of_cut_wait(wait_end end) {
+    write_outcome out;
+    out.client_gone = end == wait_end::client_gone;
+    out.ec = net::error::operation_aborted;
+    return out;
+}
 
 net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire) {
     // The wait holds this small frame only: what sending needs is allocated once it is over,
     // so that thousands of delayed answers cost little (docs/performance.md).
     if (plan.delay.count() > 0) {
         const auto end = co_await wait_watching(stream, std::min(plan.delay, wire.max_delay));
-        if (end != wait_end::elapsed) {
-            write_outcome out;
-            out.client_gone = end == wait_end::client_gone;
-            out.ec = net::error::operation_aborted;
-            co_return out;
-        }
+        if (end != wait_end::elapsed) co_return outcome_of_cut_wait(end);
     }
     co_return co_await send_plan(stream, plan, wire);
 }

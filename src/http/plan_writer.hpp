@@ -3,6 +3,7 @@
 // final message with its framing, Date and Server. Plans with a fault or a
 // paced body go through the fault writer (faults/fault_writer.hpp).
 
+#include "faults/watched_wait.hpp"
 #include "http/response_plan.hpp"
 #include "net.hpp"
 
@@ -36,5 +37,14 @@ struct write_outcome {
 /// the interim heads and the final response, or carries out the plan's fault.
 /// Does not handle close_silently or websocket_echo; the session does.
 net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire);
+
+/// write_plan after its delay: the interim heads and the final response, or the
+/// plan's fault, at once. The session waits out a delay itself and then calls this,
+/// so that a delayed answer holds one coroutine frame less (docs/performance.md).
+net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan& plan, const wire_context& wire);
+
+/// What write_plan reports when its delay ended early: the client left (499) or
+/// the server is stopping.
+write_outcome outcome_of_cut_wait(wait_end end);
 
 }  // namespace teapot::detail
