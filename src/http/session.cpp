@@ -118,25 +118,18 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
     if (draining_) co_return false;
     idle_ = true;
     auto armed = deadline_.arm(timeout);
-    // The buffer is taken once bytes are there, not while waiting for them: when
-    // thousands of clients connect at once, a buffer per connection taken at accept
-    // and freed when its request is delayed left that much heap behind as holes
-    // (docs/performance.md). 1 KiB takes a usual request whole; a larger one is
-    // read on by the parser.
-    auto& socket = stream_.socket();
-    for (;;) {
-        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple_awaitable);
-        if (ec) break;
-        beast::error_code read_ec;
-        const auto n = socket.read_some(buffer_.prepare(1024), read_ec);  // non-blocking
-        if (read_ec == net::error::would_block || read_ec == net::error::try_again) continue;
-        if (read_ec) break;
-        buffer_.commit(n);
-        idle_ = false;
-        co_return true;
-    }
+    // 1 KiB takes a usual request whole; a larger one is read on by the parser. The
+    // buffer stays allocated while the connection lives: small, so that 10 000
+    // connections waiting cost little (docs/performance.md). Rejected: async_wait
+    // (wait_read), then read_some, to take the buffer only once bytes are there. Asio
+    // starts such a wait without its speculative path, with an epoll_ctl each time:
+    // one more system call per request, and a burst of 10 000 connections then
+    // overflowed the accept queue in 2 rounds of 3 (docs/design.md).
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(1024), use_tuple_awaitable);
     idle_ = false;
-    co_return false;
+    if (ec) co_return false;
+    buffer_.commit(n);
+    co_return true;
 }
 
 net::awaitable<void> session::reject(int status, const std::string& message) {
