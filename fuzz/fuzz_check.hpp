@@ -12,6 +12,15 @@
 
 namespace teapot::fuzz {
 
+/// The input's next piece up to `separator` (targets that take several values split
+/// their bytes on NUL); `rest` keeps what follows it, and is empty after the last.
+inline std::string_view cut(std::string_view& rest, char separator) {
+    auto at = rest.find(separator);
+    auto piece = rest.substr(0, at);
+    rest = at == std::string_view::npos ? std::string_view{} : rest.substr(at + 1);
+    return piece;
+}
+
 [[noreturn]] inline void fail(std::string_view what, std::string_view detail = {}) {
     std::fprintf(stderr, "fuzz invariant broken: %.*s [%.*s]\n", static_cast<int>(what.size()), what.data(),
                  static_cast<int>(detail.size()), detail.data());

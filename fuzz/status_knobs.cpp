@@ -26,14 +26,9 @@
 
 using namespace teapot::detail;
 
-namespace {
+using teapot::fuzz::cut;
 
-std::string_view cut(std::string_view& rest, char separator) {
-    auto at = rest.find(separator);
-    auto piece = rest.substr(0, at);
-    rest = at == std::string_view::npos ? std::string_view{} : rest.substr(at + 1);
-    return piece;
-}
+namespace {
 
 // "a=1&b&c=" → {a,1} {b,""} {c,""}, bytes as they are.
 std::vector<query_param> raw_params(std::string_view query) {

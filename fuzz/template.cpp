@@ -24,14 +24,9 @@
 using namespace teapot::detail;
 using namespace teapot::detail::scenario;
 
-namespace {
+using teapot::fuzz::cut;
 
-std::string_view cut(std::string_view& rest, char separator) {
-    auto at = rest.find(separator);
-    auto piece = rest.substr(0, at);
-    rest = at == std::string_view::npos ? std::string_view{} : rest.substr(at + 1);
-    return piece;
-}
+namespace {
 
 void render_both(const compiled_template& t, const template_context& ctx) {
     (void)render(t, ctx);
