@@ -20,8 +20,9 @@ EXPOSE = ("Location, Retry-After, WWW-Authenticate, Proxy-Authenticate, Content-
 
 
 def free_port():
-    """A port the kernel hands out for bind(0), released at once; start() checks
-    it again just before the exec, and the server's own bind fails loudly."""
+    """A port the kernel hands out for bind(0), released at once: for servers that
+    cannot bind port 0 and say which port they got (teapot can; Server.start
+    retries when another process takes the port first)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -187,22 +188,27 @@ class Server:
         raise NotImplementedError
 
     def start(self, port=None, extra=(), tag=""):
-        """Starts on port (a free one when None) and returns once it answers
-        /status/418 with 418."""
-        if port is None:
-            port = free_port()
+        """Starts on port (a free one when None, or when it is taken) and returns
+        once it answers /status/418 with 418. These machines are shared: another
+        process may take a free port between the check and the server's own
+        bind, so a server that exits before it answers is started again on
+        another port, up to 5 times."""
         log = os.path.join(self.workdir, f"{self.name}{tag}.log")
-        for _ in range(5):
-            if port_is_free(port):
-                break
-            port = free_port()
-        r = Running(self, self.argv(port, extra), port, log, env=self.env())
-        try:
-            r.ready_s = wait_ready(r, self.paths["418"], self.expect_ready, timeout=120)
-        except Exception:
-            r.stop()
-            raise
-        return r
+        for attempt in range(5):
+            if port is None or not port_is_free(port):
+                port = free_port()
+            r = Running(self, self.argv(port, extra), port, log, env=self.env())
+            try:
+                r.ready_s = wait_ready(r, self.paths["418"], self.expect_ready, timeout=120)
+                return r
+            except ServerExited:
+                r.stop()
+                if attempt == 4:
+                    raise
+                port = None
+            except Exception:
+                r.stop()
+                raise
 
     def env(self):
         return None
@@ -345,6 +351,10 @@ def http_get(port, path, headers=(), timeout=5.0):
     return int(data[9:12]), data.partition(b"\r\n\r\n")[2]
 
 
+class ServerExited(RuntimeError):
+    """The server's process ended before it answered (a lost port, among others)."""
+
+
 def wait_ready(r, path, status, timeout):
     """Polls until the server answers path with status: a refused connect is
     retried after 0.5 ms, so the time to first correct response is exact to
@@ -352,9 +362,10 @@ def wait_ready(r, path, status, timeout):
     deadline = time.perf_counter() + timeout
     while True:
         if not r.alive():
-            raise RuntimeError(f"{r.server.name} exited with {r.proc.returncode}; see {r.log_path}")
+            raise ServerExited(f"{r.server.name} exited with {r.proc.returncode}; see {r.log_path}")
         try:
-            got, _ = http_get(r.port, path, timeout=max(0.1, deadline - time.perf_counter()))
+            # A short timeout per try: a port taken by another process may accept and never answer.
+            got, _ = http_get(r.port, path, timeout=min(2.0, max(0.1, deadline - time.perf_counter())))
             if got == status:
                 return time.perf_counter() - r.t_exec
         except OSError:
