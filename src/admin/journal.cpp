@@ -49,7 +49,23 @@ std::uint64_t journal::record(std::unique_ptr<journal_entry>& entry) {
 void journal::complete(std::uint64_t id, int status, std::optional<journal_entry::time_point> first_byte,
                        journal_entry::time_point done) {
     std::lock_guard lock{mutex_};
-    // Ids increase along the ring (erase may leave gaps): a binary search finds the entry.
+    auto* found = find(id);
+    if (!found) return;
+    auto& e = *found;
+    e.status = status;
+    e.first_byte = first_byte;
+    e.done = done;
+    for (const auto& [listener_id, listener] : listeners_) listener();
+}
+
+journal_entry* journal::find(std::uint64_t id) {
+    // Ids increase by one along the ring unless erase() left gaps. The entry is then
+    // where its distance from the newest puts it: one look, where a binary search
+    // over a full ring of 10 000 touched 14 entries scattered in memory (the top
+    // symbol of teapot's own code in a perf profile under load, docs/design.md).
+    const auto back = next_id_ - id;  // 1 for the newest
+    if (back >= 1 && back <= count_ && at(count_ - back).id == id) return &at(count_ - back);
+    // Ids increase along the ring, with gaps: a binary search finds the entry.
     std::size_t low = 0, high = count_;
     while (low < high) {
         const auto mid = low + (high - low) / 2;
@@ -58,12 +74,7 @@ void journal::complete(std::uint64_t id, int status, std::optional<journal_entry
         else
             high = mid;
     }
-    if (low == count_ || at(low).id != id) return;
-    auto& e = at(low);
-    e.status = status;
-    e.first_byte = first_byte;
-    e.done = done;
-    for (const auto& [listener_id, listener] : listeners_) listener();
+    return low < count_ && at(low).id == id ? &at(low) : nullptr;
 }
 
 std::size_t journal::count_served(const journal_filter& filter) const {

@@ -70,6 +70,8 @@ private:
     /// The entry at position `i` (0 the oldest) of the ring. Caller holds the lock.
     journal_entry& at(std::size_t i) { return *slots_[(start_ + i) % slots_.size()]; }
     const journal_entry& at(std::size_t i) const { return *slots_[(start_ + i) % slots_.size()]; }
+    /// The entry with `id`, or null when the ring no longer holds it. Caller holds the lock.
+    journal_entry* find(std::uint64_t id);
     template <typename F>
     void for_each(F&& f) const {
         for (std::size_t i = 0; i < count_; ++i) f(at(i));

@@ -65,6 +65,13 @@ TEST_CASE("journal: erase keeps the others in order, clear empties it, ids go on
     const auto now = std::chrono::system_clock::now();
     j.complete(6, 200, now, now);  // found after the erase moved things
     CHECK(j.count_served({}) == 1);
+    j.complete(4, 201, now, now);  // behind the gap: not where its distance from the newest says
+    j.complete(3, 500, now, now);  // erased: nothing happens
+    auto entries = j.entries({});
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[1].id == 4);
+    CHECK(entries[1].status == 201);
+    CHECK(j.count_served({}) == 2);
 
     j.clear();
     CHECK(j.size() == 0);
