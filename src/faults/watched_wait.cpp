@@ -29,7 +29,7 @@ namespace {
 // and 10 000 at once must fit in 64 MiB (docs/design.md, "The hot path"). What
 // the timer's and the socket's callbacks share is this block; one thread runs both.
 struct watch {
-    watch(tcp::socket& s, const stream_type::executor_type& ex) : socket(s), timer(ex) {}
+    watch(tcp::socket& s, const tcp::socket::executor_type& ex) : socket(s), timer(ex) {}
     tcp::socket& socket;
     net::steady_timer timer;
     bool over = false;  ///< the timer has fired: a late socket callback touches nothing
@@ -56,7 +56,7 @@ void watch_socket(const std::shared_ptr<watch>& w) {
 struct initiate_wait_watching {
     template <typename Handler>
     void operator()(Handler&& handler, stream_type* stream, std::chrono::milliseconds duration) const {
-        auto w = std::make_shared<watch>(stream->socket(), stream->get_executor());
+        auto w = std::make_shared<watch>(*stream, stream->get_executor());
         w->timer.expires_after(duration);
         watch_socket(w);
         // The waiting coroutine resumes from here, on the stream's executor (its own).
