@@ -279,9 +279,16 @@ net::awaitable<bool> session::respond(request_parser& parser) {
 
     const bool keep_alive =
         msg.keep_alive() && !plan.close_after && !draining_ && plan.fault.what != fault::kind::early_response;
-    // A delayed answer may wait long, and thousands at once: an empty read buffer is
-    // given back meanwhile (the next request allocates it again).
-    if (plan.delay.count() > 0 && buffer_.size() == 0) buffer_.shrink_to_fit();
+    // A delayed answer may wait long, and thousands at once: what the rest of the answer
+    // does not read is given back meanwhile. An empty read buffer (the next request
+    // allocates it again); the request's header fields and their views, as the plan and
+    // the journal entry are made (the method and the target, which the access line
+    // shows, are kept apart from the fields by Beast).
+    if (plan.delay.count() > 0) {
+        if (buffer_.size() == 0) buffer_.shrink_to_fit();
+        std::vector<std::pair<std::string_view, std::string_view>>{}.swap(req.headers);
+        parser.get().clear();
+    }
     // The delay is waited here rather than in write_plan: one coroutine frame less
     // for each of thousands of delayed answers (docs/performance.md).
     const auto wire = wire_for(msg.version(), keep_alive);
