@@ -41,7 +41,7 @@ void watch_socket(const std::shared_ptr<watch>& w) {
         if (w->over) return;  // the wait is over (elapsed, or cancelled)
         if (!ec) {
             switch (peek_peer(w->socket)) {
-                case peer_state::open: return;  // bytes of the next request: only the timer is left
+                case peer_state::open: return;                      // bytes of the next request: only the timer is left
                 case peer_state::unknown: watch_socket(w); return;  // a spurious wake-up
                 case peer_state::gone: break;
             }
@@ -81,7 +81,7 @@ net::awaitable<wait_end> at_once(wait_end end) { co_return end; }
 net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration) {
     if (duration.count() <= 0) return at_once(wait_end::elapsed);
     return net::async_initiate<const net::use_awaitable_t<>&, void(wait_end)>(initiate_wait_watching{},
-                                                                             net::use_awaitable, &stream, duration);
+                                                                              net::use_awaitable, &stream, duration);
 }
 
 }  // namespace teapot::detail
