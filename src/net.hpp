@@ -10,8 +10,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 namespace teapot::detail {
 
@@ -24,7 +24,10 @@ using tcp = net::ip::tcp;
 using use_tuple_awaitable_t = net::as_tuple_t<net::use_awaitable_t<>>;
 inline constexpr use_tuple_awaitable_t use_tuple_awaitable{};
 
-using stream_type = beast::tcp_stream;
+// A plain socket, not beast::tcp_stream: teapot times its reads and writes itself
+// (http/io_deadline.hpp), and tcp_stream's three timers cost each connection about
+// 500 bytes of heap (docs/design.md, "The hot path").
+using stream_type = tcp::socket;
 using timer_type = use_tuple_awaitable_t::as_default_on_t<net::steady_timer>;
 
 }  // namespace teapot::detail

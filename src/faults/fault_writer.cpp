@@ -59,15 +59,15 @@ net::awaitable<bool> write_maybe_paced(stream_type& stream, std::string_view byt
 // FIN: the client reads everything sent, then end of stream.
 void close_gracefully(stream_type& stream) {
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.socket().close(ignored);
+    stream.shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close(ignored);
 }
 
 // RST: SO_LINGER with a zero timeout makes close() abort the connection.
 void close_with_reset(stream_type& stream) {
     beast::error_code ignored;
-    stream.socket().set_option(net::socket_base::linger{true, 0}, ignored);
-    stream.socket().close(ignored);
+    stream.set_option(net::socket_base::linger{true, 0}, ignored);
+    stream.close(ignored);
 }
 
 // The body for bad-chunk: its first half as a valid chunk, then a chunk-size line that is not hex (RFC 9112 §7.1).
@@ -155,9 +155,9 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
             // and the client's next write fails, as with a server that refuses a large upload.
             if (co_await write_maybe_paced(stream, body, plan.stream, out, wire)) {
                 beast::error_code ignored;
-                stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                stream.shutdown(tcp::socket::shutdown_send, ignored);
                 co_await wait_watching(stream, early_response_linger);
-                stream.socket().close(ignored);
+                stream.close(ignored);
             }
             out.connection_closed = true;
             co_return out;

@@ -24,46 +24,64 @@ peer_state peek_peer(tcp::socket& socket) {
 
 namespace {
 
-// What the socket watch and the timer share. The watch is a plain callback, not a
-// parallel_group of two awaitables: its state is this small block, and a delayed
-// request costs a few hundred bytes less (docs/performance.md). One thread runs both.
+// The wait is a plain asynchronous operation, not a coroutine: a coroutine frame
+// here (its timer, its locals, Asio's promise) was held by every delayed request,
+// and 10 000 at once must fit in 64 MiB (docs/design.md, "The hot path"). What
+// the timer's and the socket's callbacks share is this block; one thread runs both.
 struct watch {
-    net::steady_timer* timer;  ///< null once the wait is over: a late callback touches nothing
+    watch(tcp::socket& s, const tcp::socket::executor_type& ex) : socket(s), timer(ex) {}
+    tcp::socket& socket;
+    net::steady_timer timer;
+    bool over = false;  ///< the timer has fired: a late socket callback touches nothing
     bool client_gone = false;
 };
 
-void watch_socket(tcp::socket& socket, std::shared_ptr<watch> w) {
-    socket.async_wait(tcp::socket::wait_read, [&socket, w](const beast::error_code& ec) {
-        if (!w->timer) return;  // the wait is over (elapsed, or cancelled)
+void watch_socket(const std::shared_ptr<watch>& w) {
+    w->socket.async_wait(tcp::socket::wait_read, [w](const beast::error_code& ec) {
+        if (w->over) return;  // the wait is over (elapsed, or cancelled)
         if (!ec) {
-            switch (peek_peer(socket)) {
-                case peer_state::open: return;  // bytes of the next request: only the timer is left
-                case peer_state::unknown: watch_socket(socket, w); return;  // a spurious wake-up
+            switch (peek_peer(w->socket)) {
+                case peer_state::open: return;                      // bytes of the next request: only the timer is left
+                case peer_state::unknown: watch_socket(w); return;  // a spurious wake-up
                 case peer_state::gone: break;
             }
         } else if (ec == net::error::operation_aborted) {
             return;
         }
         w->client_gone = true;
-        w->timer->cancel();
+        w->timer.cancel();
     });
 }
+
+struct initiate_wait_watching {
+    template <typename Handler>
+    void operator()(Handler&& handler, stream_type* stream, std::chrono::milliseconds duration) const {
+        auto w = std::make_shared<watch>(*stream, stream->get_executor());
+        w->timer.expires_after(duration);
+        watch_socket(w);
+        // The waiting coroutine resumes from here, on the stream's executor (its own).
+        w->timer.async_wait([w, handler = std::forward<Handler>(handler)](const beast::error_code& ec) mutable {
+            w->over = true;
+            auto end = wait_end::client_gone;
+            if (!w->client_gone) {
+                // Elapsed or cancelled: the socket watch goes (its callback then finds the wait over).
+                beast::error_code ignored;
+                w->socket.cancel(ignored);
+                end = ec ? wait_end::aborted : wait_end::elapsed;
+            }
+            std::move(handler)(end);
+        });
+    }
+};
+
+net::awaitable<wait_end> at_once(wait_end end) { co_return end; }
 
 }  // namespace
 
 net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration) {
-    if (duration.count() <= 0) co_return wait_end::elapsed;
-    auto& socket = stream.socket();
-    net::steady_timer timer{stream.get_executor(), duration};
-    auto w = std::make_shared<watch>(watch{&timer});
-    watch_socket(socket, w);
-    auto [ec] = co_await timer.async_wait(use_tuple_awaitable);
-    w->timer = nullptr;
-    if (w->client_gone) co_return wait_end::client_gone;
-    // Elapsed or cancelled: the socket watch goes (its callback then finds the wait over).
-    beast::error_code ignored;
-    socket.cancel(ignored);
-    co_return ec ? wait_end::aborted : wait_end::elapsed;
+    if (duration.count() <= 0) return at_once(wait_end::elapsed);
+    return net::async_initiate<const net::use_awaitable_t<>&, void(wait_end)>(initiate_wait_watching{},
+                                                                              net::use_awaitable, &stream, duration);
 }
 
 }  // namespace teapot::detail

@@ -28,7 +28,7 @@ std::string_view connection_token(const wire_context& wire) {
 write_outcome write_now(stream_type& stream, const std::array<net::const_buffer, 2>& buffers) {
     write_outcome out;
     beast::error_code ec;
-    out.bytes = stream.socket().write_some(buffers, ec);
+    out.bytes = stream.write_some(buffers, ec);
     if (ec == net::error::would_block || ec == net::error::try_again) {
         ec = {};
         out.bytes = 0;

@@ -90,11 +90,11 @@ session::session(tcp::socket socket, std::shared_ptr<const session_config> confi
       stream_(std::move(socket)),
       deadline_([this] {
           beast::error_code ignored;
-          stream_.socket().cancel(ignored);
+          stream_.cancel(ignored);
       }) {
     // Writes are tried at once, without blocking, before falling back to an asynchronous one (plan_writer).
     beast::error_code ignored;
-    stream_.socket().non_blocking(true, ignored);
+    stream_.non_blocking(true, ignored);
 }
 
 session::~session() { tracker_.remove(id_); }
@@ -107,7 +107,8 @@ void session::start() {
 void session::drain() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
         self->draining_ = true;
-        if (self->idle_) self->stream_.cancel();
+        beast::error_code ignored;
+        if (self->idle_) self->stream_.cancel(ignored);
         if (auto waiting = self->wait_timer_.lock()) waiting->cancel();  // a /__teapot/wait answers now
     });
 }
@@ -145,7 +146,7 @@ net::awaitable<void> session::lingering_close() {
     // RFC 9112 §9.6: close in stages. Unread request bytes would make the kernel
     // send an RST that can destroy the response before the client reads it.
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.shutdown(tcp::socket::shutdown_send, ec);
     std::size_t drained = 0;
     auto armed = deadline_.arm(lingering_time);
     while (!ec && drained < lingering_bytes) {
@@ -154,7 +155,8 @@ net::awaitable<void> session::lingering_close() {
         ec = read_ec;
         drained += n;
     }
-    stream_.close();
+    beast::error_code ignored;
+    stream_.close(ignored);
 }
 
 bool session::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
@@ -219,8 +221,8 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         if (!co_await respond(parser)) break;
     }
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    stream_.shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close(ignored);
 }
 
 net::awaitable<bool> session::read_request(request_parser& parser) {
@@ -277,9 +279,16 @@ net::awaitable<bool> session::respond(request_parser& parser) {
 
     const bool keep_alive =
         msg.keep_alive() && !plan.close_after && !draining_ && plan.fault.what != fault::kind::early_response;
-    // A delayed answer may wait long, and thousands at once: an empty read buffer is
-    // given back meanwhile (the next request allocates it again).
-    if (plan.delay.count() > 0 && buffer_.size() == 0) buffer_.shrink_to_fit();
+    // A delayed answer may wait long, and thousands at once: what the rest of the answer
+    // does not read is given back meanwhile. An empty read buffer (the next request
+    // allocates it again); the request's header fields and their views, as the plan and
+    // the journal entry are made (the method and the target, which the access line
+    // shows, are kept apart from the fields by Beast).
+    if (plan.delay.count() > 0) {
+        if (buffer_.size() == 0) buffer_.shrink_to_fit();
+        std::vector<std::pair<std::string_view, std::string_view>>{}.swap(req.headers);
+        parser.get().clear();
+    }
     // The delay is waited here rather than in write_plan: one coroutine frame less
     // for each of thousands of delayed answers (docs/performance.md).
     const auto wire = wire_for(msg.version(), keep_alive);
@@ -305,7 +314,7 @@ net::awaitable<bool> session::respond_without_message(request_parser& parser, co
         auto end = co_await wait_watching(stream_, wait);
         if (end == wait_end::elapsed) {
             beast::error_code ignored;
-            stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            stream_.shutdown(tcp::socket::shutdown_both, ignored);
         }
         int status = end == wait_end::client_gone ? 499 : 444;
         config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});

@@ -89,7 +89,7 @@ private:
     std::string peer_;
     bool from_loopback_;
     stream_type stream_;
-    io_deadline deadline_;  ///< for every read and write of stream_ (tcp_stream's own timer stays off)
+    io_deadline deadline_;  ///< for every read and write of stream_
     beast::flat_buffer buffer_;
     // Touched only on the session's own executor.
     bool draining_ = false;

@@ -7,8 +7,7 @@ namespace websocket = beast::websocket;
 
 net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request<beast::http::string_body> upgrade,
                                         std::string server_header, limits request_limits) {
-    // The websocket stream owns its timeouts (pings, idle, handshake); the tcp_stream's must be off.
-    stream.expires_never();
+    // The websocket stream owns its timeouts (pings, idle, handshake).
     websocket::stream<stream_type> ws{std::move(stream)};
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = request_limits.idle_timeout;
