@@ -63,21 +63,30 @@ parsed_target parse_target(const request& req) {
     return {std::nullopt, parsed->path(), query_of(*parsed)};
 }
 
-std::optional<response_plan> dispatch(const request& req, const parsed_target& target, const handler_context& ctx) {
-    if (target.error) return error_plan(400, "malformed request target: " + *target.error, &req);
+// A built-in endpoint's answer, into `plan` (assigned once: a plan is large to move).
+// False when no endpoint has this path.
+bool dispatch(const request& req, const parsed_target& target, const handler_context& ctx, response_plan& plan) {
+    if (target.error) {
+        plan = error_plan(400, "malformed request target: " + *target.error, &req);
+        return true;
+    }
     const auto& path = target.path;
     const auto& params = target.params;
 
     bool read_only = req.method == "GET" || req.method == "HEAD";
-    if (ctx.admin.enabled && ctx.journal && path.starts_with(admin_prefix)) return handle_admin(req, path, params, ctx);
-    if (path == "/status" || path.starts_with("/status/"))
-        return handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params, ctx);
-    if (path == "/codes" || path == "/codes/")
-        return read_only ? handle_codes(req, {}, params) : method_not_allowed(req);
-    if (path.starts_with("/codes/"))
-        return read_only ? handle_codes(req, std::string_view{path}.substr(7), params) : method_not_allowed(req);
-    if (path == "/") return read_only ? handle_index(req) : method_not_allowed(req);
-    return std::nullopt;
+    if (ctx.admin.enabled && ctx.journal && path.starts_with(admin_prefix))
+        plan = handle_admin(req, path, params, ctx);
+    else if (path == "/status" || path.starts_with("/status/"))
+        plan = handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params, ctx);
+    else if (path == "/codes" || path == "/codes/")
+        plan = read_only ? handle_codes(req, {}, params) : method_not_allowed(req);
+    else if (path.starts_with("/codes/"))
+        plan = read_only ? handle_codes(req, std::string_view{path}.substr(7), params) : method_not_allowed(req);
+    else if (path == "/")
+        plan = read_only ? handle_index(req) : method_not_allowed(req);
+    else
+        return false;
+    return true;
 }
 
 answer_origin origin_of(const scenario::play_result& played) {
@@ -143,29 +152,35 @@ response_plan not_found(const request& req, const std::string& nearest_miss) {
 }  // namespace
 
 response_plan route(const request& req, const handler_context& ctx) noexcept {
-    if (is_cors_preflight(req)) return cors_preflight_plan(req);
+    // One plan, filled in place and returned by name (no copy): it is moved as little
+    // as possible, since moving one moves its dozen strings (docs/design.md).
     response_plan plan;
+    if (is_cors_preflight(req)) {
+        plan = cors_preflight_plan(req);
+        return plan;
+    }
     try {
         const auto target = parse_target(req);
         // The admin API before scenarios, which could otherwise shadow it; it is not journaled.
-        if (ctx.admin.enabled && ctx.journal && req.target.starts_with(admin_prefix)) {
-            if (auto admin = dispatch(req, target, ctx)) {
-                admin->journaled = false;
-                return std::move(*admin);
-            }
+        if (ctx.admin.enabled && ctx.journal && req.target.starts_with(admin_prefix) &&
+            dispatch(req, target, ctx, plan)) {
+            plan.journaled = false;
+            return plan;
         }
         // Scenario routes first, then the built-in endpoints, then a 404 naming the nearest route.
-        std::optional<response_plan> answer;
+        bool answered = false;
         std::string nearest_miss;
         answer_origin origin;
         if (ctx.scenarios) {
             auto played = ctx.scenarios->play(req);
             origin = origin_of(played);
-            answer = std::move(played.plan);
+            if (played.plan) {
+                plan = std::move(*played.plan);
+                answered = true;
+            }
             nearest_miss = std::move(played.nearest_miss);
         }
-        if (!answer) answer = dispatch(req, target, ctx);
-        plan = answer ? std::move(*answer) : not_found(req, nearest_miss);
+        if (!answered && !dispatch(req, target, ctx, plan)) plan = not_found(req, nearest_miss);
         plan.origin = std::move(origin);
         plan.origin.path = target.error ? std::string{req.target} : target.path;
         if (ctx.debug_headers) add_debug_headers(plan);
@@ -200,8 +215,9 @@ std::optional<response_plan> route_before_body(const request& req, const handler
             if (played.needs_body) return std::nullopt;
         }
         if (!builtin_candidate) return std::nullopt;
-        auto plan = dispatch(req, parse_target(req), ctx);
-        if (!plan || plan->fault.what != fault::kind::early_response) return std::nullopt;
+        std::optional<response_plan> plan{std::in_place};
+        if (!dispatch(req, parse_target(req), ctx, *plan) || plan->fault.what != fault::kind::early_response)
+            return std::nullopt;
         add_cors_headers(req, plan->final_head);
         return plan;
     } catch (const std::exception&) {
