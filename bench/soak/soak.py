@@ -240,8 +240,10 @@ class Soak:
         self.dir = tempfile.mkdtemp(prefix="teapot-soak-")
         self.write_scenarios(0)
         self.log = open(os.path.join(self.dir, "server.log"), "w")
+        # Two I/O threads whatever the default: sessions on both share the journal, the
+        # scenarios and the counters, which is what a soak must exercise.
         cmd = [self.args.binary, "--port", "0", "--scenarios", self.dir, "--quiet", "--seed", "7",
-               "--max-delay", "5s"] + self.args.server_arg
+               "--max-delay", "5s", "--threads", "2"] + self.args.server_arg
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         m = re.fullmatch(r"teapot listening on http://127\.0\.0\.1:(\d+)\n", line)

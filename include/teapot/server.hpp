@@ -58,7 +58,7 @@ enum class log_format { text, json };
 struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;           ///< 0 binds an ephemeral port
-    unsigned threads = 0;                ///< 0: one per core
+    unsigned threads = 0;                ///< 0: one per core but one (at least 1), leaving a core to the client
     std::optional<std::uint64_t> seed;   ///< makes random choices reproducible
     milliseconds max_delay{60'000};      ///< larger requested delays are a 400
     milliseconds shutdown_grace{5'000};  ///< in-flight responses get this long on stop()

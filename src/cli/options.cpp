@@ -72,7 +72,7 @@ options:
   --port P              port, 0 for an ephemeral one (default 8080)
   --scenarios PATH      scenario file or folder (repeatable)
   --no-watch            do not reload scenarios when their files change (SIGHUP still does)
-  --threads N           worker threads (default: one per core)
+  --threads N           worker threads (default: one per core but one, at least 1)
   --seed N              seed for reproducible random choices
   --max-delay D         longest delay a request may ask for (default 60s)
   --max-connections N   open connections before new ones get 503 (default 10000)

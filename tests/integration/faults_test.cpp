@@ -472,7 +472,7 @@ TEST_CASE("2,000 hanging and delayed requests wait on timers while /status/200 a
         return;
     }
     auto o = test_options();
-    o.threads = 0;  // the default: one I/O thread per core
+    o.threads = 0;  // the default: one I/O thread per core but one
     test_server s{o};
     std::vector<std::unique_ptr<connection>> held;
     held.reserve(waiting);
