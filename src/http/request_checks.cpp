@@ -81,12 +81,27 @@ std::optional<request_rejection> rejection_for_head(const request_parser& parser
         return request_rejection{505, "teapot speaks HTTP/1.1 and HTTP/1.0"};
     if (head.target().size() > limits.max_target_bytes)
         return request_rejection{414, exceeds("the request target", limits.max_target_bytes)};
+    // One pass over the fields, in the order received: three lookups by name in Beast's
+    // tree cost more, for the few fields a request has (docs/design.md, "The hot path").
+    std::size_t hosts = 0, transfer_encodings = 0, content_lengths = 0;
+    std::optional<std::string_view> expect;  // the first one, as head[field::expect] would
+    for (const auto& field : head) {
+        switch (field.name()) {
+            case http::field::host: ++hosts; break;
+            case http::field::transfer_encoding: ++transfer_encodings; break;
+            case http::field::content_length: ++content_lengths; break;
+            case http::field::expect:
+                if (!expect) expect = field.value();
+                break;
+            default: break;
+        }
+    }
     // RFC 9112 §3.2: an HTTP/1.1 request without Host, or any request with two, is a 400.
-    if (auto hosts = head.count(http::field::host); hosts > 1 || (hosts == 0 && head.version() == 11))
+    if (hosts > 1 || (hosts == 0 && head.version() == 11))
         return request_rejection{400, "a request carries exactly one Host field (HTTP/1.0: at most one)"};
     // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
     // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
-    if (head.count(http::field::transfer_encoding) && (!parser.chunked() || head.count(http::field::content_length)))
+    if (transfer_encodings > 0 && (!parser.chunked() || content_lengths > 0))
         return request_rejection{400,
                                  "ambiguous request framing: Transfer-Encoding must end in chunked and cannot "
                                  "appear with Content-Length"};
@@ -96,7 +111,7 @@ std::optional<request_rejection> rejection_for_head(const request_parser& parser
     if (parser.chunked() && has_coding_besides_chunked(head))
         return request_rejection{501, "teapot decodes only the chunked transfer coding"};
     // RFC 9110 §10.1.1: an expectation other than 100-continue MAY be answered 417.
-    if (auto expect = head[http::field::expect]; !expect.empty() && !iequals(expect, "100-continue"))
+    if (expect && !expect->empty() && !iequals(*expect, "100-continue"))
         return request_rejection{417, "the only expectation teapot meets is 100-continue"};
     return std::nullopt;
 }
