@@ -49,12 +49,12 @@ std::optional<status_spec> parse_status_spec(std::string_view text, std::string&
                 return std::nullopt;
             }
         }
-        spec.members.push_back({*code, weight});
-        total += weight;
-        if (spec.members.size() > max_spec_members) {
+        if (spec.members.size() == max_spec_members) {
             error = "too many status codes: at most " + std::to_string(max_spec_members) + " may be listed";
             return std::nullopt;
         }
+        spec.members.push_back({*code, weight});
+        total += weight;
         if (comma == std::string_view::npos) break;
         text.remove_prefix(comma + 1);
     }

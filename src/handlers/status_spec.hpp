@@ -2,10 +2,11 @@
 // The <code> part of /status/<code>: one code, a list picked uniformly
 // ("200,503") or a weighted list ("200:0.9,503:0.1").
 
+#include <boost/container/static_vector.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace teapot::detail {
 
@@ -16,14 +17,16 @@ struct weighted_code {
     double weight;
 };
 
+inline constexpr std::size_t max_spec_members = 64;
+
 struct status_spec {
-    std::vector<weighted_code> members;
+    /// In place, not on the heap: a spec is parsed for every /status request, and is
+    /// nearly always one code.
+    boost::container::static_vector<weighted_code, max_spec_members> members;
 
     /// One code, drawn by weight (no draw at all for a single member).
     int pick(random_source& random) const;
 };
-
-inline constexpr std::size_t max_spec_members = 64;
 
 /// Parses a spec; on failure returns nullopt and sets `error` to a sentence
 /// that says what was wrong and what is valid.
