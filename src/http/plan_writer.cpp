@@ -57,8 +57,8 @@ net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::arra
     co_return co_await write_rest(stream, buffers, out, wire);
 }
 
-// The final head as bytes, with the framing the fault calls for.
-std::string final_head_bytes(const response_plan& plan, const wire_context& wire) {
+// The final head as bytes, with the framing the fault calls for, appended to `out`.
+void append_final_head(std::string& out, const response_plan& plan, const wire_context& wire) {
     head_framing fields;
     fields.connection = connection_token(wire);
     if (plan.fault.what == fault::kind::bad_chunk) {
@@ -68,10 +68,7 @@ std::string final_head_bytes(const response_plan& plan, const wire_context& wire
         if (plan.fault.what == fault::kind::wrong_length) length += plan.fault.length_delta;
         fields.content_length = static_cast<std::uint64_t>(std::max<std::int64_t>(length, 0));
     }
-    std::string out;
-    out.reserve(512);
     append_head(out, plan.final_head, wire.server_header, fields);
-    return out;
 }
 
 }  // namespace
@@ -99,19 +96,26 @@ net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan
         }
     }
 
-    auto head = final_head_bytes(plan, wire);
+    // The head goes into this thread's buffer, reused from one response to the next (an
+    // allocation less per response); a response that must wait to be written, or that
+    // breaks on the wire, keeps a copy of its own, since the buffer is the next one's.
+    thread_local std::string head_buffer;
+    head_buffer.clear();
+    append_final_head(head_buffer, plan, wire);
     if (plan.fault.active() || plan.stream) {
-        auto out = co_await write_faulty_response(stream, plan, std::move(head), wire);
+        auto out = co_await write_faulty_response(stream, plan, std::string{head_buffer}, wire);
         out.bytes += total.bytes;
         out.first_byte = total.first_byte;
         co_return out;
     }
     // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
     const bool with_body = plan.body_framing == framing::content_length && !plan.omit_body;
-    const std::array<net::const_buffer, 2> buffers{net::buffer(head),
-                                                   with_body ? net::buffer(plan.body) : net::const_buffer{}};
-    auto out = write_now(stream, buffers);
-    if (!out.ec && out.bytes < net::buffer_size(buffers)) out = co_await write_rest(stream, buffers, out, wire);
+    const auto body = with_body ? net::buffer(plan.body) : net::const_buffer{};
+    auto out = write_now(stream, {net::buffer(head_buffer), body});
+    if (!out.ec && out.bytes < head_buffer.size() + body.size()) {
+        std::string head = head_buffer;
+        out = co_await write_rest(stream, {net::buffer(head), body}, out, wire);
+    }
     total.bytes += out.bytes;
     total.ec = out.ec;
     co_return total;
