@@ -37,11 +37,6 @@ struct number_text {
     std::size_t size;
 };
 
-// The length first: most fields are none of the few names looked for, and iequals is a call.
-bool is_named(std::string_view name, std::string_view wanted) {
-    return name.size() == wanted.size() && iequals(name, wanted);
-}
-
 std::size_t field_size(std::string_view name, std::string_view value) {
     return name.size() + colon.size() + value.size() + crlf.size();
 }
@@ -55,9 +50,9 @@ void append_head(std::string& out, const message_head& head, std::string_view se
     const std::string* own_connection = nullptr;
     std::size_t fields = 0;
     for (const auto& h : head.headers) {
-        if (is_named(h.name, "Date")) own_date = true;
-        if (is_named(h.name, "Server")) own_server = true;
-        if (!framing.connection.empty() && is_named(h.name, "Connection")) {
+        if (iequals(h.name, "Date")) own_date = true;
+        if (iequals(h.name, "Server")) own_server = true;
+        if (!framing.connection.empty() && iequals(h.name, "Connection")) {
             own_connection = &h.value;  // merged with ours below, as one field
             continue;
         }
@@ -90,7 +85,7 @@ void append_head(std::string& out, const message_head& head, std::string_view se
     if (!own_date) c << "Date" << colon << date << crlf;
     if (!own_server) c << "Server" << colon << server_header << crlf;
     for (const auto& h : head.headers) {
-        if (!framing.connection.empty() && is_named(h.name, "Connection")) continue;
+        if (!framing.connection.empty() && iequals(h.name, "Connection")) continue;
         c << h.name << colon << h.value << crlf;
     }
     if (framing.chunked) c << chunked;

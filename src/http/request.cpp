@@ -4,10 +4,9 @@
 
 namespace teapot::detail {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
+bool iequal_bytes(std::string_view a, std::string_view b) noexcept {
     auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+    return std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string_view request::header(std::string_view name) const noexcept {

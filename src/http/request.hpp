@@ -23,6 +23,12 @@ struct request {
     bool has_header(std::string_view name) const noexcept;
 };
 
-bool iequals(std::string_view a, std::string_view b) noexcept;
+/// Case-insensitive (ASCII) equality of two strings of the same length.
+bool iequal_bytes(std::string_view a, std::string_view b) noexcept;
+/// Case-insensitive (ASCII) equality. The lengths are compared here, inline: most
+/// comparisons (a field name against the one looked for) stop at them.
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && iequal_bytes(a, b);
+}
 
 }  // namespace teapot::detail
