@@ -181,8 +181,11 @@ message_head interim_head(int code) {
 
 }  // namespace
 
-response_plan plan_for_code(const request& req, int code, const status_knobs& knobs) {
-    response_plan plan;
+namespace {
+
+// plan_for_code into a plan the caller holds (freshly made): handle_status fills the
+// plan it returns by name, where a returned plan would be moved, a dozen strings.
+void fill_plan_for_code(response_plan& plan, const request& req, int code, const status_knobs& knobs) {
     plan.final_head.headers.reserve(8);  // a /status answer has 6 or 7 fields: one allocation
     plan.delay = knobs.delay;
     plan.omit_body = req.method == "HEAD";
@@ -192,7 +195,7 @@ response_plan plan_for_code(const request& req, int code, const status_knobs& kn
     if (code == 444) {
         // nginx's 444: close without sending a single byte.
         plan.action = response_plan::kind::close_silently;
-        return plan;
+        return;
     }
     int final_code = code;
     if (is_interim(code)) {
@@ -201,13 +204,13 @@ response_plan plan_for_code(const request& req, int code, const status_knobs& kn
         final_code = knobs.final_code.value_or(200);
         if (final_code == 444) {
             plan.action = response_plan::kind::close_silently;
-            return plan;
+            return;
         }
     }
     if (final_code == 101) {
         if (asks_websocket_upgrade(req)) {
             plan.action = response_plan::kind::websocket_echo;
-            return plan;
+            return;
         }
         // Without a request to upgrade, a 101 would be a lie (§15.2.2): say what is needed.
         final_code = 426;
@@ -221,6 +224,13 @@ response_plan plan_for_code(const request& req, int code, const status_knobs& kn
             "Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13.\n";
         plan.final_head.set("Content-Type", "text/plain; charset=utf-8");
     }
+}
+
+}  // namespace
+
+response_plan plan_for_code(const request& req, int code, const status_knobs& knobs) {
+    response_plan plan;
+    fill_plan_for_code(plan, req, code, knobs);
     return plan;
 }
 
@@ -228,16 +238,24 @@ message_head interim_response_head(int code) { return interim_head(code); }
 
 response_plan handle_status(const request& req, std::string_view spec_text, const std::vector<query_param>& params,
                             const handler_context& ctx) {
+    // Every return returns this plan, so it is built where the caller wants it (no move).
+    response_plan plan;
     std::string error;
     auto spec = parse_status_spec(spec_text, error);
-    if (!spec) return error_plan(400, error, &req);
+    if (!spec) {
+        plan = error_plan(400, error, &req);
+        return plan;
+    }
     auto knobs = parse_status_knobs(params, knob_limits{ctx.max_delay, ctx.allowed_redirect_hosts}, error);
-    if (!knobs) return error_plan(400, error, &req);
+    if (!knobs) {
+        plan = error_plan(400, error, &req);
+        return plan;
+    }
     const std::function<double()> unit = [&ctx] { return ctx.random->next_unit(); };
     if (knobs->random_delay) knobs->delay = knobs->random_delay->draw(unit);
     if (knobs->fault.what == fault::kind::garbage) knobs->fault.garbage_seed = random_bits(unit);
-    auto plan = plan_for_code(req, spec->pick(*ctx.random), *knobs);
-    if (auto misfit = fault_misfit(plan); !misfit.empty()) return error_plan(400, misfit, &req);
+    fill_plan_for_code(plan, req, spec->pick(*ctx.random), *knobs);
+    if (auto misfit = fault_misfit(plan); !misfit.empty()) plan = error_plan(400, misfit, &req);
     return plan;
 }
 
