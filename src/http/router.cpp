@@ -13,6 +13,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <optional>
 
@@ -45,11 +46,17 @@ struct parsed_target {
 // RFC 3986 §3.3: a path made of unreserved characters, sub-delims, ':', '@' and '/'
 // only is valid as it stands and decodes to itself.
 bool is_plain_path(std::string_view target) {
-    static constexpr std::string_view allowed = "-._~!$&'()*+,;=:@/";
-    for (char c : target) {
-        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && allowed.find(c) == std::string_view::npos) return false;
-    }
+    // A table: one look per character of every request's target.
+    static constexpr auto allowed = [] {
+        std::array<bool, 256> table{};
+        for (unsigned char c : std::string_view{"-._~!$&'()*+,;=:@/"}) table[c] = true;
+        for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+        for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+        for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+        return table;
+    }();
+    for (unsigned char c : target)
+        if (!allowed[c]) return false;
     return true;
 }
 
