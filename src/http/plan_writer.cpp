@@ -115,6 +115,8 @@ net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan
     if (!out.ec && out.bytes < head_buffer.size() + body.size()) {
         std::string head = head_buffer;
         out = co_await write_rest(stream, {net::buffer(head), body}, out, wire);
+    } else if (!out.ec && plan.interim.empty()) {
+        total.sent_at_once = true;
     }
     total.bytes += out.bytes;
     total.ec = out.ec;

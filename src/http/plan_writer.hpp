@@ -30,6 +30,11 @@ struct write_outcome {
     std::size_t bytes = 0;
     bool client_gone = false;        ///< the client left during a delay, hang or pause (logged 499)
     bool connection_closed = false;  ///< a fault ended the connection: no further request on it
+    /// The response went in one write at once: it was done at first_byte, to the microseconds
+    /// of that write (the clock is not read again). A flag, not a time: it fits in padding,
+    /// and a larger outcome makes the coroutine frames that hold one outgrow the blocks
+    /// Asio recycles for them (then each frame is a malloc: 1 200 instructions more a request).
+    bool sent_at_once = false;
     std::optional<std::chrono::system_clock::time_point> first_byte;  ///< when sending began, if it did
 };
 

@@ -63,7 +63,14 @@ request view_of(const http::request<http::string_body>& msg) {
     return r;
 }
 
+// An access line's duration: the clock is read for it only when access lines are
+// written (not with --quiet), as a clock read is a visible part of a request's cost.
+clock_type::time_point access_start(const server_log& log) {
+    return log.writes_access() ? clock_type::now() : clock_type::time_point{};
+}
+
 double elapsed_ms(clock_type::time_point since) {
+    if (since == clock_type::time_point{}) return 0;
     return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
 }
 
@@ -135,7 +142,7 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
 
 net::awaitable<void> session::reject(int status, const std::string& message) {
     auto plan = error_plan(status, message, nullptr);
-    auto started = clock_type::now();
+    auto started = access_start(config_->log);
     auto out = co_await write_plan(stream_, plan, wire_for(11, false));
     config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
     if (auto* counters = config_->handlers.counters) counters->count(status, {}, {}, {});
@@ -265,7 +272,7 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
 // slow client): what only some answers need is in coroutines of its own, so that
 // 10 000 delayed requests hold small frames (docs/performance.md).
 net::awaitable<bool> session::respond(request_parser& parser) {
-    const auto started = clock_type::now();
+    const auto started = access_start(config_->log);
     const auto& msg = parser.get();
     auto req = view_of(msg);
     req.peer = peer_;
@@ -302,7 +309,7 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     const int status = logged_status(plan, out);
     config_->log.access(
         {id_, req.method, req.target, status, out.bytes, elapsed_ms(started), peer_, fault_label(plan)});
-    finish_record(entry, plan, status, out.first_byte);
+    finish_record(entry, plan, status, out.first_byte, out.sent_at_once ? out.first_byte : std::nullopt);
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
 }
 
@@ -369,8 +376,11 @@ std::optional<std::uint64_t> session::start_record(const request& req, const res
 }
 
 void session::finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
-                            std::optional<std::chrono::system_clock::time_point> first_byte) const {
-    if (entry) config_->handlers.journal->complete(*entry, status, first_byte, std::chrono::system_clock::now());
+                            std::optional<std::chrono::system_clock::time_point> first_byte,
+                            std::optional<std::chrono::system_clock::time_point> done) const {
+    if (entry)
+        config_->handlers.journal->complete(*entry, status, first_byte,
+                                            done ? *done : std::chrono::system_clock::now());
     // The admin API's own answers are not counted, as they are not journaled.
     if (auto* counters = config_->handlers.counters; counters && plan.journaled)
         counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan));
@@ -390,7 +400,7 @@ wire_context session::wire_for(unsigned version, bool keep_alive) {
 net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
     // A request whose answer is an early response (fault early-response) is answered
     // now, its body unread: the client is still uploading when the answer comes.
-    auto started = clock_type::now();
+    auto started = access_start(config_->log);
     auto req = view_of(parser.get());
     req.peer = peer_;
     req.from_loopback = from_loopback_;
@@ -409,8 +419,6 @@ void session::skip_empty_lines() {
     while (buffered().starts_with("\r\n")) buffer_.consume(2);
 }
 
-std::string_view session::buffered() const {
-    return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
-}
+std::string_view session::buffered() const { return {static_cast<const char*>(buffer_.data().data()), buffer_.size()}; }
 
 }  // namespace teapot::detail

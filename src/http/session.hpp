@@ -73,9 +73,11 @@ private:
     /// Puts the request in the journal before it is answered (not the admin API's own)...
     std::optional<std::uint64_t> start_record(const request& req, const response_plan& plan,
                                               std::chrono::system_clock::time_point received) const;
-    /// ...and completes its entry once the answer is sent; the metrics count it then.
+    /// ...and completes its entry once the answer is sent (`done`: when, if known; else
+    /// the clock is read); the metrics count it then.
     void finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
-                       std::optional<std::chrono::system_clock::time_point> first_byte) const;
+                       std::optional<std::chrono::system_clock::time_point> first_byte,
+                       std::optional<std::chrono::system_clock::time_point> done = std::nullopt) const;
     /// What was read and not yet parsed.
     std::string_view buffered() const;
     /// Drops the empty lines (CRLF) that precede a request line in the buffer.

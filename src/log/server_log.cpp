@@ -19,8 +19,10 @@ std::string event_json(std::string_view message) {
 server_log::server_log(std::shared_ptr<spdlog::logger> logger, log_format format)
     : logger_(std::move(logger)), format_(format) {}
 
+bool server_log::writes_access() const { return logger_ && logger_->should_log(spdlog::level::info); }
+
 void server_log::access(const access_entry& e) const {
-    if (!logger_ || !logger_->should_log(spdlog::level::info)) return;
+    if (!writes_access()) return;
     if (format_ == log_format::json) {
         boost::json::object o{
             {"msg", "access"},    {"conn", e.connection}, {"method", e.method},           {"target", e.target},

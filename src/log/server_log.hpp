@@ -28,6 +28,8 @@ public:
     server_log(std::shared_ptr<spdlog::logger> logger, log_format format);
 
     void access(const access_entry& entry) const;
+    /// Whether access() writes a line: callers skip reading the clock for it otherwise.
+    bool writes_access() const;
     void info(std::string_view message) const;
     void warn(std::string_view message) const;
     /// A connection-scoped event, at debug level (errors a client causes are not ours).
