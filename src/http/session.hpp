@@ -60,8 +60,9 @@ private:
     /// Feeds the parser what the buffer holds; true when that finished the header (or,
     /// without header_only, the message), or failed (then `ec` says why).
     bool parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec);
-    /// The header and the content, each under its deadline.
-    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_header(request_parser& parser);
+    /// Reads until the header is whole (after parse_buffered found it was not), under its deadline.
+    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_rest_of_header(request_parser& parser);
+    /// The content, under its deadline.
     net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser);
     /// GET /__teapot/wait: until the journal has served what `plan.wait` asks, or its
     /// timeout; then `plan` becomes the answer.
