@@ -178,7 +178,7 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         bool answered = false;
         std::string nearest_miss;
         answer_origin origin;
-        if (ctx.scenarios) {
+        if (ctx.scenarios && ctx.scenarios->has_scenarios()) {
             auto played = ctx.scenarios->play(req);
             origin = origin_of(played);
             if (played.plan) {

@@ -48,6 +48,8 @@ public:
     /// Plays `req` on the current player (again, when a reload retires the one it
     /// started on). Empty result when no scenario is loaded.
     play_result play(const request& req, bool before_body = false) const;
+    /// Whether any scenario is loaded: without one, a request need not be played at all.
+    bool has_scenarios() const noexcept { return any_scenario_.load(std::memory_order_acquire); }
 
     /// player::reset on the current player, never during a reload. False when
     /// `scenario` is not loaded.
