@@ -43,7 +43,12 @@ void deadline_sweeper::remove(io_deadline& d) noexcept {
 
 void deadline_sweeper::shutdown() {
     shut_down_ = true;
-    if (timer_) timer_->cancel();
+    // The timer goes here, not in the destructor: its service may have been registered
+    // after this one (the sweeper makes the context's first timer), and Asio destroys
+    // services in reverse order, so by our destructor it would be gone. Every service
+    // still exists during shutdown. (ASan found it once connections stopped being
+    // beast::tcp_streams, whose timers used to register the service first.)
+    timer_.reset();
 }
 
 net::awaitable<void> deadline_sweeper::sweep() {
