@@ -237,7 +237,7 @@ class Teapot(Server):
 
 class Nginx(Server):
     name, label = "nginx", "nginx"
-    CONF = """worker_processes auto;
+    CONF = """worker_processes {workers};
 daemon off;
 master_process on;
 pid {dir}/nginx.pid;
@@ -267,13 +267,17 @@ http {{
 }}
 """
 
+    def __init__(self, workdir, workers="auto"):
+        super().__init__(workdir)
+        self.workers = workers  # worker_processes: "auto" (one per core) as users run it
+
     def argv(self, port, extra=()):
         d = os.path.join(self.workdir, f"nginx-{port}")
         os.makedirs(d, exist_ok=True)
         conf = os.path.join(d, "nginx.conf")
         esc = lambda s: s.replace("\n", "\\n").replace('"', '\\"')
         with open(conf, "w") as f:
-            f.write(self.CONF.format(dir=d, port=port, expose=EXPOSE, b418=esc(BODY_418), b200=esc(BODY_200)))
+            f.write(self.CONF.format(workers=self.workers, dir=d, port=port, expose=EXPOSE, b418=esc(BODY_418), b200=esc(BODY_200)))
         return ["nginx", "-p", d, "-e", "stderr", "-c", conf]
 
 

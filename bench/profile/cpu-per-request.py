@@ -17,31 +17,15 @@ Environment: CONNS (64), DUR (4), URLPATH (/status/418). Needs wrk, and nginx fo
 import glob
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import servers  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def process_tree(pid):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
-    return [pid] + [int(x) for x in out]
 
 
 def counters(pids):
@@ -58,39 +42,28 @@ def counters(pids):
     return user / TICK, system / TICK, switches
 
 
-def command_for(spec, port, workdir):
+def server_for(spec, workdir):
+    """NAME=COMMAND as the harness's server: teapot binds port 0 and reports it, nginx
+    is started again on another port if another process takes its own first."""
     name, cmd = spec.split("=", 1)
     if cmd.startswith("nginx"):
-        argv = servers.Nginx(workdir).argv(port)
-        workers = cmd.split(":")[1] if ":" in cmd else "auto"
-        conf = argv[-1]
-        text = open(conf).read().replace("worker_processes auto", "worker_processes " + workers)
-        with open(conf, "w") as f:
-            f.write(text)
-        return name, argv
-    return name, cmd.split() + ["--port", str(port), "--quiet"]
+        return name, servers.Nginx(workdir, workers=cmd.split(":")[1] if ":" in cmd else "auto"), ()
+    binary, *extra = cmd.split()
+    return name, servers.Teapot(workdir, binary), tuple(extra)
 
 
 def measure(spec, conns, duration, workdir, path):
-    port = free_port()
-    name, argv = command_for(spec, port, workdir)
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    name, server, extra = server_for(spec, workdir)
+    running = server.start(extra=extra)
     try:
-        for _ in range(250):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.02)
-        url = f"http://127.0.0.1:{port}{path}"
+        url = f"{running.base}{path}"
         subprocess.run(["wrk", "-t1", f"-c{conns}", "-d1", url], capture_output=True)
-        pids = process_tree(proc.pid)
+        pids = running.pids()
         u0, s0, c0 = counters(pids)
         out = subprocess.run(["wrk", "-t1", f"-c{conns}", f"-d{duration}", url], capture_output=True, text=True).stdout
         u1, s1, c1 = counters(pids)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait()
+        running.stop()
     n = int(re.search(r"(\d+) requests in", out).group(1))
     return name, n / duration, 1e6 * (u1 - u0) / n, 1e6 * (s1 - s0) / n, (c1 - c0) / n
 
