@@ -572,24 +572,29 @@ def render(cfg, srv, names, data, res):
     # teapot against each other server: ratios of medians.
     others = [n for n in names if n != "teapot"]
     if "teapot" in names and others and (data["load"] or data["startup"] or data["burst"]):
-        L.append("## Ratios, teapot / other (of medians)")
+        L.append("## Ratios, teapot / other (of medians; in brackets, the ratios within each round)")
         L.append("")
         L.append("| measure | " + " | ".join(f"teapot / {label[n]}" for n in others) + " |")
         L.append("|---|" + "---|" * len(others))
 
-        def ratio_row(title, get, better):
+        def ratio_row(title, get, better, paired=None):
             t = get("teapot")
             cells = []
             for n in others:
                 o = get(n)
-                cells.append(f"{t / o:.2f} ×" if t is not None and o else "–")
+                text = f"{t / o:.2f} ×" if t is not None and o else "–"
+                if paired and len(paired(n)) > 1:
+                    text += f" (rounds: {rounds_ratio_text(paired(n))})"
+                cells.append(text)
             L.append(f"| {title} ({better}) | " + " | ".join(cells) + " |")
         for code in cfg.codes if data["load"] else []:
             for c in cfg.connections:
                 ratio_row(f"`/status/{code}`, {c} conn., req/s",
-                          lambda n: median_of([r["rps"] for r in data["load"].get((n, code, c), [])]), "higher is better")
+                          lambda n: median_of([r["rps"] for r in data["load"].get((n, code, c), [])]), "higher is better",
+                          lambda n: round_ratios(data["load"], "rps", code, c, n))
                 ratio_row(f"`/status/{code}`, {c} conn., p50",
-                          lambda n: median_of([r["p50_us"] for r in data["load"].get((n, code, c), [])]), "lower is better")
+                          lambda n: median_of([r["p50_us"] for r in data["load"].get((n, code, c), [])]), "lower is better",
+                          lambda n: round_ratios(data["load"], "p50_us", code, c, n))
         if data["load"]:
             ratio_row("peak RSS under load", lambda n: median_of(
                 [r["peak_rss"] for r in data["load"].get((n, "418", 64), [])]), "lower is better")
@@ -657,6 +662,18 @@ def background(data):
             "| workload | runs | median | max | runs above 0.25 |", "|---|---|---|---|---|", *rows, ""]
 
 
+def round_ratios(load, key, code, connections, other):
+    """teapot / other within each round: a round's drift hits both servers alike, so
+    these ratios vary less than the servers' own figures do from round to round."""
+    t = load.get(("teapot", code, connections), [])
+    o = load.get((other, code, connections), [])
+    return [a[key] / b[key] for a, b in zip(t, o) if b[key]]
+
+
+def rounds_ratio_text(per_round):
+    return f"median {statistics.median(per_round):.2f} ×, {min(per_round):.2f}–{max(per_round):.2f}"
+
+
 def goals(cfg, data, ratios):
     """Issue 6's goals, each judged on the medians of this run."""
     rows = []
@@ -668,7 +685,9 @@ def goals(cfg, data, ratios):
     n = lambda key, c: med([r[key] for r in ld.get(("nginx", "418", c), [])])
     if t("rps", 64) and n("rps", 64):
         x = t("rps", 64) / n("rps", 64)
-        rows.append(("`/status/418`, 64 connections, req/s", "≥ 1.0 × nginx", f"{x:.2f} × nginx", x >= 1.0))
+        paired = round_ratios(ld, "rps", "418", 64, "nginx")
+        also = f" (rounds: {rounds_ratio_text(paired)})" if len(paired) > 1 else ""
+        rows.append(("`/status/418`, 64 connections, req/s", "≥ 1.0 × nginx", f"{x:.2f} × nginx{also}", x >= 1.0))
     if t("p50_us", 1) and n("p50_us", 1):
         x = t("p50_us", 1) / n("p50_us", 1)
         rows.append(("`/status/418`, 1 connection, p50", "≤ 1.2 × nginx", f"{x:.2f} × nginx", x <= 1.2))
