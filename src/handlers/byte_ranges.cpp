@@ -1,18 +1,13 @@
 #include "handlers/byte_ranges.hpp"
 
 #include "http/request.hpp"
+#include "util/field_syntax.hpp"
 
 #include <charconv>
 #include <optional>
 
 namespace teapot::detail {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 std::optional<std::size_t> number(std::string_view s) {
     std::size_t n = 0;
@@ -26,7 +21,7 @@ std::optional<std::size_t> number(std::string_view s) {
 
 range_request evaluate_range(std::string_view header, std::size_t length) {
     range_request out;
-    header = trim(header);
+    header = trim_ows(header);
     // Range units are case-insensitive (RFC 9110 §14.1).
     if (header.size() < 6 || !iequals(header.substr(0, 6), "bytes=")) return out;
     header.remove_prefix(6);
@@ -35,7 +30,7 @@ range_request evaluate_range(std::string_view header, std::size_t length) {
     std::size_t specs = 0;
     while (true) {
         auto comma = header.find(',');
-        auto spec = trim(header.substr(0, comma));
+        auto spec = trim_ows(header.substr(0, comma));
         if (spec.empty()) {
             // Empty list elements are skipped (RFC 9110 §5.6.1.2).
             if (comma == std::string_view::npos) break;

@@ -1,18 +1,13 @@
 #include "handlers/negotiation.hpp"
 
 #include "http/request.hpp"
+#include "util/field_syntax.hpp"
 
 #include <array>
 #include <charconv>
 
 namespace teapot::detail {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // One element of a comma-separated list: the value before ';' and its q (default 1).
 struct weighted_range {
@@ -23,11 +18,11 @@ struct weighted_range {
 weighted_range parse_element(std::string_view element) {
     weighted_range out;
     auto semi = element.find(';');
-    out.range = trim(element.substr(0, semi));
+    out.range = trim_ows(element.substr(0, semi));
     while (semi != std::string_view::npos) {
         element.remove_prefix(semi + 1);
         semi = element.find(';');
-        auto param = trim(element.substr(0, semi));
+        auto param = trim_ows(element.substr(0, semi));
         if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
             double q = 0;
             auto v = param.substr(2);
@@ -44,7 +39,7 @@ void for_each_element(std::string_view list, F&& f) {
     std::size_t position = 0;
     while (!list.empty()) {
         auto comma = list.find(',');
-        auto element = trim(list.substr(0, comma));
+        auto element = trim_ows(list.substr(0, comma));
         if (!element.empty()) f(parse_element(element), position++);
         if (comma == std::string_view::npos) break;
         list.remove_prefix(comma + 1);
@@ -77,7 +72,7 @@ int specificity(std::string_view range, std::string_view type) {
 
 media_type negotiate_media(std::string_view accept, bool problem_allowed) {
     // What most clients send: every candidate ties, and ours come in order (text first).
-    if (accept == "*/*" || trim(accept).empty()) return media_type::text;
+    if (accept == "*/*" || trim_ows(accept).empty()) return media_type::text;
 
     // Per candidate: the q of the most specific matching range (RFC 9110 §12.5.1),
     // and where that range stood, so that equal q prefer the more specific match,

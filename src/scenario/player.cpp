@@ -6,6 +6,7 @@
 #include "scenario/random_stream.hpp"
 #include "scenario/route_index.hpp"
 #include "scenario/template.hpp"
+#include "util/field_syntax.hpp"
 
 #include <algorithm>
 #include <array>
@@ -95,12 +96,6 @@ std::uint64_t seconds_until(clock::time_point end, clock::time_point now) {
     return std::max<std::uint64_t>(static_cast<std::uint64_t>(whole), 1);
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // RFC 6265 §4.2.1: Cookie: name=value; name2=value2 (a value may be quoted).
 std::string_view cookie_value(const request& req, std::string_view name) {
     for (const auto& [field, value] : req.headers) {
@@ -108,10 +103,10 @@ std::string_view cookie_value(const request& req, std::string_view name) {
         std::string_view list = value;
         while (!list.empty()) {
             auto semi = list.find(';');
-            auto pair = trim(list.substr(0, semi));
+            auto pair = trim_ows(list.substr(0, semi));
             auto eq = pair.find('=');
-            if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) {
-                auto v = trim(pair.substr(eq + 1));
+            if (eq != std::string_view::npos && trim_ows(pair.substr(0, eq)) == name) {
+                auto v = trim_ows(pair.substr(eq + 1));
                 if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
                 return v;
             }

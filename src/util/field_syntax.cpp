@@ -14,6 +14,12 @@ bool is_tchar(unsigned char c) noexcept {
 bool is_visible_or_obs(unsigned char c) noexcept { return (c > 0x20 && c != 0x7f); }
 }  // namespace
 
+std::string_view trim_ows(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 bool is_token(std::string_view s) noexcept {
     return !s.empty() &&
            std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });

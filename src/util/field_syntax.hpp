@@ -6,6 +6,10 @@
 
 namespace teapot::detail {
 
+/// `s` without the optional whitespace (OWS: spaces and tabs, RFC 9110 §5.6.3) at
+/// either end, as around the elements of a list-based field.
+std::string_view trim_ows(std::string_view s) noexcept;
+
 /// token = 1*tchar
 bool is_token(std::string_view s) noexcept;
 

@@ -9,8 +9,17 @@ using teapot::detail::is_field_value;
 using teapot::detail::is_framing_field;
 using teapot::detail::is_reason_phrase;
 using teapot::detail::is_token;
+using teapot::detail::trim_ows;
 
 using namespace std::string_view_literals;
+
+TEST_CASE("trim_ows: spaces and tabs at either end, nothing else", "[field_syntax]") {
+    CHECK(trim_ows(" \tgzip;q=0.5 \t") == "gzip;q=0.5");
+    CHECK(trim_ows("a b") == "a b");
+    CHECK(trim_ows(" \t ").empty());
+    CHECK(trim_ows("").empty());
+    CHECK(trim_ows("\r\nx\n") == "\r\nx\n");  // CR and LF are not OWS
+}
 
 TEST_CASE("is_token: 1*tchar", "[field_syntax]") {
     CHECK(is_token("Content-Type"));
