@@ -17,6 +17,7 @@
 #include "handlers/handler_context.hpp"
 #include "http/head_bytes.hpp"
 #include "http/request_checks.hpp"
+#include "http/request_view.hpp"
 #include "http/router.hpp"
 #include "scenario/registry.hpp"
 #include "util/random_source.hpp"
@@ -91,13 +92,9 @@ routes:
 // The server's defaults (teapot::limits), so that the parser refuses what a server would.
 const teapot::limits server_limits{};
 
-request view_of(const http::request<http::string_body>& msg) {
-    request r;
-    r.method = msg.method_string();
-    r.target = msg.target();
-    r.version = msg.version();
-    for (const auto& field : msg) r.headers.emplace_back(field.name_string(), field.value());
-    r.body = msg.body();
+// As a session sees a request from a loopback client.
+request client_request(const http::request<http::string_body>& msg) {
+    auto r = view_of(msg);
     r.peer = "127.0.0.1:40000";
     r.from_loopback = true;
     return r;
@@ -219,7 +216,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             return 0;
         }
         if (!parser.is_done()) {
-            auto head = view_of(parser.get());
+            auto head = client_request(parser.get());
             if (auto early = route_before_body(head, ctx)) {
                 check_plan_on_wire(*early, false, head.version);
                 return 0;  // answered before the body: the connection closes
@@ -239,7 +236,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (!parser.is_done()) return 0;  // the client went away mid-body
         }
         const auto& msg = parser.get();
-        auto req = view_of(msg);
+        auto req = client_request(msg);
         shared.may_have_changed(req);
         if (!answer(req, ctx, msg.keep_alive())) return 0;
     }

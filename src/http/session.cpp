@@ -11,6 +11,7 @@
 #include "http/plan_writer.hpp"
 #include "http/request.hpp"
 #include "http/request_checks.hpp"
+#include "http/request_view.hpp"
 #include "http/router.hpp"
 #include "http/websocket_echo.hpp"
 
@@ -50,17 +51,6 @@ std::string peer_of(const tcp::socket& socket) {
     if (ec) return "-";
     auto address = ep.address().to_string();
     return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
-}
-
-request view_of(const http::request<http::string_body>& msg) {
-    request r;
-    r.method = msg.method_string();
-    r.target = msg.target();
-    r.version = msg.version();
-    r.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
-    for (const auto& field : msg) r.headers.emplace_back(field.name_string(), field.value());
-    r.body = msg.body();
-    return r;
 }
 
 // An access line's duration: the clock is read for it only when access lines are
