@@ -580,6 +580,14 @@ routes:
   - id: truncate-reset
     match: { path: /truncate-reset }
     steps: [{ body: "0123456789", fault: { truncate: 4B, end: reset }, times: forever }]
+  - { id: reset, match: { path: /reset }, steps: [{ fault: reset, times: forever }] }
+  - id: truncate
+    match: { path: /truncate }
+    steps: [{ body: "0123456789", fault: { truncate: 4B }, times: forever }]
+  - { id: fixed, match: { path: /fixed }, steps: [{ body: ok, delay: 60ms, times: forever }] }
+  - id: uniform
+    match: { path: /uniform }
+    steps: [{ body: ok, delay: { uniform: [30ms, 60ms] }, times: forever }]
 )"};
     auto o = test_options();
     o.scenario_paths = {file.path.string()};
@@ -613,6 +621,11 @@ routes:
         // 200 B/s is 10 bytes every 50 ms: 30 bytes, 2 pauses.
         {"/rate", ok + "Content-Length: 30\r\n\r\n" + digits + digits + digits, ending::still_open, ms{100}, 200, 0},
         {"/truncate-reset", ok + "Content-Length: 10\r\n\r\n0123", ending::reset, ms{0}, 200, 56},
+        {"/reset", "", ending::reset, ms{0}, 444, 56},
+        // curl 18: the transfer closed with bytes of the announced length outstanding.
+        {"/truncate", ok + "Content-Length: 10\r\n\r\n0123", ending::fin, ms{0}, 200, 18},
+        {"/fixed", ok + "Content-Length: 2\r\n\r\nok", ending::still_open, ms{60}, 200, 0},
+        {"/uniform", ok + "Content-Length: 2\r\n\r\nok", ending::still_open, ms{30}, 200, 0},
     }));
     CAPTURE(path);
     connection c{s.port()};
@@ -627,8 +640,29 @@ routes:
     CHECK(entries[0].at("status") == logged);
     const auto drawn = ms{entries[0].at("delay_ms").as_int64()};
     if (path == "/lognormal") CHECK((drawn > ms{0} && drawn <= ms{60}));
+    if (path == "/uniform") CHECK((drawn >= ms{30} && drawn <= ms{60}));
+    if (path == "/fixed") CHECK(drawn == ms{60});
     CHECK(got.last - started >= std::max(at_least, drawn));
     CHECK(run_curl(s.port(), path, curl_options).exit_code == curl_exit);
+}
+
+TEST_CASE("garbage from a scenario step: that many bytes, not HTTP, FIN, and curl refuses them", "[faults][scenario][curl]") {
+    scratch_file file{R"(name: noise
+routes:
+  - { id: noise, match: { path: /noise }, steps: [{ fault: { garbage: 48B }, times: forever }] }
+)"};
+    auto o = test_options();
+    o.scenario_paths = {file.path.string()};
+    test_server s{o};
+    auto got = get_raw(s.port(), "/noise");
+    CHECK(got.bytes.size() == 48);
+    CHECK_FALSE(got.bytes.starts_with("HTTP/"));
+    CHECK(got.how == ending::fin);
+    auto entries = journal_of(s.port(), "?path=/noise");
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0].at("status") == 444);
+    // curl 1: what came back is not HTTP/1.x (curl takes it for HTTP/0.9, which it refuses).
+    CHECK(run_curl(s.port(), "/noise", "-m 5").exit_code == 1);
 }
 
 TEST_CASE("a seed replays the delays drawn, from scenario steps and from ?delay=", "[faults][scenario][pacing]") {
