@@ -364,6 +364,117 @@ routes:
     CHECK(fetch(s.port(), "/counted").status == 503);
 }
 
+TEST_CASE("matching over sockets: ~regex paths, method lists, query and header tests, bodies, priority",
+          "[scenario]") {
+    scenario_file file{R"(name: matching
+routes:
+  - id: regex-path
+    match: { path: "~^/v[0-9]+/items$" }
+    steps: [{ status: 200, body: regex, times: forever }]
+  - id: methods
+    match: { method: [PUT, PATCH], path: /thing }
+    steps: [{ status: 204, times: forever }]
+  - id: query
+    match: { path: /search, query: { q: "~^te", page: "2", debug: "!", token: "*" } }
+    steps: [{ status: 200, body: query, times: forever }]
+  - id: headers
+    match: { path: /h, headers: { Accept: "~json", X-Env: staging } }
+    steps: [{ status: 200, body: headers, times: forever }]
+  - id: contains
+    match: { method: POST, path: /body, body: { contains: sku } }
+    steps: [{ status: 201, body: contains, times: forever }]
+  - id: equals
+    match: { method: POST, path: /exact, body: { equals: ping } }
+    steps: [{ status: 200, body: pong, times: forever }]
+  - { id: low, match: { path: /prio }, steps: [{ status: 200, body: low, times: forever }] }
+  - { id: high, priority: 5, match: { path: /prio }, steps: [{ status: 200, body: high, times: forever }] }
+)"};
+    test_server s{with_scenarios({file.path.string()})};
+    const auto port = s.port();
+    struct probe {
+        std::string method, target, headers, body;
+        int status;
+        std::string answer;  ///< the route's body; empty for a miss (404) or no content
+    };
+    const std::vector<probe> probes{
+        {"GET", "/v12/items", "", "", 200, "regex"},
+        {"GET", "/v1x/items", "", "", 404, ""},
+        {"PUT", "/thing", "", "", 204, ""},
+        {"PATCH", "/thing", "", "", 204, ""},
+        {"GET", "/thing", "", "", 404, ""},
+        {"GET", "/search?q=tea&page=2&token=", "", "", 200, "query"},
+        {"GET", "/search?q=tea&page=2&token=x&debug=1", "", "", 404, ""},  // debug must be absent
+        {"GET", "/search?q=tea&page=2", "", "", 404, ""},                  // token must be present
+        {"GET", "/search?q=cafe&page=2&token=x", "", "", 404, ""},         // q must match ^te
+        {"GET", "/search?q=tea&page=3&token=x", "", "", 404, ""},          // page is exact
+        {"GET", "/h", "Accept: application/json\r\nX-Env: staging\r\n", "", 200, "headers"},
+        {"GET", "/h", "Accept: application/json\r\nX-Env: prod\r\n", "", 404, ""},
+        {"GET", "/h", "Accept: text/html\r\nX-Env: staging\r\n", "", 404, ""},
+        {"POST", "/body", "", R"({"sku": 7})", 201, "contains"},
+        {"POST", "/body", "", "nothing here", 404, ""},
+        {"POST", "/exact", "", "ping", 200, "pong"},
+        {"POST", "/exact", "", "ping!", 404, ""},
+        {"GET", "/prio", "", "", 200, "high"},
+    };
+    for (const auto& p : probes) {
+        INFO(p.method << " " << p.target << " " << p.headers << p.body);
+        auto r = p.body.empty() && p.method != "POST" ? fetch(port, p.target, p.headers, p.method)
+                                                      : send_body(port, p.method, p.target, p.body, p.headers);
+        CHECK(r.status == p.status);
+        if (!p.answer.empty()) CHECK(r.body == p.answer);
+    }
+}
+
+TEST_CASE("a step's status brings the catalogue's answer; interim, reason and 444 on the wire", "[scenario]") {
+    scenario_file file{R"(name: defaults
+routes:
+  - { id: limited, match: { path: /limited }, steps: [{ status: 429, times: forever }] }
+  - { id: gone, match: { path: /gone }, steps: [{ status: 444, times: forever }] }
+  - id: hinted
+    match: { path: /hinted }
+    steps: [{ status: 200, reason: Fine Thanks, interim: [103], body: ok, times: forever }]
+)"};
+    test_server s{with_scenarios({file.path.string()})};
+    // The same as /status/429 but for the date: Retry-After, the body, every field.
+    auto step = fetch(s.port(), "/limited");
+    auto builtin = fetch(s.port(), "/status/429");
+    CHECK(step.status == 429);
+    CHECK(step.reason == builtin.reason);
+    CHECK(step.body == builtin.body);
+    CHECK(step.header("Retry-After") == builtin.header("Retry-After"));
+    auto without_date = [](std::vector<std::pair<std::string, std::string>> fields) {
+        std::erase_if(fields, [](const auto& f) { return f.first == "Date"; });
+        return fields;
+    };
+    CHECK(without_date(step.headers) == without_date(builtin.headers));
+
+    INFO("444: the connection closes without a byte");
+    {
+        connection c{s.port()};
+        c.send("GET /gone HTTP/1.1\r\nHost: t\r\n\r\n");
+        CHECK(c.closed_without_data());
+    }
+    INFO("interim 103, then the final answer with its own reason phrase");
+    {
+        connection c{s.port()};
+        c.send("GET /hinted HTTP/1.1\r\nHost: t\r\n\r\n");
+        auto early = c.read_response();
+        CHECK(early.status == 103);
+        auto final_answer = c.read_response();
+        CHECK(final_answer.status == 200);
+        CHECK(final_answer.reason == "Fine Thanks");
+        CHECK(final_answer.body == "ok");
+    }
+    INFO("an HTTP/1.0 client gets no 1xx");
+    {
+        connection c{s.port()};
+        c.send("GET /hinted HTTP/1.0\r\n\r\n");
+        auto only = c.read_response();
+        CHECK(only.status == 200);
+        CHECK(only.reason == "Fine Thanks");
+    }
+}
+
 TEST_CASE("a broken scenario file stops start() with file, line and column", "[scenario]") {
     scenario_file file{"name: broken\nroutes:\n  - id: r\n    steps:\n      - stauts: 200\n", "broken.yaml"};
     teapot::server srv{with_scenarios({file.path.string()})};
