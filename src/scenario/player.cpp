@@ -579,6 +579,13 @@ bool player::reset(const std::optional<std::string>& scenario, const std::option
         found = true;
         auto& st = *impl_->states[si];
         std::lock_guard lock{st.mutex};
+        const auto fresh_global = [&] {
+            return session{{}, std::vector<route_state>(impl_->scenarios[si].routes.size()), std::nullopt, {}};
+        };
+        if (session_key && session_key->empty()) {
+            st.global = fresh_global();  // "" is the global session, as in find_session
+            continue;
+        }
         if (session_key) {
             if (auto it = st.by_key.find(*session_key); it != st.by_key.end()) {
                 st.sessions.erase(it->second);
@@ -586,7 +593,7 @@ bool player::reset(const std::optional<std::string>& scenario, const std::option
             }
             continue;
         }
-        st.global = session{{}, std::vector<route_state>(impl_->scenarios[si].routes.size()), std::nullopt, {}};
+        st.global = fresh_global();
         st.sessions.clear();
         st.by_key.clear();
     }

@@ -272,6 +272,19 @@ TEST_CASE("admin: reset forgets cursors and the journal, narrowed by session or 
     CHECK(journal(s.port(), "?scenario=flaky").empty());
     CHECK(step_of("b") == 1);
 
+    // An empty ?session= is the global session (requests without X-Test-Id), as in the journal's filter.
+    auto global_step = [&] {
+        fetch(s.port(), "/api/orders");
+        return journal(s.port(), "?session=").back().at("step").as_int64();
+    };
+    CHECK(global_step() == 1);
+    CHECK(global_step() == 1);
+    CHECK(global_step() == 2);
+    CHECK(fetch(s.port(), "/__teapot/reset?session=", {}, "POST").status == 200);
+    CHECK(journal(s.port(), "?session=").empty());
+    CHECK(global_step() == 1);  // from the start again
+    CHECK(step_of("b") == 1);   // untouched: its second request
+
     CHECK(fetch(s.port(), "/__teapot/reset", {}, "POST").status == 200);
     CHECK(journal(s.port()).empty());
     CHECK(fetch(s.port(), "/__teapot/reset?scenario=nope", {}, "POST").status == 400);
