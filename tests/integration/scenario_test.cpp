@@ -425,7 +425,7 @@ routes:
     }
 }
 
-TEST_CASE("a step's status brings the catalogue's answer; interim, reason and 444 on the wire", "[scenario]") {
+TEST_CASE("a step's status brings the catalogue's answer, and interim, reason and 444 on the wire", "[scenario]") {
     scenario_file file{R"(name: defaults
 routes:
   - { id: limited, match: { path: /limited }, steps: [{ status: 429, times: forever }] }
