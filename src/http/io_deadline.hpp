@@ -49,8 +49,9 @@ public:
     private:
         io_deadline* deadline_;
     };
-    [[nodiscard]] armed arm(std::chrono::milliseconds timeout) {
-        at_ = clock::now() + timeout;
+    [[nodiscard]] armed arm(std::chrono::milliseconds timeout) { return arm_until(clock::now() + timeout); }
+    [[nodiscard]] armed arm_until(clock::time_point at) {
+        at_ = at;
         return armed{*this};
     }
 

@@ -178,7 +178,10 @@ bool session::parse_buffered(request_parser& parser, bool header_only, beast::er
 }
 
 net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_rest_of_header(request_parser& parser) {
-    auto armed = deadline_.arm(config_->request_limits.header_timeout);
+    // Called as soon as a read leaves the header incomplete, so "now" is the request's
+    // first byte, or nearly; the first request's deadline was fixed at the accept.
+    auto armed = first_header_due_ ? deadline_.arm_until(*first_header_due_)
+                                   : deadline_.arm(config_->request_limits.header_timeout);
     co_return co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
 }
 
@@ -204,15 +207,16 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         io_deadline& deadline;
         ~leave_sweeper() { deadline.unwatch(); }
     } leaving{deadline_};
-    bool first = true;
+    first_header_due_ = io_deadline::clock::now() + limits.header_timeout;
     for (;;) {
-        if (buffer_.size() == 0 && !co_await wait_for_request(first ? limits.header_timeout : limits.idle_timeout))
+        if (buffer_.size() == 0 && !co_await wait_for_request(first_header_due_ ? limits.header_timeout
+                                                                                 : limits.idle_timeout))
             break;
-        first = false;
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
         parser.body_limit(limits.max_body_bytes);
         if (!co_await read_request(parser)) break;
+        first_header_due_.reset();
         if (!co_await respond(parser)) break;
     }
     beast::error_code ignored;

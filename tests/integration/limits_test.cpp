@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <thread>
 
 using namespace teapot::test;
@@ -25,6 +28,45 @@ teapot::server_options small_limits() {
 }
 
 void still_serving(std::uint16_t port) { CHECK(fetch(port, "/status/200").status == 200); }
+
+// True once the server has closed `c` (FIN or RST), looking without waiting.
+bool closed_by_server(connection& c) {
+    pollfd p{c.fd(), POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) return false;
+    char byte;
+    return ::recv(c.fd(), &byte, 1, MSG_DONTWAIT | MSG_PEEK) <= 0;
+}
+
+// Sends `bytes` one at a time, `every` apart (again from the start when they run
+// out), until the server closes the connection or `give_up` passes; returns how long
+// that took from `since`. A timeout that restarted with each read would never close it.
+std::chrono::steady_clock::duration drip_until_closed(connection& c, const std::string& bytes,
+                                                     std::chrono::milliseconds every,
+                                                     std::chrono::steady_clock::time_point since,
+                                                     std::chrono::milliseconds give_up) {
+    for (std::size_t i = 0; std::chrono::steady_clock::now() - since < give_up; ++i) {
+        if (closed_by_server(c)) break;
+        try {
+            c.send(std::string(1, bytes[i % bytes.size()]));
+        } catch (const std::runtime_error&) {
+            break;  // closed meanwhile
+        }
+        std::this_thread::sleep_for(every);
+    }
+    return std::chrono::steady_clock::now() - since;
+}
+
+// Deadlines of 2 s, watched a quarter of the shortest at a time: each connection
+// below must be closed by 2.5 s, and the bound asserted, 3.2 s, leaves room for a
+// busy machine while still telling a deadline that restarts or doubles.
+teapot::server_options two_second_limits() {
+    auto o = test_options();
+    o.request_limits.header_timeout = std::chrono::seconds{2};
+    o.request_limits.body_timeout = std::chrono::seconds{2};
+    o.request_limits.idle_timeout = std::chrono::seconds{4};
+    return o;
+}
+constexpr std::chrono::milliseconds closed_by{3200};
 
 }  // namespace
 
@@ -93,6 +135,40 @@ TEST_CASE("a slow-loris client is dropped at the header timeout") {
     }
     CHECK(c.read_until_close().empty());
     CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{300});
+    still_serving(s.port());
+}
+
+TEST_CASE("a dripped header is cut at the header timeout, however steadily its bytes come") {
+    test_server s{two_second_limits()};
+    SECTION("the first request: the timeout counts from the accept, even when the first byte comes late") {
+        connection c{s.port()};
+        const auto accepted = std::chrono::steady_clock::now();
+        std::this_thread::sleep_for(std::chrono::milliseconds{1600});
+        auto took = drip_until_closed(c, "GET /status/200 HTTP/1.1\r\nX-Drip: 1\r\n", std::chrono::milliseconds{50},
+                                      accepted, std::chrono::seconds{8});
+        CHECK(took >= std::chrono::seconds{2});
+        CHECK(took < closed_by);
+    }
+    SECTION("a later request: from its first byte") {
+        connection c{s.port()};
+        c.send("GET /status/200 HTTP/1.1\r\nHost: t\r\n\r\n");
+        CHECK(c.read_response().status == 200);
+        auto took = drip_until_closed(c, "GET /status/200 HTTP/1.1\r\nX-Drip: 1\r\n", std::chrono::milliseconds{50},
+                                      std::chrono::steady_clock::now(), std::chrono::seconds{8});
+        CHECK(took >= std::chrono::seconds{2});
+        CHECK(took < closed_by);
+    }
+    still_serving(s.port());
+}
+
+TEST_CASE("a dripped body is cut at the body timeout, however steadily its bytes come") {
+    test_server s{two_second_limits()};
+    connection c{s.port()};
+    c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+    auto took = drip_until_closed(c, "x", std::chrono::milliseconds{50}, std::chrono::steady_clock::now(),
+                                  std::chrono::seconds{8});
+    CHECK(took >= std::chrono::seconds{2});
+    CHECK(took < closed_by);
     still_serving(s.port());
 }
 
