@@ -12,6 +12,13 @@ bool same_secret(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+bool is_loopback_peer(const boost::asio::ip::address& address) noexcept {
+    // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d: judged as IPv4.
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).is_loopback();
+    return address.is_loopback();
+}
+
 admin_refusal admin_access(const request& req, const admin_settings& settings) {
     if (settings.token.empty()) return req.from_loopback ? admin_refusal::none : admin_refusal::not_loopback;
     auto authorization = req.header("Authorization");

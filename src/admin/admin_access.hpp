@@ -5,6 +5,8 @@
 
 #include "http/request.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <optional>
 #include <string>
 
@@ -16,6 +18,10 @@ struct admin_settings {
 };
 
 enum class admin_refusal { none, not_loopback, bad_token };
+
+/// Whether a peer's address is this machine's loopback: 127.0.0.0/8, ::1, and an
+/// IPv4 loopback address as a dual-stack socket shows it (::ffff:127.0.0.1).
+bool is_loopback_peer(const boost::asio::ip::address& address) noexcept;
 
 /// Whether `req` (from a loopback peer or not) may use the admin API.
 admin_refusal admin_access(const request& req, const admin_settings& settings);

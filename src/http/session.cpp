@@ -1,5 +1,6 @@
 #include "http/session.hpp"
 
+#include "admin/admin_access.hpp"
 #include "admin/admin_handler.hpp"
 #include "admin/journal.hpp"
 #include "admin/journal_record.hpp"
@@ -35,14 +36,10 @@ namespace {
 constexpr std::size_t lingering_bytes = 1024 * 1024;
 constexpr std::chrono::seconds lingering_time{2};
 
-// An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d: judged as IPv4.
 bool peer_is_loopback(const tcp::socket& socket) {
     beast::error_code ec;
-    auto address = socket.remote_endpoint(ec).address();
-    if (ec) return false;
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-        return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).is_loopback();
-    return address.is_loopback();
+    auto endpoint = socket.remote_endpoint(ec);
+    return !ec && is_loopback_peer(endpoint.address());
 }
 
 std::string peer_of(const tcp::socket& socket) {

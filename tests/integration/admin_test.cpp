@@ -7,10 +7,15 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -224,6 +229,60 @@ TEST_CASE("admin: the journal is a bounded ring, bodies are capped", "[admin][jo
     auto last = journal(s.port()).back();
     CHECK(last.at("body").as_string().size() == 64 * 1024);
     CHECK(last.at("body_truncated") == true);
+}
+
+namespace {
+
+// An IPv4 address of this machine that is not loopback (eth0's), if it has one.
+std::optional<in_addr> non_loopback_ipv4() {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return std::nullopt;
+    std::optional<in_addr> found;
+    for (auto* i = list; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+        auto address = reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr;
+        if ((ntohl(address.s_addr) >> 24) != 127) found = address;
+    }
+    ::freeifaddrs(list);
+    return found;
+}
+
+// One GET to `address`:`port`, the whole answer (the server closes: Connection: close).
+std::string get_from(in_addr address, std::uint16_t port, const std::string& target) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    timeval five{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr = address;
+    REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0);
+    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+    std::string bytes;
+    char chunk[4096];
+    for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) bytes.append(chunk, static_cast<std::size_t>(n));
+    ::close(fd);
+    return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("admin: without a token, a peer that is not loopback gets 403, and the rest of teapot", "[admin][security]") {
+    const auto address = non_loopback_ipv4();
+    if (!address) {
+        WARN("this machine has no IPv4 address besides loopback: the unit test of is_loopback_peer stands alone");
+        return;
+    }
+    auto o = test_options();
+    o.host = "0.0.0.0";  // reachable on every address of the machine
+    test_server s{o};
+    auto admin = get_from(*address, s.port(), "/__teapot/health");
+    CHECK(admin.starts_with("HTTP/1.1 403 Forbidden\r\n"));
+    CHECK(get_from(*address, s.port(), "/status/418").starts_with("HTTP/1.1 418 "));
+    // The same server, from loopback: served.
+    CHECK(fetch(s.port(), "/__teapot/health").status == 200);
 }
 
 TEST_CASE("admin: --admin-token requires the bearer token, --no-admin turns it off", "[admin][security]") {

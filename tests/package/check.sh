@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the built teapot into a scratch prefix, then builds the example
 # client project (examples/retry-client) against it with find_package(teapot)
-# and runs its test; then checks that the example also configures with teapot
-# as a subdirectory (add_subdirectory), without building teapot a second time.
+# and runs its test; then builds and runs it again with teapot's sources as a
+# subdirectory (add_subdirectory), which compiles the library a second time.
 set -euo pipefail
 build_dir=$1 source_dir=$2 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -12,5 +12,6 @@ cmake -S "$example" -B "$work/installed" -DCMAKE_PREFIX_PATH="$work/prefix" -DCM
 cmake --build "$work/installed" -j2 > /dev/null
 "$work/installed/retry_client_test"
 cmake -S "$example" -B "$work/subdirectory" -DTEAPOT_SOURCE_DIR="$source_dir" -DCMAKE_BUILD_TYPE=Release > /dev/null
-grep -q "teapot/CMakeFiles/teapot.dir" <(find "$work/subdirectory" -maxdepth 3 -type d -path '*teapot.dir')
+cmake --build "$work/subdirectory" --target retry_client_test -j2 > /dev/null
+"$work/subdirectory/retry_client_test"
 echo "find_package and add_subdirectory: the example builds, runs and passes"

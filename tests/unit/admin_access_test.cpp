@@ -20,6 +20,19 @@ request from(bool loopback, std::string_view authorization = {}) {
 
 }  // namespace
 
+TEST_CASE("admin access: which peers are loopback", "[admin]") {
+    auto loopback = [](const char* text) { return is_loopback_peer(boost::asio::ip::make_address(text)); };
+    CHECK(loopback("127.0.0.1"));
+    CHECK(loopback("127.5.6.7"));
+    CHECK(loopback("::1"));
+    CHECK(loopback("::ffff:127.0.0.1"));  // IPv4 loopback on a dual-stack socket
+    CHECK_FALSE(loopback("192.0.2.2"));
+    CHECK_FALSE(loopback("::ffff:192.0.2.2"));
+    CHECK_FALSE(loopback("fd00::2"));
+    CHECK_FALSE(loopback("0.0.0.0"));
+    CHECK_FALSE(loopback("::"));
+}
+
 TEST_CASE("admin access: loopback only without a token", "[admin]") {
     admin_settings open{true, ""};
     CHECK(admin_access(from(true), open) == admin_refusal::none);
