@@ -270,6 +270,55 @@ TEST_CASE("fault early-response: the answer before the body is read, FIN, then t
     CHECK(write_failed);
 }
 
+TEST_CASE("early-response from a scenario: only when the step due has it, and never before a body a route tests",
+          "[faults][scenario]") {
+    scratch_file file{R"(name: uploads
+routes:
+  - id: upload
+    match: { method: POST, path: /upload }
+    steps:
+      - { status: 201, body: stored }
+      - { status: 413, fault: early-response, times: forever }
+  - id: checked
+    match: { method: POST, path: /checked, body: { contains: sku } }
+    steps: [{ status: 413, fault: early-response, times: forever }]
+)"};
+    auto o = test_options();
+    o.scenario_paths = {file.path.string()};
+    test_server s{o};
+    const auto quiet_for = std::chrono::milliseconds{300};
+    INFO("step 1 has no fault: the answer waits for the body");
+    {
+        connection c{s.port()};
+        c.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n");
+        auto early = c.read_to_end(quiet_for);
+        CHECK(early.bytes.empty());
+        CHECK(early.how == ending::still_open);
+        c.send("0123456789");
+        auto r = c.read_response();
+        CHECK(r.status == 201);
+        CHECK(r.body == "stored");
+    }
+    INFO("step 2 has it: 413 as soon as the head is in, not a byte of the body sent");
+    {
+        connection c{s.port()};
+        c.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+        auto r = c.read_response();
+        CHECK(r.status == 413);
+        CHECK(r.header("Connection") == "close");
+    }
+    INFO("a route that tests the body is decided after the body, never before");
+    {
+        connection c{s.port()};
+        c.send("POST /checked HTTP/1.1\r\nHost: t\r\nContent-Length: 12\r\n\r\n");
+        auto early = c.read_to_end(quiet_for);
+        CHECK(early.bytes.empty());
+        CHECK(early.how == ending::still_open);
+        c.send("{\"sku\": 123}");
+        CHECK(c.read_response().status == 413);
+    }
+}
+
 TEST_CASE("fault slow_headers: the head arrives a few bytes at a time, then the whole response", "[faults]") {
     test_server s;
     connection c{s.port()};
