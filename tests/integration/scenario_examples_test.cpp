@@ -110,6 +110,13 @@ TEST_CASE("weighted-flaky: the seeded sequence of the example, the same in every
             }
         }
         CHECK(got == documented);
+        // The journal records each draw: alternative 1 is the 200, 2 the 503 (1-based, as declared).
+        auto journal = fetch(s.port(), "/__teapot/requests?session=" + session);
+        const auto parsed = boost::json::parse(journal.body);
+        const auto& entries = parsed.at("requests").as_array();
+        REQUIRE(entries.size() == documented.size());
+        for (std::size_t i = 0; i < documented.size(); ++i)
+            CHECK(entries[i].at("alternative") == (documented[i] == 200 ? 1 : 2));
     }
 }
 
