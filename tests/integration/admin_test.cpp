@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -302,6 +303,30 @@ TEST_CASE("admin: --admin-token requires the bearer token, --no-admin turns it o
         o.admin = false;
         test_server s{o};
         CHECK(fetch(s.port(), "/__teapot/health").status == 404);
+    }
+}
+
+TEST_CASE("admin: an unmatched request is journaled under every session key it carries", "[admin]") {
+    scenario_dir dir;
+    dir.add("flaky.yaml", flaky);  // sessions by the X-Test-Id header
+    dir.add("by-query.yaml", R"(name: by-query
+isolate_by: query t
+routes:
+  - { id: items, match: { path: /api/items }, steps: [{ status: 200 }] }
+)");
+    auto o = test_options();
+    o.scenario_paths = {dir.path.string()};
+    test_server s{o};
+    CHECK(fetch(s.port(), "/nowhere?t=k2", "X-Test-Id: k1\r\n").status == 404);
+    for (std::string key : {"k1", "k2"}) {
+        INFO("session " << key);
+        auto entries = journal(s.port(), "?session=" + key);
+        REQUIRE(entries.size() == 1);
+        CHECK(entries[0].at("target") == "/nowhere?t=k2");
+        CHECK_FALSE(entries[0].at("unmatched").as_string().empty());
+        const auto& sessions = entries[0].at("sessions").as_array();
+        CHECK(std::count(sessions.begin(), sessions.end(), json::value("k1")) == 1);
+        CHECK(std::count(sessions.begin(), sessions.end(), json::value("k2")) == 1);
     }
 }
 
