@@ -120,7 +120,8 @@ std::optional<request_rejection> rejection_for_head(const request_parser& parser
         // RFC 9112 §6.1: a transfer coding the server does not understand SHOULD be a 501.
         // Beast decodes chunked only; "gzip, chunked" would reach a handler still gzipped.
         if (codings.others) return request_rejection{501, "teapot decodes only the chunked transfer coding"};
-        // Chunked alone, yet not what Beast read: it would take the body for none.
+        // Chunked more than once ("chunked, chunked"; RFC 9112 §6.1 forbids it): Beast
+        // does not take that for chunked, and would read the body as none.
         if (!parser.chunked()) return request_rejection{400, "malformed Transfer-Encoding field"};
     }
     // RFC 9110 §10.1.1: an expectation other than 100-continue MAY be answered 417.

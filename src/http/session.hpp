@@ -98,8 +98,9 @@ private:
     bool draining_ = false;
     std::weak_ptr<timer_type> wait_timer_;  ///< the timer of a /__teapot/wait in progress
     bool idle_ = false;
-    /// The first request's header is due this long after the accept, however its
-    /// bytes come; a later request's, after its first byte.
+    /// While the connection's first request is read: when its header is due (the
+    /// header timeout after the accept). Empty afterwards: a later header is due the
+    /// header timeout after its first byte.
     std::optional<io_deadline::clock::time_point> first_header_due_;
 };
 

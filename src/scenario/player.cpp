@@ -579,23 +579,16 @@ bool player::reset(const std::optional<std::string>& scenario, const std::option
         found = true;
         auto& st = *impl_->states[si];
         std::lock_guard lock{st.mutex};
-        const auto fresh_global = [&] {
-            return session{{}, std::vector<route_state>(impl_->scenarios[si].routes.size()), std::nullopt, {}};
-        };
-        if (session_key && session_key->empty()) {
-            st.global = fresh_global();  // "" is the global session, as in find_session
-            continue;
+        // "" is the global session, as in find_session; a keyed one is forgotten.
+        if (!session_key || session_key->empty())
+            st.global = session{{}, std::vector<route_state>(impl_->scenarios[si].routes.size()), std::nullopt, {}};
+        if (!session_key) {
+            st.sessions.clear();
+            st.by_key.clear();
+        } else if (auto it = st.by_key.find(*session_key); it != st.by_key.end()) {
+            st.sessions.erase(it->second);
+            st.by_key.erase(it);
         }
-        if (session_key) {
-            if (auto it = st.by_key.find(*session_key); it != st.by_key.end()) {
-                st.sessions.erase(it->second);
-                st.by_key.erase(it);
-            }
-            continue;
-        }
-        st.global = fresh_global();
-        st.sessions.clear();
-        st.by_key.clear();
     }
     return found;
 }
