@@ -14,6 +14,9 @@ struct request {
     std::string_view target;
     unsigned version = 11;  ///< 10 or 11
     std::vector<std::pair<std::string_view, std::string_view>> headers;
+    /// The trailer section of a chunked request, kept apart from `headers` (RFC 9110 §6.5):
+    /// matchers, isolate_by, templates and the admin token never read it; the journal keeps it.
+    std::vector<std::pair<std::string_view, std::string_view>> trailers;
     std::string_view body;
     std::string_view peer;      ///< "address:port" of the client, for the journal
     bool from_loopback = true;  ///< the client is on this machine (admin access)
