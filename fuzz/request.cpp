@@ -93,8 +93,8 @@ routes:
 const teapot::limits server_limits{};
 
 // As a session sees a request from a loopback client.
-request client_request(const http::request<http::string_body>& msg) {
-    auto r = view_of(msg);
+request client_request(const request_parser& parser) {
+    auto r = view_of(parser);
     r.peer = "127.0.0.1:40000";
     r.from_loopback = true;
     return r;
@@ -200,6 +200,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         while (in.starts_with("\r\n")) in.remove_prefix(2);
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(server_limits.max_header_bytes));
+        parser.trailer_limit(server_limits.max_header_bytes);
         parser.body_limit(server_limits.max_body_bytes);
         boost::beast::error_code ec;
         // The head first (the parser is not eager: it stops after the header).
@@ -216,7 +217,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             return 0;
         }
         if (!parser.is_done()) {
-            auto head = client_request(parser.get());
+            auto head = client_request(parser);
             if (auto early = route_before_body(head, ctx)) {
                 check_plan_on_wire(*early, false, head.version);
                 return 0;  // answered before the body: the connection closes
@@ -235,10 +236,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
             if (!parser.is_done()) return 0;  // the client went away mid-body
         }
-        const auto& msg = parser.get();
-        auto req = client_request(msg);
+        auto req = client_request(parser);
         shared.may_have_changed(req);
-        if (!answer(req, ctx, msg.keep_alive())) return 0;
+        if (!answer(req, ctx, parser.get().keep_alive() && !closes_after_answer(parser))) return 0;
     }
     return 0;
 }

@@ -111,6 +111,10 @@ server::~server() { stop(); }
 
 void server::start() {
     auto& o = impl_->options;
+    if (o.request_limits.max_header_bytes > limits::header_bytes_ceiling)
+        throw std::invalid_argument("max_header_bytes is at most " + std::to_string(limits::header_bytes_ceiling) +
+                                    " (a header field is held in 64 KiB), not " +
+                                    std::to_string(o.request_limits.max_header_bytes));
     detail::scenario::player_limits limits;
     limits.seed = o.seed;  // --seed drives the draws of scenarios without their own seed
     limits.session_ttl = o.session_ttl;
@@ -145,7 +149,7 @@ void server::start() {
                                                                 [this] { reload_scenarios(); });
         impl_->watcher->start();
     }
-    impl_->pool->run();
+    impl_->pool->run([log = config->log](std::string_view what) { log.warn(what); });
 }
 
 std::vector<std::string> server::reload_scenarios() {

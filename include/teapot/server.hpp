@@ -41,7 +41,11 @@ using milliseconds = std::chrono::milliseconds;
 
 /// The limits a request must respect; each has a documented answer when exceeded.
 struct limits {
-    std::size_t max_header_bytes = 16 * 1024;  ///< whole header section → 431
+    /// The largest max_header_bytes a server takes (start() throws std::invalid_argument
+    /// beyond): Beast holds a field of at most 65 533 bytes.
+    static constexpr std::size_t header_bytes_ceiling = 64 * 1024;
+
+    std::size_t max_header_bytes = 16 * 1024;  ///< whole header section, and the trailer section → 431
     std::size_t max_body_bytes = 1024 * 1024;  ///< request content → 413
     std::size_t max_target_bytes = 8 * 1024;   ///< request-target (URI) → 414
     milliseconds header_timeout{10'000};       ///< first byte to end of headers; slow clients are dropped

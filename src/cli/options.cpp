@@ -76,7 +76,8 @@ options:
   --seed N              seed for reproducible random choices
   --max-delay D         longest delay a request may ask for (default 60s)
   --max-connections N   open connections before new ones get 503 (default 10000)
-  --max-header-size S   request header section limit, 431 beyond (default 16KiB)
+  --max-header-size S   request header section limit, and the trailer section's; 431
+                        beyond (default 16KiB, at most 64KiB)
   --max-body-size S     request content limit, 413 beyond (default 1MiB)
   --max-uri-size S      request-target limit, 414 beyond (default 8KiB)
   --header-timeout D    time to receive a request's headers (default 10s)
@@ -158,9 +159,13 @@ options parse_options(const std::vector<std::string_view>& args) {
             s.max_delay = parse_duration_flag(flag, value());
         else if (flag == "--max-connections")
             l.max_connections = parse_number<std::size_t>(flag, value(), 1, 1'000'000);
-        else if (flag == "--max-header-size")
-            l.max_header_bytes = parse_size_flag(flag, value());
-        else if (flag == "--max-body-size")
+        else if (flag == "--max-header-size") {
+            auto v = value();
+            l.max_header_bytes = parse_size_flag(flag, v);
+            if (l.max_header_bytes > limits::header_bytes_ceiling)
+                throw usage_error("invalid size '" + std::string{v} +
+                                  "' for --max-header-size: at most 64KiB (a header field is held in 64 KiB)");
+        } else if (flag == "--max-body-size")
             l.max_body_bytes = parse_size_flag(flag, value());
         else if (flag == "--max-uri-size")
             l.max_target_bytes = parse_size_flag(flag, value());

@@ -19,8 +19,21 @@ net::io_context& io_pool::next() {
     return ctx;
 }
 
-void io_pool::run() {
-    for (auto& ctx : contexts_) threads_.emplace_back([c = ctx.get()] { c->run(); });
+void io_pool::run(std::function<void(std::string_view)> on_error) {
+    for (auto& ctx : contexts_)
+        threads_.emplace_back([c = ctx.get(), on_error] {
+            // Asio's advice: an exception thrown by a handler leaves run(); run again.
+            for (;;) {
+                try {
+                    c->run();
+                    return;
+                } catch (const std::exception& e) {
+                    on_error(std::string{"an I/O thread's handler failed: "} + e.what());
+                } catch (...) {
+                    on_error("an I/O thread's handler failed with an unknown exception");
+                }
+            }
+        });
 }
 
 void io_pool::stop() {

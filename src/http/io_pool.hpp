@@ -5,7 +5,9 @@
 
 #include "net.hpp"
 
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -21,7 +23,9 @@ public:
     net::io_context& first() { return *contexts_.front(); }
     std::size_t size() const noexcept { return contexts_.size(); }
 
-    void run();   ///< starts the threads
+    /// Starts the threads. A handler that throws is reported to `on_error` and its
+    /// thread runs on: one failed handler never ends the process.
+    void run(std::function<void(std::string_view)> on_error);
     void stop();  ///< stops every context and joins the threads; idempotent
 
 private:

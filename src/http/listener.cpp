@@ -24,7 +24,13 @@ listener::listener(io_pool& pool, const tcp::endpoint& endpoint, std::shared_ptr
     port_ = acceptor_.local_endpoint().port();
 }
 
-void listener::start() { net::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()), net::detached); }
+void listener::start() {
+    // The loop catches what one connection's set-up throws; this reports anything else.
+    net::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()),
+                  [log = config_->log](std::exception_ptr failure) {
+                      if (failure) log.warn("the accept loop ended after an internal error: no new connections");
+                  });
+}
 
 void listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
@@ -73,7 +79,11 @@ net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> /*self*/) {
         }
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<session>(std::move(socket), config_, tracker_)->start();
+        try {
+            std::make_shared<session>(std::move(socket), config_, tracker_)->start();
+        } catch (const std::exception& e) {
+            config_->log.warn(std::string{"a connection could not start: "} + e.what());  // bad_alloc: this one only
+        }
     }
 }
 

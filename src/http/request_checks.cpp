@@ -6,6 +6,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
+#include <boost/url/parse.hpp>
 
 #include <algorithm>
 
@@ -52,7 +53,31 @@ std::string exceeds(std::string_view what, std::size_t limit) {
     return std::string{what} + " exceeds " + std::to_string(limit) + " bytes";
 }
 
+// RFC 9112 §3.2: Host = uri-host [ ":" port ], or empty when the target has no authority.
+bool is_host_value(std::string_view host) {
+    if (host.empty()) return true;
+    auto authority = boost::urls::parse_authority(host);
+    return authority && !authority->has_userinfo() && !authority->encoded_host().empty();
+}
+
+// Where the parser stopped in a chunked body: at a last chunk whose line is whole
+// ("0" [ext] CRLF, after the CRLF that ends the previous chunk's data), the bytes that
+// follow are the trailer section; otherwise it is a chunk line still incomplete.
+bool at_trailer_section(std::string_view buffered) {
+    if (buffered.starts_with("\r\n")) buffered.remove_prefix(2);
+    const auto eol = buffered.find("\r\n");
+    if (eol == std::string_view::npos) return false;
+    const auto size = buffered.substr(0, std::min(eol, buffered.find(';')));
+    return !size.empty() && size.find_first_not_of('0') == std::string_view::npos;
+}
+
 }  // namespace
+
+std::size_t read_buffer_limit(const limits& limits) noexcept {
+    // The slack holds the lines around a trailer section ("\r\n0\r\n") and the start of
+    // the next pipelined request; 16 KiB at least, one read of the lingering close.
+    return std::max<std::size_t>(limits.max_header_bytes + 4096, 16 * 1024);
+}
 
 bool quietly_ended(const beast::error_code& ec) {
     return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
@@ -63,6 +88,14 @@ bool quietly_ended(const beast::error_code& ec) {
 std::optional<request_rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser,
                                                           std::string_view buffered, const limits& limits) {
     if (quietly_ended(ec)) return std::nullopt;
+    if (ec == http::error::header_limit && parser.trailer_limit_exceeded())
+        return request_rejection{431, exceeds("the trailer section", limits.max_header_bytes)};
+    if (ec == http::error::buffer_overflow) {
+        // Only a chunked body's lines outgrow the buffer: the header limit stops a header first.
+        if (at_trailer_section(buffered))
+            return request_rejection{431, exceeds("the trailer section", limits.max_header_bytes)};
+        return request_rejection{400, exceeds("a chunk line (its size and extensions)", read_buffer_limit(limits))};
+    }
     if (ec == http::error::header_limit) {
         // A start line alone past the URI limit is a 414; otherwise the fields are too large.
         // Beast may already have consumed the start line (then the target is parsed), or not.
@@ -106,9 +139,12 @@ std::optional<request_rejection> rejection_for_head(const request_parser& parser
             default: break;
         }
     }
-    // RFC 9112 §3.2: an HTTP/1.1 request without Host, or any request with two, is a 400.
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host, or any request with two, or one
+    // whose value is not uri-host [":" port], is a 400.
     if (hosts > 1 || (hosts == 0 && head.version() == 11))
         return request_rejection{400, "a request carries exactly one Host field (HTTP/1.0: at most one)"};
+    if (hosts == 1 && !is_host_value(head[http::field::host]))
+        return request_rejection{400, "the Host field must be a host with an optional port (RFC 9112 §3.2)"};
     if (transfer_encodings > 0) {
         // RFC 9112 §6.3: a Transfer-Encoding whose final coding is not chunked, or one
         // beside Content-Length, makes the length ambiguous (request smuggling): 400 and close.
@@ -129,5 +165,7 @@ std::optional<request_rejection> rejection_for_head(const request_parser& parser
         return request_rejection{417, "the only expectation teapot meets is 100-continue"};
     return std::nullopt;
 }
+
+bool closes_after_answer(const request_parser& parser) { return parser.get().version() == 10 && parser.chunked(); }
 
 }  // namespace teapot::detail

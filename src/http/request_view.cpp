@@ -15,4 +15,11 @@ request view_of(const boost::beast::http::request<boost::beast::http::string_bod
     return r;
 }
 
+request view_of(const request_parser& parser) {
+    auto r = view_of(parser.get());
+    r.trailers.reserve(parser.trailers().size());
+    for (const auto& [name, value] : parser.trailers()) r.trailers.emplace_back(name, value);
+    return r;
+}
+
 }  // namespace teapot::detail

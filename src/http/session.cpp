@@ -85,7 +85,8 @@ session::session(tcp::socket socket, std::shared_ptr<const session_config> confi
       deadline_([this] {
           beast::error_code ignored;
           stream_.cancel(ignored);
-      }) {
+      }),
+      buffer_(read_buffer_limit(config_->request_limits)) {
     // Writes are tried at once, without blocking, before falling back to an asynchronous one (plan_writer).
     beast::error_code ignored;
     stream_.non_blocking(true, ignored);
@@ -95,7 +96,25 @@ session::~session() { tracker_.remove(id_); }
 
 void session::start() {
     tracker_.add(id_, weak_from_this());
-    net::co_spawn(stream_.get_executor(), run(shared_from_this()), net::detached);
+    // No exception may end the process: one that leaves run() (Beast throws for what it
+    // cannot hold, and bad_alloc can come from anywhere) costs this connection only.
+    net::co_spawn(stream_.get_executor(), run(shared_from_this()),
+                  [self = shared_from_this()](std::exception_ptr failure) {
+                      if (failure) self->end_after_exception(failure);
+                  });
+}
+
+void session::end_after_exception(std::exception_ptr failure) {
+    std::string what = "unknown exception";
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+    }
+    config_->log.warn("connection " + std::to_string(id_) + " (" + peer_ + ") closed after an internal error: " + what);
+    beast::error_code ignored;
+    stream_.close(ignored);
 }
 
 void session::drain() {
@@ -206,11 +225,12 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
     } leaving{deadline_};
     first_header_due_ = io_deadline::clock::now() + limits.header_timeout;
     for (;;) {
-        if (buffer_.size() == 0 && !co_await wait_for_request(first_header_due_ ? limits.header_timeout
-                                                                                 : limits.idle_timeout))
+        if (buffer_.size() == 0 &&
+            !co_await wait_for_request(first_header_due_ ? limits.header_timeout : limits.idle_timeout))
             break;
         request_parser parser;
-        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+        parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+        parser.trailer_limit(limits.max_header_bytes);
         parser.body_limit(limits.max_body_bytes);
         if (!co_await read_request(parser)) break;
         first_header_due_.reset();
@@ -267,7 +287,7 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
 net::awaitable<bool> session::respond(request_parser& parser) {
     const auto started = access_start(config_->log);
     const auto& msg = parser.get();
-    auto req = view_of(msg);
+    auto req = view_of(parser);
     req.peer = peer_;
     req.from_loopback = from_loopback_;
     const auto received = std::chrono::system_clock::now();
@@ -277,8 +297,8 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     if (plan.action != response_plan::kind::respond)
         co_return co_await respond_without_message(parser, req, plan, entry, started);
 
-    const bool keep_alive =
-        msg.keep_alive() && !plan.close_after && !draining_ && plan.fault.what != fault::kind::early_response;
+    const bool keep_alive = msg.keep_alive() && !closes_after_answer(parser) && !plan.close_after && !draining_ &&
+                            plan.fault.what != fault::kind::early_response;
     // A delayed answer may wait long, and thousands at once: what the rest of the answer
     // does not read is given back meanwhile. An empty read buffer (the next request
     // allocates it again); the request's header fields and their views, as the plan and
@@ -287,6 +307,7 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     if (plan.delay.count() > 0) {
         if (buffer_.size() == 0) buffer_.shrink_to_fit();
         std::vector<std::pair<std::string_view, std::string_view>>{}.swap(req.headers);
+        std::vector<std::pair<std::string_view, std::string_view>>{}.swap(req.trailers);
         parser.get().clear();
     }
     // The delay is waited here rather than in write_plan: one coroutine frame less
@@ -394,7 +415,7 @@ net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
     // A request whose answer is an early response (fault early-response) is answered
     // now, its body unread: the client is still uploading when the answer comes.
     auto started = access_start(config_->log);
-    auto req = view_of(parser.get());
+    auto req = view_of(parser);
     req.peer = peer_;
     req.from_loopback = from_loopback_;
     const auto received = std::chrono::system_clock::now();

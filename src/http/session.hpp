@@ -7,16 +7,15 @@
 #include "handlers/handler_context.hpp"
 #include "http/io_deadline.hpp"
 #include "http/plan_writer.hpp"
+#include "http/request_parser.hpp"
 #include "log/server_log.hpp"
 #include "net.hpp"
 
 #include <teapot/server.hpp>
 
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
-
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,8 +45,6 @@ public:
     void drain();
 
 private:
-    using request_parser = beast::http::request_parser<beast::http::string_body>;
-
     net::awaitable<void> run(std::shared_ptr<session> self);
     net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
     /// Header, checks, 100-continue, content; false when the connection is done.
@@ -85,6 +82,8 @@ private:
     void skip_empty_lines();
     net::awaitable<void> reject(int status, const std::string& message);
     net::awaitable<void> lingering_close();
+    /// An exception left run(): logged, and this connection only is closed.
+    void end_after_exception(std::exception_ptr failure);
 
     std::shared_ptr<const session_config> config_;
     connection_tracker& tracker_;

@@ -139,6 +139,12 @@ TEST_CASE("parse_options: --scenarios repeats, the last value of other flags win
     CHECK(o.server.port == 2);
 }
 
+TEST_CASE("parse_options: --max-header-size is at most 64KiB, what a header field can hold", "[cli]") {
+    CHECK(parse_options({"--max-header-size", "64KiB"}).server.request_limits.max_header_bytes == 64 * 1024);
+    CHECK(contains(usage_error_of({"--max-header-size", "1MiB"}), "at most 64KiB"));
+    CHECK(contains(usage_error_of({"--max-header-size", "65537"}), "at most 64KiB"));
+}
+
 TEST_CASE("parse_options: --quiet", "[cli]") {
     CHECK(parse_options({"--quiet"}).quiet);
     CHECK(parse_options({"-q"}).quiet);

@@ -1,0 +1,70 @@
+#include "http/request_parser.hpp"
+
+#include <boost/beast/http/error.hpp>
+
+namespace teapot::detail {
+namespace http = boost::beast::http;
+using boost::beast::error_code;
+using boost::beast::string_view;
+
+void request_parser::on_request_impl(http::verb method, string_view method_string, string_view target, int version,
+                                     error_code&) {
+    message_.target(target);
+    if (method != http::verb::unknown)
+        message_.method(method);
+    else
+        message_.method_string(method_string);
+    message_.version(static_cast<unsigned>(version));
+}
+
+void request_parser::on_response_impl(int, string_view, int, error_code& ec) {
+    ec = http::error::bad_version;  // a request parser: a status line is not a request line
+}
+
+void request_parser::on_field_impl(http::field name, string_view name_string, string_view value, error_code& ec) {
+    if (is_header_done()) {
+        // The trailer section: counted as on the wire, against its own limit.
+        trailer_bytes_ += name_string.size() + value.size() + 4;
+        if (trailer_bytes_ > trailer_limit_) {
+            trailer_limit_exceeded_ = true;
+            ec = http::error::header_limit;
+            return;
+        }
+        trailers_.emplace_back(name_string, value);
+        return;
+    }
+    if (name_string.size() > max_field_bytes || value.size() > max_field_bytes) {
+        ec = http::error::header_limit;
+        return;
+    }
+    message_.insert(name, name_string, value);
+}
+
+void request_parser::on_header_impl(error_code& ec) { ec = {}; }
+
+void request_parser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code& ec) {
+    // The body limit (basic_parser's) has already refused a larger Content-Length.
+    if (content_length) {
+        if (*content_length > message_.body().max_size()) {
+            ec = http::error::buffer_overflow;
+            return;
+        }
+        message_.body().reserve(static_cast<std::size_t>(*content_length));
+    }
+}
+
+std::size_t request_parser::on_body_impl(string_view body, error_code&) {
+    message_.body().append(body.data(), body.size());
+    return body.size();
+}
+
+void request_parser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
+
+std::size_t request_parser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+    message_.body().append(body.data(), body.size());
+    return body.size();
+}
+
+void request_parser::on_finish_impl(error_code&) {}
+
+}  // namespace teapot::detail
