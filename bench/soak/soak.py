@@ -62,7 +62,7 @@ class Connection:
         self.sock.sendall(data)
 
     def request(self, method, target, headers=(), body=b""):
-        lines = [f"{method} {target} HTTP/1.1", "Host: soak.test"]
+        lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1"]  # the admin API answers a loopback Host only
         lines += [f"{n}: {v}" for n, v in headers]
         if body:
             lines.append(f"Content-Length: {len(body)}")
@@ -431,7 +431,8 @@ class Soak:
                     os.kill(self.proc.pid, signal.SIGHUP)  # ...and SIGHUP once more, every other time
                 if generation % 3 == 0:
                     c = Connection(self.port)
-                    r = c.request("POST", "/__teapot/scenarios", body=POSTED.format(generation=generation).encode())
+                    r = c.request("POST", "/__teapot/scenarios", [("Content-Type", "application/yaml")],
+                                  POSTED.format(generation=generation).encode())
                     c.close()
                     if r.status not in (200, 201):
                         raise Malformed(f"POST /__teapot/scenarios: {r.status} {r.body[:200]!r}")

@@ -19,6 +19,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "util/duration.hpp"
+#include "util/field_syntax.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -179,6 +180,19 @@ response_plan handle_metrics(const request& req, const handler_context& ctx) {
     return plan;
 }
 
+// RFC 9110 §8.3.1: type "/" subtype, case-insensitive, parameters after ';'.
+bool is_json_or_yaml(std::string_view content_type) {
+    auto type = trim_ows(content_type.substr(0, content_type.find(';')));
+    for (std::string_view accepted :
+         {"application/json", "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+        if (iequals(type, accepted)) return true;
+    // Structured syntax suffixes (RFC 6838 §4.2.8): application/problem+json and the like.
+    auto ends_with = [&](std::string_view suffix) {
+        return type.size() > suffix.size() && iequals(type.substr(type.size() - suffix.size()), suffix);
+    };
+    return ends_with("+json") || ends_with("+yaml");
+}
+
 }  // namespace
 
 response_plan handle_admin(const request& req, std::string_view path, const std::vector<query_param>& params,
@@ -194,6 +208,25 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
             plan.final_head.set("WWW-Authenticate", "Bearer realm=\"teapot-admin\"");
             return plan;
         }
+        case admin_refusal::cross_site:
+            return admin_error(req, 403,
+                               "the admin API refuses requests that web pages of another origin send (Origin or "
+                               "Sec-Fetch-Site says so): use it from a test, curl or a page teapot serves itself");
+        case admin_refusal::foreign_host:
+            return admin_error(req, 403,
+                               "the admin API answers requests for localhost, 127.0.0.1 or [::1] only, not Host: " +
+                                   std::string{req.header("Host")} +
+                                   " (a DNS-rebound name); start teapot with --admin-token to use another name");
+    }
+    // A browser sends text/plain or a form across sites without asking first (a "simple"
+    // request); the admin API takes JSON or YAML only, which a page cannot send unasked.
+    if (!req.body.empty() && !is_json_or_yaml(req.header("Content-Type"))) {
+        auto plan = admin_error(req, 415,
+                                "the admin API takes a JSON or YAML body: send Content-Type: application/json or "
+                                "application/yaml, not '" +
+                                    std::string{req.header("Content-Type")} + "'");
+        plan.final_head.set("Accept", "application/json, application/yaml");
+        return plan;
     }
     auto endpoint = path.substr(admin_prefix.size());
     const bool read_only = req.method == "GET" || req.method == "HEAD";

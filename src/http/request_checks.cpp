@@ -1,12 +1,12 @@
 #include "http/request_checks.hpp"
 
 #include "http/request.hpp"
+#include "util/host_field.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 
@@ -54,11 +54,7 @@ std::string exceeds(std::string_view what, std::size_t limit) {
 }
 
 // RFC 9112 §3.2: Host = uri-host [ ":" port ], or empty when the target has no authority.
-bool is_host_value(std::string_view host) {
-    if (host.empty()) return true;
-    auto authority = boost::urls::parse_authority(host);
-    return authority && !authority->has_userinfo() && !authority->encoded_host().empty();
-}
+bool is_host_value(std::string_view host) { return host.empty() || parse_host_field(host); }
 
 // Where the parser stopped in a chunked body: at a last chunk whose line is whole
 // ("0" [ext] CRLF, after the CRLF that ends the previous chunk's data), the bytes that

@@ -8,6 +8,8 @@
 #include "scenario/registry.hpp"
 #include "util/field_syntax.hpp"
 
+#include <teapot/catalog.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -63,6 +65,7 @@ bool is_plain_path(std::string_view target) {
 parsed_target parse_target(const request& req) {
     // The usual /status/418 needs no parser: no query, nothing to decode.
     if (req.target.starts_with('/') && is_plain_path(req.target)) return {std::nullopt, std::string{req.target}, {}};
+    if (req.target == "*") return {std::nullopt, "*", {}};  // asterisk-form (RFC 9112 §3.2.4)
     // Origin-form is what clients send; absolute-form is what they send to a proxy (RFC 9112 §3.2).
     auto parsed = req.target.starts_with('/') ? boost::urls::parse_origin_form(req.target)
                                               : boost::urls::parse_absolute_uri(req.target);
@@ -70,19 +73,37 @@ parsed_target parse_target(const request& req) {
     return {std::nullopt, parsed->path(), query_of(*parsed)};
 }
 
+// OPTIONS * asks about the server, not a resource (RFC 9110 §9.3.7); the asterisk-form
+// is for OPTIONS only (RFC 9112 §3.2.4).
+response_plan server_options_plan(const request& req) {
+    if (req.method != "OPTIONS") {
+        auto plan = error_plan(400, "the request target * is for OPTIONS only (RFC 9112 §3.2.4)", &req);
+        plan.close_after = true;  // a request line that cannot be served as sent, as a malformed one
+        return plan;
+    }
+    response_plan plan;
+    plan.final_head.status = 204;
+    plan.final_head.reason = std::string{reason_phrase(204)};
+    plan.body_framing = framing::none;
+    plan.final_head.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+    return plan;
+}
+
 // A built-in endpoint's answer, into `plan` (assigned once: a plan is large to move).
 // False when no endpoint has this path.
 bool dispatch(const request& req, const parsed_target& target, const handler_context& ctx, response_plan& plan) {
     if (target.error) {
+        // A request line that cannot be read as sent: as for any other, answer and close.
         plan = error_plan(400, "malformed request target: " + *target.error, &req);
+        plan.close_after = true;
         return true;
     }
     const auto& path = target.path;
     const auto& params = target.params;
 
     bool read_only = req.method == "GET" || req.method == "HEAD";
-    if (ctx.admin.enabled && ctx.journal && path.starts_with(admin_prefix))
-        plan = handle_admin(req, path, params, ctx);
+    if (path == "*")
+        plan = server_options_plan(req);
     else if (path == "/status" || path.starts_with("/status/"))
         plan = handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params, ctx);
     else if (path == "/codes" || path == "/codes/")
@@ -162,16 +183,17 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
     // One plan, filled in place and returned by name (no copy): it is moved as little
     // as possible, since moving one moves its dozen strings (docs/design.md).
     response_plan plan;
-    if (is_cors_preflight(req)) {
-        plan = cors_preflight_plan(req);
-        return plan;
-    }
     try {
         const auto target = parse_target(req);
-        // The admin API before scenarios, which could otherwise shadow it; it is not journaled.
-        if (ctx.admin.enabled && ctx.journal && req.target.starts_with(admin_prefix) &&
-            dispatch(req, target, ctx, plan)) {
+        // The admin API before scenarios, which could otherwise shadow it; it is not journaled,
+        // and it has no CORS: no web page of another origin may read or drive it.
+        if (ctx.admin.enabled && ctx.journal && !target.error && target.path.starts_with(admin_prefix)) {
+            plan = handle_admin(req, target.path, target.params, ctx);
             plan.journaled = false;
+            return plan;
+        }
+        if (is_cors_preflight(req)) {
+            plan = cors_preflight_plan(req);
             return plan;
         }
         // Scenario routes first, then the built-in endpoints, then a 404 naming the nearest route.

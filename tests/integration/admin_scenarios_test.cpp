@@ -17,6 +17,10 @@ namespace json = boost::json;
 
 namespace {
 
+// Admin bodies say what they are: the API takes JSON or YAML only (a web page cannot send those unasked).
+const std::string as_yaml = "Content-Type: application/yaml\r\n";
+const std::string as_json = "Content-Type: application/json\r\n";
+
 json::value json_of(const response& r) { return json::parse(r.body); }
 
 const std::string jobs = R"(name: jobs
@@ -99,7 +103,7 @@ TEST_CASE("admin scenarios: POST loads a scenario at run time, replaces it, and 
     test_server s;  // no scenario path at all
     CHECK(fetch(s.port(), "/jobs/1", "X-Test-Id: a\r\n").status == 404);
 
-    auto loaded = send_body(s.port(), "POST", "/__teapot/scenarios", jobs);
+    auto loaded = send_body(s.port(), "POST", "/__teapot/scenarios", jobs, as_yaml);
     CHECK(loaded.status == 201);
     CHECK(loaded.header("Location") == "/__teapot/scenarios/jobs");
     CHECK(json_of(loaded).at("loaded") == "jobs");
@@ -110,7 +114,7 @@ TEST_CASE("admin scenarios: POST loads a scenario at run time, replaces it, and 
     SECTION("a replacement keeps the cursors of unchanged routes and restarts changed ones") {
         std::string changed = jobs;
         changed.replace(changed.find("{ status: 200 }"), 15, "{ status: 201 }");
-        auto replaced = send_body(s.port(), "POST", "/__teapot/scenarios", changed);
+        auto replaced = send_body(s.port(), "POST", "/__teapot/scenarios", changed, as_yaml);
         CHECK(replaced.status == 200);
         CHECK(json_of(replaced).at("replaced") == true);
         CHECK_THAT(std::string{json_of(replaced).at("changes").as_string()}, Catch::Contains("poll"));
@@ -121,7 +125,7 @@ TEST_CASE("admin scenarios: POST loads a scenario at run time, replaces it, and 
     }
     SECTION("a broken scenario is a 400 with line and column, and nothing changes") {
         auto broken =
-            send_body(s.port(), "POST", "/__teapot/scenarios", "name: jobs\nroutes:\n  - id: poll\n    stepz: []\n");
+            send_body(s.port(), "POST", "/__teapot/scenarios", "name: jobs\nroutes:\n  - id: poll\n    stepz: []\n", as_yaml);
         CHECK(broken.status == 400);
         const auto errors = json_of(broken).at("errors").as_array();
         REQUIRE_FALSE(errors.empty());
@@ -133,13 +137,13 @@ TEST_CASE("admin scenarios: POST loads a scenario at run time, replaces it, and 
     }
     SECTION("text has no directory: body_file is refused") {
         auto r = send_body(s.port(), "POST", "/__teapot/scenarios",
-                           "name: files\nroutes: [{ id: r, steps: [{ body_file: /etc/passwd }] }]\n");
+                           "name: files\nroutes: [{ id: r, steps: [{ body_file: /etc/passwd }] }]\n", as_yaml);
         CHECK(r.status == 400);
         CHECK_THAT(r.body, Catch::Contains("body_file needs a scenario file"));
     }
     SECTION("a scenario without a name, or an empty body, is refused") {
-        CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", "routes: [{ id: r, steps: [{}] }]\n").status == 400);
-        CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", "").status == 400);
+        CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", "routes: [{ id: r, steps: [{}] }]\n", as_yaml).status == 400);
+        CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", "", as_yaml).status == 400);
     }
 }
 
@@ -158,28 +162,28 @@ TEST_CASE("admin scenarios: DELETE removes a scenario, a file's included", "[adm
     CHECK(send_body(s.port(), "POST", "/jobs", "", "X-Test-Id: a\r\n").status == 404);
     CHECK(fetch(s.port(), "/__teapot/scenarios/jobs", {}, "DELETE").status == 404);
     // Loading it again brings it back, fresh.
-    CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", jobs).status == 201);
+    CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", jobs, as_yaml).status == 201);
     CHECK(send_body(s.port(), "POST", "/jobs", "", "X-Test-Id: a\r\n").status == 202);
 }
 
 TEST_CASE("admin scenarios: PUT .../state sets one session's named state", "[admin][scenarios]") {
     test_server s;
-    REQUIRE(send_body(s.port(), "POST", "/__teapot/scenarios", jobs).status == 201);
+    REQUIRE(send_body(s.port(), "POST", "/__teapot/scenarios", jobs, as_yaml).status == 201);
     CHECK(get(s.port(), "/jobs/1", "a").status == 404);  // poll needs the state running
 
-    auto set = send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": "running"})");
+    auto set = send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": "running"})", as_json);
     CHECK(set.status == 200);
     CHECK(json_of(set).at("state") == "running");
     CHECK(get(s.port(), "/jobs/1", "a").status == 202);
     CHECK(get(s.port(), "/jobs/1", "b").status == 404);  // another session: still unset
 
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": null})").status == 200);
+    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": null})", as_json).status == 200);
     CHECK(get(s.port(), "/jobs/1", "a").status == 404);
 
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/nope/state?session=a", R"({"state": "x"})").status == 404);
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state", "running").status == 400);
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state", R"({"state": 3})").status == 400);
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?colour=red", R"({"state": "x"})").status == 400);
+    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/nope/state?session=a", R"({"state": "x"})", as_json).status == 404);
+    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state", "running", as_json).status == 400);
+    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state", R"({"state": 3})", as_json).status == 400);
+    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?colour=red", R"({"state": "x"})", as_json).status == 400);
     CHECK(fetch(s.port(), "/__teapot/scenarios/jobs/state").status == 405);
     CHECK(fetch(s.port(), "/__teapot/scenarios/jobs/other", {}, "PUT").status == 404);
 }

@@ -38,8 +38,10 @@ json::array journal(std::uint16_t port, const std::string& query = {}) {
 
 response post(std::uint16_t port, const std::string& target, const std::string& headers, const std::string& body) {
     connection c{port};
-    c.send("POST " + target + " HTTP/1.1\r\nHost: t\r\n" + headers + "Content-Length: " + std::to_string(body.size()) +
-           "\r\n\r\n" + body);
+    // Admin bodies are YAML or JSON, and say so (a web page cannot send them unasked).
+    const bool admin = target.starts_with("/__teapot/");
+    c.send("POST " + target + " HTTP/1.1\r\n" + host_line(port) + (admin ? "Content-Type: application/yaml\r\n" : "") +
+           headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
     return c.read_response();
 }
 
@@ -392,7 +394,8 @@ TEST_CASE("admin: wait answers at once, when satisfied later, or 408 on timeout"
     SECTION("satisfied later: answers when the requests are served, well before the timeout") {
         connection waiter{s.port(), std::chrono::seconds{20}};
         auto started = std::chrono::steady_clock::now();
-        waiter.send("GET /__teapot/wait?route=orders&session=a&count=3&timeout=15s HTTP/1.1\r\nHost: t\r\n\r\n");
+        waiter.send("GET /__teapot/wait?route=orders&session=a&count=3&timeout=15s HTTP/1.1\r\n" + host_line(s.port()) +
+                    "\r\n");
         std::thread client{[&] {
             for (int i = 0; i < 3; ++i) fetch(s.port(), "/api/orders", "X-Test-Id: a\r\n");
             fetch(s.port(), "/api/orders", "X-Test-Id: b\r\n");  // another session: not counted
@@ -425,7 +428,7 @@ TEST_CASE("admin: wait answers at once, when satisfied later, or 408 on timeout"
 TEST_CASE("admin: a pending wait answers when the server stops", "[admin][wait]") {
     test_server s;
     connection waiter{s.port(), std::chrono::seconds{20}};
-    waiter.send("GET /__teapot/wait?path=/never&timeout=30s HTTP/1.1\r\nHost: t\r\n\r\n");
+    waiter.send("GET /__teapot/wait?path=/never&timeout=30s HTTP/1.1\r\n" + host_line(s.port()) + "\r\n");
     std::this_thread::sleep_for(std::chrono::milliseconds{100});  // let it start waiting
     std::thread stopper{[&] { s.srv.stop(); }};
     response r;

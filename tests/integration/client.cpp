@@ -188,9 +188,13 @@ bool connection::peer_closed() {
     }
 }
 
+// The Host a client sends when it is pointed at http://127.0.0.1:PORT (the admin API
+// answers a loopback Host only).
+std::string host_line(std::uint16_t port) { return "Host: 127.0.0.1:" + std::to_string(port) + "\r\n"; }
+
 response fetch(std::uint16_t port, std::string_view target, std::string_view extra_headers, std::string_view method) {
     connection c{port};
-    c.send(std::string{method} + " " + std::string{target} + " HTTP/1.1\r\nHost: teapot.test\r\n" +
+    c.send(std::string{method} + " " + std::string{target} + " HTTP/1.1\r\n" + host_line(port) +
            std::string{extra_headers} + "\r\n");
     return c.read_response(method == "HEAD");
 }
@@ -198,7 +202,7 @@ response fetch(std::uint16_t port, std::string_view target, std::string_view ext
 response send_body(std::uint16_t port, std::string_view method, std::string_view target, std::string_view body,
                    std::string_view extra_headers) {
     connection c{port};
-    c.send(std::string{method} + " " + std::string{target} + " HTTP/1.1\r\nHost: teapot.test\r\n" +
+    c.send(std::string{method} + " " + std::string{target} + " HTTP/1.1\r\n" + host_line(port) +
            std::string{extra_headers} + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
            std::string{body});
     return c.read_response();

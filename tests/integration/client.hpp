@@ -70,6 +70,9 @@ private:
 /// Beast's parser and removes its bytes; throws when `raw` holds no whole response.
 response take_response(std::string& raw, bool head_request = false);
 
+/// "Host: 127.0.0.1:PORT" CRLF, as a client pointed at the test server sends it.
+std::string host_line(std::uint16_t port);
+
 /// One request on a fresh connection: GET (or `method`) target with extra header lines.
 response fetch(std::uint16_t port, std::string_view target, std::string_view extra_headers = {},
                std::string_view method = "GET");

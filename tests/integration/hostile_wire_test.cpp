@@ -195,3 +195,23 @@ TEST_CASE("a Host field that is not a host and port is a 400 (RFC 9112 §3.2)", 
         CHECK(c.read_response().status == 200);
     }
 }
+
+TEST_CASE("OPTIONS * is about the server: 204 with Allow, and * is for OPTIONS only", "[hostile][framing]") {
+    test_server s;
+    connection c{s.port()};
+    c.send("OPTIONS * HTTP/1.1\r\n" + host_line(s.port()) + "\r\n");
+    auto r = c.read_response();
+    CHECK(r.status == 204);  // was a 400 "malformed request target"
+    CHECK(r.header("Allow").find("OPTIONS") != std::string::npos);
+    c.send("GET /status/200 HTTP/1.1\r\n" + host_line(s.port()) + "\r\n");
+    CHECK(c.read_response().status == 200);  // the connection is kept
+    check_refused(s.port(), "GET * HTTP/1.1\r\n" + host_line(s.port()) + "\r\n", 400);
+}
+
+TEST_CASE("a target with invalid percent-encoding is a 400, then close, as any bad request line",
+          "[hostile][framing]") {
+    test_server s;
+    // Before: a 400, and the connection kept for the next request.
+    check_refused(s.port(), "GET /status/200?x=%zz HTTP/1.1\r\n" + host_line(s.port()) + "\r\n", 400);
+    check_refused(s.port(), "GET /a%2 HTTP/1.1\r\n" + host_line(s.port()) + "\r\n", 400);
+}

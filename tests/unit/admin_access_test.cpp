@@ -50,3 +50,38 @@ TEST_CASE("admin access: with a token, the token from anywhere, loopback include
     CHECK(admin_access(from(true, "Basic t0ken"), locked) == admin_refusal::bad_token);
     CHECK(admin_access(from(true, "Bearer "), locked) == admin_refusal::bad_token);
 }
+
+namespace {
+
+request with(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+    auto req = from(true);
+    for (const auto& f : fields) req.headers.emplace_back(f.first, f.second);
+    return req;
+}
+
+}  // namespace
+
+TEST_CASE("admin access: web pages of other origins are refused, with or without a token", "[admin]") {
+    admin_settings open{true, ""};
+    CHECK(admin_access(with({{"Host", "127.0.0.1:8080"}, {"Origin", "https://evil.example"}}), open) ==
+          admin_refusal::cross_site);
+    CHECK(admin_access(with({{"Host", "127.0.0.1:8080"}, {"Origin", "null"}}), open) == admin_refusal::cross_site);
+    CHECK(admin_access(with({{"Host", "127.0.0.1:8080"}, {"Sec-Fetch-Site", "cross-site"}}), open) ==
+          admin_refusal::cross_site);
+    CHECK(admin_access(with({{"Host", "127.0.0.1:8080"}, {"Origin", "http://127.0.0.1:8080"}}), open) ==
+          admin_refusal::none);
+    admin_settings locked{true, "t0ken"};
+    CHECK(admin_access(
+              with({{"Host", "api.test"}, {"Origin", "https://evil.example"}, {"Authorization", "Bearer t0ken"}}),
+              locked) == admin_refusal::cross_site);
+}
+
+TEST_CASE("admin access: without a token, Host names the loopback", "[admin]") {
+    admin_settings open{true, ""};
+    CHECK(admin_access(with({{"Host", "rebind.evil.example:8080"}}), open) == admin_refusal::foreign_host);
+    CHECK(admin_access(with({{"Host", "localhost:8080"}}), open) == admin_refusal::none);
+    CHECK(admin_access(with({{"Host", "[::1]:8080"}}), open) == admin_refusal::none);
+    admin_settings locked{true, "t0ken"};
+    CHECK(admin_access(with({{"Host", "rebind.evil.example"}, {"Authorization", "Bearer t0ken"}}), locked) ==
+          admin_refusal::none);
+}
