@@ -1,5 +1,6 @@
 #include "faults/fault_writer.hpp"
 
+#include "faults/answer_time.hpp"
 #include "faults/garbage.hpp"
 #include "faults/watched_wait.hpp"
 #include "http/io_deadline.hpp"
@@ -28,9 +29,13 @@ net::awaitable<beast::error_code> write_all(stream_type& stream, std::string_vie
     co_return wire.deadline->explain(ec);
 }
 
-// `bytes` in pieces of pace.bytes, a watched pause between pieces. False when the write failed or the client left.
+using steady_clock = std::chrono::steady_clock;
+
+// `bytes` in pieces of pace.bytes, a watched pause between pieces, until `must_end` at the
+// latest (then the connection is cut: an answer's time is bounded, faults/answer_time.hpp).
+// False when the write failed, the client left or the time ran out.
 net::awaitable<bool> write_paced(stream_type& stream, std::string_view bytes, const pacing& pace, write_outcome& out,
-                                 const wire_context& wire) {
+                                 const wire_context& wire, steady_clock::time_point must_end) {
     while (!bytes.empty()) {
         auto piece = bytes.substr(0, pace.bytes);
         bytes.remove_prefix(piece.size());
@@ -39,6 +44,10 @@ net::awaitable<bool> write_paced(stream_type& stream, std::string_view bytes, co
             co_return false;
         }
         if (bytes.empty()) break;
+        if (steady_clock::now() + std::min(pace.every, wire.max_delay) > must_end) {
+            out.ec = net::error::timed_out;
+            co_return false;
+        }
         switch (co_await wait_watching(stream, std::min(pace.every, wire.max_delay))) {
             case wait_end::elapsed: break;
             case wait_end::client_gone: out.client_gone = true; [[fallthrough]];
@@ -49,8 +58,9 @@ net::awaitable<bool> write_paced(stream_type& stream, std::string_view bytes, co
 }
 
 net::awaitable<bool> write_maybe_paced(stream_type& stream, std::string_view bytes, const std::optional<pacing>& pace,
-                                       write_outcome& out, const wire_context& wire) {
-    if (pace) co_return co_await write_paced(stream, bytes, *pace, out, wire);
+                                       write_outcome& out, const wire_context& wire,
+                                       steady_clock::time_point must_end) {
+    if (pace) co_return co_await write_paced(stream, bytes, *pace, out, wire, must_end);
     if (bytes.empty()) co_return true;
     out.ec = co_await write_all(stream, bytes, out, wire);
     co_return !out.ec;
@@ -114,16 +124,20 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
                                                     const wire_context& wire) {
     write_outcome out;
     const auto& f = plan.fault;
-    bool head_sent = f.what == fault::kind::slow_headers ? co_await write_paced(stream, head, f.pace, out, wire)
-                                                         : co_await write_maybe_paced(stream, head, {}, out, wire);
+    // The session waited out the delay: the rest of the answer's time is for its pacing.
+    const auto must_end = steady_clock::now() + max_answer_time(wire.max_delay) - std::min(plan.delay, wire.max_delay);
+    bool head_sent = f.what == fault::kind::slow_headers
+                         ? co_await write_paced(stream, head, f.pace, out, wire, must_end)
+                         : co_await write_maybe_paced(stream, head, {}, out, wire, must_end);
     if (!head_sent) co_return out;
 
-    std::string_view body = plan.omit_body || plan.body_framing == framing::none ? std::string_view{} : plan.body;
+    std::string_view body =
+        plan.omit_body || plan.body_framing == framing::none ? std::string_view{} : plan.body.view();
     switch (f.what) {
         case fault::kind::truncate: {
             // A templated body may render shorter than the fault keeps: one byte short, at least.
             auto kept = body.empty() ? 0 : std::min(f.bytes, body.size() - 1);
-            if (co_await write_maybe_paced(stream, body.substr(0, kept), plan.stream, out, wire)) {
+            if (co_await write_maybe_paced(stream, body.substr(0, kept), plan.stream, out, wire, must_end)) {
                 if (f.reset_at_end)
                     close_with_reset(stream);
                 else
@@ -134,7 +148,7 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
         }
         case fault::kind::bad_chunk: {
             auto chunked = plan.omit_body ? std::string{} : bad_chunked_body(body);
-            if (co_await write_maybe_paced(stream, chunked, plan.stream, out, wire)) close_gracefully(stream);
+            if (co_await write_maybe_paced(stream, chunked, plan.stream, out, wire, must_end)) close_gracefully(stream);
             out.connection_closed = true;
             co_return out;
         }
@@ -142,7 +156,7 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
             // The connection is out of step with its framing: hold it until the client gives up
             // (a larger length stalls it) or idles out, and serve nothing more on it.
             // The response is whole by then: a client leaving during the hold is not a 499.
-            if (co_await write_maybe_paced(stream, body, plan.stream, out, wire)) {
+            if (co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end)) {
                 co_await wait_watching(stream, wire.idle_timeout);
                 close_gracefully(stream);
             }
@@ -153,7 +167,7 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
             // The request body stays unread. FIN first, so the client can read the answer; then,
             // after a moment, close with its upload still arriving: the kernel resets the connection
             // and the client's next write fails, as with a server that refuses a large upload.
-            if (co_await write_maybe_paced(stream, body, plan.stream, out, wire)) {
+            if (co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end)) {
                 beast::error_code ignored;
                 stream.shutdown(tcp::socket::shutdown_send, ignored);
                 co_await wait_watching(stream, early_response_linger);
@@ -163,7 +177,7 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
             co_return out;
         }
         default:  // slow_headers, or a paced body alone: the connection carries on
-            co_await write_maybe_paced(stream, body, plan.stream, out, wire);
+            co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end);
             co_return out;
     }
 }

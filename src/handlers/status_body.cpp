@@ -47,13 +47,13 @@ boost::json::object status_json(int code, language lang) {
     return o;
 }
 
-const std::string& cached_status_body(int code, media_type media, language lang) {
+response_body cached_status_body(int code, media_type media, language lang) {
     // Per thread: no lock on the hot path; at most 500 codes × 4 media × 2 languages each.
-    thread_local std::unordered_map<int, std::string> cache;
+    thread_local std::unordered_map<int, std::shared_ptr<const std::string>> cache;
     const int key = (code * 8) + (static_cast<int>(media) * 2) + static_cast<int>(lang);
     auto [it, fresh] = cache.try_emplace(key);
-    if (fresh) it->second = render_status_body(code, media, lang, {});
-    return it->second;
+    if (fresh) it->second = std::make_shared<const std::string>(render_status_body(code, media, lang, {}));
+    return response_body{it->second};
 }
 
 std::string render_status_body(int code, media_type media, language lang, const body_links& links) {

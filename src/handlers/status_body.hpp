@@ -3,6 +3,7 @@
 // plain text (default), JSON, problem+json (RFC 9457) or HTML.
 
 #include "handlers/negotiation.hpp"
+#include "http/response_body.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -27,7 +28,8 @@ std::string render_status_body(int code, media_type media, language lang, const 
 /// render_status_body without links, rendered once per thread and kept: the body of a
 /// code never changes, and rendering (JSON above all) costs more than sending it.
 /// `code` must be within 100..599 (what /status accepts), so the cache stays bounded.
-const std::string& cached_status_body(int code, media_type media, language lang);
+/// Shared, not copied, by the plans that send it.
+response_body cached_status_body(int code, media_type media, language lang);
 
 /// Escapes &, <, >, " and ' for HTML text and attributes.
 std::string html_escape(std::string_view text);

@@ -1,11 +1,13 @@
 #include "handlers/status_handler.hpp"
 
+#include "faults/answer_time.hpp"
 #include "faults/fault_fit.hpp"
 #include "handlers/byte_ranges.hpp"
 #include "handlers/error_plan.hpp"
 #include "handlers/status_body.hpp"
 #include "handlers/status_spec.hpp"
 
+#include "util/duration.hpp"
 #include "util/random_source.hpp"
 
 #include <teapot/catalog.hpp>
@@ -67,12 +69,13 @@ body_links links_for(int code, const status_request& s) {
 }
 
 // The representation /status/206 serves slices of, and whose length 416 reports.
-std::string range_resource(const status_request& s) {
+response_body range_resource(const status_request& s) {
     return s.knobs.body ? *s.knobs.body : cached_status_body(206, s.media, s.lang);
 }
 
 void apply_partial_content(response_plan& plan, const status_request& s) {
-    std::string resource = range_resource(s);
+    const auto kept = range_resource(s);
+    const std::string_view resource = kept;
     auto content_type = std::string{content_type_of(s.media)};
     auto range = evaluate_range(s.req.header("Range"), resource.size());
     auto total = std::to_string(resource.size());
@@ -96,7 +99,7 @@ void apply_partial_content(response_plan& plan, const status_request& s) {
         plan.final_head.add("Content-Range",
                             "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + total);
         plan.final_head.add("Content-Type", content_type);
-        plan.body = resource.substr(first, last - first + 1);
+        plan.body = response_body{resource.substr(first, last - first + 1)};
         return;
     }
     // §14.6: several ranges go as multipart/byteranges, one Content-Range per part.
@@ -104,7 +107,7 @@ void apply_partial_content(response_plan& plan, const status_request& s) {
     for (auto [first, last] : range.ranges) {
         body += "--" + std::string{multipart_boundary} + "\r\nContent-Type: " + content_type +
                 "\r\nContent-Range: bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + total +
-                "\r\n\r\n" + resource.substr(first, last - first + 1) + "\r\n";
+                "\r\n\r\n" + std::string{resource.substr(first, last - first + 1)} + "\r\n";
     }
     body += "--" + std::string{multipart_boundary} + "--\r\n";
     plan.final_head.add("Content-Type", "multipart/byteranges; boundary=" + std::string{multipart_boundary});
@@ -255,7 +258,20 @@ response_plan handle_status(const request& req, std::string_view spec_text, cons
     if (knobs->random_delay) knobs->delay = knobs->random_delay->draw(unit);
     if (knobs->fault.what == fault::kind::garbage) knobs->fault.garbage_seed = random_bits(unit);
     fill_plan_for_code(plan, req, spec->pick(*ctx.random), *knobs);
-    if (auto misfit = fault_misfit(plan); !misfit.empty()) plan = error_plan(400, misfit, &req);
+    if (auto misfit = fault_misfit(plan); !misfit.empty()) {
+        plan = error_plan(400, misfit, &req);
+        return plan;
+    }
+    // Each pause is within --max-delay; the whole answer must be within twice it.
+    if (plan.stream || plan.fault.what == fault::kind::slow_headers) {
+        const auto longest_delay = knobs->random_delay ? knobs->random_delay->upper_bound() : knobs->delay;
+        const auto limit = max_answer_time(ctx.max_delay);
+        if (auto t = planned_answer_time(plan, longest_delay, ctx.max_delay); t.total > limit)
+            plan = error_plan(400,
+                              "this answer would take " + format_duration(t.total) + ": " + t.arithmetic +
+                                  "; an answer may take at most twice --max-delay, " + format_duration(limit),
+                              &req);
+    }
     return plan;
 }
 

@@ -30,7 +30,7 @@ struct status_knobs {
     detail::fault fault;                      ///< ?fault=name[:value]
     std::optional<pacing> stream;             ///< ?stream=256B/100ms
     std::vector<header_field> headers;        ///< ?header=Name:Value (repeatable)
-    std::optional<std::string> body;          ///< ?body=
+    std::optional<response_body> body;        ///< ?body= (a scenario step's body, shared)
     std::optional<std::string> content_type;  ///< ?content_type=
     std::optional<std::string> reason;        ///< ?reason=
     std::optional<language> lang;             ///< ?lang=en|fr

@@ -110,7 +110,7 @@ net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan
     }
     // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
     const bool with_body = plan.body_framing == framing::content_length && !plan.omit_body;
-    const auto body = with_body ? net::buffer(plan.body) : net::const_buffer{};
+    const auto body = with_body ? net::buffer(plan.body.view()) : net::const_buffer{};
     auto out = write_now(stream, {net::buffer(head_buffer), body});
     if (!out.ec && out.bytes < head_buffer.size() + body.size()) {
         std::string head = head_buffer;

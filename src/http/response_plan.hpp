@@ -4,6 +4,7 @@
 
 #include "admin/journal_filter.hpp"
 #include "faults/fault.hpp"
+#include "http/response_body.hpp"
 
 #include <chrono>
 #include <memory>
@@ -68,7 +69,7 @@ struct response_plan {
     std::chrono::milliseconds delay{0};  ///< waited on a timer before anything is sent
     std::vector<message_head> interim;   ///< 1xx heads, sent before the final one
     message_head final_head;
-    std::string body;
+    response_body body;  ///< shared with the step or cache it comes from, never copied
     framing body_framing = framing::content_length;
     bool omit_body = false;        ///< HEAD: same headers as GET, no content
     bool close_after = false;      ///< Connection: close, then close

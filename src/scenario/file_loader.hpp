@@ -325,7 +325,7 @@ private:
     void peek_captures(const YAML::Node& route_node);
     /// template: true: compiles the step's body and header values; otherwise drops any.
     void compile_templates(step& s, const step_sources& sources);
-    std::optional<compiled_template> compile_text(const std::string& text, const YAML::Node& node,
+    std::optional<compiled_template> compile_text(std::string_view text, const YAML::Node& node,
                                                   std::string_view label, bool from_file);
     source_location template_position(const YAML::Node& node, std::string_view text, std::size_t offset) const;
     std::optional<route_limit> parse_limit(const field& f);

@@ -68,7 +68,7 @@ void append_canonical(const YAML::Node& node, std::string& out, int depth, std::
 }
 
 void add_body_hashes(const step& st, std::string& out) {
-    if (st.body) out.append(" ").append(std::to_string(std::hash<std::string>{}(*st.body)));
+    if (st.body) out.append(" ").append(std::to_string(std::hash<std::string_view>{}(st.body->view())));
     for (const auto& alt : st.one_of) add_body_hashes(alt.answer, out);
 }
 

@@ -371,7 +371,7 @@ void file_loader::compile_templates(step& s, const step_sources& sources) {
     }
 }
 
-std::optional<compiled_template> file_loader::compile_text(const std::string& text, const YAML::Node& node,
+std::optional<compiled_template> file_loader::compile_text(std::string_view text, const YAML::Node& node,
                                                            std::string_view label, bool from_file) {
     template_error problem;
     template_options options;
@@ -384,7 +384,7 @@ std::optional<compiled_template> file_loader::compile_text(const std::string& te
     message.append(label);
     if (from_file) {
         // The text is the file's, not the scenario's: say where in the file.
-        std::string_view before = std::string_view{text}.substr(0, problem.offset);
+        std::string_view before = text.substr(0, problem.offset);
         const auto line = std::count(before.begin(), before.end(), '\n') + 1;
         const auto line_start = before.rfind('\n');
         const std::size_t column = problem.offset - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;

@@ -86,7 +86,7 @@ struct step {
     int status = 200;
     std::optional<std::string> reason;
     std::vector<header_field> headers;        ///< override the catalogue's defaults for `status`
-    std::optional<std::string> body;          ///< from body, json (serialized) or body_file (read at load)
+    std::optional<response_body> body;        ///< from body, json or body_file (read at load); shared by answers
     std::optional<std::string> content_type;  ///< json: application/json; body_file: from its extension
     std::optional<std::uint64_t> times = 1;   ///< requests this step answers; nullopt: forever
     std::chrono::milliseconds delay{0};       ///< a fixed delay

@@ -8,6 +8,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 
@@ -24,6 +25,20 @@ bool parse_port(std::string_view digits, std::optional<std::uint16_t>& port) {
     if (ec != std::errc{} || end != digits.data() + digits.size()) return false;
     port = n;
     return true;
+}
+
+// Letters, digits, '.' and '-': the usual name or IPv4 address, valid as it stands. Every
+// request's Host is checked: one look per byte here, Boost.URL's grammar for the rest.
+bool is_plain_name(std::string_view host) {
+    static constexpr auto allowed = [] {
+        std::array<bool, 256> table{};
+        for (unsigned char c : std::string_view{".-"}) table[c] = true;
+        for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+        for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+        for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+        return table;
+    }();
+    return std::all_of(host.begin(), host.end(), [](unsigned char c) { return allowed[c]; });
 }
 
 bool same_host(std::string_view a, std::string_view b) {
@@ -50,7 +65,8 @@ std::optional<host_and_port> parse_host_field(std::string_view value) noexcept {
         auto colon = value.find(':');
         out.host = value.substr(0, colon);
         if (out.host.empty() ||
-            !urls::grammar::parse(out.host, urls::pct_encoded_rule(urls::unreserved_chars + urls::sub_delim_chars)))
+            (!is_plain_name(out.host) &&
+             !urls::grammar::parse(out.host, urls::pct_encoded_rule(urls::unreserved_chars + urls::sub_delim_chars))))
             return std::nullopt;
         rest = colon == std::string_view::npos ? std::string_view{} : value.substr(colon);
     }

@@ -342,7 +342,7 @@ routes:
 )");
     REQUIRE(errors_of(result) == strings{});
     const auto& steps = result.scenarios.at(0).routes.at(0).steps;
-    CHECK(boost::json::parse(*steps[0].body) ==
+    CHECK(boost::json::parse(steps[0].body->view()) ==
           boost::json::parse(
               R"({"a":"1","b":1,"c":"true","d":true,"e":"~","f":null,"g":2500.0,"h":31,"i":"null","j":"5","k":null})"));
     CHECK(*steps[1].body == R"([1,"two"])");

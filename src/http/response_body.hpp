@@ -1,0 +1,37 @@
+#pragma once
+// A response body as a plan carries it: immutable bytes shared, never copied, by
+// whoever made them and every answer that sends them. A scenario step's 19 MiB
+// body_file is one string however many slow clients are being sent it (issue 13:
+// 40 of them held 40 copies, 800 MiB), and a status body is its thread's cached one.
+// Plain data: no Beast, no Asio.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace teapot::detail {
+
+class response_body {
+public:
+    response_body() = default;
+    /// A body of its own (a handler's text): moved in, not copied.
+    response_body(std::string text) : bytes_(std::make_shared<const std::string>(std::move(text))) {}
+    response_body(const char* text) : response_body(std::string{text}) {}
+    explicit response_body(std::string_view text) : response_body(std::string{text}) {}
+    /// Bytes kept by someone else too (a scenario step, a cache): shared.
+    explicit response_body(std::shared_ptr<const std::string> shared) noexcept : bytes_(std::move(shared)) {}
+
+    std::string_view view() const noexcept { return bytes_ ? std::string_view{*bytes_} : std::string_view{}; }
+    operator std::string_view() const noexcept { return view(); }
+    std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
+    bool empty() const noexcept { return size() == 0; }
+
+    friend bool operator==(const response_body& a, std::string_view b) noexcept { return a.view() == b; }
+
+private:
+    std::shared_ptr<const std::string> bytes_;  ///< null: empty
+};
+
+}  // namespace teapot::detail
