@@ -391,14 +391,15 @@ TEST_CASE("a client that leaves during a delay, a hang or a pause is logged 499 
     const received head_and_a_byte = [](const std::string& raw) { return !split_head(raw).second.empty(); };
     const received ten_bytes = [](const std::string& raw) { return raw.size() >= 10; };
     // What came before the wait; then the client closes, or half-closes (shutdown SHUT_WR).
+    // Each answer within twice --max-delay (2m): a short body, a head in a few pieces.
     auto [target, before_wait, half_close] = GENERATE_REF(table<std::string, received, bool>({
         {"/status/200?delay=30s", nothing, false},
         {"/status/200?fault=hang:30s", nothing, false},
-        {"/status/200?stream=1B/30s", head_and_a_byte, false},
-        {"/status/200?fault=slow_headers:10B/30s", ten_bytes, false},
+        {"/status/200?stream=1B/30s&body=ab", head_and_a_byte, false},
+        {"/status/200?fault=slow_headers:100B/20s", ten_bytes, false},
         {"/status/200?delay=30s", nothing, true},
         {"/status/200?fault=hang:30s", nothing, true},
-        {"/status/200?stream=1B/30s", head_and_a_byte, true},
+        {"/status/200?stream=1B/30s&body=ab", head_and_a_byte, true},
     }));
     CAPTURE(target, half_close);
     {
