@@ -56,17 +56,6 @@ std::string exceeds(std::string_view what, std::size_t limit) {
 // RFC 9112 §3.2: Host = uri-host [ ":" port ], or empty when the target has no authority.
 bool is_host_value(std::string_view host) { return host.empty() || parse_host_field(host); }
 
-// Where the parser stopped in a chunked body: at a last chunk whose line is whole
-// ("0" [ext] CRLF, after the CRLF that ends the previous chunk's data), the bytes that
-// follow are the trailer section; otherwise it is a chunk line still incomplete.
-bool at_trailer_section(std::string_view buffered) {
-    if (buffered.starts_with("\r\n")) buffered.remove_prefix(2);
-    const auto eol = buffered.find("\r\n");
-    if (eol == std::string_view::npos) return false;
-    const auto size = buffered.substr(0, std::min(eol, buffered.find(';')));
-    return !size.empty() && size.find_first_not_of('0') == std::string_view::npos;
-}
-
 }  // namespace
 
 std::size_t read_buffer_limit(const limits& limits) noexcept {
@@ -88,7 +77,7 @@ std::optional<request_rejection> rejection_for_read_error(const beast::error_cod
         return request_rejection{431, exceeds("the trailer section", limits.max_header_bytes)};
     if (ec == http::error::buffer_overflow) {
         // Only a chunked body's lines outgrow the buffer: the header limit stops a header first.
-        if (at_trailer_section(buffered))
+        if (request_parser::at_last_chunk(buffered))
             return request_rejection{431, exceeds("the trailer section", limits.max_header_bytes)};
         return request_rejection{400, exceeds("a chunk line (its size and extensions)", read_buffer_limit(limits))};
     }

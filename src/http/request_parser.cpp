@@ -2,10 +2,20 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include <algorithm>
+
 namespace teapot::detail {
 namespace http = boost::beast::http;
 using boost::beast::error_code;
 using boost::beast::string_view;
+
+bool request_parser::at_last_chunk(std::string_view buffered) noexcept {
+    if (buffered.starts_with("\r\n")) buffered.remove_prefix(2);
+    const auto eol = buffered.find("\r\n");
+    if (eol == std::string_view::npos) return false;
+    const auto size = buffered.substr(0, std::min(eol, buffered.find(';')));
+    return !size.empty() && size.find_first_not_of('0') == std::string_view::npos;
+}
 
 void request_parser::on_request_impl(http::verb method, string_view method_string, string_view target, int version,
                                      error_code&) {

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,19 @@ public:
     void trailer_limit(std::size_t bytes) noexcept { trailer_limit_ = bytes; }
     /// Whether a header_limit error came from the trailer section.
     bool trailer_limit_exceeded() const noexcept { return trailer_limit_exceeded_; }
+
+    /// Whether `buffered`, the bytes not yet parsed of a chunked body, starts with a whole
+    /// last-chunk line ("0" [ext] CRLF, after the CRLF that ends the previous chunk's
+    /// data): what follows is the trailer section.
+    static bool at_last_chunk(std::string_view buffered) noexcept;
+
+    /// Whether put() may be given `buffered` now. Beast 1.81 asserts (in builds without
+    /// NDEBUG, such as the sanitizer builds) when it resumes a last chunk with fewer than
+    /// 5 bytes, as when "0\r\n" and "\r\n" come in two reads (fixed upstream in Beast's
+    /// PR #2861, 2024); a whole last chunk is 5 bytes at least, so waiting costs nothing.
+    bool ready_for(std::string_view buffered) const noexcept {
+        return !is_header_done() || buffered.size() >= 5 || !at_last_chunk(buffered);
+    }
 
 private:
     void on_request_impl(boost::beast::http::verb method, boost::beast::string_view method_string,

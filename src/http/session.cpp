@@ -181,7 +181,7 @@ bool session::parse_buffered(request_parser& parser, bool header_only, beast::er
     // some clients send one after a POST body. Beast's parser does not: they go here.
     if (!parser.got_some()) skip_empty_lines();
     auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
-    while (!done() && buffer_.size() > 0) {
+    while (!done() && buffer_.size() > 0 && parser.ready_for(buffered())) {
         const auto used = parser.put(buffer_.data(), ec);
         buffer_.consume(used);
         if (ec == http::error::need_more) {
@@ -204,8 +204,20 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_rest_of
 net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser) {
     beast::error_code ec;
     if (parse_buffered(parser, false, ec)) co_return std::tuple{ec, std::size_t{0}};
+    // As http::async_read does, but through parse_buffered: Beast's loop would hand its
+    // parser a resumed last chunk shorter than it asserts (request_parser::ready_for).
     auto armed = deadline_.arm(config_->request_limits.body_timeout);
-    co_return co_await http::async_read(stream_, buffer_, parser, use_tuple_awaitable);
+    std::size_t total = 0;
+    for (;;) {
+        // The bounded buffer is full and the parser still needs more: a line too long.
+        if (buffer_.size() == buffer_.max_size()) co_return std::tuple{http::error::buffer_overflow, total};
+        const auto room = std::min<std::size_t>(65536, buffer_.max_size() - buffer_.size());
+        auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), use_tuple_awaitable);
+        if (read_ec) co_return std::tuple{read_ec == net::error::eof ? http::error::partial_message : read_ec, total};
+        buffer_.commit(n);
+        total += n;
+        if (parse_buffered(parser, false, ec)) co_return std::tuple{ec, total};
+    }
 }
 
 // The shared_ptr parameter keeps the session alive for as long as the coroutine runs.
