@@ -119,6 +119,7 @@ void server::start() {
     limits.seed = o.seed;  // --seed drives the draws of scenarios without their own seed
     limits.session_ttl = o.session_ttl;
     limits.max_sessions = o.max_sessions;
+    limits.max_regex_work = o.max_regex_work;
     // Always there, with or without paths: scenarios may also be loaded at run time.
     impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits);
     // An invalid scenario file stops the start, with every error it has.

@@ -76,6 +76,9 @@ struct server_options {
     bool admin = true;                        ///< serve the admin API under /__teapot/
     std::string admin_token;                  ///< non-empty: admin requests need `Authorization: Bearer <token>`
     bool debug_headers = false;               ///< scenario answers say which scenario, route, step and session
+    /// The most work one scenario regex match may take, RE2 program size × subject bytes
+    /// (at most about 13 ns a unit, docs/scenarios.md); a larger match is not run: a 500.
+    std::uint64_t max_regex_work = 8 * 1024 * 1024;
     /// Non-empty: a `?location=` (or `?header=Location:`) with a scheme or a host must name one
     /// of these hosts (case-insensitive, IPv6 without brackets), else it is a 400; a reference
     /// without a host (/status/200) always may. Empty: any URI, by design for testing.

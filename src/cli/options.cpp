@@ -88,6 +88,8 @@ options:
   --journal-size N      requests the admin API's journal keeps (default 10000; 0: off)
   --session-ttl D       a scenario session idle this long starts afresh (default 10m)
   --max-sessions N      sessions a scenario keeps; the least recently used goes (default 10000)
+  --max-regex-work N    work one scenario regex match may take, RE2 program size x subject
+                        bytes; a larger match is not run and the request is a 500 (default 8388608)
   --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address
                         (without it: loopback clients only)
   --no-admin            do not serve the admin API
@@ -207,6 +209,8 @@ options parse_options(const std::vector<std::string_view>& args) {
                                   "' for --session-ttl: expected more than 0, e.g. 30s or 10m");
         } else if (flag == "--max-sessions") {
             s.max_sessions = parse_number<std::size_t>(flag, value(), 1, 1'000'000);
+        } else if (flag == "--max-regex-work") {
+            s.max_regex_work = parse_number<std::uint64_t>(flag, value(), 1, 1'000'000'000'000);
         } else if (flag == "--admin-token") {
             s.admin_token = std::string{value()};
             // RFC 6750 §2.1 b64token: what can follow "Bearer " on the wire.

@@ -5,6 +5,7 @@
 
 #include "scenario/loader_json.hpp"
 #include "scenario/model.hpp"
+#include "scenario/regex.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -54,12 +55,6 @@ constexpr std::array<std::string_view, 2> count_keys{"min", "max"};
 constexpr std::size_t max_interim = 16;
 // Scenario files are written by hand; anything bigger is the wrong file.
 constexpr std::uintmax_t max_scenario_file_size = 16 * 1024 * 1024;
-// A bound on what a regex compiler is handed: std::regex (used before Boost.Regex) compiled by
-// recursion, and 50 000 nested groups (100 KB) or 200 000 plain characters overflowed the
-// stack of the thread loading them (fuzz/regressions). 4 KiB is more than a hand-written
-// pattern needs.
-constexpr std::size_t max_regex_bytes = 4096;
-
 inline std::string join(keys list) {
     std::string out;
     for (auto k : list) {
@@ -269,28 +264,8 @@ private:
         return false;
     }
 
-    std::shared_ptr<const boost::regex> regex(const field& f, const std::string& source) {
-        if (source.empty()) {
-            error(f, "a non-empty regular expression");
-            return nullptr;
-        }
-        if (source.size() > max_regex_bytes) {
-            std::string message = f.label;
-            message.append(" has a regular expression of ").append(std::to_string(source.size()));
-            message.append(" bytes; expected at most ").append(std::to_string(max_regex_bytes));
-            error(f.mark, std::move(message));
-            return nullptr;
-        }
-        try {
-            return std::make_shared<const boost::regex>(source, boost::regex::ECMAScript);
-        } catch (const boost::regex_error& e) {
-            std::string message = f.label;
-            message.append(" has an invalid regular expression ").append(quote(source)).append(" (");
-            message.append(e.what()).append("); expected an ECMAScript regex");
-            error(f.mark, std::move(message));
-            return nullptr;
-        }
-    }
+    /// A scenario regex compiled with RE2 (loader_regex.cpp), or null after reporting why not.
+    std::shared_ptr<const compiled_regex> regex(const field& f, const std::string& source);
 
     std::optional<boost::json::value> json(const field& f) {
         std::vector<yaml_json_error> problems;

@@ -5,9 +5,11 @@
 
 #include "http/request.hpp"
 #include "scenario/model.hpp"
+#include "scenario/regex.hpp"
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,7 +22,8 @@ namespace teapot::detail::scenario {
 /// subject per request, used by the thread serving it.
 class match_subject {
 public:
-    explicit match_subject(const request& req);
+    /// `max_regex_work`: the most work (program size × subject bytes) one regex match may take.
+    explicit match_subject(const request& req, std::uint64_t max_regex_work = default_max_regex_work);
 
     const request& req() const noexcept { return req_; }
     /// False when the target is neither origin-form nor absolute-form: no path, no query.
@@ -34,9 +37,12 @@ public:
     const std::string* query_value(std::string_view name) const noexcept;
     /// The body parsed as JSON, or nullptr when it is not JSON.
     const boost::json::value* json_body() const;
+    /// The most work (program size × subject bytes) one regex match of this request may take.
+    std::uint64_t max_regex_work() const noexcept { return max_regex_work_; }
 
 private:
     const request& req_;
+    std::uint64_t max_regex_work_;
     bool target_valid_ = false;
     std::string path_;
     std::vector<std::string> segments_;

@@ -9,7 +9,6 @@
 #include "scenario/template.hpp"
 
 #include <boost/json/value.hpp>
-#include <boost/regex.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -20,6 +19,8 @@
 #include <vector>
 
 namespace teapot::detail::scenario {
+
+class compiled_regex;  // scenario/regex.hpp: RE2 stays out of the model's users
 
 /// Where something was written: 1-based line and column, as editors count.
 struct source_location {
@@ -46,8 +47,8 @@ struct isolation {
 struct value_matcher {
     enum class kind { exact, regex, present, absent };
     kind how = kind::exact;
-    std::string text;                           ///< the exact text, or the regex source
-    std::shared_ptr<const boost::regex> regex;  ///< compiled when how == regex (searched, not anchored)
+    std::string text;                             ///< the exact text, or the regex source
+    std::shared_ptr<const compiled_regex> regex;  ///< compiled when how == regex (searched, not anchored)
 };
 
 /// The request path: exact ("/api/orders"), a pattern with captures
@@ -57,7 +58,7 @@ struct path_matcher {
     kind how = kind::exact;
     std::string text;                   ///< as written (without the leading ~ for regex)
     std::vector<std::string> segments;  ///< pattern: "orders", "{id}" (split on '/', no empties)
-    std::shared_ptr<const boost::regex> regex;
+    std::shared_ptr<const compiled_regex> regex;
 };
 
 /// The request body: one of contains, equals, regex (searched) or json (partial match:
@@ -67,7 +68,7 @@ struct body_matcher {
     enum class kind { any, contains, equals, regex, json };
     kind how = kind::any;
     std::string text;
-    std::shared_ptr<const boost::regex> regex;
+    std::shared_ptr<const compiled_regex> regex;
     boost::json::value json;
 };
 

@@ -653,7 +653,7 @@ bool player::has_early_responses() const noexcept { return impl_->has_early_resp
 
 play_result player::play(const request& req, bool before_body) {
     play_result result;
-    match_subject subject{req};
+    match_subject subject{req, impl_->limits.max_regex_work};
     std::vector<std::optional<std::string>> keys(impl_->scenarios.size());  // computed on first need
 
     // The nearest miss, for the 404: the highest nearness, then the first in matching order.

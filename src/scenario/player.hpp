@@ -7,6 +7,7 @@
 #include "http/request.hpp"
 #include "http/response_plan.hpp"
 #include "scenario/model.hpp"
+#include "scenario/regex.hpp"
 #include "scenario/reload_changes.hpp"
 
 #include <chrono>
@@ -79,6 +80,9 @@ struct player_limits {
     /// Per route and session, for `limit` with `key: header NAME`: distinct values
     /// counted; the least recently used goes (and its quota starts afresh).
     std::size_t max_limit_keys = 10'000;
+    /// The most work one regex match may take, program size × subject bytes: beyond, the
+    /// match is not run and the request is a 500 (scenario/matcher.cpp).
+    std::uint64_t max_regex_work = default_max_regex_work;
     /// The server's --seed: drives the random draws of scenarios without their own
     /// `seed`. Without either, one seed is drawn from std::random_device per player.
     std::optional<std::uint64_t> seed;

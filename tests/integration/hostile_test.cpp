@@ -481,8 +481,7 @@ routes:
     still_serving(s.port());
 }
 
-TEST_CASE("a body regex on a large body answers (a 500 naming the regex when too costly), and the server lives",
-          "[hostile][scenario]") {
+TEST_CASE("a body regex on a large body answers, and the server lives", "[hostile][scenario]") {
     auto o = test_options();
     o.request_limits.max_body_bytes = 2 * 1024 * 1024;
     test_server s{o};
@@ -499,9 +498,9 @@ routes:
     // std::regex recursed once per byte: 20 KB against ^(a|b)*$ overflowed the stack (SIGSEGV).
     CHECK(send_body(s.port(), "POST", "/alternation", std::string(20'000, 'a')).status == 202);
     CHECK(send_body(s.port(), "POST", "/letters", std::string(1024 * 1024, 'a')).status == 201);
-    auto costly = send_body(s.port(), "POST", "/alternation", std::string(1024 * 1024, 'a'));
-    CHECK(costly.status == 500);
-    CHECK_THAT(costly.body, Catch::Contains("~^(a|b)*$"));
+    // Boost.Regex gave up on this one (a 500); RE2 runs it in linear time. Costlier matches:
+    // hostile_regex_test.cpp.
+    CHECK(send_body(s.port(), "POST", "/alternation", std::string(1024 * 1024, 'a')).status == 202);
     still_serving(s.port());
 }
 

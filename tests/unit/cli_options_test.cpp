@@ -73,6 +73,7 @@ TEST_CASE("parse_options: defaults", "[cli]") {
         CHECK(s.request_limits.write_timeout == 30s);
         CHECK(s.session_ttl == 10min);
         CHECK(s.max_sessions == 10'000);
+        CHECK(s.max_regex_work == 8 * 1024 * 1024);
     }
 }
 
@@ -118,6 +119,9 @@ TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]"
     both_forms("--session-ttl", "2h", [](const auto& o) { CHECK(o.server.session_ttl == 2h); });
     both_forms("--max-sessions", "1", [](const auto& o) { CHECK(o.server.max_sessions == 1); });
     both_forms("--max-sessions", "1000000", [](const auto& o) { CHECK(o.server.max_sessions == 1'000'000); });
+    both_forms("--max-regex-work", "1", [](const auto& o) { CHECK(o.server.max_regex_work == 1); });
+    both_forms("--max-regex-work", "1000000000000",
+               [](const auto& o) { CHECK(o.server.max_regex_work == 1'000'000'000'000); });
     for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"})
         both_forms("--log-level", level, [&](const auto& o) { CHECK(o.log_level == level); });
     both_forms("--log-format", "json", [](const auto& o) { CHECK(o.server.format == teapot::log_format::json); });
@@ -183,7 +187,7 @@ TEST_CASE("parse_options: missing values", "[cli]") {
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
           "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
           "--body-timeout", "--write-timeout",
-          "--shutdown-grace", "--session-ttl", "--max-sessions", "--log-level", "--log-format"}) {
+          "--shutdown-grace", "--session-ttl", "--max-sessions", "--max-regex-work", "--log-level", "--log-format"}) {
         INFO(flag);
         CHECK(usage_error_of({flag}) == std::string{flag} + " needs a value");
         CHECK(usage_error_of({"serve", flag}) == std::string{flag} + " needs a value");
@@ -228,6 +232,14 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
             auto error = usage_error_of({"--max-sessions", bad});
             CHECK(contains(error, "invalid value '" + std::string{bad} + "' for --max-sessions"));
             CHECK(contains(error, "expected a number from 1 to 1000000"));
+        }
+    }
+    SECTION("max-regex-work: 1 to 10^12") {
+        for (std::string_view bad : {"0", "1000000000001", "-1", "8MiB", "", "lots"}) {
+            INFO("'" << bad << "'");
+            auto error = usage_error_of({"--max-regex-work", bad});
+            CHECK(contains(error, "invalid value '" + std::string{bad} + "' for --max-regex-work"));
+            CHECK(contains(error, "expected a number from 1 to 1000000000000"));
         }
     }
     SECTION("sizes") {
@@ -289,8 +301,8 @@ TEST_CASE("usage() lists every flag", "[cli]") {
         INFO(flag);
         CHECK(contains(text, flag));
     }
-    for (std::string_view flag : {"--no-watch", "--journal-size", "--session-ttl", "--max-sessions", "--admin-token",
-                                  "--no-admin", "--debug-headers", "--allowed-redirect-hosts"}) {
+    for (std::string_view flag : {"--no-watch", "--journal-size", "--session-ttl", "--max-sessions", "--max-regex-work",
+                                  "--admin-token", "--no-admin", "--debug-headers", "--allowed-redirect-hosts"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }

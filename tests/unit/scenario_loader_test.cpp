@@ -173,7 +173,7 @@ expect:
     CHECK(r.match.query[1].second.how == value_matcher::kind::regex);
     CHECK(r.match.query[1].second.text == "^a.c$");
     REQUIRE(r.match.query[1].second.regex);
-    CHECK(boost::regex_search("abc", *r.match.query[1].second.regex));
+    CHECK(r.match.query[1].second.regex->search("abc"));
     CHECK(r.match.query[2].first == "debug");
     CHECK(r.match.query[2].second.how == value_matcher::kind::present);
     CHECK(r.match.query[3].first == "legacy");
@@ -181,7 +181,7 @@ expect:
     REQUIRE(r.match.headers.size() == 1);
     CHECK(r.match.headers[0].first == "Accept");
     CHECK(r.match.headers[0].second.how == value_matcher::kind::regex);
-    CHECK(boost::regex_search("application/json", *r.match.headers[0].second.regex));
+    CHECK(r.match.headers[0].second.regex->search("application/json"));
     CHECK(r.match.body.how == body_matcher::kind::json);
     CHECK(r.match.body.json == boost::json::parse(R"({"sku":"42","n":42,"big":-7,"f":1.5,"ok":true,"no":false,)"
                                                   R"("nothing":null,"list":[1,"2"],"word":"yes"})"));
@@ -228,11 +228,12 @@ expect:
     CHECK(regex_route.match.path->how == path_matcher::kind::regex);
     CHECK(regex_route.match.path->text == "/items/[0-9]+");
     REQUIRE(regex_route.match.path->regex);
-    CHECK(boost::regex_match("/items/12", *regex_route.match.path->regex));
+    CHECK(regex_route.match.path->regex->full_match("/items/12"));
+    CHECK_FALSE(regex_route.match.path->regex->full_match("/items/12/x"));
     CHECK(regex_route.match.body.how == body_matcher::kind::regex);
     CHECK(regex_route.match.body.text == "^x+$");
     REQUIRE(regex_route.match.body.regex);
-    CHECK(boost::regex_search("xxx", *regex_route.match.body.regex));
+    CHECK(regex_route.match.body.regex->search("xxx"));
     CHECK(regex_route.steps.at(0).body == std::optional<std::string>{"plain text"});
     CHECK_FALSE(regex_route.steps.at(0).content_type);
     CHECK(regex_route.then == then_mode::pass);
@@ -688,16 +689,15 @@ routes:
     auto errors = errors_of(result);
     REQUIRE(errors.size() == 4);
     CHECK_THAT(errors[0], Catch::StartsWith("t.yaml:5:13: 'path' has an invalid regular expression '/orders/([' ("));
-    CHECK_THAT(errors[0], Catch::EndsWith("); expected an ECMAScript regex"));
+    CHECK_THAT(errors[0], Catch::EndsWith("); expected RE2 syntax (Go's regexp)"));
     CHECK_THAT(errors[1], Catch::StartsWith("t.yaml:6:19: 'q' has an invalid regular expression 'a{2,1}' ("));
     CHECK(errors[2] == "t.yaml:7:26: 'Accept' must be a non-empty regular expression, not '~'");
     CHECK_THAT(errors[3], Catch::StartsWith("t.yaml:8:22: 'regex' has an invalid regular expression '(' ("));
 }
 
 // fuzz/regressions/scenario_loader/regex-count-*.yaml: libstdc++ read these numbers into a long
-// without an overflow check (UB). Boost.Regex reads a brace whose count does not fit as literal
-// text (Perl's rule for a brace that is not a quantifier), keeps a maximum past int as a
-// large maximum, and refuses the back-reference; the ASan+UBSan stage of CI runs this test.
+// without an overflow check (UB). RE2 reads a brace whose count does not fit as literal text,
+// refuses a count above 1000, and has no back-references; the ASan+UBSan stage of CI runs this test.
 TEST_CASE("loader: repetition counts and back-references past int load without UB", "[loader]") {
     auto scenario_with = [](const std::string& pattern) {
         return "name: re\nroutes:\n  - id: a\n    match: { headers: { X-Count: \"~^" + pattern +
@@ -714,16 +714,17 @@ TEST_CASE("loader: repetition counts and back-references past int load without U
     };
     CHECK(matches("a{88888888888888888888}", "a{88888888888888888888}"));
     CHECK_FALSE(matches("a{88888888888888888888}", "aaaa"));
-    CHECK(matches("a{1,8888888888}", "aaaa"));
-    CHECK_FALSE(matches("a{1,8888888888}", ""));
+    CHECK(matches("a{1,8888888888}", "a{1,8888888888}"));
+    CHECK_FALSE(matches("a{1,8888888888}", "aaaa"));
+    CHECK_THAT(errors_of(scenario_with("a{1,1001}")).at(0), Catch::Contains("invalid repetition size: {1,1001}"));
     auto errors = errors_of(scenario_with("a\\\\8888888888"));
     REQUIRE(errors.size() == 1);
-    CHECK_THAT(errors[0], Catch::Contains("has an invalid regular expression"));
+    CHECK_THAT(errors[0], Catch::Contains("\\8 is a backreference, which RE2 does not support"));
 }
 
 // fuzz/regressions/request/body-regex-50k: std::regex's default executor recursed once per
 // character, and a 100 KB body against this route overflowed the stack and killed the server;
-// Boost.Regex's matcher keeps its state on the heap.
+// RE2 does not recurse.
 TEST_CASE("loader: its regexes match a 1 MiB body and a 64 KiB header value without overflowing the stack",
           "[loader]") {
     auto result = load(R"(
@@ -750,14 +751,100 @@ TEST_CASE("loader: a regular expression is at most 4096 bytes", "[loader]") {
     auto scenario_with = [](const std::string& pattern) {
         return "name: re\nroutes:\n  - id: a\n    match: { path: \"~" + pattern + "\" }\n    steps: [{}]\n";
     };
-    // Boost.Regex refuses deeper nesting than a few hundred groups.
-    CHECK(load(scenario_with(std::string(300, '(') + std::string(300, ')'))).ok());
-    CHECK_THAT(errors_of(scenario_with(std::string(2048, '(') + std::string(2048, ')'))).at(0),
-               Catch::Contains("Exceeded nested brace limit"));
+    // RE2 parses without recursion: nesting as deep as the bound allows loads.
+    CHECK(load(scenario_with(std::string(2048, '(') + std::string(2048, ')'))).ok());
     CHECK(errors_of(scenario_with(std::string(4097, 'a'))) ==
           strings{"t.yaml:4:20: 'path' has a regular expression of 4097 bytes; expected at most 4096"});
     CHECK(errors_of(scenario_with(std::string(50'000, '(') + std::string(50'000, ')'))) ==
           strings{"t.yaml:4:20: 'path' has a regular expression of 100000 bytes; expected at most 4096"});
+}
+
+// RE2 (issue 13, finding 4) has no backtracking, and so none of the forms that need it: each
+// is a load error that names the form and says what to write instead.
+TEST_CASE("loader: regex forms RE2 does not have are load errors that say what to write instead", "[loader]") {
+    auto error_for = [](const std::string& pattern) {
+        auto errors =
+            errors_of("name: re\nroutes:\n  - id: a\n    match: { path: '~" + pattern + "' }\n    steps: [{}]\n");
+        REQUIRE(errors.size() == 1);
+        CHECK_THAT(errors[0], Catch::StartsWith("t.yaml:4:20: 'path' has a regular expression RE2 cannot run, '" +
+                                                pattern + "': "));
+        return errors[0];
+    };
+    CHECK_THAT(error_for("/(a|b)\\1"),
+               Catch::Contains("\\1 is a backreference, which RE2 does not support (it never "
+                               "backtracks); write the repeated text out (for (a|b)\\1: aa|bb)"));
+    CHECK_THAT(error_for("/(?P<x>a)\\k<x>"), Catch::Contains("\\k is a backreference"));
+    CHECK_THAT(error_for("/(?=admin)\\w+"), Catch::Contains("(?= is a lookahead, which RE2 does not support"));
+    CHECK_THAT(error_for("/(?!admin)\\w+"), Catch::Contains("test it with a second matcher"));
+    CHECK_THAT(error_for("/\\w+(?<=n)"), Catch::Contains("(?< is a lookbehind"));
+    CHECK_THAT(error_for("/(?<!x)a"), Catch::Contains("(?< is a lookbehind"));
+    CHECK_THAT(error_for("/(?<id>[0-9]+)"), Catch::Contains("write (?P<name>...) or (?:...)"));
+    CHECK_THAT(error_for("/a*+"), Catch::Contains("*+ is a possessive quantifier"));
+    CHECK_THAT(
+        error_for("/a{2}+"),
+        Catch::Contains(
+            "{2}+ is a possessive quantifier, which RE2 does not support (it never backtracks); drop the last + ("));
+    CHECK_THAT(error_for("/(?>a|ab)c"), Catch::Contains("(?> is an atomic group"));
+    CHECK_THAT(error_for("/a\\Z"), Catch::Contains("write \\z (end of text)"));
+    CHECK_THAT(error_for("/(?(1)a|b)"), Catch::Contains("is a conditional"));
+    CHECK_THAT(error_for("/(a(?R)?b)"), Catch::Contains("is a recursion"));
+    // Plain mistakes stay RE2's own words.
+    CHECK_THAT(errors_of("name: re\nroutes:\n  - id: a\n    match: { path: '~/a**' }\n    steps: [{}]\n").at(0),
+               Catch::Contains("has an invalid regular expression '/a**' (bad repetition operator: **)"));
+}
+
+// The program RE2 builds bounds a match's work per subject byte (docs/scenarios.md): a large
+// one is a load error, whether teapot's bound or RE2's memory bound refuses it first.
+TEST_CASE("loader: a regex that compiles to more than 5000 RE2 instructions is a load error", "[loader]") {
+    auto scenario_with = [](const std::string& pattern) {
+        return "name: re\nroutes:\n  - id: a\n    match: { body: { regex: '" + pattern + "' } }\n    steps: [{}]\n";
+    };
+    CHECK(load(scenario_with("[ab]{1000}[ab]{1000}[ab]{1000}[ab]{1000}[ab]{990}")).ok());
+    auto errors = errors_of(scenario_with("[ab]{1000}[ab]{1000}[ab]{1000}[ab]{1000}[ab]{1000}x"));
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] ==
+          "t.yaml:4:29: 'regex' has a regular expression too large to match in bounded time, "
+          "'[ab]{1000}[ab]{1000}[ab]{1000}[ab]{1000}[ab]{1000}x': it compiles to 5005 RE2 instructions, more than "
+          "5000; write smaller counted repetitions or fewer alternatives");
+    std::string huge;
+    for (int i = 0; i < 100; ++i) huge += "[ab]{1000}";
+    CHECK_THAT(errors_of(scenario_with(huge)).at(0),
+               Catch::Contains("it compiles to more than RE2's memory bound for one regex"));
+}
+
+// RE2's syntax (Go's) over bytes: `.` is any byte but \n, ^ and $ are the ends of the text
+// unless (?m), a path matches whole and a value or body anywhere.
+TEST_CASE("loader: regexes match bytes with RE2's syntax, a path whole and values and bodies anywhere", "[loader]") {
+    auto result = load(R"(
+name: re
+routes:
+  - id: a
+    match:
+      path: "~/items/[0-9]+"
+      headers: { X-Raw: "~^x.y$" }
+      query: { q: "~(?i)abc" }
+      body: { regex: "(?m)^end$" }
+    steps: [{}]
+)");
+    REQUIRE(result.ok());
+    const auto& m = result.scenarios.at(0).routes.at(0).match;
+    auto request_with = [](std::string target, std::string raw, std::string body) {
+        teapot::detail::request req;
+        req.method = "POST";
+        req.target = std::move(target);
+        req.headers = {{"X-Raw", std::move(raw)}};
+        req.body = std::move(body);
+        return req;
+    };
+    CHECK(match(m, request_with("/items/12?q=xABCx", "x\xffy", "first\nend\nlast")).matched);
+    // The path is matched whole, so no ^ and $ are needed.
+    CHECK(match(m, request_with("/v1/items/12?q=abc", "x.y", "end")).reason ==
+          "path /v1/items/12 does not match ~/items/[0-9]+");
+    CHECK(match(m, request_with("/items/12?q=abc", "x\ny", "end")).reason ==
+          "header X-Raw \"x\ny\" does not match ~^x.y$");
+    CHECK(match(m, request_with("/items/12?q=abc", "x..y", "end")).reason ==
+          "header X-Raw \"x..y\" does not match ~^x.y$");
+    CHECK(match(m, request_with("/items/12?q=abc", "x-y", "the end")).reason == "body does not match ~(?m)^end$");
 }
 
 TEST_CASE("loader: step value errors", "[loader]") {

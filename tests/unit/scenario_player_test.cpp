@@ -6,6 +6,7 @@
 #include "scenario/model.hpp"
 #include "scenario/player.hpp"
 #include "scenario/random_stream.hpp"
+#include "scenario/regex.hpp"
 #include "scenario/template.hpp"
 #include "util/http_date.hpp"
 
@@ -54,7 +55,7 @@ sc::value_matcher exact(std::string text) {
 sc::value_matcher regex(std::string text) {
     sc::value_matcher vm;
     vm.how = sc::value_matcher::kind::regex;
-    vm.regex = std::make_shared<const boost::regex>(text);
+    vm.regex = sc::compile_regex(text).regex;
     vm.text = std::move(text);
     return vm;
 }
@@ -79,7 +80,7 @@ sc::path_matcher path(std::string text) {
     if (text.starts_with('~')) {
         pm.how = sc::path_matcher::kind::regex;
         pm.text = text.substr(1);
-        pm.regex = std::make_shared<const boost::regex>(pm.text);
+        pm.regex = sc::compile_regex(pm.text).regex;
         return pm;
     }
     pm.text = text;
@@ -293,9 +294,37 @@ TEST_CASE("matcher: body contains, equals, regex", "[matcher]") {
 
     m.body.how = sc::body_matcher::kind::regex;
     m.body.text = "qty=[0-9]+";
-    m.body.regex = std::make_shared<const boost::regex>(m.body.text);
+    m.body.regex = sc::compile_regex(m.body.text).regex;
     CHECK(sc::match(m, make_request("POST", "/", {}, "a=1&qty=42&b=2")).matched);
     CHECK(sc::match(m, make_request("POST", "/", {}, "qty=x")).reason == "body does not match ~qty=[0-9]+");
+}
+
+// RE2's worst case is about program size × subject bytes: a match beyond the budget is not
+// run (the request becomes a 500 naming it), never one that holds the thread for seconds.
+TEST_CASE("matcher: a regex match beyond the work budget is refused, not run", "[matcher]") {
+    auto m = on("", "");
+    m.body.how = sc::body_matcher::kind::regex;
+    m.body.text = "qty=[0-9]+";
+    m.body.regex = sc::compile_regex(m.body.text).regex;
+    const auto size = static_cast<std::uint64_t>(m.body.regex->program_size());
+    const std::string body = std::string(1000, 'x') + "qty=1";
+    const auto req = make_request("POST", "/", {}, body);
+    CHECK(sc::match(m, sc::match_subject{req, size * req.body.size()}).matched);
+    try {
+        (void)sc::match(m, sc::match_subject{req, size * req.body.size() - 1});
+        FAIL("the match ran");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string{e.what()} ==
+              "the regex ~qty=[0-9]+ (" + std::to_string(size) +
+                  " RE2 instructions) was not run against the body of 1005 bytes: " + std::to_string(size) +
+                  " x 1005 exceeds --max-regex-work (" + std::to_string(size * 1005 - 1) + ")");
+    }
+    auto on_header = on("", "");
+    on_header.headers.emplace_back("X-Id", regex("^[0-9]+$"));
+    CHECK_THROWS_WITH(sc::match(on_header, sc::match_subject{make_request("GET", "/", {{"X-Id", "12345"}}), 1}),
+                      Catch::Contains("was not run against header X-Id of 5 bytes"));
+    CHECK_THROWS_WITH(sc::match(on("", "~/[a-z]+"), sc::match_subject{make_request("GET", "/abc"), 1}),
+                      Catch::Contains("was not run against the path of 4 bytes"));
 }
 
 TEST_CASE("matcher: body json is a partial, recursive match", "[matcher]") {
@@ -316,7 +345,6 @@ TEST_CASE("matcher: body json is a partial, recursive match", "[matcher]") {
     CHECK(differs(R"({"user": "ann", "tags": ["a","b"], "ok": true})") == "body JSON differs at /user");
     CHECK(differs("not json") == "body is not JSON");
     CHECK(differs("") == "body is not JSON");
-
     std::string where;
     CHECK(sc::json_contains(boost::json::parse("[1,2]"), boost::json::parse("[1,2]"), where));
     CHECK_FALSE(sc::json_contains(boost::json::parse("{\"a/b\":1}"), boost::json::parse("{\"a/b\":2}"), where));
