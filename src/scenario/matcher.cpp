@@ -2,6 +2,7 @@
 
 #include "scenario/regex.hpp"
 
+#include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
@@ -159,6 +160,9 @@ std::string test_body(const body_matcher& bm, const match_subject& s) {
             return "body does not match ~" + bm.text;
         case body_matcher::kind::json: {
             const auto* actual = s.json_body();
+            if (!actual && s.json_too_deep())
+                return "body JSON is nested deeper than " + std::to_string(max_json_body_depth) +
+                       " levels, more than teapot parses to match it";
             if (!actual) return "body is not JSON";
             std::string where;
             if (json_contains(*actual, bm.json, where)) return "";
@@ -225,7 +229,10 @@ const std::string* match_subject::query_value(std::string_view name) const noexc
 const boost::json::value* match_subject::json_body() const {
     if (!json_) {
         boost::system::error_code ec;
-        auto v = boost::json::parse(req_.body, ec);
+        boost::json::parse_options limits;
+        limits.max_depth = max_json_body_depth;
+        auto v = boost::json::parse(req_.body, ec, {}, limits);
+        json_too_deep_ = ec == boost::json::error::too_deep;
         json_.emplace(ec ? std::nullopt : std::optional<boost::json::value>{std::move(v)});
     }
     return *json_ ? &**json_ : nullptr;

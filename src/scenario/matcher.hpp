@@ -17,6 +17,11 @@
 
 namespace teapot::detail::scenario {
 
+/// How deep a body is parsed as JSON for `json:` matches. Boost.JSON's default is 32; a
+/// parsed value is destroyed and compared by recursion, one frame per level, which 256
+/// levels keep small. Deeper bodies miss with a reason that says so.
+constexpr int max_json_body_depth = 256;
+
 /// A request prepared for matching: target parsed and percent-decoded once,
 /// the body parsed as JSON on first need (then cached). Not thread-safe: one
 /// subject per request, used by the thread serving it.
@@ -35,8 +40,10 @@ public:
     const std::vector<std::pair<std::string, std::string>>& query() const noexcept { return query_; }
     /// The first value of query parameter `name`, or nullptr.
     const std::string* query_value(std::string_view name) const noexcept;
-    /// The body parsed as JSON, or nullptr when it is not JSON.
+    /// The body parsed as JSON, or nullptr when it is not JSON (or nested too deep).
     const boost::json::value* json_body() const;
+    /// After json_body() returned nullptr: whether the body was nested deeper than max_json_body_depth.
+    bool json_too_deep() const noexcept { return json_too_deep_; }
     /// The most work (program size × subject bytes) one regex match of this request may take.
     std::uint64_t max_regex_work() const noexcept { return max_regex_work_; }
 
@@ -48,6 +55,7 @@ private:
     std::vector<std::string> segments_;
     std::vector<std::pair<std::string, std::string>> query_;
     mutable std::optional<std::optional<boost::json::value>> json_;
+    mutable bool json_too_deep_ = false;
 };
 
 /// The criteria of a match, in the order they are tested.

@@ -2,9 +2,9 @@
 // Boost.Regex a 3.5 KB pattern against a 500-byte header stalled every client
 // for 50 s, and the classic email pattern against a 16 KB body for 8 s. With
 // RE2, each match is linear in its subject and bounded by --max-regex-work;
-// what RE2 cannot run (backreferences, lookaround) is a load error. Real
-// servers on 127.0.0.1:0, one I/O thread (the default on a 2-core machine),
-// raw bytes over sockets.
+// what RE2 cannot run (backreferences, lookaround) is a load error. Also the
+// `json:` matcher's depth (finding 15). Real servers on 127.0.0.1:0, one I/O
+// thread (the default on a 2-core machine), raw bytes over sockets.
 
 #include <catch2/catch.hpp>
 
@@ -221,4 +221,29 @@ routes:
     CHECK(errors.at(0).as_string() == "posted" + backreference);
     CHECK(errors.at(1).as_string() == "posted" + lookahead);
     CHECK(fetch(s.port(), "/users?name=ann").status == 404);  // nothing was loaded
+}
+
+// Finding 15: Boost.JSON stops at 32 levels by default, and such a body was "not JSON".
+TEST_CASE("a json: match reads a body 256 levels deep, and says so when one is deeper", "[hostile][json]") {
+    test_server s;
+    s.srv.load_scenario(R"(
+name: trees
+routes:
+  - id: tree
+    match: { path: /tree, body: { json: { kind: tree } } }
+    steps: [{ status: 201, times: forever }]
+)");
+    auto nested = [](int depth) {
+        return R"({"kind": "tree", "root": )" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+    };
+    CHECK(send_body(s.port(), "POST", "/tree", nested(40)).status == 201);
+    CHECK(send_body(s.port(), "POST", "/tree", nested(256)).status == 201);
+    auto deep = send_body(s.port(), "POST", "/tree", nested(257));
+    CHECK(deep.status == 404);
+    const std::string why =
+        "route tree of trees: body JSON is nested deeper than 256 levels, more than teapot parses to match it";
+    CHECK(nearest_route(deep) == why);
+    auto journal = s.srv.requests();
+    REQUIRE(journal.size() == 3);
+    CHECK(journal.back().unmatched == why);
 }

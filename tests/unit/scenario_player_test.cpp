@@ -345,6 +345,14 @@ TEST_CASE("matcher: body json is a partial, recursive match", "[matcher]") {
     CHECK(differs(R"({"user": "ann", "tags": ["a","b"], "ok": true})") == "body JSON differs at /user");
     CHECK(differs("not json") == "body is not JSON");
     CHECK(differs("") == "body is not JSON");
+    // Parsed 256 levels deep (Boost.JSON's default stops at 32); deeper says so.
+    auto nested = [](int depth) {
+        return "{\"user\": {\"id\": 7, \"name\": \"ann\"}, \"tags\": [\"a\",\"b\"], \"ok\": true, \"deep\": " +
+               std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+    };
+    CHECK(sc::match(m, make_request("POST", "/", {}, nested(256))).matched);
+    CHECK(differs(nested(257)) == "body JSON is nested deeper than 256 levels, more than teapot parses to match it");
+
     std::string where;
     CHECK(sc::json_contains(boost::json::parse("[1,2]"), boost::json::parse("[1,2]"), where));
     CHECK_FALSE(sc::json_contains(boost::json::parse("{\"a/b\":1}"), boost::json::parse("{\"a/b\":2}"), where));
