@@ -2,18 +2,20 @@
 
 #include <re2/re2.h>
 
-#include <array>
 #include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace teapot::detail::scenario {
 namespace {
 
 // RE2's memory bound per regex: its program and its DFA cache, which RE2 grows lazily up to it.
-// 1 MiB: a subject that drives the DFA through new states costs a regex at most about 370 KiB of
-// RSS (measured: 100 such regexes, 64 KiB each, +37 MiB; RE2's default of 8 MiB took +293 MiB),
-// so hundreds of regexes stay within a laptop's memory; and it leaves the DFA room for a program
-// of max_regex_program instructions, which RE2 would otherwise run on its slower NFA.
+// 1 MiB, not RE2's default 8 MiB: a subject that drives the DFA through new states then costs a
+// regex about 350 KiB of RSS (bench/regex_cost.cpp: 100 such regexes, +34 MiB; with 8 MiB a
+// scratch run of the same took +293 MiB), so hundreds of regexes fit a laptop's memory.
 constexpr std::int64_t regex_max_mem = 1024 * 1024;
 
 RE2::Options options() {
