@@ -1,9 +1,10 @@
 #include "admin/admin_reply.hpp"
 
+#include "util/json_text.hpp"
+
 #include <teapot/catalog.hpp>
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace teapot::detail {
 
@@ -14,7 +15,8 @@ response_plan json_plan(const request& req, int status, const boost::json::value
     plan.final_head.set("Content-Type", "application/json");
     // Test tooling polls these: a cached answer would be a wrong one.
     plan.final_head.set("Cache-Control", "no-store");
-    plan.body = boost::json::serialize(body) + "\n";
+    // Every admin answer is written here: valid UTF-8 whatever request bytes it quotes (RFC 8259 §8.1).
+    plan.body = json_text(body) + "\n";
     plan.omit_body = req.method == "HEAD";
     return plan;
 }

@@ -1,11 +1,11 @@
 #include "handlers/error_plan.hpp"
 
 #include "handlers/negotiation.hpp"
+#include "util/json_text.hpp"
 
 #include <teapot/catalog.hpp>
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace teapot::detail {
 
@@ -20,7 +20,7 @@ response_plan error_plan(int status, const std::string& message, const request* 
                               {"status", status},
                               {"detail", message},
                               {"error", message}};
-        plan.body = boost::json::serialize(o) + "\n";
+        plan.body = json_text(o) + "\n";  // valid UTF-8, whatever of the request the message quotes
     } else {
         // HTML clients get text too: an error from teapot itself is read by people in a terminal.
         media = media_type::text;

@@ -7,11 +7,11 @@
 #include "handlers/status_handler.hpp"
 #include "scenario/registry.hpp"
 #include "util/field_syntax.hpp"
+#include "util/json_text.hpp"
 
 #include <teapot/catalog.hpp>
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -172,7 +172,7 @@ response_plan not_found(const request& req, const std::string& nearest_miss) {
                           {"detail", "no scenario route and no built-in endpoint matched " + std::string{req.target}},
                           {"nearest_route", nearest_miss}};
     auto plan = error_plan(404, "", &req);
-    plan.body = boost::json::serialize(o) + "\n";
+    plan.body = json_text(o) + "\n";  // the target and the nearest miss may quote bytes that are not UTF-8
     plan.final_head.set("Content-Type", "application/problem+json");
     return plan;
 }
