@@ -102,7 +102,12 @@ struct server::impl {
     std::shared_ptr<detail::listener> listener;
     bool stopped = false;
 
-    explicit impl(server_options o) : options(std::move(o)), random(options.seed), requests(options.journal_size) {}
+    explicit impl(server_options o)
+        : options(std::move(o)),
+          random(options.seed),
+          requests(detail::journal_limits{options.journal_size, options.journal_bytes, options.journal_body_bytes,
+                                          options.journal_fields, options.journal_field_bytes,
+                                          options.journal_page_bytes}) {}
 };
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
@@ -210,23 +215,22 @@ void server::clear_requests() { impl_->requests.clear(); }
 
 bool server::wait_for(request_filter filter, std::size_t count, milliseconds timeout) const {
     if (auto why = detail::resolve_route(filter, impl_->scenarios.get())) throw std::invalid_argument(*why);
-    // Each completed entry wakes this thread to count again; an I/O thread only notifies.
+    // Counted by the journal as entries complete; an I/O thread only notifies, once the count is reached.
     std::mutex m;
     std::condition_variable changed;
-    std::uint64_t completions = 0;
-    auto subscription = impl_->requests.subscribe([&] {
+    bool reached = false;
+    auto registration = impl_->requests.wait(filter, count, [&] {
         std::lock_guard lock{m};
-        ++completions;
+        reached = true;
         changed.notify_all();
     });
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::unique_lock lock{m};
     for (;;) {
-        const auto seen = completions;
-        lock.unlock();
-        if (impl_->requests.count_served(filter) >= count) return true;
-        lock.lock();
-        if (!changed.wait_until(lock, deadline, [&] { return completions != seen; })) return false;
+        // Read without holding m: the notification takes m under the journal's lock.
+        if (registration.served() >= count) return true;
+        std::unique_lock lock{m};
+        if (!changed.wait_until(lock, deadline, [&] { return reached; })) return false;
+        reached = false;  // a reset may have taken the count back down since: read it again
     }
 }
 

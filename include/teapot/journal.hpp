@@ -3,6 +3,7 @@
 // reads to check what its client sent, and the filters that select from it.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,10 +18,22 @@ struct recorded_request {
     std::string method;
     std::string target;  ///< as sent
     std::string path;    ///< the target's path, percent-decoded, without the query
-    std::vector<std::pair<std::string, std::string>> headers;  ///< in the order sent, repeats kept
-    std::string body;                                          ///< at most 64 KiB
+    /// Header fields in the order sent, repeats kept: the first ones, up to the journal's
+    /// caps (server_options::journal_fields and journal_field_bytes).
+    std::vector<std::pair<std::string, std::string>> headers;
+    bool headers_truncated = false;  ///< some fields were not kept
+    std::size_t header_count = 0;    ///< fields sent
+    std::size_t header_bytes = 0;    ///< bytes of their names and values, as sent
+    /// The trailer section of a chunked request (RFC 9110 §6.5), apart from the header
+    /// fields, within what the header fields left of the same caps.
+    std::vector<std::pair<std::string, std::string>> trailers;
+    bool trailers_truncated = false;
+    std::size_t trailer_count = 0;
+    std::size_t trailer_bytes = 0;
+    std::string body;  ///< at most server_options::journal_body_bytes of it
     bool body_truncated = false;
-    std::string peer;  ///< address:port of the client
+    std::size_t body_size = 0;  ///< as sent
+    std::string peer;           ///< address:port of the client
     using time_point = std::chrono::system_clock::time_point;
     time_point received;
     std::optional<time_point> first_byte;  ///< none when nothing was sent (reset, close, hang...)

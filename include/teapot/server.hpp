@@ -71,11 +71,17 @@ struct server_options {
     bool watch_scenarios = true;              ///< reload when a scenario file changes (inotify)
     std::shared_ptr<spdlog::logger> logger;   ///< null: no logging at all
     std::size_t journal_size = 10'000;        ///< requests the admin API's journal keeps (oldest go first)
-    milliseconds session_ttl{600'000};        ///< a scenario session idle this long (10 min) is forgotten
-    std::size_t max_sessions = 10'000;        ///< keyed sessions kept per scenario; the least recently used goes
-    bool admin = true;                        ///< serve the admin API under /__teapot/
-    std::string admin_token;                  ///< non-empty: admin requests need `Authorization: Bearer <token>`
-    bool debug_headers = false;               ///< scenario answers say which scenario, route, step and session
+    /// Memory the journal's entries may hold (their strings' capacity counted); the oldest go first.
+    std::size_t journal_bytes = 64 * 1024 * 1024;
+    std::size_t journal_body_bytes = 64 * 1024;    ///< of each request's body; the rest is cut
+    std::size_t journal_fields = 100;              ///< header and trailer fields kept per request
+    std::size_t journal_field_bytes = 16 * 1024;   ///< bytes of their names and values kept per request
+    std::size_t journal_page_bytes = 1024 * 1024;  ///< JSON of one page of GET /__teapot/requests
+    milliseconds session_ttl{600'000};             ///< a scenario session idle this long (10 min) is forgotten
+    std::size_t max_sessions = 10'000;             ///< keyed sessions kept per scenario; the least recently used goes
+    bool admin = true;                             ///< serve the admin API under /__teapot/
+    std::string admin_token;                       ///< non-empty: admin requests need `Authorization: Bearer <token>`
+    bool debug_headers = false;                    ///< scenario answers say which scenario, route, step and session
     /// The most work one scenario regex match may take, RE2 program size × subject bytes
     /// (at most about 13 ns a unit, docs/scenarios.md); a larger match is not run: a 500.
     std::uint64_t max_regex_work = 8 * 1024 * 1024;

@@ -20,6 +20,7 @@
 
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
+#include "util/json_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -27,12 +28,17 @@
 namespace teapot::detail {
 namespace {
 
+// A page of GET /__teapot/requests: this many entries unless limit= says otherwise, at most the maximum.
+constexpr std::size_t default_page_entries = 100;
+constexpr std::size_t max_page_entries = 1000;
+
 // The journal filters of ?session=&scenario=&route=&path=&since=; an error message when one is wrong.
+// `also` names the endpoint's other parameters (count and timeout of wait, limit of requests).
 std::optional<journal_filter> parse_filter(const std::vector<query_param>& params, const handler_context& ctx,
-                                           std::string& error, bool for_wait = false) {
+                                           std::string& error, std::initializer_list<std::string_view> also) {
     journal_filter f;
     for (const auto& p : params) {
-        if (for_wait && (p.key == "count" || p.key == "timeout")) continue;
+        if (std::find(also.begin(), also.end(), p.key) != also.end()) continue;
         if (p.key == "session") {
             f.session = p.value;
         } else if (p.key == "scenario") {
@@ -50,8 +56,9 @@ std::optional<journal_filter> parse_filter(const std::vector<query_param>& param
             }
             f.since = id;
         } else {
-            error = "unknown filter '" + p.key + "'; expected session, scenario, route, path or since" +
-                    std::string{for_wait ? ", with count and timeout" : ""};
+            error = "unknown filter '" + p.key + "'; expected session, scenario, route, path or since";
+            for (std::size_t i = 0; i < also.size(); ++i)
+                error.append(i == 0 ? ", with " : i + 1 == also.size() ? " and " : ", ").append(also.begin()[i]);
             return std::nullopt;
         }
     }
@@ -63,6 +70,9 @@ std::optional<journal_filter> parse_filter(const std::vector<query_param>& param
     return f;
 }
 
+// GET /__teapot/requests: one page, oldest first. It is copied from the journal under its lock
+// only as far as the page goes, and stops at limit= entries or at --journal-page-bytes of JSON
+// (one entry at least), so a listing holds the I/O thread for a bounded time.
 response_plan handle_requests(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
     if (req.method == "DELETE") {
         ctx.journal->clear();
@@ -71,21 +81,49 @@ response_plan handle_requests(const request& req, const std::vector<query_param>
     }
     if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET, HEAD, DELETE");
     std::string error;
-    auto filter = parse_filter(params, ctx, error);
+    auto filter = parse_filter(params, ctx, error, {"limit"});
     if (!filter) return admin_error(req, 400, std::move(error));
+    auto limit = default_page_entries;
+    for (const auto& p : params) {
+        if (p.key != "limit") continue;
+        auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), limit);
+        if (ec != std::errc{} || end != p.value.data() + p.value.size() || limit == 0 || limit > max_page_entries)
+            return admin_error(
+                req, 400,
+                "limit must be a number from 1 to " + std::to_string(max_page_entries) + ", not '" + p.value + "'");
+    }
+    const auto budget = ctx.journal->limits().page_bytes;
+    auto page = ctx.journal->page(*filter, limit, budget);
     boost::json::array list;
-    for (const auto& e : ctx.journal->entries(*filter)) list.push_back(to_json(e));
-    return json_plan(
-        req, 200,
-        boost::json::object{
-            {"requests", std::move(list)}, {"capacity", ctx.journal->capacity()}, {"dropped", ctx.journal->dropped()}});
+    std::size_t bytes = 0;
+    auto next_since = filter->since.value_or(0);
+    bool more = page.more;
+    for (const auto& e : page.entries) {
+        auto entry = to_json(e);
+        const auto size = json_size(entry) + 1;  // and its comma
+        if (!list.empty() && bytes + size > budget) {
+            more = true;
+            break;
+        }
+        bytes += size;
+        next_since = e.id;
+        list.push_back(std::move(entry));
+    }
+    return json_plan(req, 200,
+                     boost::json::object{{"requests", std::move(list)},
+                                         {"more", more},
+                                         {"next_since", next_since},
+                                         {"capacity", ctx.journal->capacity()},
+                                         {"dropped", ctx.journal->dropped()},
+                                         {"bytes", ctx.journal->bytes()},
+                                         {"max_bytes", ctx.journal->limits().bytes}});
 }
 
 // GET /__teapot/wait?route=R&session=K&count=3&timeout=5s: the session does the waiting.
 response_plan handle_wait(const request& req, const std::vector<query_param>& params, const handler_context& ctx) {
     if (req.method != "GET") return method_not_allowed(req, "GET");
     std::string error;
-    auto filter = parse_filter(params, ctx, error, true);
+    auto filter = parse_filter(params, ctx, error, {"count", "timeout"});
     if (!filter) return admin_error(req, 400, std::move(error));
     journal_wait wait;
     wait.filter = std::move(*filter);
@@ -165,6 +203,8 @@ response_plan handle_metrics(const request& req, const handler_context& ctx) {
     gauges.connections = ctx.connections ? ctx.connections->count() : 0;
     gauges.journal_entries = ctx.journal->size();
     gauges.journal_dropped = ctx.journal->dropped();
+    gauges.journal_bytes = ctx.journal->bytes();
+    gauges.journal_waiters = ctx.journal->waiters();
     if (auto player = ctx.scenarios ? ctx.scenarios->current() : nullptr) {
         const auto progress = player->progress();
         for (std::size_t i = 0; i < progress.size(); ++i)  // the global session is not counted

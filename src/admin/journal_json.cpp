@@ -1,5 +1,8 @@
 #include "admin/journal_json.hpp"
 
+#include "util/utf8.hpp"
+
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -21,38 +24,80 @@ std::string rfc3339(journal_entry::time_point t) {
     return text;
 }
 
+// RFC 4648 §4, by Beast's encoder.
+boost::json::string base64(std::string_view bytes) {
+    namespace b64 = boost::beast::detail::base64;
+    boost::json::string out;
+    out.resize(b64::encoded_size(bytes.size()));
+    out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
+    return out;
+}
+
+// Request bytes as a JSON string: as they are when UTF-8, else with U+FFFD for what is not.
+boost::json::string text(std::string_view bytes) {
+    if (is_utf8(bytes)) return boost::json::string{bytes};
+    return boost::json::string{repaired_utf8(bytes)};
+}
+
+// [name, value], and when the value is not UTF-8: [name, value repaired, its bytes in base64].
+// Readers of [name, value] keep working; the exact bytes are there for those who need them.
+boost::json::array fields(const std::vector<std::pair<std::string, std::string>>& list) {
+    boost::json::array out;
+    out.reserve(list.size());
+    for (const auto& [name, value] : list) {
+        if (is_utf8(value) && is_utf8(name))
+            out.push_back(boost::json::array{boost::json::string{name}, boost::json::string{value}});
+        else
+            out.push_back(boost::json::array{text(name), text(value), base64(value)});
+    }
+    return out;
+}
+
 }  // namespace
 
 boost::json::value to_json(const journal_entry& e) {
-    boost::json::array headers;
-    for (const auto& [name, value] : e.headers) headers.push_back(boost::json::array{name, value});
     boost::json::array sessions;
-    for (const auto& s : e.sessions) sessions.push_back(boost::json::string{s});
+    for (const auto& s : e.sessions) sessions.push_back(text(s));
     boost::json::object o{
         {"id", e.id},
-        {"method", e.method},
-        {"target", e.target},
-        {"path", e.path},
-        {"headers", std::move(headers)},
-        {"body", e.body},
+        {"method", text(e.method)},
+        {"target", text(e.target)},
+        {"path", text(e.path)},
+        {"headers", fields(e.headers)},
+        {"headers_truncated", e.headers_truncated},
+        {"header_count", e.header_count},
+        {"header_bytes", e.header_bytes},
+        {"trailers", fields(e.trailers)},
+        {"trailers_truncated", e.trailers_truncated},
+        {"trailer_count", e.trailer_count},
+        {"trailer_bytes", e.trailer_bytes},
         {"body_truncated", e.body_truncated},
-        {"peer", e.peer},
+        {"body_size", e.body_size},
+        {"peer", text(e.peer)},
         {"received", rfc3339(e.received)},
         {"first_byte", e.first_byte ? boost::json::value(rfc3339(*e.first_byte)) : boost::json::value(nullptr)},
         {"done", e.done ? boost::json::value(rfc3339(*e.done)) : boost::json::value(nullptr)},
         {"sessions", std::move(sessions)},
         {"status", e.status},
-        {"fault", e.fault.empty() ? boost::json::value(nullptr) : boost::json::value(e.fault)},
+        {"fault", e.fault.empty() ? boost::json::value(nullptr) : boost::json::value(text(e.fault))},
         {"retry_after", e.retry_after_s ? boost::json::value(*e.retry_after_s) : boost::json::value(nullptr)},
         {"delay_ms", e.delay.count()},
     };
+    // A body that is not UTF-8 (an image, protobuf) is null as text: its bytes are in base64,
+    // rather than a "repaired" text three times their size that nobody could compare.
+    if (is_utf8(e.body)) {
+        o["body"] = e.body;
+    } else {
+        o["body"] = nullptr;
+        o["body_base64"] = base64(e.body);
+    }
     if (e.scenario.empty()) {
         o["matched"] = false;
-        o["unmatched"] = e.unmatched;
+        o["unmatched"] = text(e.unmatched);
     } else {
         o["matched"] = true;
-        o["scenario"] = e.scenario;
-        o["route"] = e.route;
+        o["scenario"] = text(e.scenario);
+        o["route"] = text(e.route);
         if (e.step) o["step"] = *e.step;
         if (e.alternative) o["alternative"] = *e.alternative;
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Journal entries as the admin API sends them: one JSON object each, times in
-// RFC 3339 UTC with milliseconds.
+// RFC 3339 UTC with milliseconds, and only UTF-8 in strings: bytes that are not
+// (a binary body, a latin-1 header value) are also given exactly, in base64.
 
 #include "admin/journal.hpp"
 

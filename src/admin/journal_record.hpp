@@ -10,8 +10,10 @@ namespace teapot::detail {
 
 /// Makes `e` the entry for `req` as it is about to be answered by `plan`: its status
 /// is the plan's (444 for a fault that sends nothing), and it has no times on the
-/// wire yet. Every field is assigned, reusing the storage `e` already has.
+/// wire yet. Fields and body are kept within `limits` (what was cut is flagged, with
+/// the sizes sent). Every field is assigned, reusing the storage `e` already has
+/// unless it is far larger than what it now holds.
 void fill_journal_entry(journal_entry& e, const request& req, const response_plan& plan,
-                        journal_entry::time_point received);
+                        journal_entry::time_point received, const journal_limits& limits);
 
 }  // namespace teapot::detail

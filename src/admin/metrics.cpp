@@ -74,8 +74,13 @@ std::string metrics::render(const metric_gauges& gauges) const {
         sample(out, "teapot_sessions_active", pair("scenario", scenario), n);
     header(out, "teapot_journal_entries", "gauge", "Requests the journal holds.");
     sample(out, "teapot_journal_entries", {}, gauges.journal_entries);
-    header(out, "teapot_journal_dropped_total", "counter", "Journal entries pushed out of the ring.");
+    header(out, "teapot_journal_dropped_total", "counter",
+           "Journal entries pushed out, for their number or their bytes.");
     sample(out, "teapot_journal_dropped_total", {}, gauges.journal_dropped);
+    header(out, "teapot_journal_bytes", "gauge", "Memory the journal's entries hold, as it counts them.");
+    sample(out, "teapot_journal_bytes", {}, gauges.journal_bytes);
+    header(out, "teapot_journal_waiters", "gauge", "Waits on the journal in progress (GET /__teapot/wait).");
+    sample(out, "teapot_journal_waiters", {}, gauges.journal_waiters);
     return out;
 }
 

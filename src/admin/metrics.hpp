@@ -20,6 +20,8 @@ struct metric_gauges {
     std::size_t connections = 0;
     std::size_t journal_entries = 0;
     std::uint64_t journal_dropped = 0;
+    std::size_t journal_bytes = 0;                              ///< what the journal's entries hold in memory
+    std::size_t journal_waiters = 0;                            ///< GET /__teapot/wait and wait_for() in progress
     std::vector<std::pair<std::string, std::size_t>> sessions;  ///< keyed sessions per scenario
 };
 

@@ -86,6 +86,14 @@ options:
   --write-timeout D     time to write one response to a client (default 30s)
   --shutdown-grace D    time in-flight responses get on SIGINT/SIGTERM (default 5s)
   --journal-size N      requests the admin API's journal keeps (default 10000; 0: off)
+  --journal-bytes S     memory the journal's entries may hold; the oldest go first (default 64MiB)
+  --journal-body-bytes S
+                        of each request's body the journal keeps (default 64KiB)
+  --journal-fields N    header and trailer fields the journal keeps per request (default 100)
+  --journal-field-bytes S
+                        bytes of their names and values kept per request (default 16KiB)
+  --journal-page-bytes S
+                        JSON of one page of GET /__teapot/requests (default 1MiB)
   --session-ttl D       a scenario session idle this long starts afresh (default 10m)
   --max-sessions N      sessions a scenario keeps; the least recently used goes (default 10000)
   --max-regex-work N    work one scenario regex match may take, RE2 program size x subject
@@ -200,6 +208,16 @@ options parse_options(const std::vector<std::string_view>& args) {
             s.watch_scenarios = false;
         } else if (flag == "--journal-size") {
             s.journal_size = parse_number<std::size_t>(flag, value(), 0, 10'000'000);
+        } else if (flag == "--journal-bytes") {
+            s.journal_bytes = parse_size_flag(flag, value());
+        } else if (flag == "--journal-body-bytes") {
+            s.journal_body_bytes = parse_size_flag(flag, value());
+        } else if (flag == "--journal-fields") {
+            s.journal_fields = parse_number<std::size_t>(flag, value(), 0, 100'000);
+        } else if (flag == "--journal-field-bytes") {
+            s.journal_field_bytes = parse_size_flag(flag, value());
+        } else if (flag == "--journal-page-bytes") {
+            s.journal_page_bytes = parse_size_flag(flag, value());
         } else if (flag == "--session-ttl") {
             auto v = value();
             s.session_ttl = parse_duration_flag(flag, v);

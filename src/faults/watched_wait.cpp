@@ -55,9 +55,12 @@ void watch_socket(const std::shared_ptr<watch>& w) {
 
 struct initiate_wait_watching {
     template <typename Handler>
-    void operator()(Handler&& handler, stream_type* stream, std::chrono::milliseconds duration) const {
+    void operator()(Handler&& handler, stream_type* stream, std::chrono::milliseconds duration,
+                    std::weak_ptr<net::steady_timer>* timer) const {
         auto w = std::make_shared<watch>(*stream, stream->get_executor());
         w->timer.expires_after(duration);
+        // Shares the block's ownership: the timer lives as long as the wait does.
+        if (timer) *timer = std::shared_ptr<net::steady_timer>(w, &w->timer);
         watch_socket(w);
         // The waiting coroutine resumes from here, on the stream's executor (its own).
         w->timer.async_wait([w, handler = std::forward<Handler>(handler)](const beast::error_code& ec) mutable {
@@ -80,8 +83,15 @@ net::awaitable<wait_end> at_once(wait_end end) { co_return end; }
 
 net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration) {
     if (duration.count() <= 0) return at_once(wait_end::elapsed);
-    return net::async_initiate<const net::use_awaitable_t<>&, void(wait_end)>(initiate_wait_watching{},
-                                                                              net::use_awaitable, &stream, duration);
+    return net::async_initiate<const net::use_awaitable_t<>&, void(wait_end)>(
+        initiate_wait_watching{}, net::use_awaitable, &stream, duration, nullptr);
+}
+
+net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration,
+                                       std::weak_ptr<net::steady_timer>& timer) {
+    if (duration.count() <= 0) return at_once(wait_end::elapsed);
+    return net::async_initiate<const net::use_awaitable_t<>&, void(wait_end)>(
+        initiate_wait_watching{}, net::use_awaitable, &stream, duration, &timer);
 }
 
 }  // namespace teapot::detail

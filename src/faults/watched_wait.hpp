@@ -6,6 +6,7 @@
 #include "net.hpp"
 
 #include <chrono>
+#include <memory>
 
 namespace teapot::detail {
 
@@ -19,5 +20,10 @@ enum class wait_end {
 /// RST meanwhile (a half-close's FIN included). Bytes the client sends (a
 /// pipelined request) are left unread.
 net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration);
+
+/// As above; while it waits, `timer` points to the wait's timer: cancelling that timer
+/// (on the stream's executor) ends the wait at once, as `aborted`.
+net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration,
+                                       std::weak_ptr<net::steady_timer>& timer);
 
 }  // namespace teapot::detail

@@ -304,7 +304,8 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     req.from_loopback = from_loopback_;
     const auto received = std::chrono::system_clock::now();
     auto plan = route(req, config_->handlers);
-    if (plan.action == response_plan::kind::wait_for_requests) co_await wait_on_journal(req, plan);
+    if (plan.action == response_plan::kind::wait_for_requests && !co_await wait_on_journal(req, plan, started))
+        co_return false;
     const auto entry = start_record(req, plan, received);
     if (plan.action != response_plan::kind::respond)
         co_return co_await respond_without_message(parser, req, plan, entry, started);
@@ -363,28 +364,33 @@ net::awaitable<bool> session::respond_without_message(request_parser& parser, co
     co_return false;
 }
 
-net::awaitable<void> session::wait_on_journal(const request& req, response_plan& plan) {
+net::awaitable<bool> session::wait_on_journal(const request& req, response_plan& plan, clock_type::time_point started) {
     const auto waiting = plan.wait;  // held: plan is replaced by the answer below
     const auto& wait = *waiting;
-    auto& journal = *config_->handlers.journal;
     const auto deadline = clock_type::now() + wait.timeout;
-    // Woken by every completed journal entry: the count is checked again, never polled.
-    auto timer = std::make_shared<timer_type>(stream_.get_executor());
-    wait_timer_ = timer;
-    auto wake = journal.subscribe([weak = std::weak_ptr<timer_type>(timer), ex = stream_.get_executor()] {
+    // Counted by the journal, one completed entry at a time: this session is woken (its wait's
+    // timer cancelled, on its own executor) only when the count is reached.
+    auto wake = [weak = weak_from_this(), ex = stream_.get_executor()] {
         net::post(ex, [weak] {
-            if (auto t = weak.lock()) t->cancel();
+            if (auto self = weak.lock())
+                if (auto timer = self->wait_timer_.lock()) timer->cancel();
         });
-    });
+    };
+    auto registration = config_->handlers.journal->wait(wait.filter, wait.count, std::move(wake));
     for (;;) {
-        auto served = journal.count_served(wait.filter);
-        if (served >= wait.count || clock_type::now() >= deadline || draining_) {
+        const auto served = registration.served();
+        const auto now = clock_type::now();
+        if (served >= wait.count || now >= deadline || draining_) {
             plan = wait_result(req, wait, served);
-            co_return;
+            co_return true;
         }
-        // Cancelled by a completed entry (check again), or expired (then the deadline has passed).
-        timer->expires_at(deadline);
-        co_await timer->async_wait();
+        // The socket is watched meanwhile, as for a delay: a client that leaves ends the wait
+        // (and its registration) at once, instead of holding both until the timeout.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+        if (co_await wait_watching(stream_, left, wait_timer_) == wait_end::client_gone) {
+            config_->log.access({id_, req.method, req.target, 499, 0, elapsed_ms(started), peer_});
+            co_return false;
+        }
     }
 }
 
@@ -397,7 +403,7 @@ std::optional<std::uint64_t> session::start_record(const request& req, const res
     // gets an old entry back and fills its storage next time.
     thread_local std::unique_ptr<journal_entry> scratch;
     if (!scratch) scratch = std::make_unique<journal_entry>();
-    fill_journal_entry(*scratch, req, plan, received);
+    fill_journal_entry(*scratch, req, plan, received, journal->limits());
     return journal->record(scratch);
 }
 

@@ -62,8 +62,9 @@ private:
     /// The content, under its deadline.
     net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser);
     /// GET /__teapot/wait: until the journal has served what `plan.wait` asks, or its
-    /// timeout; then `plan` becomes the answer.
-    net::awaitable<void> wait_on_journal(const request& req, response_plan& plan);
+    /// timeout; then `plan` becomes the answer. False when the client left meanwhile.
+    net::awaitable<bool> wait_on_journal(const request& req, response_plan& plan,
+                                         std::chrono::steady_clock::time_point started);
     /// 444 (close without a byte) and the WebSocket echo; false: the connection is done.
     net::awaitable<bool> respond_without_message(request_parser& parser, const request& req, const response_plan& plan,
                                                  std::optional<std::uint64_t> entry,
@@ -95,7 +96,7 @@ private:
     beast::flat_buffer buffer_;
     // Touched only on the session's own executor.
     bool draining_ = false;
-    std::weak_ptr<timer_type> wait_timer_;  ///< the timer of a /__teapot/wait in progress
+    std::weak_ptr<net::steady_timer> wait_timer_;  ///< the timer of a /__teapot/wait in progress
     bool idle_ = false;
     /// While the connection's first request is read: when its header is due (the
     /// header timeout after the accept). Empty afterwards: a later header is due the

@@ -69,11 +69,18 @@ struct scratch_file {
     ~scratch_file() { fs::remove_all(dir); }
 };
 
-// The admin journal's entries, oldest first; `query` as for GET /__teapot/requests ("?path=/x").
+// The admin journal's entries, oldest first, page after page; `query` as for GET /__teapot/requests ("?path=/x").
 boost::json::array journal_of(std::uint16_t port, const std::string& query = {}) {
-    auto listing = fetch(port, "/__teapot/requests" + query);
-    REQUIRE(listing.status == 200);
-    return boost::json::parse(listing.body).at("requests").as_array();
+    boost::json::array all;
+    for (std::int64_t since = 0;;) {
+        auto listing = fetch(port, "/__teapot/requests" + (query.empty() ? "?" : query + "&") +
+                                       "limit=1000&since=" + std::to_string(since));
+        REQUIRE(listing.status == 200);
+        auto page = boost::json::parse(listing.body).as_object();
+        for (auto& e : page.at("requests").as_array()) all.push_back(std::move(e));
+        if (!page.at("more").as_bool()) return all;
+        since = page.at("next_since").as_int64();
+    }
 }
 
 // The status line, the framing fields (Content-Length, Transfer-Encoding, Connection) and
@@ -696,7 +703,8 @@ routes:
     CHECK(run_curl(s.port(), path, curl_options).exit_code == curl_exit);
 }
 
-TEST_CASE("garbage from a scenario step: that many bytes, not HTTP, FIN, and curl refuses them", "[faults][scenario][curl]") {
+TEST_CASE("garbage from a scenario step: that many bytes, not HTTP, FIN, and curl refuses them",
+          "[faults][scenario][curl]") {
     scratch_file file{R"(name: noise
 routes:
   - { id: noise, match: { path: /noise }, steps: [{ fault: { garbage: 48B }, times: forever }] }

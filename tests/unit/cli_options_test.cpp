@@ -338,3 +338,27 @@ TEST_CASE("parse_options: --allowed-redirect-hosts", "[cli]") {
     }
     CHECK(contains(usage_error_of({"--allowed-redirect-hosts"}), "--allowed-redirect-hosts needs a value"));
 }
+
+TEST_CASE("parse_options: what the journal keeps, in all and per request", "[cli][journal]") {
+    const auto defaults = parse_options({}).server;
+    CHECK(defaults.journal_bytes == 64 * 1024 * 1024);
+    CHECK(defaults.journal_body_bytes == 64 * 1024);
+    CHECK(defaults.journal_fields == 100);
+    CHECK(defaults.journal_field_bytes == 16 * 1024);
+    CHECK(defaults.journal_page_bytes == 1024 * 1024);
+    both_forms("--journal-bytes", "8MiB", [](const auto& o) { CHECK(o.server.journal_bytes == 8 * 1024 * 1024); });
+    both_forms("--journal-body-bytes", "1KiB", [](const auto& o) { CHECK(o.server.journal_body_bytes == 1024); });
+    both_forms("--journal-fields", "0", [](const auto& o) { CHECK(o.server.journal_fields == 0); });
+    both_forms("--journal-field-bytes", "4096", [](const auto& o) { CHECK(o.server.journal_field_bytes == 4096); });
+    both_forms("--journal-page-bytes", "256KiB",
+               [](const auto& o) { CHECK(o.server.journal_page_bytes == 256 * 1024); });
+    for (std::string_view flag :
+         {"--journal-bytes", "--journal-body-bytes", "--journal-field-bytes", "--journal-page-bytes"}) {
+        INFO(flag);
+        CHECK(contains(usage_error_of({flag, "0"}), "invalid size '0' for " + std::string{flag}));
+        CHECK(contains(usage_error_of({flag}), std::string{flag} + " needs a value"));
+        CHECK(contains(std::string{teapot::cli::usage()}, flag));
+    }
+    CHECK(contains(usage_error_of({"--journal-fields", "-1"}), "expected a number from 0 to 100000"));
+    CHECK(contains(std::string{teapot::cli::usage()}, "--journal-fields"));
+}
