@@ -112,7 +112,12 @@ TEST_CASE("hostile journal: 2 000 requests of 3 200 header fields keep what the 
     send_many(s.port(), "GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + fields + "\r\n", 2000, 200);
     const auto grown = rss_mib() - before;
     // Before the caps, each entry kept 3 201 fields of 64 bytes each (plus the strings): 2 000 of them took 400 MiB.
+#ifndef __SANITIZE_ADDRESS__
     CHECK(grown < 64);
+#else
+    // AddressSanitizer holds freed blocks in its quarantine (256 MiB): RSS says nothing about the journal then.
+    (void)grown;
+#endif
     auto page = strict_json(get(s.port(), "/__teapot/requests?limit=1")).as_object();
     CHECK(page.at("bytes").to_number<std::size_t>() <= 8 * mib);
     CHECK(page.at("max_bytes") == 8 * mib);
@@ -151,10 +156,24 @@ TEST_CASE("hostile journal: bodies are cut at their cap and evicted for bytes, t
 
 TEST_CASE("hostile journal: a journal of 64 KiB bodies lists in pages of bounded bytes, a bystander served meanwhile",
           "[hostile][journal]") {
-    test_server s;  // pages of 1 MiB of JSON (--journal-page-bytes)
+    auto o = test_options();     // pages of 1 MiB of JSON (--journal-page-bytes)
+    o.journal_size = 1'000'000;  // the bystander's entries push none of the listed ones out, however slow the build
+    test_server s{o};
     std::string binary(64 * 1024, '\0');
     for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 7);
     send_many(s.port(), request(s.port(), "POST", "/status/200", {}, binary), 200, 200);
+
+    auto limited = strict_json(get(s.port(), "/__teapot/requests?limit=3&since=10")).as_object();
+    CHECK(limited.at("requests").as_array().size() == 3);
+    CHECK(limited.at("next_since") == 13);
+    CHECK(limited.at("more") == true);
+    for (const auto* bad : {"0", "1001", "many"}) {
+        INFO("limit=" << bad);
+        auto r = get(s.port(), std::string{"/__teapot/requests?limit="} + bad);
+        CHECK(r.status == 400);
+        CHECK_THAT(r.body, Catch::Contains("limit"));
+    }
+    CHECK(get(s.port(), "/__teapot/wait?limit=3").status == 400);  // a listing's parameter, not a wait's
 
     // Served meanwhile on a path of its own (its requests are journaled too, not listed below).
     struct bystander {
@@ -171,6 +190,7 @@ TEST_CASE("hostile journal: a journal of 64 KiB bodies lists in pages of bounded
                     if (c.read_response().status != 204) ++failures;
                     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t);
                     if (ms.count() > worst_ms) worst_ms = ms.count();
+                    std::this_thread::sleep_for(std::chrono::milliseconds{1});
                 }
             } catch (const std::exception&) {
                 ++failures;
@@ -205,18 +225,6 @@ TEST_CASE("hostile journal: a journal of 64 KiB bodies lists in pages of bounded
     CHECK(pages > 10);
     CHECK(other.failures == 0);
     CHECK(other.worst_ms < 1000);
-
-    auto limited = strict_json(get(s.port(), "/__teapot/requests?path=/status/200&limit=3&since=10")).as_object();
-    CHECK(limited.at("requests").as_array().size() == 3);
-    CHECK(limited.at("next_since") == 13);
-    CHECK(limited.at("more") == true);
-    for (const auto* bad : {"0", "1001", "many"}) {
-        INFO("limit=" << bad);
-        auto r = get(s.port(), std::string{"/__teapot/requests?limit="} + bad);
-        CHECK(r.status == 400);
-        CHECK_THAT(r.body, Catch::Contains("limit"));
-    }
-    CHECK(get(s.port(), "/__teapot/wait?limit=3").status == 400);  // a listing's parameter, not a wait's
 }
 
 TEST_CASE("hostile journal: waiters whose clients leave are gone at once", "[hostile][journal][wait]") {
@@ -353,4 +361,38 @@ routes:
     CHECK(entries[1].at("sessions").at(0) == "\xEF\xBF\xBD");
     CHECK(entries[2].at("path") == "/nowhere\xEF\xBF\xBD");
     CHECK(strict_json(get(s.port(), "/__teapot/requests?session=%FF")).at("requests").as_array().size() == 1);
+}
+
+TEST_CASE("hostile journal: a chunked request's trailer fields are journaled apart, within the same caps",
+          "[hostile][journal]") {
+    test_server s;
+    connection c{s.port()};
+    std::string many;
+    for (int i = 0; i < 150; ++i) many += "X-T" + std::to_string(i) + ": v\r\n";
+    c.send(
+        "POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n"
+        "X-Checksum: abc\r\nX-Latin: caf\xE9\r\n\r\n"
+        "POST /status/201 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n" +
+        many + "\r\n");
+    REQUIRE(c.read_response().status == 200);
+    REQUIRE(c.read_response().status == 201);
+    auto entries = strict_json(get(s.port(), "/__teapot/requests")).at("requests").as_array();
+    REQUIRE(entries.size() == 2);
+    const auto& first = entries[0].as_object();
+    CHECK(first.at("body") == "x");
+    const auto& trailers = first.at("trailers").as_array();
+    REQUIRE(trailers.size() == 2);
+    CHECK(trailers[0] == json::array{"X-Checksum", "abc"});
+    CHECK(trailers[1].at(1) == "caf\xEF\xBF\xBD");
+    CHECK(base64_decoded(trailers[1].at(2).as_string()) == "caf\xE9");
+    CHECK(first.at("trailer_count") == 2);
+    CHECK(first.at("trailer_bytes") == 10 + 3 + 7 + 4);
+    CHECK(first.at("trailers_truncated") == false);
+    for (const auto& f : first.at("headers").as_array()) CHECK(f.at(0) != "X-Checksum");
+    // 2 header fields, then the trailers up to 100 fields in all.
+    const auto& second = entries[1].as_object();
+    CHECK(second.at("headers").as_array().size() == 2);
+    CHECK(second.at("trailers").as_array().size() == 98);
+    CHECK(second.at("trailers_truncated") == true);
+    CHECK(second.at("trailer_count") == 150);
 }
