@@ -18,11 +18,20 @@ struct body_file_content {
     std::string content_type;
 };
 
-/// Reads `relative` under `base_dir`. It must be a relative path that stays inside
-/// `base_dir` once `..` and symlinks are resolved. On failure returns nullopt and
+/// How the path is opened beneath the directory. `automatic`: openat2 with RESOLVE_BENEATH
+/// (Linux 5.6), which follows relative symlinks that stay inside, and `walk` where the kernel
+/// or a seccomp profile refuses openat2. `walk`: one component at a time with O_NOFOLLOW, so
+/// every symlink is refused (chosen directly by tests only).
+enum class body_file_resolver { automatic, walk };
+
+/// Reads `relative` under `base_dir` through one descriptor, opened without leaving
+/// `base_dir` at any step of the resolution (so a file swapped for a symlink between
+/// two loads is refused, never followed out), and read with the size cap applied while
+/// reading. It must be a relative path to a regular file. On failure returns nullopt and
 /// sets `error` to a sentence saying why.
 std::optional<body_file_content> read_body_file(const std::filesystem::path& base_dir, std::string_view relative,
-                                                std::string& error);
+                                                std::string& error,
+                                                body_file_resolver how = body_file_resolver::automatic);
 
 /// The Content-Type for a file name, from its extension (case-insensitive).
 std::string content_type_for(const std::filesystem::path& file);

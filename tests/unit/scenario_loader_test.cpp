@@ -2,6 +2,7 @@
 
 #include "http/request.hpp"
 #include "scenario/loader.hpp"
+#include "scenario/loader_body_file.hpp"
 #include "scenario/matcher.hpp"
 
 #include <boost/json/parse.hpp>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -1070,15 +1072,24 @@ TEST_CASE("loader: body_file may not escape the scenario's directory", "[loader]
     fs::create_directories(dir.path() / "scenarios" / "sub");
     fs::create_symlink(dir.path() / "secret.txt", dir.path() / "scenarios" / "link.txt");
     fs::create_directory_symlink(dir.path(), dir.path() / "scenarios" / "up");
-    fs::create_symlink(dir.path() / "scenarios" / "inside.txt", dir.path() / "scenarios" / "good-link.txt");
+    fs::create_symlink("inside.txt", dir.path() / "scenarios" / "good-link.txt");
+    // Absolute, though it points inside: openat2's RESOLVE_BENEATH refuses every absolute symlink.
+    fs::create_symlink(dir.path() / "scenarios" / "inside.txt", dir.path() / "scenarios" / "absolute-link.txt");
     const fs::path base = dir.path() / "scenarios";
     const std::string canonical_secret = fs::canonical(dir.path() / "secret.txt").string();
     const std::string absolute_secret = (dir.path() / "secret.txt").string();
 
     std::string yaml = "name: esc\nroutes:\n  - id: r\n    steps:\n";
-    const strings paths{"../secret.txt", "sub/../../secret.txt", absolute_secret,
-                        "link.txt",      "up/secret.txt",        "missing.txt",
-                        "sub",           "good-link.txt",        ""};
+    const strings paths{"../secret.txt",
+                        "sub/../../secret.txt",
+                        absolute_secret,
+                        "link.txt",
+                        "up/secret.txt",
+                        "missing.txt",
+                        "sub",
+                        "good-link.txt",
+                        "",
+                        "absolute-link.txt"};
     for (const auto& path : paths) yaml.append("      - body_file: '").append(path).append("'\n");
     auto result = load_scenario_text(yaml, "t.yaml", base);
     auto outside = [&](std::string_view given) {
@@ -1099,12 +1110,17 @@ TEST_CASE("loader: body_file may not escape the scenario's directory", "[loader]
               "t.yaml:10:20: cannot read 'body_file' 'missing.txt': no such file",
               "t.yaml:11:20: cannot read 'body_file' 'sub': not a regular file",
               "t.yaml:13:20: 'body_file' must name a file relative to the scenario file's directory, not be empty",
+              "t.yaml:14:20: 'body_file' 'absolute-link.txt' leaves the scenario file's directory on its way "
+              "(through an absolute symlink, or a link out and back in); body files must stay inside it, and only "
+              "relative symlinks that stay inside are followed",
           });
-    // The symlink that stays inside is fine on its own.
-    auto good =
-        load_scenario_text("name: g\nroutes: [{ id: r, steps: [{ body_file: good-link.txt }] }]\n", "t.yaml", base);
+    // A relative symlink that stays inside is followed; the type comes from the name written.
+    auto good = load_scenario_text(
+        "name: g\nroutes: [{ id: r, steps: [{ body_file: good-link.txt }, { body_file: sub/../inside.txt }] }]\n",
+        "t.yaml", base);
     REQUIRE(errors_of(good) == strings{});
     CHECK(good.scenarios.at(0).routes.at(0).steps.at(0).body == std::optional<std::string>{"inside"});
+    CHECK(good.scenarios.at(0).routes.at(0).steps.at(1).body == std::optional<std::string>{"inside"});
 }
 
 TEST_CASE("loader: body_file through a chain of symlinks, a dangling one, or out and back in", "[loader]") {
@@ -1117,28 +1133,95 @@ TEST_CASE("loader: body_file through a chain of symlinks, a dangling one, or out
     fs::create_symlink("../secret.txt", base / "hop2.txt");
     // A link to a file outside that does not exist (yet): never followed out.
     fs::create_symlink(dir.path() / "later.txt", base / "dangling.txt");
-    // Out through a directory link and back in: the file itself is inside.
+    // Out through a directory link and back in: refused, though the file itself is inside.
     fs::create_directory_symlink(dir.path(), base / "up");
+    fs::create_symlink("../scenarios/inside.txt", base / "out-and-in.txt");
     const std::string canonical_secret = fs::canonical(dir.path() / "secret.txt").string();
+    const std::string on_its_way =
+        "leaves the scenario file's directory on its way (through an absolute symlink, or a link out and back in)";
 
     auto result = load_scenario_text(
         "name: links\nroutes:\n  - id: r\n    steps:\n      - body_file: hop1.txt\n      - body_file: dangling.txt\n"
-        "      - body_file: up/scenarios/inside.txt\n",
+        "      - body_file: up/scenarios/inside.txt\n      - body_file: out-and-in.txt\n",
         "t.yaml", base);
-    CHECK(errors_of(result) ==
-          strings{"t.yaml:5:20: 'body_file' 'hop1.txt' leads outside the scenario file's directory (to " +
-                      canonical_secret + "); body files must stay inside it",
-                  "t.yaml:6:20: cannot read 'body_file' 'dangling.txt': no such file"});
+    const auto errors = errors_of(result);
+    REQUIRE(errors.size() == 4);
+    CHECK(errors[0] == "t.yaml:5:20: 'body_file' 'hop1.txt' leads outside the scenario file's directory (to " +
+                           canonical_secret + "); body files must stay inside it");
+    CHECK_THAT(errors[1], Catch::StartsWith("t.yaml:6:20: 'body_file' 'dangling.txt' " + on_its_way));
+    CHECK_THAT(errors[2], Catch::StartsWith("t.yaml:7:20: 'body_file' 'up/scenarios/inside.txt' " + on_its_way));
+    CHECK_THAT(errors[3], Catch::StartsWith("t.yaml:8:20: 'body_file' 'out-and-in.txt' " + on_its_way));
     // Created now, the dangling link's target is outside: refused like any other.
     dir.write("later.txt", "later");
     auto again =
         load_scenario_text("name: links\nroutes: [{ id: r, steps: [{ body_file: dangling.txt }] }]\n", "t.yaml", base);
     REQUIRE(errors_of(again).size() == 1);
     CHECK_THAT(errors_of(again)[0], Catch::Contains("leads outside the scenario file's directory"));
-    auto back_in = load_scenario_text(
-        "name: links\nroutes: [{ id: r, steps: [{ body_file: up/scenarios/inside.txt }] }]\n", "t.yaml", base);
-    REQUIRE(errors_of(back_in) == strings{});
-    CHECK(back_in.scenarios.at(0).routes.at(0).steps.at(0).body == std::optional<std::string>{"inside"});
+}
+
+TEST_CASE("body_file: opened through descriptors, openat2 or the walk, the cap applied", "[loader]") {
+    temp_dir dir;
+    dir.write("secret.txt", "secret");
+    dir.write("scenarios/inside.txt", "inside");
+    dir.write("scenarios/sub/deeper.txt", "deeper");
+    const fs::path base = dir.path() / "scenarios";
+    fs::create_symlink("inside.txt", base / "relative-link.txt");
+    fs::create_symlink("../secret.txt", base / "out.txt");
+    REQUIRE(::mkfifo((base / "fifo").c_str(), 0600) == 0);
+    std::string error;
+    auto read = [&](std::string_view rel, body_file_resolver how) {
+        error.clear();
+        return read_body_file(base, rel, error, how);
+    };
+    for (auto how : {body_file_resolver::automatic, body_file_resolver::walk}) {
+        INFO((how == body_file_resolver::walk ? "walk" : "automatic"));
+        auto plain = read("sub/deeper.txt", how);
+        REQUIRE(plain);
+        CHECK(plain->body == "deeper");
+        CHECK(plain->content_type == "text/plain; charset=utf-8");
+        auto dotted = read("./sub/../sub//deeper.txt", how);
+        REQUIRE(dotted);
+        CHECK(dotted->body == "deeper");
+        CHECK_FALSE(read("../secret.txt", how));
+        CHECK_THAT(error, Catch::Contains("leads outside the scenario file's directory"));
+        CHECK_FALSE(read("sub/../../secret.txt", how));
+        CHECK_THAT(error, Catch::Contains("leads outside the scenario file's directory"));
+        // A FIFO would block an open without O_NONBLOCK; it is refused at once.
+        CHECK_FALSE(read("fifo", how));
+        CHECK(error == "cannot read 'body_file' 'fifo': not a regular file");
+        CHECK_FALSE(read("sub", how));
+        CHECK(error == "cannot read 'body_file' 'sub': not a regular file");
+        CHECK_FALSE(read("sub/..", how));
+        CHECK(error == "cannot read 'body_file' 'sub/..': not a regular file");
+        CHECK_FALSE(read("inside.txt/x", how));
+        CHECK(error == "cannot read 'body_file' 'inside.txt/x': a part of its path is not a directory");
+    }
+    // openat2 follows a relative symlink that stays inside; the walk follows none.
+    auto followed = read("relative-link.txt", body_file_resolver::automatic);
+    REQUIRE(followed);
+    CHECK(followed->body == "inside");
+    CHECK_FALSE(read("relative-link.txt", body_file_resolver::walk));
+    CHECK_THAT(error, Catch::StartsWith("'body_file' 'relative-link.txt' goes through a symlink, and symlinks are not "
+                                        "followed on this system (openat2"));
+    fs::create_directory_symlink("sub", base / "sub-link");
+    CHECK(read("sub-link/deeper.txt", body_file_resolver::automatic));
+    CHECK_FALSE(read("sub-link/deeper.txt", body_file_resolver::walk));
+    CHECK_THAT(error, Catch::StartsWith("'body_file' 'sub-link/deeper.txt' goes through a symlink"));
+    CHECK_FALSE(read("out.txt", body_file_resolver::walk));
+    CHECK_THAT(error, Catch::Contains("goes through a symlink"));
+    CHECK_FALSE(read("out.txt", body_file_resolver::automatic));
+    CHECK_THAT(error, Catch::Contains("leads outside the scenario file's directory"));
+
+    // The cap: 64 MiB is read (a sparse file: no disk), one byte more is refused.
+    fs::resize_file(dir.write("scenarios/cap.bin", ""), max_body_file_size);
+    auto at_cap = read("cap.bin", body_file_resolver::automatic);
+    REQUIRE(at_cap);
+    CHECK(at_cap->body.size() == max_body_file_size);
+    CHECK(at_cap->content_type == "application/octet-stream");
+    at_cap.reset();
+    fs::resize_file(base / "cap.bin", max_body_file_size + 1);
+    CHECK_FALSE(read("cap.bin", body_file_resolver::automatic));
+    CHECK(error == "'body_file' 'cap.bin' is larger than the 64 MiB limit for body files");
 }
 
 TEST_CASE("loader: directories load *.yaml and *.yml in name order, sorted by scenario name", "[loader]") {
