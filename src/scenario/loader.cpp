@@ -143,7 +143,22 @@ const std::string too_large_message =
     std::to_string(max_resolved_scalar_bytes / (1024 * 1024)) + " MiB of text or " +
     std::to_string(max_resolved_depth) + " levels, or endless; expected a scenario that uses aliases sparingly";
 
-// Where each document of a stream starts, and where its first node is.
+// yaml-cpp stops at about 500 levels with "bad file" and a mark past the end of the line;
+// counted here, the error says what is wrong and where. Nothing valid nests this deep: json
+// values stop at 64 levels, and a scenario's own keys take 8.
+constexpr int max_text_depth = 256;
+
+// Thrown from the event handler, through yaml-cpp, at the collection one level too deep.
+struct nested_too_deep {
+    YAML::Mark mark;
+};
+
+const std::string too_deep_message = "the YAML nests deeper than " + std::to_string(max_text_depth) +
+                                     " levels (lists and mappings, [ ], { } or indented, inside one another); "
+                                     "expected a scenario a few levels deep";
+
+// Where each document of a stream starts, and where its first node is; throws
+// nested_too_deep past max_text_depth.
 class document_marks final : public YAML::EventHandler {
 public:
     std::vector<YAML::Mark> starts;  ///< the token each document starts at
@@ -158,24 +173,50 @@ public:
     }
     void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                          YAML::EmitterStyle::value) override {
-        node(mark);
+        open(mark);
     }
-    void OnSequenceEnd() override {}
+    void OnSequenceEnd() override { --depth_; }
     void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-        node(mark);
+        open(mark);
     }
-    void OnMapEnd() override {}
+    void OnMapEnd() override { --depth_; }
 
 private:
     void node(const YAML::Mark& mark) {
         if (nodes.size() < starts.size()) nodes.push_back(mark);
     }
+    void open(const YAML::Mark& mark) {
+        node(mark);
+        if (++depth_ > max_text_depth) throw nested_too_deep{mark};
+    }
+    int depth_ = 0;
 };
+
+// YAML 1.2 §5.1 allows no NUL in a stream, and yaml-cpp misreads one: an "unknown escape
+// character" somewhere else, a NUL kept in a quoted string, or, as the first byte, the sign of
+// UTF-16 text. Where the first one is, or nothing.
+std::optional<YAML::Mark> first_nul(std::string_view yaml) {
+    const auto at = yaml.find('\0');
+    if (at == std::string_view::npos) return std::nullopt;
+    const auto line_start = yaml.rfind('\n', at);
+    YAML::Mark mark;
+    mark.pos = static_cast<int>(at);
+    mark.line = static_cast<int>(std::count(yaml.begin(), yaml.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    mark.column = static_cast<int>(line_start == std::string_view::npos ? at : at - line_start - 1);
+    return mark;
+}
+
+const std::string nul_message =
+    "the text holds a NUL byte (0x00); YAML text cannot hold one: write \\0 inside a double-quoted string";
 
 }  // namespace
 
 std::optional<scenario> file_loader::load(std::string_view yaml) {
     yaml_ = yaml;
+    if (auto nul = first_nul(yaml)) {
+        error(*nul, nul_message);
+        return std::nullopt;
+    }
     YAML::Node root;
     std::optional<YAML::Mark> second_document;
     try {
@@ -205,6 +246,9 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
         }
         if (marks.nodes.size() > 1) second_document = marks.nodes[1];
         root = YAML::Load(std::string{yaml});
+    } catch (const nested_too_deep& e) {
+        error(e.mark, too_deep_message);
+        return std::nullopt;
     } catch (const YAML::Exception& e) {
         // A syntax error leaves nothing reliable to check further.
         std::string message = "invalid YAML: ";
@@ -280,9 +324,21 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
 
 std::optional<std::vector<expect_rule>> file_loader::load_rules(std::string_view yaml) {
     yaml_ = yaml;
+    if (auto nul = first_nul(yaml)) {
+        error(*nul, nul_message);
+        return std::nullopt;
+    }
     YAML::Node root;
     try {
+        // The first document's events, for its depth, before yaml-cpp builds a tree of it.
+        std::istringstream in{std::string{yaml}};
+        YAML::Parser parser{in};
+        document_marks marks;
+        parser.HandleNextDocument(marks);
         root = YAML::Load(std::string{yaml});
+    } catch (const nested_too_deep& e) {
+        error(e.mark, too_deep_message);
+        return std::nullopt;
     } catch (const YAML::Exception& e) {
         std::string message = "invalid YAML or JSON: ";
         message.append(e.msg);

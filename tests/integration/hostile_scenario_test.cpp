@@ -7,6 +7,7 @@
 #include "scratch_dir.hpp"
 #include "test_server.hpp"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -16,11 +17,21 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace teapot::test;
+namespace json = boost::json;
 namespace fs = std::filesystem;
 
 namespace {
+
+// An admin request with a YAML body, as curl --data-binary would send it.
+response post_yaml(std::uint16_t port, const std::string& yaml) {
+    connection c{port};
+    c.send("POST /__teapot/scenarios HTTP/1.1\r\n" + host_line(port) +
+           "Content-Type: application/yaml\r\nContent-Length: " + std::to_string(yaml.size()) + "\r\n\r\n" + yaml);
+    return c.read_response();
+}
 
 response request(std::uint16_t port, const std::string& method, const std::string& target,
                  const std::string& extra_headers = {}) {
@@ -70,4 +81,30 @@ TEST_CASE("hostile scenarios: a body_file flipped to a symlink outside during re
     INFO(reloads << " reloads, " << refused << " refused");
     CHECK(secrets == 0);  // main served it on about 9 % of the reloads
     CHECK(reloads >= 100);
+}
+
+TEST_CASE("hostile scenarios: posted YAML with a NUL byte or 100 000 nested [ gets a 400 that says what and where",
+          "[hostile][yaml]") {
+    test_server server;
+    const auto port = server.port();
+    auto errors_of = [](const response& r) {
+        std::vector<std::string> out;
+        const auto body = json::parse(r.body);
+        for (const auto& e : body.at("errors").as_array()) out.emplace_back(e.as_string());
+        return out;
+    };
+    std::string with_nul = "name: n\nroutes:\n  - id: r\n    steps: [{ body: \"a";
+    with_nul.push_back('\0');
+    with_nul += "b\" }]\n";
+    auto nul = post_yaml(port, with_nul);
+    REQUIRE(nul.status == 400);
+    CHECK(errors_of(nul) == std::vector<std::string>{"posted:4:23: the text holds a NUL byte (0x00); YAML text "
+                                                     "cannot hold one: write \\0 inside a double-quoted string"});
+
+    auto deep = post_yaml(port, "name: d\nroutes: " + std::string(100'000, '['));
+    REQUIRE(deep.status == 400);
+    CHECK(errors_of(deep) ==
+          std::vector<std::string>{"posted:2:137: the YAML nests deeper than 256 levels (lists and mappings, [ ], { } "
+                                   "or indented, inside one another); expected a scenario a few levels deep"});
+    CHECK(request(port, "GET", "/status/200").status == 200);
 }

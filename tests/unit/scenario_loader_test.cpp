@@ -500,6 +500,44 @@ routes:
     CHECK(errors_of("name: a: b\n") == strings{"t.yaml:1:8: invalid YAML: illegal map value"});
 }
 
+// Issue 13: yaml-cpp said "unknown escape character" (or read the text as UTF-16) for a NUL byte,
+// and "bad file" at a mark past the line for deep nesting.
+TEST_CASE("loader: a NUL byte and nesting too deep say what is wrong and where", "[loader]") {
+    const std::string nul_message =
+        "the text holds a NUL byte (0x00); YAML text cannot hold one: write \\0 inside a double-quoted string";
+    auto with_nul = [](std::string before, std::string after) {
+        before.push_back('\0');
+        return before + after;
+    };
+    CHECK(errors_of(with_nul("name: a\nroutes:\n  - id: r\n    steps: [{ body: \"a", "b\" }]\n")) ==
+          strings{"t.yaml:4:23: " + nul_message});
+    CHECK(errors_of(with_nul("", "name: a\n")) == strings{"t.yaml:1:1: " + nul_message});
+    CHECK(errors_of(with_nul("name: a", "\nroutes: [{ id: r, steps: [{}] }]\n")) ==
+          strings{"t.yaml:1:8: " + nul_message});
+    CHECK(errors_of(with_nul("name: a\nroutes: [{ id: r, steps: [{ body: 'x", "' }] }]\n")) ==
+          strings{"t.yaml:2:37: " + nul_message});
+    auto rules = load_expect_rules(with_nul("[{ route: a, count: 1 }]", ""), "rules");
+    REQUIRE(rules.errors.size() == 1);
+    CHECK(rules.errors[0].to_string() == "rules:1:25: " + nul_message);
+
+    const std::string deep_message =
+        "the YAML nests deeper than 256 levels (lists and mappings, [ ], { } or indented, inside one another); "
+        "expected a scenario a few levels deep";
+    // Unclosed, each '[' after the first opens two levels as yaml-cpp reads it (a list, and
+    // a mapping it may be the key of): the 129th passes 256.
+    CHECK(errors_of("name: d\nroutes: " + std::string(100'000, '[')) == strings{"t.yaml:2:137: " + deep_message});
+    CHECK(errors_of("name: d\nroutes: [{ id: r, steps: [{}] }]\nseed: " + std::string(255, '[') +
+                    std::string(255, ']')) == strings{"t.yaml:3:7: 'seed' must be an unsigned integer, not a list"});
+    CHECK(errors_of("name: d\nroutes: [{ id: r, steps: [{}] }]\nseed: " + std::string(256, '[') +
+                    std::string(256, ']')) == strings{"t.yaml:3:262: " + deep_message});
+    std::string block = "name: d\nroutes: [{ id: r, steps: [{}] }]\nseed:\n";
+    for (int i = 1; i <= 300; ++i) block += std::string(2 * i, ' ') + "k:\n";
+    CHECK(errors_of(block) == strings{"t.yaml:259:513: " + deep_message});
+    auto deep_rules = load_expect_rules(std::string(100'000, '['), "rules");
+    REQUIRE(deep_rules.errors.size() == 1);
+    CHECK(deep_rules.errors[0].to_string() == "rules:1:129: " + deep_message);
+}
+
 TEST_CASE("loader: empty, non-mapping and multi-document files", "[loader]") {
     CHECK(errors_of("") ==
           strings{"t.yaml:1:1: the file is empty; expected a scenario: a mapping with at least 'routes'"});
