@@ -126,7 +126,7 @@ void server::start() {
     limits.max_sessions = o.max_sessions;
     limits.max_regex_work = o.max_regex_work;
     // Always there, with or without paths: scenarios may also be loaded at run time.
-    impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits);
+    impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits, o.max_scenario_bytes);
     // An invalid scenario file stops the start, with every error it has.
     auto loaded = impl_->scenarios->reload().loaded;
     if (!loaded.ok()) throw std::runtime_error("invalid scenarios:" + error_lines(loaded));
@@ -160,7 +160,8 @@ void server::start() {
 
 std::vector<std::string> server::reload_scenarios() {
     if (!impl_->scenarios) return {};
-    auto [loaded, changes] = impl_->scenarios->reload();
+    const auto result = impl_->scenarios->reload();
+    const auto& loaded = result.loaded;
     const auto& log = impl_->config->log;
     if (!loaded.ok()) {
         log.warn("scenario reload failed; the previous scenarios keep serving:" + error_lines(loaded));
@@ -168,7 +169,7 @@ std::vector<std::string> server::reload_scenarios() {
     }
     std::string names;
     for (const auto& s : loaded.scenarios) names.append(names.empty() ? "" : ", ").append(s.name);
-    log.info("scenarios reloaded: " + names + "; " + changes.to_string());
+    log.info("scenarios reloaded: " + names + "; " + result.changes.to_string());
     return {};
 }
 

@@ -89,6 +89,9 @@ struct server_options {
     /// of these hosts (case-insensitive, IPv6 without brackets), else it is a 400; a reference
     /// without a host (/status/200) always may. Empty: any URI, by design for testing.
     std::vector<std::string> allowed_redirect_hosts;
+    /// Every scenario in force (files and loaded at run time), as the loader meters them with
+    /// aliases resolved; one more that does not fit is refused (the admin API: 413 or 507).
+    std::size_t max_scenario_bytes = 64 * 1024 * 1024;
     log_format format = log_format::text;
 };
 

@@ -80,6 +80,7 @@ response_plan list(const request& req, const handler_context& ctx) {
             for (const auto& session : progress[i]) sessions.push_back(session_json(session));
             out.push_back(json::object{{"name", s.name},
                                        {"file", s.file.empty() ? json::value(nullptr) : json::value(s.file)},
+                                       {"resolved_bytes", s.resolved_bytes},
                                        {"seed", s.seed.value_or(player->default_seed())},
                                        {"isolate_by", isolation_text(s.isolate_by)},
                                        {"routes", std::move(routes)},
@@ -87,13 +88,29 @@ response_plan list(const request& req, const handler_context& ctx) {
                                        {"sessions", std::move(sessions)}});
         }
     }
-    return json_plan(req, 200, json::object{{"scenarios", std::move(out)}});
+    json::object body{{"scenarios", std::move(out)}};
+    if (ctx.scenarios) {
+        body["resolved_bytes"] = ctx.scenarios->scenario_bytes();
+        body["max_scenario_bytes"] = ctx.scenarios->max_scenario_bytes();
+    }
+    return json_plan(req, 200, std::move(body));
 }
 
 // POST /__teapot/scenarios: the body is one scenario, as a file would hold it (body_file aside).
 response_plan load(const request& req, const handler_context& ctx) {
     if (req.body.empty()) return admin_error(req, 400, "post a scenario in the body, as YAML (a file's content)");
     auto result = ctx.scenarios->load_text(req.body, "posted", std::nullopt);
+    if (result.refused != sc::reload_result::refusal::none) {
+        // Valid, but over --max-scenario-bytes: 413 when no budget left would take it (RFC 9110
+        // §15.5.14), 507 when it would fit once others go (RFC 4918 §11.5: the server cannot store it now).
+        const int status = result.refused == sc::reload_result::refusal::too_large ? 413 : 507;
+        return json_plan(req, status,
+                         json::object{{"status", status},
+                                      {"error", result.loaded.errors.front().message + "; nothing changed"},
+                                      {"scenario_bytes", result.needed_bytes},
+                                      {"other_scenarios_bytes", result.other_bytes},
+                                      {"max_scenario_bytes", ctx.scenarios->max_scenario_bytes()}});
+    }
     if (!result.loaded.ok()) {
         json::array errors;
         for (const auto& e : result.loaded.errors) errors.push_back(json::string{e.to_string()});

@@ -98,6 +98,9 @@ options:
   --max-sessions N      sessions a scenario keeps; the least recently used goes (default 10000)
   --max-regex-work N    work one scenario regex match may take, RE2 program size x subject
                         bytes; a larger match is not run and the request is a 500 (default 8388608)
+  --max-scenario-bytes S
+                        scenarios in force, aliases resolved; one more is refused (a post: 507)
+                        (default 64MiB)
   --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address
                         (without it: loopback clients only)
   --no-admin            do not serve the admin API
@@ -229,6 +232,8 @@ options parse_options(const std::vector<std::string_view>& args) {
             s.max_sessions = parse_number<std::size_t>(flag, value(), 1, 1'000'000);
         } else if (flag == "--max-regex-work") {
             s.max_regex_work = parse_number<std::uint64_t>(flag, value(), 1, 1'000'000'000'000);
+        } else if (flag == "--max-scenario-bytes") {
+            s.max_scenario_bytes = parse_size_flag(flag, value());
         } else if (flag == "--admin-token") {
             s.admin_token = std::string{value()};
             // RFC 6750 §2.1 b64token: what can follow "Bearer " on the wire.

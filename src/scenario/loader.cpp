@@ -2,12 +2,14 @@
 
 #include "handlers/status_spec.hpp"
 #include "scenario/file_loader.hpp"
+#include "scenario/template.hpp"
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <boost/beast/core/detail/sha1.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -31,11 +33,44 @@ namespace teapot::detail::scenario {
 namespace fs = std::filesystem;
 namespace {
 
+// A route's canonical text goes through SHA-1 as it is written: the text can be as large as the
+// tree its aliases resolve to (32 MiB), and a reload only compares fingerprints for equality.
+class canonical_digest {
+public:
+    canonical_digest() { boost::beast::detail::init(context_); }
+
+    canonical_digest& append(std::string_view text) {
+        pending_.append(text);
+        if (pending_.size() >= 64 * 1024) flush();
+        return *this;
+    }
+
+    /// The digest in hex; the object is spent afterwards.
+    std::string finish() {
+        flush();
+        std::array<unsigned char, boost::beast::detail::sha1_context::digest_size> digest{};
+        boost::beast::detail::finish(context_, digest.data());
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string out;
+        for (unsigned char byte : digest) out.append({hex[byte >> 4], hex[byte & 0xf]});
+        return out;
+    }
+
+private:
+    void flush() {
+        boost::beast::detail::update(context_, pending_.data(), pending_.size());
+        pending_.clear();
+    }
+
+    boost::beast::detail::sha1_context context_{};
+    std::string pending_;
+};
+
 // The node's content, whatever its layout: flow and block styles write the same,
 // comments vanish. A scalar keeps its tag, so "1" (quoted) and 1 stay apart.
 // Bounded like json values (a recursive alias would never end): past the bounds
 // the route is an error anyway, and its fingerprint just stops there.
-void append_canonical(const YAML::Node& node, std::string& out, int depth, std::size_t& budget) {
+void append_canonical(const YAML::Node& node, canonical_digest& out, int depth, std::size_t& budget) {
     if (depth > 64 || budget == 0) {
         out.append("...");
         return;
@@ -67,20 +102,20 @@ void append_canonical(const YAML::Node& node, std::string& out, int depth, std::
     }
 }
 
-void add_body_hashes(const step& st, std::string& out) {
+void add_body_hashes(const step& st, canonical_digest& out) {
     if (st.body) out.append(" ").append(std::to_string(std::hash<std::string_view>{}(st.body->view())));
     for (const auto& alt : st.one_of) add_body_hashes(alt.answer, out);
 }
 
 // See route::fingerprint.
 std::string fingerprint_of(const YAML::Node& node, const route& r) {
-    std::string out;
+    canonical_digest out;
     std::size_t budget = 200'000;  // nodes: twice what json values may hold
     append_canonical(node, out, 0, budget);
     out.append(" bodies:");
     for (const auto& st : r.steps) add_body_hashes(st, out);
     if (r.limit) add_body_hashes(r.limit->reject, out);
-    return out;
+    return out.finish();
 }
 
 // Aliases let a few lines of YAML stand for millions of nodes ("billion laughs": 2.6 KB took
@@ -136,7 +171,34 @@ private:
     std::map<std::tuple<int, int, int, bool>, std::optional<resolved_size>> measured_;
 };
 
-bool resolves_too_large(const YAML::Node& root) { return !resolution_meter{}.measure(root); }
+// What holding a scenario costs (scenario::resolved_bytes, counted against --max-scenario-bytes):
+// its resolved tree's scalar bytes and a charge per node for what each becomes (a header field,
+// a query matcher, a json value...), plus the fixed size of each route, step, alternative and
+// compiled template. At least the heap a copy of the scenario takes, for every shape measured
+// (docs/reliability.md: from 0.13 of the charge for json bodies, serialized at load, to 0.998).
+constexpr std::size_t bytes_per_node = 48;
+
+std::size_t template_bytes(const compiled_template& t) {
+    return sizeof(t) + t.source().size() + t.segments().size() * sizeof(compiled_template::segment);
+}
+
+std::size_t step_bytes(const step& st) {
+    std::size_t n = sizeof(step);
+    if (st.body_template) n += template_bytes(*st.body_template);
+    for (const auto& t : st.header_templates) n += template_bytes(t);
+    for (const auto& alt : st.one_of) n += step_bytes(alt.answer);
+    return n;
+}
+
+std::size_t charge(const resolved_size& size, const scenario& sc) {
+    std::size_t n = size.bytes + size.nodes * bytes_per_node;
+    for (const auto& r : sc.routes) {
+        n += sizeof(route);
+        for (const auto& st : r.steps) n += step_bytes(st);
+        if (r.limit) n += step_bytes(r.limit->reject);
+    }
+    return n;
+}
 
 const std::string too_large_message =
     "with its aliases (*name) resolved, this text is more than " + std::to_string(max_resolved_nodes) + " nodes, " +
@@ -260,7 +322,8 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
         error(YAML::Mark::null_mark(), "the file is empty; expected a scenario: a mapping with at least 'routes'");
         return std::nullopt;
     }
-    if (resolves_too_large(root)) {
+    const auto size = resolution_meter{}.measure(root);
+    if (!size) {
         error(root.Mark(), too_large_message);
         return std::nullopt;
     }
@@ -319,6 +382,7 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
         return std::pair{a.where.line, a.where.column} < std::pair{b.where.line, b.where.column};
     });
     if (!errors_.empty()) return std::nullopt;
+    out.resolved_bytes = charge(*size, out);
     return out;
 }
 
@@ -345,7 +409,7 @@ std::optional<std::vector<expect_rule>> file_loader::load_rules(std::string_view
         error(e.mark, std::move(message));
         return std::nullopt;
     }
-    if (resolves_too_large(root)) {
+    if (!resolution_meter{}.measure(root)) {
         error(root.Mark(), too_large_message);
         return std::nullopt;
     }

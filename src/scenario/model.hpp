@@ -139,7 +139,7 @@ struct route {
     /// What the route says, for hot reload: equal fingerprints (with equal ids) mean
     /// the route is unchanged and its cursors, quotas and streams carry over. The
     /// route's YAML in a canonical form (so comments and layout do not count) and a hash of
-    /// every body it sends (a body_file may change while its YAML does not).
+    /// every body it sends (a body_file may change while its YAML does not), as a SHA-1 in hex.
     std::string fingerprint;
     source_location where;
 };
@@ -161,6 +161,9 @@ struct scenario {
     std::optional<std::uint64_t> seed;
     std::vector<route> routes;
     std::vector<expect_rule> expect;
+    /// What holding it costs, as the loader meters its YAML with aliases resolved (scalar
+    /// bytes plus a charge per node; body_file contents aside). Counted against --max-scenario-bytes.
+    std::size_t resolved_bytes = 0;
 };
 
 }  // namespace teapot::detail::scenario

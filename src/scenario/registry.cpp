@@ -1,19 +1,60 @@
 #include "scenario/registry.hpp"
 
+#include "util/byte_size.hpp"
+
 #include <algorithm>
+#include <numeric>
 #include <utility>
 
 namespace teapot::detail::scenario {
+namespace {
 
-registry::registry(std::vector<std::string> paths, player_limits limits) : paths_(std::move(paths)), limits_(limits) {}
+std::size_t total_bytes(const std::vector<scenario>& set) {
+    return std::accumulate(set.begin(), set.end(), std::size_t{0},
+                           [](std::size_t sum, const scenario& sc) { return sum + sc.resolved_bytes; });
+}
+
+// One error about the whole set: no line of a file to point at.
+load_error budget_error(std::string file, std::string message) {
+    load_error e;
+    e.where.file = std::move(file);
+    e.message = std::move(message);
+    return e;
+}
+
+}  // namespace
+
+registry::registry(std::vector<std::string> paths, player_limits limits, std::size_t max_scenario_bytes)
+    : paths_(std::move(paths)), limits_(std::move(limits)), max_scenario_bytes_(max_scenario_bytes) {}
 
 reload_result registry::reload() {
     std::lock_guard lock{reload_mutex_};
     reload_result out;
     out.loaded = load_scenario_paths(paths_);
     if (!out.loaded.ok()) return out;
-    from_files_ = out.loaded.scenarios;
-    out.changes = install(compose());
+    std::vector<scenario> next;
+    for (const auto& sc : out.loaded.scenarios)
+        if (!removed_.count(sc.name) && !loaded_.count(sc.name)) next.push_back(sc);
+    const std::size_t from_files = total_bytes(next);
+    if (auto p = current())
+        for (const auto& sc : p->scenarios())
+            if (loaded_.count(sc.name)) next.push_back(sc);
+    if (const auto total = total_bytes(next); total > max_scenario_bytes_) {
+        std::string message = "the scenario files take ";
+        message.append(format_byte_size(from_files)).append(" once their aliases are resolved");
+        if (total > from_files)
+            message.append(", and the scenarios loaded at run time ").append(format_byte_size(total - from_files));
+        message.append(": more than --max-scenario-bytes (")
+            .append(format_byte_size(max_scenario_bytes_))
+            .append(") allows; expected smaller scenarios or a larger budget");
+        out.loaded.errors.push_back(budget_error(paths_.empty() ? std::string{} : paths_.front(), std::move(message)));
+        out.loaded.scenarios.clear();
+        out.refused = reload_result::refusal::full;
+        out.needed_bytes = from_files;
+        out.other_bytes = total - from_files;
+        return out;
+    }
+    out.changes = install(std::move(next));
     return out;
 }
 
@@ -25,9 +66,32 @@ reload_result registry::load_text(std::string_view yaml, const std::string& labe
     if (!out.loaded.ok()) return out;
     auto& sc = out.loaded.scenarios.front();
     if (!base_dir) sc.file.clear();  // text, not a file: nothing to point at
+    // Counted before anything is copied: a refused post costs no copy of the set in force.
+    std::size_t others = 0;
+    if (auto p = current())
+        for (const auto& in_force : p->scenarios())
+            if (in_force.name != sc.name) others += in_force.resolved_bytes;
+    if (sc.resolved_bytes > max_scenario_bytes_ || others + sc.resolved_bytes > max_scenario_bytes_) {
+        const bool alone = sc.resolved_bytes > max_scenario_bytes_;
+        std::string message = "scenario '";
+        message.append(sc.name).append("' takes ").append(format_byte_size(sc.resolved_bytes));
+        message.append(" once its aliases are resolved");
+        if (!alone) message.append(", and the other scenarios loaded ").append(format_byte_size(others));
+        message.append(": more than --max-scenario-bytes (").append(format_byte_size(max_scenario_bytes_));
+        message.append(alone ? ") allows for all scenarios together; expected a smaller scenario (fewer aliases)"
+                             : ") allows; remove a scenario (DELETE /__teapot/scenarios/NAME) or load a smaller one");
+        out.loaded.errors.push_back(budget_error(label, std::move(message)));
+        out.loaded.scenarios.clear();
+        out.refused = alone ? reload_result::refusal::too_large : reload_result::refusal::full;
+        out.needed_bytes = sc.resolved_bytes;
+        out.other_bytes = others;
+        return out;
+    }
+    auto next = in_force_except(sc.name);
+    next.push_back(sc);
     removed_.erase(sc.name);
-    loaded_.insert_or_assign(sc.name, sc);
-    out.changes = install(compose());
+    loaded_.insert(sc.name);
+    out.changes = install(std::move(next));
     return out;
 }
 
@@ -40,15 +104,20 @@ bool registry::remove(const std::string& name) {
         return false;
     loaded_.erase(name);
     removed_.insert(name);
-    install(compose());
+    install(in_force_except(name));
     return true;
 }
 
-std::vector<scenario> registry::compose() const {
+std::size_t registry::scenario_bytes() const {
+    auto p = current();
+    return p ? total_bytes(p->scenarios()) : 0;
+}
+
+std::vector<scenario> registry::in_force_except(const std::string& name) const {
     std::vector<scenario> out;
-    for (const auto& sc : from_files_)
-        if (!removed_.count(sc.name) && !loaded_.count(sc.name)) out.push_back(sc);
-    for (const auto& [name, sc] : loaded_) out.push_back(sc);
+    if (auto p = current())
+        for (const auto& sc : p->scenarios())
+            if (sc.name != name) out.push_back(sc);
     return out;
 }
 

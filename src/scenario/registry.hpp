@@ -2,14 +2,15 @@
 // The scenarios in force: those of the configured paths, plus those loaded at
 // run time (the admin API, the C++ API), swapped whole on every change.
 // Requests take a reference to the current player, so a change never disturbs
-// a request in flight, and a broken edit never replaces a good set.
+// a request in flight, and a broken edit never replaces a good set. The player
+// holds the only copy of the scenarios in force, and together they stay within
+// one budget, metered as the loader resolves them (scenario::resolved_bytes).
 
 #include "scenario/loader.hpp"
 #include "scenario/player.hpp"
 
 #include <atomic>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,21 +24,31 @@ namespace teapot::detail::scenario {
 struct reload_result {
     load_result loaded;      ///< what was loaded, or the errors (and then nothing changed)
     reload_changes changes;  ///< against the previous set; empty on the first load
+    /// The text was valid but the budget refused it (loaded.errors says the numbers): too_large
+    /// when it alone is over the budget, full when it would be with the scenarios in force.
+    enum class refusal { none, too_large, full } refused = refusal::none;
+    std::size_t needed_bytes = 0;  ///< refused: what the new set or scenario would take
+    std::size_t other_bytes = 0;   ///< refused: what the scenarios it would join take
 };
+
+/// --max-scenario-bytes' default: every scenario in force together, as resolved.
+inline constexpr std::size_t default_max_scenario_bytes = 64 * 1024 * 1024;
 
 class registry {
 public:
-    registry(std::vector<std::string> paths, player_limits limits);
+    registry(std::vector<std::string> paths, player_limits limits,
+             std::size_t max_scenario_bytes = default_max_scenario_bytes);
 
     /// Parses every path; on success the new set (with the scenarios loaded at run
     /// time) serves from now on, carrying over what the previous player had for
-    /// unchanged routes (player::take_over). On errors nothing changes.
+    /// unchanged routes (player::take_over). On errors, or when the set would pass
+    /// the budget, nothing changes.
     reload_result reload();
 
     /// Loads one scenario from YAML text and serves it beside the files' ones,
     /// replacing any scenario of the same name (a file's included) until it is
     /// removed. `label` names the text in errors; without `base_dir`, body_file
-    /// is refused. On errors nothing changes.
+    /// is refused. On errors, or when it would pass the budget, nothing changes.
     reload_result load_text(std::string_view yaml, const std::string& label,
                             const std::optional<std::filesystem::path>& base_dir);
 
@@ -66,19 +77,23 @@ public:
 
     const std::vector<std::string>& paths() const noexcept { return paths_; }
 
+    /// What the scenarios in force take, as metered (the sum of their resolved_bytes).
+    std::size_t scenario_bytes() const;
+    std::size_t max_scenario_bytes() const noexcept { return max_scenario_bytes_; }
+
 private:
-    /// The files' scenarios, less the removed and the replaced ones, plus those loaded at run time.
-    std::vector<scenario> compose() const;
+    /// The scenarios in force but those named `name`: a copy, for the next set.
+    std::vector<scenario> in_force_except(const std::string& name) const;
     /// Makes `scenarios` the set in force. Caller holds reload_mutex_.
     reload_changes install(std::vector<scenario> scenarios);
     void publish(std::shared_ptr<player> next);
 
     std::vector<std::string> paths_;
     player_limits limits_;
-    std::mutex reload_mutex_;                 // one change at a time (inotify, SIGHUP and the admin API may race)
-    std::vector<scenario> from_files_;        // the last good load of paths_
-    std::map<std::string, scenario> loaded_;  // loaded at run time, by name
-    std::set<std::string> removed_;           // files' scenarios removed at run time
+    std::size_t max_scenario_bytes_;
+    std::mutex reload_mutex_;        // one change at a time (inotify, SIGHUP and the admin API may race)
+    std::set<std::string> loaded_;   // names of the scenarios loaded at run time (all in force)
+    std::set<std::string> removed_;  // files' scenarios removed at run time
     // A plain mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements
     // that with a lock bit TSan cannot see (a reported race on every swap), and it is
     // a spinlock anyway. Held only to copy or replace the pointer.

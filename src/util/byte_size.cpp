@@ -1,7 +1,10 @@
 #include "util/byte_size.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
+#include <utility>
 
 namespace teapot::detail {
 
@@ -29,6 +32,18 @@ std::optional<std::size_t> parse_byte_size(std::string_view text) noexcept {
         return std::nullopt;
     if (n > UINT64_MAX / scale) return std::nullopt;
     return static_cast<std::size_t>(n * scale);
+}
+
+std::string format_byte_size(std::size_t bytes) {
+    constexpr std::size_t kib = 1024, mib = 1024 * kib, gib = 1024 * mib;
+    if (bytes < kib) return std::to_string(bytes) + " bytes";
+    const auto [unit, name] = bytes >= gib   ? std::pair{gib, "GiB"}
+                              : bytes >= mib ? std::pair{mib, "MiB"}
+                                             : std::pair{kib, "KiB"};
+    if (bytes % unit == 0) return std::to_string(bytes / unit) + " " + name;
+    std::array<char, 32> out{};
+    std::snprintf(out.data(), out.size(), "%.1f %s", static_cast<double>(bytes) / static_cast<double>(unit), name);
+    return out.data();
 }
 
 }  // namespace teapot::detail

@@ -40,7 +40,87 @@ response request(std::uint16_t port, const std::string& method, const std::strin
     return c.read_response(method == "HEAD");
 }
 
+// A scenario of about 10 KB of text whose aliases resolve to `copies` times 10 000 bytes.
+std::string alias_scenario(const std::string& name, int copies) {
+    std::string yaml = "name: " + name + "\nroutes:\n  - id: r\n    match: { path: /" + name + " }\n    steps:\n";
+    yaml += "      - { body: &s \"" + std::string(10'000, 'x') + "\" }\n";
+    for (int i = 1; i < copies; ++i) yaml += "      - { body: *s }\n";
+    return yaml;
+}
+
 }  // namespace
+
+TEST_CASE("hostile scenarios: posts that pass --max-scenario-bytes as resolved get 507, or 413 alone; nothing changes",
+          "[hostile][scenarios]") {
+    auto options = test_options();
+    options.max_scenario_bytes = 4 * 1024 * 1024;
+    test_server server{options};
+    const auto port = server.port();
+
+    // About 1 MB each once resolved, from 13 KB of text.
+    const auto one = alias_scenario("sc1", 100), two = alias_scenario("sc2", 100), three = alias_scenario("sc3", 100),
+               four = alias_scenario("sc4", 100);
+    REQUIRE(one.size() < 20'000);
+    CHECK(post_yaml(port, one).status == 201);
+    CHECK(post_yaml(port, two).status == 201);
+    CHECK(post_yaml(port, three).status == 201);
+    auto full = post_yaml(port, four);
+    REQUIRE(full.status == 507);
+    CHECK(full.header("Content-Type") == "application/json");
+    auto body = json::parse(full.body);
+    CHECK(body.at("max_scenario_bytes").to_number<std::uint64_t>() == 4 * 1024 * 1024);
+    const auto needed = body.at("scenario_bytes").to_number<std::uint64_t>();
+    const auto others = body.at("other_scenarios_bytes").to_number<std::uint64_t>();
+    CHECK(needed >= 100 * 10'000);  // metered as resolved, not as the 13 KB of text
+    CHECK(others == 3 * needed);
+    CHECK(needed + others > 4 * 1024 * 1024);
+    CHECK_THAT(std::string{body.at("error").as_string()},
+               Catch::StartsWith("scenario 'sc4' takes ") &&
+                   Catch::Contains("once its aliases are resolved, and the other scenarios loaded ") &&
+                   Catch::Contains(": more than --max-scenario-bytes (4 MiB) allows; remove a scenario"));
+    CHECK(request(port, "GET", "/sc4").status == 404);  // nothing changed
+    CHECK(request(port, "GET", "/sc1").status == 200);
+    CHECK(request(port, "GET", "/status/200").status == 200);
+
+    // One alone larger than the whole budget: 413, whatever is loaded.
+    auto alone = post_yaml(port, alias_scenario("huge", 500));
+    REQUIRE(alone.status == 413);
+    CHECK_THAT(std::string{json::parse(alone.body).at("error").as_string()},
+               Catch::Contains("allows for all scenarios together; expected a smaller scenario"));
+
+    // Room made, the same post fits; the listing says what each takes.
+    CHECK(request(port, "DELETE", "/__teapot/scenarios/sc1").status == 200);
+    CHECK(post_yaml(port, four).status == 201);
+    auto listing = json::parse(request(port, "GET", "/__teapot/scenarios").body);
+    CHECK(listing.at("resolved_bytes").to_number<std::uint64_t>() == 3 * needed);
+    CHECK(listing.at("max_scenario_bytes").to_number<std::uint64_t>() == 4 * 1024 * 1024);
+    for (const auto& sc : listing.at("scenarios").as_array())
+        CHECK(sc.at("resolved_bytes").to_number<std::uint64_t>() == needed);
+
+    // The C++ API and a reload of the files meet the same budget.
+    CHECK_THROWS_WITH(server.srv.load_scenario(one), Catch::Contains("more than --max-scenario-bytes (4 MiB)"));
+}
+
+TEST_CASE("hostile scenarios: scenario files past --max-scenario-bytes are a load error; the previous set serves on",
+          "[hostile][scenarios]") {
+    scratch_dir dir;
+    dir.add("a.yaml", alias_scenario("a", 100));
+    auto options = test_options();
+    options.max_scenario_bytes = 2 * 1024 * 1024;
+    options.scenario_paths = {dir.path.string()};
+    options.watch_scenarios = false;
+    test_server server{options};
+    CHECK(request(server.port(), "GET", "/a").status == 200);
+
+    dir.add("b.yaml", alias_scenario("b", 150));
+    const auto errors = server.srv.reload_scenarios();
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::Contains(": the scenario files take ") &&
+                              Catch::Contains("once their aliases are resolved: more than --max-scenario-bytes (2 "
+                                              "MiB) allows"));
+    CHECK(request(server.port(), "GET", "/a").status == 200);
+    CHECK(request(server.port(), "GET", "/b").status == 404);
+}
 
 TEST_CASE("hostile scenarios: a body_file flipped to a symlink outside during reloads is never served",
           "[hostile][body_file]") {

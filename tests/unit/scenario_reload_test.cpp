@@ -7,6 +7,7 @@
 #include "scenario/loader.hpp"
 #include "scenario/player.hpp"
 #include "scenario/registry.hpp"
+#include "util/byte_size.hpp"
 
 #include <unistd.h>
 #include <atomic>
@@ -50,6 +51,11 @@ std::unique_ptr<sc::player> successor(const sc::player& previous, const std::str
     sc::player_limits limits;
     limits.seed = previous.default_seed();
     return std::make_unique<sc::player>(load(yaml), limits);
+}
+
+int status_of_registry(const sc::registry& reg, std::string_view target) {
+    auto r = reg.play(get(target));
+    return r.plan ? r.plan->final_head.status : 0;
 }
 
 int status(sc::player& p, std::string_view target, header_list headers = {}) {
@@ -269,4 +275,83 @@ TEST_CASE("reload: steps stay exact while the registry reloads under traffic", "
     CHECK(histogram[200] == 1000);
     CHECK(histogram[503] == total - 1000);
     CHECK(histogram.count(0) == 0);
+}
+
+namespace {
+
+// A scenario of a few KB of text whose aliases resolve to `copies` times 1000 bytes.
+std::string alias_scenario(const std::string& name, int copies) {
+    std::string yaml = "name: " + name + "\nroutes:\n  - id: r\n    match: { path: /" + name + " }\n    steps:\n";
+    yaml += "      - { body: &s \"" + std::string(1000, 'x') + "\" }\n";
+    for (int i = 1; i < copies; ++i) yaml += "      - { body: *s }\n";
+    return yaml;
+}
+
+}  // namespace
+
+TEST_CASE("registry: the scenarios in force share one budget, metered as resolved", "[reload][budget]") {
+    const auto size = load(alias_scenario("aa", 100)).at(0).resolved_bytes;
+    // Every scalar byte resolved, the nodes, and each step's fixed size: more than the 3 KB of text.
+    CHECK(size > 100 * 1000 + 100 * sizeof(sc::step));
+    CHECK(load(alias_scenario("bb", 100)).at(0).resolved_bytes == size);
+
+    sc::registry reg{{}, {}, 3 * size};
+    REQUIRE(reg.reload().loaded.ok());
+    using refusal = sc::reload_result::refusal;
+    for (const auto* name : {"aa", "bb", "cc"}) {
+        auto r = reg.load_text(alias_scenario(name, 100), "posted", std::nullopt);
+        CHECK(r.loaded.ok());
+        CHECK(r.refused == refusal::none);
+    }
+    CHECK(reg.scenario_bytes() == 3 * size);
+    // Replacing one of the same name frees its share first.
+    CHECK(reg.load_text(alias_scenario("cc", 100), "posted", std::nullopt).loaded.ok());
+
+    auto full = reg.load_text(alias_scenario("dd", 100), "posted", std::nullopt);
+    CHECK(full.refused == refusal::full);
+    CHECK(full.needed_bytes == size);
+    CHECK(full.other_bytes == 3 * size);
+    REQUIRE(full.loaded.errors.size() == 1);
+    CHECK(full.loaded.errors[0].where.file == "posted");
+    CHECK(full.loaded.scenarios.empty());
+    CHECK(status_of_registry(reg, "/dd") == 0);  // nothing changed
+    CHECK(status_of_registry(reg, "/aa") == 200);
+
+    auto alone = reg.load_text(alias_scenario("ee", 400), "posted", std::nullopt);
+    CHECK(alone.refused == refusal::too_large);
+    CHECK(alone.other_bytes == 3 * size);
+
+    CHECK(reg.remove("aa"));
+    CHECK(reg.scenario_bytes() == 2 * size);
+    CHECK(reg.load_text(alias_scenario("dd", 100), "posted", std::nullopt).loaded.ok());
+    CHECK(status_of_registry(reg, "/dd") == 200);
+}
+
+TEST_CASE("registry: a reload past the budget is an error and keeps the set in force", "[reload][budget]") {
+    scratch_dir dir;
+    std::ofstream{dir.path / "a.yaml"} << alias_scenario("aa", 100);
+    const auto size = load(alias_scenario("aa", 100)).at(0).resolved_bytes;
+    sc::registry reg{{dir.path.string()}, {}, 2 * size + size / 2};
+    REQUIRE(reg.reload().loaded.ok());
+    REQUIRE(reg.load_text(alias_scenario("bb", 100), "posted", std::nullopt).loaded.ok());
+
+    std::ofstream{dir.path / "c.yaml"} << alias_scenario("cc", 100);
+    auto refused = reg.reload();
+    CHECK(refused.refused == sc::reload_result::refusal::full);
+    CHECK(refused.needed_bytes == 2 * size);  // the files'
+    CHECK(refused.other_bytes == size);       // the posted one's
+    REQUIRE(refused.loaded.errors.size() == 1);
+    CHECK(refused.loaded.errors[0].to_string() ==
+          dir.path.string() + ": the scenario files take " + teapot::detail::format_byte_size(2 * size) +
+              " once their aliases are resolved, and the scenarios loaded at run time " +
+              teapot::detail::format_byte_size(size) + ": more than --max-scenario-bytes (" +
+              teapot::detail::format_byte_size(2 * size + size / 2) +
+              ") allows; expected smaller scenarios or a larger budget");
+    CHECK(status_of_registry(reg, "/aa") == 200);
+    CHECK(status_of_registry(reg, "/bb") == 200);
+    CHECK(status_of_registry(reg, "/cc") == 0);
+
+    fs::remove(dir.path / "c.yaml");
+    CHECK(reg.reload().loaded.ok());
+    CHECK(reg.scenario_bytes() == 2 * size);
 }
