@@ -125,6 +125,7 @@ void server::start() {
     limits.session_ttl = o.session_ttl;
     limits.max_sessions = o.max_sessions;
     limits.max_regex_work = o.max_regex_work;
+    limits.quota = std::make_shared<detail::scenario::quota_budget>(o.max_quota_bytes);
     // Always there, with or without paths: scenarios may also be loaded at run time.
     impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits, o.max_scenario_bytes);
     // An invalid scenario file stops the start, with every error it has.

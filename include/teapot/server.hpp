@@ -92,6 +92,9 @@ struct server_options {
     /// Every scenario in force (files and loaded at run time), as the loader meters them with
     /// aliases resolved; one more that does not fit is refused (the admin API: 413 or 507).
     std::size_t max_scenario_bytes = 64 * 1024 * 1024;
+    /// Every quota window of every route's `limit` (its key and a fixed overhead); a request
+    /// needing a new window that does not fit, once expired windows are reclaimed, gets a 503.
+    std::size_t max_quota_bytes = 16 * 1024 * 1024;
     log_format format = log_format::text;
 };
 

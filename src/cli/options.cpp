@@ -101,6 +101,7 @@ options:
   --max-scenario-bytes S
                         scenarios in force, aliases resolved; one more is refused (a post: 507)
                         (default 64MiB)
+  --max-quota-bytes S   quota windows of every route's limit; a new key beyond gets 503 (default 16MiB)
   --admin-token T       admin API (/__teapot/) needs Authorization: Bearer T, from any address
                         (without it: loopback clients only)
   --no-admin            do not serve the admin API
@@ -234,6 +235,8 @@ options parse_options(const std::vector<std::string_view>& args) {
             s.max_regex_work = parse_number<std::uint64_t>(flag, value(), 1, 1'000'000'000'000);
         } else if (flag == "--max-scenario-bytes") {
             s.max_scenario_bytes = parse_size_flag(flag, value());
+        } else if (flag == "--max-quota-bytes") {
+            s.max_quota_bytes = parse_size_flag(flag, value());
         } else if (flag == "--admin-token") {
             s.admin_token = std::string{value()};
             // RFC 6750 §2.1 b64token: what can follow "Bearer " on the wire.

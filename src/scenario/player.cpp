@@ -6,6 +6,7 @@
 #include "scenario/random_stream.hpp"
 #include "scenario/route_index.hpp"
 #include "scenario/template.hpp"
+#include "util/byte_size.hpp"
 #include "util/field_syntax.hpp"
 
 #include <algorithm>
@@ -27,19 +28,6 @@ struct cursor {
     std::size_t index = 0;     ///< the step answering next
     std::uint64_t served = 0;  ///< requests that step has answered so far
     bool done = false;         ///< every step used up (repeat-last, pass, fail)
-};
-
-// One fixed window of a route's limit: it opens at the first request counted.
-struct quota_window {
-    std::string key;  ///< the limit's key value ("" for key: session)
-    clock::time_point opened;
-    std::uint64_t counted = 0;  ///< 0: no window open
-};
-
-// The windows of one route's limit in one session, most recently used first.
-struct quota {
-    std::list<quota_window> windows;
-    std::unordered_map<std::string, std::list<quota_window>::iterator> by_key;
 };
 
 // One route of one session: its cursor, and what only some routes need,
@@ -68,7 +56,16 @@ struct scenario_state {
 
 // What the locked part decided for one route.
 struct claim {
-    enum class kind { answered, exhausted, limited, wrong_state, passed, retired, not_early } what = kind::answered;
+    enum class kind {
+        answered,
+        exhausted,
+        limited,
+        no_quota_room,  ///< the limit needs a new window and the quota budget has no room for it
+        wrong_state,
+        passed,
+        retired,
+        not_early
+    } what = kind::answered;
     std::size_t step = 0;
     std::string why;                             ///< wrong_state / passed: the reason for nearest_miss
     std::optional<std::size_t> alternative;      ///< answered by a step with one_of: the one drawn
@@ -85,15 +82,6 @@ claim refusal(claim::kind what, std::string why = {}) {
     c.what = what;
     c.why = std::move(why);
     return c;
-}
-
-// Whole seconds from now until `end`, rounded up, at least 1 (RFC 9110 §10.2.3
-// Retry-After is in whole seconds; 0 would invite an immediate, futile retry).
-std::uint64_t seconds_until(clock::time_point end, clock::time_point now) {
-    if (end <= now) return 1;
-    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(end - now);
-    auto whole = (left + std::chrono::seconds{1} - std::chrono::nanoseconds{1}) / std::chrono::seconds{1};
-    return std::max<std::uint64_t>(static_cast<std::uint64_t>(whole), 1);
 }
 
 // RFC 6265 §4.2.1: Cookie: name=value; name2=value2 (a value may be quoted).
@@ -225,7 +213,8 @@ struct player::impl {
     }
 
     impl(std::vector<scenario> sc, player_limits lim)
-        : scenarios(std::move(sc)), limits(lim), unseeded(lim.seed ? *lim.seed : entropy()) {
+        : scenarios(std::move(sc)), limits(std::move(lim)), unseeded(limits.seed ? *limits.seed : entropy()) {
+        if (!limits.quota) limits.quota = std::make_shared<quota_budget>();
         std::stable_sort(scenarios.begin(), scenarios.end(),
                          [](const scenario& a, const scenario& b) { return a.name < b.name; });
         for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -310,34 +299,30 @@ struct player::impl {
         return (std::uint64_t{device()} << 32) ^ device();
     }
 
-    // Counts one request against route `r`'s limit, in window `key`: false when the
-    // window is spent. `retry_after_s` gets the seconds left in the window either way.
-    bool take_quota(route_state& rs, const route_limit& limit, const std::string& key, clock::time_point now,
-                    std::uint64_t& retry_after_s) const {
-        if (!rs.limit) rs.limit = std::make_unique<quota>();
-        auto& q = *rs.limit;
-        quota_window* w = nullptr;
-        if (auto it = q.by_key.find(key); it != q.by_key.end()) {
-            q.windows.splice(q.windows.begin(), q.windows, it->second);
-            w = &*it->second;
-        } else {
-            while (!q.windows.empty() && q.windows.size() >= std::max<std::size_t>(limits.max_limit_keys, 1)) {
-                q.by_key.erase(q.windows.back().key);
-                q.windows.pop_back();
-            }
-            q.windows.push_front(quota_window{key, now, 0});
-            q.by_key.emplace(key, q.windows.begin());
-            w = &q.windows.front();
+    // Counts one request against route `r`'s limit, in window `key`. Caller holds the lock.
+    quota::verdict take_quota(route_state& rs, const route_limit& limit, const std::string& key, clock::time_point now,
+                              std::uint64_t& retry_after_s) const {
+        if (!rs.limit) rs.limit = std::make_unique<quota>(limits.quota);
+        return rs.limit->take(limit, key, now, retry_after_s);
+    }
+
+    // Drops every window that ended, in every session of every scenario, taking one
+    // scenario's lock at a time; then tells the budget when the next one ends.
+    void sweep_quotas(clock::time_point now) const {
+        auto next = clock::time_point::max();
+        for (std::size_t si = 0; si < scenarios.size(); ++si) {
+            const auto& sc = scenarios[si];
+            auto& st = *states[si];
+            std::lock_guard lock{st.mutex};
+            auto sweep = [&](session& s) {
+                for (std::size_t ri = 0; ri < sc.routes.size(); ++ri)
+                    if (sc.routes[ri].limit && s.routes[ri].limit)
+                        next = std::min(next, s.routes[ri].limit->drop_ended(sc.routes[ri].limit->per, now));
+            };
+            sweep(st.global);
+            for (auto& s : st.sessions) sweep(s);
         }
-        // A fixed window: it opens with the first request counted and lasts `per`.
-        if (w->counted == 0 || now >= w->opened + limit.per) {
-            w->opened = now;
-            w->counted = 0;
-        }
-        retry_after_s = seconds_until(w->opened + limit.per, now);
-        if (w->counted >= limit.requests) return false;
-        ++w->counted;
-        return true;
+        limits.quota->swept(next);
     }
 
     // Claims the next step of route `ri` of scenario `si` for session `key`, atomically:
@@ -375,9 +360,10 @@ struct player::impl {
             // Every request the route answers counts, the exhausted ones of then: fail included.
             if (!s) s = find_session(st, sc.routes.size(), key, true, now);
             std::uint64_t seconds = 1;
-            bool allowed = take_quota(s->routes[ri], *r.limit, limit_key, now, seconds);
+            const auto verdict = take_quota(s->routes[ri], *r.limit, limit_key, now, seconds);
+            if (verdict == quota::verdict::no_room) return refusal(claim::kind::no_quota_room);
             out.retry_after_s = seconds;
-            if (!allowed) {
+            if (verdict == quota::verdict::spent) {
                 if (r.limit->reject.set_state) s->state = r.limit->reject.set_state;
                 draw_uuids(s->routes[ri], si, ri, r.limit->reject, out);
                 out.what = claim::kind::limited;
@@ -468,6 +454,21 @@ response_plan reject_plan(const request& req, const step& reject, std::uint64_t 
     return step_plan(req, with_retry, ctx, draws);
 }
 
+// The quota windows fill --max-quota-bytes and none has ended: a 503, since the server lacks the
+// room and not the client its quota (RFC 9110 §15.6.4), with Retry-After at the earliest end.
+response_plan no_quota_room_plan(const request& req, const scenario& sc, const route& r, const quota_budget& budget) {
+    status_knobs knobs;
+    std::string body = "route ";
+    body.append(r.id).append(" of scenario ").append(sc.name);
+    body.append(": its limit needs a quota window for a new key, and the windows of every route's limit hold ");
+    body.append(format_byte_size(budget.used())).append(" of --max-quota-bytes (");
+    body.append(format_byte_size(budget.max())).append("), none ended; retry later, or raise --max-quota-bytes\n");
+    knobs.body = std::move(body);
+    knobs.content_type = "text/plain; charset=utf-8";
+    knobs.retry_after = std::to_string(budget.seconds_to_room(clock::now()));
+    return plan_for_code(req, 503, knobs);
+}
+
 response_plan exhausted_plan(const request& req, const scenario& sc, const route& r) {
     status_knobs knobs;
     std::string body = "route ";
@@ -484,7 +485,7 @@ response_plan exhausted_plan(const request& req, const scenario& sc, const route
 }  // namespace
 
 player::player(std::vector<scenario> scenarios, player_limits limits)
-    : impl_(std::make_unique<impl>(std::move(scenarios), limits)) {}
+    : impl_(std::make_unique<impl>(std::move(scenarios), std::move(limits))) {}
 
 player::~player() = default;
 
@@ -617,7 +618,7 @@ route_progress progress_of(const route& r, const route_state& rs, clock::time_po
     out.served = at.served;
     out.done = at.done;
     if (r.limit && rs.limit) {
-        for (const auto& w : rs.limit->windows) {
+        for (const auto& w : rs.limit->windows()) {
             const auto end = w.opened + r.limit->per;
             if (w.counted == 0 || now >= end) continue;  // no window open
             out.quota.push_back({w.key, w.counted, std::chrono::ceil<std::chrono::milliseconds>(end - now)});
@@ -689,6 +690,20 @@ play_result player::play(const request& req, bool before_body) {
             if (r.limit && r.limit->key == route_limit::key_kind::header)
                 limit_key = std::string{req.header(r.limit->header)};
             auto c = impl_->try_claim(si, ri, *keys[si], limit_key, before_body);
+            // The quota budget has no room: windows that ended are reclaimed (one sweep at a time), then once more.
+            if (c.what == claim::kind::no_quota_room && impl_->limits.quota->begin_sweep(clock::now())) {
+                impl_->sweep_quotas(clock::now());
+                c = impl_->try_claim(si, ri, *keys[si], limit_key, before_body);
+            }
+            if (c.what == claim::kind::no_quota_room) {
+                result.plan = no_quota_room_plan(req, sc, r, *impl_->limits.quota);
+                result.scenario = sc.name;
+                result.route = r.id;
+                result.step_count = r.steps.size();
+                result.nearest_miss.clear();
+                if (!keys[si]->empty()) result.sessions.push_back(*keys[si]);
+                return result;
+            }
             if (c.what == claim::kind::not_early) {
                 result.needs_body = true;
                 return result;

@@ -8,6 +8,7 @@
 #include "http/response_plan.hpp"
 #include "scenario/model.hpp"
 #include "scenario/regex.hpp"
+#include "scenario/quota.hpp"
 #include "scenario/reload_changes.hpp"
 
 #include <chrono>
@@ -77,9 +78,9 @@ struct session_progress {
 struct player_limits {
     std::chrono::milliseconds session_ttl{10 * 60 * 1000};  ///< idle sessions are forgotten
     std::size_t max_sessions = 10'000;                      ///< per scenario; the least recently used goes
-    /// Per route and session, for `limit` with `key: header NAME`: distinct values
-    /// counted; the least recently used goes (and its quota starts afresh).
-    std::size_t max_limit_keys = 10'000;
+    /// What every window of every route's `limit` may take together (--max-quota-bytes),
+    /// shared with the players that follow this one; null: the player makes its own.
+    std::shared_ptr<quota_budget> quota;
     /// The most work one regex match may take, program size × subject bytes: beyond, the
     /// match is not run and the request is a 500 (scenario/matcher.cpp).
     std::uint64_t max_regex_work = default_max_regex_work;

@@ -25,7 +25,10 @@ load_error budget_error(std::string file, std::string message) {
 }  // namespace
 
 registry::registry(std::vector<std::string> paths, player_limits limits, std::size_t max_scenario_bytes)
-    : paths_(std::move(paths)), limits_(std::move(limits)), max_scenario_bytes_(max_scenario_bytes) {}
+    : paths_(std::move(paths)), limits_(std::move(limits)), max_scenario_bytes_(max_scenario_bytes) {
+    // One quota budget for every player this registry makes: a reload carries windows over.
+    if (!limits_.quota) limits_.quota = std::make_shared<quota_budget>();
+}
 
 reload_result registry::reload() {
     std::lock_guard lock{reload_mutex_};

@@ -4,6 +4,7 @@
 // followed out, and YAML the parser cannot read is an error that says what and where.
 
 #include "client.hpp"
+#include "scenario/quota.hpp"
 #include "scratch_dir.hpp"
 #include "test_server.hpp"
 
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -120,6 +122,66 @@ TEST_CASE("hostile scenarios: scenario files past --max-scenario-bytes are a loa
                                               "MiB) allows"));
     CHECK(request(server.port(), "GET", "/a").status == 200);
     CHECK(request(server.port(), "GET", "/b").status == 404);
+}
+
+TEST_CASE(
+    "hostile scenarios: quota keys share --max-quota-bytes; a new key beyond it gets 503, counted keys keep "
+    "their windows",
+    "[hostile][quota]") {
+    auto options = test_options();
+    options.max_quota_bytes = 64 * 1024;
+    test_server server{options};
+    const auto port = server.port();
+    REQUIRE(post_yaml(port, R"(name: quota
+isolate_by: header X-Session
+routes:
+  - id: q
+    match: { path: /q }
+    limit: { requests: 2, per: 3s, key: header X-Key }
+    steps: [{ status: 200, times: forever }]
+)")
+                .status == 201);
+
+    // Keys near the header limit, in 3 sessions, on one keep-alive connection: on main each window
+    // kept its whole key (twice), and nothing bounded them but 10 000 per route and session.
+    connection c{port};
+    auto get = [&](int session, const std::string& key) {
+        c.send("GET /q HTTP/1.1\r\n" + host_line(port) + "X-Session: s" + std::to_string(session) +
+               "\r\nX-Key: " + key + "\r\n\r\n");
+        return c.read_response();
+    };
+    auto key = [](int i) { return std::to_string(i) + "-" + std::string(12'000, 'k'); };
+    // Each window is charged its stored key (a prefix and a digest: 59 bytes) and a fixed overhead.
+    const int fit = static_cast<int>(64 * 1024 / (teapot::detail::scenario::quota_window_overhead + 59));
+    const auto started = std::chrono::steady_clock::now();
+    int served = 0;
+    std::optional<response> refused;
+    while (served < 1000) {
+        auto r = get(served % 3, key(served));
+        if (r.status != 200) {
+            refused = std::move(r);
+            break;
+        }
+        ++served;
+    }
+    REQUIRE(refused);
+    CHECK(refused->status == 503);
+    // Retry-After: when the earliest window ends, whole seconds rounded up.
+    CHECK((refused->header("Retry-After") == "3" || refused->header("Retry-After") == "2"));
+    CHECK_THAT(refused->body, Catch::StartsWith("route q of scenario quota: its limit needs a quota window for a new "
+                                                "key") &&
+                                  Catch::Contains("of --max-quota-bytes (64 KiB)"));
+    // Bounded by the budget alone, when no window has ended meanwhile (a slow sanitizer run may pass 3 s).
+    if (std::chrono::steady_clock::now() - started < 3s) CHECK(served == fit);
+    // A key counted before keeps its window: its second request is served, its third is the limit's.
+    CHECK(get(0, key(0)).status == 200);
+    CHECK(get(0, key(0)).status == 429);
+    // Another client is served meanwhile.
+    CHECK(request(port, "GET", "/status/200").status == 200);
+
+    // Once the windows end, a sweep reclaims them and new keys are counted again.
+    std::this_thread::sleep_until(started + 3100ms);
+    CHECK(get(1, "after-" + std::string(12'000, 'k')).status == 200);
 }
 
 TEST_CASE("hostile scenarios: a body_file flipped to a symlink outside during reloads is never served",

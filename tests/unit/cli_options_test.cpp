@@ -75,6 +75,7 @@ TEST_CASE("parse_options: defaults", "[cli]") {
         CHECK(s.max_sessions == 10'000);
         CHECK(s.max_regex_work == 8 * 1024 * 1024);
         CHECK(s.max_scenario_bytes == 64 * 1024 * 1024);
+        CHECK(s.max_quota_bytes == 16 * 1024 * 1024);
     }
 }
 
@@ -126,6 +127,7 @@ TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]"
     both_forms("--max-scenario-bytes", "1GiB",
                [](const auto& o) { CHECK(o.server.max_scenario_bytes == 1024ull * 1024 * 1024); });
     both_forms("--max-scenario-bytes", "4096", [](const auto& o) { CHECK(o.server.max_scenario_bytes == 4096); });
+    both_forms("--max-quota-bytes", "1MiB", [](const auto& o) { CHECK(o.server.max_quota_bytes == 1024 * 1024); });
     for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"})
         both_forms("--log-level", level, [&](const auto& o) { CHECK(o.log_level == level); });
     both_forms("--log-format", "json", [](const auto& o) { CHECK(o.server.format == teapot::log_format::json); });
@@ -192,6 +194,7 @@ TEST_CASE("parse_options: missing values", "[cli]") {
           "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
           "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--session-ttl", "--max-sessions", "--max-regex-work", "--max-scenario-bytes",
+          "--max-quota-bytes",
           "--log-level", "--log-format"}) {
         INFO(flag);
         CHECK(usage_error_of({flag}) == std::string{flag} + " needs a value");
@@ -248,7 +251,8 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
         }
     }
     SECTION("sizes") {
-        for (std::string_view flag : {"--max-header-size", "--max-body-size", "--max-uri-size", "--max-scenario-bytes"}) {
+        for (std::string_view flag :
+             {"--max-header-size", "--max-body-size", "--max-uri-size", "--max-scenario-bytes", "--max-quota-bytes"}) {
             for (std::string_view bad : {"0", "0KiB", "-1", "1 KiB", "1kib", "big", "1TiB", ""}) {
                 INFO(flag << " '" << bad << "'");
                 auto error = usage_error_of({flag, bad});
@@ -308,7 +312,7 @@ TEST_CASE("usage() lists every flag", "[cli]") {
     }
     for (std::string_view flag : {"--no-watch", "--journal-size", "--session-ttl", "--max-sessions", "--max-regex-work",
                                   "--admin-token", "--no-admin", "--debug-headers", "--allowed-redirect-hosts",
-                                  "--max-scenario-bytes"}) {
+                                  "--max-scenario-bytes", "--max-quota-bytes"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }

@@ -1023,13 +1023,11 @@ TEST_CASE("limit: the reject's set_state applies", "[player][limit]") {
     CHECK(play_status(p, make_request("GET", "/state")) == 299);
 }
 
-TEST_CASE("limit: key header counts each value apart, within the session, capped", "[player][limit]") {
+TEST_CASE("limit: key header counts each value apart, within the session", "[player][limit]") {
     auto route = limited_route(1, 1h, {make_step(201), make_step(202), make_step(203, std::nullopt)});
     route.limit->key = sc::route_limit::key_kind::header;
     route.limit->header = "X-Api-Key";
-    sc::player_limits limits;
-    limits.max_limit_keys = 2;
-    sc::player p{one(make_scenario("quota", {route}, isolate(sc::isolation::kind::header, "X-Test-Id"))), limits};
+    sc::player p{one(make_scenario("quota", {route}, isolate(sc::isolation::kind::header, "X-Test-Id")))};
     auto with = [](std::string_view session, std::string_view key) {
         return make_request("GET", "/q", {{"X-Test-Id", session}, {"X-Api-Key", key}});
     };
@@ -1040,10 +1038,69 @@ TEST_CASE("limit: key header counts each value apart, within the session, capped
     CHECK(play_status(p, with("s", "b")) == 429);
     // Another session: its own quotas and cursor.
     CHECK(play_status(p, with("t", "a")) == 201);
-    // A third key evicts the least recently used (a), whose quota then starts afresh.
     CHECK(play_status(p, with("s", "c")) == 203);
-    CHECK(play_status(p, with("s", "b")) == 429);
-    CHECK(play_status(p, with("s", "a")) == 203);
+}
+
+TEST_CASE("limit: windows share one byte budget; a new key that does not fit gets a 503", "[player][limit]") {
+    auto route = limited_route(1, 300ms, {make_step(200, std::nullopt)});
+    route.limit->key = sc::route_limit::key_kind::header;
+    route.limit->header = "X-Api-Key";
+    sc::player_limits limits;
+    // Room for two windows of one-byte keys.
+    limits.quota = std::make_shared<sc::quota_budget>(2 * (sc::quota_window_overhead + 1));
+    sc::player p{one(make_scenario("quota", {route}, isolate(sc::isolation::kind::header, "X-Test-Id"))), limits};
+    auto with = [](std::string_view session, std::string_view key) {
+        return make_request("GET", "/q", {{"X-Test-Id", session}, {"X-Api-Key", key}});
+    };
+    const auto opened = steady::now();
+    CHECK(play_status(p, with("s", "a")) == 200);
+    CHECK(play_status(p, with("t", "b")) == 200);  // the budget is across sessions
+    CHECK(limits.quota->used() == limits.quota->max());
+    // A third key: no window is given up for it, so the first two keep their quotas.
+    auto refused = p.play(with("s", "c"));
+    REQUIRE(refused.plan);
+    CHECK(status_of(refused) == 503);
+    CHECK(refused.route == "quota");
+    CHECK_FALSE(refused.limited);
+    CHECK(header_of(refused, "Retry-After") == "1");
+    CHECK_THAT(std::string{refused.plan->body.view()}, Catch::Contains("--max-quota-bytes (322 bytes)"));
+    if (steady::now() - opened < 300ms) CHECK(play_status(p, with("s", "a")) == 429);
+    // Once the windows end, a sweep reclaims them: the new key is counted.
+    std::this_thread::sleep_for(350ms);
+    CHECK(play_status(p, with("s", "c")) == 200);
+    CHECK(limits.quota->used() == sc::quota_window_overhead + 1);
+}
+
+TEST_CASE("limit: a long key is kept as a prefix and a digest; the budget goes back with the player",
+          "[player][limit]") {
+    CHECK(sc::stored_quota_key("short") == "short");
+    const std::string at_most(sc::max_stored_quota_key, 'k');
+    CHECK(sc::stored_quota_key(at_most) == at_most);
+    const std::string long_a = std::string(10'000, 'a') + "1", long_b = std::string(10'000, 'a') + "2";
+    const auto a = sc::stored_quota_key(long_a), b = sc::stored_quota_key(long_b);
+    CHECK(a.size() == 24 + 3 + 32);
+    CHECK(a.starts_with(std::string(24, 'a') + "..."));
+    CHECK(a != b);
+    // A prefix is never cut inside a UTF-8 sequence: 23 'x' and a two-byte 'é' stop before the 'é'.
+    CHECK(sc::stored_quota_key(std::string(23, 'x') + "\xc3\xa9" + std::string(100, 'y'))
+              .starts_with(std::string(23, 'x') + "..."));
+
+    auto route = limited_route(1, 1h, {make_step(200, std::nullopt)});
+    route.limit->key = sc::route_limit::key_kind::header;
+    route.limit->header = "X-Api-Key";
+    sc::player_limits limits;
+    limits.quota = std::make_shared<sc::quota_budget>();
+    {
+        sc::player p{one(make_scenario("quota", {route})), limits};
+        CHECK(play_status(p, make_request("GET", "/q", {{"X-Api-Key", long_a}})) == 200);
+        CHECK(play_status(p, make_request("GET", "/q", {{"X-Api-Key", long_a}})) == 429);
+        CHECK(play_status(p, make_request("GET", "/q", {{"X-Api-Key", long_b}})) == 200);
+        CHECK(limits.quota->used() == 2 * (sc::quota_window_overhead + a.size()));
+        const auto progress = p.progress();
+        REQUIRE(progress.at(0).at(0).routes.at(0).quota.size() == 2);
+        CHECK(progress.at(0).at(0).routes.at(0).quota.at(0).key == b);
+    }
+    CHECK(limits.quota->used() == 0);
 }
 
 TEST_CASE("limit: counting is exact under 8 threads", "[player][limit]") {
