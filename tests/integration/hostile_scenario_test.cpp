@@ -52,7 +52,7 @@ std::string alias_scenario(const std::string& name, int copies) {
 
 }  // namespace
 
-TEST_CASE("hostile scenarios: posts that pass --max-scenario-bytes as resolved get 507, or 413 alone; nothing changes",
+TEST_CASE("hostile scenarios: posts that pass --max-scenario-bytes as resolved get 507, or 413 alone, and nothing changes",
           "[hostile][scenarios]") {
     auto options = test_options();
     options.max_scenario_bytes = 4 * 1024 * 1024;
@@ -103,7 +103,7 @@ TEST_CASE("hostile scenarios: posts that pass --max-scenario-bytes as resolved g
     CHECK_THROWS_WITH(server.srv.load_scenario(one), Catch::Contains("more than --max-scenario-bytes (4 MiB)"));
 }
 
-TEST_CASE("hostile scenarios: scenario files past --max-scenario-bytes are a load error; the previous set serves on",
+TEST_CASE("hostile scenarios: scenario files past --max-scenario-bytes are a load error, and the previous set serves on",
           "[hostile][scenarios]") {
     scratch_dir dir;
     dir.add("a.yaml", alias_scenario("a", 100));
@@ -125,7 +125,7 @@ TEST_CASE("hostile scenarios: scenario files past --max-scenario-bytes are a loa
 }
 
 TEST_CASE(
-    "hostile scenarios: quota keys share --max-quota-bytes; a new key beyond it gets 503, counted keys keep "
+    "hostile scenarios: quota keys share --max-quota-bytes: a new key beyond it gets 503, counted keys keep "
     "their windows",
     "[hostile][quota]") {
     auto options = test_options();
@@ -225,7 +225,7 @@ TEST_CASE("hostile scenarios: a body_file flipped to a symlink outside during re
     CHECK(reloads >= 100);
 }
 
-TEST_CASE("hostile scenarios: posted YAML with a NUL byte or 100 000 nested [ gets a 400 that says what and where",
+TEST_CASE("hostile scenarios: posted YAML with a NUL byte or 100 000 nested flow sequences gets a 400 that says what and where",
           "[hostile][yaml]") {
     test_server server;
     const auto port = server.port();

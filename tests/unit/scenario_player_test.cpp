@@ -1041,7 +1041,7 @@ TEST_CASE("limit: key header counts each value apart, within the session", "[pla
     CHECK(play_status(p, with("s", "c")) == 203);
 }
 
-TEST_CASE("limit: windows share one byte budget; a new key that does not fit gets a 503", "[player][limit]") {
+TEST_CASE("limit: windows share one byte budget: a new key that does not fit gets a 503", "[player][limit]") {
     auto route = limited_route(1, 300ms, {make_step(200, std::nullopt)});
     route.limit->key = sc::route_limit::key_kind::header;
     route.limit->header = "X-Api-Key";
@@ -1071,7 +1071,7 @@ TEST_CASE("limit: windows share one byte budget; a new key that does not fit get
     CHECK(limits.quota->used() == sc::quota_window_overhead + 1);
 }
 
-TEST_CASE("limit: a long key is kept as a prefix and a digest; the budget goes back with the player",
+TEST_CASE("limit: a long key is kept as a prefix and a digest, and the budget goes back with the player",
           "[player][limit]") {
     CHECK(sc::stored_quota_key("short") == "short");
     const std::string at_most(sc::max_stored_quota_key, 'k');
