@@ -1,9 +1,20 @@
 #include "admin/journal.hpp"
 
+#include "scenario/session_key.hpp"
+
 #include <algorithm>
 
 namespace teapot::detail {
 namespace {
+
+// `f` with its session as the player files it (a long key compacted): computed once per call,
+// not once per entry.
+journal_filter as_filed(const journal_filter& f) {
+    if (!f.session || f.session->size() <= scenario::max_stored_session_key) return f;
+    auto out = f;
+    out.session = scenario::stored_session_key(*f.session);
+    return out;
+}
 
 bool matches(const journal_entry& e, const journal_filter& f) {
     if (f.since && e.id <= *f.since) return false;
@@ -145,13 +156,14 @@ std::size_t journal::count_served_locked(const journal_filter& filter) const {
 }
 
 std::size_t journal::count_served(const journal_filter& filter) const {
+    const auto filed = as_filed(filter);
     std::lock_guard lock{mutex_};
-    return count_served_locked(filter);
+    return count_served_locked(filed);
 }
 
 journal::wait_registration journal::wait(journal_filter filter, std::size_t count, std::function<void()> reached) {
     auto w = std::make_unique<waiter>();
-    w->filter = std::move(filter);
+    w->filter = as_filed(filter);
     w->wanted = count;
     w->reached = std::move(reached);
     std::lock_guard lock{mutex_};
@@ -181,7 +193,8 @@ std::size_t journal::wait_registration::served() const {
     return waiter_->served;
 }
 
-journal_page journal::page(const journal_filter& filter, std::size_t limit, std::size_t bytes) const {
+journal_page journal::page(const journal_filter& asked, std::size_t limit, std::size_t bytes) const {
+    const auto filter = as_filed(asked);
     journal_page out;
     std::size_t copied = 0;
     std::lock_guard lock{mutex_};
@@ -219,7 +232,8 @@ void journal::clear() {
     for (auto* w : waiters_) w->served = 0;
 }
 
-void journal::erase(const journal_filter& filter) {
+void journal::erase(const journal_filter& asked) {
+    const auto filter = as_filed(asked);
     // Rare (a reset): the survivors move to a new ring, in order; the erased stay in the old
     // one, freed with it after the lock is let go.
     std::vector<slot> kept;

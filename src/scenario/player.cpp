@@ -1,5 +1,7 @@
 #include "scenario/player.hpp"
 
+#include "scenario/session_key.hpp"
+
 #include "handlers/status_handler.hpp"
 #include "handlers/status_knobs.hpp"
 #include "scenario/matcher.hpp"
@@ -109,12 +111,12 @@ std::string_view cookie_value(const request& req, std::string_view name) {
 std::string session_key(const isolation& iso, const match_subject& s) {
     switch (iso.by) {
         case isolation::kind::global: return {};
-        case isolation::kind::header: return std::string{s.req().header(iso.name)};
+        case isolation::kind::header: return stored_session_key(s.req().header(iso.name));
         case isolation::kind::query: {
             const auto* v = s.query_value(iso.name);
-            return v ? *v : std::string{};
+            return v ? stored_session_key(*v) : std::string{};
         }
-        case isolation::kind::cookie: return std::string{cookie_value(s.req(), iso.name)};
+        case isolation::kind::cookie: return stored_session_key(cookie_value(s.req(), iso.name));
     }
     return {};
 }
@@ -586,7 +588,7 @@ bool player::reset(const std::optional<std::string>& scenario, const std::option
         if (!session_key) {
             st.sessions.clear();
             st.by_key.clear();
-        } else if (auto it = st.by_key.find(*session_key); it != st.by_key.end()) {
+        } else if (auto it = st.by_key.find(stored_session_key(*session_key)); it != st.by_key.end()) {
             st.sessions.erase(it->second);
             st.by_key.erase(it);
         }
@@ -601,7 +603,8 @@ bool player::set_state(const std::string& scenario, const std::string& session_k
         const auto now = clock::now();
         std::lock_guard lock{st.mutex};
         impl_->expire(st, now);
-        impl_->find_session(st, impl_->scenarios[si].routes.size(), session_key, true, now)->state = std::move(state);
+        impl_->find_session(st, impl_->scenarios[si].routes.size(), stored_session_key(session_key), true, now)
+            ->state = std::move(state);
         return true;
     }
     return false;

@@ -1,6 +1,6 @@
 #include "scenario/quota.hpp"
 
-#include <boost/beast/core/detail/sha1.hpp>
+#include "util/compact_key.hpp"
 
 #include <algorithm>
 #include <array>
@@ -29,20 +29,8 @@ void lower_to(std::atomic<clock::rep>& target, clock::rep value) noexcept {
 }  // namespace
 
 std::string stored_quota_key(std::string_view key) {
-    if (key.size() <= max_stored_quota_key) return std::string{key};
-    // A prefix a reader recognises in the admin listing, cut before a UTF-8 continuation byte.
-    std::size_t cut = 24;
-    while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
-    boost::beast::detail::sha1_context context{};
-    boost::beast::detail::init(context);
-    boost::beast::detail::update(context, key.data(), key.size());
-    std::array<unsigned char, boost::beast::detail::sha1_context::digest_size> digest{};
-    boost::beast::detail::finish(context, digest.data());
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out{key.substr(0, cut)};
-    out.append("...");
-    for (std::size_t i = 0; i < 16; ++i) out.append({hex[digest[i] >> 4], hex[digest[i] & 0xf]});
-    return out;
+    // A 24-byte prefix a reader recognises in the admin listing.
+    return compact_key(key, max_stored_quota_key, 24);
 }
 
 bool quota_budget::try_take(std::size_t bytes) noexcept {

@@ -4,13 +4,13 @@
 // shows the arithmetic.
 
 #include "client.hpp"
+#include "process_memory.hpp"
 #include "scratch_dir.hpp"
 #include "test_server.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -21,18 +21,6 @@
 
 using namespace teapot::test;
 using clock_type = std::chrono::steady_clock;
-
-namespace {
-
-// This process's resident set: the server runs in it.
-std::size_t rss_bytes() {
-    std::ifstream statm{"/proc/self/statm"};
-    std::size_t pages = 0, resident = 0;
-    statm >> pages >> resident;
-    return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
-
-}  // namespace
 
 TEST_CASE("a step's body is shared by its answers in flight, not copied into each", "[hostile][memory]") {
     scratch_dir dir;

@@ -4,6 +4,7 @@
 // followed out, and YAML the parser cannot read is an error that says what and where.
 
 #include "client.hpp"
+#include "process_memory.hpp"
 #include "scenario/quota.hpp"
 #include "scratch_dir.hpp"
 #include "test_server.hpp"
@@ -249,4 +250,42 @@ TEST_CASE("hostile scenarios: posted YAML with a NUL byte or 100 000 nested flow
           std::vector<std::string>{"posted:2:137: the YAML nests deeper than 256 levels (lists and mappings, [ ], { } "
                                    "or indented, inside one another); expected a scenario a few levels deep"});
     CHECK(request(port, "GET", "/status/200").status == 200);
+}
+
+TEST_CASE("hostile scenarios: session keys of 12 000 bytes are kept in a few hundred, and still find their session",
+          "[hostile][sessions]") {
+    auto o = test_options();
+    o.journal_size = 50;  // the journal keeps what the requests sent: not what is measured here
+    test_server s{o};
+    REQUIRE(post_yaml(s.port(), "name: keyed\nisolate_by: header X-Test-Id\nroutes:\n  - id: r\n"
+                                "    match: { path: /keyed }\n"
+                                "    steps: [{ status: 201 }, { status: 202, times: forever }]\n")
+                .status == 201);
+    auto key = [](int i) { return std::to_string(i) + std::string(12'000, 'k'); };
+    connection c{s.port()};
+    auto ask = [&](const std::string& id) {
+        c.send("GET /keyed HTTP/1.1\r\n" + host_line(s.port()) + "X-Test-Id: " + id + "\r\n\r\n");
+        return c.read_response().status;
+    };
+    CHECK(ask(key(0)) == 201);
+    const auto before = rss_bytes();
+    // 3 000 sessions: kept whole, their keys alone (twice each: the list and its index) were 72 MB.
+    for (int i = 1; i <= 3000; ++i) REQUIRE(ask(key(i)) == 201);
+    const auto grown = rss_bytes() - std::min(before, rss_bytes());
+    INFO("RSS grew by " << grown / (1024 * 1024) << " MiB with 3 000 sessions of 12 000-byte keys");
+    CHECK(grown < 24 * 1024 * 1024);
+    // The long key still names its session: for the player, the journal and the C++ API.
+    CHECK(ask(key(7)) == 202);
+    CHECK(ask(key(3000)) == 202);
+    CHECK(s.srv.requests({.session = key(3000)}).size() == 2);
+    CHECK(s.srv.requests({.session = key(2999)}).size() == 1);
+    s.srv.reset(std::nullopt, key(3000));
+    CHECK(s.srv.requests({.session = key(3000)}).empty());
+    CHECK(ask(key(3000)) == 201);
+    CHECK(ask(key(2999)) == 202);
+    // The admin listing shows the kept form: a readable prefix, "...", a digest.
+    auto listing = request(s.port(), "GET", "/__teapot/scenarios");
+    REQUIRE(listing.status == 200);
+    CHECK(listing.body.find(std::string(190, 'k') + "...") != std::string::npos);
+    CHECK(listing.body.find(std::string(2'000, 'k')) == std::string::npos);
 }
