@@ -120,6 +120,10 @@ void server::start() {
         throw std::invalid_argument("max_header_bytes is at most " + std::to_string(limits::header_bytes_ceiling) +
                                     " (a header field is held in 64 KiB), not " +
                                     std::to_string(o.request_limits.max_header_bytes));
+    if (o.request_limits.max_body_memory < o.request_limits.max_body_bytes)
+        throw std::invalid_argument("max_body_memory (" + std::to_string(o.request_limits.max_body_memory) +
+                                    ") must hold one body of max_body_bytes (" +
+                                    std::to_string(o.request_limits.max_body_bytes) + ")");
     detail::scenario::player_limits limits;
     limits.seed = o.seed;  // --seed drives the draws of scenarios without their own seed
     limits.session_ttl = o.session_ttl;
@@ -134,6 +138,7 @@ void server::start() {
 
     auto config = std::make_shared<detail::session_config>(detail::session_config{
         o.request_limits,
+        std::make_shared<detail::body_budget>(o.request_limits.max_body_memory),
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
                                 detail::admin_settings{o.admin, o.admin_token}, o.debug_headers, &impl_->counters,
                                 &impl_->tracker, redirect_hosts(o.allowed_redirect_hosts)},

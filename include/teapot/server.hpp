@@ -53,6 +53,9 @@ struct limits {
     milliseconds idle_timeout{60'000};         ///< keep-alive wait for the next request
     milliseconds write_timeout{30'000};        ///< writing one response
     std::size_t max_connections = 10'000;      ///< further connections are closed at once
+    /// Request content held at once, all connections together: a body that would pass it
+    /// gets a 503 with Retry-After (at least max_body_bytes, else start() throws).
+    std::size_t max_body_memory = 256 * 1024 * 1024;
 };
 
 /// How access-log and server log lines are written.

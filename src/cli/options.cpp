@@ -79,6 +79,8 @@ options:
   --max-header-size S   request header section limit, and the trailer section's; 431
                         beyond (default 16KiB, at most 64KiB)
   --max-body-size S     request content limit, 413 beyond (default 1MiB)
+  --max-body-memory S   request content held at once, all connections together; a body that
+                        would pass it gets 503 + Retry-After (default 256MiB, at least --max-body-size)
   --max-uri-size S      request-target limit, 414 beyond (default 8KiB)
   --header-timeout D    time to receive a request's headers (default 10s)
   --idle-timeout D      keep-alive wait for the next request (default 60s)
@@ -181,6 +183,8 @@ options parse_options(const std::vector<std::string_view>& args) {
                                   "' for --max-header-size: at most 64KiB (a header field is held in 64 KiB)");
         } else if (flag == "--max-body-size")
             l.max_body_bytes = parse_size_flag(flag, value());
+        else if (flag == "--max-body-memory")
+            l.max_body_memory = parse_size_flag(flag, value());
         else if (flag == "--max-uri-size")
             l.max_target_bytes = parse_size_flag(flag, value());
         else if (flag == "--header-timeout")
@@ -262,6 +266,10 @@ options parse_options(const std::vector<std::string_view>& args) {
         else
             throw usage_error("unknown option '" + std::string{flag} + "'");
     }
+    if (s.request_limits.max_body_memory < s.request_limits.max_body_bytes)
+        throw usage_error("--max-body-memory " + detail::format_byte_size(s.request_limits.max_body_memory) +
+                          " cannot hold one body of --max-body-size " +
+                          detail::format_byte_size(s.request_limits.max_body_bytes));
     return o;
 }
 

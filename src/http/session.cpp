@@ -15,6 +15,7 @@
 #include "http/request_view.hpp"
 #include "http/router.hpp"
 #include "http/websocket_echo.hpp"
+#include "util/byte_size.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -146,13 +147,22 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
     co_return true;
 }
 
-net::awaitable<void> session::reject(int status, const std::string& message) {
+net::awaitable<void> session::reject(int status, const std::string& message, std::optional<unsigned> retry_after_s) {
     auto plan = error_plan(status, message, nullptr);
+    if (retry_after_s) plan.final_head.set("Retry-After", std::to_string(*retry_after_s));
     auto started = access_start(config_->log);
     auto out = co_await write_plan(stream_, plan, wire_for(11, false));
     config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
     if (auto* counters = config_->handlers.counters) counters->count(status, {}, {}, {});
     if (!out.ec) co_await lingering_close();
+}
+
+net::awaitable<void> session::reject_for_body_memory() {
+    // 503, not 413: this body may be fine, the others in flight leave it no room now.
+    co_await reject(503,
+                    "request bodies held at once would pass --max-body-memory (" +
+                        format_byte_size(config_->request_limits.max_body_memory) + "): try again shortly",
+                    1);
 }
 
 net::awaitable<void> session::lingering_close() {
@@ -201,9 +211,15 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_rest_of
     co_return co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
 }
 
-net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser) {
+net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser,
+                                                                             body_charge& charge) {
+    // A chunked body is charged as it grows (one with Content-Length was charged whole before).
+    // Parsed first, then charged: the bytes are in memory already, and a refused body is not kept.
+    auto charged = [&] { return charge.cover(parser.get().body().size()); };
     beast::error_code ec;
-    if (parse_buffered(parser, false, ec)) co_return std::tuple{ec, std::size_t{0}};
+    const bool finished = parse_buffered(parser, false, ec);
+    if (!charged()) co_return std::tuple{net::error::no_buffer_space, std::size_t{0}};
+    if (finished) co_return std::tuple{ec, std::size_t{0}};
     // As http::async_read does, but through parse_buffered: Beast's loop would hand its
     // parser a resumed last chunk shorter than it asserts (request_parser::ready_for).
     auto armed = deadline_.arm(config_->request_limits.body_timeout);
@@ -216,7 +232,9 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(re
         if (read_ec) co_return std::tuple{read_ec == net::error::eof ? http::error::partial_message : read_ec, total};
         buffer_.commit(n);
         total += n;
-        if (parse_buffered(parser, false, ec)) co_return std::tuple{ec, total};
+        const bool done = parse_buffered(parser, false, ec);
+        if (!charged()) co_return std::tuple{net::error::no_buffer_space, total};
+        if (done) co_return std::tuple{ec, total};
     }
 }
 
@@ -244,7 +262,8 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
         parser.trailer_limit(limits.max_header_bytes);
         parser.body_limit(limits.max_body_bytes);
-        if (!co_await read_request(parser)) break;
+        body_charge charge{config_->bodies.get()};  // declared after the parser: given back once its body is freed
+        if (!co_await read_request(parser, charge)) break;
         first_header_due_.reset();
         if (!co_await respond(parser)) break;
     }
@@ -253,7 +272,7 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
     stream_.close(ignored);
 }
 
-net::awaitable<bool> session::read_request(request_parser& parser) {
+net::awaitable<bool> session::read_request(request_parser& parser, body_charge& charge) {
     const auto& limits = config_->request_limits;
     // Most requests are whole in the buffer already: the header is parsed here, and a
     // coroutine reads on only when it is not (one coroutine call less per request).
@@ -273,6 +292,11 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
     }
     // RFC 9110 §10.1.1: a server may answer before the content instead of sending 100.
     if (!parser.is_done() && co_await answer_before_body(parser)) co_return false;
+    // Announced content is charged whole before it is read (and before 100 Continue).
+    if (auto length = parser.content_length(); !parser.is_done() && length && !charge.cover(*length)) {
+        co_await reject_for_body_memory();
+        co_return false;
+    }
     // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
     if (!parser.is_done() && parser.get().version() >= 11 && !parser.get()[http::field::expect].empty()) {
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -281,7 +305,11 @@ net::awaitable<bool> session::read_request(request_parser& parser) {
         if (wec) co_return false;
     }
     if (!parser.is_done()) {
-        auto [body_ec, bn] = co_await read_body(parser);
+        auto [body_ec, bn] = co_await read_body(parser, charge);
+        if (charge.refused()) {
+            co_await reject_for_body_memory();
+            co_return false;
+        }
         if (auto bec = deadline_.explain(body_ec)) {
             if (auto r = rejection_for_read_error(bec, parser, buffered(), limits))
                 co_await reject(r->status, r->message);
@@ -360,7 +388,7 @@ net::awaitable<bool> session::respond_without_message(request_parser& parser, co
     finish_record(entry, plan, 101, std::chrono::system_clock::now());
     if (co_await wait_watching(stream_, wait) == wait_end::elapsed)
         co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header,
-                                    config_->request_limits);
+                                    config_->request_limits, config_->bodies.get());
     co_return false;
 }
 

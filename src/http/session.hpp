@@ -4,6 +4,7 @@
 // buffer and are answered in order, one at a time.
 
 #include "admin/journal_record.hpp"
+#include "http/body_budget.hpp"
 #include "handlers/handler_context.hpp"
 #include "http/io_deadline.hpp"
 #include "http/plan_writer.hpp"
@@ -28,6 +29,7 @@ class connection_tracker;
 /// What every session reads and nobody changes once the server runs.
 struct session_config {
     limits request_limits;
+    std::shared_ptr<body_budget> bodies;  ///< request_limits.max_body_memory, shared by every connection
     handler_context handlers;
     server_log log;
     std::string server_header;  ///< "teapot/<version>"
@@ -48,7 +50,7 @@ private:
     net::awaitable<void> run(std::shared_ptr<session> self);
     net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
     /// Header, checks, 100-continue, content; false when the connection is done.
-    net::awaitable<bool> read_request(request_parser& parser);
+    net::awaitable<bool> read_request(request_parser& parser, body_charge& charge);
     /// Routes and writes the answer; false when the connection is done.
     net::awaitable<bool> respond(request_parser& parser);
     /// Answers an early response before the body is read; true when it did (the connection is then done).
@@ -60,7 +62,8 @@ private:
     /// Reads until the header is whole (after parse_buffered found it was not), under its deadline.
     net::awaitable<std::tuple<beast::error_code, std::size_t>> read_rest_of_header(request_parser& parser);
     /// The content, under its deadline.
-    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser);
+    /// Each part read is charged to the body budget first: `charge.refused()` says when it had no room.
+    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser, body_charge& charge);
     /// GET /__teapot/wait: until the journal has served what `plan.wait` asks, or its
     /// timeout; then `plan` becomes the answer. False when the client left meanwhile.
     net::awaitable<bool> wait_on_journal(const request& req, response_plan& plan,
@@ -81,7 +84,11 @@ private:
     std::string_view buffered() const;
     /// Drops the empty lines (CRLF) that precede a request line in the buffer.
     void skip_empty_lines();
-    net::awaitable<void> reject(int status, const std::string& message);
+    /// An error answer, then a lingering close; `retry_after_s`: a Retry-After field.
+    net::awaitable<void> reject(int status, const std::string& message,
+                                std::optional<unsigned> retry_after_s = std::nullopt);
+    /// 503 with Retry-After: this request's content would pass --max-body-memory now.
+    net::awaitable<void> reject_for_body_memory();
     net::awaitable<void> lingering_close();
     /// An exception left run(): logged, and this connection only is closed.
     void end_after_exception(std::exception_ptr failure);

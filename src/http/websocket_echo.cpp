@@ -6,7 +6,7 @@ namespace teapot::detail {
 namespace websocket = beast::websocket;
 
 net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request<beast::http::string_body> upgrade,
-                                        std::string server_header, limits request_limits) {
+                                        std::string server_header, limits request_limits, body_budget* bodies) {
     // The websocket stream owns its timeouts (pings, idle, handshake).
     websocket::stream<stream_type> ws{std::move(stream)};
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
@@ -20,12 +20,23 @@ net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request
     if (ec) co_return;
     beast::flat_buffer buffer;
     for (;;) {
-        auto [read_ec, n] = co_await ws.async_read(buffer, use_tuple_awaitable);
-        if (read_ec) co_return;  // closed by the client, timed out, or too large
+        // A message is read a part at a time, each charged to --max-body-memory as request
+        // content is: 10 000 connections cannot each hold a message of --max-body-size.
+        body_charge charge{bodies};
+        do {
+            auto [read_ec, n] = co_await ws.async_read_some(buffer, 64 * 1024, use_tuple_awaitable);
+            if (read_ec) co_return;  // closed by the client, timed out, or too large
+            if (!charge.cover(buffer.size())) {
+                co_await ws.async_close({websocket::close_code::try_again_later, "--max-body-memory"},
+                                        use_tuple_awaitable);
+                co_return;
+            }
+        } while (!ws.is_message_done());
         ws.text(ws.got_text());
         auto [write_ec, written] = co_await ws.async_write(buffer.data(), use_tuple_awaitable);
         if (write_ec) co_return;
         buffer.consume(buffer.size());
+        buffer.shrink_to_fit();  // an idle connection holds no message
     }
 }
 

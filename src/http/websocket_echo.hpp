@@ -3,6 +3,7 @@
 // echo every message back until the client closes. Its own file: Beast's
 // WebSocket is the heaviest header in the build.
 
+#include "http/body_budget.hpp"
 #include "net.hpp"
 
 #include <teapot/server.hpp>
@@ -15,6 +16,6 @@
 namespace teapot::detail {
 
 net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request<beast::http::string_body> upgrade,
-                                        std::string server_header, limits request_limits);
+                                        std::string server_header, limits request_limits, body_budget* bodies);
 
 }  // namespace teapot::detail

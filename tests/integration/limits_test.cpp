@@ -217,6 +217,57 @@ TEST_CASE("malformed requests get a 400 and a close") {
     still_serving(s.port());
 }
 
+TEST_CASE("request content held at once is bounded by --max-body-memory: a body past it is a 503") {
+    auto o = test_options();
+    o.request_limits.max_body_bytes = 1000;
+    o.request_limits.max_body_memory = 2500;
+    test_server s{o};
+    auto post_head = [&](std::size_t length) {
+        return "POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(length) + "\r\n\r\n";
+    };
+    // Two clients announce 1000 bytes each and send 10: their bodies are charged whole.
+    connection a{s.port()}, b{s.port()};
+    a.send(post_head(1000) + std::string(10, 'a'));
+    b.send(post_head(1000) + std::string(10, 'b'));
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    SECTION("announced: refused before it is read, without 100 Continue") {
+        connection c{s.port()};
+        c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n");
+        auto r = c.read_response();
+        CHECK(r.status == 503);
+        CHECK(r.header("Retry-After") == "1");
+        CHECK(r.header("Connection") == "close");
+        CHECK(r.body.find("--max-body-memory") != std::string::npos);
+    }
+    SECTION("chunked: refused when it grows past the room left") {
+        connection c{s.port()};
+        const std::string chunk(300, 'c');
+        c.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n12c\r\n" + chunk +
+               "\r\n12c\r\n" + chunk + "\r\n0\r\n\r\n");
+        CHECK(c.read_response().status == 503);
+    }
+    // What fits beside them is served, and so is everything without content.
+    CHECK(send_body(s.port(), "POST", "/status/200", std::string(400, 'd'), "Content-Type: text/plain\r\n").status ==
+          200);
+    still_serving(s.port());
+    // Their bodies done and freed, the room comes back.
+    a.send(std::string(990, 'a'));
+    b.send(std::string(990, 'b'));
+    CHECK(a.read_response().status == 200);
+    CHECK(b.read_response().status == 200);
+    connection again{s.port()};
+    again.send(post_head(1000) + std::string(1000, 'e'));
+    CHECK(again.read_response().status == 200);
+}
+
+TEST_CASE("a --max-body-memory smaller than one body is refused at start") {
+    auto o = test_options();
+    o.request_limits.max_body_bytes = 1000;
+    o.request_limits.max_body_memory = 999;
+    teapot::server srv{o};
+    CHECK_THROWS_AS(srv.start(), std::invalid_argument);
+}
+
 TEST_CASE("connections over --max-connections are refused with 503") {
     auto o = test_options();
     o.request_limits.max_connections = 2;

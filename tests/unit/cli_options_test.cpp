@@ -65,6 +65,7 @@ TEST_CASE("parse_options: defaults", "[cli]") {
         CHECK(s.format == teapot::log_format::text);
         CHECK(s.request_limits.max_header_bytes == 16 * 1024);
         CHECK(s.request_limits.max_body_bytes == 1024 * 1024);
+        CHECK(s.request_limits.max_body_memory == 256 * 1024 * 1024);
         CHECK(s.request_limits.max_target_bytes == 8 * 1024);
         CHECK(s.request_limits.max_connections == 10'000);
         CHECK(s.request_limits.header_timeout == 10s);
@@ -109,6 +110,8 @@ TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]"
     both_forms("--max-body-size", "2MiB",
                [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 2 * 1024 * 1024); });
     both_forms("--max-body-size", "5000", [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 5000); });
+    both_forms("--max-body-memory", "1GiB",
+               [](const auto& o) { CHECK(o.server.request_limits.max_body_memory == 1024ull * 1024 * 1024); });
     both_forms("--max-uri-size", "4KB", [](const auto& o) { CHECK(o.server.request_limits.max_target_bytes == 4000); });
     both_forms("--header-timeout", "250ms",
                [](const auto& o) { CHECK(o.server.request_limits.header_timeout == 250ms); });
@@ -191,7 +194,8 @@ TEST_CASE("parse_options: unknown flags", "[cli]") {
 TEST_CASE("parse_options: missing values", "[cli]") {
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
-          "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
+          "--max-header-size", "--max-body-size", "--max-body-memory", "--max-uri-size", "--header-timeout",
+          "--idle-timeout",
           "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--session-ttl", "--max-sessions", "--max-regex-work", "--max-scenario-bytes",
           "--max-quota-bytes",
@@ -252,7 +256,8 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
     }
     SECTION("sizes") {
         for (std::string_view flag :
-             {"--max-header-size", "--max-body-size", "--max-uri-size", "--max-scenario-bytes", "--max-quota-bytes"}) {
+             {"--max-header-size", "--max-body-size", "--max-body-memory", "--max-uri-size", "--max-scenario-bytes",
+              "--max-quota-bytes"}) {
             for (std::string_view bad : {"0", "0KiB", "-1", "1 KiB", "1kib", "big", "1TiB", ""}) {
                 INFO(flag << " '" << bad << "'");
                 auto error = usage_error_of({flag, bad});
@@ -261,6 +266,12 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
             }
         }
     }
+}
+
+TEST_CASE("parse_options: --max-body-memory must hold one body of --max-body-size", "[cli]") {
+    CHECK(contains(usage_error_of({"--max-body-size", "2MiB", "--max-body-memory", "1MiB"}),
+                   "--max-body-memory 1 MiB cannot hold one body of --max-body-size 2 MiB"));
+    CHECK(contains(usage_error_of({"--max-body-size", "512MiB"}), "--max-body-memory 256 MiB cannot hold"));
 }
 
 TEST_CASE("parse_options: bad durations", "[cli]") {
@@ -304,7 +315,8 @@ TEST_CASE("usage() lists every flag", "[cli]") {
     std::string text{teapot::cli::usage()};
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
-          "--max-header-size", "--max-body-size", "--max-uri-size", "--header-timeout", "--idle-timeout",
+          "--max-header-size", "--max-body-size", "--max-body-memory", "--max-uri-size", "--header-timeout",
+          "--idle-timeout",
           "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--log-level", "--log-format", "--quiet", "--version", "--help", "codes"}) {
         INFO(flag);
