@@ -6,7 +6,8 @@ arguments), drives one workload and prints what it measured as one JSON line.
 Usage: journal-load.py BINARY WORKLOAD [N] [-- EXTRA...]
 
   fields N     N requests (default 10000), each with 3 200 header fields (`a:x`, 16 KB on
-               the wire), on one keep-alive connection; then the RSS
+               the wire), on one keep-alive connection; then the RSS. Since --max-header-fields
+               (default 100) such a request is a 431: pass `-- --max-header-fields 10000`
   bodies N     N requests (default 10000) with a 1 MiB body; then the RSS
   listing N [KIND]
                N requests (default 10000) with a 64 KiB body (KIND: binary, the default, bytes 0-255

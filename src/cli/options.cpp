@@ -78,6 +78,8 @@ options:
   --max-connections N   open connections before new ones get 503 (default 10000)
   --max-header-size S   request header section limit, and the trailer section's; 431
                         beyond (default 16KiB, at most 64KiB)
+  --max-header-fields N fields in the header section, and in the trailer section; 431 beyond
+                        (default 100, at most 10000)
   --max-body-size S     request content limit, 413 beyond (default 1MiB)
   --max-body-memory S   request content held at once, all connections together; a body that
                         would pass it gets 503 + Retry-After (default 256MiB, at least --max-body-size)
@@ -181,7 +183,9 @@ options parse_options(const std::vector<std::string_view>& args) {
             if (l.max_header_bytes > limits::header_bytes_ceiling)
                 throw usage_error("invalid size '" + std::string{v} +
                                   "' for --max-header-size: at most 64KiB (a header field is held in 64 KiB)");
-        } else if (flag == "--max-body-size")
+        } else if (flag == "--max-header-fields")
+            l.max_header_fields = parse_number<std::size_t>(flag, value(), 1, 10'000);
+        else if (flag == "--max-body-size")
             l.max_body_bytes = parse_size_flag(flag, value());
         else if (flag == "--max-body-memory")
             l.max_body_memory = parse_size_flag(flag, value());

@@ -73,6 +73,10 @@ bool quietly_ended(const beast::error_code& ec) {
 std::optional<request_rejection> rejection_for_read_error(const beast::error_code& ec, const request_parser& parser,
                                                           std::string_view buffered, const limits& limits) {
     if (quietly_ended(ec)) return std::nullopt;
+    if (ec == http::error::header_limit && parser.field_limit_exceeded())
+        return request_rejection{431, "more than " + std::to_string(limits.max_header_fields) + " fields in the " +
+                                          (parser.trailer_limit_exceeded() ? "trailer" : "header") +
+                                          " section (--max-header-fields)"};
     if (ec == http::error::header_limit && parser.trailer_limit_exceeded())
         return request_rejection{431, exceeds("the trailer section", limits.max_header_bytes)};
     if (ec == http::error::buffer_overflow) {

@@ -32,6 +32,12 @@ void request_parser::on_response_impl(int, string_view, int, error_code& ec) {
 }
 
 void request_parser::on_field_impl(http::field name, string_view name_string, string_view value, error_code& ec) {
+    if (++fields_ > field_limit_) {
+        field_limit_exceeded_ = true;
+        trailer_limit_exceeded_ = is_header_done();
+        ec = http::error::header_limit;
+        return;
+    }
     if (is_header_done()) {
         // The trailer section: counted as on the wire, against its own limit.
         trailer_bytes_ += name_string.size() + value.size() + 4;
@@ -50,7 +56,10 @@ void request_parser::on_field_impl(http::field name, string_view name_string, st
     message_.insert(name, name_string, value);
 }
 
-void request_parser::on_header_impl(error_code& ec) { ec = {}; }
+void request_parser::on_header_impl(error_code& ec) {
+    fields_ = 0;  // the trailer section counts its own
+    ec = {};
+}
 
 void request_parser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code& ec) {
     // The body limit (basic_parser's) has already refused a larger Content-Length.

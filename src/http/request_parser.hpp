@@ -43,6 +43,11 @@ public:
     void trailer_limit(std::size_t bytes) noexcept { trailer_limit_ = bytes; }
     /// Whether a header_limit error came from the trailer section.
     bool trailer_limit_exceeded() const noexcept { return trailer_limit_exceeded_; }
+    /// Fields the header section may hold, and the trailer section apart; beyond them
+    /// parsing fails with header_limit.
+    void field_limit(std::size_t fields) noexcept { field_limit_ = fields; }
+    /// Whether a header_limit error came from the number of fields.
+    bool field_limit_exceeded() const noexcept { return field_limit_exceeded_; }
 
     /// Whether `buffered`, the bytes not yet parsed of a chunked body, starts with a whole
     /// last-chunk line ("0" [ext] CRLF, after the CRLF that ends the previous chunk's
@@ -78,6 +83,9 @@ private:
     std::size_t trailer_bytes_ = 0;
     std::size_t trailer_limit_ = 16 * 1024;
     bool trailer_limit_exceeded_ = false;
+    std::size_t fields_ = 0;  ///< of the section being parsed (header, then trailer)
+    std::size_t field_limit_ = 100;
+    bool field_limit_exceeded_ = false;
 };
 
 }  // namespace teapot::detail

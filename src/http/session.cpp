@@ -261,6 +261,7 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
         parser.trailer_limit(limits.max_header_bytes);
+        parser.field_limit(limits.max_header_fields);
         parser.body_limit(limits.max_body_bytes);
         body_charge charge{config_->bodies.get()};  // declared after the parser: given back once its body is freed
         if (!co_await read_request(parser, charge)) break;

@@ -81,6 +81,37 @@ TEST_CASE("a header section over the limit is a 431") {
     still_serving(s.port());
 }
 
+TEST_CASE("more fields than --max-header-fields, in the header or the trailer section, is a 431") {
+    auto o = test_options();
+    o.request_limits.max_header_fields = 20;
+    test_server s{o};
+    auto fields = [](int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i) out += "X-F" + std::to_string(i) + ": v\r\n";
+        return out;
+    };
+    // Host is a field too: 19 more make 20.
+    CHECK(fetch(s.port(), "/status/200", fields(19)).status == 200);
+    connection c{s.port()};
+    c.send("GET /status/200 HTTP/1.1\r\nHost: t\r\n" + fields(20) + "\r\n");
+    auto r = c.read_response();
+    CHECK(r.status == 431);
+    CHECK(r.body.find("more than 20 fields in the header section (--max-header-fields)") != std::string::npos);
+    CHECK(r.header("Connection") == "close");
+    // The trailer section counts its own.
+    connection t{s.port()};
+    t.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n" + fields(20) +
+           "\r\n");
+    CHECK(t.read_response().status == 200);
+    connection u{s.port()};
+    u.send("POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n" + fields(21) +
+           "\r\n");
+    r = u.read_response();
+    CHECK(r.status == 431);
+    CHECK(r.body.find("more than 20 fields in the trailer section") != std::string::npos);
+    still_serving(s.port());
+}
+
 TEST_CASE("a request-target over the limit is a 414") {
     test_server s{small_limits()};
     SECTION("within the header limit") {

@@ -66,6 +66,7 @@ TEST_CASE("parse_options: defaults", "[cli]") {
         CHECK(s.request_limits.max_header_bytes == 16 * 1024);
         CHECK(s.request_limits.max_body_bytes == 1024 * 1024);
         CHECK(s.request_limits.max_body_memory == 256 * 1024 * 1024);
+        CHECK(s.request_limits.max_header_fields == 100);
         CHECK(s.request_limits.max_target_bytes == 8 * 1024);
         CHECK(s.request_limits.max_connections == 10'000);
         CHECK(s.request_limits.header_timeout == 10s);
@@ -110,6 +111,8 @@ TEST_CASE("parse_options: every flag, as --flag value and --flag=value", "[cli]"
     both_forms("--max-body-size", "2MiB",
                [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 2 * 1024 * 1024); });
     both_forms("--max-body-size", "5000", [](const auto& o) { CHECK(o.server.request_limits.max_body_bytes == 5000); });
+    both_forms("--max-header-fields", "10000",
+               [](const auto& o) { CHECK(o.server.request_limits.max_header_fields == 10'000); });
     both_forms("--max-body-memory", "1GiB",
                [](const auto& o) { CHECK(o.server.request_limits.max_body_memory == 1024ull * 1024 * 1024); });
     both_forms("--max-uri-size", "4KB", [](const auto& o) { CHECK(o.server.request_limits.max_target_bytes == 4000); });
@@ -194,7 +197,8 @@ TEST_CASE("parse_options: unknown flags", "[cli]") {
 TEST_CASE("parse_options: missing values", "[cli]") {
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
-          "--max-header-size", "--max-body-size", "--max-body-memory", "--max-uri-size", "--header-timeout",
+          "--max-header-size", "--max-header-fields", "--max-body-size", "--max-body-memory", "--max-uri-size",
+          "--header-timeout",
           "--idle-timeout",
           "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--session-ttl", "--max-sessions", "--max-regex-work", "--max-scenario-bytes",
@@ -244,6 +248,14 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
             auto error = usage_error_of({"--max-sessions", bad});
             CHECK(contains(error, "invalid value '" + std::string{bad} + "' for --max-sessions"));
             CHECK(contains(error, "expected a number from 1 to 1000000"));
+        }
+    }
+    SECTION("max-header-fields: 1 to 10000") {
+        for (std::string_view bad : {"0", "10001", "-1", "1KiB", ""}) {
+            INFO("'" << bad << "'");
+            auto error = usage_error_of({"--max-header-fields", bad});
+            CHECK(contains(error, "invalid value '" + std::string{bad} + "' for --max-header-fields"));
+            CHECK(contains(error, "expected a number from 1 to 10000"));
         }
     }
     SECTION("max-regex-work: 1 to 10^12") {
@@ -315,7 +327,8 @@ TEST_CASE("usage() lists every flag", "[cli]") {
     std::string text{teapot::cli::usage()};
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
-          "--max-header-size", "--max-body-size", "--max-body-memory", "--max-uri-size", "--header-timeout",
+          "--max-header-size", "--max-header-fields", "--max-body-size", "--max-body-memory", "--max-uri-size",
+          "--header-timeout",
           "--idle-timeout",
           "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--log-level", "--log-format", "--quiet", "--version", "--help", "codes"}) {
