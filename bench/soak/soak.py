@@ -4,10 +4,13 @@
 Starts the given teapot binary on an ephemeral port with scenarios in a temporary
 folder, runs bounded request loops from a few threads until the duration is over
 (/status for every code, scenario sequences with sessions checked exactly, faults,
-delays, admin calls), rewrites and reloads the scenarios every few seconds (inotify,
+delays, admin calls), with hostile loops beside them (bodies at the limit, binary
+bodies, bodies left half-sent, many fields, large trailers, endless chunk extensions, waiters that leave,
+posted scenarios with aliases, client-chosen quota keys, journal listings read as
+strict UTF-8), rewrites and reloads the scenarios every few seconds (inotify,
 SIGHUP and the admin API), samples the server's RSS into a CSV, and exits 1 on a
-crash, a malformed response, a count that does not match, or RSS growth after
-warm-up beyond the tolerance. Standard library only.
+crash, a malformed or unexpected response, a count that does not match, or RSS
+growth after warm-up beyond the tolerance. Standard library only.
 """
 
 import argparse
@@ -187,6 +190,19 @@ routes:
     match: {{ path: /soak/posted }}
     steps:
       - {{ status: 202, body: "posted {generation}" }}
+"""
+
+# Posted again and again by the hostile loops under a few names: anchors and aliases
+# (each alias resolves to the whole list, metered as resolved by the loader), and a
+# limit whose keys are whatever the client sends.
+HOSTILE_POSTED = """\
+name: hostile-{slot}
+routes:
+  - id: limited
+    match: {{ path: /hostile/{slot}/limited }}
+    limit: {{ requests: 2, per: 1m, key: header X-Key }}
+    steps:
+      - {{ status: 200, json: {{ words: &words [{words}], again: *words, once_more: *words }}, times: forever }}
 """
 
 
@@ -397,6 +413,78 @@ class Soak:
             c.close()
             self.count("admin", n)
 
+    # ------------------------------------------------------------ hostile loops
+
+    def expect(self, what, r, *statuses):
+        if r.status not in statuses:
+            raise Malformed(f"{what}: {r.status}, expected {statuses}: {r.body[:160]!r}")
+
+    def hostile(self, rng):
+        """One hostile request (or a few), each with the status docs/reliability.md promises."""
+        kind = rng.choice(["big-body", "binary-body", "many-fields", "trailers", "trailers-over", "body-left", "chunk-ext",
+                           "waiter-leaves", "post-scenario", "quota-keys", "listing"])
+        c = Connection(self.port)
+        n = 1
+        try:
+            if kind == "big-body":  # at the body limit, and one byte past it
+                size = 1024 * 1024 + (1 if rng.random() < 0.3 else 0)
+                r = c.request("POST", "/status/200", [("Content-Type", "application/octet-stream")],
+                              rng.randbytes(size))
+                self.expect(kind, r, 413 if size > 1024 * 1024 else 200)
+            elif kind == "binary-body":  # random bytes, and an obs-text (latin-1) byte in a field
+                body = rng.randbytes(rng.randint(1, 4096))
+                c.send(b"PUT /status/201 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Latin-1: caf\xe9\r\nContent-Length: %d\r\n\r\n"
+                       % len(body) + body)
+                self.expect(kind, c.read_response(), 201)
+            elif kind == "many-fields":  # within --max-header-fields (100, Host one of them), then 700: 431
+                many = rng.random() < 0.5
+                r = c.request("GET", "/status/204", [(f"X-F{i}", "v") for i in range(700 if many else 99)])
+                self.expect(kind, r, 431 if many else 204)
+            elif kind in ("trailers", "trailers-over"):
+                fields = 8 if kind == "trailers" else 12  # 8 x 1.5 KB fit in 16 KiB; 12 x 1.5 KB do not
+                trailer = b"".join(b"X-T%d: %s\r\n" % (i, b"t" * 1500) for i in range(fields))
+                c.send(b"POST /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       b"5\r\nhello\r\n0\r\n" + trailer + b"\r\n")
+                self.expect(kind, c.read_response(), 200 if kind == "trailers" else 431)
+            elif kind == "body-left":  # half a body, then gone: its charge to --max-body-memory comes back
+                c.send(b"POST /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1048576\r\n\r\n"
+                       + rng.randbytes(524288))
+                time.sleep(rng.uniform(0.01, 0.2))
+            elif kind == "chunk-ext":  # an extension that never ends: refused at the read buffer's bound
+                c.send(b"POST /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n1;"
+                       + b"e" * 65536)
+                self.expect(kind, c.read_response(), 400)
+            elif kind == "waiter-leaves":  # a long-poll whose client goes away
+                c.send(b"GET /__teapot/wait?path=/never&timeout=5s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                time.sleep(rng.uniform(0.01, 0.2))
+            elif kind == "post-scenario":
+                words = ", ".join(f"w{rng.randint(0, 10**9)}" for _ in range(rng.randint(100, 2000)))
+                r = c.request("POST", "/__teapot/scenarios", [("Content-Type", "application/yaml")],
+                              HOSTILE_POSTED.format(slot=rng.randint(0, 19), words=words).encode())
+                self.expect(kind, r, 200, 201, 507)  # 507: the budget of loaded scenarios is spent
+            elif kind == "quota-keys":  # client-chosen keys, long ones: a window each, within one budget
+                for _ in range(20):
+                    key = rng.randbytes(rng.randint(16, 1024)).hex()
+                    r = c.request("GET", f"/hostile/{rng.randint(0, 19)}/limited", [("X-Key", key)])
+                    # 404: that slot is not posted yet; 503: the quota windows' budget is spent
+                    self.expect(kind, r, 200, 404, 429, 503)
+                n = 20
+            else:  # a page of the journal, read as strict clients read it: UTF-8 JSON
+                r = c.request("GET", "/__teapot/requests?limit=50")
+                self.expect(kind, r, 200)
+                json.loads(r.body)  # bytes: json.loads refuses invalid UTF-8
+        finally:
+            c.close()
+            self.count("hostile", n)
+
+    def hostile_worker(self, index):
+        rng = random.Random(1000 + index)
+        while not self.stop.is_set() and time.monotonic() < self.deadline:
+            try:
+                self.hostile(rng)
+            except (Malformed, OSError, EOFError, ValueError, KeyError) as e:
+                self.error("hostile", f"{type(e).__name__}: {e}")
+
     # ------------------------------------------------------------ loops
 
     def worker(self, index):
@@ -483,6 +571,7 @@ class Soak:
         self.deadline = self.started + self.args.duration
         csv = open(self.args.csv, "w")
         threads = [threading.Thread(target=self.worker, args=(i,)) for i in range(self.args.workers)]
+        threads += [threading.Thread(target=self.hostile_worker, args=(i,)) for i in range(self.args.hostile)]
         threads.append(threading.Thread(target=self.reloader))
         sampler = threading.Thread(target=self.sampler, args=(csv,))
         sampler.start()
@@ -523,7 +612,8 @@ class Soak:
         if self.reloads == 0:
             failures.append("no reload was served")
         lines = [
-            f"duration {self.elapsed:.0f} s, {a.workers} workers, reload every {a.reload_every:g} s, "
+            f"duration {self.elapsed:.0f} s, {a.workers} workers and {a.hostile} hostile ones, "
+            f"reload every {a.reload_every:g} s, "
             f"RSS sampled every {a.sample_every:g} s into {a.csv}",
             f"requests {self.requests} ({self.requests / self.elapsed:.0f}/s): "
             + ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items())),
@@ -568,6 +658,8 @@ def main():
     p.add_argument("--binary", required=True, help="the teapot executable")
     p.add_argument("--duration", type=float, default=600, help="seconds of load (default 600)")
     p.add_argument("--workers", type=int, default=8, help="concurrent request loops (default 8)")
+    p.add_argument("--hostile", type=int, default=2,
+                   help="hostile request loops beside them (default 2; 0: the ordinary load alone)")
     p.add_argument("--warmup", type=float, default=120,
                    help="seconds before RSS must stay flat: the journal ring and the session cap fill (default 120)")
     p.add_argument("--reload-every", type=float, default=10, help="seconds between scenario edits (default 10)")

@@ -273,7 +273,7 @@ TEST_CASE("hostile scenarios: session keys of 12 000 bytes are kept in a few hun
     for (int i = 1; i <= 3000; ++i) REQUIRE(ask(key(i)) == 201);
     const auto grown = rss_bytes() - std::min(before, rss_bytes());
     INFO("RSS grew by " << grown / (1024 * 1024) << " MiB with 3 000 sessions of 12 000-byte keys");
-    CHECK(grown < 24 * 1024 * 1024);
+    if (rss_follows_frees) CHECK(grown < 24 * 1024 * 1024);
     // The long key still names its session: for the player, the journal and the C++ API.
     CHECK(ask(key(7)) == 202);
     CHECK(ask(key(3000)) == 202);
