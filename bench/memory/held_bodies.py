@@ -7,10 +7,9 @@ teapot's RSS while they are held.
 """
 import argparse
 import socket
-import sys
 import time
 
-from teapot_process import teapot
+from teapot_process import parse_with_flags, teapot
 
 
 def main():
@@ -18,9 +17,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--clients", type=int, default=400)
     ap.add_argument("--body", type=int, default=1024 * 1024)
-    argv = sys.argv[1:]
-    flags = argv[argv.index("--") + 1:] if "--" in argv else []
-    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a, flags = parse_with_flags(ap)  # teapot's own flags after --
     t = teapot(a.binary, "--body-timeout", "120s", *flags)
     try:
         print(f"RSS before: {t.rss_mib():.1f} MiB")

@@ -8,10 +8,9 @@ and teapot's RSS while they are held.
 """
 import argparse
 import socket
-import sys
 import time
 
-from teapot_process import teapot
+from teapot_process import parse_with_flags, teapot
 
 
 def main():
@@ -20,9 +19,7 @@ def main():
     ap.add_argument("--clients", type=int, default=1000)
     ap.add_argument("--fields", type=int, default=99)
     ap.add_argument("--field-bytes", type=int, default=150)
-    argv = sys.argv[1:]
-    flags = argv[argv.index("--") + 1:] if "--" in argv else []
-    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a, flags = parse_with_flags(ap)  # teapot's own flags after --
     t = teapot(a.binary, *flags)
     try:
         print(f"RSS before: {t.rss_mib():.1f} MiB")

@@ -9,9 +9,8 @@ one keep-alive connection, and prints the statuses and teapot's RSS (journal off
 """
 import argparse
 import http.client
-import sys
 
-from teapot_process import teapot
+from teapot_process import parse_with_flags, teapot
 
 SCENARIO = """name: quota
 isolate_by: header X-Session
@@ -29,9 +28,7 @@ def main():
     ap.add_argument("--sessions", type=int, default=6)
     ap.add_argument("--keys", type=int, default=5000)
     ap.add_argument("--key-bytes", type=int, default=8000)
-    argv = sys.argv[1:]
-    flags = argv[argv.index("--") + 1:] if "--" in argv else []  # teapot's own flags
-    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a, flags = parse_with_flags(ap)  # teapot's own flags after --
     t = teapot(a.binary, *flags)
     try:
         c = http.client.HTTPConnection("127.0.0.1", t.port, timeout=60)

@@ -10,9 +10,8 @@ figure is the scenarios'.
 """
 import argparse
 import http.client
-import sys
 
-from teapot_process import teapot
+from teapot_process import parse_with_flags, teapot
 
 SCALAR = "a" * 65000
 
@@ -36,9 +35,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--posts", type=int, default=30)
     ap.add_argument("--churn", type=int, default=0)
-    argv = sys.argv[1:]
-    flags = argv[argv.index("--") + 1:] if "--" in argv else []  # teapot's own flags
-    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a, flags = parse_with_flags(ap)  # teapot's own flags after --
     t = teapot(a.binary, *flags)
     try:
         print(f"text of one scenario: {len(scenario('bomb0'))} bytes; RSS before: {t.rss_mib():.1f} MiB")

@@ -10,9 +10,8 @@ connection, and prints teapot's RSS after each scenario.
 import argparse
 import http.client
 import os
-import sys
 
-from teapot_process import teapot
+from teapot_process import parse_with_flags, teapot
 
 # One route of each bundled scenario that isolates by X-Test-Id and answers with a message
 # (flaky-connection's first answer is a reset: left out).
@@ -33,9 +32,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--sessions", type=int, default=10000)
     ap.add_argument("--key-bytes", type=int, default=8000)
-    argv = sys.argv[1:]
-    flags = argv[argv.index("--") + 1:] if "--" in argv else []
-    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a, flags = parse_with_flags(ap)  # teapot's own flags after --
     scenarios = os.path.join(os.path.dirname(__file__), "..", "..", "scenarios")
     t = teapot(a.binary, "--scenarios", scenarios, *flags)
     try:

@@ -8,11 +8,10 @@ teapot's RSS while they wait.
 import argparse
 import os
 import socket
-import sys
 import tempfile
 import time
 
-from teapot_process import teapot
+from teapot_process import parse_with_flags, teapot
 
 
 def main():
@@ -20,9 +19,7 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--clients", type=int, default=40)
     ap.add_argument("--body-mib", type=int, default=8)
-    argv = sys.argv[1:]
-    flags = argv[argv.index("--") + 1:] if "--" in argv else []
-    a = ap.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    a, flags = parse_with_flags(ap)  # teapot's own flags after --
     with tempfile.TemporaryDirectory() as folder:
         with open(os.path.join(folder, "big.bin"), "wb") as f:
             f.write(b"b" * (a.body_mib * 1024 * 1024))

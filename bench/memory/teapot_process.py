@@ -1,5 +1,6 @@
 """Starts a teapot binary on an ephemeral loopback port and reads its RSS (Linux /proc)."""
 import subprocess
+import sys
 
 
 class teapot:
@@ -19,3 +20,12 @@ class teapot:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+def parse_with_flags(parser):
+    """The script's arguments, and teapot's own flags: whatever follows `--`."""
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        return parser.parse_args(argv), []
+    cut = argv.index("--")
+    return parser.parse_args(argv[:cut]), argv[cut + 1:]
