@@ -660,8 +660,9 @@ def main():
     p.add_argument("--workers", type=int, default=8, help="concurrent request loops (default 8)")
     p.add_argument("--hostile", type=int, default=2,
                    help="hostile request loops beside them (default 2; 0: the ordinary load alone)")
-    p.add_argument("--warmup", type=float, default=120,
-                   help="seconds before RSS must stay flat: the journal ring and the session cap fill (default 120)")
+    p.add_argument("--warmup", type=float, default=240,
+                   help="seconds before RSS must stay flat: the journal (entries and bytes) and the session cap "
+                        "fill; with the hostile mix RSS climbed for 180 s (default 240)")
     p.add_argument("--reload-every", type=float, default=10, help="seconds between scenario edits (default 10)")
     p.add_argument("--sample-every", type=float, default=5, help="seconds between RSS samples (default 5)")
     p.add_argument("--rss-tolerance-pct", type=float, default=10,
