@@ -258,12 +258,12 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         if (buffer_.size() == 0 &&
             !co_await wait_for_request(first_header_due_ ? limits.header_timeout : limits.idle_timeout))
             break;
+        body_charge charge{config_->bodies.get()};  // declared before the parser: given back after its body is freed
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
         parser.trailer_limit(limits.max_header_bytes);
         parser.field_limit(limits.max_header_fields);
         parser.body_limit(limits.max_body_bytes);
-        body_charge charge{config_->bodies.get()};  // declared after the parser: given back once its body is freed
         if (!co_await read_request(parser, charge)) break;
         first_header_due_.reset();
         if (!co_await respond(parser)) break;
