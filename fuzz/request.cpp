@@ -170,7 +170,7 @@ bool answer(const request& req, const handler_context& ctx, bool keep_alive) {
         // As the session records: filled aside, then swapped into the ring.
         static auto scratch = std::make_unique<journal_entry>();
         if (!scratch) scratch = std::make_unique<journal_entry>();
-        fill_journal_entry(*scratch, req, plan, std::chrono::system_clock::now());
+        fill_journal_entry(*scratch, req, plan, std::chrono::system_clock::now(), ctx.journal->limits());
         entry = ctx.journal->record(scratch);
     }
     check_plan_on_wire(plan, keep_alive && !plan.close_after, req.version);
@@ -184,7 +184,7 @@ bool answer(const request& req, const handler_context& ctx, bool keep_alive) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static fixture shared;
     random_source random{42};
-    journal requests{64};
+    journal requests{journal_limits{.entries = 64}};
     metrics counters;
     handler_context ctx;
     ctx.random = &random;

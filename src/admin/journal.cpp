@@ -34,7 +34,8 @@ constexpr std::size_t block_overhead = 16;
 
 std::size_t heap_bytes(const std::string& s) noexcept {
     // A short string lives inside the object itself (the small-string buffer): no block.
-    constexpr std::size_t inline_capacity = std::string{}.capacity();
+    // Not constexpr: clang (the fuzz build) cannot evaluate libstdc++ 12's string constructor so.
+    static const std::size_t inline_capacity = std::string{}.capacity();
     return s.capacity() > inline_capacity ? s.capacity() + 1 + block_overhead : 0;
 }
 
