@@ -1,5 +1,6 @@
 #include "http/listener.hpp"
 
+#include "handlers/cors.hpp"
 #include "http/connection_tracker.hpp"
 #include "http/session.hpp"
 #include "util/http_date.hpp"
@@ -45,9 +46,12 @@ void listener::refuse(tcp::socket socket) {
     static constexpr std::string_view body = "teapot: too many open connections\n";
     std::string busy = "HTTP/1.1 503 Service Unavailable\r\nDate: " + std::string{current_http_date()} +
                        "\r\nServer: " + config_->server_header +
-                       "\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n"
-                       "Content-Length: " +
-                       std::to_string(body.size()) + "\r\n\r\n" + std::string{body};
+                       "\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n";
+    // CORS as every answer has it, so a browser sees the 503 (no request was read: no Origin to echo).
+    message_head cors;
+    add_cors_headers(request{}, cors);
+    for (const auto& f : cors.headers) busy.append(f.name).append(": ").append(f.value).append("\r\n");
+    busy.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n").append(body);
     beast::error_code ec;
     auto peer = socket.remote_endpoint(ec);
     socket.non_blocking(true, ec);

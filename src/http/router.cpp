@@ -179,6 +179,12 @@ response_plan not_found(const request& req, const std::string& nearest_miss) {
 
 }  // namespace
 
+bool is_admin_request(const request& req, const handler_context& ctx) {
+    if (!ctx.admin.enabled || !ctx.journal || req.target.empty()) return false;
+    const auto target = parse_target(req);
+    return !target.error && target.path.starts_with(admin_prefix);
+}
+
 response_plan route(const request& req, const handler_context& ctx) noexcept {
     // One plan, filled in place and returned by name (no copy): it is moved as little
     // as possible, since moving one moves its dozen strings (docs/design.md).

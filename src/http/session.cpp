@@ -7,6 +7,7 @@
 #include "admin/metrics.hpp"
 #include "faults/fault_syntax.hpp"
 #include "faults/watched_wait.hpp"
+#include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
 #include "http/connection_tracker.hpp"
 #include "http/plan_writer.hpp"
@@ -147,9 +148,15 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
     co_return true;
 }
 
-net::awaitable<void> session::reject(int status, const std::string& message, std::optional<unsigned> retry_after_s) {
+net::awaitable<void> session::reject(const request_parser& parser, int status, const std::string& message,
+                                     std::optional<unsigned> retry_after_s) {
     auto plan = error_plan(status, message, nullptr);
     if (retry_after_s) plan.final_head.set("Retry-After", std::to_string(*retry_after_s));
+    // A browser would report a CORS failure instead of this status (issue 14): what was
+    // read of the request (its Origin, its target) decides the fields, as routing would.
+    // The message holds the fields parsed so far, even when the header section was refused.
+    const auto req = view_of(parser);
+    if (!is_admin_request(req, config_->handlers)) add_cors_headers(req, plan.final_head);
     auto started = access_start(config_->log);
     auto out = co_await write_plan(stream_, plan, wire_for(11, false));
     config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
@@ -157,9 +164,9 @@ net::awaitable<void> session::reject(int status, const std::string& message, std
     if (!out.ec) co_await lingering_close();
 }
 
-net::awaitable<void> session::reject_for_body_memory() {
+net::awaitable<void> session::reject_for_body_memory(const request_parser& parser) {
     // 503, not 413: this body may be fine, the others in flight leave it no room now.
-    co_await reject(503,
+    co_await reject(parser, 503,
                     "request bodies held at once would pass --max-body-memory (" +
                         format_byte_size(config_->request_limits.max_body_memory) + "): try again shortly",
                     1);
@@ -282,20 +289,20 @@ net::awaitable<bool> session::read_request(request_parser& parser, body_charge& 
         std::tie(header_ec, std::ignore) = co_await read_rest_of_header(parser);
     if (auto ec = deadline_.explain(header_ec)) {
         if (auto r = rejection_for_read_error(ec, parser, buffered(), limits))
-            co_await reject(r->status, r->message);
+            co_await reject(parser, r->status, r->message);
         else
             config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
         co_return false;
     }
     if (auto r = rejection_for_head(parser, limits)) {
-        co_await reject(r->status, r->message);
+        co_await reject(parser, r->status, r->message);
         co_return false;
     }
     // RFC 9110 §10.1.1: a server may answer before the content instead of sending 100.
     if (!parser.is_done() && co_await answer_before_body(parser)) co_return false;
     // Announced content is charged whole before it is read (and before 100 Continue).
     if (auto length = parser.content_length(); !parser.is_done() && length && !charge.cover(*length)) {
-        co_await reject_for_body_memory();
+        co_await reject_for_body_memory(parser);
         co_return false;
     }
     // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
@@ -308,12 +315,12 @@ net::awaitable<bool> session::read_request(request_parser& parser, body_charge& 
     if (!parser.is_done()) {
         auto [body_ec, bn] = co_await read_body(parser, charge);
         if (charge.refused()) {
-            co_await reject_for_body_memory();
+            co_await reject_for_body_memory(parser);
             co_return false;
         }
         if (auto bec = deadline_.explain(body_ec)) {
             if (auto r = rejection_for_read_error(bec, parser, buffered(), limits))
-                co_await reject(r->status, r->message);
+                co_await reject(parser, r->status, r->message);
             else
                 config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
             co_return false;

@@ -84,11 +84,12 @@ private:
     std::string_view buffered() const;
     /// Drops the empty lines (CRLF) that precede a request line in the buffer.
     void skip_empty_lines();
-    /// An error answer, then a lingering close; `retry_after_s`: a Retry-After field.
-    net::awaitable<void> reject(int status, const std::string& message,
+    /// An error answer to what `parser` read, then a lingering close; `retry_after_s`: a
+    /// Retry-After field. It carries CORS fields as routed answers do (not the admin API's).
+    net::awaitable<void> reject(const request_parser& parser, int status, const std::string& message,
                                 std::optional<unsigned> retry_after_s = std::nullopt);
     /// 503 with Retry-After: this request's content would pass --max-body-memory now.
-    net::awaitable<void> reject_for_body_memory();
+    net::awaitable<void> reject_for_body_memory(const request_parser& parser);
     net::awaitable<void> lingering_close();
     /// An exception left run(): logged, and this connection only is closed.
     void end_after_exception(std::exception_ptr failure);
