@@ -141,7 +141,7 @@ void server::start() {
         std::make_shared<detail::body_budget>(o.request_limits.max_body_memory),
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
                                 detail::admin_settings{o.admin, o.admin_token}, o.debug_headers, &impl_->counters,
-                                &impl_->tracker, redirect_hosts(o.allowed_redirect_hosts)},
+                                &impl_->tracker, redirect_hosts(o.allowed_redirect_hosts), o.strict_knobs},
         detail::server_log{o.logger, o.format},
         "teapot/" + std::string{version()},
     });

@@ -88,6 +88,9 @@ struct server_options {
     bool admin = true;                             ///< serve the admin API under /__teapot/
     std::string admin_token;                       ///< non-empty: admin requests need `Authorization: Bearer <token>`
     bool debug_headers = false;                    ///< scenario answers say which scenario, route, step and session
+    /// A /status query parameter that is not a knob is a 400; by default it is the client's
+    /// own (a cache buster, an API key): ignored, and named in X-Teapot-Ignored-Params.
+    bool strict_knobs = false;
     /// The most work one scenario regex match may take, RE2 program size × subject bytes
     /// (at most about 13 ns a unit, docs/scenarios.md); a larger match is not run: a 500.
     std::uint64_t max_regex_work = 8 * 1024 * 1024;

@@ -112,6 +112,8 @@ options:
   --allowed-redirect-hosts H1,H2
                         ?location= (and ?header=Location:) may only name these hosts
                         (default: any URI; a reference without a host is always allowed)
+  --strict-knobs        a /status query parameter that is not a knob is a 400 (default: ignored,
+                        named in the X-Teapot-Ignored-Params response field)
   --debug-headers       scenario answers carry X-Teapot-Scenario, -Route, -Step and -Session
   --log-level L         trace, debug, info, warn, error or off (default info)
   --log-format F        text or json (default text)
@@ -259,6 +261,9 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--debug-headers") {
             no_value();
             s.debug_headers = true;
+        } else if (flag == "--strict-knobs") {
+            no_value();
+            s.strict_knobs = true;
         } else if (flag == "--no-admin") {
             no_value();
             s.admin = false;

@@ -28,6 +28,7 @@ struct handler_context {
     detail::metrics* counters = nullptr;  ///< responses and faults, for /__teapot/metrics
     const connection_tracker* connections = nullptr;  ///< open connections, for /__teapot/metrics
     std::vector<std::string> allowed_redirect_hosts;  ///< lower case; empty: ?location= may name any host
+    bool strict_knobs = false;  ///< --strict-knobs: a /status parameter that is not a knob is a 400
 };
 
 }  // namespace teapot::detail

@@ -10,13 +10,41 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <vector>
 
 namespace teapot::detail {
 namespace {
 
-constexpr std::string_view knob_list =
-    "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang, fault, stream";
+// Every /status knob, in the order the docs give them.
+constexpr std::array<std::string_view, 11> knob_names{"final",  "location", "retry_after",  "delay",
+                                                      "header", "body",     "content_type", "reason",
+                                                      "lang",   "fault",    "stream"};
+
+std::string valid_knobs() {
+    std::string out;
+    for (auto knob : knob_names) out.append(out.empty() ? "" : ", ").append(knob);
+    return out;
+}
+
+// Levenshtein distance, for names of a knob's length (a longer name is no near miss).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const auto above = row[j];
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(b[j - 1]));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
 
 bool set_error(std::string& error, std::string message) {
     error = std::move(message);
@@ -137,13 +165,49 @@ bool parse_one(status_knobs& k, const query_param& p, const knob_limits& limits,
             k.lang = language::fr;
         else
             return set_error(error, "invalid lang='" + v + "': expected en or fr");
-    } else {
-        return set_error(error, "unknown knob '" + key + "': " + std::string{knob_list});
+    } else if (limits.strict) {
+        const auto knob = nearest_knob(key);
+        return set_error(error, "unknown knob '" + key + "'" + (knob.empty() ? "" : " (did you mean " + knob + "?)") +
+                                    ": valid knobs: " + valid_knobs());
+    } else if (std::find(k.ignored.begin(), k.ignored.end(), key) == k.ignored.end()) {
+        k.ignored.push_back(key);
     }
     return true;
 }
 
 }  // namespace
+
+std::string nearest_knob(std::string_view name) {
+    if (name.size() > 16) return {};
+    std::string_view best;
+    std::size_t best_distance = 3;  // at most 2 edits: "dealy", "retry-after", "Delay"
+    for (auto knob : knob_names)
+        if (auto d = edit_distance(name, knob); d < best_distance) {
+            best = knob;
+            best_distance = d;
+        }
+    return std::string{best};
+}
+
+std::string ignored_params_field(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& name : names) {
+        if (!out.empty()) out += ", ";
+        // A name is the client's bytes: what is not a token character is percent-encoded.
+        for (char c : name) {
+            if (is_token(std::string_view{&c, 1})) {
+                out += c;
+            } else {
+                static constexpr char hex[] = "0123456789ABCDEF";
+                out += '%';
+                out += hex[static_cast<unsigned char>(c) >> 4];
+                out += hex[static_cast<unsigned char>(c) & 0xf];
+            }
+        }
+        if (auto knob = nearest_knob(name); !knob.empty()) out += " (did you mean " + knob + "?)";
+    }
+    return out;
+}
 
 std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params, const knob_limits& limits,
                                                std::string& error) {

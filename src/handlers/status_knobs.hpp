@@ -34,15 +34,27 @@ struct status_knobs {
     std::optional<std::string> content_type;  ///< ?content_type=
     std::optional<std::string> reason;        ///< ?reason=
     std::optional<language> lang;             ///< ?lang=en|fr
+    /// Query parameters that are not knobs: the client's own (a cache buster, an API key),
+    /// ignored, and named in X-Teapot-Ignored-Params (a near miss with the knob it resembles).
+    std::vector<std::string> ignored;
 };
 
 /// What knobs are checked against besides their syntax.
 struct knob_limits {
     std::chrono::milliseconds max_delay{60'000};  ///< --max-delay: longer delays, hangs and pauses are a 400
     std::span<const std::string> redirect_hosts;  ///< --allowed-redirect-hosts (lower case); empty: any URI
+    bool strict = false;                          ///< --strict-knobs: a parameter that is not a knob is a 400
 };
 
-/// Parses the knobs; nullopt with `error` set on the first invalid one.
+/// The knob `name` is a near miss of (at most two edits, case aside), or "".
+std::string nearest_knob(std::string_view name);
+
+/// X-Teapot-Ignored-Params' value for these names: comma-separated, bytes outside a
+/// token percent-encoded, a near miss followed by "(did you mean KNOB?)".
+std::string ignored_params_field(const std::vector<std::string>& names);
+
+/// Parses the knobs; nullopt with `error` set on the first invalid one. A parameter that
+/// is not a knob is ignored (listed in `ignored`), or an error when `limits.strict`.
 std::optional<status_knobs> parse_status_knobs(const std::vector<query_param>& params, const knob_limits& limits,
                                                std::string& error);
 

@@ -245,6 +245,27 @@ TEST_CASE("a delay beyond --max-delay is a 400 naming the maximum", "[status][kn
     CHECK(contains(lower(r.body), "max"));
 }
 
+TEST_CASE("a client's own query parameters are ignored and named, and --strict-knobs refuses them", "[status][knobs]") {
+    teapot::test::test_server server;
+    for (std::string_view target : {"/status/503?cache_bust=123", "/status/200?api_key=x", "/status/429?_=1712345"}) {
+        INFO("GET " << target);
+        auto r = fetch(server.port(), target);
+        CHECK(r.status == std::stoi(std::string{target.substr(8, 3)}));
+        CHECK_FALSE(r.header("X-Teapot-Ignored-Params").empty());
+    }
+    auto typo = fetch(server.port(), "/status/200?dealy=1s&cache_bust=1");
+    CHECK(typo.status == 200);
+    CHECK(typo.header("X-Teapot-Ignored-Params") == "dealy (did you mean delay?), cache_bust");
+    CHECK_FALSE(fetch(server.port(), "/status/200?delay=1ms").has("X-Teapot-Ignored-Params"));
+
+    auto o = teapot::test::test_options();
+    o.strict_knobs = true;
+    teapot::test::test_server strict{o};
+    auto r = fetch(strict.port(), "/status/200?dealy=1s");
+    CHECK(r.status == 400);
+    CHECK(r.body.find("unknown knob 'dealy' (did you mean delay?)") != std::string::npos);
+}
+
 TEST_CASE("invalid knobs are a 400 whose body explains", "[status][knobs]") {
     teapot::test::test_server server;
 
@@ -253,7 +274,6 @@ TEST_CASE("invalid knobs are a 400 whose body explains", "[status][knobs]") {
         std::string_view explains;  // the body must mention this
     };
     const bad_knob cases[] = {
-        {"/status/200?teapot=1", "unknown knob"},
         {"/status/200?header=Bad%20Name:x", "header"},
         {"/status/200?header=Content-Length:5", "Content-Length"},
         {"/status/200?header=Transfer-Encoding:chunked", "Transfer-Encoding"},
@@ -424,6 +444,60 @@ TEST_CASE("every response carries CORS fields", "[status][cors]") {
         CHECK(has_token(exposed, "Location"));
         CHECK(has_token(exposed, "Retry-After"));
     }
+}
+
+TEST_CASE("answers written before routing carry CORS fields too: 400, 413, 414, 431, 505, 503", "[status][cors]") {
+    auto o = teapot::test::test_options();
+    o.request_limits.max_body_bytes = 100;
+    o.request_limits.max_target_bytes = 64;
+    o.request_limits.max_header_bytes = 1024;
+    teapot::test::test_server server{o};
+    const std::string host = teapot::test::host_line(server.port());
+    struct refused {
+        std::string_view what;
+        std::string request;
+        int status;
+    };
+    const std::vector<refused> cases{
+        {"malformed request line", "GET /status/200 HTTP/1.1 extra\r\n" + host + "\r\n", 400},
+        {"content over the limit", "POST /status/200 HTTP/1.1\r\n" + host + "Content-Length: 101\r\n\r\n", 413},
+        {"target over the limit", "GET /status/200?" + std::string(100, 'q') + " HTTP/1.1\r\n" + host + "\r\n", 414},
+        {"header over the limit", "GET /status/200 HTTP/1.1\r\n" + host + "X-Big: " + std::string(2000, 'h') + "\r\n\r\n",
+         431},
+        {"another version", "GET /status/200 HTTP/2.0\r\n" + host + "\r\n", 505},
+    };
+    for (const auto& c : cases) {
+        INFO(c.what);
+        connection conn{server.port()};
+        conn.send(c.request);
+        auto r = conn.read_response();
+        CHECK(r.status == c.status);
+        CHECK(r.header("Access-Control-Allow-Origin") == "*");
+        CHECK(has_token(r.header("Access-Control-Expose-Headers"), "Retry-After"));
+    }
+    // With the header read, the Origin is echoed as on any answer.
+    connection conn{server.port()};
+    conn.send("POST /status/200 HTTP/1.1\r\n" + host + "Origin: http://client.test\r\nContent-Length: 101\r\n\r\n");
+    auto r = conn.read_response();
+    CHECK(r.status == 413);
+    CHECK(r.header("Access-Control-Allow-Origin") == "http://client.test");
+    // The admin API keeps none, even for a request it refuses before routing.
+    connection admin{server.port()};
+    admin.send("POST /__teapot/scenarios HTTP/1.1\r\n" + host + "Content-Length: 101\r\n\r\n");
+    auto refused_admin = admin.read_response();
+    CHECK(refused_admin.status == 413);
+    CHECK_FALSE(refused_admin.has("Access-Control-Allow-Origin"));
+    // Over --max-connections: the 503 the listener writes at once.
+    auto one = teapot::test::test_options();
+    one.request_limits.max_connections = 1;
+    teapot::test::test_server full{one};
+    connection held{full.port()};
+    held.send("GET /status/200 HTTP/1.1\r\n" + teapot::test::host_line(full.port()) + "\r\n");
+    CHECK(held.read_response().status == 200);
+    connection over{full.port()};
+    auto busy = over.read_response();
+    CHECK(busy.status == 503);
+    CHECK(busy.header("Access-Control-Allow-Origin") == "*");
 }
 
 TEST_CASE("an Origin is echoed with Vary: Origin", "[status][cors]") {

@@ -198,9 +198,7 @@ TEST_CASE("parse_options: missing values", "[cli]") {
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
           "--max-header-size", "--max-header-fields", "--max-body-size", "--max-body-memory", "--max-uri-size",
-          "--header-timeout",
-          "--idle-timeout",
-          "--body-timeout", "--write-timeout",
+          "--header-timeout", "--idle-timeout", "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--session-ttl", "--max-sessions", "--max-regex-work", "--max-scenario-bytes",
           "--max-quota-bytes",
           "--log-level", "--log-format"}) {
@@ -328,16 +326,14 @@ TEST_CASE("usage() lists every flag", "[cli]") {
     for (std::string_view flag :
          {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
           "--max-header-size", "--max-header-fields", "--max-body-size", "--max-body-memory", "--max-uri-size",
-          "--header-timeout",
-          "--idle-timeout",
-          "--body-timeout", "--write-timeout",
+          "--header-timeout", "--idle-timeout", "--body-timeout", "--write-timeout",
           "--shutdown-grace", "--log-level", "--log-format", "--quiet", "--version", "--help", "codes"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }
     for (std::string_view flag : {"--no-watch", "--journal-size", "--session-ttl", "--max-sessions", "--max-regex-work",
-                                  "--admin-token", "--no-admin", "--debug-headers", "--allowed-redirect-hosts",
-                                  "--max-scenario-bytes", "--max-quota-bytes"}) {
+                                  "--admin-token", "--no-admin", "--debug-headers", "--strict-knobs",
+                                  "--allowed-redirect-hosts", "--max-scenario-bytes", "--max-quota-bytes"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }
@@ -350,6 +346,9 @@ TEST_CASE("parse_options: admin API flags", "[cli][admin]") {
     CHECK(defaults.server.journal_size == 10'000);
     CHECK_FALSE(defaults.server.debug_headers);
     CHECK(parse_options({"--debug-headers"}).server.debug_headers);
+    CHECK(parse_options({"--strict-knobs"}).server.strict_knobs);
+    CHECK_FALSE(parse_options({}).server.strict_knobs);
+    CHECK(contains(usage_error_of({"--strict-knobs=yes"}), "--strict-knobs takes no value"));
     CHECK(contains(usage_error_of({"--debug-headers=yes"}), "--debug-headers takes no value"));
     auto o = parse_options({"--journal-size", "50", "--admin-token", "abc-123_x", "--no-admin"});
     CHECK(o.server.journal_size == 50);

@@ -245,12 +245,38 @@ TEST_CASE("lang: en or fr", "[status_knobs]") {
     }
 }
 
-TEST_CASE("unknown knobs are named with the valid ones", "[status_knobs]") {
-    auto error = knob_error("colour", "blue");
+TEST_CASE("a parameter that is not a knob is the client's own: ignored, and listed", "[status_knobs]") {
+    auto k = knobs_ok({{"cache_bust", "123"}, {"delay", "10ms"}, {"_", "1712345"}, {"cache_bust", "456"}});
+    CHECK(k.delay == std::chrono::milliseconds{10});
+    CHECK(k.ignored == std::vector<std::string>{"cache_bust", "_"});
+    CHECK(teapot::detail::ignored_params_field(k.ignored) == "cache_bust, _");
+    // A near miss of a knob says which; bytes outside a token are percent-encoded.
+    CHECK(teapot::detail::ignored_params_field({"dealy", "Retry-After", "a b\xff"}) ==
+          "dealy (did you mean delay?), Retry-After (did you mean retry_after?), a%20b%FF");
+}
+
+TEST_CASE("near misses of a knob: at most two edits, case aside", "[status_knobs]") {
+    using teapot::detail::nearest_knob;
+    CHECK(nearest_knob("dealy") == "delay");
+    CHECK(nearest_knob("Delay") == "delay");
+    CHECK(nearest_knob("retry-after") == "retry_after");
+    CHECK(nearest_knob("stream") == "stream");
+    CHECK(nearest_knob("lng") == "lang");
+    CHECK(nearest_knob("api_key").empty());
+    CHECK(nearest_knob("cache_bust").empty());
+    CHECK(nearest_knob(std::string(100, 'd')).empty());
+}
+
+TEST_CASE("with strict knobs, an unknown one is an error naming the valid ones", "[status_knobs]") {
+    std::string error;
+    teapot::detail::knob_limits strict{std::chrono::seconds{60}, {}, true};
+    CHECK_FALSE(parse_status_knobs({{"colour", "blue"}}, strict, error));
     CHECK(contains(error, "unknown knob 'colour'"));
-    CHECK(
-        contains(error, "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang"));
-    CHECK(contains(knob_error("Delay", "1s"), "unknown knob 'Delay'"));
+    CHECK(contains(error,
+                   "valid knobs: final, location, retry_after, delay, header, body, content_type, reason, lang, "
+                   "fault, stream"));
+    CHECK_FALSE(parse_status_knobs({{"dealy", "1s"}}, strict, error));
+    CHECK(contains(error, "unknown knob 'dealy' (did you mean delay?)"));
 }
 
 TEST_CASE("all knobs together, and the first invalid one wins", "[status_knobs]") {
