@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string wire = std::string{head} + expand({reinterpret_cast<const char*>(data) + 2, size - 2});
 
     // As the connection reads (session::read_body): a bounded buffer, the parser fed what
-    // it holds when it may be (request_parser::ready_for), reads in pieces.
+    // it holds through request_parser::feed, reads in pieces.
     boost::beast::flat_buffer buffer{read_buffer_limit(limits)};
     std::size_t sent = 0;
     request_parser parser;
@@ -80,8 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (;;) {
         boost::beast::error_code ec;
         auto buffered = [&] { return std::string_view{static_cast<const char*>(buffer.data().data()), buffer.size()}; };
-        while (buffer.size() > 0 && !parser.is_done() && parser.ready_for(buffered())) {
-            const auto used = parser.put(buffer.data(), ec);
+        while (buffer.size() > 0 && !parser.is_done()) {
+            const auto used = parser.feed(buffered(), ec);
             buffer.consume(used);
             if (ec == http::error::need_more) {
                 ec = {};

@@ -1,5 +1,6 @@
 #include "http/request_parser.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include <algorithm>
@@ -11,10 +12,42 @@ using boost::beast::string_view;
 
 bool request_parser::at_last_chunk(std::string_view buffered) noexcept {
     if (buffered.starts_with("\r\n")) buffered.remove_prefix(2);
-    const auto eol = buffered.find("\r\n");
-    if (eol == std::string_view::npos) return false;
-    const auto size = buffered.substr(0, std::min(eol, buffered.find(';')));
-    return !size.empty() && size.find_first_not_of('0') == std::string_view::npos;
+    // Beast reads the chunk size as the hex digits that lead the line: zeros only is the last chunk.
+    const auto digits = std::min(buffered.find_first_not_of("0123456789abcdefABCDEF"), buffered.size());
+    const auto size = buffered.substr(0, digits);
+    return !size.empty() && size.find_first_not_of('0') == std::string_view::npos &&
+           buffered.find("\r\n", digits) != std::string_view::npos;
+}
+
+bool request_parser::can_progress(std::string_view buffered) noexcept {
+    // Only the bytes that came since the last look are searched (less the terminator's
+    // length, which may straddle them); put() is not called meanwhile, so none were used.
+    auto found_after = [&](std::string_view terminator) {
+        const auto from = scanned_ >= terminator.size() - 1 ? scanned_ - (terminator.size() - 1) : 0;
+        return buffered.find(terminator, from) != std::string_view::npos;
+    };
+    bool found = true;
+    if (awaiting_ == awaiting::line_end) found = found_after("\r\n");
+    if (awaiting_ == awaiting::end_of_trailers) found = found_after("\r\n\r\n");
+    scanned_ = buffered.size();
+    return found;
+}
+
+std::size_t request_parser::feed(std::string_view buffered, error_code& ec) {
+    if (!can_progress(buffered)) {
+        ec = http::error::need_more;
+        return 0;
+    }
+    bytes_offered_ += buffered.size();
+    const auto used = put(boost::asio::const_buffer{buffered.data(), buffered.size()}, ec);
+    awaiting_ = awaiting::nothing;
+    if (ec == http::error::need_more && is_header_done() && chunked()) {
+        // A chunk line, or the trailer section, is not whole yet (Beast asks for more only there).
+        const auto rest = buffered.substr(used);
+        awaiting_ = at_last_chunk(rest) ? awaiting::end_of_trailers : awaiting::line_end;
+        scanned_ = rest.size();
+    }
+    return used;
 }
 
 void request_parser::on_request_impl(http::verb method, string_view method_string, string_view target, int version,

@@ -50,17 +50,24 @@ public:
     bool field_limit_exceeded() const noexcept { return field_limit_exceeded_; }
 
     /// Whether `buffered`, the bytes not yet parsed of a chunked body, starts with a whole
-    /// last-chunk line ("0" [ext] CRLF, after the CRLF that ends the previous chunk's
-    /// data): what follows is the trailer section.
+    /// last-chunk line (after the CRLF that ends the previous chunk's data): a chunk size
+    /// of zeros, as Beast reads it, then anything up to the CRLF. What follows is the
+    /// trailer section.
     static bool at_last_chunk(std::string_view buffered) noexcept;
 
-    /// Whether put() may be given `buffered` now. Beast 1.81 asserts (in builds without
-    /// NDEBUG, such as the sanitizer builds) when it resumes a last chunk with fewer than
-    /// 5 bytes, as when "0\r\n" and "\r\n" come in two reads (fixed upstream in Beast's
-    /// PR #2861, 2024); a whole last chunk is 5 bytes at least, so waiting costs nothing.
-    bool ready_for(std::string_view buffered) const noexcept {
-        return !is_header_done() || buffered.size() >= 5 || !at_last_chunk(buffered);
-    }
+    /// Parses what it can of `buffered`, the bytes not yet parsed, and returns how many it
+    /// used: put(), except that in a chunked body it holds the bytes back (need_more, 0
+    /// used) until Beast can make progress with them. Beast 1.81 rescans a whole last-chunk
+    /// line on every put() until the trailer section ends, so a client sending a long one
+    /// a byte at a time made that quadratic (1.1 s of CPU for one request under
+    /// --max-header-size 64KiB, docs/fuzzing.md); it also asserted, in builds with
+    /// assertions, when it resumed a last chunk of fewer than 5 bytes (fixed upstream in
+    /// Beast's PR #2861, 2024). Waiting for a line end, and then for the end of the
+    /// trailer section, avoids both and scans each byte once.
+    std::size_t feed(std::string_view buffered, boost::beast::error_code& ec);
+    /// Bytes handed to put() so far, counted each time they are handed over: linear in
+    /// the bytes received, however they are split (tests/unit/request_parser_test.cpp).
+    std::size_t bytes_offered() const noexcept { return bytes_offered_; }
 
 private:
     void on_request_impl(boost::beast::http::verb method, boost::beast::string_view method_string,
@@ -86,6 +93,13 @@ private:
     std::size_t fields_ = 0;  ///< of the section being parsed (header, then trailer)
     std::size_t field_limit_ = 100;
     bool field_limit_exceeded_ = false;
+    /// What a chunked body's parse waits for before put() is called again.
+    enum class awaiting { nothing, line_end, end_of_trailers };
+    awaiting awaiting_ = awaiting::nothing;
+    std::size_t scanned_ = 0;  ///< bytes of the unparsed input searched for it already
+    std::size_t bytes_offered_ = 0;
+
+    bool can_progress(std::string_view buffered) noexcept;
 };
 
 }  // namespace teapot::detail

@@ -198,8 +198,8 @@ bool session::parse_buffered(request_parser& parser, bool header_only, beast::er
     // some clients send one after a POST body. Beast's parser does not: they go here.
     if (!parser.got_some()) skip_empty_lines();
     auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
-    while (!done() && buffer_.size() > 0 && parser.ready_for(buffered())) {
-        const auto used = parser.put(buffer_.data(), ec);
+    while (!done() && buffer_.size() > 0) {
+        const auto used = parser.feed(buffered(), ec);
         buffer_.consume(used);
         if (ec == http::error::need_more) {
             ec = {};  // a part of the header, or of a chunk: read on
@@ -228,7 +228,7 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(re
     if (!charged()) co_return std::tuple{net::error::no_buffer_space, std::size_t{0}};
     if (finished) co_return std::tuple{ec, std::size_t{0}};
     // As http::async_read does, but through parse_buffered: Beast's loop would hand its
-    // parser a resumed last chunk shorter than it asserts (request_parser::ready_for).
+    // parser a long last-chunk line to rescan on every read (request_parser::feed).
     auto armed = deadline_.arm(config_->request_limits.body_timeout);
     std::size_t total = 0;
     for (;;) {

@@ -166,6 +166,26 @@ TEST_CASE("an endless trailer section is a 431 at the limit", "[hostile][buffer]
     still_serving(s.port());
 }
 
+TEST_CASE("a long last-chunk line, its trailer in small pieces, is read whole", "[hostile][trailers]") {
+    // Beast rescans a last-chunk line on every read until the trailer ends; the parser
+    // holds the bytes back until they end it (request_parser::feed, docs/fuzzing.md).
+    test_server s;
+    connection c{s.port()};
+    std::string trailer;
+    for (int i = 0; i < 50; ++i) trailer += "X-T" + std::to_string(i) + ": 0123456789\r\n";
+    const auto rest = std::string(8000, '0') + ";e=1\r\n" + trailer + "\r\n";
+    c.send(chunked_head + "2\r\nab\r\n");
+    for (std::size_t at = 0; at < rest.size(); at += 97) {
+        c.send(rest.substr(at, 97));
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    }
+    CHECK(c.read_response().status == 200);
+    auto journal = s.srv.requests({.path = "/status/200"});
+    REQUIRE(journal.size() == 1);
+    CHECK(journal[0].body == "ab");
+    still_serving(s.port());
+}
+
 TEST_CASE("HTTP/1.0 with Transfer-Encoding is answered, then the connection closes (RFC 9112 §6.1)",
           "[hostile][framing]") {
     test_server s;
@@ -222,7 +242,7 @@ TEST_CASE("a chunked body that arrives a few bytes at a time is read whole, the 
     test_server s;
     connection c{s.port()};
     // "0\r\n" and the final CRLF in two reads: Beast 1.81 asserted there in builds with
-    // assertions (the sanitizer stages), request_parser::ready_for waits for the rest.
+    // assertions (the sanitizer stages), request_parser::feed waits for the rest.
     for (std::string piece :
          std::vector<std::string>{chunked_head + "3;ext=1\r\nab", "c\r\n", "0\r\n", "X-T", ": 1\r\n", "\r", "\n"}) {
         c.send(piece);
