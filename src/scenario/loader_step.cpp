@@ -357,7 +357,8 @@ void file_loader::compile_templates(step& s, const step_sources& sources) {
     if (!s.templated) return;
     if (s.body && sources.body) {
         std::string label = quote(sources.body_key);
-        s.body_template = compile_text(*s.body, sources.body, label, sources.body_key == "body_file");
+        s.body_template = compile_text(*s.body, sources.body, label, sources.body_key == "body_file",
+                                       sources.body_key == "json");
     }
     for (std::size_t i = 0; i < s.headers.size(); ++i) {
         std::optional<compiled_template> t;
@@ -372,9 +373,10 @@ void file_loader::compile_templates(step& s, const step_sources& sources) {
 }
 
 std::optional<compiled_template> file_loader::compile_text(std::string_view text, const YAML::Node& node,
-                                                           std::string_view label, bool from_file) {
+                                                           std::string_view label, bool from_file, bool json) {
     template_error problem;
     template_options options;
+    options.inside_json_strings = json;
     if (captures_known_) options.path_captures = &captures_;
     auto compiled = compile_template(text, problem, options);
     if (compiled) return compiled;

@@ -1,6 +1,7 @@
 #include "scenario/template.hpp"
 
 #include "util/duration.hpp"
+#include "util/json_text.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
 
@@ -272,6 +273,7 @@ std::optional<compiled_template> compile_template(std::string_view text, templat
                                                   const template_options& options) {
     compiled_template t;
     t.source_ = text;
+    t.inside_json_strings_ = options.inside_json_strings;
     auto add_literal = [&](std::string_view s) {
         if (s.empty()) return;
         if (!t.segments_.empty() && t.segments_.back().what == kind::literal)
@@ -336,7 +338,19 @@ std::string render(const compiled_template& t, const template_context& ctx) {
     std::string out;
     out.reserve(t.source().size() + 64);
     renderer r{ctx};
-    for (const auto& s : t.segments()) r.append(out, s);
+    std::string value;
+    for (const auto& s : t.segments()) {
+        if (!t.inside_json_strings() || s.what == kind::literal) {
+            r.append(out, s);
+            continue;
+        }
+        // Serialized as a JSON string by Boost.JSON (json_text repairs what is not UTF-8),
+        // then inserted without its quotes: the template's own quotes surround it.
+        value.clear();
+        r.append(value, s);
+        const auto quoted = json_text(boost::json::value(boost::json::string_view{value}));  // (): {} would make an array of it
+        out.append(quoted, 1, quoted.size() - 2);
+    }
     return out;
 }
 

@@ -61,6 +61,9 @@ struct template_options {
     /// When set, {{request.path.X}} with an X not in the list is an error;
     /// when null, any capture name compiles (and renders empty if absent).
     const std::vector<std::string>* path_captures = nullptr;
+    /// The text is JSON whose placeholders all sit inside strings (a `json:` body, which the
+    /// loader serialized from YAML): render() escapes each value as a JSON string's content.
+    bool inside_json_strings = false;
 };
 
 class compiled_template;
@@ -85,8 +88,12 @@ public:
     /// Whether rendering reads the query string or the JSON body (parsed on demand).
     bool uses_query() const noexcept { return uses_query_; }
     bool uses_json() const noexcept { return uses_json_; }
+    /// Compiled with template_options::inside_json_strings.
+    bool inside_json_strings() const noexcept { return inside_json_strings_; }
 
-    bool operator==(const compiled_template& other) const noexcept { return source_ == other.source_; }
+    bool operator==(const compiled_template& other) const noexcept {
+        return source_ == other.source_ && inside_json_strings_ == other.inside_json_strings_;
+    }
 
     /// One literal or placeholder. Public only so that the implementation's free
     /// functions can build and read it; not part of the API.
@@ -119,6 +126,7 @@ private:
     bool uses_placeholders_ = false;
     bool uses_query_ = false;
     bool uses_json_ = false;
+    bool inside_json_strings_ = false;
 };
 
 /// What rendering reads. Every member is optional: what is not supplied
@@ -140,7 +148,9 @@ struct template_context {
     std::optional<std::uint64_t> retry_after_s;  ///< unset when the route has no quota
 };
 
-/// Renders a body: substituted values are inserted as they are.
+/// Renders a body: substituted values are inserted as they are, or, for a template compiled
+/// inside_json_strings, escaped as a JSON string's content (quotes, backslashes and control
+/// characters escaped; bytes that are not UTF-8 become U+FFFD), so the body stays JSON.
 std::string render(const compiled_template& t, const template_context& ctx);
 
 /// Renders a header field value. Substituted values lose every control

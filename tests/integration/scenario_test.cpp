@@ -6,6 +6,7 @@
 #include "test_server.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -479,4 +480,30 @@ TEST_CASE("a broken scenario file stops start() with file, line and column", "[s
     scenario_file file{"name: broken\nroutes:\n  - id: r\n    steps:\n      - stauts: 200\n", "broken.yaml"};
     teapot::server srv{with_scenarios({file.path.string()})};
     CHECK_THROWS_WITH(srv.start(), Catch::Contains("broken.yaml:5:9") && Catch::Contains("stauts"));
+}
+
+TEST_CASE("a templated json: body stays JSON whatever the request puts in it (issue 14)", "[scenario][template]") {
+    test_server s;
+    s.srv.load_scenario(R"(name: receipt
+routes:
+  - id: receipt
+    match: { method: POST, path: "/orders/{id}" }
+    steps:
+      - template: true
+        json: { city: "{{request.json.buyer.address.city}}", id: "{{request.path.id}}",
+                note: "{{request.header.X-Note}}", q: "{{request.query.q}}" }
+)");
+    const std::string city = "Saint \"Quote\" \\ Town \u00e9\n";
+    boost::json::object buyer{{"buyer", {{"address", {{"city", city}}}}}};
+    auto r = send_body(s.port(), "POST", "/orders/a%22b%5Cc?q=%0A%22", boost::json::serialize(buyer),
+                       "Content-Type: application/json\r\nX-Note: say \"hi\" \\o/ caf\xe9\r\n");
+    REQUIRE(r.status == 200);
+    INFO(r.body);
+    boost::json::error_code ec;
+    auto parsed = boost::json::parse(r.body, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(parsed.at("city").as_string() == city);
+    CHECK(parsed.at("id").as_string() == "a\"b\\c");
+    CHECK(parsed.at("note").as_string() == "say \"hi\" \\o/ caf\xef\xbf\xbd");  // latin-1 é: not UTF-8
+    CHECK(parsed.at("q").as_string() == "\n\"");
 }

@@ -6,6 +6,7 @@
 #include "util/http_date.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <array>
 #include <cstdint>
@@ -351,4 +352,45 @@ TEST_CASE("a compiled template renders many times, the same way", "[template]") 
     CHECK(copy == t);
     CHECK(copy.source() == "{{request.json.customer.name}}/{{request.query.page}}/{{step.index}}");
     CHECK(render(copy, s.ctx) == "Ada/2/2");
+}
+
+TEST_CASE("inside a json: body, every substituted value is escaped as a JSON string's content", "[template]") {
+    // Quotes, a backslash, control bytes (a newline, a tab, ESC), non-ASCII, and a byte that is not UTF-8.
+    const std::string hostile = "Saint \"Quote\" \\ Town\n\t\x1b caf\xc3\xa9 \xff";
+    const std::string hostile_as_utf8 = "Saint \"Quote\" \\ Town\n\t\x1b caf\xc3\xa9 \xef\xbf\xbd";
+    request req;
+    req.method = "POST";
+    const std::string target = "/items/x?q=" + std::string{"%22q%5C%0A%C3%A9"};
+    req.target = target;
+    req.headers = {{"X-City", hostile}};
+    boost::json::object body{{"city", "Saint \"Quote\" \\ Town\n\u00e9"}, {"nested", {{"a", "\"b\""}}}};
+    const auto body_text = boost::json::serialize(body);
+    req.body = body_text;
+    std::vector<std::pair<std::string, std::string>> captures{{"id", hostile}};
+    template_context ctx;
+    ctx.req = &req;
+    ctx.captures = &captures;
+    ctx.session = hostile;
+    template_options json;
+    json.inside_json_strings = true;
+    // As the loader serializes `json: {...}` with template: true.
+    const auto t = compiled(R"({"path":"{{request.path.id}}","query":"{{request.query.q}}",)"
+                            R"("header":"{{request.header.X-City}}","json":"{{request.json.city}}",)"
+                            R"("object":"{{request.json.nested}}","session":"{{session}}","step":"{{step.index}}"})",
+                            json);
+    CHECK(t.inside_json_strings());
+    const auto out = render(t, ctx);
+    INFO(out);
+    boost::json::error_code ec;
+    const auto parsed = boost::json::parse(out, ec);
+    REQUIRE_FALSE(ec);
+    const auto& o = parsed.as_object();
+    CHECK(o.at("path").as_string() == hostile_as_utf8);
+    CHECK(o.at("query").as_string() == "\"q\\\n\u00e9");
+    CHECK(o.at("header").as_string() == hostile_as_utf8);
+    CHECK(o.at("json").as_string() == "Saint \"Quote\" \\ Town\n\u00e9");
+    CHECK(o.at("object").as_string() == R"({"a":"\"b\""})");
+    CHECK(o.at("session").as_string() == hostile_as_utf8);
+    // The same text as a plain body is left as it was: a body need not be JSON.
+    CHECK(render(compiled("{{request.header.X-City}}"), ctx) == hostile);
 }
