@@ -174,7 +174,7 @@ struct player::impl {
     /// (scenario, route) in matching order: priority, then scenario name, then declaration.
     std::vector<std::pair<std::size_t, std::size_t>> order;
 
-    /// Per scenario, per route: the seed of that route's random stream in every session.
+    /// Per scenario, per route: the seed each session's stream on that route derives from (session_stream_seed).
     std::vector<std::vector<std::uint64_t>> stream_seeds;
     /// Drawn once when there is no --seed: every route of a scenario without a seed derives from it.
     std::uint64_t unseeded;
@@ -271,29 +271,31 @@ struct player::impl {
         return &st.sessions.front();
     }
 
-    // The bits of the {{uuid}}s `served` renders, from the route's stream. Drawn here,
+    // The bits of the {{uuid}}s `served` renders, from the session's stream on the route. Drawn here,
     // under the lock, because the stream is the session's shared state: the draws stay
     // in claim order, so a seed replays them. Caller holds the lock.
-    void draw_uuids(route_state& rs, std::size_t si, std::size_t ri, const step& served, claim& out) const {
+    void draw_uuids(session& s, std::size_t si, std::size_t ri, const step& served, claim& out) const {
         // The delay first, then the garbage, then the uuids: a documented order, so a seed replays.
         if (served.random_delay) {
-            auto& engine = stream(rs, si, ri);
+            auto& engine = stream(s, si, ri);
             out.delay = served.random_delay->draw([&engine] { return next_unit(engine); });
         }
-        if (served.fault.what == fault::kind::garbage) out.garbage_seed = stream(rs, si, ri)();
+        if (served.fault.what == fault::kind::garbage) out.garbage_seed = stream(s, si, ri)();
         const std::size_t n = uuids_in(served);
         if (n == 0) return;
-        stream(rs, si, ri);
+        auto& engine = stream(s, si, ri);
         out.uuids.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t high = (*rs.random)();
-            out.uuids.push_back({high, (*rs.random)()});
+            const std::uint64_t high = engine();
+            out.uuids.push_back({high, engine()});
         }
     }
 
-    std::mt19937_64& stream(route_state& rs, std::size_t si, std::size_t ri) const {
-        if (!rs.random) rs.random = std::make_unique<std::mt19937_64>(stream_seeds[si][ri]);
-        return *rs.random;
+    // Session `s`'s stream on route `ri` of scenario `si`, seeded on its first draw.
+    std::mt19937_64& stream(session& s, std::size_t si, std::size_t ri) const {
+        auto& random = s.routes[ri].random;
+        if (!random) random = std::make_unique<std::mt19937_64>(session_stream_seed(stream_seeds[si][ri], s.key));
+        return *random;
     }
 
     static std::uint64_t entropy() {
@@ -367,7 +369,7 @@ struct player::impl {
             out.retry_after_s = seconds;
             if (verdict == quota::verdict::spent) {
                 if (r.limit->reject.set_state) s->state = r.limit->reject.set_state;
-                draw_uuids(s->routes[ri], si, ri, r.limit->reject, out);
+                draw_uuids(*s, si, ri, r.limit->reject, out);
                 out.what = claim::kind::limited;
                 out.step = peek.index;
                 return out;
@@ -387,15 +389,15 @@ struct player::impl {
         const auto& current = r.steps[index];
         const step* served = &current;
         if (!current.one_of.empty()) {
-            stream(rs, si, ri);
+            auto& engine = stream(*s, si, ri);
             std::vector<double> weights;
             weights.reserve(current.one_of.size());
             for (const auto& alt : current.one_of) weights.push_back(alt.weight);
-            out.alternative = pick_weighted(weights, next_unit(*rs.random));
+            out.alternative = pick_weighted(weights, next_unit(engine));
             served = &current.one_of[*out.alternative].answer;
         }
         if (served->set_state) s->state = served->set_state;
-        draw_uuids(rs, si, ri, *served, out);
+        draw_uuids(*s, si, ri, *served, out);
         if (!c.done) {
             ++c.served;
             if (current.times && c.served >= *current.times) {

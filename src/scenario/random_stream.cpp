@@ -34,6 +34,13 @@ std::uint64_t stream_seed(std::uint64_t seed, std::string_view scenario, std::st
     return splitmix64(hash);
 }
 
+std::uint64_t session_stream_seed(std::uint64_t route_seed, std::string_view session_key) noexcept {
+    if (session_key.empty()) return route_seed;
+    std::uint64_t hash = fnv_offset;
+    for (int i = 0; i < 8; ++i) hash = fnv1a(hash, static_cast<unsigned char>(route_seed >> (8 * i)));
+    return splitmix64(fnv1a(hash, session_key));
+}
+
 double next_unit(std::mt19937_64& engine) noexcept {
     // Drawn by hand from 53 bits, as util/random_source does.
     return static_cast<double>(engine() >> 11) * 0x1.0p-53;

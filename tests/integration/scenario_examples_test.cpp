@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <regex>
 #include <string>
 #include <thread>
@@ -93,10 +94,11 @@ TEST_CASE("rate-limited: 3 requests per 2 s, then 429 with the seconds left, the
     CHECK(reopened.status == 200);
 }
 
-TEST_CASE("weighted-flaky: the seeded sequence of the example, the same in every session", "[scenario][examples]") {
+TEST_CASE("weighted-flaky: the seeded sequences of the example, each session its own", "[scenario][examples]") {
     test_server s{bundled()};
-    const std::vector<int> documented{200, 200, 200, 503, 200, 200, 503, 200};
-    for (std::string session : {"t1", "t2"}) {
+    const std::map<std::string, std::vector<int>> sequences{{"t1", {200, 200, 200, 200, 200, 200, 200, 503}},
+                                                            {"t2", {200, 200, 200, 200, 503, 200, 200, 200}}};
+    for (const auto& [session, documented] : sequences) {
         INFO("session " << session);
         std::vector<int> got;
         for (std::size_t i = 0; i < documented.size(); ++i) {
@@ -125,8 +127,8 @@ TEST_CASE("weighted-flaky: the file's seed wins over the server's --seed", "[sce
     o.seed = 12345;
     test_server s{o};
     std::vector<int> got;
-    for (int i = 0; i < 8; ++i) got.push_back(get(s.port(), "/api/inventory", "x").status);
-    CHECK(got == std::vector<int>{200, 200, 200, 503, 200, 200, 503, 200});
+    for (int i = 0; i < 8; ++i) got.push_back(get(s.port(), "/api/inventory", "t1").status);
+    CHECK(got == std::vector<int>{200, 200, 200, 200, 200, 200, 200, 503});  // t1's, as documented
 }
 
 TEST_CASE("templated-echo: every placeholder rendered from the request, as the comment documents",
@@ -140,8 +142,8 @@ TEST_CASE("templated-echo: every placeholder rendered from the request, as the c
     CHECK(first.header("Content-Type") == "application/json");
     CHECK(first.header("Location") == "/api/echo/orders/42");
     CHECK(first.header("X-Request-Id") == "req-7");
-    // Seeded: the values the file documents, in every session and after every restart.
-    CHECK(first.header("X-Trace-Id") == "ec816994-e94e-4f63-ae39-7288011d68a0");
+    // Seeded: the values the file documents for session t1, after every restart.
+    CHECK(first.header("X-Trace-Id") == "8bfe7d7b-d1f5-45cf-b4fe-190949374c0c");
     auto body = boost::json::parse(first.body).as_object();
     CHECK(body.at("id") == "42");
     CHECK(body.at("kind") == "orders");
@@ -151,7 +153,7 @@ TEST_CASE("templated-echo: every placeholder rendered from the request, as the c
     CHECK(body.at("first_qty") == "2");
     CHECK(body.at("session") == "t1");
     CHECK(body.at("step") == "1 of 2");
-    CHECK(body.at("order_uuid") == "a059940f-565d-4860-bed4-54bf180382e6");
+    CHECK(body.at("order_uuid") == "e38c2188-c6c6-4ee1-ac84-2885a769fc79");
     CHECK(is_uuid_v4(std::string{body.at("order_uuid").as_string()}));
     CHECK(is_uuid_v4(first.header("X-Trace-Id")));
     // {{now}} is the time of the request (no earlier than before it), {{now +30s}} 30 s later.
@@ -166,19 +168,19 @@ TEST_CASE("templated-echo: every placeholder rendered from the request, as the c
     auto repeated = post(s.port(), "/api/echo/orders/7", "X-Test-Id: t1\r\n");
     CHECK(repeated.body == "order 7 seen again (step 2 of 2, session t1)");
 
-    // Another session starts at step 1 and draws the same UUIDs; what it does not send renders empty.
+    // Another session starts at step 1 and draws UUIDs of its own; what it does not send renders empty.
     auto other = post(s.port(), "/api/echo/invoices/43", "X-Test-Id: t2\r\n");
     REQUIRE(other.status == 201);
     CHECK(other.header("Location") == "/api/echo/invoices/43");
     CHECK(other.has("X-Request-Id"));
     CHECK(other.header("X-Request-Id").empty());
-    CHECK(other.header("X-Trace-Id") == "ec816994-e94e-4f63-ae39-7288011d68a0");
+    CHECK(other.header("X-Trace-Id") == "126e53a5-64df-494e-b316-a0cafb7d37bb");
     auto other_body = boost::json::parse(other.body).as_object();
     CHECK(other_body.at("session") == "t2");
     CHECK(other_body.at("step") == "1 of 2");
     CHECK(other_body.at("lang") == "");
     CHECK(other_body.at("customer") == "");
-    CHECK(other_body.at("order_uuid") == "a059940f-565d-4860-bed4-54bf180382e6");
+    CHECK(other_body.at("order_uuid") == "f595fee7-7699-4679-8125-02e0364c6b7e");
 }
 
 // One example per templating feature: each file's header comment, played.
@@ -260,7 +262,7 @@ TEST_CASE("template-now: validators and expiry move with the clock", "[scenario]
     CHECK(parse_http_date(r.header("Last-Modified")) == generated - 60);
 }
 
-TEST_CASE("template-uuid: the documented ids, replayed in every session", "[scenario][examples][template]") {
+TEST_CASE("template-uuid: the documented ids, each session its own", "[scenario][examples][template]") {
     test_server s{bundled()};
     auto ids = [&](const std::string& session) {
         auto r = post(s.port(), "/api/exports", "X-Test-Id: " + session + "\r\n");

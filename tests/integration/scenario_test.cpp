@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -506,4 +507,47 @@ routes:
     CHECK(parsed.at("id").as_string() == "a\"b\\c");
     CHECK(parsed.at("note").as_string() == "say \"hi\" \\o/ caf\xef\xbf\xbd");  // latin-1 é: not UTF-8
     CHECK(parsed.at("q").as_string() == "\n\"");
+}
+
+TEST_CASE("random draws: 20 sessions draw 20 delays, and a session key draws the same in the next run",
+          "[scenario][random]") {
+    // Issue 14: every session once waited the same time, its stream seeded alike.
+    const std::string yaml = R"(
+name: jitter
+isolate_by: header X-Test-Id
+seed: 11
+routes:
+  - id: slow
+    match: { path: /jitter }
+    steps: [{ status: 200, times: forever, delay: { uniform: [100ms, 900ms] } }]
+)";
+    constexpr int sessions = 20;
+    auto run = [&] {
+        test_server s;
+        s.srv.load_scenario(yaml);
+        // All at once, one connection each, as 20 concurrent tests would.
+        std::vector<std::unique_ptr<connection>> clients;
+        for (int i = 0; i < sessions; ++i) {
+            clients.push_back(std::make_unique<connection>(s.port()));
+            clients.back()->send("GET /jitter HTTP/1.1\r\nHost: t\r\nX-Test-Id: t" + std::to_string(i) + "\r\n\r\n");
+        }
+        for (auto& c : clients) CHECK(c->read_response().status == 200);
+        std::map<std::string, long long> delays;
+        for (const auto& r : s.srv.requests({.path = "/jitter"})) {
+            REQUIRE(r.sessions.size() == 1);
+            delays[r.sessions[0]] = r.delay.count();
+        }
+        return delays;
+    };
+    const auto first = run();
+    REQUIRE(first.size() == sessions);
+    std::set<long long> distinct;
+    for (const auto& [session, ms] : first) {
+        CHECK(ms >= 100);
+        CHECK(ms <= 900);
+        distinct.insert(ms);
+    }
+    // 20 draws from 801 values: all distinct four times in five; 15 leaves room for collisions only.
+    CHECK(distinct.size() >= 15);
+    CHECK(run() == first);  // the same keys, the same seed: the same delays
 }

@@ -817,24 +817,39 @@ TEST_CASE("random streams: seeds depend on seed, scenario and route, not on anyt
     CHECK(sc::pick_weighted(weights, 0.9999999) == 1);
 }
 
-TEST_CASE("one_of: every session replays the same draws, whatever its id", "[player][one_of]") {
+TEST_CASE("one_of: each session draws a sequence of its own, the same for its key in every run", "[player][one_of]") {
     sc::player p{one(drawing(42))};
     auto a = draws(p, "alpha", 60);
     auto b = draws(p, "b", 60);
     auto global = draws(p, "", 60);
-    CHECK(a == b);
-    CHECK(a == global);
+    CHECK(a != b);
+    CHECK(a != global);
+    CHECK(b != global);
     // A real draw, not a constant: every alternative shows up in 60 draws.
     for (int status : {200, 201, 202}) CHECK(std::count(a.begin(), a.end(), status) > 0);
-    // Interleaving sessions does not disturb their streams.
+    // The key's sequence depends on the seed and the key only: another player, interleaving
+    // two sessions, draws for each what a player with one session draws for it.
     sc::player q{one(drawing(42))};
     std::vector<int> c, d;
     for (int i = 0; i < 30; ++i) {
-        c.push_back(draws(q, "c", 1)[0]);
-        d.push_back(draws(q, "d", 1)[0]);
+        c.push_back(draws(q, "alpha", 1)[0]);
+        d.push_back(draws(q, "b", 1)[0]);
     }
     CHECK(c == std::vector<int>(a.begin(), a.begin() + 30));
-    CHECK(d == c);
+    CHECK(d == std::vector<int>(b.begin(), b.begin() + 30));
+    // The global session keeps the route's own stream.
+    sc::player r{one(drawing(42))};
+    CHECK(draws(r, "", 60) == global);
+}
+
+TEST_CASE("random streams: a session's seed depends on the route's seed and the key", "[random]") {
+    const auto route = sc::stream_seed(42, "dice", "draw");
+    CHECK(sc::session_stream_seed(route, "") == route);
+    const auto t1 = sc::session_stream_seed(route, "t1");
+    CHECK(t1 != route);
+    CHECK(sc::session_stream_seed(route, "t1") == t1);
+    CHECK(sc::session_stream_seed(route, "t2") != t1);
+    CHECK(sc::session_stream_seed(route + 1, "t1") != t1);
 }
 
 TEST_CASE("one_of: a seed replays a run, another seed draws otherwise", "[player][one_of]") {
@@ -842,7 +857,7 @@ TEST_CASE("one_of: a seed replays a run, another seed draws otherwise", "[player
     sc::player again{one(drawing(42))};
     sc::player other{one(drawing(43))};
     auto run = draws(first, "s", 60);
-    CHECK(draws(again, "t", 60) == run);
+    CHECK(draws(again, "s", 60) == run);
     CHECK(draws(other, "s", 60) != run);
 
     SECTION("the server's seed serves scenarios without their own") {
@@ -861,9 +876,10 @@ TEST_CASE("one_of: a seed replays a run, another seed draws otherwise", "[player
         CHECK(draws(a, "s", 60) == run);
         CHECK(draws(b, "s", 60) == run);
     }
-    SECTION("without any seed, the sessions of one player still agree") {
+    SECTION("without any seed, each player draws one of its own") {
         sc::player a{one(drawing(std::nullopt))};
-        CHECK(draws(a, "x", 60) == draws(a, "y", 60));
+        sc::player b{one(drawing(std::nullopt))};
+        CHECK(draws(a, "x", 60) != draws(b, "x", 60));  // equal once in 3^60
     }
 }
 
@@ -1208,7 +1224,7 @@ TEST_CASE("template: a limit's reject renders the seconds left and the step wait
     CHECK(header_of(rejected, "Retry-After") == seconds);  // still added: the reject has none of its own
 }
 
-TEST_CASE("template: uuids replay with the seed, the same in every session", "[player][template]") {
+TEST_CASE("template: uuids replay with the seed and the session key", "[player][template]") {
     auto make = [](std::optional<std::uint64_t> seed) {
         auto st = templated_step(200, "{{uuid}} {{uuid}}", {{"X-Id", "{{uuid}}"}}, std::nullopt);
         auto sc_ = make_scenario("ids", {make_route("r", on("GET", "/id"), {st})},
@@ -1228,8 +1244,8 @@ TEST_CASE("template: uuids replay with the seed, the same in every session", "[p
     auto b = make(42);
     auto c = make(43);
     const auto first = draws(*a, "t1");
-    CHECK(draws(*a, "t2") == first);  // another session: the same stream
-    CHECK(draws(*b, "t9") == first);  // another player, same seed: a replay
+    CHECK(draws(*a, "t2") != first);  // another session: a stream of its own
+    CHECK(draws(*b, "t1") == first);  // another player, same seed, same session: a replay
     CHECK(draws(*c, "t1") != first);  // another seed: other draws
     // Every {{uuid}} a draw of its own: 9 distinct version-4 UUIDs.
     std::vector<std::string> ids;
