@@ -125,7 +125,7 @@ void server::start() {
                                     ") must hold one body of max_body_bytes (" +
                                     std::to_string(o.request_limits.max_body_bytes) + ")");
     detail::scenario::player_limits limits;
-    limits.seed = o.seed;  // --seed drives the draws of scenarios without their own seed
+    limits.seed = impl_->random.seed();  // --seed, or the one drawn: scenarios without their own draw from it
     limits.session_ttl = o.session_ttl;
     limits.max_sessions = o.max_sessions;
     limits.max_regex_work = o.max_regex_work;
@@ -162,6 +162,9 @@ void server::start() {
         impl_->watcher->start();
     }
     impl_->pool->run([log = config->log](std::string_view what) { log.warn(what); });
+    std::vector<std::string> names;
+    for (const auto& s : loaded.scenarios) names.push_back(s.name);
+    config->log.started(url(), seed(), names);
 }
 
 std::vector<std::string> server::reload_scenarios() {
@@ -263,6 +266,8 @@ verification server::verify(std::string_view rules, std::string_view session,
     return verdict_of(detail::verify({std::string{session}, std::move(scenario), std::string{rules}},
                                      impl_->scenarios.get(), impl_->requests));
 }
+
+std::uint64_t server::seed() const noexcept { return impl_->random.seed(); }
 
 std::string server::url() const {
     const auto& host = impl_->options.host;

@@ -147,6 +147,11 @@ public:
     /// "http://HOST:PORT" with the bound port (an IPv6 host in brackets). Valid after start().
     std::string url() const;
 
+    /// The seed of this run's random draws (/status choices and every scenario without
+    /// a `seed:` of its own): server_options::seed, or one drawn at construction.
+    /// Given back as the seed (--seed), it replays them.
+    std::uint64_t seed() const noexcept;
+
     /// Loads one scenario from YAML text (a scenario file's content, with a `name:`)
     /// and serves it beside those of scenario_paths, replacing any of the same name.
     /// Routes whose id and content are unchanged keep their cursors. body_file is

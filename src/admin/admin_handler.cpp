@@ -21,6 +21,7 @@
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
 #include "util/json_text.hpp"
+#include "util/random_source.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -273,9 +274,14 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
     if (endpoint == "health")
         return read_only ? json_plan(req, 200, boost::json::object{{"status", "ready"}})
                          : method_not_allowed(req, "GET, HEAD");
-    if (endpoint == "version")
-        return read_only ? json_plan(req, 200, boost::json::object{{"version", teapot::version()}})
-                         : method_not_allowed(req, "GET, HEAD");
+    if (endpoint == "version") {
+        if (!read_only) return method_not_allowed(req, "GET, HEAD");
+        // The seed as a string: JavaScript's numbers lose integers above 2^53.
+        return json_plan(
+            req, 200,
+            boost::json::object{{"version", teapot::version()},
+                                {"seed", ctx.random ? std::to_string(ctx.random->seed()) : std::string{}}});
+    }
     if (endpoint == "requests") return handle_requests(req, params, ctx);
     if (endpoint == "reset") return handle_reset(req, params, ctx);
     if (endpoint == "wait") return handle_wait(req, params, ctx);

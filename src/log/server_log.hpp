@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace teapot::detail {
 
@@ -30,6 +32,10 @@ public:
     void access(const access_entry& entry) const;
     /// Whether access() writes a line: callers skip reading the clock for it otherwise.
     bool writes_access() const;
+    /// Whether connection_event() writes a line.
+    bool writes_debug() const;
+    /// The start-up event: the URL served, the scenarios loaded, and the seed that replays the run.
+    void started(std::string_view url, std::uint64_t seed, const std::vector<std::string>& scenarios) const;
     void info(std::string_view message) const;
     void warn(std::string_view message) const;
     /// A connection-scoped event, at debug level (errors a client causes are not ours).

@@ -2,8 +2,17 @@
 
 namespace teapot::detail {
 
-random_source::random_source(std::optional<std::uint64_t> seed)
-    : seed_(seed ? *seed : std::random_device{}()), engine_(seed_) {}
+namespace {
+
+// 64 bits: std::random_device yields 32 at a time.
+std::uint64_t entropy() {
+    std::random_device device;
+    return (std::uint64_t{device()} << 32) ^ device();
+}
+
+}  // namespace
+
+random_source::random_source(std::optional<std::uint64_t> seed) : seed_(seed ? *seed : entropy()), engine_(seed_) {}
 
 double random_source::next_unit() {
     std::lock_guard lock{mutex_};

@@ -1,7 +1,8 @@
 #pragma once
 // The server's random stream. Seeded (--seed) it replays the same sequence of
 // choices run to run, in the order requests draw from it; a mutex keeps that
-// order well-defined when several threads draw.
+// order well-defined when several threads draw. Unseeded, it draws a seed of
+// its own, which seed() tells, so that a run can be replayed.
 
 #include <cstdint>
 #include <mutex>

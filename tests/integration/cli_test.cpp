@@ -3,6 +3,7 @@
 
 #include "client.hpp"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -13,10 +14,12 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 extern char** environ;
@@ -302,4 +305,57 @@ TEST_CASE("SIGHUP reloads the scenarios") {
     p.signal(SIGTERM);
     CHECK(p.wait() == 0);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the start-up line names the URL, the scenarios and the seed, which --seed gives back") {
+    process p{{"--port", "0", "--seed", "18446744073709551557", "--scenarios", TEAPOT_SCENARIOS_DIR}};
+    auto port = port_of(p.read_line());
+    p.signal(SIGTERM);
+    CHECK(p.wait() == 0);
+    const auto log = p.all_stderr();
+    const auto url = "http://127.0.0.1:" + std::to_string(port);
+    CHECK_THAT(log, Catch::Contains("serving " + url + "/ (that page says what it does); 14 scenarios: "));
+    CHECK_THAT(log, Catch::Contains("flaky-upstream") && Catch::Contains("admin API " + url + "/__teapot/"));
+    CHECK_THAT(log, Catch::Contains("seed 18446744073709551557 (--seed 18446744073709551557 replays"));
+}
+
+TEST_CASE("a JSON log is JSON on every line: the start with the seed as a string, plain decimals, the stop") {
+    process p{{"--port", "0", "--log-format", "json", "--scenarios", TEAPOT_SCENARIOS_DIR}};
+    auto port = port_of(p.read_line());
+    CHECK(fetch(port, "/status/200").status == 200);
+    // Without --seed, the seed drawn is shown, in the log and by the admin API alike.
+    auto version = boost::json::parse(fetch(port, "/__teapot/version").body);
+    const std::string seed{version.at("seed").as_string()};
+    CHECK(!seed.empty());
+    CHECK(seed.find_first_not_of("0123456789") == std::string::npos);
+    p.signal(SIGINT);
+    CHECK(p.wait() == 0);
+    std::istringstream lines{p.all_stderr()};
+    std::size_t parsed = 0;
+    bool started = false, access = false, stopping = false;
+    for (std::string line; std::getline(lines, line);) {
+        INFO(line);
+        boost::system::error_code ec;
+        auto doc = boost::json::parse(line, ec);
+        REQUIRE_FALSE(ec);  // before: "event":SIGINT: stopping, not JSON
+        ++parsed;
+        const auto& event = doc.at("event");
+        const std::string msg{event.at("msg").as_string()};
+        if (msg == "started") {
+            started = true;
+            CHECK(event.at("url").as_string() == "http://127.0.0.1:" + std::to_string(port));
+            CHECK(event.at("seed").as_string() == seed);  // a string: JavaScript loses integers above 2^53
+            CHECK(event.at("scenarios").as_array().size() == 14);
+        }
+        if (msg == "access") {
+            access = true;
+            // Plain decimals with three places, never 4.5E-1.
+            CHECK(std::regex_search(line, std::regex{R"("duration_ms":\d+\.\d{3}[,}])"}));
+        }
+        if (msg == "SIGINT: stopping") stopping = true;
+    }
+    CHECK(parsed >= 3);
+    CHECK(started);
+    CHECK(access);
+    CHECK(stopping);
 }
