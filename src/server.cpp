@@ -254,16 +254,17 @@ verification verdict_of(detail::verify_outcome outcome) {
 
 }  // namespace
 
-verification server::verify_expectations(std::string_view session, std::optional<std::string> scenario) const {
+verification server::verify_expectations(std::optional<std::string> session,
+                                         std::optional<std::string> scenario) const {
     return verdict_of(
-        detail::verify({std::string{session}, std::move(scenario), {}}, impl_->scenarios.get(), impl_->requests));
+        detail::verify({std::move(session), std::move(scenario), {}}, impl_->scenarios.get(), impl_->requests));
 }
 
-verification server::verify(std::string_view rules, std::string_view session,
+verification server::verify(std::string_view rules, std::optional<std::string> session,
                             std::optional<std::string> scenario) const {
     if (rules.empty())
         throw std::invalid_argument("no rules to verify; for the scenarios' own, call verify_expectations()");
-    return verdict_of(detail::verify({std::string{session}, std::move(scenario), std::string{rules}},
+    return verdict_of(detail::verify({std::move(session), std::move(scenario), std::string{rules}},
                                      impl_->scenarios.get(), impl_->requests));
 }
 

@@ -190,18 +190,21 @@ public:
     /// True when they were. Woken by each completed request: no polling, no sleep.
     bool wait_for(request_filter filter, std::size_t count = 1, milliseconds timeout = milliseconds{5'000}) const;
 
-    /// Evaluates the `expect:` rules of every loaded scenario (or of `scenario`)
-    /// against what one session's client did ("" the global session).
-    /// Throws std::invalid_argument when there is nothing to verify.
-    verification verify_expectations(std::string_view session = {},
+    /// Evaluates `expect:` rules against what one session's client did ("" the global
+    /// session): those of `scenario`, or else those of the scenarios that answered the
+    /// session's requests. Throws std::invalid_argument when there is nothing to verify,
+    /// and when no session is given while a scenario judged isolates sessions by a key
+    /// (without one, every loaded scenario's rules are judged on the global session).
+    verification verify_expectations(std::optional<std::string> session = std::nullopt,
                                      std::optional<std::string> scenario = std::nullopt) const;
 
     /// Evaluates `rules` (a list in the shape of a scenario's `expect:`, YAML or
     /// JSON: "[{route: orders, count: 3}, {route: orders, honors_retry_after: true}]").
     /// A route named alone must be the id of a route of exactly one loaded scenario,
     /// unless `scenario` is given. Throws scenario_error for invalid rules and
-    /// std::invalid_argument for rules about routes no loaded scenario has.
-    verification verify(std::string_view rules, std::string_view session = {},
+    /// std::invalid_argument for rules about routes no loaded scenario has, or when
+    /// no session is given while a rule's scenario isolates sessions by a key.
+    verification verify(std::string_view rules, std::optional<std::string> session = std::nullopt,
                         std::optional<std::string> scenario = std::nullopt) const;
 
     /// Stops accepting, lets in-flight responses finish within shutdown_grace,

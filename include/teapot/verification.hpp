@@ -20,6 +20,8 @@ struct verification {
     std::string session;  ///< the session judged ("" is the global one)
     std::vector<rule_result> rules;
     std::string diff;  ///< one line per failed rule: "scenario: rule: detail"
+    /// On a failure with no scenario named: whose rules were judged, and how to narrow.
+    std::string hint;
 };
 
 }  // namespace teapot

@@ -174,6 +174,7 @@ response_plan handle_verify(const request& req, const std::vector<query_param>& 
             {"scenario", r.scenario}, {"rule", r.rule}, {"passed", r.passed}, {"detail", r.detail}});
     boost::json::object o{{"verdict", v.passed ? "pass" : "fail"}, {"session", v.session}, {"rules", std::move(rules)}};
     if (!v.passed) o["diff"] = v.diff;
+    if (!v.hint.empty()) o["hint"] = v.hint;
     return json_plan(req, v.passed ? 200 : 409, o);
 }
 

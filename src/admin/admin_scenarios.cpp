@@ -26,16 +26,6 @@ std::string_view then_name(sc::then_mode then) {
     return {};
 }
 
-std::string isolation_text(const sc::isolation& iso) {
-    switch (iso.by) {
-        case sc::isolation::kind::global: return "global";
-        case sc::isolation::kind::header: return "header " + iso.name;
-        case sc::isolation::kind::query: return "query " + iso.name;
-        case sc::isolation::kind::cookie: return "cookie " + iso.name;
-    }
-    return {};
-}
-
 json::value optional_text(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
 
 json::object route_json(const sc::route& r) {
@@ -82,7 +72,7 @@ response_plan list(const request& req, const handler_context& ctx) {
                                        {"file", s.file.empty() ? json::value(nullptr) : json::value(s.file)},
                                        {"resolved_bytes", s.resolved_bytes},
                                        {"seed", s.seed.value_or(player->default_seed())},
-                                       {"isolate_by", isolation_text(s.isolate_by)},
+                                       {"isolate_by", s.isolate_by.to_string()},
                                        {"routes", std::move(routes)},
                                        {"expect", std::move(expect)},
                                        {"sessions", std::move(sessions)}});

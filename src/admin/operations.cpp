@@ -95,24 +95,41 @@ verify_outcome verify(const verify_query& query, const scenario::registry* scena
         if (it == loaded.end()) return failed("no loaded scenario is named " + *query.scenario);
         only = &*it;
     }
-    journal_filter session;
-    session.session = query.session;
-    const auto entries = requests.entries(session);
+    const std::string session = query.session.value_or("");
+    journal_filter of_session;
+    of_session.session = session;
+    const auto entries = requests.entries(of_session);
 
-    verify_outcome out;
-    out.verdict.session = query.session;
-    auto& rules = out.verdict.rules;
+    // The rules to judge, each with its scenario.
+    std::vector<std::pair<const scenario::scenario*, const expect_rule*>> judged;
+    std::vector<std::string> touched;  // the scenarios whose rules were picked by the session's requests
+    scenario::rules_result posted;     // outlives `judged`, which points into it
     if (query.rules.empty()) {
         if (loaded.empty())
             return failed("no scenario is loaded: there are no expect rules to verify; post rules instead");
-        for (const auto& sc : loaded)
-            if (!only || only == &sc)
-                for (const auto& rule : sc.expect) rules.push_back(verify_rule(sc, rule, entries));
-        if (rules.empty())
-            return failed(only ? "scenario " + only->name + " has no expect rules"
-                               : std::string{"no loaded scenario has expect rules"});
+        auto answered = [&](const scenario::scenario& sc) {
+            return std::any_of(entries.begin(), entries.end(),
+                               [&](const journal_entry& e) { return e.scenario == sc.name; });
+        };
+        for (const auto& sc : loaded) {
+            if (sc.expect.empty() || (only && only != &sc)) continue;
+            // Unnamed, the rules are those of the scenarios this session played: a correct client
+            // is not failed on the rules of a scenario it never used. Without a session, all of them.
+            if (!only && query.session && !answered(sc)) continue;
+            if (!only && query.session) touched.push_back(sc.name);
+            for (const auto& rule : sc.expect) judged.emplace_back(&sc, &rule);
+        }
+        if (judged.empty()) {
+            if (only) return failed("scenario " + only->name + " has no expect rules");
+            if (!query.session || std::none_of(loaded.begin(), loaded.end(),
+                                               [](const scenario::scenario& sc) { return !sc.expect.empty(); }))
+                return failed("no loaded scenario has expect rules");
+            return failed("session '" + session + "' (" + std::to_string(entries.size()) +
+                          " requests recorded) played no scenario that has expect rules: name one with scenario=NAME "
+                          "to judge its rules anyway, or check the session key the client sent");
+        }
     } else {
-        auto posted = scenario::load_expect_rules(query.rules, "rules");
+        posted = scenario::load_expect_rules(query.rules, "rules");
         if (!posted.ok()) {
             auto invalid = failed("invalid rules:");
             for (const auto& e : posted.errors) {
@@ -127,17 +144,43 @@ verify_outcome verify(const verify_query& query, const scenario::registry* scena
             if (!sc)
                 return failed("rules:" + std::to_string(rule.where.line) + ":" + std::to_string(rule.where.column) +
                               ": " + why);
-            rules.push_back(verify_rule(*sc, rule, entries));
+            judged.emplace_back(sc, &rule);
         }
     }
+    if (!query.session) {
+        // No key named: the global session. Wrong when the rules are about sessions a key isolates.
+        for (const auto& [sc, rule] : judged)
+            if (sc->isolate_by.by != scenario::isolation::kind::global)
+                return failed("name the session to verify: session=KEY (scenario " + sc->name + " isolates by " +
+                              sc->isolate_by.to_string() +
+                              "); session= with no key verifies the global session, the requests that carried none");
+    }
+
+    verify_outcome out;
+    out.verdict.session = session;
+    auto& rules = out.verdict.rules;
+    for (const auto& [sc, rule] : judged) rules.push_back(verify_rule(*sc, *rule, entries));
     out.verdict.passed = std::all_of(rules.begin(), rules.end(), [](const rule_result& r) { return r.passed; });
-    for (const auto& r : rules)
-        if (!r.passed)
-            out.verdict.diff.append(r.scenario.empty() ? "" : r.scenario + ": ")
-                .append(r.rule)
-                .append(": ")
-                .append(r.detail)
-                .append("\n");
+    std::vector<std::string> failing;
+    for (const auto& r : rules) {
+        if (r.passed) continue;
+        out.verdict.diff.append(r.scenario.empty() ? "" : r.scenario + ": ")
+            .append(r.rule)
+            .append(": ")
+            .append(r.detail)
+            .append("\n");
+        if (!r.scenario.empty() && std::find(failing.begin(), failing.end(), r.scenario) == failing.end())
+            failing.push_back(r.scenario);
+    }
+    if (!out.verdict.passed && !only && !failing.empty()) {
+        // Say which rules were judged and how to judge fewer.
+        out.verdict.hint =
+            (query.rules.empty() ? (query.session ? "judged the expect rules of the scenarios session '" + session +
+                                                        "' played (" + joined(touched) + ")"
+                                                  : std::string{"judged the expect rules of every loaded scenario"})
+                                 : std::string{"judged the rules posted"}) +
+            "; failed: " + joined(failing) + "; add scenario=" + failing.front() + " to judge one scenario alone";
+    }
     return out;
 }
 

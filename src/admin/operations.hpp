@@ -22,13 +22,18 @@ class registry;
 std::optional<std::string> resolve_route(journal_filter& filter, const scenario::registry* scenarios);
 
 struct verify_query {
-    std::string session;                  ///< "" is the global session
+    /// "" is the global session. None: the global session too, unless a scenario whose
+    /// rules are judged isolates sessions (then an error asks for the key).
+    std::optional<std::string> session;
     std::optional<std::string> scenario;  ///< only this scenario's rules (or routes, for posted rules)
     std::string rules;                    ///< rules in YAML or JSON; empty: the scenarios' own expect rules
 };
 
 /// The verdict, or (when `error` is set) why nothing could be verified: an unknown
-/// scenario, invalid posted rules, rules naming unknown routes, or no rule at all.
+/// scenario, invalid posted rules, rules naming unknown routes, no rule at all, or no
+/// session named while the rules judged are about an isolating scenario. Without a
+/// scenario named and rules posted, the rules judged are those of the scenarios that
+/// answered the session's requests: a scenario the session never touched is not its.
 struct verify_outcome {
     verification verdict;
     std::optional<std::string> error;

@@ -13,4 +13,14 @@ std::string load_error::to_string() const {
     return out;
 }
 
+std::string isolation::to_string() const {
+    switch (by) {
+        case kind::global: return "global";
+        case kind::header: return "header " + name;
+        case kind::query: return "query " + name;
+        case kind::cookie: return "cookie " + name;
+    }
+    return {};
+}
+
 }  // namespace teapot::detail::scenario

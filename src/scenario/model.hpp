@@ -41,6 +41,9 @@ struct isolation {
     enum class kind { global, header, query, cookie };
     kind by = kind::global;
     std::string name;  ///< header, query parameter or cookie name; empty for global
+
+    /// As written after `isolate_by:`: "global", "header X-Test-Id", "query session"...
+    std::string to_string() const;
 };
 
 /// A value test on a query parameter or header: "exact", "~REGEX", "*" (present), "!" (absent).

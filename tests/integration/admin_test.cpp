@@ -536,3 +536,46 @@ TEST_CASE("admin: verify evaluates rules posted in the body, as YAML or JSON", "
     CHECK_THAT(text_of(json_of(invalid).at("error")), Catch::Contains("rules:1:20: unknown key 'cuont'"));
     CHECK(post(s.port(), "/__teapot/verify?session=t1", "", "[{route: broken, count: 1}").status == 400);
 }
+
+TEST_CASE("admin: verify judges the scenarios the session played, and asks for the session when they isolate",
+          "[admin][verify]") {
+    // The bundled scenarios: flaky-upstream expects 3 orders, rate-limited a client that honours Retry-After.
+    auto o = test_options();
+    o.scenario_paths = {TEAPOT_SCENARIOS_DIR};
+    test_server s{o};
+    auto verify = [&](const std::string& query) { return fetch(s.port(), "/__teapot/verify" + query, {}, "POST"); };
+    // A correct client of rate-limited alone: three requests within its quota.
+    for (int i = 0; i < 3; ++i) CHECK(fetch(s.port(), "/api/quota", "X-Test-Id: quota-ok\r\n").status == 200);
+    auto good = verify("?session=quota-ok");
+    CHECK(good.status == 200);  // before: 409, on flaky-upstream's rule it never had to meet
+    const auto good_json = json_of(good);
+    const auto& rules = good_json.at("rules").as_array();
+    REQUIRE(rules.size() == 1);
+    CHECK(rules[0].at("scenario") == "rate-limited");
+
+    // No session named: the scenarios isolate by X-Test-Id, so the global session is not what was meant.
+    auto unnamed = verify("");
+    CHECK(unnamed.status == 400);
+    CHECK_THAT(text_of(json_of(unnamed).at("error")),
+               Catch::Contains("session=KEY") && Catch::Contains("isolates by header X-Test-Id"));
+    // A session that played nothing with rules: a 400 that says so, not a silent "got 0".
+    auto idle = verify("?session=typo");
+    CHECK(idle.status == 400);
+    CHECK_THAT(text_of(json_of(idle).at("error")), Catch::Contains("session 'typo' (0 requests recorded) played no "
+                                                                   "scenario that has expect rules"));
+    // Named, a scenario is judged even untouched: then "got 0" is the verdict asked for.
+    CHECK(verify("?session=typo&scenario=flaky-upstream").status == 409);
+
+    // A failing verdict names the scenario of each rule, and how to judge one alone.
+    CHECK(fetch(s.port(), "/api/orders", "X-Test-Id: impatient\r\n").status == 503);
+    CHECK(fetch(s.port(), "/api/quota", "X-Test-Id: impatient\r\n").status == 200);
+    auto bad = verify("?session=impatient");
+    CHECK(bad.status == 409);
+    const auto verdict = json_of(bad);
+    CHECK_THAT(text_of(verdict.at("diff")),
+               Catch::Contains("flaky-upstream: {route: list-orders, count: 3}: route list-orders: expected 3"));
+    const auto hint = text_of(verdict.at("hint"));
+    CHECK_THAT(hint, Catch::Contains("scenarios session 'impatient' played (flaky-upstream, rate-limited)"));
+    CHECK_THAT(hint, Catch::Contains("failed: flaky-upstream; add scenario=flaky-upstream"));
+    CHECK(verify("?session=impatient&scenario=rate-limited").status == 200);
+}
