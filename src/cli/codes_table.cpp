@@ -6,7 +6,7 @@ namespace teapot::cli {
 
 void print_codes(std::ostream& out) {
     for (const auto& category : status_categories()) {
-        out << category.label << "  " << category.name_en << " / " << category.name_fr << "\n";
+        out << category.label << "  " << category.name_en << "\n";  // one language: the descriptions are English
         for (const auto& e : status_catalog()) {
             if (e.code / 100 != category.first_digit) continue;
             std::string name{e.name};

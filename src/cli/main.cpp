@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
     try {
         o = teapot::cli::parse_options(args);
     } catch (const teapot::cli::usage_error& e) {
-        std::cerr << "teapot: " << e.what() << "\n" << teapot::cli::usage();
+        // The reason first, then three lines: the whole usage would scroll it away.
+        std::cerr << "teapot: " << e.what() << "\n" << teapot::cli::short_usage();
         return 2;
     }
     switch (o.what) {

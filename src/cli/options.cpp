@@ -7,6 +7,8 @@
 #include <cctype>
 #include <charconv>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace teapot::cli {
 namespace {
@@ -59,13 +61,45 @@ std::vector<std::string> parse_host_list(std::string_view flag, std::string_view
     }
 }
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const auto above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// "; did you mean --seed?" for a typo of a flag the usage lists (two edits at most), else "".
+std::string did_you_mean(std::string_view flag) {
+    if (flag.size() > 64) return {};  // a flag is short; the distance is quadratic
+    std::string_view best;
+    std::size_t best_distance = 3;
+    std::string_view text = usage();
+    for (std::size_t at = text.find("\n  --"); at != std::string_view::npos; at = text.find("\n  --", at + 1)) {
+        auto name = text.substr(at + 3);
+        name = name.substr(0, name.find_first_of(" \n"));
+        if (const auto d = edit_distance(flag, name); d < best_distance) {
+            best = name;
+            best_distance = d;
+        }
+    }
+    return best.empty() ? std::string{} : "; did you mean " + std::string{best} + "?";
+}
+
 }  // namespace
 
 std::string_view usage() noexcept {
     return R"(usage: teapot [serve] [options]     run the server
        teapot codes                 print the status catalogue
        teapot check PATH...         validate scenario files (exit 1 on errors)
-       teapot --version | --help
+       teapot help | --help | --version
 
 options:
   --host H              address to listen on (default 127.0.0.1)
@@ -122,6 +156,11 @@ durations: 250ms, 2s, 1m, 1h; sizes: 16384, 16KiB, 1MiB
 )";
 }
 
+std::string_view short_usage() noexcept {
+    return "usage: teapot [serve] [options] | teapot codes | teapot check PATH... | teapot help\n"
+           "'teapot --help' lists every option\n";
+}
+
 options parse_options(const std::vector<std::string_view>& args) {
     options o;
     auto& s = o.server;
@@ -137,6 +176,10 @@ options parse_options(const std::vector<std::string_view>& args) {
     } else if (i < args.size() && args[i] == "codes") {
         o.what = command::codes;
         if (args.size() > 1) throw usage_error("'codes' takes no arguments");
+        return o;
+    } else if (i < args.size() && args[i] == "help") {
+        o.what = command::help;
+        if (args.size() > 1) throw usage_error("'help' takes no arguments");
         return o;
     }
 
@@ -270,10 +313,10 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--quiet" || flag == "-q") {
             no_value();
             o.quiet = true;
-        } else if (flag == "codes" || flag == "serve" || flag == "check")
+        } else if (flag == "codes" || flag == "serve" || flag == "check" || flag == "help")
             throw usage_error("'" + std::string{flag} + "' must come first");
         else
-            throw usage_error("unknown option '" + std::string{flag} + "'");
+            throw usage_error("unknown option '" + std::string{flag} + "'" + did_you_mean(flag));
     }
     if (s.request_limits.max_body_memory < s.request_limits.max_body_bytes)
         throw usage_error("--max-body-memory " + detail::format_byte_size(s.request_limits.max_body_memory) +

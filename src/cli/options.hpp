@@ -29,5 +29,7 @@ struct usage_error : std::runtime_error {
 options parse_options(const std::vector<std::string_view>& args);
 
 std::string_view usage() noexcept;
+/// Two lines for a bad command line, after its reason: the forms, and where every option is listed.
+std::string_view short_usage() noexcept;
 
 }  // namespace teapot::cli

@@ -209,9 +209,11 @@ TEST_CASE("teapot --version and --help exit 0") {
         CHECK(p.read_line().starts_with("teapot 0."));
         CHECK(p.wait() == 0);
     }
-    {
-        process p{{"--help"}};
+    for (std::string help : {"--help", "help"}) {
+        INFO(help);
+        process p{{help}};
         CHECK(p.read_line().starts_with("usage: teapot"));
+        CHECK_THAT(p.rest_of_stdout(), Catch::Contains("--max-header-size"));  // every option
         CHECK(p.wait() == 0);
     }
 }
@@ -221,7 +223,9 @@ TEST_CASE("teapot codes prints the whole catalogue") {
     auto out = p.rest_of_stdout();
     CHECK(p.wait() == 0);
     CHECK_THAT(out, Catch::Contains("418  I'm a teapot") && Catch::Contains("599  Network Connect Timeout Error") &&
-                        Catch::Contains("Erreurs client"));
+                        Catch::Contains("\n4xx  Client error\n"));
+    // One language: the headings were English and French, the descriptions English.
+    CHECK_THAT(out, !Catch::Contains("Erreurs") && !Catch::Contains("Demandes"));
     std::size_t lines = 0;
     std::regex code_line{R"(^  \d{3}  )"};
     std::istringstream in{out};
@@ -229,9 +233,12 @@ TEST_CASE("teapot codes prints the whole catalogue") {
     CHECK(lines == 64);
 }
 
-TEST_CASE("bad flags exit 2 with a one-line reason and the usage") {
+TEST_CASE("bad flags exit 2 with a one-line reason, then a short usage that points to --help") {
     auto [args, reason] = GENERATE(table<std::vector<std::string>, std::string>({
-        {{"--bogus"}, "unknown option '--bogus'"},
+        {{"--bogus"}, "unknown option '--bogus'\n"},
+        {{"--sede", "1"}, "unknown option '--sede'; did you mean --seed?"},
+        {{"--max-body-sise", "1"}, "unknown option '--max-body-sise'; did you mean --max-body-size?"},
+        {{"help", "me"}, "'help' takes no arguments"},
         {{"--port", "99999"}, "invalid value '99999' for --port"},
         {{"--port"}, "--port needs a value"},
         {{"--max-delay", "soon"}, "invalid duration 'soon' for --max-delay"},
@@ -242,7 +249,9 @@ TEST_CASE("bad flags exit 2 with a one-line reason and the usage") {
     CHECK(p.wait() == 2);
     auto err = p.all_stderr();
     CHECK(err.starts_with("teapot: " + reason));
-    CHECK_THAT(err, Catch::Contains("usage: teapot"));
+    // Before: the reason, then 57 lines of usage that scrolled it away.
+    CHECK(std::count(err.begin(), err.end(), '\n') == 3);
+    CHECK_THAT(err, Catch::Contains("\nusage: teapot") && Catch::Contains("'teapot --help' lists every option"));
 }
 
 TEST_CASE("a port already in use exits 1 with the reason") {
