@@ -185,7 +185,7 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
                     s.body = text(f);
                 } else if (name == "json") {
                     if (auto j = json(f)) {
-                        s.body = boost::json::serialize(*j);
+                        s.body = boost::json::serialize(*j) + "\n";  // as httpbin and go-httpbin end theirs
                         s.content_type = "application/json";
                     }
                 } else if (!base_dir_) {

@@ -203,7 +203,8 @@ expect:
     CHECK(first.headers[0].value == "1");
     CHECK(first.headers[1].name == "X-Trace");
     CHECK(first.headers[1].value == "7");
-    CHECK(first.body == std::optional<std::string>{R"({"error":"upstream unavailable"})"});
+    CHECK(first.body == std::optional<std::string>{R"({"error":"upstream unavailable"})"
+                                                   "\n"});
     CHECK(first.content_type == std::optional<std::string>{"application/json"});
     CHECK(first.times == std::optional<std::uint64_t>{2});
     CHECK(first.delay == 150ms);
@@ -348,8 +349,10 @@ routes:
     CHECK(boost::json::parse(steps[0].body->view()) ==
           boost::json::parse(
               R"({"a":"1","b":1,"c":"true","d":true,"e":"~","f":null,"g":2500.0,"h":31,"i":"null","j":"5","k":null})"));
-    CHECK(*steps[1].body == R"([1,"two"])");
-    CHECK(*steps[2].body == R"("just text")");
+    CHECK(*steps[1].body == R"([1,"two"])"
+                            "\n");
+    CHECK(*steps[2].body == R"("just text")"
+                            "\n");
 }
 
 TEST_CASE("loader: unknown keys name the place and every expected key", "[loader]") {
@@ -1343,7 +1346,8 @@ routes:
     const auto& a = st.one_of[0];
     CHECK(a.weight == 80.0);
     CHECK(a.answer.status == 200);
-    CHECK(a.answer.body == R"({"ok":true})");
+    CHECK(a.answer.body == R"({"ok":true})"
+                           "\n");
     CHECK(a.answer.content_type == "application/json");
     CHECK(a.answer.delay == 10ms);
     CHECK(a.answer.times == 1u);
@@ -1383,7 +1387,8 @@ routes:
     const auto& alts = result.scenarios.at(0).routes.at(0).steps.at(0).one_of;
     REQUIRE(alts.size() == 2);
     for (const auto& alt : alts) {
-        CHECK(alt.answer.body == R"({"a":1})");
+        CHECK(alt.answer.body == R"({"a":1})"
+                                 "\n");
         CHECK(alt.answer.content_type == "application/json");
     }
     CHECK(alts[1].weight == 2.0);
@@ -1473,7 +1478,8 @@ routes:
     CHECK(keyed.key == route_limit::key_kind::header);
     CHECK(keyed.header == "X-Api-Key");
     CHECK(keyed.reject.status == 503);
-    CHECK(keyed.reject.body == R"({"error":"slow down"})");
+    CHECK(keyed.reject.body == R"({"error":"slow down"})"
+                               "\n");
     CHECK(keyed.reject.set_state == "throttled");
     CHECK(keyed.reject.where.line == 12);
     CHECK_FALSE(routes[0].steps[0].one_of.size());
@@ -1561,7 +1567,8 @@ routes:
     CHECK_FALSE(steps[0].header_templates[1].uses_placeholders());
     // json: the serialized text is the template.
     REQUIRE(steps[1].body_template);
-    CHECK(steps[1].body_template->source() == R"({"id":"{{request.path.id}}","n":1})");
+    CHECK(steps[1].body_template->source() == R"({"id":"{{request.path.id}}","n":1})"
+                                              "\n");
     CHECK(steps[1].body_template->uses_placeholders());
     // template: false, or absent: nothing compiled, the text sent as is.
     for (std::size_t i : {2u, 3u}) {
