@@ -42,28 +42,6 @@ std::optional<language> lang_param(const std::vector<query_param>& params, std::
 
 }  // namespace
 
-response_plan handle_index(const request& req) {
-    std::string html =
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>teapot</title>\n"
-        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.4}"
-        "li{list-style:none}a{text-decoration:none}</style></head>\n<body>\n<h1>teapot " +
-        std::string{version()} +
-        "</h1>\n<p>A mock HTTP server for testing HTTP clients. <code>/status/&lt;code&gt;</code> answers with "
-        "that status and the headers it calls for; <a href=\"/codes\">/codes</a> lists the catalogue as JSON.</p>\n";
-    for (const auto& category : status_categories()) {
-        html += "<h2>" + std::string{category.label} + " " + html_escape(category.name_en) + "</h2>\n<ul>\n";
-        for (const auto& e : status_catalog()) {
-            if (e.code / 100 != category.first_digit) continue;
-            auto code = std::to_string(e.code);
-            html += "<li><a href=\"/status/" + code + "\">" + code + " " + html_escape(e.name) + "</a> — " +
-                    html_escape(e.description_en) + "</li>\n";
-        }
-        html += "</ul>\n";
-    }
-    html += "</body>\n</html>\n";
-    return ok(req, std::move(html), "text/html; charset=utf-8");
-}
-
 response_plan handle_codes(const request& req, std::string_view code_text, const std::vector<query_param>& params) {
     std::string error;
     auto lang = lang_param(params, error);

@@ -1,6 +1,5 @@
 #pragma once
-// The catalogue as resources: GET / (an HTML index of every code, each a link
-// to /status/<code>), GET /codes (JSON array), GET /codes/<code> (one entry).
+// The catalogue as resources: GET /codes (JSON array), GET /codes/<code> (one entry).
 
 #include "handlers/status_knobs.hpp"
 #include "http/request.hpp"
@@ -10,8 +9,6 @@
 #include <vector>
 
 namespace teapot::detail {
-
-response_plan handle_index(const request& req);
 
 /// `code` is empty for the whole catalogue.
 response_plan handle_codes(const request& req, std::string_view code, const std::vector<query_param>& params);

@@ -4,6 +4,7 @@
 #include "handlers/codes_handler.hpp"
 #include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
+#include "handlers/index_page.hpp"
 #include "handlers/status_handler.hpp"
 #include "scenario/registry.hpp"
 #include "util/field_syntax.hpp"
@@ -111,7 +112,7 @@ bool dispatch(const request& req, const parsed_target& target, const handler_con
     else if (path.starts_with("/codes/"))
         plan = read_only ? handle_codes(req, std::string_view{path}.substr(7), params) : method_not_allowed(req);
     else if (path == "/")
-        plan = read_only ? handle_index(req) : method_not_allowed(req);
+        plan = read_only ? handle_index(req, ctx) : method_not_allowed(req);
     else
         return false;
     return true;

@@ -649,3 +649,32 @@ TEST_CASE("the index is HTML linking the codes, unknown paths are 404", "[codes]
     CHECK(missing.reason == "Not Found");
     CHECK(missing.header("Content-Length") == std::to_string(missing.body.size()));
 }
+
+TEST_CASE("the index is the page a person needs: examples, knobs, the scenarios loaded, the admin API", "[codes]") {
+    auto o = teapot::test::test_options();
+    o.scenario_paths = {TEAPOT_SCENARIOS_DIR};
+    teapot::test::test_server server{o};
+    auto index = fetch(server.port(), "/");
+    REQUIRE(index.status == 200);
+    const auto& page = index.body;
+    CHECK(contains(page, "delay=&lt;duration&gt;"));                    // the knobs
+    CHECK(contains(page, "flaky-upstream"));                            // a scenario loaded
+    CHECK(contains(page, "<code>GET /api/orders</code> list-orders"));  // its route
+    CHECK(contains(page, "header X-Test-Id"));                          // how it isolates
+    CHECK(contains(page, "POST /__teapot/verify?session=K"));           // the admin API
+    CHECK(contains(page, "href=\"/status/418\""));                      // every code
+    // No external asset: every link and source is on this server.
+    CHECK_FALSE(contains(page, "=\"http"));
+    CHECK_FALSE(contains(page, "=\"//"));
+    // The examples to click answer as they say.
+    CHECK(fetch(server.port(), "/status/302?location=/status/200").header("Location") == "/status/200");
+    {
+        connection c{server.port()};
+        c.send("GET /status/103?final=200 HTTP/1.1\r\nHost: t\r\n\r\n");
+        CHECK(c.read_response().status == 103);  // the interim response, then the final one
+        CHECK(c.read_response().status == 200);
+    }
+    const auto picked = fetch(server.port(), "/status/200:3,503:1").status;
+    CHECK((picked == 200 || picked == 503));
+    CHECK(contains(page, "href=\"/status/200:3,503:1\""));
+}
