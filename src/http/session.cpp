@@ -340,6 +340,10 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     req.from_loopback = from_loopback_;
     const auto received = std::chrono::system_clock::now();
     auto plan = route(req, config_->handlers);
+    // The handlers have no logger: what they ignored of the request is told here, for a person at debug level.
+    if (config_->log.writes_debug())
+        if (const auto* ignored = plan.final_head.find("X-Teapot-Ignored-Params"))
+            config_->log.connection_event(id_, peer_, "ignored query parameters (not knobs): " + *ignored);
     if (plan.action == response_plan::kind::wait_for_requests && !co_await wait_on_journal(req, plan, started))
         co_return false;
     const auto entry = start_record(req, plan, received);

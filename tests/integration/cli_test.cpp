@@ -368,3 +368,14 @@ TEST_CASE("a JSON log is JSON on every line: the start with the seed as a string
     CHECK(access);
     CHECK(stopping);
 }
+
+TEST_CASE("at debug level, the query parameters a /status request had ignored are logged") {
+    process p{{"--port", "0", "--log-level", "debug"}};
+    auto port = port_of(p.read_line());
+    auto r = fetch(port, "/status/503?dealy=1s&cache_bust=7");
+    CHECK(r.status == 503);
+    p.signal(SIGTERM);
+    CHECK(p.wait() == 0);
+    CHECK_THAT(p.all_stderr(), Catch::Contains("ignored query parameters (not knobs): dealy (did you mean delay?), "
+                                               "cache_bust"));
+}
