@@ -357,8 +357,8 @@ void file_loader::compile_templates(step& s, const step_sources& sources) {
     if (!s.templated) return;
     if (s.body && sources.body) {
         std::string label = quote(sources.body_key);
-        s.body_template = compile_text(*s.body, sources.body, label, sources.body_key == "body_file",
-                                       sources.body_key == "json");
+        s.body_template =
+            compile_text(*s.body, sources.body, label, sources.body_key == "body_file", sources.body_key == "json");
     }
     for (std::size_t i = 0; i < s.headers.size(); ++i) {
         std::optional<compiled_template> t;

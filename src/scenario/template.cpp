@@ -1,9 +1,9 @@
 #include "scenario/template.hpp"
 
 #include "util/duration.hpp"
-#include "util/json_text.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
+#include "util/json_text.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -348,7 +348,8 @@ std::string render(const compiled_template& t, const template_context& ctx) {
         // then inserted without its quotes: the template's own quotes surround it.
         value.clear();
         r.append(value, s);
-        const auto quoted = json_text(boost::json::value(boost::json::string_view{value}));  // (): {} would make an array of it
+        const auto quoted =
+            json_text(boost::json::value(boost::json::string_view{value}));  // (): {} would make an array of it
         out.append(quoted, 1, quoted.size() - 2);
     }
     return out;

@@ -50,13 +50,13 @@ outcome parse_in_pieces(std::string_view wire, std::size_t piece) {
 
 TEST_CASE("feed parses a chunked body the same whole and a byte at a time", "[request_parser]") {
     const auto body = GENERATE(as<std::string>{},
-                               "3;ext=1\r\nabc\r\n0\r\n\r\n",             // one chunk, an extension
+                               "3;ext=1\r\nabc\r\n0\r\n\r\n",                                 // one chunk, an extension
                                "1\r\na\r\n2\r\nbc\r\n000;e=\"q\"\r\nX-T: 1\r\nY: 2\r\n\r\n",  // trailers
-                               "0\r\n\r\n",                              // empty
-                               "0x\r\n\r\n",                             // Beast: size 0, then a bad extension
-                               "5\rX\r\nhello\r\n0\r\n\r\n",             // a bare CR in a chunk line
-                               "2\r\nab\r\n0\r\nbad field\r\n\r\n",      // a malformed trailer
-                               "2\r\nabc\r\n0\r\n\r\n");                 // data longer than its size
+                               "0\r\n\r\n",                                                   // empty
+                               "0x\r\n\r\n",                         // Beast: size 0, then a bad extension
+                               "5\rX\r\nhello\r\n0\r\n\r\n",         // a bare CR in a chunk line
+                               "2\r\nab\r\n0\r\nbad field\r\n\r\n",  // a malformed trailer
+                               "2\r\nabc\r\n0\r\n\r\n");             // data longer than its size
     const auto wire = head + body;
     const auto whole = parse_in_pieces(wire, wire.size());
     const auto split = parse_in_pieces(wire, 1);
