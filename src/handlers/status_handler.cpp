@@ -260,7 +260,8 @@ response_plan handle_status(const request& req, std::string_view spec_text, cons
     if (knobs->fault.what == fault::kind::garbage) knobs->fault.garbage_seed = random_bits(unit);
     fill_plan_for_code(plan, req, spec->pick(*ctx.random), *knobs);
     // The client's own parameters are ignored; a person reading the answer sees which (issue 14).
-    if (!knobs->ignored.empty()) plan.final_head.add("X-Teapot-Ignored-Params", ignored_params_field(knobs->ignored));
+    if (!knobs->ignored.empty())
+        plan.final_head.add("X-Teapot-Ignored-Params", ignored_params_field(knobs->ignored, knobs->ignored_unnamed));
     if (auto misfit = fault_misfit(plan); !misfit.empty()) {
         plan = error_plan(400, misfit, &req);
         return plan;

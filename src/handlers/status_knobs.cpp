@@ -169,8 +169,12 @@ bool parse_one(status_knobs& k, const query_param& p, const knob_limits& limits,
         const auto knob = nearest_knob(key);
         return set_error(error, "unknown knob '" + key + "'" + (knob.empty() ? "" : " (did you mean " + knob + "?)") +
                                     ": valid knobs: " + valid_knobs());
-    } else if (std::find(k.ignored.begin(), k.ignored.end(), key) == k.ignored.end()) {
+    } else if (std::find(k.ignored.begin(), k.ignored.end(), key) != k.ignored.end()) {
+        // named already
+    } else if (k.ignored.size() < max_named_ignored) {
         k.ignored.push_back(key);
+    } else {
+        ++k.ignored_unnamed;
     }
     return true;
 }
@@ -189,7 +193,7 @@ std::string nearest_knob(std::string_view name) {
     return std::string{best};
 }
 
-std::string ignored_params_field(const std::vector<std::string>& names) {
+std::string ignored_params_field(const std::vector<std::string>& names, std::size_t unnamed) {
     std::string out;
     for (const auto& name : names) {
         if (!out.empty()) out += ", ";
@@ -206,6 +210,7 @@ std::string ignored_params_field(const std::vector<std::string>& names) {
         }
         if (auto knob = nearest_knob(name); !knob.empty()) out += " (did you mean " + knob + "?)";
     }
+    if (unnamed > 0) out += ", and " + std::to_string(unnamed) + " more";
     return out;
 }
 

@@ -35,9 +35,15 @@ struct status_knobs {
     std::optional<std::string> reason;        ///< ?reason=
     std::optional<language> lang;             ///< ?lang=en|fr
     /// Query parameters that are not knobs: the client's own (a cache buster, an API key),
-    /// ignored, and named in X-Teapot-Ignored-Params (a near miss with the knob it resembles).
+    /// ignored, and named in X-Teapot-Ignored-Params (a near miss with the knob it resembles):
+    /// the first max_named_ignored distinct names; the parameters past them are counted.
     std::vector<std::string> ignored;
+    std::size_t ignored_unnamed = 0;
 };
+
+/// Ignored parameters named at most: a URI full of distinct names (8 KiB make 1 600)
+/// cost 250 times a plain request to list and check, and a header as long as the URI.
+constexpr std::size_t max_named_ignored = 16;
 
 /// What knobs are checked against besides their syntax.
 struct knob_limits {
@@ -50,8 +56,9 @@ struct knob_limits {
 std::string nearest_knob(std::string_view name);
 
 /// X-Teapot-Ignored-Params' value for these names: comma-separated, bytes outside a
-/// token percent-encoded, a near miss followed by "(did you mean KNOB?)".
-std::string ignored_params_field(const std::vector<std::string>& names);
+/// token percent-encoded, a near miss followed by "(did you mean KNOB?)", then
+/// "and N more" for the `unnamed` parameters past them.
+std::string ignored_params_field(const std::vector<std::string>& names, std::size_t unnamed = 0);
 
 /// Parses the knobs; nullopt with `error` set on the first invalid one. A parameter that
 /// is not a knob is ignored (listed in `ignored`), or an error when `limits.strict`.

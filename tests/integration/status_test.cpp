@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -264,6 +265,18 @@ TEST_CASE("a client's own query parameters are ignored and named, and --strict-k
     auto r = fetch(strict.port(), "/status/200?dealy=1s");
     CHECK(r.status == 400);
     CHECK(r.body.find("unknown knob 'dealy' (did you mean delay?)") != std::string::npos);
+}
+
+TEST_CASE("a URI full of the client's own parameters names 16 of them and counts the rest", "[status][knobs]") {
+    teapot::test::test_server server;
+    std::string target = "/status/202?";
+    for (int i = 0; target.size() < 8000; ++i) target += std::to_string(i) + "=&";
+    auto r = fetch(server.port(), target);
+    CHECK(r.status == 202);
+    const auto field = r.header("X-Teapot-Ignored-Params");
+    CHECK(field.starts_with("0, 1, 2, "));
+    CHECK(std::regex_search(field, std::regex{R"(, 15, and \d{4} more$)"}));
+    CHECK(field.size() < 100);  // before: every name, as long as the URI
 }
 
 TEST_CASE("invalid knobs are a 400 whose body explains", "[status][knobs]") {

@@ -255,6 +255,19 @@ TEST_CASE("a parameter that is not a knob is the client's own: ignored, and list
           "dealy (did you mean delay?), Retry-After (did you mean retry_after?), a%20b%FF");
 }
 
+TEST_CASE("ignored parameters: the first 16 distinct names are listed, the rest counted", "[status_knobs]") {
+    // 1 600 distinct names fit an 8 KiB URI: each was checked against every other name listed.
+    std::vector<query_param> params;
+    for (int i = 0; i < 1600; ++i) params.push_back({std::string{"p"}.append(std::to_string(i)), ""});
+    params.push_back({"p3", "again"});  // named already: not counted again
+    auto k = knobs_ok(params);
+    REQUIRE(k.ignored.size() == teapot::detail::max_named_ignored);
+    CHECK(k.ignored.front() == "p0");
+    CHECK(k.ignored.back() == "p15");
+    CHECK(k.ignored_unnamed == 1600 - 16);
+    CHECK(teapot::detail::ignored_params_field(k.ignored, k.ignored_unnamed).ends_with("p15, and 1584 more"));
+}
+
 TEST_CASE("near misses of a knob: at most two edits, case aside", "[status_knobs]") {
     using teapot::detail::nearest_knob;
     CHECK(nearest_knob("dealy") == "delay");
