@@ -18,9 +18,8 @@ namespace teapot::detail {
 namespace {
 
 // Every /status knob, in the order the docs give them.
-constexpr std::array<std::string_view, 11> knob_names{"final",  "location", "retry_after",  "delay",
-                                                      "header", "body",     "content_type", "reason",
-                                                      "lang",   "fault",    "stream"};
+constexpr std::array<std::string_view, 11> knob_names{
+    "final", "location", "retry_after", "delay", "header", "body", "content_type", "reason", "lang", "fault", "stream"};
 
 std::string valid_knobs() {
     std::string out;

@@ -219,7 +219,7 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_rest_of
 }
 
 net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser,
-                                                                             body_charge& charge) {
+                                                                              body_charge& charge) {
     // A chunked body is charged as it grows (one with Content-Length was charged whole before).
     // Parsed first, then charged: the bytes are in memory already, and a refused body is not kept.
     auto charged = [&] { return charge.cover(parser.get().body().size()); };

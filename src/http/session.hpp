@@ -4,8 +4,8 @@
 // buffer and are answered in order, one at a time.
 
 #include "admin/journal_record.hpp"
-#include "http/body_budget.hpp"
 #include "handlers/handler_context.hpp"
+#include "http/body_budget.hpp"
 #include "http/io_deadline.hpp"
 #include "http/plan_writer.hpp"
 #include "http/request_parser.hpp"

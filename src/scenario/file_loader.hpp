@@ -301,8 +301,8 @@ private:
     /// template: true: compiles the step's body and header values; otherwise drops any.
     void compile_templates(step& s, const step_sources& sources);
     /// `json`: the text is a json: body, serialized (its placeholders inside JSON strings).
-    std::optional<compiled_template> compile_text(std::string_view text, const YAML::Node& node,
-                                                  std::string_view label, bool from_file, bool json = false);
+    std::optional<compiled_template> compile_text(std::string_view text, const YAML::Node& node, std::string_view label,
+                                                  bool from_file, bool json = false);
     source_location template_position(const YAML::Node& node, std::string_view text, std::size_t offset) const;
     std::optional<route_limit> parse_limit(const field& f);
     void parse_limit_key(const field& f, route_limit& out);

@@ -605,8 +605,8 @@ bool player::set_state(const std::string& scenario, const std::string& session_k
         const auto now = clock::now();
         std::lock_guard lock{st.mutex};
         impl_->expire(st, now);
-        impl_->find_session(st, impl_->scenarios[si].routes.size(), stored_session_key(session_key), true, now)
-            ->state = std::move(state);
+        impl_->find_session(st, impl_->scenarios[si].routes.size(), stored_session_key(session_key), true, now)->state =
+            std::move(state);
         return true;
     }
     return false;

@@ -7,8 +7,8 @@
 #include "http/request.hpp"
 #include "http/response_plan.hpp"
 #include "scenario/model.hpp"
-#include "scenario/regex.hpp"
 #include "scenario/quota.hpp"
+#include "scenario/regex.hpp"
 #include "scenario/reload_changes.hpp"
 
 #include <chrono>

@@ -124,8 +124,8 @@ TEST_CASE("admin scenarios: POST loads a scenario at run time, replaces it, and 
         CHECK(get(s.port(), "/jobs/1", "a").status == 201);
     }
     SECTION("a broken scenario is a 400 with line and column, and nothing changes") {
-        auto broken =
-            send_body(s.port(), "POST", "/__teapot/scenarios", "name: jobs\nroutes:\n  - id: poll\n    stepz: []\n", as_yaml);
+        auto broken = send_body(s.port(), "POST", "/__teapot/scenarios",
+                                "name: jobs\nroutes:\n  - id: poll\n    stepz: []\n", as_yaml);
         CHECK(broken.status == 400);
         const auto errors = json_of(broken).at("errors").as_array();
         REQUIRE_FALSE(errors.empty());
@@ -142,7 +142,9 @@ TEST_CASE("admin scenarios: POST loads a scenario at run time, replaces it, and 
         CHECK_THAT(r.body, Catch::Contains("body_file needs a scenario file"));
     }
     SECTION("a scenario without a name, or an empty body, is refused") {
-        CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", "routes: [{ id: r, steps: [{}] }]\n", as_yaml).status == 400);
+        CHECK(
+            send_body(s.port(), "POST", "/__teapot/scenarios", "routes: [{ id: r, steps: [{}] }]\n", as_yaml).status ==
+            400);
         CHECK(send_body(s.port(), "POST", "/__teapot/scenarios", "", as_yaml).status == 400);
     }
 }
@@ -171,19 +173,25 @@ TEST_CASE("admin scenarios: PUT .../state sets one session's named state", "[adm
     REQUIRE(send_body(s.port(), "POST", "/__teapot/scenarios", jobs, as_yaml).status == 201);
     CHECK(get(s.port(), "/jobs/1", "a").status == 404);  // poll needs the state running
 
-    auto set = send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": "running"})", as_json);
+    auto set =
+        send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": "running"})", as_json);
     CHECK(set.status == 200);
     CHECK(json_of(set).at("state") == "running");
     CHECK(get(s.port(), "/jobs/1", "a").status == 202);
     CHECK(get(s.port(), "/jobs/1", "b").status == 404);  // another session: still unset
 
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": null})", as_json).status == 200);
+    CHECK(
+        send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?session=a", R"({"state": null})", as_json).status ==
+        200);
     CHECK(get(s.port(), "/jobs/1", "a").status == 404);
 
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/nope/state?session=a", R"({"state": "x"})", as_json).status == 404);
+    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/nope/state?session=a", R"({"state": "x"})", as_json).status ==
+          404);
     CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state", "running", as_json).status == 400);
     CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state", R"({"state": 3})", as_json).status == 400);
-    CHECK(send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?colour=red", R"({"state": "x"})", as_json).status == 400);
+    CHECK(
+        send_body(s.port(), "PUT", "/__teapot/scenarios/jobs/state?colour=red", R"({"state": "x"})", as_json).status ==
+        400);
     CHECK(fetch(s.port(), "/__teapot/scenarios/jobs/state").status == 405);
     CHECK(fetch(s.port(), "/__teapot/scenarios/jobs/other", {}, "PUT").status == 404);
 }

@@ -104,8 +104,9 @@ TEST_CASE("empty lines before a request line are ignored (RFC 9112 §2.2)") {
     test_server s;
     connection c{s.port()};
     // The CRLF some clients add after a POST body, in the same segment, then alone.
-    c.send("POST /status/201 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello\r\n"
-           "GET /status/202 HTTP/1.1\r\nHost: t\r\n\r\n");
+    c.send(
+        "POST /status/201 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello\r\n"
+        "GET /status/202 HTTP/1.1\r\nHost: t\r\n\r\n");
     CHECK(c.read_response().status == 201);
     CHECK(c.read_response().status == 202);
     c.send("\r\n\r\n");

@@ -53,8 +53,9 @@ std::string alias_scenario(const std::string& name, int copies) {
 
 }  // namespace
 
-TEST_CASE("hostile scenarios: posts that pass --max-scenario-bytes as resolved get 507, or 413 alone, and nothing changes",
-          "[hostile][scenarios]") {
+TEST_CASE(
+    "hostile scenarios: posts that pass --max-scenario-bytes as resolved get 507, or 413 alone, and nothing changes",
+    "[hostile][scenarios]") {
     auto options = test_options();
     options.max_scenario_bytes = 4 * 1024 * 1024;
     test_server server{options};
@@ -104,8 +105,9 @@ TEST_CASE("hostile scenarios: posts that pass --max-scenario-bytes as resolved g
     CHECK_THROWS_WITH(server.srv.load_scenario(one), Catch::Contains("more than --max-scenario-bytes (4 MiB)"));
 }
 
-TEST_CASE("hostile scenarios: scenario files past --max-scenario-bytes are a load error, and the previous set serves on",
-          "[hostile][scenarios]") {
+TEST_CASE(
+    "hostile scenarios: scenario files past --max-scenario-bytes are a load error, and the previous set serves on",
+    "[hostile][scenarios]") {
     scratch_dir dir;
     dir.add("a.yaml", alias_scenario("a", 100));
     auto options = test_options();
@@ -226,8 +228,10 @@ TEST_CASE("hostile scenarios: a body_file flipped to a symlink outside during re
     CHECK(reloads >= 100);
 }
 
-TEST_CASE("hostile scenarios: posted YAML with a NUL byte or 100 000 nested flow sequences gets a 400 that says what and where",
-          "[hostile][yaml]") {
+TEST_CASE(
+    "hostile scenarios: posted YAML with a NUL byte or 100 000 nested flow sequences gets a 400 that says what and "
+    "where",
+    "[hostile][yaml]") {
     test_server server;
     const auto port = server.port();
     auto errors_of = [](const response& r) {
@@ -257,9 +261,10 @@ TEST_CASE("hostile scenarios: session keys of 12 000 bytes are kept in a few hun
     auto o = test_options();
     o.journal_size = 50;  // the journal keeps what the requests sent: not what is measured here
     test_server s{o};
-    REQUIRE(post_yaml(s.port(), "name: keyed\nisolate_by: header X-Test-Id\nroutes:\n  - id: r\n"
-                                "    match: { path: /keyed }\n"
-                                "    steps: [{ status: 201 }, { status: 202, times: forever }]\n")
+    REQUIRE(post_yaml(s.port(),
+                      "name: keyed\nisolate_by: header X-Test-Id\nroutes:\n  - id: r\n"
+                      "    match: { path: /keyed }\n"
+                      "    steps: [{ status: 201 }, { status: 202, times: forever }]\n")
                 .status == 201);
     auto key = [](int i) { return std::to_string(i) + std::string(12'000, 'k'); };
     connection c{s.port()};

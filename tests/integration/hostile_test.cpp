@@ -105,7 +105,8 @@ TEST_CASE("malformed request lines and header fields: 400 (505 for a well-formed
     still_serving(s.port());
 }
 
-TEST_CASE("invalid chunked request bodies: 400 (413 past the body limit, 501 for another coding), then FIN", "[hostile]") {
+TEST_CASE("invalid chunked request bodies: 400 (413 past the body limit, 501 for another coding), then FIN",
+          "[hostile]") {
     auto o = test_options();
     o.request_limits.max_body_bytes = 1024;
     test_server s{o};
@@ -129,11 +130,11 @@ TEST_CASE("invalid chunked request bodies: 400 (413 past the body limit, 501 for
         INFO(c.what);
         check_refused(s.port(), head + c.body, c.status);
     }
-    for (std::string codings : {"Transfer-Encoding: chunked, x;p=1", "Transfer-Encoding: x;p=1",
-                                "Transfer-Encoding: chunked, chunked"}) {
+    for (std::string codings :
+         {"Transfer-Encoding: chunked, x;p=1", "Transfer-Encoding: x;p=1", "Transfer-Encoding: chunked, chunked"}) {
         INFO(codings << ": chunked is not the final coding, or not the only one");
-        check_refused(s.port(), "POST /status/200 HTTP/1.1\r\nHost: t\r\n" + codings + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-                      400);
+        check_refused(s.port(),
+                      "POST /status/200 HTTP/1.1\r\nHost: t\r\n" + codings + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 400);
     }
     INFO("chunked twice");
     check_refused(s.port(),
@@ -143,15 +144,17 @@ TEST_CASE("invalid chunked request bodies: 400 (413 past the body limit, 501 for
     // RFC 9112 §6.1: a coding the server cannot decode SHOULD be a 501 (the framing itself,
     // chunked last, is sound).
     // A coding with parameters is one still: Beast's bare-token reading misses chunked behind it.
-    for (std::string codings : {"Transfer-Encoding: gzip, chunked", "Transfer-Encoding: GZIP\r\nTransfer-Encoding: chunked",
-                                "Transfer-Encoding: x;p=1, chunked", "Transfer-Encoding: x;p=1\r\nTransfer-Encoding: chunked"}) {
+    for (std::string codings :
+         {"Transfer-Encoding: gzip, chunked", "Transfer-Encoding: GZIP\r\nTransfer-Encoding: chunked",
+          "Transfer-Encoding: x;p=1, chunked", "Transfer-Encoding: x;p=1\r\nTransfer-Encoding: chunked"}) {
         INFO(codings);
-        check_refused(s.port(), "POST /status/200 HTTP/1.1\r\nHost: t\r\n" + codings + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-                      501);
+        check_refused(s.port(),
+                      "POST /status/200 HTTP/1.1\r\nHost: t\r\n" + codings + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501);
     }
     INFO("Chunked, in any case, is understood");
-    CHECK(send_and_read_to_end(s.port(), "POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n"
-                                         "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+    CHECK(send_and_read_to_end(s.port(),
+                               "POST /status/200 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n"
+                               "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
               .bytes.starts_with("HTTP/1.1 200 OK\r\n"));
     still_serving(s.port());
 }

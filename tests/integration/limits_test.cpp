@@ -41,9 +41,9 @@ bool closed_by_server(connection& c) {
 // out), until the server closes the connection or `give_up` passes; returns how long
 // that took from `since`. A timeout that restarted with each read would never close it.
 std::chrono::steady_clock::duration drip_until_closed(connection& c, const std::string& bytes,
-                                                     std::chrono::milliseconds every,
-                                                     std::chrono::steady_clock::time_point since,
-                                                     std::chrono::milliseconds give_up) {
+                                                      std::chrono::milliseconds every,
+                                                      std::chrono::steady_clock::time_point since,
+                                                      std::chrono::milliseconds give_up) {
     for (std::size_t i = 0; std::chrono::steady_clock::now() - since < give_up; ++i) {
         if (closed_by_server(c)) break;
         try {

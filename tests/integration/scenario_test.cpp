@@ -366,8 +366,7 @@ routes:
     CHECK(fetch(s.port(), "/counted").status == 503);
 }
 
-TEST_CASE("matching over sockets: ~regex paths, method lists, query and header tests, bodies, priority",
-          "[scenario]") {
+TEST_CASE("matching over sockets: ~regex paths, method lists, query and header tests, bodies, priority", "[scenario]") {
     scenario_file file{R"(name: matching
 routes:
   - id: regex-path

@@ -475,8 +475,8 @@ TEST_CASE("answers written before routing carry CORS fields too: 400, 413, 414, 
         {"malformed request line", "GET /status/200 HTTP/1.1 extra\r\n" + host + "\r\n", 400},
         {"content over the limit", "POST /status/200 HTTP/1.1\r\n" + host + "Content-Length: 101\r\n\r\n", 413},
         {"target over the limit", "GET /status/200?" + std::string(100, 'q') + " HTTP/1.1\r\n" + host + "\r\n", 414},
-        {"header over the limit", "GET /status/200 HTTP/1.1\r\n" + host + "X-Big: " + std::string(2000, 'h') + "\r\n\r\n",
-         431},
+        {"header over the limit",
+         "GET /status/200 HTTP/1.1\r\n" + host + "X-Big: " + std::string(2000, 'h') + "\r\n\r\n", 431},
         {"another version", "GET /status/200 HTTP/2.0\r\n" + host + "\r\n", 505},
     };
     for (const auto& c : cases) {

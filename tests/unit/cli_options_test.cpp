@@ -195,13 +195,30 @@ TEST_CASE("parse_options: unknown flags", "[cli]") {
 }
 
 TEST_CASE("parse_options: missing values", "[cli]") {
-    for (std::string_view flag :
-         {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
-          "--max-header-size", "--max-header-fields", "--max-body-size", "--max-body-memory", "--max-uri-size",
-          "--header-timeout", "--idle-timeout", "--body-timeout", "--write-timeout",
-          "--shutdown-grace", "--session-ttl", "--max-sessions", "--max-regex-work", "--max-scenario-bytes",
-          "--max-quota-bytes",
-          "--log-level", "--log-format"}) {
+    for (std::string_view flag : {"--host",
+                                  "--port",
+                                  "--scenarios",
+                                  "--threads",
+                                  "--seed",
+                                  "--max-delay",
+                                  "--max-connections",
+                                  "--max-header-size",
+                                  "--max-header-fields",
+                                  "--max-body-size",
+                                  "--max-body-memory",
+                                  "--max-uri-size",
+                                  "--header-timeout",
+                                  "--idle-timeout",
+                                  "--body-timeout",
+                                  "--write-timeout",
+                                  "--shutdown-grace",
+                                  "--session-ttl",
+                                  "--max-sessions",
+                                  "--max-regex-work",
+                                  "--max-scenario-bytes",
+                                  "--max-quota-bytes",
+                                  "--log-level",
+                                  "--log-format"}) {
         INFO(flag);
         CHECK(usage_error_of({flag}) == std::string{flag} + " needs a value");
         CHECK(usage_error_of({"serve", flag}) == std::string{flag} + " needs a value");
@@ -265,9 +282,8 @@ TEST_CASE("parse_options: bad numbers", "[cli]") {
         }
     }
     SECTION("sizes") {
-        for (std::string_view flag :
-             {"--max-header-size", "--max-body-size", "--max-body-memory", "--max-uri-size", "--max-scenario-bytes",
-              "--max-quota-bytes"}) {
+        for (std::string_view flag : {"--max-header-size", "--max-body-size", "--max-body-memory", "--max-uri-size",
+                                      "--max-scenario-bytes", "--max-quota-bytes"}) {
             for (std::string_view bad : {"0", "0KiB", "-1", "1 KiB", "1kib", "big", "1TiB", ""}) {
                 INFO(flag << " '" << bad << "'");
                 auto error = usage_error_of({flag, bad});
@@ -285,9 +301,8 @@ TEST_CASE("parse_options: --max-body-memory must hold one body of --max-body-siz
 }
 
 TEST_CASE("parse_options: bad durations", "[cli]") {
-    for (std::string_view flag :
-         {"--max-delay", "--header-timeout", "--idle-timeout", "--body-timeout", "--write-timeout", "--shutdown-grace",
-          "--session-ttl"}) {
+    for (std::string_view flag : {"--max-delay", "--header-timeout", "--idle-timeout", "--body-timeout",
+                                  "--write-timeout", "--shutdown-grace", "--session-ttl"}) {
         for (std::string_view bad : {"5", "5x", "-1s", "2 s", "", "25h", "soon"}) {
             INFO(flag << " '" << bad << "'");
             auto error = usage_error_of({flag, bad});
@@ -323,11 +338,29 @@ TEST_CASE("parse_options: bad log level and format", "[cli]") {
 
 TEST_CASE("usage() lists every flag", "[cli]") {
     std::string text{teapot::cli::usage()};
-    for (std::string_view flag :
-         {"--host", "--port", "--scenarios", "--threads", "--seed", "--max-delay", "--max-connections",
-          "--max-header-size", "--max-header-fields", "--max-body-size", "--max-body-memory", "--max-uri-size",
-          "--header-timeout", "--idle-timeout", "--body-timeout", "--write-timeout",
-          "--shutdown-grace", "--log-level", "--log-format", "--quiet", "--version", "--help", "codes"}) {
+    for (std::string_view flag : {"--host",
+                                  "--port",
+                                  "--scenarios",
+                                  "--threads",
+                                  "--seed",
+                                  "--max-delay",
+                                  "--max-connections",
+                                  "--max-header-size",
+                                  "--max-header-fields",
+                                  "--max-body-size",
+                                  "--max-body-memory",
+                                  "--max-uri-size",
+                                  "--header-timeout",
+                                  "--idle-timeout",
+                                  "--body-timeout",
+                                  "--write-timeout",
+                                  "--shutdown-grace",
+                                  "--log-level",
+                                  "--log-format",
+                                  "--quiet",
+                                  "--version",
+                                  "--help",
+                                  "codes"}) {
         INFO(flag);
         CHECK(contains(text, flag));
     }

@@ -65,9 +65,7 @@ std::size_t field_count(const message_head& head, std::string_view name) {
     return n;
 }
 
-bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string::npos;
-}
+bool contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string::npos; }
 
 // How many times `member` appears in a comma-separated field value.
 std::size_t list_count(std::string_view list, std::string_view member) {
