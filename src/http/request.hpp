@@ -3,6 +3,8 @@
 // into the session's Beast message, so that deciding *what* to answer never
 // needs Beast and stays unit-testable without sockets.
 
+#include "util/ascii.hpp"  // iequals, which every reader of a request uses
+
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,13 +27,5 @@ struct request {
     std::string_view header(std::string_view name) const noexcept;
     bool has_header(std::string_view name) const noexcept;
 };
-
-/// Case-insensitive (ASCII) equality of two strings of the same length.
-bool iequal_bytes(std::string_view a, std::string_view b) noexcept;
-/// Case-insensitive (ASCII) equality. The lengths are compared here, inline: most
-/// comparisons (a field name against the one looked for) stop at them.
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && iequal_bytes(a, b);
-}
 
 }  // namespace teapot::detail

@@ -1,6 +1,6 @@
 #include "util/field_syntax.hpp"
 
-#include "http/request.hpp"
+#include "util/ascii.hpp"
 
 #include <algorithm>
 #include <array>
