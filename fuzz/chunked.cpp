@@ -11,7 +11,7 @@
 #include "http/request_checks.hpp"
 #include "http/request_parser.hpp"
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>

@@ -22,7 +22,7 @@
 #include "scenario/registry.hpp"
 #include "util/random_source.hpp"
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>

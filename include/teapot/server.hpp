@@ -19,7 +19,9 @@
 //     srv.stop();                          // graceful; the destructor stops too
 
 #include <teapot/journal.hpp>
+#include <teapot/options.hpp>
 #include <teapot/verification.hpp>
+#include <teapot/version.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -31,84 +33,7 @@
 #include <string_view>
 #include <vector>
 
-namespace spdlog {
-class logger;
-}
-
 namespace teapot {
-
-using milliseconds = std::chrono::milliseconds;
-
-/// The limits a request must respect; each has a documented answer when exceeded.
-struct limits {
-    /// The largest max_header_bytes a server takes (start() throws std::invalid_argument
-    /// beyond): Beast holds a field of at most 65 533 bytes.
-    static constexpr std::size_t header_bytes_ceiling = 64 * 1024;
-
-    std::size_t max_header_bytes = 16 * 1024;  ///< whole header section, and the trailer section → 431
-    /// Fields in the header section, and in the trailer section → 431. Each parsed field
-    /// costs about 120 bytes besides its text: 1 900 fields of a 16 KiB section held 230 KiB.
-    std::size_t max_header_fields = 100;
-    std::size_t max_body_bytes = 1024 * 1024;  ///< request content → 413
-    std::size_t max_target_bytes = 8 * 1024;   ///< request-target (URI) → 414
-    milliseconds header_timeout{10'000};       ///< first byte to end of headers; slow clients are dropped
-    milliseconds body_timeout{30'000};         ///< reading the whole request content
-    milliseconds idle_timeout{60'000};         ///< keep-alive wait for the next request
-    milliseconds write_timeout{30'000};        ///< writing one response
-    std::size_t max_connections = 10'000;      ///< further connections are closed at once
-    /// Request content held at once, all connections together: a body that would pass it
-    /// gets a 503 with Retry-After (at least max_body_bytes, else start() throws).
-    std::size_t max_body_memory = 256 * 1024 * 1024;
-};
-
-/// How access-log and server log lines are written.
-enum class log_format { text, json };
-
-/// Everything a server needs; every field has a sensible default.
-struct server_options {
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 8080;           ///< 0 binds an ephemeral port
-    unsigned threads = 0;                ///< 0: one per core but one (at least 1), leaving a core to the client
-    std::optional<std::uint64_t> seed;   ///< makes random choices reproducible
-    milliseconds max_delay{60'000};      ///< larger requested delays are a 400
-    milliseconds shutdown_grace{5'000};  ///< in-flight responses get this long on stop()
-    limits request_limits;
-    std::vector<std::string> scenario_paths;  ///< files or folders of scenario files
-    bool watch_scenarios = true;              ///< reload when a scenario file changes (inotify)
-    std::shared_ptr<spdlog::logger> logger;   ///< null: no logging at all
-    std::size_t journal_size = 10'000;        ///< requests the admin API's journal keeps (oldest go first)
-    /// Memory the journal's entries may hold (their strings' capacity counted); the oldest go first.
-    std::size_t journal_bytes = 64 * 1024 * 1024;
-    std::size_t journal_body_bytes = 64 * 1024;    ///< of each request's body; the rest is cut
-    std::size_t journal_fields = 100;              ///< header and trailer fields kept per request
-    std::size_t journal_field_bytes = 16 * 1024;   ///< bytes of their names and values kept per request
-    std::size_t journal_page_bytes = 1024 * 1024;  ///< JSON of one page of GET /__teapot/requests
-    milliseconds session_ttl{600'000};             ///< a scenario session idle this long (10 min) is forgotten
-    std::size_t max_sessions = 10'000;             ///< keyed sessions kept per scenario; the least recently used goes
-    bool admin = true;                             ///< serve the admin API under /__teapot/
-    std::string admin_token;                       ///< non-empty: admin requests need `Authorization: Bearer <token>`
-    bool debug_headers = false;                    ///< scenario answers say which scenario, route, step and session
-    /// A /status query parameter that is not a knob is a 400; by default it is the client's
-    /// own (a cache buster, an API key): ignored, and named in X-Teapot-Ignored-Params.
-    bool strict_knobs = false;
-    /// The most work one scenario regex match may take, RE2 program size × subject bytes
-    /// (at most about 13 ns a unit, docs/scenarios.md); a larger match is not run: a 500.
-    std::uint64_t max_regex_work = 8 * 1024 * 1024;
-    /// Non-empty: a `?location=` (or `?header=Location:`) with a scheme or a host must name one
-    /// of these hosts (case-insensitive, IPv6 without brackets), else it is a 400; a reference
-    /// without a host (/status/200) always may. Empty: any URI, by design for testing.
-    std::vector<std::string> allowed_redirect_hosts;
-    /// Every scenario in force (files and loaded at run time), as the loader meters them with
-    /// aliases resolved; one more that does not fit is refused (the admin API: 413 or 507).
-    std::size_t max_scenario_bytes = 64 * 1024 * 1024;
-    /// Every quota window of every route's `limit` (its key and a fixed overhead); a request
-    /// needing a new window that does not fit, once expired windows are reclaimed, gets a 503.
-    std::size_t max_quota_bytes = 16 * 1024 * 1024;
-    log_format format = log_format::text;
-};
-
-/// The version string, also sent in `Server: teapot/<version>`.
-std::string_view version() noexcept;
 
 /// A scenario (or rules) that did not load: every error, as "source:line:col: message".
 class scenario_error : public std::invalid_argument {

@@ -12,7 +12,7 @@
 #include "scenario/registry.hpp"
 
 #include <teapot/catalog.hpp>
-#include <teapot/server.hpp>
+#include <teapot/version.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

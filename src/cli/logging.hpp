@@ -1,7 +1,7 @@
 #pragma once
 // The CLI's log sinks: stderr, so that stdout carries only the ready line.
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <memory>
 #include <string>

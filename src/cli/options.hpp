@@ -1,7 +1,7 @@
 #pragma once
 // The command line: `teapot [serve] [flags]`, `teapot codes`, `--version`, `--help`.
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <stdexcept>
 #include <string>

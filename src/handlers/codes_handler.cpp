@@ -6,7 +6,6 @@
 #include "handlers/status_spec.hpp"
 
 #include <teapot/catalog.hpp>
-#include <teapot/server.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>

@@ -5,7 +5,7 @@
 #include "scenario/registry.hpp"
 
 #include <teapot/catalog.hpp>
-#include <teapot/server.hpp>
+#include <teapot/version.hpp>
 
 #include <algorithm>
 #include <string>

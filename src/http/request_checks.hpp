@@ -7,7 +7,7 @@
 
 #include "http/request_parser.hpp"
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <boost/beast/core/error.hpp>
 

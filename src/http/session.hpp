@@ -12,7 +12,7 @@
 #include "log/server_log.hpp"
 #include "net.hpp"
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <chrono>
 #include <cstdint>

@@ -6,7 +6,7 @@
 #include "http/body_budget.hpp"
 #include "net.hpp"
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>

@@ -1,5 +1,7 @@
 #include "log/server_log.hpp"
 
+#include <teapot/version.hpp>
+
 #include <spdlog/logger.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

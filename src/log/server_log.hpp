@@ -4,7 +4,7 @@
 // sinks). In json format every message is one JSON object, so the CLI can wrap
 // it with time and level and still print one valid JSON document per line.
 
-#include <teapot/server.hpp>
+#include <teapot/options.hpp>
 
 #include <cstdint>
 #include <memory>
