@@ -6,6 +6,7 @@
 // the server's own, Sec-Fetch-Site cross-site or same-site) is refused, and without
 // a token the Host must name the loopback (a DNS-rebound name does not).
 
+#include "handlers/handler_context.hpp"  // admin_settings
 #include "http/request.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -14,11 +15,6 @@
 #include <string>
 
 namespace teapot::detail {
-
-struct admin_settings {
-    bool enabled = true;  ///< --no-admin: /__teapot/ is not served at all
-    std::string token;    ///< --admin-token; empty: loopback only
-};
 
 enum class admin_refusal {
     none,

@@ -2,8 +2,6 @@
 // What handlers may read besides the request: server-wide settings and the
 // shared random stream. Handlers decide *what* to send; they do no I/O.
 
-#include "admin/admin_access.hpp"
-
 #include <chrono>
 #include <string>
 #include <vector>
@@ -17,6 +15,12 @@ class connection_tracker;
 namespace scenario {
 class registry;
 }
+
+/// Who may use the admin API (admin/admin_access.hpp applies it).
+struct admin_settings {
+    bool enabled = true;  ///< --no-admin: /__teapot/ is not served at all
+    std::string token;    ///< --admin-token; empty: loopback only
+};
 
 struct handler_context {
     std::chrono::milliseconds max_delay{60'000};
