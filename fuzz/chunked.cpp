@@ -8,8 +8,8 @@
 // the process, is a few bytes of input, within libFuzzer's -max_len.
 
 #include "fuzz_check.hpp"
-#include "http/request_checks.hpp"
-#include "http/request_parser.hpp"
+#include "wire/request_checks.hpp"
+#include "wire/request_parser.hpp"
 
 #include <teapot/options.hpp>
 

@@ -2,7 +2,7 @@
 // What every fuzz target asserts beyond "no crash": an invariant that does not
 // hold is a finding, reported as a crash with its reason so libFuzzer keeps the input.
 
-#include "http/response_plan.hpp"
+#include "plan/response_plan.hpp"
 #include "util/field_syntax.hpp"
 
 #include <cstdio>

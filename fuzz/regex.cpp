@@ -12,7 +12,7 @@
 
 #include "scenario/regex.hpp"
 #include "fuzz_check.hpp"
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/matcher.hpp"
 

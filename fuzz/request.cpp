@@ -7,7 +7,7 @@
 // Promises checked: nothing crashes, hangs or leaks, and every head teapot
 // would send parses back as one well-formed HTTP/1.1 response head.
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "admin/admin_handler.hpp"
 #include "admin/journal.hpp"
 #include "admin/journal_record.hpp"
@@ -15,12 +15,12 @@
 #include "fuzz_check.hpp"
 #include "handlers/error_plan.hpp"
 #include "handlers/handler_context.hpp"
-#include "http/head_bytes.hpp"
-#include "http/request_checks.hpp"
-#include "http/request_view.hpp"
-#include "http/router.hpp"
+#include "router/router.hpp"
 #include "scenario/registry.hpp"
 #include "util/random_source.hpp"
+#include "wire/head_bytes.hpp"
+#include "wire/request_checks.hpp"
+#include "wire/request_view.hpp"
 
 #include <teapot/options.hpp>
 

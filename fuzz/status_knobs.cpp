@@ -14,7 +14,7 @@
 #include "handlers/handler_context.hpp"
 #include "handlers/status_handler.hpp"
 #include "handlers/status_spec.hpp"
-#include "http/router.hpp"
+#include "router/router.hpp"
 #include "util/random_source.hpp"
 
 #include <chrono>

@@ -10,7 +10,7 @@
 
 #include "scenario/template.hpp"
 #include "fuzz_check.hpp"
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "util/field_syntax.hpp"
 
 #include <array>

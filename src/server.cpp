@@ -6,13 +6,13 @@
 #include "admin/journal.hpp"
 #include "admin/metrics.hpp"
 #include "admin/operations.hpp"
-#include "http/connection_tracker.hpp"
-#include "http/file_watcher.hpp"
-#include "http/io_pool.hpp"
-#include "http/listener.hpp"
-#include "http/session.hpp"
 #include "scenario/registry.hpp"
 #include "util/random_source.hpp"
+#include "wire/connection_tracker.hpp"
+#include "wire/file_watcher.hpp"
+#include "wire/io_pool.hpp"
+#include "wire/listener.hpp"
+#include "wire/session.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -141,7 +141,8 @@ void server::start() {
         std::make_shared<detail::body_budget>(o.request_limits.max_body_memory),
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
                                 detail::admin_settings{o.admin, o.admin_token}, o.debug_headers, &impl_->counters,
-                                &impl_->tracker, redirect_hosts(o.allowed_redirect_hosts), o.strict_knobs},
+                                [&tracker = impl_->tracker] { return tracker.count(); },
+                                redirect_hosts(o.allowed_redirect_hosts), o.strict_knobs},
         detail::server_log{o.logger, o.format},
         "teapot/" + std::string{version()},
     });

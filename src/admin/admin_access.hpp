@@ -7,7 +7,7 @@
 // a token the Host must name the loopback (a DNS-rebound name does not).
 
 #include "handlers/handler_context.hpp"  // admin_settings
-#include "http/request.hpp"
+#include "plan/request.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

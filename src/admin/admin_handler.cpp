@@ -8,7 +8,6 @@
 #include "admin/metrics.hpp"
 #include "admin/operations.hpp"
 #include "admin/verify.hpp"
-#include "http/connection_tracker.hpp"
 #include "scenario/registry.hpp"
 
 #include <teapot/catalog.hpp>
@@ -202,7 +201,7 @@ response_plan handle_reset(const request& req, const std::vector<query_param>& p
 response_plan handle_metrics(const request& req, const handler_context& ctx) {
     if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET, HEAD");
     metric_gauges gauges;
-    gauges.connections = ctx.connections ? ctx.connections->count() : 0;
+    gauges.connections = ctx.open_connections ? ctx.open_connections() : 0;
     gauges.journal_entries = ctx.journal->size();
     gauges.journal_dropped = ctx.journal->dropped();
     gauges.journal_bytes = ctx.journal->bytes();

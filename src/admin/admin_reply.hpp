@@ -1,8 +1,8 @@
 #pragma once
 // How the admin API answers: JSON, never cached, errors as {"status", "error"}.
 
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 
 #include <boost/json/value.hpp>
 

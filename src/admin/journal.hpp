@@ -4,7 +4,7 @@
 // every I/O thread after a response, read by the admin API, and counted
 // incrementally for those who wait on it.
 
-#include "admin/journal_filter.hpp"
+#include "plan/journal_filter.hpp"
 
 #include <teapot/journal.hpp>
 

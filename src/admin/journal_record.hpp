@@ -3,8 +3,8 @@
 // request, the plan that answered it, and the times on the wire.
 
 #include "admin/journal.hpp"
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 
 namespace teapot::detail {
 

@@ -4,8 +4,8 @@
 // holds a connection for days (issue 13: ?stream=1B/60s over 8 000 bytes lasted 5.6
 // days, each pause within --max-delay).
 
-#include "faults/fault.hpp"
-#include "http/response_plan.hpp"
+#include "plan/fault.hpp"
+#include "plan/response_plan.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -4,7 +4,7 @@
 // pace. /status/<code> answers a misfit with 400; the loader reports it at the
 // step's line.
 
-#include "http/response_plan.hpp"
+#include "plan/response_plan.hpp"
 
 #include <string>
 

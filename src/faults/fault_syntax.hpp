@@ -3,7 +3,7 @@
 // /status/<code> and by the scenario loader: "hang:2s", "truncate:100B",
 // "wrong_length:+100", "slow_headers:1B/100ms", "256B/100ms", "2KB/s".
 
-#include "faults/fault.hpp"
+#include "plan/fault.hpp"
 
 #include <optional>
 #include <string>

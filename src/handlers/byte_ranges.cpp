@@ -1,6 +1,6 @@
 #include "handlers/byte_ranges.hpp"
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "util/field_syntax.hpp"
 
 #include <charconv>

@@ -2,8 +2,8 @@
 // The catalogue as resources: GET /codes (JSON array), GET /codes/<code> (one entry).
 
 #include "handlers/status_knobs.hpp"
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 
 #include <string_view>
 #include <vector>

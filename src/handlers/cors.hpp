@@ -3,8 +3,8 @@
 // every answer, and real preflights answered with 204. A plain OPTIONS (no
 // Access-Control-Request-Method) is not a preflight and gets its status.
 
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 
 namespace teapot::detail {
 

@@ -3,8 +3,8 @@
 // status, its catalogue reason and a body that says what went wrong, as
 // problem+json / JSON when asked for, plain text otherwise.
 
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 
 #include <string>
 

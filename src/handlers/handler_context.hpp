@@ -3,6 +3,8 @@
 // shared random stream. Handlers decide *what* to send; they do no I/O.
 
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,7 +13,6 @@ namespace teapot::detail {
 class random_source;
 class journal;
 class metrics;
-class connection_tracker;
 namespace scenario {
 class registry;
 }
@@ -30,7 +31,8 @@ struct handler_context {
     admin_settings admin;
     bool debug_headers = false;           ///< X-Teapot-Scenario, -Route, -Step, -Session on scenario answers
     detail::metrics* counters = nullptr;  ///< responses and faults, for /__teapot/metrics
-    const connection_tracker* connections = nullptr;  ///< open connections, for /__teapot/metrics
+    /// Open connections, for /__teapot/metrics: a call, since the connections are the wire's, above.
+    std::function<std::size_t()> open_connections;
     std::vector<std::string> allowed_redirect_hosts;  ///< lower case; empty: ?location= may name any host
     bool strict_knobs = false;  ///< --strict-knobs: a /status parameter that is not a knob is a 400
 };

@@ -1,6 +1,6 @@
 #include "handlers/negotiation.hpp"
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "util/field_syntax.hpp"
 
 #include <array>

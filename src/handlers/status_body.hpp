@@ -3,7 +3,7 @@
 // plain text (default), JSON, problem+json (RFC 9457) or HTML.
 
 #include "handlers/negotiation.hpp"
-#include "http/response_body.hpp"
+#include "plan/response_body.hpp"
 
 #include <boost/json/object.hpp>
 

@@ -4,8 +4,8 @@
 
 #include "handlers/handler_context.hpp"
 #include "handlers/status_knobs.hpp"
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 
 #include <string_view>
 #include <vector>

@@ -2,7 +2,7 @@
 
 #include "faults/fault_syntax.hpp"
 #include "handlers/status_spec.hpp"
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"

@@ -4,9 +4,9 @@
 // 400 that names it, never a response on the wire.
 
 #include "faults/delay.hpp"
-#include "faults/fault.hpp"
 #include "handlers/negotiation.hpp"
-#include "http/response_plan.hpp"
+#include "plan/fault.hpp"
+#include "plan/response_plan.hpp"
 
 #include <chrono>
 #include <optional>

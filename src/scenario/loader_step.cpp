@@ -2,7 +2,7 @@
 // quota (limit). Part of the loader; see file_loader.hpp.
 
 #include "handlers/status_spec.hpp"
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "scenario/file_loader.hpp"
 #include "scenario/loader_body_file.hpp"
 #include "util/duration.hpp"

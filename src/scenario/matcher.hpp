@@ -3,7 +3,7 @@
 // once into a match_subject, then tested against any number of routes; a miss
 // says which criterion failed, so a 404 can name the nearest route and why.
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "scenario/model.hpp"
 #include "scenario/regex.hpp"
 

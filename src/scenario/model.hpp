@@ -4,8 +4,8 @@
 // that nothing can fail while serving.
 
 #include "faults/delay.hpp"
-#include "faults/fault.hpp"
-#include "http/response_plan.hpp"
+#include "plan/fault.hpp"
+#include "plan/response_plan.hpp"
 #include "scenario/template.hpp"
 
 #include <boost/json/value.hpp>

@@ -4,8 +4,8 @@
 // claimed under a lock before it is served, so N concurrent requests consume
 // exactly N step slots.
 
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 #include "scenario/model.hpp"
 #include "scenario/quota.hpp"
 #include "scenario/regex.hpp"

@@ -30,7 +30,7 @@
 // capture or JSON member; a body that is not JSON; no quota on the route)
 // renders as an empty string, never as an error: a scenario answers every request.
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 
 #include <boost/json/value.hpp>
 

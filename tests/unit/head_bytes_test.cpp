@@ -2,7 +2,7 @@
 // Server unless the head sets them, the head's fields in order, the framing
 // fields, the empty line, and nothing else (the buffer is sized beforehand).
 
-#include "http/head_bytes.hpp"
+#include "wire/head_bytes.hpp"
 #include "util/http_date.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // An exception thrown by a handler costs that handler only: the I/O thread runs on
 // (issue 13: Beast threw from inside a read's handler and the process ended).
 
-#include "http/io_pool.hpp"
+#include "wire/io_pool.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // request_parser::feed: a chunked body parsed the same however the client splits it,
 // with each received byte handed to Beast a bounded number of times.
-#include "http/request_parser.hpp"
+#include "wire/request_parser.hpp"
 
 #include <boost/beast/http/error.hpp>
 #include <catch2/catch.hpp>

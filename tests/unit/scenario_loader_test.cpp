@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/loader_body_file.hpp"
 #include "scenario/matcher.hpp"

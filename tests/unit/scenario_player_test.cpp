@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 #include "scenario/matcher.hpp"
 #include "scenario/model.hpp"
 #include "scenario/player.hpp"

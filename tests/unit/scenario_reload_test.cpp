@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/player.hpp"
 #include "scenario/registry.hpp"

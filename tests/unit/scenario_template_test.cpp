@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "http/request.hpp"
+#include "plan/request.hpp"
 #include "scenario/template.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"

@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "handlers/handler_context.hpp"
-#include "http/request.hpp"
-#include "http/response_plan.hpp"
-#include "http/router.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
+#include "router/router.hpp"
 #include "util/random_source.hpp"
 
 #include <boost/json/parse.hpp>

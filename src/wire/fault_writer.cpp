@@ -1,0 +1,185 @@
+#include "wire/fault_writer.hpp"
+
+#include "faults/answer_time.hpp"
+#include "faults/garbage.hpp"
+#include "wire/io_deadline.hpp"
+#include "wire/watched_wait.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace teapot::detail {
+namespace {
+
+// How long an early response waits between its FIN and the close that resets the upload.
+constexpr std::chrono::milliseconds early_response_linger{1000};
+
+bool client_left(const beast::error_code& ec) {
+    return ec == net::error::broken_pipe || ec == net::error::connection_reset || ec == net::error::eof;
+}
+
+net::awaitable<beast::error_code> write_all(stream_type& stream, std::string_view bytes, write_outcome& out,
+                                            const wire_context& wire) {
+    auto armed = wire.deadline->arm(wire.write_timeout);
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(bytes.data(), bytes.size()), use_tuple_awaitable);
+    out.bytes += n;
+    if (client_left(ec)) out.client_gone = true;
+    co_return wire.deadline->explain(ec);
+}
+
+using steady_clock = std::chrono::steady_clock;
+
+// `bytes` in pieces of pace.bytes, a watched pause between pieces, until `must_end` at the
+// latest (then the connection is cut: an answer's time is bounded, faults/answer_time.hpp).
+// False when the write failed, the client left or the time ran out.
+net::awaitable<bool> write_paced(stream_type& stream, std::string_view bytes, const pacing& pace, write_outcome& out,
+                                 const wire_context& wire, steady_clock::time_point must_end) {
+    while (!bytes.empty()) {
+        auto piece = bytes.substr(0, pace.bytes);
+        bytes.remove_prefix(piece.size());
+        if (auto ec = co_await write_all(stream, piece, out, wire)) {
+            out.ec = ec;
+            co_return false;
+        }
+        if (bytes.empty()) break;
+        if (steady_clock::now() + std::min(pace.every, wire.max_delay) > must_end) {
+            out.ec = net::error::timed_out;
+            co_return false;
+        }
+        switch (co_await wait_watching(stream, std::min(pace.every, wire.max_delay))) {
+            case wait_end::elapsed: break;
+            case wait_end::client_gone: out.client_gone = true; [[fallthrough]];
+            case wait_end::aborted: out.ec = net::error::operation_aborted; co_return false;
+        }
+    }
+    co_return true;
+}
+
+net::awaitable<bool> write_maybe_paced(stream_type& stream, std::string_view bytes, const std::optional<pacing>& pace,
+                                       write_outcome& out, const wire_context& wire,
+                                       steady_clock::time_point must_end) {
+    if (pace) co_return co_await write_paced(stream, bytes, *pace, out, wire, must_end);
+    if (bytes.empty()) co_return true;
+    out.ec = co_await write_all(stream, bytes, out, wire);
+    co_return !out.ec;
+}
+
+// FIN: the client reads everything sent, then end of stream.
+void close_gracefully(stream_type& stream) {
+    beast::error_code ignored;
+    stream.shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close(ignored);
+}
+
+// RST: SO_LINGER with a zero timeout makes close() abort the connection.
+void close_with_reset(stream_type& stream) {
+    beast::error_code ignored;
+    stream.set_option(net::socket_base::linger{true, 0}, ignored);
+    stream.close(ignored);
+}
+
+// The body for bad-chunk: its first half as a valid chunk, then a chunk-size line that is not hex (RFC 9112 §7.1).
+std::string bad_chunked_body(std::string_view body) {
+    std::string out;
+    if (!body.empty()) {
+        auto half = body.substr(0, (body.size() + 1) / 2);
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx\r\n", half.size());
+        out.append(size).append(half).append("\r\n");
+    }
+    out.append("zz\r\n");
+    return out;
+}
+
+}  // namespace
+
+net::awaitable<write_outcome> break_connection(stream_type& stream, const fault& f, const wire_context& wire) {
+    write_outcome out;
+    out.connection_closed = true;
+    switch (f.what) {
+        case fault::kind::reset: close_with_reset(stream); break;
+        case fault::kind::close: close_gracefully(stream); break;
+        case fault::kind::hang: {
+            // Never an answer: until the hang's own end, --max-delay at most, or until the client gives up.
+            auto how_long = std::min(f.hang_for.value_or(wire.max_delay), wire.max_delay);
+            auto end = co_await wait_watching(stream, how_long);
+            out.client_gone = end == wait_end::client_gone;
+            close_gracefully(stream);
+            break;
+        }
+        case fault::kind::garbage: {
+            auto bytes = garbage_bytes(f.bytes, f.garbage_seed);
+            out.ec = co_await write_all(stream, bytes, out, wire);
+            close_gracefully(stream);
+            break;
+        }
+        default: break;
+    }
+    co_return out;
+}
+
+net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const response_plan& plan, std::string head,
+                                                    const wire_context& wire) {
+    write_outcome out;
+    const auto& f = plan.fault;
+    // The session waited out the delay: the rest of the answer's time is for its pacing.
+    const auto must_end = steady_clock::now() + max_answer_time(wire.max_delay) - std::min(plan.delay, wire.max_delay);
+    bool head_sent = f.what == fault::kind::slow_headers
+                         ? co_await write_paced(stream, head, f.pace, out, wire, must_end)
+                         : co_await write_maybe_paced(stream, head, {}, out, wire, must_end);
+    if (!head_sent) co_return out;
+
+    std::string_view body =
+        plan.omit_body || plan.body_framing == framing::none ? std::string_view{} : plan.body.view();
+    switch (f.what) {
+        case fault::kind::truncate: {
+            // A templated body may render shorter than the fault keeps: one byte short, at least.
+            auto kept = body.empty() ? 0 : std::min(f.bytes, body.size() - 1);
+            if (co_await write_maybe_paced(stream, body.substr(0, kept), plan.stream, out, wire, must_end)) {
+                if (f.reset_at_end)
+                    close_with_reset(stream);
+                else
+                    close_gracefully(stream);
+            }
+            out.connection_closed = true;
+            co_return out;
+        }
+        case fault::kind::bad_chunk: {
+            auto chunked = plan.omit_body ? std::string{} : bad_chunked_body(body);
+            if (co_await write_maybe_paced(stream, chunked, plan.stream, out, wire, must_end)) close_gracefully(stream);
+            out.connection_closed = true;
+            co_return out;
+        }
+        case fault::kind::wrong_length: {
+            // The connection is out of step with its framing: hold it until the client gives up
+            // (a larger length stalls it) or idles out, and serve nothing more on it.
+            // The response is whole by then: a client leaving during the hold is not a 499.
+            if (co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end)) {
+                co_await wait_watching(stream, wire.idle_timeout);
+                close_gracefully(stream);
+            }
+            out.connection_closed = true;
+            co_return out;
+        }
+        case fault::kind::early_response: {
+            // The request body stays unread. FIN first, so the client can read the answer; then,
+            // after a moment, close with its upload still arriving: the kernel resets the connection
+            // and the client's next write fails, as with a server that refuses a large upload.
+            if (co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end)) {
+                beast::error_code ignored;
+                stream.shutdown(tcp::socket::shutdown_send, ignored);
+                co_await wait_watching(stream, early_response_linger);
+                stream.close(ignored);
+            }
+            out.connection_closed = true;
+            co_return out;
+        }
+        default:  // slow_headers, or a paced body alone: the connection carries on
+            co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end);
+            co_return out;
+    }
+}
+
+}  // namespace teapot::detail

@@ -1,0 +1,496 @@
+#include "wire/session.hpp"
+
+#include "admin/admin_access.hpp"
+#include "admin/admin_handler.hpp"
+#include "admin/journal.hpp"
+#include "admin/journal_record.hpp"
+#include "admin/metrics.hpp"
+#include "faults/fault_syntax.hpp"
+#include "handlers/cors.hpp"
+#include "handlers/error_plan.hpp"
+#include "plan/request.hpp"
+#include "router/router.hpp"
+#include "util/byte_size.hpp"
+#include "wire/connection_tracker.hpp"
+#include "wire/plan_writer.hpp"
+#include "wire/request_checks.hpp"
+#include "wire/request_view.hpp"
+#include "wire/watched_wait.hpp"
+#include "wire/websocket_echo.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <algorithm>
+#include <iterator>
+
+namespace teapot::detail {
+namespace http = beast::http;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+// Reading a request we will not answer normally stops here; drain at most this
+// much before closing, so that the client reads our error instead of an RST.
+constexpr std::size_t lingering_bytes = 1024 * 1024;
+constexpr std::chrono::seconds lingering_time{2};
+
+bool peer_is_loopback(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    return !ec && is_loopback_peer(endpoint.address());
+}
+
+std::string peer_of(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    if (ec) return "-";
+    auto address = ep.address().to_string();
+    return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
+}
+
+// An access line's duration: the clock is read for it only when access lines are
+// written (not with --quiet), as a clock read is a visible part of a request's cost.
+clock_type::time_point access_start(const server_log& log) {
+    return log.writes_access() ? clock_type::now() : clock_type::time_point{};
+}
+
+double elapsed_ms(clock_type::time_point since) {
+    if (since == clock_type::time_point{}) return 0;
+    return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
+}
+
+// The status an access line records: 499 when the client left first (as nginx
+// logs it), 444 when a fault sent no response, else the status sent.
+int logged_status(const response_plan& plan, const write_outcome& out) {
+    if (out.client_gone) return 499;
+    if (plan.fault.sends_no_response()) return 444;
+    return plan.final_head.status;
+}
+
+std::string_view fault_label(const response_plan& plan) {
+    return plan.fault.active() ? fault_name(plan.fault.what) : std::string_view{};
+}
+
+}  // namespace
+
+session::session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker)
+    : config_(std::move(config)),
+      tracker_(tracker),
+      id_(tracker.next_id()),
+      peer_(peer_of(socket)),
+      from_loopback_(peer_is_loopback(socket)),
+      stream_(std::move(socket)),
+      deadline_([this] {
+          beast::error_code ignored;
+          stream_.cancel(ignored);
+      }),
+      buffer_(read_buffer_limit(config_->request_limits)) {
+    // Writes are tried at once, without blocking, before falling back to an asynchronous one (plan_writer).
+    beast::error_code ignored;
+    stream_.non_blocking(true, ignored);
+}
+
+session::~session() { tracker_.remove(id_); }
+
+void session::start() {
+    tracker_.add(id_, weak_from_this());
+    // No exception may end the process: one that leaves run() (Beast throws for what it
+    // cannot hold, and bad_alloc can come from anywhere) costs this connection only.
+    net::co_spawn(stream_.get_executor(), run(shared_from_this()),
+                  [self = shared_from_this()](std::exception_ptr failure) {
+                      if (failure) self->end_after_exception(failure);
+                  });
+}
+
+void session::end_after_exception(std::exception_ptr failure) {
+    std::string what = "unknown exception";
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+    }
+    config_->log.warn("connection " + std::to_string(id_) + " (" + peer_ + ") closed after an internal error: " + what);
+    beast::error_code ignored;
+    stream_.close(ignored);
+}
+
+void session::drain() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->draining_ = true;
+        beast::error_code ignored;
+        if (self->idle_) self->stream_.cancel(ignored);
+        if (auto waiting = self->wait_timer_.lock()) waiting->cancel();  // a /__teapot/wait answers now
+    });
+}
+
+net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout) {
+    // Between requests a keep-alive connection only waits for a first byte;
+    // the header then gets its own, shorter deadline (a slow-loris client is dropped).
+    if (draining_) co_return false;
+    idle_ = true;
+    auto armed = deadline_.arm(timeout);
+    // 1 KiB takes a usual request whole; a larger one is read on by the parser. The
+    // buffer stays allocated while the connection lives: small, so that 10 000
+    // connections waiting cost little (docs/performance.md). Rejected: async_wait
+    // (wait_read), then read_some, to take the buffer only once bytes are there. Asio
+    // starts such a wait without its speculative path, with an epoll_ctl each time:
+    // one more system call per request, and a burst of 10 000 connections then
+    // overflowed the accept queue in 2 rounds of 3 (docs/design.md).
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(1024), use_tuple_awaitable);
+    idle_ = false;
+    if (ec) co_return false;
+    buffer_.commit(n);
+    co_return true;
+}
+
+net::awaitable<void> session::reject(const request_parser& parser, int status, const std::string& message,
+                                     std::optional<unsigned> retry_after_s) {
+    auto plan = error_plan(status, message, nullptr);
+    if (retry_after_s) plan.final_head.set("Retry-After", std::to_string(*retry_after_s));
+    // A browser would report a CORS failure instead of this status (issue 14): what was
+    // read of the request (its Origin, its target) decides the fields, as routing would.
+    // The message holds the fields parsed so far, even when the header section was refused.
+    const auto req = view_of(parser);
+    if (!is_admin_request(req, config_->handlers)) add_cors_headers(req, plan.final_head);
+    auto started = access_start(config_->log);
+    auto out = co_await write_plan(stream_, plan, wire_for(11, false));
+    config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
+    if (auto* counters = config_->handlers.counters) counters->count(status, {}, {}, {});
+    if (!out.ec) co_await lingering_close();
+}
+
+net::awaitable<void> session::reject_for_body_memory(const request_parser& parser) {
+    // 503, not 413: this body may be fine, the others in flight leave it no room now.
+    co_await reject(parser, 503,
+                    "request bodies held at once would pass --max-body-memory (" +
+                        format_byte_size(config_->request_limits.max_body_memory) + "): try again shortly",
+                    1);
+}
+
+net::awaitable<void> session::lingering_close() {
+    // RFC 9112 §9.6: close in stages. Unread request bytes would make the kernel
+    // send an RST that can destroy the response before the client reads it.
+    beast::error_code ec;
+    stream_.shutdown(tcp::socket::shutdown_send, ec);
+    std::size_t drained = 0;
+    auto armed = deadline_.arm(lingering_time);
+    while (!ec && drained < lingering_bytes) {
+        buffer_.clear();
+        auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(16384), use_tuple_awaitable);
+        ec = read_ec;
+        drained += n;
+    }
+    beast::error_code ignored;
+    stream_.close(ignored);
+}
+
+bool session::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
+    // Most requests arrive whole in one read: Beast's parser takes what is buffered
+    // now. http::async_read_header would do the same, but post its completion: one
+    // more trip through the event loop per request.
+    parser.eager(!header_only);
+    // RFC 9112 §2.2: a server SHOULD ignore empty lines (CRLF) before a request line;
+    // some clients send one after a POST body. Beast's parser does not: they go here.
+    if (!parser.got_some()) skip_empty_lines();
+    auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+    while (!done() && buffer_.size() > 0) {
+        const auto used = parser.feed(buffered(), ec);
+        buffer_.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};  // a part of the header, or of a chunk: read on
+            break;
+        }
+        if (ec || used == 0) break;
+    }
+    return ec || done();
+}
+
+net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_rest_of_header(request_parser& parser) {
+    // Called as soon as a read leaves the header incomplete, so "now" is the request's
+    // first byte, or nearly; the first request's deadline was fixed at the accept.
+    auto armed = first_header_due_ ? deadline_.arm_until(*first_header_due_)
+                                   : deadline_.arm(config_->request_limits.header_timeout);
+    co_return co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
+}
+
+net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser,
+                                                                              body_charge& charge) {
+    // A chunked body is charged as it grows (one with Content-Length was charged whole before).
+    // Parsed first, then charged: the bytes are in memory already, and a refused body is not kept.
+    auto charged = [&] { return charge.cover(parser.get().body().size()); };
+    beast::error_code ec;
+    const bool finished = parse_buffered(parser, false, ec);
+    if (!charged()) co_return std::tuple{net::error::no_buffer_space, std::size_t{0}};
+    if (finished) co_return std::tuple{ec, std::size_t{0}};
+    // As http::async_read does, but through parse_buffered: Beast's loop would hand its
+    // parser a long last-chunk line to rescan on every read (request_parser::feed).
+    auto armed = deadline_.arm(config_->request_limits.body_timeout);
+    std::size_t total = 0;
+    for (;;) {
+        // The bounded buffer is full and the parser still needs more: a line too long.
+        if (buffer_.size() == buffer_.max_size()) co_return std::tuple{http::error::buffer_overflow, total};
+        const auto room = std::min<std::size_t>(65536, buffer_.max_size() - buffer_.size());
+        auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), use_tuple_awaitable);
+        if (read_ec) co_return std::tuple{read_ec == net::error::eof ? http::error::partial_message : read_ec, total};
+        buffer_.commit(n);
+        total += n;
+        const bool done = parse_buffered(parser, false, ec);
+        if (!charged()) co_return std::tuple{net::error::no_buffer_space, total};
+        if (done) co_return std::tuple{ec, total};
+    }
+}
+
+// The shared_ptr parameter keeps the session alive for as long as the coroutine runs.
+net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
+    const auto& limits = config_->request_limits;
+    // Every deadline below is watched by this thread's sweeper, a quarter of the shortest one at a time.
+    auto shortest = std::min({limits.header_timeout, limits.idle_timeout, limits.body_timeout, limits.write_timeout,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(lingering_time)});
+    deadline_.watch(net::query(stream_.get_executor(), net::execution::context), shortest / 4);
+    // Leave the sweeper on this thread, however run() ends: the last reference to the
+    // session may be dropped on another (the listener's, when a connection ends before
+    // the accept loop lets go of it, or stop()'s), and the sweeper is this thread's
+    // alone (ThreadSanitizer saw ~io_deadline race with the sweep).
+    struct leave_sweeper {
+        io_deadline& deadline;
+        ~leave_sweeper() { deadline.unwatch(); }
+    } leaving{deadline_};
+    first_header_due_ = io_deadline::clock::now() + limits.header_timeout;
+    for (;;) {
+        if (buffer_.size() == 0 &&
+            !co_await wait_for_request(first_header_due_ ? limits.header_timeout : limits.idle_timeout))
+            break;
+        body_charge charge{config_->bodies.get()};  // declared before the parser: given back after its body is freed
+        request_parser parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+        parser.trailer_limit(limits.max_header_bytes);
+        parser.field_limit(limits.max_header_fields);
+        parser.body_limit(limits.max_body_bytes);
+        if (!co_await read_request(parser, charge)) break;
+        first_header_due_.reset();
+        if (!co_await respond(parser)) break;
+    }
+    beast::error_code ignored;
+    stream_.shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close(ignored);
+}
+
+net::awaitable<bool> session::read_request(request_parser& parser, body_charge& charge) {
+    const auto& limits = config_->request_limits;
+    // Most requests are whole in the buffer already: the header is parsed here, and a
+    // coroutine reads on only when it is not (one coroutine call less per request).
+    beast::error_code header_ec;
+    if (!parse_buffered(parser, true, header_ec))
+        std::tie(header_ec, std::ignore) = co_await read_rest_of_header(parser);
+    if (auto ec = deadline_.explain(header_ec)) {
+        if (auto r = rejection_for_read_error(ec, parser, buffered(), limits))
+            co_await reject(parser, r->status, r->message);
+        else
+            config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
+        co_return false;
+    }
+    if (auto r = rejection_for_head(parser, limits)) {
+        co_await reject(parser, r->status, r->message);
+        co_return false;
+    }
+    // RFC 9110 §10.1.1: a server may answer before the content instead of sending 100.
+    if (!parser.is_done() && co_await answer_before_body(parser)) co_return false;
+    // Announced content is charged whole before it is read (and before 100 Continue).
+    if (auto length = parser.content_length(); !parser.is_done() && length && !charge.cover(*length)) {
+        co_await reject_for_body_memory(parser);
+        co_return false;
+    }
+    // RFC 9110 §10.1.1: send 100 before reading the content, never to HTTP/1.0.
+    if (!parser.is_done() && parser.get().version() >= 11 && !parser.get()[http::field::expect].empty()) {
+        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto armed = deadline_.arm(limits.write_timeout);
+        auto [wec, wn] = co_await net::async_write(stream_, net::buffer(continue_line), use_tuple_awaitable);
+        if (wec) co_return false;
+    }
+    if (!parser.is_done()) {
+        auto [body_ec, bn] = co_await read_body(parser, charge);
+        if (charge.refused()) {
+            co_await reject_for_body_memory(parser);
+            co_return false;
+        }
+        if (auto bec = deadline_.explain(body_ec)) {
+            if (auto r = rejection_for_read_error(bec, parser, buffered(), limits))
+                co_await reject(parser, r->status, r->message);
+            else
+                config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+// Every local here lives in the coroutine frame while the answer waits (a delay, a
+// slow client): what only some answers need is in coroutines of its own, so that
+// 10 000 delayed requests hold small frames (docs/performance.md).
+net::awaitable<bool> session::respond(request_parser& parser) {
+    const auto started = access_start(config_->log);
+    const auto& msg = parser.get();
+    auto req = view_of(parser);
+    req.peer = peer_;
+    req.from_loopback = from_loopback_;
+    const auto received = std::chrono::system_clock::now();
+    auto plan = route(req, config_->handlers);
+    // The handlers have no logger: what they ignored of the request is told here, for a person at debug level.
+    if (config_->log.writes_debug())
+        if (const auto* ignored = plan.final_head.find("X-Teapot-Ignored-Params"))
+            config_->log.connection_event(id_, peer_, "ignored query parameters (not knobs): " + *ignored);
+    if (plan.action == response_plan::kind::wait_for_requests && !co_await wait_on_journal(req, plan, started))
+        co_return false;
+    const auto entry = start_record(req, plan, received);
+    if (plan.action != response_plan::kind::respond)
+        co_return co_await respond_without_message(parser, req, plan, entry, started);
+
+    const bool keep_alive = msg.keep_alive() && !closes_after_answer(parser) && !plan.close_after && !draining_ &&
+                            plan.fault.what != fault::kind::early_response;
+    // A delayed answer may wait long, and thousands at once: what the rest of the answer
+    // does not read is given back meanwhile. An empty read buffer (the next request
+    // allocates it again); the request's header fields and their views, as the plan and
+    // the journal entry are made (the method and the target, which the access line
+    // shows, are kept apart from the fields by Beast).
+    if (plan.delay.count() > 0) {
+        if (buffer_.size() == 0) buffer_.shrink_to_fit();
+        std::vector<std::pair<std::string_view, std::string_view>>{}.swap(req.headers);
+        std::vector<std::pair<std::string_view, std::string_view>>{}.swap(req.trailers);
+        parser.get().clear();
+    }
+    // The delay is waited here rather than in write_plan: one coroutine frame less
+    // for each of thousands of delayed answers (docs/performance.md).
+    const auto wire = wire_for(msg.version(), keep_alive);
+    auto waited = wait_end::elapsed;
+    if (plan.delay.count() > 0) waited = co_await wait_watching(stream_, std::min(plan.delay, wire.max_delay));
+    write_outcome out;
+    if (waited == wait_end::elapsed)
+        out = co_await send_plan(stream_, plan, wire);
+    else
+        out = outcome_of_cut_wait(waited);
+    const int status = logged_status(plan, out);
+    config_->log.access(
+        {id_, req.method, req.target, status, out.bytes, elapsed_ms(started), peer_, fault_label(plan)});
+    finish_record(entry, plan, status, out.first_byte, out.sent_at_once ? out.first_byte : std::nullopt);
+    co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
+}
+
+net::awaitable<bool> session::respond_without_message(request_parser& parser, const request& req,
+                                                      const response_plan& plan, std::optional<std::uint64_t> entry,
+                                                      clock_type::time_point started) {
+    const auto wait = std::min(plan.delay, config_->handlers.max_delay);
+    if (plan.action == response_plan::kind::close_silently) {
+        auto end = co_await wait_watching(stream_, wait);
+        if (end == wait_end::elapsed) {
+            beast::error_code ignored;
+            stream_.shutdown(tcp::socket::shutdown_both, ignored);
+        }
+        int status = end == wait_end::client_gone ? 499 : 444;
+        config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
+        finish_record(entry, plan, status, std::nullopt);
+        co_return false;
+    }
+    // websocket_echo: the handshake is the answer.
+    config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
+    finish_record(entry, plan, 101, std::chrono::system_clock::now());
+    if (co_await wait_watching(stream_, wait) == wait_end::elapsed)
+        co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header,
+                                    config_->request_limits, config_->bodies.get());
+    co_return false;
+}
+
+net::awaitable<bool> session::wait_on_journal(const request& req, response_plan& plan, clock_type::time_point started) {
+    const auto waiting = plan.wait;  // held: plan is replaced by the answer below
+    const auto& wait = *waiting;
+    const auto deadline = clock_type::now() + wait.timeout;
+    // Counted by the journal, one completed entry at a time: this session is woken (its wait's
+    // timer cancelled, on its own executor) only when the count is reached.
+    auto wake = [weak = weak_from_this(), ex = stream_.get_executor()] {
+        net::post(ex, [weak] {
+            if (auto self = weak.lock())
+                if (auto timer = self->wait_timer_.lock()) timer->cancel();
+        });
+    };
+    auto registration = config_->handlers.journal->wait(wait.filter, wait.count, std::move(wake));
+    for (;;) {
+        const auto served = registration.served();
+        const auto now = clock_type::now();
+        if (served >= wait.count || now >= deadline || draining_) {
+            plan = wait_result(req, wait, served);
+            co_return true;
+        }
+        // The socket is watched meanwhile, as for a delay: a client that leaves ends the wait
+        // (and its registration) at once, instead of holding both until the timeout.
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+        if (co_await wait_watching(stream_, left, wait_timer_) == wait_end::client_gone) {
+            config_->log.access({id_, req.method, req.target, 499, 0, elapsed_ms(started), peer_});
+            co_return false;
+        }
+    }
+}
+
+std::optional<std::uint64_t> session::start_record(const request& req, const response_plan& plan,
+                                                   std::chrono::system_clock::time_point received) const {
+    // --journal-size 0 turns the journal off: nothing is copied.
+    auto* journal = config_->handlers.journal;
+    if (!journal || journal->capacity() == 0 || !plan.journaled) return std::nullopt;
+    // Filled here, outside the journal's lock, then swapped into its ring: this thread
+    // gets an old entry back and fills its storage next time.
+    thread_local std::unique_ptr<journal_entry> scratch;
+    if (!scratch) scratch = std::make_unique<journal_entry>();
+    fill_journal_entry(*scratch, req, plan, received, journal->limits());
+    return journal->record(scratch);
+}
+
+void session::finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
+                            std::optional<std::chrono::system_clock::time_point> first_byte,
+                            std::optional<std::chrono::system_clock::time_point> done) const {
+    if (entry)
+        config_->handlers.journal->complete(*entry, status, first_byte,
+                                            done ? *done : std::chrono::system_clock::now());
+    // The admin API's own answers are not counted, as they are not journaled.
+    if (auto* counters = config_->handlers.counters; counters && plan.journaled)
+        counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan));
+}
+
+wire_context session::wire_for(unsigned version, bool keep_alive) {
+    const auto& limits = config_->request_limits;
+    return {version,
+            keep_alive,
+            config_->server_header,
+            limits.write_timeout,
+            config_->handlers.max_delay,
+            limits.idle_timeout,
+            &deadline_};
+}
+
+net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
+    // A request whose answer is an early response (fault early-response) is answered
+    // now, its body unread: the client is still uploading when the answer comes.
+    auto started = access_start(config_->log);
+    auto req = view_of(parser);
+    req.peer = peer_;
+    req.from_loopback = from_loopback_;
+    const auto received = std::chrono::system_clock::now();
+    auto plan = route_before_body(req, config_->handlers);
+    if (!plan) co_return false;
+    const auto entry = start_record(req, *plan, received);
+    auto out = co_await write_plan(stream_, *plan, wire_for(parser.get().version(), false));
+    config_->log.access({id_, req.method, req.target, logged_status(*plan, out), out.bytes, elapsed_ms(started), peer_,
+                         fault_label(*plan)});
+    finish_record(entry, *plan, logged_status(*plan, out), out.first_byte);
+    co_return true;
+}
+
+void session::skip_empty_lines() {
+    while (buffered().starts_with("\r\n")) buffer_.consume(2);
+}
+
+std::string_view session::buffered() const { return {static_cast<const char*>(buffer_.data().data()), buffer_.size()}; }
+
+}  // namespace teapot::detail

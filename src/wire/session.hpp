@@ -1,0 +1,115 @@
+#pragma once
+// One client connection: read a request, route it, write the plan, and again
+// while the connection is kept alive. Pipelined requests wait in the read
+// buffer and are answered in order, one at a time.
+
+#include "admin/journal_record.hpp"
+#include "handlers/handler_context.hpp"
+#include "log/server_log.hpp"
+#include "wire/body_budget.hpp"
+#include "wire/io_deadline.hpp"
+#include "wire/net.hpp"
+#include "wire/plan_writer.hpp"
+#include "wire/request_parser.hpp"
+
+#include <teapot/options.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+
+namespace teapot::detail {
+
+class connection_tracker;
+
+/// What every session reads and nobody changes once the server runs.
+struct session_config {
+    limits request_limits;
+    std::shared_ptr<body_budget> bodies;  ///< request_limits.max_body_memory, shared by every connection
+    handler_context handlers;
+    server_log log;
+    std::string server_header;  ///< "teapot/<version>"
+};
+
+class session : public std::enable_shared_from_this<session> {
+public:
+    session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker);
+    ~session();
+
+    void start();
+
+    /// Asks the session to finish: an idle connection closes now, a busy one
+    /// after its current response. Safe from any thread.
+    void drain();
+
+private:
+    net::awaitable<void> run(std::shared_ptr<session> self);
+    net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
+    /// Header, checks, 100-continue, content; false when the connection is done.
+    net::awaitable<bool> read_request(request_parser& parser, body_charge& charge);
+    /// Routes and writes the answer; false when the connection is done.
+    net::awaitable<bool> respond(request_parser& parser);
+    /// Answers an early response before the body is read; true when it did (the connection is then done).
+    net::awaitable<bool> answer_before_body(const request_parser& parser);
+    wire_context wire_for(unsigned version, bool keep_alive);
+    /// Feeds the parser what the buffer holds; true when that finished the header (or,
+    /// without header_only, the message), or failed (then `ec` says why).
+    bool parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec);
+    /// Reads until the header is whole (after parse_buffered found it was not), under its deadline.
+    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_rest_of_header(request_parser& parser);
+    /// The content, under its deadline.
+    /// Each part read is charged to the body budget first: `charge.refused()` says when it had no room.
+    net::awaitable<std::tuple<beast::error_code, std::size_t>> read_body(request_parser& parser, body_charge& charge);
+    /// GET /__teapot/wait: until the journal has served what `plan.wait` asks, or its
+    /// timeout; then `plan` becomes the answer. False when the client left meanwhile.
+    net::awaitable<bool> wait_on_journal(const request& req, response_plan& plan,
+                                         std::chrono::steady_clock::time_point started);
+    /// 444 (close without a byte) and the WebSocket echo; false: the connection is done.
+    net::awaitable<bool> respond_without_message(request_parser& parser, const request& req, const response_plan& plan,
+                                                 std::optional<std::uint64_t> entry,
+                                                 std::chrono::steady_clock::time_point started);
+    /// Puts the request in the journal before it is answered (not the admin API's own)...
+    std::optional<std::uint64_t> start_record(const request& req, const response_plan& plan,
+                                              std::chrono::system_clock::time_point received) const;
+    /// ...and completes its entry once the answer is sent (`done`: when, if known; else
+    /// the clock is read); the metrics count it then.
+    void finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
+                       std::optional<std::chrono::system_clock::time_point> first_byte,
+                       std::optional<std::chrono::system_clock::time_point> done = std::nullopt) const;
+    /// What was read and not yet parsed.
+    std::string_view buffered() const;
+    /// Drops the empty lines (CRLF) that precede a request line in the buffer.
+    void skip_empty_lines();
+    /// An error answer to what `parser` read, then a lingering close; `retry_after_s`: a
+    /// Retry-After field. It carries CORS fields as routed answers do (not the admin API's).
+    net::awaitable<void> reject(const request_parser& parser, int status, const std::string& message,
+                                std::optional<unsigned> retry_after_s = std::nullopt);
+    /// 503 with Retry-After: this request's content would pass --max-body-memory now.
+    net::awaitable<void> reject_for_body_memory(const request_parser& parser);
+    net::awaitable<void> lingering_close();
+    /// An exception left run(): logged, and this connection only is closed.
+    void end_after_exception(std::exception_ptr failure);
+
+    std::shared_ptr<const session_config> config_;
+    connection_tracker& tracker_;
+    std::uint64_t id_;
+    std::string peer_;
+    bool from_loopback_;
+    stream_type stream_;
+    io_deadline deadline_;  ///< for every read and write of stream_
+    beast::flat_buffer buffer_;
+    // Touched only on the session's own executor.
+    bool draining_ = false;
+    std::weak_ptr<net::steady_timer> wait_timer_;  ///< the timer of a /__teapot/wait in progress
+    bool idle_ = false;
+    /// While the connection's first request is read: when its header is due (the
+    /// header timeout after the accept). Empty afterwards: a later header is due the
+    /// header timeout after its first byte.
+    std::optional<io_deadline::clock::time_point> first_header_due_;
+};
+
+}  // namespace teapot::detail
