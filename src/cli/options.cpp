@@ -2,6 +2,7 @@
 
 #include "util/byte_size.hpp"
 #include "util/duration.hpp"
+#include "util/edit_distance.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -61,21 +62,6 @@ std::vector<std::string> parse_host_list(std::string_view flag, std::string_view
     }
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const auto above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
 // "; did you mean --seed?" for a typo of a flag the usage lists (two edits at most), else "".
 std::string did_you_mean(std::string_view flag) {
     if (flag.size() > 64) return {};  // a flag is short; the distance is quadratic
@@ -85,7 +71,7 @@ std::string did_you_mean(std::string_view flag) {
     for (std::size_t at = text.find("\n  --"); at != std::string_view::npos; at = text.find("\n  --", at + 1)) {
         auto name = text.substr(at + 3);
         name = name.substr(0, name.find_first_of(" \n"));
-        if (const auto d = edit_distance(flag, name); d < best_distance) {
+        if (const auto d = detail::edit_distance(flag, name); d < best_distance) {
             best = name;
             best_distance = d;
         }

@@ -4,6 +4,7 @@
 #include "handlers/status_spec.hpp"
 #include "plan/request.hpp"
 #include "util/duration.hpp"
+#include "util/edit_distance.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
 
@@ -25,24 +26,6 @@ std::string valid_knobs() {
     std::string out;
     for (auto knob : knob_names) out.append(out.empty() ? "" : ", ").append(knob);
     return out;
-}
-
-// Levenshtein distance, for names of a knob's length (a longer name is no near miss).
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const auto above = row[j];
-            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                              std::tolower(static_cast<unsigned char>(b[j - 1]));
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
 }
 
 bool set_error(std::string& error, std::string message) {
