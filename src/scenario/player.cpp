@@ -10,6 +10,7 @@
 #include "scenario/template.hpp"
 #include "util/byte_size.hpp"
 #include "util/field_syntax.hpp"
+#include "util/random_source.hpp"
 
 #include <algorithm>
 #include <array>
@@ -215,7 +216,9 @@ struct player::impl {
     }
 
     impl(std::vector<scenario> sc, player_limits lim)
-        : scenarios(std::move(sc)), limits(std::move(lim)), unseeded(limits.seed ? *limits.seed : entropy()) {
+        : scenarios(std::move(sc)),
+          limits(std::move(lim)),
+          unseeded(limits.seed ? *limits.seed : random_source::entropy()) {
         if (!limits.quota) limits.quota = std::make_shared<quota_budget>();
         std::stable_sort(scenarios.begin(), scenarios.end(),
                          [](const scenario& a, const scenario& b) { return a.name < b.name; });
@@ -296,11 +299,6 @@ struct player::impl {
         auto& random = s.routes[ri].random;
         if (!random) random = std::make_unique<std::mt19937_64>(session_stream_seed(stream_seeds[si][ri], s.key));
         return *random;
-    }
-
-    static std::uint64_t entropy() {
-        std::random_device device;
-        return (std::uint64_t{device()} << 32) ^ device();
     }
 
     // Counts one request against route `r`'s limit, in window `key`. Caller holds the lock.

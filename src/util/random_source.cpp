@@ -2,15 +2,10 @@
 
 namespace teapot::detail {
 
-namespace {
-
-// 64 bits: std::random_device yields 32 at a time.
-std::uint64_t entropy() {
+std::uint64_t random_source::entropy() {
     std::random_device device;
     return (std::uint64_t{device()} << 32) ^ device();
 }
-
-}  // namespace
 
 random_source::random_source(std::optional<std::uint64_t> seed) : seed_(seed ? *seed : entropy()), engine_(seed_) {}
 

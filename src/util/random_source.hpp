@@ -20,6 +20,9 @@ public:
 
     std::uint64_t seed() const noexcept { return seed_; }
 
+    /// 64 bits from std::random_device (which yields 32 at a time): a seed when none is given.
+    static std::uint64_t entropy();
+
 private:
     std::uint64_t seed_;
     std::mutex mutex_;
