@@ -5,6 +5,8 @@
 #include "scenario/registry.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 namespace teapot::detail {
 namespace {
@@ -107,10 +109,10 @@ verify_outcome verify(const verify_query& query, const scenario::registry* scena
     if (query.rules.empty()) {
         if (loaded.empty())
             return failed("no scenario is loaded: there are no expect rules to verify; post rules instead");
-        auto answered = [&](const scenario::scenario& sc) {
-            return std::any_of(entries.begin(), entries.end(),
-                               [&](const journal_entry& e) { return e.scenario == sc.name; });
-        };
+        // Collected once: the journal holds up to --journal-size entries, and many scenarios may be loaded.
+        std::unordered_set<std::string_view> played;
+        for (const auto& e : entries) played.insert(e.scenario);
+        auto answered = [&](const scenario::scenario& sc) { return played.contains(sc.name); };
         for (const auto& sc : loaded) {
             if (sc.expect.empty() || (only && only != &sc)) continue;
             // Unnamed, the rules are those of the scenarios this session played: a correct client
