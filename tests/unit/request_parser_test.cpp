@@ -68,7 +68,7 @@ TEST_CASE("feed parses a chunked body the same whole and a byte at a time", "[re
 
 TEST_CASE("feed hands each byte of a long last chunk to Beast a bounded number of times", "[request_parser]") {
     // Beast 1.81 rescans a last-chunk line on every put until the trailer section ends:
-    // 16 KiB of zeros and 16 KiB of trailer, a byte a read, were 2^28 bytes scanned.
+    // 16 KiB of zeros and 16 KiB of trailer, a byte a read, make 16 Ki rescans of the line (2^28 bytes, computed).
     std::string trailer;
     while (trailer.size() < 16 * 1024) trailer += "X-T: 0123456789\r\n";
     const auto wire = head + "1\r\na\r\n" + std::string(16 * 1024, '0') + ";e\r\n" + trailer + "\r\n";
