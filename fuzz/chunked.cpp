@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t read_size = std::size_t{data[1]} * 64 + 1;  // 1 to 16 321 bytes a read
     const std::string wire = std::string{head} + expand({reinterpret_cast<const char*>(data) + 2, size - 2});
 
-    // As the connection reads (session::read_body): a bounded buffer, the parser fed what
+    // As the connection reads (connection::read_body): a bounded buffer, the parser fed what
     // it holds through request_parser::feed, reads in pieces.
     boost::beast::flat_buffer buffer{read_buffer_limit(limits)};
     std::size_t sent = 0;

@@ -196,7 +196,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view in{reinterpret_cast<const char*>(data), size};
     // Pipelined requests, one at a time, in order, while the connection would stay open.
     for (int n = 0; n < 64 && !in.empty(); ++n) {
-        // As session::skip_empty_lines: CRLFs before a request line are dropped.
+        // As connection::skip_empty_lines: CRLFs before a request line are dropped.
         while (in.starts_with("\r\n")) in.remove_prefix(2);
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(server_limits.max_header_bytes));

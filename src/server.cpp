@@ -1,4 +1,4 @@
-// The public server: wires the io_pool, the listener, the shared session
+// The public server: wires the io_pool, the listener, the shared connection
 // configuration and the connection tracker together, and owns their lifetimes.
 
 #include <teapot/server.hpp>
@@ -8,11 +8,11 @@
 #include "admin/operations.hpp"
 #include "scenario/registry.hpp"
 #include "util/random_source.hpp"
+#include "wire/connection.hpp"
 #include "wire/connection_tracker.hpp"
 #include "wire/file_watcher.hpp"
 #include "wire/io_pool.hpp"
 #include "wire/listener.hpp"
-#include "wire/session.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -90,14 +90,14 @@ scenario_error::scenario_error(std::vector<std::string> errors)
 struct server::impl {
     server_options options;
     // Declaration order is destruction order in reverse: the pool (and the
-    // sessions its contexts still hold) goes first, then what sessions use.
+    // connections its contexts still hold) goes first, then what connections use.
     detail::random_source random;
     detail::journal requests;
     detail::metrics counters;
     std::unique_ptr<detail::scenario::registry> scenarios;
     std::shared_ptr<detail::file_watcher> watcher;
     detail::connection_tracker tracker;
-    std::shared_ptr<const detail::session_config> config;
+    std::shared_ptr<const detail::connection_config> config;
     std::unique_ptr<detail::io_pool> pool;
     std::shared_ptr<detail::listener> listener;
     bool stopped = false;
@@ -136,7 +136,7 @@ void server::start() {
     auto loaded = impl_->scenarios->reload().loaded;
     if (!loaded.ok()) throw std::runtime_error("invalid scenarios:" + error_lines(loaded));
 
-    auto config = std::make_shared<detail::session_config>(detail::session_config{
+    auto config = std::make_shared<detail::connection_config>(detail::connection_config{
         o.request_limits,
         std::make_shared<detail::body_budget>(o.request_limits.max_body_memory),
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
@@ -291,7 +291,7 @@ void server::stop() {
     // an I/O thread; the drain is repeated for a connection accepted meanwhile.
     auto deadline = std::chrono::steady_clock::now() + impl_->options.shutdown_grace;
     for (int round = 0; impl_->tracker.count() > 0 && std::chrono::steady_clock::now() < deadline; ++round) {
-        if (round % 20 == 0) impl_->tracker.for_each([](detail::session& s) { s.drain(); });
+        if (round % 20 == 0) impl_->tracker.for_each([](detail::connection& s) { s.drain(); });
         std::this_thread::sleep_for(std::chrono::milliseconds{5});
     }
     impl_->pool->stop();

@@ -1,30 +1,30 @@
 #include "wire/connection_tracker.hpp"
 
-#include "wire/session.hpp"
+#include "wire/connection.hpp"
 
 #include <vector>
 
 namespace teapot::detail {
 
-void connection_tracker::add(std::uint64_t id, std::weak_ptr<session> s) {
+void connection_tracker::add(std::uint64_t id, std::weak_ptr<connection> s) {
     std::lock_guard lock{mutex_};
-    sessions_.emplace(id, std::move(s));
-    count_.store(sessions_.size(), std::memory_order_relaxed);
+    connections_.emplace(id, std::move(s));
+    count_.store(connections_.size(), std::memory_order_relaxed);
 }
 
 void connection_tracker::remove(std::uint64_t id) {
     std::lock_guard lock{mutex_};
-    sessions_.erase(id);
-    count_.store(sessions_.size(), std::memory_order_relaxed);
+    connections_.erase(id);
+    count_.store(connections_.size(), std::memory_order_relaxed);
 }
 
-void connection_tracker::for_each(const std::function<void(session&)>& f) {
+void connection_tracker::for_each(const std::function<void(connection&)>& f) {
     // Collected first and called outside the lock: dropping the last reference
-    // destroys a session, whose destructor calls remove().
-    std::vector<std::shared_ptr<session>> live;
+    // destroys a connection, whose destructor calls remove().
+    std::vector<std::shared_ptr<connection>> live;
     {
         std::lock_guard lock{mutex_};
-        for (auto& [id, weak] : sessions_)
+        for (auto& [id, weak] : connections_)
             if (auto s = weak.lock()) live.push_back(std::move(s));
     }
     for (auto& s : live) f(*s);

@@ -11,24 +11,24 @@
 
 namespace teapot::detail {
 
-class session;
+class connection;
 
 class connection_tracker {
 public:
     std::uint64_t next_id() noexcept { return ++last_id_; }
 
-    void add(std::uint64_t id, std::weak_ptr<session> s);
+    void add(std::uint64_t id, std::weak_ptr<connection> s);
     void remove(std::uint64_t id);
     std::size_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
 
-    /// Calls f on every live session; f must only post work to the session.
-    void for_each(const std::function<void(session&)>& f);
+    /// Calls f on every live connection; f must only post work to it.
+    void for_each(const std::function<void(connection&)>& f);
 
 private:
     std::atomic<std::uint64_t> last_id_{0};
     std::atomic<std::size_t> count_{0};
     std::mutex mutex_;
-    std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
 };
 
 }  // namespace teapot::detail

@@ -20,7 +20,7 @@ bool client_left(const beast::error_code& ec) {
     return ec == net::error::broken_pipe || ec == net::error::connection_reset || ec == net::error::eof;
 }
 
-net::awaitable<beast::error_code> write_all(stream_type& stream, std::string_view bytes, write_outcome& out,
+net::awaitable<beast::error_code> write_all(byte_stream& stream, std::string_view bytes, write_outcome& out,
                                             const wire_context& wire) {
     auto armed = wire.deadline->arm(wire.write_timeout);
     auto [ec, n] = co_await net::async_write(stream, net::buffer(bytes.data(), bytes.size()), use_tuple_awaitable);
@@ -34,7 +34,7 @@ using steady_clock = std::chrono::steady_clock;
 // `bytes` in pieces of pace.bytes, a watched pause between pieces, until `must_end` at the
 // latest (then the connection is cut: an answer's time is bounded, faults/answer_time.hpp).
 // False when the write failed, the client left or the time ran out.
-net::awaitable<bool> write_paced(stream_type& stream, std::string_view bytes, const pacing& pace, write_outcome& out,
+net::awaitable<bool> write_paced(byte_stream& stream, std::string_view bytes, const pacing& pace, write_outcome& out,
                                  const wire_context& wire, steady_clock::time_point must_end) {
     while (!bytes.empty()) {
         auto piece = bytes.substr(0, pace.bytes);
@@ -57,7 +57,7 @@ net::awaitable<bool> write_paced(stream_type& stream, std::string_view bytes, co
     co_return true;
 }
 
-net::awaitable<bool> write_maybe_paced(stream_type& stream, std::string_view bytes, const std::optional<pacing>& pace,
+net::awaitable<bool> write_maybe_paced(byte_stream& stream, std::string_view bytes, const std::optional<pacing>& pace,
                                        write_outcome& out, const wire_context& wire,
                                        steady_clock::time_point must_end) {
     if (pace) co_return co_await write_paced(stream, bytes, *pace, out, wire, must_end);
@@ -67,17 +67,9 @@ net::awaitable<bool> write_maybe_paced(stream_type& stream, std::string_view byt
 }
 
 // FIN: the client reads everything sent, then end of stream.
-void close_gracefully(stream_type& stream) {
-    beast::error_code ignored;
-    stream.shutdown(tcp::socket::shutdown_send, ignored);
-    stream.close(ignored);
-}
-
-// RST: SO_LINGER with a zero timeout makes close() abort the connection.
-void close_with_reset(stream_type& stream) {
-    beast::error_code ignored;
-    stream.set_option(net::socket_base::linger{true, 0}, ignored);
-    stream.close(ignored);
+void close_gracefully(byte_stream& stream) {
+    stream.shutdown_send();
+    stream.close();
 }
 
 // The body for bad-chunk: its first half as a valid chunk, then a chunk-size line that is not hex (RFC 9112 §7.1).
@@ -95,11 +87,11 @@ std::string bad_chunked_body(std::string_view body) {
 
 }  // namespace
 
-net::awaitable<write_outcome> break_connection(stream_type& stream, const fault& f, const wire_context& wire) {
+net::awaitable<write_outcome> break_connection(byte_stream& stream, const fault& f, const wire_context& wire) {
     write_outcome out;
     out.connection_closed = true;
     switch (f.what) {
-        case fault::kind::reset: close_with_reset(stream); break;
+        case fault::kind::reset: stream.reset(); break;
         case fault::kind::close: close_gracefully(stream); break;
         case fault::kind::hang: {
             // Never an answer: until the hang's own end, --max-delay at most, or until the client gives up.
@@ -120,11 +112,11 @@ net::awaitable<write_outcome> break_connection(stream_type& stream, const fault&
     co_return out;
 }
 
-net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const response_plan& plan, std::string head,
+net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const response_plan& plan, std::string head,
                                                     const wire_context& wire) {
     write_outcome out;
     const auto& f = plan.fault;
-    // The session waited out the delay: the rest of the answer's time is for its pacing.
+    // The connection waited out the delay: the rest of the answer's time is for its pacing.
     const auto must_end = steady_clock::now() + max_answer_time(wire.max_delay) - std::min(plan.delay, wire.max_delay);
     bool head_sent = f.what == fault::kind::slow_headers
                          ? co_await write_paced(stream, head, f.pace, out, wire, must_end)
@@ -139,7 +131,7 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
             auto kept = body.empty() ? 0 : std::min(f.bytes, body.size() - 1);
             if (co_await write_maybe_paced(stream, body.substr(0, kept), plan.stream, out, wire, must_end)) {
                 if (f.reset_at_end)
-                    close_with_reset(stream);
+                    stream.reset();
                 else
                     close_gracefully(stream);
             }
@@ -168,10 +160,9 @@ net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const r
             // after a moment, close with its upload still arriving: the kernel resets the connection
             // and the client's next write fails, as with a server that refuses a large upload.
             if (co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end)) {
-                beast::error_code ignored;
-                stream.shutdown(tcp::socket::shutdown_send, ignored);
+                stream.shutdown_send();
                 co_await wait_watching(stream, early_response_linger);
-                stream.close(ignored);
+                stream.close();
             }
             out.connection_closed = true;
             co_return out;

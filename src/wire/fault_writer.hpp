@@ -6,6 +6,7 @@
 // watches the client (watched_wait.hpp), never a sleep.
 
 #include "plan/response_plan.hpp"
+#include "wire/byte_stream.hpp"
 #include "wire/net.hpp"
 #include "wire/plan_writer.hpp"
 
@@ -14,12 +15,12 @@
 namespace teapot::detail {
 
 /// reset, close, hang or garbage: the connection ends without a response.
-net::awaitable<write_outcome> break_connection(stream_type& stream, const fault& f, const wire_context& wire);
+net::awaitable<write_outcome> break_connection(byte_stream& stream, const fault& f, const wire_context& wire);
 
 /// The final response of `plan` with its fault or paced body; `head` is the
 /// final head as bytes, framed as the fault calls for (Content-Length off by
 /// wrong_length's delta, or chunked for bad-chunk).
-net::awaitable<write_outcome> write_faulty_response(stream_type& stream, const response_plan& plan, std::string head,
+net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const response_plan& plan, std::string head,
                                                     const wire_context& wire);
 
 }  // namespace teapot::detail

@@ -2,8 +2,8 @@
 
 #include "handlers/cors.hpp"
 #include "util/http_date.hpp"
+#include "wire/connection.hpp"
 #include "wire/connection_tracker.hpp"
-#include "wire/session.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -11,7 +11,7 @@
 
 namespace teapot::detail {
 
-listener::listener(io_pool& pool, const tcp::endpoint& endpoint, std::shared_ptr<const session_config> config,
+listener::listener(io_pool& pool, const tcp::endpoint& endpoint, std::shared_ptr<const connection_config> config,
                    connection_tracker& tracker)
     : pool_(pool), acceptor_(pool.first()), config_(std::move(config)), tracker_(tracker) {
     beast::error_code ec;
@@ -84,7 +84,7 @@ net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> /*self*/) {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         try {
-            std::make_shared<session>(std::move(socket), config_, tracker_)->start();
+            std::make_shared<connection>(std::move(socket), config_, tracker_)->start();
         } catch (const std::exception& e) {
             config_->log.warn(std::string{"a connection could not start: "} + e.what());  // bad_alloc: this one only
         }

@@ -1,5 +1,5 @@
 #pragma once
-// Accepts connections and hands each to a session on the next io_context.
+// Accepts connections and hands each to a connection on the next io_context.
 
 #include "wire/io_pool.hpp"
 #include "wire/net.hpp"
@@ -9,12 +9,12 @@
 namespace teapot::detail {
 
 class connection_tracker;
-struct session_config;
+struct connection_config;
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
     /// Binds and listens at once; throws std::system_error on failure.
-    listener(io_pool& pool, const tcp::endpoint& endpoint, std::shared_ptr<const session_config> config,
+    listener(io_pool& pool, const tcp::endpoint& endpoint, std::shared_ptr<const connection_config> config,
              connection_tracker& tracker);
 
     std::uint16_t port() const noexcept { return port_; }
@@ -30,7 +30,7 @@ private:
     io_pool& pool_;
     tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
-    std::shared_ptr<const session_config> config_;
+    std::shared_ptr<const connection_config> config_;
     connection_tracker& tracker_;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Namespace aliases for the I/O layer. Only src/http/ and src/server.cpp include
+// Namespace aliases for the I/O layer. Only src/wire/ and src/server.cpp include
 // this: handlers decide what to send without Beast, which keeps builds fast.
 
 #include <boost/asio/as_tuple.hpp>
@@ -24,10 +24,6 @@ using tcp = net::ip::tcp;
 using use_tuple_awaitable_t = net::as_tuple_t<net::use_awaitable_t<>>;
 inline constexpr use_tuple_awaitable_t use_tuple_awaitable{};
 
-// A plain socket, not beast::tcp_stream: teapot times its reads and writes itself
-// (http/io_deadline.hpp), and tcp_stream's three timers cost each connection about
-// 500 bytes of heap (docs/design.md, "The hot path").
-using stream_type = tcp::socket;
 using timer_type = use_tuple_awaitable_t::as_default_on_t<net::steady_timer>;
 
 }  // namespace teapot::detail

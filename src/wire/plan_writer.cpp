@@ -21,24 +21,17 @@ std::string_view connection_token(const wire_context& wire) {
     return wire.request_version == 10 ? "keep-alive" : "";
 }
 
-// Sends what the socket takes at once, without waiting (it is non-blocking): a
-// response is small and the send buffer empty, so that is nearly always all of it.
+// Sends what the stream takes at once, without waiting (byte_stream::write_now).
 // net::async_write would also send at once, but then post its completion: one
 // more trip through the event loop per response.
-write_outcome write_now(stream_type& stream, const std::array<net::const_buffer, 2>& buffers) {
+write_outcome write_now(byte_stream& stream, const std::array<net::const_buffer, 2>& buffers) {
     write_outcome out;
-    beast::error_code ec;
-    out.bytes = stream.write_some(buffers, ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-        ec = {};
-        out.bytes = 0;
-    }
-    out.ec = ec;
+    out.bytes = stream.write_now(buffers, out.ec);
     return out;
 }
 
 // What write_now left, under the write deadline.
-net::awaitable<write_outcome> write_rest(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
+net::awaitable<write_outcome> write_rest(byte_stream& stream, const std::array<net::const_buffer, 2>& buffers,
                                          write_outcome out, const wire_context& wire) {
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest{buffers};
     rest.consume(out.bytes);
@@ -50,7 +43,7 @@ net::awaitable<write_outcome> write_rest(stream_type& stream, const std::array<n
 }
 
 // Both: a coroutine frame only when the socket did not take everything at once.
-net::awaitable<write_outcome> write_buffers(stream_type& stream, const std::array<net::const_buffer, 2>& buffers,
+net::awaitable<write_outcome> write_buffers(byte_stream& stream, const std::array<net::const_buffer, 2>& buffers,
                                             const wire_context& wire) {
     auto out = write_now(stream, buffers);
     if (out.ec || out.bytes == net::buffer_size(buffers)) co_return out;
@@ -74,7 +67,7 @@ void append_final_head(std::string& out, const response_plan& plan, const wire_c
 }  // namespace
 
 // Everything after the delay: interim heads, then the final response or its fault.
-net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan& plan, const wire_context& wire) {
+net::awaitable<write_outcome> send_plan(byte_stream& stream, const response_plan& plan, const wire_context& wire) {
     // reset, close, hang and garbage: no part of the response, no interim either.
     if (plan.fault.sends_no_response()) {
         auto out = co_await break_connection(stream, plan.fault, wire);
@@ -130,7 +123,7 @@ write_outcome outcome_of_cut_wait(wait_end end) {
     return out;
 }
 
-net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire) {
+net::awaitable<write_outcome> write_plan(byte_stream& stream, const response_plan& plan, wire_context wire) {
     // The wait holds this small frame only: what sending needs is allocated once it is over,
     // so that thousands of delayed answers cost little (docs/performance.md).
     if (plan.delay.count() > 0) {

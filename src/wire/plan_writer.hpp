@@ -4,6 +4,7 @@
 // paced body go through the fault writer (faults/fault_writer.hpp).
 
 #include "plan/response_plan.hpp"
+#include "wire/byte_stream.hpp"
 #include "wire/net.hpp"
 #include "wire/watched_wait.hpp"
 
@@ -40,13 +41,13 @@ struct write_outcome {
 
 /// Waits out plan.delay (at most wire.max_delay) watching the client, then sends
 /// the interim heads and the final response, or carries out the plan's fault.
-/// Does not handle close_silently or websocket_echo; the session does.
-net::awaitable<write_outcome> write_plan(stream_type& stream, const response_plan& plan, wire_context wire);
+/// Does not handle close_silently or websocket_echo; the connection does.
+net::awaitable<write_outcome> write_plan(byte_stream& stream, const response_plan& plan, wire_context wire);
 
 /// write_plan after its delay: the interim heads and the final response, or the
-/// plan's fault, at once. The session waits out a delay itself and then calls this,
+/// plan's fault, at once. The connection waits out a delay itself and then calls this,
 /// so that a delayed answer holds one coroutine frame less (docs/performance.md).
-net::awaitable<write_outcome> send_plan(stream_type& stream, const response_plan& plan, const wire_context& wire);
+net::awaitable<write_outcome> send_plan(byte_stream& stream, const response_plan& plan, const wire_context& wire);
 
 /// What write_plan reports when its delay ended early: the client left (499) or
 /// the server is stopping.

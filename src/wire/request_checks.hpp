@@ -2,7 +2,7 @@
 // What the server answers itself, before routing, when a request cannot be
 // served as sent: a malformed or oversized head, a version it does not speak,
 // ambiguous framing, a coding or an expectation it cannot meet. Shared by the
-// session and by the request fuzz target (fuzz/request.cpp), so that the
+// connection and by the request fuzz target (fuzz/request.cpp), so that the
 // fuzzer checks the very rules the server applies.
 
 #include "wire/request_parser.hpp"
@@ -17,7 +17,7 @@
 
 namespace teapot::detail {
 
-/// An error status and its reason; the session sends it, then closes (lingering).
+/// An error status and its reason; the connection sends it, then closes (lingering).
 struct request_rejection {
     int status;
     std::string message;

@@ -30,6 +30,7 @@ namespace {
 // the timer's and the socket's callbacks share is this block; one thread runs both.
 struct watch {
     watch(tcp::socket& s, const tcp::socket::executor_type& ex) : socket(s), timer(ex) {}
+    // The TCP socket beneath the stream: readiness and a peek tell the client's FIN or RST.
     tcp::socket& socket;
     net::steady_timer timer;
     bool over = false;  ///< the timer has fired: a late socket callback touches nothing
@@ -55,9 +56,9 @@ void watch_socket(const std::shared_ptr<watch>& w) {
 
 struct initiate_wait_watching {
     template <typename Handler>
-    void operator()(Handler&& handler, stream_type* stream, std::chrono::milliseconds duration,
+    void operator()(Handler&& handler, byte_stream* stream, std::chrono::milliseconds duration,
                     std::weak_ptr<net::steady_timer>* timer) const {
-        auto w = std::make_shared<watch>(*stream, stream->get_executor());
+        auto w = std::make_shared<watch>(stream->socket(), stream->get_executor());
         w->timer.expires_after(duration);
         // Shares the block's ownership: the timer lives as long as the wait does.
         if (timer) *timer = std::shared_ptr<net::steady_timer>(w, &w->timer);
@@ -81,13 +82,13 @@ net::awaitable<wait_end> at_once(wait_end end) { co_return end; }
 
 }  // namespace
 
-net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration) {
+net::awaitable<wait_end> wait_watching(byte_stream& stream, std::chrono::milliseconds duration) {
     if (duration.count() <= 0) return at_once(wait_end::elapsed);
     return net::async_initiate<const net::use_awaitable_t<>&, void(wait_end)>(
         initiate_wait_watching{}, net::use_awaitable, &stream, duration, nullptr);
 }
 
-net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration,
+net::awaitable<wait_end> wait_watching(byte_stream& stream, std::chrono::milliseconds duration,
                                        std::weak_ptr<net::steady_timer>& timer) {
     if (duration.count() <= 0) return at_once(wait_end::elapsed);
     return net::async_initiate<const net::use_awaitable_t<>&, void(wait_end)>(

@@ -3,6 +3,7 @@
 // a paced body ends early when the client goes away, so an abandoned request
 // costs nothing and the access log can say 499, as nginx does.
 
+#include "wire/byte_stream.hpp"
 #include "wire/net.hpp"
 
 #include <chrono>
@@ -19,11 +20,11 @@ enum class wait_end {
 /// Waits `duration` on a timer, and watches the socket for the client's FIN or
 /// RST meanwhile (a half-close's FIN included). Bytes the client sends (a
 /// pipelined request) are left unread.
-net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration);
+net::awaitable<wait_end> wait_watching(byte_stream& stream, std::chrono::milliseconds duration);
 
 /// As above; while it waits, `timer` points to the wait's timer: cancelling that timer
 /// (on the stream's executor) ends the wait at once, as `aborted`.
-net::awaitable<wait_end> wait_watching(stream_type& stream, std::chrono::milliseconds duration,
+net::awaitable<wait_end> wait_watching(byte_stream& stream, std::chrono::milliseconds duration,
                                        std::weak_ptr<net::steady_timer>& timer);
 
 }  // namespace teapot::detail

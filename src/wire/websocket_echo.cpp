@@ -5,10 +5,10 @@
 namespace teapot::detail {
 namespace websocket = beast::websocket;
 
-net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request<beast::http::string_body> upgrade,
+net::awaitable<void> run_websocket_echo(byte_stream stream, beast::http::request<beast::http::string_body> upgrade,
                                         std::string server_header, limits request_limits, body_budget* bodies) {
     // The websocket stream owns its timeouts (pings, idle, handshake).
-    websocket::stream<stream_type> ws{std::move(stream)};
+    websocket::stream<tcp::socket> ws{std::move(stream).release()};
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = request_limits.idle_timeout;
     ws.set_option(timeouts);

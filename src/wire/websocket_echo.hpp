@@ -4,6 +4,7 @@
 // WebSocket is the heaviest header in the build.
 
 #include "wire/body_budget.hpp"
+#include "wire/byte_stream.hpp"
 #include "wire/net.hpp"
 
 #include <teapot/options.hpp>
@@ -15,7 +16,7 @@
 
 namespace teapot::detail {
 
-net::awaitable<void> run_websocket_echo(stream_type stream, beast::http::request<beast::http::string_body> upgrade,
+net::awaitable<void> run_websocket_echo(byte_stream stream, beast::http::request<beast::http::string_body> upgrade,
                                         std::string server_header, limits request_limits, body_budget* bodies);
 
 }  // namespace teapot::detail

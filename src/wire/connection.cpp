@@ -1,4 +1,4 @@
-#include "wire/session.hpp"
+#include "wire/connection.hpp"
 
 #include "admin/admin_access.hpp"
 #include "admin/admin_handler.hpp"
@@ -77,26 +77,19 @@ std::string_view fault_label(const response_plan& plan) {
 
 }  // namespace
 
-session::session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker)
+connection::connection(tcp::socket socket, std::shared_ptr<const connection_config> config, connection_tracker& tracker)
     : config_(std::move(config)),
       tracker_(tracker),
       id_(tracker.next_id()),
       peer_(peer_of(socket)),
       from_loopback_(peer_is_loopback(socket)),
       stream_(std::move(socket)),
-      deadline_([this] {
-          beast::error_code ignored;
-          stream_.cancel(ignored);
-      }),
-      buffer_(read_buffer_limit(config_->request_limits)) {
-    // Writes are tried at once, without blocking, before falling back to an asynchronous one (plan_writer).
-    beast::error_code ignored;
-    stream_.non_blocking(true, ignored);
-}
+      deadline_([this] { stream_.cancel(); }),
+      buffer_(read_buffer_limit(config_->request_limits)) {}
 
-session::~session() { tracker_.remove(id_); }
+connection::~connection() { tracker_.remove(id_); }
 
-void session::start() {
+void connection::start() {
     tracker_.add(id_, weak_from_this());
     // No exception may end the process: one that leaves run() (Beast throws for what it
     // cannot hold, and bad_alloc can come from anywhere) costs this connection only.
@@ -106,7 +99,7 @@ void session::start() {
                   });
 }
 
-void session::end_after_exception(std::exception_ptr failure) {
+void connection::end_after_exception(std::exception_ptr failure) {
     std::string what = "unknown exception";
     try {
         std::rethrow_exception(failure);
@@ -115,20 +108,18 @@ void session::end_after_exception(std::exception_ptr failure) {
     } catch (...) {
     }
     config_->log.warn("connection " + std::to_string(id_) + " (" + peer_ + ") closed after an internal error: " + what);
-    beast::error_code ignored;
-    stream_.close(ignored);
+    stream_.close();
 }
 
-void session::drain() {
+void connection::drain() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
         self->draining_ = true;
-        beast::error_code ignored;
-        if (self->idle_) self->stream_.cancel(ignored);
+        if (self->idle_) self->stream_.cancel();
         if (auto waiting = self->wait_timer_.lock()) waiting->cancel();  // a /__teapot/wait answers now
     });
 }
 
-net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout) {
+net::awaitable<bool> connection::wait_for_request(std::chrono::milliseconds timeout) {
     // Between requests a keep-alive connection only waits for a first byte;
     // the header then gets its own, shorter deadline (a slow-loris client is dropped).
     if (draining_) co_return false;
@@ -148,8 +139,8 @@ net::awaitable<bool> session::wait_for_request(std::chrono::milliseconds timeout
     co_return true;
 }
 
-net::awaitable<void> session::reject(const request_parser& parser, int status, const std::string& message,
-                                     std::optional<unsigned> retry_after_s) {
+net::awaitable<void> connection::reject(const request_parser& parser, int status, const std::string& message,
+                                        std::optional<unsigned> retry_after_s) {
     auto plan = error_plan(status, message, nullptr);
     if (retry_after_s) plan.final_head.set("Retry-After", std::to_string(*retry_after_s));
     // A browser would report a CORS failure instead of this status (issue 14): what was
@@ -164,7 +155,7 @@ net::awaitable<void> session::reject(const request_parser& parser, int status, c
     if (!out.ec) co_await lingering_close();
 }
 
-net::awaitable<void> session::reject_for_body_memory(const request_parser& parser) {
+net::awaitable<void> connection::reject_for_body_memory(const request_parser& parser) {
     // 503, not 413: this body may be fine, the others in flight leave it no room now.
     co_await reject(parser, 503,
                     "request bodies held at once would pass --max-body-memory (" +
@@ -172,11 +163,11 @@ net::awaitable<void> session::reject_for_body_memory(const request_parser& parse
                     1);
 }
 
-net::awaitable<void> session::lingering_close() {
+net::awaitable<void> connection::lingering_close() {
     // RFC 9112 §9.6: close in stages. Unread request bytes would make the kernel
     // send an RST that can destroy the response before the client reads it.
+    stream_.shutdown_send();
     beast::error_code ec;
-    stream_.shutdown(tcp::socket::shutdown_send, ec);
     std::size_t drained = 0;
     auto armed = deadline_.arm(lingering_time);
     while (!ec && drained < lingering_bytes) {
@@ -185,11 +176,10 @@ net::awaitable<void> session::lingering_close() {
         ec = read_ec;
         drained += n;
     }
-    beast::error_code ignored;
-    stream_.close(ignored);
+    stream_.close();
 }
 
-bool session::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
+bool connection::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
     // Most requests arrive whole in one read: Beast's parser takes what is buffered
     // now. http::async_read_header would do the same, but post its completion: one
     // more trip through the event loop per request.
@@ -210,7 +200,7 @@ bool session::parse_buffered(request_parser& parser, bool header_only, beast::er
     return ec || done();
 }
 
-net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_rest_of_header(request_parser& parser) {
+net::awaitable<std::tuple<beast::error_code, std::size_t>> connection::read_rest_of_header(request_parser& parser) {
     // Called as soon as a read leaves the header incomplete, so "now" is the request's
     // first byte, or nearly; the first request's deadline was fixed at the accept.
     auto armed = first_header_due_ ? deadline_.arm_until(*first_header_due_)
@@ -218,8 +208,8 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_rest_of
     co_return co_await http::async_read_header(stream_, buffer_, parser, use_tuple_awaitable);
 }
 
-net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(request_parser& parser,
-                                                                              body_charge& charge) {
+net::awaitable<std::tuple<beast::error_code, std::size_t>> connection::read_body(request_parser& parser,
+                                                                                 body_charge& charge) {
     // A chunked body is charged as it grows (one with Content-Length was charged whole before).
     // Parsed first, then charged: the bytes are in memory already, and a refused body is not kept.
     auto charged = [&] { return charge.cover(parser.get().body().size()); };
@@ -245,15 +235,15 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> session::read_body(re
     }
 }
 
-// The shared_ptr parameter keeps the session alive for as long as the coroutine runs.
-net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
+// The shared_ptr parameter keeps the connection alive for as long as the coroutine runs.
+net::awaitable<void> connection::run(std::shared_ptr<connection> /*self*/) {
     const auto& limits = config_->request_limits;
     // Every deadline below is watched by this thread's sweeper, a quarter of the shortest one at a time.
     auto shortest = std::min({limits.header_timeout, limits.idle_timeout, limits.body_timeout, limits.write_timeout,
                               std::chrono::duration_cast<std::chrono::milliseconds>(lingering_time)});
     deadline_.watch(net::query(stream_.get_executor(), net::execution::context), shortest / 4);
     // Leave the sweeper on this thread, however run() ends: the last reference to the
-    // session may be dropped on another (the listener's, when a connection ends before
+    // connection may be dropped on another (the listener's, when a connection ends before
     // the accept loop lets go of it, or stop()'s), and the sweeper is this thread's
     // alone (ThreadSanitizer saw ~io_deadline race with the sweep).
     struct leave_sweeper {
@@ -275,12 +265,11 @@ net::awaitable<void> session::run(std::shared_ptr<session> /*self*/) {
         first_header_due_.reset();
         if (!co_await respond(parser)) break;
     }
-    beast::error_code ignored;
-    stream_.shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close(ignored);
+    stream_.shutdown_send();
+    stream_.close();
 }
 
-net::awaitable<bool> session::read_request(request_parser& parser, body_charge& charge) {
+net::awaitable<bool> connection::read_request(request_parser& parser, body_charge& charge) {
     const auto& limits = config_->request_limits;
     // Most requests are whole in the buffer already: the header is parsed here, and a
     // coroutine reads on only when it is not (one coroutine call less per request).
@@ -332,7 +321,7 @@ net::awaitable<bool> session::read_request(request_parser& parser, body_charge& 
 // Every local here lives in the coroutine frame while the answer waits (a delay, a
 // slow client): what only some answers need is in coroutines of its own, so that
 // 10 000 delayed requests hold small frames (docs/performance.md).
-net::awaitable<bool> session::respond(request_parser& parser) {
+net::awaitable<bool> connection::respond(request_parser& parser) {
     const auto started = access_start(config_->log);
     const auto& msg = parser.get();
     auto req = view_of(parser);
@@ -380,16 +369,13 @@ net::awaitable<bool> session::respond(request_parser& parser) {
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
 }
 
-net::awaitable<bool> session::respond_without_message(request_parser& parser, const request& req,
-                                                      const response_plan& plan, std::optional<std::uint64_t> entry,
-                                                      clock_type::time_point started) {
+net::awaitable<bool> connection::respond_without_message(request_parser& parser, const request& req,
+                                                         const response_plan& plan, std::optional<std::uint64_t> entry,
+                                                         clock_type::time_point started) {
     const auto wait = std::min(plan.delay, config_->handlers.max_delay);
     if (plan.action == response_plan::kind::close_silently) {
         auto end = co_await wait_watching(stream_, wait);
-        if (end == wait_end::elapsed) {
-            beast::error_code ignored;
-            stream_.shutdown(tcp::socket::shutdown_both, ignored);
-        }
+        if (end == wait_end::elapsed) stream_.shutdown_both();
         int status = end == wait_end::client_gone ? 499 : 444;
         config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
         finish_record(entry, plan, status, std::nullopt);
@@ -404,11 +390,12 @@ net::awaitable<bool> session::respond_without_message(request_parser& parser, co
     co_return false;
 }
 
-net::awaitable<bool> session::wait_on_journal(const request& req, response_plan& plan, clock_type::time_point started) {
+net::awaitable<bool> connection::wait_on_journal(const request& req, response_plan& plan,
+                                                 clock_type::time_point started) {
     const auto waiting = plan.wait;  // held: plan is replaced by the answer below
     const auto& wait = *waiting;
     const auto deadline = clock_type::now() + wait.timeout;
-    // Counted by the journal, one completed entry at a time: this session is woken (its wait's
+    // Counted by the journal, one completed entry at a time: this connection is woken (its wait's
     // timer cancelled, on its own executor) only when the count is reached.
     auto wake = [weak = weak_from_this(), ex = stream_.get_executor()] {
         net::post(ex, [weak] {
@@ -434,8 +421,8 @@ net::awaitable<bool> session::wait_on_journal(const request& req, response_plan&
     }
 }
 
-std::optional<std::uint64_t> session::start_record(const request& req, const response_plan& plan,
-                                                   std::chrono::system_clock::time_point received) const {
+std::optional<std::uint64_t> connection::start_record(const request& req, const response_plan& plan,
+                                                      std::chrono::system_clock::time_point received) const {
     // --journal-size 0 turns the journal off: nothing is copied.
     auto* journal = config_->handlers.journal;
     if (!journal || journal->capacity() == 0 || !plan.journaled) return std::nullopt;
@@ -447,9 +434,9 @@ std::optional<std::uint64_t> session::start_record(const request& req, const res
     return journal->record(scratch);
 }
 
-void session::finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
-                            std::optional<std::chrono::system_clock::time_point> first_byte,
-                            std::optional<std::chrono::system_clock::time_point> done) const {
+void connection::finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
+                               std::optional<std::chrono::system_clock::time_point> first_byte,
+                               std::optional<std::chrono::system_clock::time_point> done) const {
     if (entry)
         config_->handlers.journal->complete(*entry, status, first_byte,
                                             done ? *done : std::chrono::system_clock::now());
@@ -458,7 +445,7 @@ void session::finish_record(std::optional<std::uint64_t> entry, const response_p
         counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan));
 }
 
-wire_context session::wire_for(unsigned version, bool keep_alive) {
+wire_context connection::wire_for(unsigned version, bool keep_alive) {
     const auto& limits = config_->request_limits;
     return {version,
             keep_alive,
@@ -469,7 +456,7 @@ wire_context session::wire_for(unsigned version, bool keep_alive) {
             &deadline_};
 }
 
-net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
+net::awaitable<bool> connection::answer_before_body(const request_parser& parser) {
     // A request whose answer is an early response (fault early-response) is answered
     // now, its body unread: the client is still uploading when the answer comes.
     auto started = access_start(config_->log);
@@ -487,10 +474,12 @@ net::awaitable<bool> session::answer_before_body(const request_parser& parser) {
     co_return true;
 }
 
-void session::skip_empty_lines() {
+void connection::skip_empty_lines() {
     while (buffered().starts_with("\r\n")) buffer_.consume(2);
 }
 
-std::string_view session::buffered() const { return {static_cast<const char*>(buffer_.data().data()), buffer_.size()}; }
+std::string_view connection::buffered() const {
+    return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+}
 
 }  // namespace teapot::detail

@@ -7,6 +7,7 @@
 #include "handlers/handler_context.hpp"
 #include "log/server_log.hpp"
 #include "wire/body_budget.hpp"
+#include "wire/byte_stream.hpp"
 #include "wire/io_deadline.hpp"
 #include "wire/net.hpp"
 #include "wire/plan_writer.hpp"
@@ -26,8 +27,8 @@ namespace teapot::detail {
 
 class connection_tracker;
 
-/// What every session reads and nobody changes once the server runs.
-struct session_config {
+/// What every connection reads and nobody changes once the server runs.
+struct connection_config {
     limits request_limits;
     std::shared_ptr<body_budget> bodies;  ///< request_limits.max_body_memory, shared by every connection
     handler_context handlers;
@@ -35,19 +36,19 @@ struct session_config {
     std::string server_header;  ///< "teapot/<version>"
 };
 
-class session : public std::enable_shared_from_this<session> {
+class connection : public std::enable_shared_from_this<connection> {
 public:
-    session(tcp::socket socket, std::shared_ptr<const session_config> config, connection_tracker& tracker);
-    ~session();
+    connection(tcp::socket socket, std::shared_ptr<const connection_config> config, connection_tracker& tracker);
+    ~connection();
 
     void start();
 
-    /// Asks the session to finish: an idle connection closes now, a busy one
+    /// Asks the connection to finish: an idle connection closes now, a busy one
     /// after its current response. Safe from any thread.
     void drain();
 
 private:
-    net::awaitable<void> run(std::shared_ptr<session> self);
+    net::awaitable<void> run(std::shared_ptr<connection> self);
     net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
     /// Header, checks, 100-continue, content; false when the connection is done.
     net::awaitable<bool> read_request(request_parser& parser, body_charge& charge);
@@ -94,15 +95,15 @@ private:
     /// An exception left run(): logged, and this connection only is closed.
     void end_after_exception(std::exception_ptr failure);
 
-    std::shared_ptr<const session_config> config_;
+    std::shared_ptr<const connection_config> config_;
     connection_tracker& tracker_;
     std::uint64_t id_;
     std::string peer_;
     bool from_loopback_;
-    stream_type stream_;
+    byte_stream stream_;
     io_deadline deadline_;  ///< for every read and write of stream_
     beast::flat_buffer buffer_;
-    // Touched only on the session's own executor.
+    // Touched only on the connection's own executor.
     bool draining_ = false;
     std::weak_ptr<net::steady_timer> wait_timer_;  ///< the timer of a /__teapot/wait in progress
     bool idle_ = false;
