@@ -3,9 +3,9 @@
 
 #include <teapot/server.hpp>
 
-#include "admin/journal.hpp"
-#include "admin/metrics.hpp"
-#include "admin/operations.hpp"
+#include "journal/journal.hpp"
+#include "journal/metrics.hpp"
+#include "journal/operations.hpp"
 #include "scenario/registry.hpp"
 #include "util/random_source.hpp"
 #include "wire/connection.hpp"

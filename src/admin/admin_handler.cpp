@@ -3,11 +3,11 @@
 #include "admin/admin_access.hpp"
 #include "admin/admin_reply.hpp"
 #include "admin/admin_scenarios.hpp"
-#include "admin/journal.hpp"
 #include "admin/journal_json.hpp"
-#include "admin/metrics.hpp"
-#include "admin/operations.hpp"
-#include "admin/verify.hpp"
+#include "journal/journal.hpp"
+#include "journal/metrics.hpp"
+#include "journal/operations.hpp"
+#include "journal/verify.hpp"
 #include "scenario/registry.hpp"
 
 #include <teapot/catalog.hpp>

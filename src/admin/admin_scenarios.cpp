@@ -1,7 +1,7 @@
 #include "admin/admin_scenarios.hpp"
 
 #include "admin/admin_reply.hpp"
-#include "admin/verify.hpp"
+#include "journal/verify.hpp"
 #include "scenario/registry.hpp"
 
 #include <boost/json/array.hpp>

@@ -3,7 +3,7 @@
 // RFC 3339 UTC with milliseconds, and only UTF-8 in strings: bytes that are not
 // (a binary body, a latin-1 header value) are also given exactly, in base64.
 
-#include "admin/journal.hpp"
+#include "journal/journal.hpp"
 
 #include <boost/json/value.hpp>
 

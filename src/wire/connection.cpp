@@ -2,16 +2,15 @@
 
 #include "admin/admin_access.hpp"
 #include "admin/admin_handler.hpp"
-#include "admin/journal.hpp"
-#include "admin/journal_record.hpp"
-#include "admin/metrics.hpp"
-#include "faults/fault_syntax.hpp"
 #include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
+#include "journal/journal.hpp"
+#include "journal/metrics.hpp"
 #include "plan/request.hpp"
 #include "router/router.hpp"
 #include "util/byte_size.hpp"
 #include "wire/connection_tracker.hpp"
+#include "wire/exchange_record.hpp"
 #include "wire/plan_writer.hpp"
 #include "wire/request_checks.hpp"
 #include "wire/request_view.hpp"
@@ -61,18 +60,6 @@ clock_type::time_point access_start(const server_log& log) {
 double elapsed_ms(clock_type::time_point since) {
     if (since == clock_type::time_point{}) return 0;
     return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
-}
-
-// The status an access line records: 499 when the client left first (as nginx
-// logs it), 444 when a fault sent no response, else the status sent.
-int logged_status(const response_plan& plan, const write_outcome& out) {
-    if (out.client_gone) return 499;
-    if (plan.fault.sends_no_response()) return 444;
-    return plan.final_head.status;
-}
-
-std::string_view fault_label(const response_plan& plan) {
-    return plan.fault.active() ? fault_name(plan.fault.what) : std::string_view{};
 }
 
 }  // namespace
@@ -335,7 +322,7 @@ net::awaitable<bool> connection::respond(request_parser& parser) {
             config_->log.connection_event(id_, peer_, "ignored query parameters (not knobs): " + *ignored);
     if (plan.action == response_plan::kind::wait_for_requests && !co_await wait_on_journal(req, plan, started))
         co_return false;
-    const auto entry = start_record(req, plan, received);
+    const auto entry = start_record(config_->handlers, req, plan, received);
     if (plan.action != response_plan::kind::respond)
         co_return co_await respond_without_message(parser, req, plan, entry, started);
 
@@ -362,10 +349,11 @@ net::awaitable<bool> connection::respond(request_parser& parser) {
         out = co_await send_plan(stream_, plan, wire);
     else
         out = outcome_of_cut_wait(waited);
-    const int status = logged_status(plan, out);
+    const int status = logged_status(plan, out.client_gone);
     config_->log.access(
         {id_, req.method, req.target, status, out.bytes, elapsed_ms(started), peer_, fault_label(plan)});
-    finish_record(entry, plan, status, out.first_byte, out.sent_at_once ? out.first_byte : std::nullopt);
+    finish_record(config_->handlers, entry, plan, status, out.first_byte,
+                  out.sent_at_once ? out.first_byte : std::nullopt);
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
 }
 
@@ -378,12 +366,12 @@ net::awaitable<bool> connection::respond_without_message(request_parser& parser,
         if (end == wait_end::elapsed) stream_.shutdown_both();
         int status = end == wait_end::client_gone ? 499 : 444;
         config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
-        finish_record(entry, plan, status, std::nullopt);
+        finish_record(config_->handlers, entry, plan, status, std::nullopt);
         co_return false;
     }
     // websocket_echo: the handshake is the answer.
     config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
-    finish_record(entry, plan, 101, std::chrono::system_clock::now());
+    finish_record(config_->handlers, entry, plan, 101, std::chrono::system_clock::now());
     if (co_await wait_watching(stream_, wait) == wait_end::elapsed)
         co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header,
                                     config_->request_limits, config_->bodies.get());
@@ -421,30 +409,6 @@ net::awaitable<bool> connection::wait_on_journal(const request& req, response_pl
     }
 }
 
-std::optional<std::uint64_t> connection::start_record(const request& req, const response_plan& plan,
-                                                      std::chrono::system_clock::time_point received) const {
-    // --journal-size 0 turns the journal off: nothing is copied.
-    auto* journal = config_->handlers.journal;
-    if (!journal || journal->capacity() == 0 || !plan.journaled) return std::nullopt;
-    // Filled here, outside the journal's lock, then swapped into its ring: this thread
-    // gets an old entry back and fills its storage next time.
-    thread_local std::unique_ptr<journal_entry> scratch;
-    if (!scratch) scratch = std::make_unique<journal_entry>();
-    fill_journal_entry(*scratch, req, plan, received, journal->limits());
-    return journal->record(scratch);
-}
-
-void connection::finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
-                               std::optional<std::chrono::system_clock::time_point> first_byte,
-                               std::optional<std::chrono::system_clock::time_point> done) const {
-    if (entry)
-        config_->handlers.journal->complete(*entry, status, first_byte,
-                                            done ? *done : std::chrono::system_clock::now());
-    // The admin API's own answers are not counted, as they are not journaled.
-    if (auto* counters = config_->handlers.counters; counters && plan.journaled)
-        counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan));
-}
-
 wire_context connection::wire_for(unsigned version, bool keep_alive) {
     const auto& limits = config_->request_limits;
     return {version,
@@ -466,11 +430,11 @@ net::awaitable<bool> connection::answer_before_body(const request_parser& parser
     const auto received = std::chrono::system_clock::now();
     auto plan = route_before_body(req, config_->handlers);
     if (!plan) co_return false;
-    const auto entry = start_record(req, *plan, received);
+    const auto entry = start_record(config_->handlers, req, *plan, received);
     auto out = co_await write_plan(stream_, *plan, wire_for(parser.get().version(), false));
-    config_->log.access({id_, req.method, req.target, logged_status(*plan, out), out.bytes, elapsed_ms(started), peer_,
-                         fault_label(*plan)});
-    finish_record(entry, *plan, logged_status(*plan, out), out.first_byte);
+    config_->log.access({id_, req.method, req.target, logged_status(*plan, out.client_gone), out.bytes,
+                         elapsed_ms(started), peer_, fault_label(*plan)});
+    finish_record(config_->handlers, entry, *plan, logged_status(*plan, out.client_gone), out.first_byte);
     co_return true;
 }
 

@@ -3,9 +3,10 @@
 // while the connection is kept alive. Pipelined requests wait in the read
 // buffer and are answered in order, one at a time.
 
-#include "admin/journal_record.hpp"
 #include "handlers/handler_context.hpp"
 #include "log/server_log.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
 #include "wire/body_budget.hpp"
 #include "wire/byte_stream.hpp"
 #include "wire/io_deadline.hpp"
@@ -73,14 +74,6 @@ private:
     net::awaitable<bool> respond_without_message(request_parser& parser, const request& req, const response_plan& plan,
                                                  std::optional<std::uint64_t> entry,
                                                  std::chrono::steady_clock::time_point started);
-    /// Puts the request in the journal before it is answered (not the admin API's own)...
-    std::optional<std::uint64_t> start_record(const request& req, const response_plan& plan,
-                                              std::chrono::system_clock::time_point received) const;
-    /// ...and completes its entry once the answer is sent (`done`: when, if known; else
-    /// the clock is read); the metrics count it then.
-    void finish_record(std::optional<std::uint64_t> entry, const response_plan& plan, int status,
-                       std::optional<std::chrono::system_clock::time_point> first_byte,
-                       std::optional<std::chrono::system_clock::time_point> done = std::nullopt) const;
     /// What was read and not yet parsed.
     std::string_view buffered() const;
     /// Drops the empty lines (CRLF) that precede a request line in the buffer.

@@ -1,6 +1,6 @@
 #pragma once
 // Every open connection, so that stop() can drain them and --max-connections
-// can refuse new ones. Sessions live on different threads: one mutex.
+// can refuse new ones. Connections live on different threads: one mutex.
 
 #include <atomic>
 #include <cstdint>

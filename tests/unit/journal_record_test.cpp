@@ -2,7 +2,7 @@
 // caps, what was cut said with the sizes sent, trailers apart, and storage
 // given back when a refilled entry holds far more than it needs.
 
-#include "admin/journal_record.hpp"
+#include "journal/journal_record.hpp"
 
 #include <catch2/catch.hpp>
 

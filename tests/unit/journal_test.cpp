@@ -1,7 +1,7 @@
 // The journal's ring: bounded, oldest first, ids in order, completion by id,
 // erase and clear, and the slots it hands back for reuse.
 
-#include "admin/journal.hpp"
+#include "journal/journal.hpp"
 
 #include <catch2/catch.hpp>
 

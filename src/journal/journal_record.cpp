@@ -1,4 +1,4 @@
-#include "admin/journal_record.hpp"
+#include "journal/journal_record.hpp"
 
 #include "faults/fault_syntax.hpp"
 #include "util/utf8.hpp"

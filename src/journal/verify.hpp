@@ -2,7 +2,7 @@
 // The `expect:` rules of a scenario, evaluated against what one session's
 // client did, as the journal recorded it.
 
-#include "admin/journal.hpp"
+#include "journal/journal.hpp"
 #include "scenario/model.hpp"
 
 #include <teapot/verification.hpp>

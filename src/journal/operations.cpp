@@ -1,6 +1,6 @@
-#include "admin/operations.hpp"
+#include "journal/operations.hpp"
 
-#include "admin/verify.hpp"
+#include "journal/verify.hpp"
 #include "scenario/loader.hpp"
 #include "scenario/registry.hpp"
 

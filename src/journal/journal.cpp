@@ -1,4 +1,4 @@
-#include "admin/journal.hpp"
+#include "journal/journal.hpp"
 
 #include "scenario/session_key.hpp"
 

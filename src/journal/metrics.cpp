@@ -1,4 +1,4 @@
-#include "admin/metrics.hpp"
+#include "journal/metrics.hpp"
 
 namespace teapot::detail {
 namespace {

@@ -2,7 +2,7 @@
 // A journal entry from what the session knows once a response is done: the
 // request, the plan that answered it, and the times on the wire.
 
-#include "admin/journal.hpp"
+#include "journal/journal.hpp"
 #include "plan/request.hpp"
 #include "plan/response_plan.hpp"
 

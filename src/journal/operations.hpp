@@ -3,7 +3,7 @@
 // naming a route in a filter, verifying rules, resetting. HTTP and JSON stay
 // in admin_handler; these take and return plain values, or say why they cannot.
 
-#include "admin/journal.hpp"
+#include "journal/journal.hpp"
 
 #include <teapot/verification.hpp>
 

@@ -1,4 +1,4 @@
-#include "admin/verify.hpp"
+#include "journal/verify.hpp"
 
 #include <algorithm>
 #include <cstdio>
