@@ -134,7 +134,7 @@ void server::start() {
     impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits, o.max_scenario_bytes);
     // An invalid scenario file stops the start, with every error it has.
     auto loaded = impl_->scenarios->reload().loaded;
-    if (!loaded.ok()) throw std::runtime_error("invalid scenarios:" + error_lines(loaded));
+    if (!loaded.ok()) throw scenario_error(error_list(loaded));
 
     auto config = std::make_shared<detail::connection_config>(detail::connection_config{
         o.request_limits,
@@ -286,14 +286,12 @@ void server::stop() {
     impl_->stopped = true;
     impl_->listener->stop();
     if (impl_->watcher) impl_->watcher->stop();
-    // In-flight responses finish within the grace period; whatever remains is
-    // cut when the contexts stop. This waits on the caller's thread, never on
-    // an I/O thread; the drain is repeated for a connection accepted meanwhile.
-    auto deadline = std::chrono::steady_clock::now() + impl_->options.shutdown_grace;
-    for (int round = 0; impl_->tracker.count() > 0 && std::chrono::steady_clock::now() < deadline; ++round) {
-        if (round % 20 == 0) impl_->tracker.for_each([](detail::connection& s) { s.drain(); });
-        std::this_thread::sleep_for(std::chrono::milliseconds{5});
-    }
+    // In-flight responses finish within the grace period; whatever remains is cut
+    // when the contexts stop. This waits on the caller's thread, never on an I/O
+    // thread, and is woken when the last connection ends; one accepted meanwhile
+    // (the acceptor closes on its own thread) drains as it starts.
+    impl_->tracker.drain_all();
+    impl_->tracker.wait_until_empty(std::chrono::steady_clock::now() + impl_->options.shutdown_grace);
     impl_->pool->stop();
     // I/O objects must go before their io_context: drop our references; the
     // coroutine frames holding the last ones die with the pool.

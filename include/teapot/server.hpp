@@ -54,7 +54,9 @@ public:
     server& operator=(const server&) = delete;
 
     /// Binds, starts the worker threads and returns once connections are accepted.
-    /// Throws std::system_error when the address cannot be bound.
+    /// Throws scenario_error (every error of every file) when a scenario of
+    /// scenario_paths does not load, std::invalid_argument for limits that do not
+    /// fit together, and std::system_error when the address cannot be bound.
     void start();
 
     /// The bound port (the real one when 0 was asked for). Valid after start().

@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
     }
     try {
         return serve(o);
+    } catch (const teapot::scenario_error& e) {
+        std::cerr << "teapot: invalid scenarios:\n";
+        for (const auto& error : e.errors()) std::cerr << "  " << error << "\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "teapot: " << e.what() << "\n";
         return 1;

@@ -77,13 +77,14 @@ connection::connection(tcp::socket socket, std::shared_ptr<const connection_conf
 connection::~connection() { tracker_.remove(id_); }
 
 void connection::start() {
-    tracker_.add(id_, weak_from_this());
+    const bool serving = tracker_.add(id_, weak_from_this());
     // No exception may end the process: one that leaves run() (Beast throws for what it
     // cannot hold, and bad_alloc can come from anywhere) costs this connection only.
     net::co_spawn(stream_.get_executor(), run(shared_from_this()),
                   [self = shared_from_this()](std::exception_ptr failure) {
                       if (failure) self->end_after_exception(failure);
                   });
+    if (!serving) drain();  // accepted while the server stops: it closes once idle
 }
 
 void connection::end_after_exception(std::exception_ptr failure) {
