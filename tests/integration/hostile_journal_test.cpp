@@ -147,7 +147,7 @@ TEST_CASE("hostile journal: bodies are cut at their cap and evicted for bytes, t
     CHECK(metric(s.port(), "teapot_journal_bytes") <= 2 * mib);
     auto page = strict_json(get(s.port(), "/__teapot/requests?limit=1000")).as_object();
     const auto& entries = page.at("requests").as_array();
-    REQUIRE(entries.size() == held);
+    REQUIRE(static_cast<double>(entries.size()) == held);
     CHECK(entries.back().at("id") == 300);
     const auto& e = entries.back().as_object();
     CHECK(e.at("body").as_string().size() == 64 * 1024);
