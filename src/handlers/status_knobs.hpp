@@ -6,6 +6,7 @@
 #include "faults/delay.hpp"
 #include "handlers/negotiation.hpp"
 #include "plan/fault.hpp"
+#include "plan/request.hpp"
 #include "plan/response_plan.hpp"
 
 #include <chrono>
@@ -15,11 +16,6 @@
 #include <vector>
 
 namespace teapot::detail {
-
-struct query_param {
-    std::string key;
-    std::string value;  ///< percent-decoded
-};
 
 struct status_knobs {
     std::optional<int> final_code;            ///< ?final=: the final response after a 1xx

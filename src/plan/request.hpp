@@ -5,11 +5,18 @@
 
 #include "util/ascii.hpp"  // iequals, which every reader of a request uses
 
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace teapot::detail {
+
+/// One pair of the request target's query, as the router parsed it.
+struct query_param {
+    std::string key;
+    std::string value;  ///< percent-decoded
+};
 
 struct request {
     std::string_view method;

@@ -1,16 +1,12 @@
 #include "router/router.hpp"
 
 #include "admin/admin_handler.hpp"
-#include "handlers/codes_handler.hpp"
 #include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
-#include "handlers/status_handler.hpp"
-#include "router/index_page.hpp"
+#include "router/builtin_routes.hpp"
 #include "scenario/registry.hpp"
 #include "util/field_syntax.hpp"
 #include "util/json_text.hpp"
-
-#include <teapot/catalog.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
@@ -74,22 +70,6 @@ parsed_target parse_target(const request& req) {
     return {std::nullopt, parsed->path(), query_of(*parsed)};
 }
 
-// OPTIONS * asks about the server, not a resource (RFC 9110 §9.3.7); the asterisk-form
-// is for OPTIONS only (RFC 9112 §3.2.4).
-response_plan server_options_plan(const request& req) {
-    if (req.method != "OPTIONS") {
-        auto plan = error_plan(400, "the request target * is for OPTIONS only (RFC 9112 §3.2.4)", &req);
-        plan.close_after = true;  // a request line that cannot be served as sent, as a malformed one
-        return plan;
-    }
-    response_plan plan;
-    plan.final_head.status = 204;
-    plan.final_head.reason = std::string{reason_phrase(204)};
-    plan.body_framing = framing::none;
-    plan.final_head.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-    return plan;
-}
-
 // A built-in endpoint's answer, into `plan` (assigned once: a plan is large to move).
 // False when no endpoint has this path.
 bool dispatch(const request& req, const parsed_target& target, const handler_context& ctx, response_plan& plan) {
@@ -99,23 +79,19 @@ bool dispatch(const request& req, const parsed_target& target, const handler_con
         plan.close_after = true;
         return true;
     }
-    const auto& path = target.path;
-    const auto& params = target.params;
-
-    bool read_only = req.method == "GET" || req.method == "HEAD";
-    if (path == "*")
-        plan = server_options_plan(req);
-    else if (path == "/status" || path.starts_with("/status/"))
-        plan = handle_status(req, path.size() > 8 ? std::string_view{path}.substr(8) : std::string_view{}, params, ctx);
-    else if (path == "/codes" || path == "/codes/")
-        plan = read_only ? handle_codes(req, {}, params) : method_not_allowed(req);
-    else if (path.starts_with("/codes/"))
-        plan = read_only ? handle_codes(req, std::string_view{path}.substr(7), params) : method_not_allowed(req);
-    else if (path == "/")
-        plan = read_only ? handle_index(req, ctx) : method_not_allowed(req);
+    std::string_view rest;
+    const auto* endpoint = find_builtin_route(target.path, rest);
+    if (!endpoint) return false;
+    if (endpoint->read_only && req.method != "GET" && req.method != "HEAD")
+        plan = method_not_allowed(req);
     else
-        return false;
+        plan = endpoint->answer(req, rest, target.params, ctx);
     return true;
+}
+
+// The admin API, when it is on: matched before the scenarios, which could otherwise shadow it.
+bool is_admin_path(const parsed_target& target, const handler_context& ctx) {
+    return ctx.admin.enabled && ctx.journal && !target.error && target.path.starts_with(admin_prefix);
 }
 
 answer_origin origin_of(const scenario::play_result& played) {
@@ -181,9 +157,7 @@ response_plan not_found(const request& req, const std::string& nearest_miss) {
 }  // namespace
 
 bool is_admin_request(const request& req, const handler_context& ctx) {
-    if (!ctx.admin.enabled || !ctx.journal || req.target.empty()) return false;
-    const auto target = parse_target(req);
-    return !target.error && target.path.starts_with(admin_prefix);
+    return !req.target.empty() && ctx.admin.enabled && is_admin_path(parse_target(req), ctx);
 }
 
 response_plan route(const request& req, const handler_context& ctx) noexcept {
@@ -192,9 +166,9 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
     response_plan plan;
     try {
         const auto target = parse_target(req);
-        // The admin API before scenarios, which could otherwise shadow it; it is not journaled,
-        // and it has no CORS: no web page of another origin may read or drive it.
-        if (ctx.admin.enabled && ctx.journal && !target.error && target.path.starts_with(admin_prefix)) {
+        // The admin API is not journaled, and it has no CORS: no web page of another
+        // origin may read or drive it.
+        if (is_admin_path(target, ctx)) {
             plan = handle_admin(req, target.path, target.params, ctx);
             plan.journaled = false;
             return plan;

@@ -1,7 +1,8 @@
 #pragma once
-// Which handler answers a request: a pure function of the request, so that it
-// is unit-tested without sockets. A new endpoint is one handler file and one
-// line here.
+// Which handler answers a request: the admin API, a CORS preflight, a scenario
+// route, a built-in endpoint (builtin_routes.hpp: a new one is a row there), or
+// a 404 naming the nearest route. A pure function of the request, so that it is
+// unit-tested without sockets.
 
 #include "handlers/handler_context.hpp"
 #include "plan/request.hpp"

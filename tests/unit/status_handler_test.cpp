@@ -4,6 +4,7 @@
 #include "plan/request.hpp"
 #include "plan/response_plan.hpp"
 #include "router/router.hpp"
+#include "router_fixture.hpp"
 #include "util/random_source.hpp"
 
 #include <boost/json/parse.hpp>
@@ -25,38 +26,14 @@ using teapot::detail::request;
 using teapot::detail::response_plan;
 using teapot::detail::route;
 using kind = teapot::detail::response_plan::kind;
+using teapot::test::contains;
+using teapot::test::field;
+using teapot::test::has_field;
+using teapot::test::header_list;
+using teapot::test::make_request;
+using teapot::test::router_fixture;
 
 namespace {
-
-using header_list = std::vector<std::pair<std::string_view, std::string_view>>;
-
-request make_request(std::string_view method, std::string_view target, header_list headers = {},
-                     unsigned version = 11) {
-    request req;
-    req.method = method;
-    req.target = target;
-    req.version = version;
-    req.headers = std::move(headers);
-    return req;
-}
-
-// A route() with a seeded random stream and the default 60 s maximum delay.
-struct router_fixture {
-    random_source random{std::uint64_t{1}};
-    handler_context ctx{60s, &random, nullptr, nullptr, {}, false, nullptr, nullptr, {}};
-
-    response_plan get(std::string_view target, header_list headers = {}, unsigned version = 11) {
-        return route(make_request("GET", target, std::move(headers), version), ctx);
-    }
-};
-
-// The value of the first field named `name`, or "<absent>" (a string, so that Catch prints it).
-std::string field(const message_head& head, std::string_view name) {
-    if (const auto* v = head.find(name)) return *v;
-    return "<absent>";
-}
-
-bool has_field(const message_head& head, std::string_view name) { return head.find(name) != nullptr; }
 
 std::size_t field_count(const message_head& head, std::string_view name) {
     std::size_t n = 0;
@@ -64,8 +41,6 @@ std::size_t field_count(const message_head& head, std::string_view name) {
         if (teapot::detail::iequals(h.name, name)) ++n;
     return n;
 }
-
-bool contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string::npos; }
 
 // How many times `member` appears in a comma-separated field value.
 std::size_t list_count(std::string_view list, std::string_view member) {
@@ -461,42 +436,6 @@ TEST_CASE_METHOD(router_fixture, "400 for a bad code or knob", "[status_handler]
         CHECK(body.at("status").as_int64() == 400);
         CHECK(body.at("title").as_string() == "Bad Request");
         CHECK(contains(std::string{body.at("detail").as_string()}, "invalid status code 'abc'"));
-    }
-}
-
-TEST_CASE_METHOD(router_fixture, "404 for an unknown path", "[status_handler]") {
-    for (std::string_view target : {"/nope", "/statusx", "/status418", "/STATUS/418", "/codesx"}) {
-        auto plan = get(target);
-        INFO(target);
-        CHECK(plan.final_head.status == 404);
-        CHECK(plan.final_head.reason == "Not Found");
-        CHECK(contains(plan.body, "no resource at "));
-        CHECK(field(plan.final_head, "Access-Control-Allow-Origin") == "*");
-    }
-    CHECK(contains(get("/nope").body, "no resource at /nope"));
-}
-
-TEST_CASE_METHOD(router_fixture, "other routes", "[status_handler]") {
-    SECTION("absolute-form target") {
-        auto plan = get("http://localhost:8080/status/418");
-        CHECK(plan.final_head.status == 418);
-    }
-    SECTION("/status answers any method") {
-        auto plan = route(make_request("POST", "/status/201"), ctx);
-        CHECK(plan.final_head.status == 201);
-        plan = route(make_request("DELETE", "/status/418"), ctx);
-        CHECK(plan.final_head.status == 418);
-    }
-    SECTION("/codes and / are read-only") {
-        CHECK(get("/codes").final_head.status == 200);
-        CHECK(get("/").final_head.status == 200);
-        auto plan = route(make_request("POST", "/codes"), ctx);
-        CHECK(plan.final_head.status == 405);
-        CHECK(field(plan.final_head, "Allow") == "GET, HEAD");
-    }
-    SECTION("a plain OPTIONS is not a preflight and gets its status") {
-        auto plan = route(make_request("OPTIONS", "/status/418", {{"Origin", "https://app.example"}}), ctx);
-        CHECK(plan.final_head.status == 418);
     }
 }
 
