@@ -21,9 +21,9 @@
 #include "util/field_syntax.hpp"
 #include "util/json_text.hpp"
 #include "util/random_source.hpp"
+#include "util/whole_number.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 namespace teapot::detail {
 namespace {
@@ -48,9 +48,8 @@ std::optional<journal_filter> parse_filter(const std::vector<query_param>& param
         } else if (p.key == "path") {
             f.path = p.value;
         } else if (p.key == "since") {
-            std::uint64_t id = 0;
-            auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), id);
-            if (ec != std::errc{} || end != p.value.data() + p.value.size()) {
+            const auto id = parse_whole<std::uint64_t>(p.value);
+            if (!id) {
                 error = "since must be a journal entry id (the \"id\" of an entry), not '" + p.value + "'";
                 return std::nullopt;
             }
@@ -86,8 +85,9 @@ response_plan handle_requests(const request& req, const std::vector<query_param>
     auto limit = default_page_entries;
     for (const auto& p : params) {
         if (p.key != "limit") continue;
-        auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), limit);
-        if (ec != std::errc{} || end != p.value.data() + p.value.size() || limit == 0 || limit > max_page_entries)
+        const auto asked = parse_whole<decltype(limit)>(p.value);
+        if (asked) limit = *asked;
+        if (!asked || limit == 0 || limit > max_page_entries)
             return admin_error(
                 req, 400,
                 "limit must be a number from 1 to " + std::to_string(max_page_entries) + ", not '" + p.value + "'");
@@ -129,11 +129,10 @@ response_plan handle_wait(const request& req, const std::vector<query_param>& pa
     wait.filter = std::move(*filter);
     for (const auto& p : params) {
         if (p.key == "count") {
-            std::size_t n = 0;
-            auto [end, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
-            if (ec != std::errc{} || end != p.value.data() + p.value.size() || n == 0 || n > 1'000'000)
+            const auto n = parse_whole<std::size_t>(p.value);
+            if (!n || *n == 0 || *n > 1'000'000)
                 return admin_error(req, 400, "count must be a number from 1 to 1000000, not '" + p.value + "'");
-            wait.count = n;
+            wait.count = *n;
         } else if (p.key == "timeout") {
             auto d = parse_duration(p.value);
             if (!d || *d > ctx.max_delay)

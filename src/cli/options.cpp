@@ -3,10 +3,10 @@
 #include "util/byte_size.hpp"
 #include "util/duration.hpp"
 #include "util/edit_distance.hpp"
+#include "util/whole_number.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <limits>
 #include <string>
 #include <vector>
@@ -16,9 +16,9 @@ namespace {
 
 template <typename T>
 T parse_number(std::string_view flag, std::string_view v, T min, T max) {
-    T n{};
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc{} || end != v.data() + v.size() || n < min || n > max)
+    const auto parsed = teapot::detail::parse_whole<T>(v);
+    const T n = parsed.value_or(T{});
+    if (!parsed || n < min || n > max)
         throw usage_error("invalid value '" + std::string{v} + "' for " + std::string{flag} +
                           ": expected a number from " + std::to_string(min) + " to " + std::to_string(max));
     return n;

@@ -1,8 +1,8 @@
 #include "faults/delay.hpp"
 
 #include "util/duration.hpp"
+#include "util/whole_number.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -18,13 +18,6 @@ std::vector<std::string_view> split_commas(std::string_view text) {
         if (comma == std::string_view::npos) return parts;
         text.remove_prefix(comma + 1);
     }
-}
-
-std::optional<double> parse_number(std::string_view text) {
-    double v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-    return v;
 }
 
 }  // namespace
@@ -92,7 +85,7 @@ std::optional<delay_spec> parse_delay_knob(std::string_view text, std::string& e
     } else if (text.starts_with("lognormal:")) {
         auto parts = split_commas(text.substr(10));
         auto median = parts.size() == 3 ? parse_duration(parts[0]) : std::nullopt;
-        auto sigma = parts.size() == 3 ? parse_number(parts[1]) : std::nullopt;
+        auto sigma = parts.size() == 3 ? parse_whole<double>(parts[1]) : std::nullopt;
         auto max = parts.size() == 3 ? parse_duration(parts[2]) : std::nullopt;
         if (!median || !sigma || !max) {
             error = "expected lognormal:MEDIAN,SIGMA,MAX such as lognormal:80ms,0.4,2s";

@@ -2,9 +2,9 @@
 
 #include "util/byte_size.hpp"
 #include "util/duration.hpp"
+#include "util/whole_number.hpp"
 
 #include <array>
-#include <charconv>
 #include <utility>
 
 namespace teapot::detail {
@@ -110,12 +110,11 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             return f;
         }
         case fault::kind::wrong_length: {
-            std::int64_t delta = 0;
             bool signed_ok = value.size() >= 2 && (value.front() == '+' || value.front() == '-');
-            auto digits = signed_ok ? value.substr(1) : std::string_view{};
-            auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), delta);
-            if (!signed_ok || ec != std::errc{} || end != digits.data() + digits.size() || delta == 0 ||
-                delta > max_length_delta)
+            // Unsigned after the sign: "+-5" and "--5" are not byte counts.
+            const auto magnitude = parse_whole<std::uint64_t>(signed_ok ? value.substr(1) : std::string_view{});
+            const auto delta = static_cast<std::int64_t>(magnitude.value_or(0));
+            if (!signed_ok || !magnitude || delta <= 0 || delta > max_length_delta)
                 return fail(error, "fault wrong_length takes a signed byte count such as +100 or -100");
             f.length_delta = value.front() == '-' ? -delta : delta;
             return f;

@@ -2,20 +2,14 @@
 
 #include "plan/request.hpp"
 #include "util/field_syntax.hpp"
+#include "util/whole_number.hpp"
 
-#include <charconv>
 #include <optional>
 
 namespace teapot::detail {
 namespace {
 
-std::optional<std::size_t> number(std::string_view s) {
-    std::size_t n = 0;
-    if (s.empty()) return std::nullopt;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return n;
-}
+std::optional<std::size_t> number(std::string_view s) { return parse_whole<std::size_t>(s); }
 
 }  // namespace
 

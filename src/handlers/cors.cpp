@@ -28,18 +28,11 @@ bool is_origin(std::string_view v) {
 // RFC 9110 §5.6.1: 1#token, empty elements tolerated ("a, ,b").
 bool is_token_list(std::string_view v) {
     bool any = false;
-    for (;;) {
-        auto comma = v.find(',');
-        auto item = v.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (!item.empty()) {
-            if (!is_token(item)) return false;
-            any = true;
-        }
-        if (comma == std::string_view::npos) return any;
-        v.remove_prefix(comma + 1);
-    }
+    const bool all_tokens = for_each_list_element(v, [&any](std::string_view item) {
+        any = true;
+        return is_token(item);
+    });
+    return any && all_tokens;
 }
 
 void add_origin(const request& req, message_head& head) {

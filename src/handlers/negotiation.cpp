@@ -2,9 +2,9 @@
 
 #include "plan/request.hpp"
 #include "util/field_syntax.hpp"
+#include "util/whole_number.hpp"
 
 #include <array>
-#include <charconv>
 
 namespace teapot::detail {
 namespace {
@@ -24,11 +24,9 @@ weighted_range parse_element(std::string_view element) {
         semi = element.find(';');
         auto param = trim_ows(element.substr(0, semi));
         if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-            double q = 0;
-            auto v = param.substr(2);
-            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), q);
+            const auto q = parse_whole<double>(param.substr(2));
             // A malformed weight makes the element unusable rather than preferred.
-            out.q = (ec == std::errc{} && end == v.data() + v.size() && q >= 0 && q <= 1) ? q : 0;
+            out.q = (q && *q >= 0 && *q <= 1) ? *q : 0;
         }
     }
     return out;
@@ -37,13 +35,10 @@ weighted_range parse_element(std::string_view element) {
 template <typename F>
 void for_each_element(std::string_view list, F&& f) {
     std::size_t position = 0;
-    while (!list.empty()) {
-        auto comma = list.find(',');
-        auto element = trim_ows(list.substr(0, comma));
-        if (!element.empty()) f(parse_element(element), position++);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
+    for_each_list_element(list, [&](std::string_view element) {
+        f(parse_element(element), position++);
+        return true;
+    });
 }
 
 struct candidate {

@@ -8,6 +8,7 @@
 #include "handlers/status_spec.hpp"
 
 #include "util/duration.hpp"
+#include "util/field_syntax.hpp"
 #include "util/random_source.hpp"
 
 #include <teapot/catalog.hpp>
@@ -32,22 +33,9 @@ bool is_interim(int code) { return code >= 100 && code < 200 && code != 101; }
 
 // RFC 6455 §4.2.1: a WebSocket opening handshake is a GET over HTTP/1.1 with
 // Upgrade: websocket and Connection: upgrade.
-bool token_listed(std::string_view list, std::string_view token) {
-    while (!list.empty()) {
-        auto comma = list.find(',');
-        auto item = list.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (iequals(item, token)) return true;
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
 bool asks_websocket_upgrade(const request& req) {
-    return req.version >= 11 && req.method == "GET" && token_listed(req.header("Upgrade"), "websocket") &&
-           token_listed(req.header("Connection"), "upgrade");
+    return req.version >= 11 && req.method == "GET" && list_has_token(req.header("Upgrade"), "websocket") &&
+           list_has_token(req.header("Connection"), "upgrade");
 }
 
 struct status_request {

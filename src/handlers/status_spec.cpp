@@ -1,8 +1,8 @@
 #include "handlers/status_spec.hpp"
 
 #include "util/random_source.hpp"
+#include "util/whole_number.hpp"
 
-#include <charconv>
 #include <cmath>
 
 namespace teapot::detail {
@@ -42,8 +42,9 @@ std::optional<status_spec> parse_status_spec(std::string_view text, std::string&
         double weight = 1.0;
         if (colon != std::string_view::npos) {
             auto w = member.substr(colon + 1);
-            auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), weight);
-            if (w.empty() || ec != std::errc{} || end != w.data() + w.size() || !std::isfinite(weight) || weight < 0) {
+            const auto parsed = parse_whole<double>(w);
+            weight = parsed.value_or(-1);
+            if (!parsed || weight < 0) {
                 error = "invalid weight '" + std::string{w} + "' for " + std::to_string(*code) +
                         ": a weight is a non-negative number, e.g. 200:0.9,503:0.1";
                 return std::nullopt;

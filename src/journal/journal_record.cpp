@@ -2,11 +2,11 @@
 
 #include "faults/fault_syntax.hpp"
 #include "util/utf8.hpp"
+#include "util/whole_number.hpp"
 
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 namespace teapot::detail {
 namespace {
@@ -111,9 +111,7 @@ void fill_journal_entry(journal_entry& e, const request& req, const response_pla
     e.retry_after_s.reset();
     // RFC 9110 §10.2.3: delta-seconds (what teapot sends unless a step writes an HTTP-date).
     if (const auto* retry = plan.final_head.find("Retry-After"); retry && !nothing_sent) {
-        std::uint64_t seconds = 0;
-        auto [end, ec] = std::from_chars(retry->data(), retry->data() + retry->size(), seconds);
-        if (ec == std::errc{} && end == retry->data() + retry->size()) e.retry_after_s = seconds;
+        if (auto seconds = parse_whole<std::uint64_t>(*retry)) e.retry_after_s = *seconds;
     }
 }
 

@@ -6,13 +6,13 @@
 #include "scenario/loader_json.hpp"
 #include "scenario/model.hpp"
 #include "scenario/regex.hpp"
+#include "util/whole_number.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -112,14 +112,6 @@ inline std::optional<bool> core_bool(std::string_view s) {
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
     return std::nullopt;
-}
-
-template <typename T>
-inline std::optional<T> parse_integer(std::string_view s) {
-    T value{};
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return value;
 }
 
 /// One value in the file and what to call it in a message ("'reason'", "a method").
@@ -248,7 +240,7 @@ private:
     template <typename T>
     std::optional<T> integer(const field& f, std::string_view expected, T min = std::numeric_limits<T>::min()) {
         std::optional<T> value;
-        if (f.value.IsScalar()) value = parse_integer<T>(f.value.Scalar());
+        if (f.value.IsScalar()) value = parse_whole<T>(f.value.Scalar());
         if (!value || *value < min) {
             error(f, expected);
             return std::nullopt;

@@ -6,8 +6,8 @@
 #include "handlers/status_handler.hpp"
 #include "scenario/file_loader.hpp"
 #include "util/duration.hpp"
+#include "util/whole_number.hpp"
 
-#include <charconv>
 #include <cmath>
 
 namespace teapot::detail::scenario {
@@ -16,13 +16,6 @@ namespace {
 constexpr std::string_view fault_expected =
     "a fault: reset, close, hang, bad-chunk or early-response, or a mapping of one of {hang: 30s}, "
     "{garbage: 64B}, {truncate: 100B} (with end: reset), {wrong_length: +100}, {slow_headers: 1B/100ms}";
-
-std::optional<double> parse_number(std::string_view s) {
-    double value = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(value)) return std::nullopt;
-    return value;
-}
 
 // What a fault that sends no response cannot honour.
 constexpr std::string_view response_keys[] = {"status",    "reason",  "headers", "body",    "json",
@@ -52,52 +45,52 @@ void file_loader::parse_delay(const field& f, step& s) {
         }
         return *d;
     };
-    for_each_entry(f.value, "'delay'", delay_keys,
-                   [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
-                       field sub = make_field(quote(name), key, value);
-                       if (name == "fixed") {
-                           spec.value = duration_of(value, "'fixed'");
-                       } else if (name == "uniform") {
-                           if (!value.IsSequence() || value.size() != 2) {
-                               ok = false;
-                               return error(sub, "a list of two durations, such as [100ms, 300ms]");
-                           }
-                           spec.how = delay_spec::kind::uniform;
-                           spec.low = duration_of(value[0], "the low bound of 'uniform'");
-                           spec.high = duration_of(value[1], "the high bound of 'uniform'");
-                       } else if (name == "lognormal") {
-                           if (!value.IsMap()) {
-                               ok = false;
-                               return error(sub, "a mapping with keys: median, sigma, max");
-                           }
-                           spec.how = delay_spec::kind::lognormal;
-                           bool has_median = false, has_sigma = false, has_max = false;
-                           for_each_entry(value, "'lognormal'", lognormal_keys,
-                                          [&](const std::string& n, const YAML::Node& k, const YAML::Node& v) {
-                                              if (n == "median") {
-                                                  has_median = true;
-                                                  spec.median = duration_of(v, "'median'");
-                                              } else if (n == "max") {
-                                                  has_max = true;
-                                                  spec.max = duration_of(v, "'max'");
-                                              } else {
-                                                  has_sigma = true;
-                                                  auto sigma = v.IsScalar() ? parse_number(v.Scalar()) : std::nullopt;
-                                                  if (!sigma) {
-                                                      ok = false;
-                                                      return error(make_field("'sigma'", k, v), "a number such as 0.4");
-                                                  }
-                                                  spec.sigma = *sigma;
-                                              }
-                                          });
-                           if (!has_median || !has_sigma || !has_max) {
-                               ok = false;
-                               error(sub.mark,
-                                     "'lognormal' needs median, sigma and max, such as "
-                                     "{median: 80ms, sigma: 0.4, max: 2s}");
-                           }
-                       }
-                   });
+    for_each_entry(
+        f.value, "'delay'", delay_keys, [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+            field sub = make_field(quote(name), key, value);
+            if (name == "fixed") {
+                spec.value = duration_of(value, "'fixed'");
+            } else if (name == "uniform") {
+                if (!value.IsSequence() || value.size() != 2) {
+                    ok = false;
+                    return error(sub, "a list of two durations, such as [100ms, 300ms]");
+                }
+                spec.how = delay_spec::kind::uniform;
+                spec.low = duration_of(value[0], "the low bound of 'uniform'");
+                spec.high = duration_of(value[1], "the high bound of 'uniform'");
+            } else if (name == "lognormal") {
+                if (!value.IsMap()) {
+                    ok = false;
+                    return error(sub, "a mapping with keys: median, sigma, max");
+                }
+                spec.how = delay_spec::kind::lognormal;
+                bool has_median = false, has_sigma = false, has_max = false;
+                for_each_entry(value, "'lognormal'", lognormal_keys,
+                               [&](const std::string& n, const YAML::Node& k, const YAML::Node& v) {
+                                   if (n == "median") {
+                                       has_median = true;
+                                       spec.median = duration_of(v, "'median'");
+                                   } else if (n == "max") {
+                                       has_max = true;
+                                       spec.max = duration_of(v, "'max'");
+                                   } else {
+                                       has_sigma = true;
+                                       auto sigma = v.IsScalar() ? parse_whole<double>(v.Scalar()) : std::nullopt;
+                                       if (!sigma) {
+                                           ok = false;
+                                           return error(make_field("'sigma'", k, v), "a number such as 0.4");
+                                       }
+                                       spec.sigma = *sigma;
+                                   }
+                               });
+                if (!has_median || !has_sigma || !has_max) {
+                    ok = false;
+                    error(sub.mark,
+                          "'lognormal' needs median, sigma and max, such as "
+                          "{median: 80ms, sigma: 0.4, max: 2s}");
+                }
+            }
+        });
     if (!ok) return;
     std::string why;
     if (!valid_delay_spec(spec, why)) return error(f.mark, "in 'delay': " + why);

@@ -1,4 +1,5 @@
 #include "scenario/loader_json.hpp"
+#include "util/whole_number.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -26,17 +27,6 @@ constexpr std::string_view yaml_str_tag = "tag:yaml.org,2002:str";
 
 bool all_of(std::string_view s, std::string_view allowed) {
     return !s.empty() && s.find_first_not_of(allowed) == std::string_view::npos;
-}
-
-template <typename T>
-bool parse_number(std::string_view s, T& out, int base = 10) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
-    return ec == std::errc{} && end == s.data() + s.size();
-}
-
-bool parse_number(std::string_view s, double& out) {
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && end == s.data() + s.size();
 }
 
 // YAML 1.2 core schema float: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
@@ -140,9 +130,8 @@ private:
         if (s.starts_with("0x") && all_of(s.substr(2), "0123456789abcdefABCDEF")) return radix(node, s.substr(2), 16);
         if (s.starts_with("0o") && all_of(s.substr(2), "01234567")) return radix(node, s.substr(2), 8);
         if (is_core_float(s)) {
-            double value = 0;
             // from_chars does not take a leading '+'.
-            if (parse_number(s.front() == '+' ? s.substr(1) : s, value) && std::isfinite(value)) return value;
+            if (auto value = parse_whole<double>(s.front() == '+' ? s.substr(1) : s)) return *value;
             fail(node, "this number is out of range for json; quote it for a string");
             return nullptr;
         }
@@ -156,20 +145,19 @@ private:
     }
 
     boost::json::value integer(const YAML::Node& node, std::string_view s, std::string_view digits, bool negative) {
-        std::int64_t value = 0;
-        if (parse_number(s.front() == '+' ? s.substr(1) : s, value)) return value;
-        std::uint64_t big = 0;
-        if (!negative && parse_number(digits, big)) return big;
+        if (auto value = parse_whole<std::int64_t>(s.front() == '+' ? s.substr(1) : s)) return *value;
+        if (auto big = parse_whole<std::uint64_t>(digits); big && !negative) return *big;
         fail(node, "this integer does not fit in 64 bits; quote it for a string");
         return nullptr;
     }
 
     boost::json::value radix(const YAML::Node& node, std::string_view digits, int base) {
-        std::uint64_t value = 0;
-        if (!parse_number(digits, value, base)) {
+        const auto parsed = parse_whole<std::uint64_t>(digits, base);
+        if (!parsed) {
             fail(node, "this integer does not fit in 64 bits; quote it for a string");
             return nullptr;
         }
+        const auto value = *parsed;
         if (value <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
             return static_cast<std::int64_t>(value);
         return value;

@@ -7,10 +7,10 @@
 #include "scenario/loader_body_file.hpp"
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
+#include "util/whole_number.hpp"
 
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
 #include <cmath>
 
 namespace teapot::detail::scenario {
@@ -54,14 +54,6 @@ constexpr std::pair<std::string_view, std::string_view> reject_misplaced[] = {
     {"weight", "belongs to an alternative of 'one_of', not to a limit's 'reject'"},
     {"limit", "cannot nest in a limit's 'reject'"},
 };
-
-// A YAML number as written ("1", "0.5", "2e1"); nullopt when it is not one.
-std::optional<double> parse_number(std::string_view s) {
-    double value = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(value)) return std::nullopt;
-    return value;
-}
 
 bool is_body_key(std::string_view name) { return name == "body" || name == "json" || name == "body_file"; }
 
@@ -230,7 +222,7 @@ void file_loader::parse_step_keys(const YAML::Node& node, step_place place, step
             } else if (name == "weight") {
                 static constexpr std::string_view expected = "a positive number (at most 1000000)";
                 std::optional<double> w;
-                if (value.IsScalar()) w = parse_number(value.Scalar());
+                if (value.IsScalar()) w = parse_whole<double>(value.Scalar());
                 if (!w || !(*w > 0) || !(*w <= max_weight)) return error(f, expected);
                 weight = *w;
             }

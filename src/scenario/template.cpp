@@ -4,6 +4,7 @@
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
 #include "util/json_text.hpp"
+#include "util/whole_number.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -145,12 +146,6 @@ std::optional<std::string> parse_placeholder(std::string_view content, segment& 
     return std::nullopt;
 }
 
-std::string_view field(std::string_view value) noexcept {
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    return value;
-}
-
 std::array<std::uint64_t, 2> unseeded_random128() {
     thread_local std::mt19937_64 engine{[] {
         std::random_device device;
@@ -237,10 +232,8 @@ private:
             if (const auto* obj = v->if_object()) {
                 v = obj->if_contains(part);
             } else if (const auto* arr = v->if_array()) {
-                std::size_t index = 0;
-                auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
-                bool whole = ec == std::errc{} && end == part.data() + part.size();
-                v = whole && index < arr->size() ? &(*arr)[index] : nullptr;
+                const auto index = parse_whole<std::size_t>(part);
+                v = index && *index < arr->size() ? &(*arr)[*index] : nullptr;
             } else {
                 v = nullptr;
             }
@@ -373,7 +366,7 @@ std::string render_field_value(const compiled_template& t, const template_contex
         out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(), bad), out.end());
     }
     // Leading and trailing whitespace is not part of a field value (RFC 9110 §5.5).
-    auto trimmed = field(out);
+    auto trimmed = trim_ows(out);
     if (trimmed.size() != out.size()) return std::string{trimmed};
     return out;
 }

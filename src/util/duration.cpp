@@ -1,6 +1,7 @@
 #include "util/duration.hpp"
 
-#include <charconv>
+#include "util/whole_number.hpp"
+
 #include <cmath>
 
 namespace teapot::detail {
@@ -11,9 +12,9 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
     std::string_view number = text.substr(0, unit_at), unit = text.substr(unit_at);
     if (number.front() == '.' || number.back() == '.') return std::nullopt;
 
-    double value = 0;
-    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (ec != std::errc{} || end != number.data() + number.size()) return std::nullopt;
+    const auto parsed = parse_whole<double>(number);
+    if (!parsed) return std::nullopt;
+    const double value = *parsed;
 
     double scale = 0;
     if (unit == "ms")

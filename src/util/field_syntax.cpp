@@ -20,6 +20,10 @@ std::string_view trim_ows(std::string_view s) noexcept {
     return s;
 }
 
+bool list_has_token(std::string_view list, std::string_view token) noexcept {
+    return !for_each_list_element(list, [token](std::string_view element) { return !iequals(element, token); });
+}
+
 bool is_token(std::string_view s) noexcept {
     return !s.empty() &&
            std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });

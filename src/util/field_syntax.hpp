@@ -10,6 +10,23 @@ namespace teapot::detail {
 /// either end, as around the elements of a list-based field.
 std::string_view trim_ows(std::string_view s) noexcept;
 
+/// Calls `f` on each element of a comma-separated list (RFC 9110 §5.6.1), trimmed of
+/// OWS; empty elements ("a, ,b") are skipped, as a recipient must. Stops at the first
+/// element for which `f` returns false, and returns false then.
+template <typename F>
+bool for_each_list_element(std::string_view list, F&& f) {
+    for (;;) {
+        const auto comma = list.find(',');
+        const auto element = trim_ows(list.substr(0, comma));
+        if (!element.empty() && !f(element)) return false;
+        if (comma == std::string_view::npos) return true;
+        list.remove_prefix(comma + 1);
+    }
+}
+
+/// Whether `token` is an element of the list, compared case-insensitively ("Connection: Upgrade").
+bool list_has_token(std::string_view list, std::string_view token) noexcept;
+
 /// token = 1*tchar
 bool is_token(std::string_view s) noexcept;
 

@@ -1,4 +1,5 @@
 #include "util/host_field.hpp"
+#include "util/whole_number.hpp"
 
 #include <boost/url/grammar/parse.hpp>
 #include <boost/url/ipv4_address.hpp>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 
 namespace teapot::detail {
 namespace urls = boost::urls;
@@ -20,11 +20,8 @@ namespace {
 // port = *DIGIT (RFC 3986 §3.2.3); an empty one means none.
 bool parse_port(std::string_view digits, std::optional<std::uint16_t>& port) {
     if (digits.empty()) return true;
-    std::uint16_t n = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (ec != std::errc{} || end != digits.data() + digits.size()) return false;
-    port = n;
-    return true;
+    port = parse_whole<std::uint16_t>(digits);
+    return port.has_value();
 }
 
 // Letters, digits, '.' and '-': the usual name or IPv4 address, valid as it stands. Every

@@ -425,6 +425,8 @@ TEST_CASE("absurd knob values: 400 naming the knob, or served as asked", "[hosti
         {"/status/200?fault=garbage:1GiB", 400, "1MiB"},
         {"/status/200?fault=truncate:18446744073709551615B", 400, "truncate"},
         {"/status/200?fault=wrong_length:%2B9223372036854775807", 400, "wrong_length"},
+        {"/status/200?fault=wrong_length:--5", 400, "wrong_length"},  // a sign, then a count: not two signs
+        {"/status/200?fault=wrong_length:%2B-5", 400, "wrong_length"},
         {"/status/503?retry_after=99999999999", 400, "retry_after"},
         {"/status/" + repeated("200,", 64) + "200", 400, "at most 64"},
         {"/status/200:1e308,503:1e308", 400, "weights"},
