@@ -1,9 +1,11 @@
 #include "wire/listener.hpp"
 
 #include "handlers/cors.hpp"
-#include "util/http_date.hpp"
+#include "handlers/error_plan.hpp"
+#include "plan/request.hpp"
 #include "wire/connection.hpp"
 #include "wire/connection_tracker.hpp"
+#include "wire/head_bytes.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -42,16 +44,14 @@ void listener::stop() {
 
 void listener::refuse(tcp::socket socket) {
     // Over --max-connections: a best-effort 503 written without waiting (the
-    // socket buffer of a new connection takes it whole), then close.
-    static constexpr std::string_view body = "teapot: too many open connections\n";
-    std::string busy = "HTTP/1.1 503 Service Unavailable\r\nDate: " + std::string{current_http_date()} +
-                       "\r\nServer: " + config_->server_header +
-                       "\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n";
-    // CORS as every answer has it, so a browser sees the 503 (no request was read: no Origin to echo).
-    message_head cors;
-    add_cors_headers(request{}, cors);
-    for (const auto& f : cors.headers) busy.append(f.name).append(": ").append(f.value).append("\r\n");
-    busy.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n").append(body);
+    // socket buffer of a new connection takes it whole), then close. No request
+    // was read: the answer is text, with CORS as every answer has it (no Origin to echo).
+    auto plan = error_plan(503, "too many open connections (--max-connections); try again shortly", nullptr);
+    plan.final_head.set("Retry-After", "1");
+    add_cors_headers(request{}, plan.final_head);
+    std::string busy;
+    append_head(busy, plan.final_head, config_->server_header, {plan.body.size(), false, "close"});
+    busy += plan.body;
     beast::error_code ec;
     auto peer = socket.remote_endpoint(ec);
     socket.non_blocking(true, ec);

@@ -314,6 +314,8 @@ TEST_CASE("connections over --max-connections are refused with 503") {
     CHECK(r.header("Retry-After") == "1");
     CHECK(r.has("Date"));
     CHECK(r.header("Server").starts_with("teapot/"));
+    CHECK(r.header("Connection") == "close");
+    CHECK(r.body.find("--max-connections") != std::string::npos);  // which limit, for the person reading it
     CHECK(refused.peer_closed());
 }
 
