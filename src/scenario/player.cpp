@@ -4,9 +4,13 @@
 
 #include "handlers/status_handler.hpp"
 #include "handlers/status_knobs.hpp"
+#include "scenario/carry_over.hpp"
 #include "scenario/matcher.hpp"
+#include "scenario/nearest_miss.hpp"
 #include "scenario/random_stream.hpp"
 #include "scenario/route_index.hpp"
+#include "scenario/session_store.hpp"
+#include "scenario/step_answer.hpp"
 #include "scenario/template.hpp"
 #include "util/byte_size.hpp"
 #include "util/field_syntax.hpp"
@@ -26,35 +30,12 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// Where one route of one session stands in its steps.
-struct cursor {
-    std::size_t index = 0;     ///< the step answering next
-    std::uint64_t served = 0;  ///< requests that step has answered so far
-    bool done = false;         ///< every step used up (repeat-last, pass, fail)
-};
-
-// One route of one session: its cursor, and what only some routes need,
-// allocated on first use (an engine is 2.5 KB; most routes never draw).
-struct route_state {
-    cursor at;
-    std::unique_ptr<std::mt19937_64> random;
-    std::unique_ptr<quota> limit;
-};
-
-struct session {
-    std::string key;
-    std::vector<route_state> routes;  ///< one per route of the scenario
-    std::optional<std::string> state;
-    clock::time_point last_used;
-};
-
 // The mutable side of one scenario: its sessions, behind one lock.
 struct scenario_state {
+    explicit scenario_state(std::size_t routes) : sessions(routes) {}
     std::mutex mutex;
-    bool retired = false;         ///< a reload took its sessions: play on the current player
-    session global;               ///< requests without the key; never expires
-    std::list<session> sessions;  ///< keyed sessions, most recently used first
-    std::unordered_map<std::string, std::list<session>::iterator> by_key;
+    bool retired = false;  ///< a reload took its sessions: play on the current player
+    session_store sessions;
 };
 
 // What the locked part decided for one route.
@@ -87,41 +68,6 @@ claim refusal(claim::kind what, std::string why = {}) {
     return c;
 }
 
-// RFC 6265 §4.2.1: Cookie: name=value; name2=value2 (a value may be quoted).
-std::string_view cookie_value(const request& req, std::string_view name) {
-    for (const auto& [field, value] : req.headers) {
-        if (!iequals(field, "Cookie")) continue;
-        std::string_view list = value;
-        while (!list.empty()) {
-            auto semi = list.find(';');
-            auto pair = trim_ows(list.substr(0, semi));
-            auto eq = pair.find('=');
-            if (eq != std::string_view::npos && trim_ows(pair.substr(0, eq)) == name) {
-                auto v = trim_ows(pair.substr(eq + 1));
-                if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-                return v;
-            }
-            if (semi == std::string_view::npos) break;
-            list.remove_prefix(semi + 1);
-        }
-    }
-    return {};
-}
-
-// The session key of `sc` for this request; empty: the global session.
-std::string session_key(const isolation& iso, const match_subject& s) {
-    switch (iso.by) {
-        case isolation::kind::global: return {};
-        case isolation::kind::header: return stored_session_key(s.req().header(iso.name));
-        case isolation::kind::query: {
-            const auto* v = s.query_value(iso.name);
-            return v ? stored_session_key(*v) : std::string{};
-        }
-        case isolation::kind::cookie: return stored_session_key(cookie_value(s.req(), iso.name));
-    }
-    return {};
-}
-
 // How many {{uuid}} a templated step renders per request.
 std::size_t uuids_in(const step& st) {
     if (!st.templated) return 0;
@@ -144,28 +90,6 @@ bool uses_json(const step& st) {
 
 std::string state_text(const std::optional<std::string>& state) { return state ? *state : std::string{"unset"}; }
 
-// Moves `c` past the step it stands on.
-void advance(cursor& c, const route& r) {
-    c.served = 0;
-    if (++c.index < r.steps.size()) return;
-    if (r.then == then_mode::loop) {
-        c.index = 0;
-    } else {
-        c.index = r.steps.size() - 1;
-        c.done = true;
-    }
-}
-
-// A step of `times: 0` answers nothing: step over it (a full lap at most, for loop).
-void skip_empty_steps(cursor& c, const route& r) {
-    for (std::size_t laps = 0; !c.done && laps <= r.steps.size(); ++laps) {
-        const auto& times = r.steps[c.index].times;
-        if (!times || *times > 0) return;
-        advance(c, r);
-    }
-    c.done = true;
-}
-
 }  // namespace
 
 struct player::impl {
@@ -184,36 +108,8 @@ struct player::impl {
 
     /// Which routes a request's path can match: those are tested, the others fail on their path.
     route_index routes_by_path;
-    /// Positions of the routes by the methods they take (any_method: those without `method`),
-    /// for the nearest miss among the routes the path index leaves out.
-    std::unordered_map<std::string, std::vector<std::size_t>> by_method;
-    std::vector<std::size_t> any_method;
-
-    // The first position of `list` not in `excluded` (both ascending), if any.
-    static std::optional<std::size_t> first_not_in(const std::vector<std::size_t>& list,
-                                                   const std::vector<std::size_t>& excluded) {
-        for (auto pos : list)
-            if (!std::binary_search(excluded.begin(), excluded.end(), pos)) return pos;
-        return std::nullopt;
-    }
-
-    // The nearest miss among the routes outside `candidates`: they fail on their path, so
-    // their nearness is their method's alone, as the matcher counts it (2 when it fits, else
-    // 0); the first in matching order wins a tie. Found without looking at every route.
-    std::optional<std::pair<int, std::size_t>> nearest_outside(const std::vector<std::size_t>& candidates,
-                                                               std::string_view method) const {
-        std::optional<std::size_t> fits = first_not_in(any_method, candidates);
-        auto consider = [&](std::string_view name) {
-            if (auto it = by_method.find(std::string{name}); it != by_method.end())
-                if (auto pos = first_not_in(it->second, candidates); pos && (!fits || *pos < *fits)) fits = pos;
-        };
-        consider(method);
-        if (method == "HEAD") consider("GET");  // HEAD counts as GET (matcher.hpp)
-        if (fits) return std::pair{2, *fits};
-        for (std::size_t pos = 0; pos < order.size(); ++pos)
-            if (!std::binary_search(candidates.begin(), candidates.end(), pos)) return std::pair{0, pos};
-        return std::nullopt;
-    }
+    /// The routes by method, for the nearest miss among those the path index leaves out.
+    method_index routes_by_method;
 
     impl(std::vector<scenario> sc, player_limits lim)
         : scenarios(std::move(sc)),
@@ -223,9 +119,7 @@ struct player::impl {
         std::stable_sort(scenarios.begin(), scenarios.end(),
                          [](const scenario& a, const scenario& b) { return a.name < b.name; });
         for (std::size_t i = 0; i < scenarios.size(); ++i) {
-            auto st = std::make_unique<scenario_state>();
-            st->global.routes.resize(scenarios[i].routes.size());
-            states.push_back(std::move(st));
+            states.push_back(std::make_unique<scenario_state>(scenarios[i].routes.size()));
             const std::uint64_t seed = scenarios[i].seed.value_or(unseeded);
             auto& seeds = stream_seeds.emplace_back();
             for (std::size_t j = 0; j < scenarios[i].routes.size(); ++j) {
@@ -241,37 +135,13 @@ struct player::impl {
         for (std::size_t pos = 0; pos < order.size(); ++pos) {
             const auto& path = scenarios[order[pos].first].routes[order[pos].second].match.path;
             routes_by_path.add(pos, path ? &*path : nullptr);
-            const auto& methods = scenarios[order[pos].first].routes[order[pos].second].match.methods;
-            if (methods.empty()) any_method.push_back(pos);
-            for (const auto& m : methods) by_method[m].push_back(pos);
+            routes_by_method.add(pos, scenarios[order[pos].first].routes[order[pos].second].match.methods);
         }
     }
 
-    // Forgets idle sessions: the least recently used sit at the back. Caller holds the lock.
-    void expire(scenario_state& st, clock::time_point now) const {
-        while (!st.sessions.empty() && now - st.sessions.back().last_used > limits.session_ttl) {
-            st.by_key.erase(st.sessions.back().key);
-            st.sessions.pop_back();
-        }
-    }
-
-    // The session for `key`, touched; nullptr when there is none and `create` is false.
-    session* find_session(scenario_state& st, std::size_t routes, const std::string& key, bool create,
-                          clock::time_point now) const {
-        if (key.empty()) return &st.global;
-        if (auto it = st.by_key.find(key); it != st.by_key.end()) {
-            st.sessions.splice(st.sessions.begin(), st.sessions, it->second);
-            it->second->last_used = now;
-            return &*it->second;
-        }
-        if (!create) return nullptr;
-        while (!st.sessions.empty() && st.sessions.size() >= std::max<std::size_t>(limits.max_sessions, 1)) {
-            st.by_key.erase(st.sessions.back().key);
-            st.sessions.pop_back();
-        }
-        st.sessions.push_front(session{key, std::vector<route_state>(routes), std::nullopt, now});
-        st.by_key.emplace(key, st.sessions.begin());
-        return &st.sessions.front();
+    // The session for `key` ("" the global one), after forgetting the idle ones. Caller holds the lock.
+    session* find_session(scenario_state& st, const std::string& key, bool create, clock::time_point now) const {
+        return st.sessions.find(key, create, now, limits.max_sessions);
     }
 
     // The bits of the {{uuid}}s `served` renders, from the session's stream on the route. Drawn here,
@@ -321,8 +191,8 @@ struct player::impl {
                     if (sc.routes[ri].limit && s.routes[ri].limit)
                         next = std::min(next, s.routes[ri].limit->drop_ended(sc.routes[ri].limit->per, now));
             };
-            sweep(st.global);
-            for (auto& s : st.sessions) sweep(s);
+            sweep(st.sessions.global());
+            for (auto& s : st.sessions.keyed()) sweep(s);
         }
         limits.quota->swept(next);
     }
@@ -341,8 +211,8 @@ struct player::impl {
 
         std::lock_guard lock{st.mutex};
         if (st.retired) return refusal(claim::kind::retired);
-        expire(st, now);
-        session* s = find_session(st, sc.routes.size(), key, false, now);
+        st.sessions.expire(now, limits.session_ttl);
+        session* s = find_session(st, key, false, now);
         static const std::optional<std::string> unset;
         const auto& state = s ? s->state : unset;
         if (r.when_state && state != r.when_state)
@@ -360,7 +230,7 @@ struct player::impl {
         claim out;
         if (r.limit) {
             // Every request the route answers counts, the exhausted ones of then: fail included.
-            if (!s) s = find_session(st, sc.routes.size(), key, true, now);
+            if (!s) s = find_session(st, key, true, now);
             std::uint64_t seconds = 1;
             const auto verdict = take_quota(s->routes[ri], *r.limit, limit_key, now, seconds);
             if (verdict == quota::verdict::no_room) return refusal(claim::kind::no_quota_room);
@@ -379,7 +249,7 @@ struct player::impl {
             return out;
         }
 
-        if (!s) s = find_session(st, sc.routes.size(), key, true, now);
+        if (!s) s = find_session(st, key, true, now);
         auto& rs = s->routes[ri];
         auto& c = rs.at;
         c = peek;
@@ -409,83 +279,6 @@ struct player::impl {
     }
 };
 
-namespace {
-
-// What the claim drew for the step served.
-struct step_draws {
-    std::optional<std::chrono::milliseconds> delay;
-    std::uint64_t garbage_seed = 0;
-};
-
-// `ctx` is for a templated step: its body and header values are rendered from it.
-response_plan step_plan(const request& req, const step& st, const template_context* ctx, const step_draws& draws) {
-    status_knobs knobs;
-    knobs.reason = st.reason;
-    knobs.headers = st.headers;
-    knobs.body = st.body;
-    knobs.content_type = st.content_type;
-    knobs.delay = draws.delay.value_or(st.delay);
-    knobs.fault = st.fault;
-    knobs.fault.garbage_seed = draws.garbage_seed;
-    knobs.stream = st.stream;
-    if (ctx && st.templated) {
-        if (st.body_template) knobs.body = render(*st.body_template, *ctx);
-        for (std::size_t i = 0; i < knobs.headers.size() && i < st.header_templates.size(); ++i)
-            knobs.headers[i].value = render_field_value(st.header_templates[i], *ctx);
-    }
-    auto plan = plan_for_code(req, st.status, knobs);
-    // §15.2: never a 1xx to an HTTP/1.0 client.
-    if (plan.action == response_plan::kind::respond && req.version >= 11 && !st.interim.empty()) {
-        std::vector<message_head> heads;
-        for (int code : st.interim) heads.push_back(interim_response_head(code));
-        plan.interim.insert(plan.interim.begin(), heads.begin(), heads.end());
-    }
-    return plan;
-}
-
-// A limit's reject: a 429 without its own Retry-After says when the window reopens
-// (RFC 6585 §4, RFC 9110 §10.2.3), instead of the catalogue's fixed "1".
-response_plan reject_plan(const request& req, const step& reject, std::uint64_t retry_after_s,
-                          const template_context* ctx, const step_draws& draws) {
-    if (reject.status != 429 || std::any_of(reject.headers.begin(), reject.headers.end(),
-                                            [](const auto& h) { return iequals(h.name, "Retry-After"); }))
-        return step_plan(req, reject, ctx, draws);
-    step with_retry = reject;
-    with_retry.headers.push_back({"Retry-After", std::to_string(retry_after_s)});
-    // Appended after the templated headers: they keep their indexes in header_templates.
-    return step_plan(req, with_retry, ctx, draws);
-}
-
-// The quota windows fill --max-quota-bytes and none has ended: a 503, since the server lacks the
-// room and not the client its quota (RFC 9110 §15.6.4), with Retry-After at the earliest end.
-response_plan no_quota_room_plan(const request& req, const scenario& sc, const route& r, const quota_budget& budget) {
-    status_knobs knobs;
-    std::string body = "route ";
-    body.append(r.id).append(" of scenario ").append(sc.name);
-    body.append(": its limit needs a quota window for a new key, and the windows of every route's limit hold ");
-    body.append(format_byte_size(budget.used())).append(" of --max-quota-bytes (");
-    body.append(format_byte_size(budget.max())).append("), none ended; retry later, or raise --max-quota-bytes\n");
-    knobs.body = std::move(body);
-    knobs.content_type = "text/plain; charset=utf-8";
-    knobs.retry_after = std::to_string(budget.seconds_to_room(clock::now()));
-    return plan_for_code(req, 503, knobs);
-}
-
-response_plan exhausted_plan(const request& req, const scenario& sc, const route& r) {
-    status_knobs knobs;
-    std::string body = "route ";
-    body.append(r.id).append(" of scenario ").append(sc.name).append(": its sequence of ");
-    body.append(std::to_string(r.steps.size())).append(" step(s) is exhausted (then: fail)\n");
-    knobs.body = std::move(body);
-    knobs.content_type = "text/plain; charset=utf-8";
-    std::string tag = sc.name;
-    tag.append("/").append(r.id);
-    knobs.headers.push_back({"X-Teapot-Exhausted", std::move(tag)});
-    return plan_for_code(req, 500, knobs);
-}
-
-}  // namespace
-
 player::player(std::vector<scenario> scenarios, player_limits limits)
     : impl_(std::make_unique<impl>(std::move(scenarios), std::move(limits))) {}
 
@@ -494,21 +287,6 @@ player::~player() = default;
 const std::vector<scenario>& player::scenarios() const noexcept { return impl_->scenarios; }
 
 std::uint64_t player::default_seed() const noexcept { return impl_->unseeded; }
-
-namespace {
-
-bool same_isolation(const isolation& a, const isolation& b) { return a.by == b.by && a.name == b.name; }
-
-// A session of the next player with `old`'s key, named state and age, and the
-// route states of the routes `kept` maps (next index → previous index) moved in.
-session carried_session(session& old, std::size_t routes, const std::vector<std::optional<std::size_t>>& kept) {
-    session next{old.key, std::vector<route_state>(routes), old.state, old.last_used};
-    for (std::size_t i = 0; i < routes; ++i)
-        if (kept[i]) next.routes[i] = std::move(old.routes[*kept[i]]);
-    return next;
-}
-
-}  // namespace
 
 reload_changes player::take_over(player& previous, const std::function<void()>& publish) {
     auto& next = *impl_;
@@ -534,38 +312,16 @@ reload_changes player::take_over(player& previous, const std::function<void()>& 
         auto& report = changes.kept_scenarios.emplace_back();
         report.name = sc.name;
 
-        // Which previous route each route continues, when its id, content and stream are unchanged.
-        std::vector<std::optional<std::size_t>> kept(sc.routes.size());
-        std::vector<bool> continued(found->routes.size(), false);
-        for (std::size_t ri = 0; ri < sc.routes.size(); ++ri) {
-            const auto& r = sc.routes[ri];
-            auto old =
-                std::find_if(found->routes.begin(), found->routes.end(), [&r](const route& p) { return p.id == r.id; });
-            if (old == found->routes.end()) {
-                report.added.push_back(r.id);
-                continue;
-            }
-            const auto pri = static_cast<std::size_t>(old - found->routes.begin());
-            continued[pri] = true;
-            if (old->fingerprint == r.fingerprint && prev.stream_seeds[psi][pri] == next.stream_seeds[si][ri])
-                kept[ri] = pri;
-            else
-                report.changed.push_back(r.id);
-        }
-        for (std::size_t pri = 0; pri < found->routes.size(); ++pri)
-            if (!continued[pri]) report.removed.push_back(found->routes[pri].id);
-
+        const auto kept = continued_routes(*found, prev.stream_seeds[psi], sc, next.stream_seeds[si], report);
         if (!same_isolation(found->isolate_by, sc.isolate_by)) {
             report.sessions_dropped = true;
             continue;
         }
         auto& from = *prev.states[psi];
         auto& to = *next.states[si];
-        to.global = carried_session(from.global, sc.routes.size(), kept);
-        for (auto& old_session : from.sessions) {  // most recently used first: the order is kept
-            to.sessions.push_back(carried_session(old_session, sc.routes.size(), kept));
-            to.by_key.emplace(to.sessions.back().key, std::prev(to.sessions.end()));
-        }
+        to.sessions.carry(carried_session(from.sessions.global(), sc.routes.size(), kept));
+        for (auto& old_session : from.sessions.keyed())  // most recently used first: the order is kept
+            to.sessions.carry(carried_session(old_session, sc.routes.size(), kept));
     }
     for (std::size_t psi = 0; psi < prev.scenarios.size(); ++psi)
         if (!still_loaded[psi]) changes.removed_scenarios.push_back(prev.scenarios[psi].name);
@@ -582,16 +338,11 @@ bool player::reset(const std::optional<std::string>& scenario, const std::option
         found = true;
         auto& st = *impl_->states[si];
         std::lock_guard lock{st.mutex};
-        // "" is the global session, as in find_session; a keyed one is forgotten.
-        if (!session_key || session_key->empty())
-            st.global = session{{}, std::vector<route_state>(impl_->scenarios[si].routes.size()), std::nullopt, {}};
-        if (!session_key) {
+        // "" is the global session, started over; a keyed one is forgotten.
+        if (session_key)
+            st.sessions.forget(stored_session_key(*session_key));
+        else
             st.sessions.clear();
-            st.by_key.clear();
-        } else if (auto it = st.by_key.find(stored_session_key(*session_key)); it != st.by_key.end()) {
-            st.sessions.erase(it->second);
-            st.by_key.erase(it);
-        }
     }
     return found;
 }
@@ -602,9 +353,8 @@ bool player::set_state(const std::string& scenario, const std::string& session_k
         auto& st = *impl_->states[si];
         const auto now = clock::now();
         std::lock_guard lock{st.mutex};
-        impl_->expire(st, now);
-        impl_->find_session(st, impl_->scenarios[si].routes.size(), stored_session_key(session_key), true, now)->state =
-            std::move(state);
+        st.sessions.expire(now, impl_->limits.session_ttl);
+        impl_->find_session(st, stored_session_key(session_key), true, now)->state = std::move(state);
         return true;
     }
     return false;
@@ -645,10 +395,10 @@ std::vector<std::vector<session_progress>> player::progress() const {
     for (std::size_t si = 0; si < impl_->scenarios.size(); ++si) {
         auto& st = *impl_->states[si];
         std::lock_guard lock{st.mutex};
-        impl_->expire(st, now);
+        st.sessions.expire(now, impl_->limits.session_ttl);
         auto& list = out.emplace_back();
-        list.push_back(progress_of(impl_->scenarios[si], st.global, now));
-        for (const auto& s : st.sessions) list.push_back(progress_of(impl_->scenarios[si], s, now));
+        list.push_back(progress_of(impl_->scenarios[si], st.sessions.global(), now));
+        for (const auto& s : st.sessions.keyed()) list.push_back(progress_of(impl_->scenarios[si], s, now));
     }
     return out;
 }
@@ -660,17 +410,7 @@ play_result player::play(const request& req, bool before_body) {
     match_subject subject{req, impl_->limits.max_regex_work};
     std::vector<std::optional<std::string>> keys(impl_->scenarios.size());  // computed on first need
 
-    // The nearest miss, for the 404: the highest nearness, then the first in matching order.
-    // Its sentence is written once, for that route only: a miss costs no string.
-    int best = -1;
-    std::size_t best_pos = 0;
-    std::optional<std::string> best_why;  ///< known for a tested candidate; else written at the end
-    auto consider = [&](int nearness, std::size_t pos, std::optional<std::string> why) {
-        if (nearness < best || (nearness == best && pos > best_pos)) return;
-        best = nearness;
-        best_pos = pos;
-        best_why = std::move(why);
-    };
+    nearest_miss nearest;  // for the 404
     const auto candidates = impl_->routes_by_path.candidates(subject);
     for (const auto pos : candidates) {
         const auto [si, ri] = impl_->order[pos];
@@ -770,14 +510,15 @@ play_result player::play(const request& req, bool before_body) {
             why = std::move(c.why);
             passed = c.what == claim::kind::wrong_state ? 11 : 12;  // matched, but refused: nearest of all
         }
-        consider(passed, pos, std::move(why));
+        nearest.consider(passed, pos, std::move(why));
     }
     // No route answered: the routes the path index left out may hold the nearest miss.
-    if (auto outside = impl_->nearest_outside(candidates, req.method))
-        consider(outside->first, outside->second, std::nullopt);
-    if (best >= 0) {
-        const auto [si, ri] = impl_->order[best_pos];
+    if (auto outside = impl_->routes_by_method.nearest_outside(candidates, req.method, impl_->order.size()))
+        nearest.consider(outside->first, outside->second, std::nullopt);
+    if (nearest.found()) {
+        const auto [si, ri] = impl_->order[nearest.position()];
         const auto& r = impl_->scenarios[si].routes[ri];
+        auto& best_why = nearest.why();
         if (!best_why) best_why = match(r.match, subject).reason;
         result.nearest_miss = "route ";
         result.nearest_miss.append(r.id)

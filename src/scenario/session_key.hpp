@@ -11,6 +11,9 @@
 
 namespace teapot::detail::scenario {
 
+class match_subject;
+struct isolation;
+
 /// Keys up to this many bytes are kept as they are (a test's id, a pytest node id).
 inline constexpr std::size_t max_stored_session_key = 256;
 
@@ -18,5 +21,9 @@ inline constexpr std::size_t max_stored_session_key = 256;
 /// else its first 200 bytes, "...", and a digest of the whole. Lookups by a key the admin
 /// API or the C++ API is given go through it too, so the long key a client sent finds its session.
 inline std::string stored_session_key(std::string_view key) { return compact_key(key, max_stored_session_key, 200); }
+
+/// The session key of a request for a scenario isolated by `iso` (a header, a query
+/// parameter or a cookie), as stored; empty: the global session.
+std::string session_key(const isolation& iso, const match_subject& subject);
 
 }  // namespace teapot::detail::scenario
