@@ -97,19 +97,21 @@ rule_verdict check_retry_after(const scenario::scenario& sc, const expect_rule& 
 }  // namespace
 
 std::string describe(const expect_rule& rule) {
+    const std::string key{expect_rule_kind_of(rule.what).key};
     switch (rule.what) {
         case expect_rule::kind::count:
-            if (rule.min == rule.max) return "{route: " + rule.route + ", count: " + std::to_string(rule.min) + "}";
-            return "{route: " + rule.route + ", count: {min: " + std::to_string(rule.min) +
+            if (rule.min == rule.max)
+                return "{route: " + rule.route + ", " + key + ": " + std::to_string(rule.min) + "}";
+            return "{route: " + rule.route + ", " + key + ": {min: " + std::to_string(rule.min) +
                    ", max: " + std::to_string(rule.max) + "}}";
         case expect_rule::kind::order: {
-            std::string out = "{order: [";
+            std::string out = "{" + key + ": [";
             for (std::size_t i = 0; i < rule.order.size(); ++i) out.append(i ? ", " : "").append(rule.order[i]);
             return out + "]}";
         }
-        case expect_rule::kind::no_unmatched: return "{no_unmatched: true}";
-        case expect_rule::kind::all_steps_used: return "{all_steps_used: true}";
-        case expect_rule::kind::honors_retry_after: return "{route: " + rule.route + ", honors_retry_after: true}";
+        case expect_rule::kind::no_unmatched:
+        case expect_rule::kind::all_steps_used: return "{" + key + ": true}";
+        case expect_rule::kind::honors_retry_after: return "{route: " + rule.route + ", " + key + ": true}";
     }
     return {};
 }

@@ -47,8 +47,12 @@ constexpr std::array<std::string_view, 3> delay_keys{"uniform", "lognormal", "fi
 constexpr std::array<std::string_view, 3> lognormal_keys{"median", "sigma", "max"};
 constexpr std::array<std::string_view, 3> stream_keys{"chunk", "every", "rate"};
 constexpr std::array<std::string_view, 4> limit_keys{"requests", "per", "key", "reject"};
-constexpr std::array<std::string_view, 6> expect_keys{"route", "count",        "honors_retry_after",
-                                                      "order", "no_unmatched", "all_steps_used"};
+// An expect rule's keys: "route" and the rule kinds (model.hpp).
+constexpr auto expect_keys = [] {
+    std::array<std::string_view, expect_rule_kinds.size() + 1> out{"route"};
+    for (std::size_t i = 0; i < expect_rule_kinds.size(); ++i) out[i + 1] = expect_rule_kinds[i].key;
+    return out;
+}();
 constexpr std::array<std::string_view, 2> count_keys{"min", "max"};
 
 // A handful of 1xx responses is all a client test needs; more is a typo.

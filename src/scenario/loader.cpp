@@ -2,275 +2,28 @@
 
 #include "handlers/status_spec.hpp"
 #include "scenario/file_loader.hpp"
+#include "scenario/route_fingerprint.hpp"
 #include "scenario/template.hpp"
+#include "scenario/yaml_guards.hpp"
 #include "util/duration.hpp"
 #include "util/field_syntax.hpp"
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <boost/beast/core/detail/sha1.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <fstream>
-#include <functional>
-#include <iterator>
 #include <limits>
-#include <map>
 #include <optional>
 #include <set>
 #include <span>
 #include <sstream>
-#include <system_error>
-#include <tuple>
 #include <utility>
 
 namespace teapot::detail::scenario {
 namespace fs = std::filesystem;
-namespace {
-
-// A route's canonical text goes through SHA-1 as it is written: the text can be as large as the
-// tree its aliases resolve to (32 MiB), and a reload only compares fingerprints for equality.
-class canonical_digest {
-public:
-    canonical_digest() { boost::beast::detail::init(context_); }
-
-    canonical_digest& append(std::string_view text) {
-        pending_.append(text);
-        if (pending_.size() >= 64 * 1024) flush();
-        return *this;
-    }
-
-    /// The digest in hex; the object is spent afterwards.
-    std::string finish() {
-        flush();
-        std::array<unsigned char, boost::beast::detail::sha1_context::digest_size> digest{};
-        boost::beast::detail::finish(context_, digest.data());
-        static constexpr char hex[] = "0123456789abcdef";
-        std::string out;
-        for (unsigned char byte : digest) out.append({hex[byte >> 4], hex[byte & 0xf]});
-        return out;
-    }
-
-private:
-    void flush() {
-        boost::beast::detail::update(context_, pending_.data(), pending_.size());
-        pending_.clear();
-    }
-
-    boost::beast::detail::sha1_context context_{};
-    std::string pending_;
-};
-
-// The node's content, whatever its layout: flow and block styles write the same,
-// comments vanish. A scalar keeps its tag, so "1" (quoted) and 1 stay apart.
-// Bounded like json values (a recursive alias would never end): past the bounds
-// the route is an error anyway, and its fingerprint just stops there.
-void append_canonical(const YAML::Node& node, canonical_digest& out, int depth, std::size_t& budget) {
-    if (depth > 64 || budget == 0) {
-        out.append("...");
-        return;
-    }
-    --budget;
-    switch (node.Type()) {
-        case YAML::NodeType::Scalar:
-            out.append(node.Tag()).append(std::to_string(node.Scalar().size())).append(":").append(node.Scalar());
-            return;
-        case YAML::NodeType::Sequence:
-            out.append("[");
-            for (const auto& item : node) {
-                append_canonical(item, out, depth + 1, budget);
-                out.append(",");
-            }
-            out.append("]");
-            return;
-        case YAML::NodeType::Map:
-            out.append("{");
-            for (const auto& entry : node) {
-                append_canonical(entry.first, out, depth + 1, budget);
-                out.append("=");
-                append_canonical(entry.second, out, depth + 1, budget);
-                out.append(",");
-            }
-            out.append("}");
-            return;
-        default: out.append("~"); return;
-    }
-}
-
-void add_body_hashes(const step& st, canonical_digest& out) {
-    if (st.body) out.append(" ").append(std::to_string(std::hash<std::string_view>{}(st.body->view())));
-    for (const auto& alt : st.one_of) add_body_hashes(alt.answer, out);
-}
-
-// See route::fingerprint.
-std::string fingerprint_of(const YAML::Node& node, const route& r) {
-    canonical_digest out;
-    std::size_t budget = 200'000;  // nodes: twice what json values may hold
-    append_canonical(node, out, 0, budget);
-    out.append(" bodies:");
-    for (const auto& st : r.steps) add_body_hashes(st, out);
-    if (r.limit) add_body_hashes(r.limit->reject, out);
-    return out.finish();
-}
-
-// Aliases let a few lines of YAML stand for millions of nodes ("billion laughs": 2.6 KB took
-// 700 MB and 13 s under ASan; fuzz/regressions/scenario_loader/alias-bomb-*), or for a cycle
-// (`&a [*a]`). Everything after this walks the tree with aliases resolved (the model, each
-// json value, each route's fingerprint), and the per-value caps did not bound a file with
-// many of them: the resolved size is measured first, and bounded.
-constexpr std::size_t max_resolved_nodes = 500'000;
-constexpr std::size_t max_resolved_scalar_bytes = 2 * max_scenario_file_size;
-// Aliases also nest: `&a1 [*a0]`, `&a2 [*a1]`... is one level per line, however deep yaml-cpp
-// lets a text nest (2000). Far above what a scenario needs (json values stop at 64).
-constexpr int max_resolved_depth = 1000;
-
-struct resolved_size {
-    std::size_t nodes = 0;
-    std::size_t bytes = 0;  ///< of scalars
-};
-
-// Measures each distinct collection once: an alias is its anchor's own node (same mark), so
-// the cost is linear in the text, not in what it resolves to (walking the resolution took
-// 15 s under ASan for a 200-byte mapping that contains itself; fuzz/regressions/scenario_loader/
-// alias-cycle-in-map.yaml).
-class resolution_meter {
-public:
-    /// Nothing when the tree resolves past the bounds, or endlessly (an alias inside its own anchor).
-    std::optional<resolved_size> measure(const YAML::Node& node, int depth = 0) {
-        if (depth > max_resolved_depth) return std::nullopt;
-        if (node.IsScalar()) return resolved_size{1, node.Scalar().size()};
-        if (!node.IsSequence() && !node.IsMap()) return resolved_size{1, 0};
-        const auto key = std::tuple{node.Mark().pos, node.Mark().line, node.Mark().column, node.IsMap()};
-        auto [at, first] = measured_.try_emplace(key);
-        if (!first) return at->second;  // measured already, or being measured (a cycle: nothing)
-        resolved_size total{1, 0};
-        auto add = [&](const YAML::Node& child) {
-            auto size = measure(child, depth + 1);
-            if (!size) return false;
-            total.nodes += size->nodes;
-            total.bytes += size->bytes;
-            return total.nodes <= max_resolved_nodes && total.bytes <= max_resolved_scalar_bytes;
-        };
-        bool within = true;
-        if (node.IsSequence()) {
-            for (auto it = node.begin(); within && it != node.end(); ++it) within = add(*it);
-        } else {
-            for (auto it = node.begin(); within && it != node.end(); ++it) within = add(it->first) && add(it->second);
-        }
-        if (!within) return std::nullopt;  // the entry stays empty: a later alias of it is refused at once
-        at->second = total;
-        return total;
-    }
-
-private:
-    std::map<std::tuple<int, int, int, bool>, std::optional<resolved_size>> measured_;
-};
-
-// What holding a scenario costs (scenario::resolved_bytes, counted against --max-scenario-bytes):
-// its resolved tree's scalar bytes and a charge per node for what each becomes (a header field,
-// a query matcher, a json value...), plus the fixed size of each route, step, alternative and
-// compiled template. At least the heap a copy of the scenario takes, for every shape measured
-// (docs/reliability.md: from 0.13 of the charge for json bodies, serialized at load, to 0.998).
-constexpr std::size_t bytes_per_node = 48;
-
-std::size_t template_bytes(const compiled_template& t) {
-    return sizeof(t) + t.source().size() + t.segments().size() * sizeof(compiled_template::segment);
-}
-
-std::size_t step_bytes(const step& st) {
-    std::size_t n = sizeof(step);
-    if (st.body_template) n += template_bytes(*st.body_template);
-    for (const auto& t : st.header_templates) n += template_bytes(t);
-    for (const auto& alt : st.one_of) n += step_bytes(alt.answer);
-    return n;
-}
-
-std::size_t charge(const resolved_size& size, const scenario& sc) {
-    std::size_t n = size.bytes + size.nodes * bytes_per_node;
-    for (const auto& r : sc.routes) {
-        n += sizeof(route);
-        for (const auto& st : r.steps) n += step_bytes(st);
-        if (r.limit) n += step_bytes(r.limit->reject);
-    }
-    return n;
-}
-
-const std::string too_large_message =
-    "with its aliases (*name) resolved, this text is more than " + std::to_string(max_resolved_nodes) + " nodes, " +
-    std::to_string(max_resolved_scalar_bytes / (1024 * 1024)) + " MiB of text or " +
-    std::to_string(max_resolved_depth) + " levels, or endless; expected a scenario that uses aliases sparingly";
-
-// yaml-cpp stops at about 500 levels with "bad file" and a mark past the end of the line;
-// counted here, the error says what is wrong and where. Nothing valid nests this deep: json
-// values stop at 64 levels, and a scenario's own keys take 8.
-constexpr int max_text_depth = 256;
-
-// Thrown from the event handler, through yaml-cpp, at the collection one level too deep.
-struct nested_too_deep {
-    YAML::Mark mark;
-};
-
-const std::string too_deep_message = "the YAML nests deeper than " + std::to_string(max_text_depth) +
-                                     " levels (lists and mappings, [ ], { } or indented, inside one another); "
-                                     "expected a scenario a few levels deep";
-
-// Where each document of a stream starts, and where its first node is; throws
-// nested_too_deep past max_text_depth.
-class document_marks final : public YAML::EventHandler {
-public:
-    std::vector<YAML::Mark> starts;  ///< the token each document starts at
-    std::vector<YAML::Mark> nodes;   ///< each document's root node (its mark in YAML::Node)
-
-    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
-    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
-        node(mark);
-    }
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {
-        open(mark);
-    }
-    void OnSequenceEnd() override { --depth_; }
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
-        open(mark);
-    }
-    void OnMapEnd() override { --depth_; }
-
-private:
-    void node(const YAML::Mark& mark) {
-        if (nodes.size() < starts.size()) nodes.push_back(mark);
-    }
-    void open(const YAML::Mark& mark) {
-        node(mark);
-        if (++depth_ > max_text_depth) throw nested_too_deep{mark};
-    }
-    int depth_ = 0;
-};
-
-// YAML 1.2 §5.1 allows no NUL in a stream, and yaml-cpp misreads one: an "unknown escape
-// character" somewhere else, a NUL kept in a quoted string, or, as the first byte, the sign of
-// UTF-16 text. Where the first one is, or nothing.
-std::optional<YAML::Mark> first_nul(std::string_view yaml) {
-    const auto at = yaml.find('\0');
-    if (at == std::string_view::npos) return std::nullopt;
-    const auto line_start = yaml.rfind('\n', at);
-    YAML::Mark mark;
-    mark.pos = static_cast<int>(at);
-    mark.line = static_cast<int>(std::count(yaml.begin(), yaml.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-    mark.column = static_cast<int>(line_start == std::string_view::npos ? at : at - line_start - 1);
-    return mark;
-}
-
-const std::string nul_message =
-    "the text holds a NUL byte (0x00); YAML text cannot hold one: write \\0 inside a double-quoted string";
-
-}  // namespace
 
 std::optional<scenario> file_loader::load(std::string_view yaml) {
     yaml_ = yaml;
@@ -712,8 +465,7 @@ void file_loader::check_route_ref(const field& f, const std::string& id) {
 }
 
 std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node) {
-    static constexpr std::array<std::string_view, 5> checks{"count", "honors_retry_after", "order", "no_unmatched",
-                                                            "all_steps_used"};
+    const auto checks = std::span{expect_keys}.subspan(1);  // the rule kinds, without "route"
     if (!node.IsMap()) {
         error(field{"an expect rule", node, node.Mark()}, "a mapping with one of: " + join(checks));
         return std::nullopt;
@@ -741,7 +493,11 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
         return std::nullopt;
     }
     const std::string& what = check->label;
-    bool needs_route = what == "'count'" || what == "'honors_retry_after'";
+    // for_each_entry took only known keys: the check is a row of the table.
+    const auto& kind = *std::find_if(expect_rule_kinds.begin(), expect_rule_kinds.end(),
+                                     [&what](const auto& k) { return what == quote(k.key); });
+    rule.what = kind.what;
+    const bool needs_route = kind.needs_route;
     if (needs_route && !route_field) {
         std::string message = "an expect rule with ";
         message.append(what).append(" needs a 'route'");
@@ -762,8 +518,7 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
         }
     }
 
-    if (what == "'count'") {
-        rule.what = expect_rule::kind::count;
+    if (rule.what == expect_rule::kind::count) {
         static constexpr std::string_view expected = "an unsigned integer or {min: N, max: M}";
         if (check->value.IsMap()) {
             std::optional<std::uint64_t> min, max;
@@ -790,8 +545,7 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
         } else {
             ok = false;
         }
-    } else if (what == "'order'") {
-        rule.what = expect_rule::kind::order;
+    } else if (rule.what == expect_rule::kind::order) {
         if (!check->value.IsSequence() || check->value.size() == 0) {
             error(*check, "a non-empty list of route ids");
             return std::nullopt;
@@ -805,59 +559,12 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
                 ok = false;
             }
         }
-    } else {
-        rule.what = what == "'honors_retry_after'" ? expect_rule::kind::honors_retry_after
-                    : what == "'no_unmatched'"     ? expect_rule::kind::no_unmatched
-                                                   : expect_rule::kind::all_steps_used;
+    } else {  // the rules that are switched on: `no_unmatched: true`
         if (!must_be_true(*check)) ok = false;
     }
     if (!ok) return std::nullopt;
     return rule;
 }
-
-namespace {
-
-// An error about a whole file or directory: no line to point at.
-load_error path_error(const std::string& path, std::string message) {
-    load_error e;
-    e.where.file = path;
-    e.message = std::move(message);
-    return e;
-}
-
-struct loaded_file {
-    scenario value;
-    source_location name_where;
-};
-
-std::optional<loaded_file> load_file(const fs::path& path, std::vector<load_error>& errors) {
-    const std::string label = path.string();
-    std::error_code ec;
-    if (auto size = fs::file_size(path, ec); !ec && size > max_scenario_file_size) {
-        errors.push_back(path_error(label, "this file is larger than 16 MiB; expected a scenario file"));
-        return std::nullopt;
-    }
-    std::ifstream in{path, std::ios::binary};
-    std::string text;
-    if (in.is_open()) text.assign(std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{});
-    if (!in.is_open() || in.bad()) {
-        errors.push_back(path_error(label, "cannot read this scenario file (check that it exists and is readable)"));
-        return std::nullopt;
-    }
-    file_loader loader{label, path.parent_path()};
-    auto loaded = loader.load(text);
-    auto& found = loader.errors();
-    errors.insert(errors.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
-    if (!loaded) return std::nullopt;
-    return loaded_file{std::move(*loaded), loader.name_where()};
-}
-
-bool is_scenario_file_name(const fs::path& p) {
-    auto ext = p.extension();
-    return ext == ".yaml" || ext == ".yml";
-}
-
-}  // namespace
 
 load_result load_scenario_text(std::string_view yaml, const std::string& file,
                                const std::optional<fs::path>& base_dir) {
@@ -873,72 +580,6 @@ rules_result load_expect_rules(std::string_view yaml, const std::string& label) 
     file_loader loader{label, std::nullopt};
     if (auto rules = loader.load_rules(yaml)) result.rules = std::move(*rules);
     result.errors = std::move(loader.errors());
-    return result;
-}
-
-load_result load_scenario_paths(const std::vector<std::string>& paths) {
-    load_result result;
-    std::vector<fs::path> files;
-    for (const auto& given : paths) {
-        const fs::path path{given};
-        std::error_code ec;
-        auto status = fs::status(path, ec);
-        if (!fs::exists(status)) {
-            result.errors.push_back(path_error(
-                given, "no such file or directory; expected a scenario file or a directory of *.yaml and *.yml files"));
-            continue;
-        }
-        if (fs::is_regular_file(status)) {
-            files.push_back(path);
-            continue;
-        }
-        if (!fs::is_directory(status)) {
-            result.errors.push_back(path_error(given, "neither a file nor a directory; expected a scenario file"));
-            continue;
-        }
-        std::vector<fs::path> in_dir;
-        fs::directory_iterator it{path, ec}, end;
-        for (; !ec && it != end; it.increment(ec)) {
-            std::error_code entry_ec;
-            if (is_scenario_file_name(it->path()) && it->is_regular_file(entry_ec)) in_dir.push_back(it->path());
-        }
-        if (ec) {
-            std::string message = "cannot list this directory: ";
-            message.append(ec.message());
-            result.errors.push_back(path_error(given, std::move(message)));
-            continue;
-        }
-        std::sort(in_dir.begin(), in_dir.end(),
-                  [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
-        files.insert(files.end(), in_dir.begin(), in_dir.end());
-    }
-
-    // The same file named twice (itself and through its directory) is loaded once.
-    std::set<fs::path> seen;
-    std::map<std::string, std::string> owner;  // scenario name → the file that declared it first
-    for (const auto& file : files) {
-        std::error_code ec;
-        auto canonical = fs::weakly_canonical(file, ec);
-        if (!seen.insert(ec ? file : canonical).second) continue;
-        auto loaded = load_file(file, result.errors);
-        if (!loaded) continue;
-        auto [first, inserted] = owner.emplace(loaded->value.name, loaded->value.file);
-        if (!inserted) {
-            std::string message = "scenario name ";
-            message.append(quote(loaded->value.name)).append(" is already used by ").append(first->second);
-            message.append("; expected a name unique across all scenario files");
-            result.errors.push_back({loaded->name_where, std::move(message)});
-            continue;
-        }
-        result.scenarios.push_back(std::move(loaded->value));
-    }
-
-    if (!result.errors.empty()) {
-        result.scenarios.clear();
-        return result;
-    }
-    std::sort(result.scenarios.begin(), result.scenarios.end(),
-              [](const scenario& a, const scenario& b) { return a.name < b.name; });
     return result;
 }
 

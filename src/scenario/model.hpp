@@ -10,11 +10,13 @@
 
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -156,6 +158,28 @@ struct expect_rule {
     std::vector<std::string> order;  ///< order: route ids
     source_location where;
 };
+
+/// The expect rules, named once: the loader reads the keys from here, verify its
+/// descriptions. A new rule is a row here, a parse in the loader, a check in journal/verify.
+struct expect_rule_kind {
+    expect_rule::kind what;
+    std::string_view key;  ///< its key in YAML: `{route: r, count: 3}`
+    bool needs_route;      ///< takes a `route`, which the others refuse
+};
+inline constexpr std::array<expect_rule_kind, 5> expect_rule_kinds{{
+    {expect_rule::kind::count, "count", true},
+    {expect_rule::kind::honors_retry_after, "honors_retry_after", true},
+    {expect_rule::kind::order, "order", false},
+    {expect_rule::kind::no_unmatched, "no_unmatched", false},
+    {expect_rule::kind::all_steps_used, "all_steps_used", false},
+}};
+
+/// The row of `what`.
+constexpr const expect_rule_kind& expect_rule_kind_of(expect_rule::kind what) {
+    for (const auto& k : expect_rule_kinds)
+        if (k.what == what) return k;
+    return expect_rule_kinds.front();  // unreachable: every kind has its row
+}
 
 struct scenario {
     std::string name;
