@@ -4,11 +4,14 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+using teapot::detail::for_each_list_element;
 using teapot::detail::is_field_value;
 using teapot::detail::is_framing_field;
 using teapot::detail::is_reason_phrase;
 using teapot::detail::is_token;
+using teapot::detail::list_has_token;
 using teapot::detail::trim_ows;
 
 using namespace std::string_view_literals;
@@ -111,4 +114,34 @@ TEST_CASE("is_framing_field names the fields a knob may not set", "[field_syntax
         INFO("'" << name << "'");
         CHECK_FALSE(is_framing_field(name));
     }
+}
+
+TEST_CASE("list elements: trimmed of OWS, empty ones skipped, stopped on request", "[field_syntax]") {
+    auto elements = [](std::string_view list) {
+        std::vector<std::string> out;
+        for_each_list_element(list, [&out](std::string_view e) {
+            out.emplace_back(e);
+            return true;
+        });
+        return out;
+    };
+    CHECK(elements("a, b ,\tc") == std::vector<std::string>{"a", "b", "c"});
+    CHECK(elements(" , a,, ,b,") == std::vector<std::string>{"a", "b"});  // RFC 9110 §5.6.1: empty elements
+    CHECK(elements("").empty());
+    CHECK(elements(" ,\t, ").empty());
+    CHECK(elements("text/html;q=0.5, */*") == std::vector<std::string>{"text/html;q=0.5", "*/*"});
+    int seen = 0;
+    CHECK_FALSE(for_each_list_element("a, b, c", [&seen](std::string_view e) {
+        ++seen;
+        return e != "b";
+    }));
+    CHECK(seen == 2);
+}
+
+TEST_CASE("list_has_token: an element equal to the token, case-insensitively", "[field_syntax]") {
+    CHECK(list_has_token("keep-alive, Upgrade", "upgrade"));
+    CHECK(list_has_token("websocket", "WebSocket"));
+    CHECK_FALSE(list_has_token("upgraded, x-upgrade", "upgrade"));
+    CHECK_FALSE(list_has_token("", "upgrade"));
+    CHECK_FALSE(list_has_token(" , ", "upgrade"));
 }
