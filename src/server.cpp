@@ -57,17 +57,14 @@ std::string joined(const std::vector<std::string>& errors) {
     return text;
 }
 
-// Compared with a URI's decoded host: lower case, an IPv6 literal without its brackets.
 // One I/O thread per core but one: a mock server shares its machine with the client
-// under test, and an I/O thread per core then competes with that client for every
-// core. Measured on 2 cores with wrk beside it (docs/design.md, "Threads"): 2 threads
-// answered 98 k requests/s at 64 connections, 1 thread 141 k, because each of the
-// two waited on the run queue for a third of the time. --threads N overrides it.
+// under test (the measurements: docs/design.md, "Threads"). --threads N overrides it.
 unsigned default_io_threads() {
     const unsigned cores = std::thread::hardware_concurrency();
     return cores > 1 ? cores - 1 : 1;
 }
 
+// Compared with a URI's decoded host: lower case, an IPv6 literal without its brackets.
 std::vector<std::string> redirect_hosts(std::vector<std::string> hosts) {
     for (auto& h : hosts) {
         std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });

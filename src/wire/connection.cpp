@@ -113,13 +113,8 @@ net::awaitable<bool> connection::wait_for_request(std::chrono::milliseconds time
     if (draining_) co_return false;
     idle_ = true;
     auto armed = deadline_.arm(timeout);
-    // 1 KiB takes a usual request whole; a larger one is read on by the parser. The
-    // buffer stays allocated while the connection lives: small, so that 10 000
-    // connections waiting cost little (docs/performance.md). Rejected: async_wait
-    // (wait_read), then read_some, to take the buffer only once bytes are there. Asio
-    // starts such a wait without its speculative path, with an epoll_ctl each time:
-    // one more system call per request, and a burst of 10 000 connections then
-    // overflowed the accept queue in 2 rounds of 3 (docs/design.md).
+    // 1 KiB takes a usual request whole, and 10 000 idle connections cost little; why not a
+    // wait for readability first (one more epoll_ctl a request): docs/design.md, "The hot path".
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(1024), use_tuple_awaitable);
     idle_ = false;
     if (ec) co_return false;

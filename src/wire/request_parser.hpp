@@ -57,13 +57,9 @@ public:
 
     /// Parses what it can of `buffered`, the bytes not yet parsed, and returns how many it
     /// used: put(), except that in a chunked body it holds the bytes back (need_more, 0
-    /// used) until Beast can make progress with them. Beast 1.81 rescans a whole last-chunk
-    /// line on every put() until the trailer section ends, so a client sending a long one
-    /// a byte at a time made that quadratic (1.1 s of CPU for one request under
-    /// --max-header-size 64KiB, docs/fuzzing.md); it also asserted, in builds with
-    /// assertions, when it resumed a last chunk of fewer than 5 bytes (fixed upstream in
-    /// Beast's PR #2861, 2024). Waiting for a line end, and then for the end of the
-    /// trailer section, avoids both and scans each byte once.
+    /// used) until a line end, or the trailer section's end after a last chunk, lets Beast
+    /// progress: Beast 1.81 rescans a last-chunk line on every put() (quadratic for a
+    /// client that sends one a byte at a time) and asserted on a short one (docs/fuzzing.md).
     std::size_t feed(std::string_view buffered, boost::beast::error_code& ec);
     /// Bytes handed to put() so far, counted each time they are handed over: linear in
     /// the bytes received, however they are split (tests/unit/request_parser_test.cpp).
