@@ -16,6 +16,7 @@ LAYERS = [
     "cli",       # the teapot command
     "server",    # src/server.cpp: wires everything together
     "wire",      # connections, the protocol engine, the response writer with its faults
+    "tls",       # certificates minted at start, the TLS context
     "router",    # who answers a request
     "admin",     # the admin API's endpoints
     "journal",   # what was served: the journal, metrics, verification
