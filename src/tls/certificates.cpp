@@ -82,6 +82,21 @@ void add_extension(X509* subject, X509* issuer, int nid, const char* value) {
     check(X509_add_ext(subject, ext.get(), -1), std::string{"add extension "} + OBJ_nid2sn(nid));
 }
 
+// Adds `value` (owned: freed on failure) to `names` as a GENERAL_NAME of `type`.
+template <typename Value, void (*Free)(Value*)>
+void push_name(GENERAL_NAMES* names, int type, Value* value, const std::string& what) {
+    auto* name = GENERAL_NAME_new();
+    if (!name) {
+        Free(value);
+        fail("allocate " + what);
+    }
+    GENERAL_NAME_set0_value(name, type, value);
+    if (sk_GENERAL_NAME_push(names, name) <= 0) {
+        GENERAL_NAME_free(name);
+        fail("add " + what);
+    }
+}
+
 // subjectAltName from the names themselves, not from configuration text: a name with a
 // comma would otherwise be read as two.
 void add_subject_alt_names(X509* cert, const leaf_request& request) {
@@ -92,24 +107,12 @@ void add_subject_alt_names(X509* cert, const leaf_request& request) {
             ASN1_IA5STRING_free(ia5);
             fail("set DNS name " + dns);
         }
-        auto* name = GENERAL_NAME_new();
-        if (!name) {
-            ASN1_IA5STRING_free(ia5);
-            fail("allocate a DNS name");
-        }
-        GENERAL_NAME_set0_value(name, GEN_DNS, ia5);
-        sk_GENERAL_NAME_push(names.get(), name);
+        push_name<ASN1_IA5STRING, ASN1_IA5STRING_free>(names.get(), GEN_DNS, ia5, "DNS name " + dns);
     }
     for (const auto& ip : request.ip_addresses) {
         auto* octets = a2i_IPADDRESS(ip.c_str());
         if (!octets) throw std::runtime_error("TLS: '" + ip + "' is not an IPv4 or IPv6 address");
-        auto* name = GENERAL_NAME_new();
-        if (!name) {
-            ASN1_OCTET_STRING_free(octets);
-            fail("allocate an IP address name");
-        }
-        GENERAL_NAME_set0_value(name, GEN_IPADD, octets);
-        sk_GENERAL_NAME_push(names.get(), name);
+        push_name<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>(names.get(), GEN_IPADD, octets, "IP address " + ip);
     }
     check(X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT), "add subjectAltName");
 }
