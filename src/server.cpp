@@ -7,6 +7,7 @@
 #include "journal/metrics.hpp"
 #include "journal/operations.hpp"
 #include "scenario/registry.hpp"
+#include "tls/server_identity.hpp"
 #include "util/random_source.hpp"
 #include "wire/connection.hpp"
 #include "wire/connection_tracker.hpp"
@@ -96,7 +97,9 @@ struct server::impl {
     detail::connection_tracker tracker;
     std::shared_ptr<const detail::connection_config> config;
     std::unique_ptr<detail::io_pool> pool;
-    std::shared_ptr<detail::listener> listener;
+    std::shared_ptr<detail::listener> listener;      ///< plain HTTP; null when plain_http is off
+    std::shared_ptr<detail::listener> tls_listener;  ///< HTTPS; null without tls.port
+    std::string ca_pem;
     bool stopped = false;
 
     explicit impl(server_options o)
@@ -133,24 +136,41 @@ void server::start() {
     auto loaded = impl_->scenarios->reload().loaded;
     if (!loaded.ok()) throw scenario_error(error_list(loaded));
 
+    if (!o.plain_http && !o.tls.port)
+        throw std::invalid_argument("plain HTTP is off and no HTTPS port is set: nothing would be served");
+    // Minted before anything serves: GET /__teapot/ca.pem reads the CA from the handlers' context.
+    auto identity = o.tls.port ? detail::tls::identity_for(o.tls, o.host) : detail::tls::listener_identity{};
+    impl_->ca_pem = identity.ca_certificate_pem;
     auto config = std::make_shared<detail::connection_config>(detail::connection_config{
-        o.request_limits,
-        std::make_shared<detail::body_budget>(o.request_limits.max_body_memory),
+        o.request_limits, std::make_shared<detail::body_budget>(o.request_limits.max_body_memory),
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
                                 detail::admin_settings{o.admin, o.admin_token}, o.debug_headers, &impl_->counters,
                                 [&tracker = impl_->tracker] { return tracker.count(); },
-                                redirect_hosts(o.allowed_redirect_hosts), o.strict_knobs},
-        detail::server_log{o.logger, o.format},
-        "teapot/" + std::string{version()},
+                                redirect_hosts(o.allowed_redirect_hosts), o.strict_knobs, impl_->ca_pem},
+        detail::server_log{o.logger, o.format}, "teapot/" + std::string{version()},
+        nullptr,  // plain HTTP; the HTTPS listener's copy has its context
     });
     impl_->config = config;
+    // HTTPS connections read the same configuration, and the listener's TLS context besides.
+    std::shared_ptr<detail::connection_config> tls_config;
+    if (o.tls.port) {
+        tls_config = std::make_shared<detail::connection_config>(*config);
+        tls_config->tls = std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(identity.serve));
+    }
     unsigned threads = o.threads ? o.threads : default_io_threads();
     // Bind before anything is kept: a failed start() leaves nothing to stop.
     auto pool = std::make_unique<detail::io_pool>(threads);
-    auto listener = std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, o.port), config, impl_->tracker);
+    std::shared_ptr<detail::listener> listener, tls_listener;
+    if (o.plain_http)
+        listener = std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, o.port), config, impl_->tracker);
+    if (tls_config)
+        tls_listener = std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, *o.tls.port), tls_config,
+                                                          impl_->tracker);
     impl_->pool = std::move(pool);
     impl_->listener = std::move(listener);
-    impl_->listener->start();
+    impl_->tls_listener = std::move(tls_listener);
+    for (const auto& l : {impl_->listener, impl_->tls_listener})
+        if (l) l->start();
     if (!o.scenario_paths.empty() && o.watch_scenarios) {
         // Hot reload: a changed file is re-parsed and swapped in; a broken edit keeps the previous set.
         // The parse runs on the first I/O thread: `teapot check scenarios` takes under 10 ms with
@@ -162,7 +182,7 @@ void server::start() {
     impl_->pool->run([log = config->log](std::string_view what) { log.warn(what); });
     std::vector<std::string> names;
     for (const auto& s : loaded.scenarios) names.push_back(s.name);
-    config->log.started(url(), seed(), names);
+    config->log.started(url(), tls_url(), seed(), names);
 }
 
 std::vector<std::string> server::reload_scenarios() {
@@ -268,20 +288,40 @@ verification server::verify(std::string_view rules, std::optional<std::string> s
 
 std::uint64_t server::seed() const noexcept { return impl_->random.seed(); }
 
-std::string server::url() const {
-    const auto& host = impl_->options.host;
+namespace {
+
+std::string url_of(std::string_view scheme, const std::string& host, std::uint16_t port) {
     const bool v6 = host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
+    return std::string{scheme} + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::uint16_t server::port() const noexcept { return impl_->listener ? impl_->listener->port() : 0; }
+}  // namespace
+
+std::string server::url() const {
+    if (!impl_->listener && impl_->tls_listener) return tls_url();
+    return url_of("http", impl_->options.host, port());
+}
+
+std::string server::tls_url() const {
+    return impl_->tls_listener ? url_of("https", impl_->options.host, tls_port()) : "";
+}
+
+std::uint16_t server::port() const noexcept {
+    if (impl_->listener) return impl_->listener->port();
+    return tls_port();
+}
+
+std::uint16_t server::tls_port() const noexcept { return impl_->tls_listener ? impl_->tls_listener->port() : 0; }
+
+const std::string& server::ca_pem() const noexcept { return impl_->ca_pem; }
 
 const std::string& server::host() const noexcept { return impl_->options.host; }
 
 void server::stop() {
     if (!impl_->pool || impl_->stopped) return;
     impl_->stopped = true;
-    impl_->listener->stop();
+    for (const auto& l : {impl_->listener, impl_->tls_listener})
+        if (l) l->stop();
     if (impl_->watcher) impl_->watcher->stop();
     // In-flight responses finish within the grace period; whatever remains is cut
     // when the contexts stop. This waits on the caller's thread, never on an I/O
@@ -294,6 +334,7 @@ void server::stop() {
     // coroutine frames holding the last ones die with the pool.
     impl_->watcher.reset();
     impl_->listener.reset();
+    impl_->tls_listener.reset();
     impl_->pool.reset();
 }
 

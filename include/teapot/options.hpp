@@ -41,6 +41,24 @@ struct limits {
     std::size_t max_body_memory = 256 * 1024 * 1024;
 };
 
+/// HTTPS (docs/tls.md). Certificates and keys are PEM text (the CLI reads them from files).
+struct tls_options {
+    /// Set: serve HTTPS on this port (0: an ephemeral one), beside plain HTTP unless
+    /// server_options::plain_http is false.
+    std::optional<std::uint16_t> port;
+    /// Names the minted leaf also holds (DNS names or IP addresses), besides localhost,
+    /// 127.0.0.1, ::1 and server_options::host.
+    std::vector<std::string> names;
+    /// Both set: the CA that issues the leaf (one a CI image trusts, kept across runs);
+    /// both empty: a CA minted at start, in memory.
+    std::string ca_certificate_pem;
+    std::string ca_key_pem;
+    /// Both set: the user's own certificate (its chain, the leaf first) and key are served
+    /// as they are; both empty: a leaf issued by the CA at start.
+    std::string certificate_pem;
+    std::string key_pem;
+};
+
 /// How access-log and server log lines are written.
 enum class log_format { text, json };
 
@@ -85,6 +103,9 @@ struct server_options {
     /// needing a new window that does not fit, once expired windows are reclaimed, gets a 503.
     std::size_t max_quota_bytes = 16 * 1024 * 1024;
     log_format format = log_format::text;
+    tls_options tls;
+    /// False: no plain HTTP listener (then tls.port must be set): HTTPS only.
+    bool plain_http = true;
 };
 
 }  // namespace teapot

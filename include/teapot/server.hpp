@@ -59,8 +59,12 @@ public:
     /// fit together, and std::system_error when the address cannot be bound.
     void start();
 
-    /// The bound port (the real one when 0 was asked for). Valid after start().
+    /// The bound port (the real one when 0 was asked for): plain HTTP's, or HTTPS's when
+    /// plain HTTP is off. Valid after start().
     std::uint16_t port() const noexcept;
+
+    /// The bound HTTPS port; 0 without tls.port. Valid after start().
+    std::uint16_t tls_port() const noexcept;
 
     /// The host the server listens on, as given in the options.
     const std::string& host() const noexcept;
@@ -71,8 +75,17 @@ public:
     /// this by themselves (inotify); the CLI also calls it on SIGHUP.
     std::vector<std::string> reload_scenarios();
 
-    /// "http://HOST:PORT" with the bound port (an IPv6 host in brackets). Valid after start().
+    /// "http://HOST:PORT" with the bound port (an IPv6 host in brackets), or "https://..."
+    /// when plain HTTP is off. Valid after start().
     std::string url() const;
+
+    /// "https://HOST:PORT" with the bound HTTPS port; empty without tls.port. Valid after start().
+    std::string tls_url() const;
+
+    /// The CA certificate (PEM) that clients trust to reach the HTTPS listener: the one
+    /// minted at start, or tls.ca_certificate_pem. Empty without HTTPS, and when the user's
+    /// own certificate is served (its issuer is theirs). Valid after start().
+    const std::string& ca_pem() const noexcept;
 
     /// The seed of this run's random draws (/status choices and every scenario without
     /// a `seed:` of its own): server_options::seed, or one drawn at construction.

@@ -233,10 +233,30 @@ bool is_json_or_yaml(std::string_view content_type) {
     return ends_with("+json") || ends_with("+yaml");
 }
 
+// GET /__teapot/ca.pem: the CA certificate the HTTPS listener's leaf chains to.
+response_plan handle_ca_pem(const request& req, const handler_context& ctx) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET, HEAD");
+    if (ctx.ca_pem.empty())
+        return admin_error(req, 404,
+                           "no CA certificate: HTTPS is off (start teapot with --tls-port), or --tls-cert serves "
+                           "a certificate of your own");
+    response_plan plan;
+    plan.final_head.status = 200;
+    plan.final_head.reason = std::string{reason_phrase(200)};
+    plan.final_head.set("Content-Type", "application/x-pem-file");
+    plan.final_head.set("Cache-Control", "no-store");  // a new CA each run, unless --tls-ca-cert keeps one
+    plan.body = ctx.ca_pem;
+    plan.omit_body = req.method == "HEAD";
+    return plan;
+}
+
 }  // namespace
 
 response_plan handle_admin(const request& req, std::string_view path, const std::vector<query_param>& params,
                            const handler_context& ctx) {
+    // Before the access rules: a certificate is public, and a client under test in another
+    // container than teapot's must fetch it to trust the HTTPS listener.
+    if (path.substr(admin_prefix.size()) == "ca.pem") return handle_ca_pem(req, ctx);
     switch (admin_access(req, ctx.admin)) {
         case admin_refusal::none: break;
         case admin_refusal::not_loopback:
@@ -291,7 +311,8 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
     return admin_error(req, 404,
                        "no admin endpoint " + std::string{path} +
                            "; available: /__teapot/health, /__teapot/version, /__teapot/scenarios, "
-                           "/__teapot/requests, /__teapot/wait, /__teapot/verify, /__teapot/reset, /__teapot/metrics");
+                           "/__teapot/requests, /__teapot/wait, /__teapot/verify, /__teapot/reset, /__teapot/metrics, "
+                           "/__teapot/ca.pem");
 }
 
 }  // namespace teapot::detail

@@ -5,6 +5,7 @@
 #include "cli/codes_table.hpp"
 #include "cli/logging.hpp"
 #include "cli/options.hpp"
+#include "cli/tls_files.hpp"
 
 #include <teapot/server.hpp>
 
@@ -44,10 +45,21 @@ int serve(teapot::cli::options& o) {
 
     o.server.logger = teapot::cli::make_logger(o.server.format, o.log_level, o.quiet);
     raise_open_file_limit(*o.server.logger);
+    teapot::cli::read_tls_files(o.tls, o.server.tls);
     teapot::server server{o.server};
     server.start();
-    auto host = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
-    std::cout << "teapot listening on http://" << host << ":" << server.port() << std::endl;
+    // Written before the ready lines: a client that waits for them finds the file.
+    if (!o.tls.ca_out.empty()) {
+        if (server.ca_pem().empty())
+            throw std::runtime_error(
+                "--ca-out: no CA to write, --tls-cert serves your own certificate (add "
+                "--tls-ca-cert and --tls-ca-key to name its CA)");
+        teapot::cli::write_ca_certificate(o.tls.ca_out, server.ca_pem());
+    }
+    // One line per listener, plain HTTP's first: a script reads the first for http://.
+    if (o.server.plain_http) std::cout << "teapot listening on " << server.url() << "\n";
+    if (o.server.tls.port) std::cout << "teapot listening on " << server.tls_url() << "\n";
+    std::cout << std::flush;
 
     // SIGHUP reloads the scenarios (the server logs the outcome); SIGINT and SIGTERM stop.
     int received = 0;

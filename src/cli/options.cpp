@@ -90,6 +90,16 @@ std::string_view usage() noexcept {
 options:
   --host H              address to listen on (default 127.0.0.1)
   --port P              port, 0 for an ephemeral one (default 8080)
+  --tls-port P          serve HTTPS on port P too, 0 for an ephemeral one; without --port,
+                        HTTPS only (docs/tls.md)
+  --tls-name N          a name (DNS or IP) the generated certificate also holds, besides localhost,
+                        127.0.0.1, ::1 and --host (repeatable)
+  --ca-out FILE         write the CA certificate (PEM) there at start, for clients to trust
+                        (also GET /__teapot/ca.pem)
+  --tls-ca-cert FILE    with --tls-ca-key: the CA that issues the certificate, kept across runs
+  --tls-ca-key FILE     (default: a CA generated at start, in memory)
+  --tls-cert FILE       with --tls-key: serve this certificate chain (PEM, the leaf first)
+  --tls-key FILE        and its key instead of a generated one
   --scenarios PATH      scenario file or folder (repeatable)
   --no-watch            do not reload scenarios when their files change (SIGHUP still does)
   --threads N           worker threads (default: one per core but one, at least 1)
@@ -152,6 +162,11 @@ options parse_options(const std::vector<std::string_view>& args) {
     auto& s = o.server;
     auto& l = s.request_limits;
     std::size_t i = 0;
+    bool port_given = false;
+    auto file_flag = [](std::string_view flag, std::string_view v) {
+        if (v.empty()) throw usage_error(std::string{flag} + " needs a file name");
+        return std::string{v};
+    };
     if (i < args.size() && args[i] == "serve")
         ++i;
     else if (i < args.size() && args[i] == "check") {
@@ -196,8 +211,25 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--host") {
             s.host = std::string{value()};
             if (s.host.empty()) throw usage_error("--host needs a non-empty address");
-        } else if (flag == "--port")
+        } else if (flag == "--port") {
             s.port = parse_number<std::uint16_t>(flag, value(), 0, 65535);
+            port_given = true;
+        } else if (flag == "--tls-port")
+            s.tls.port = parse_number<std::uint16_t>(flag, value(), 0, 65535);
+        else if (flag == "--tls-name") {
+            auto v = value();
+            if (v.empty()) throw usage_error("--tls-name needs a host name or an IP address");
+            s.tls.names.emplace_back(v);
+        } else if (flag == "--ca-out")
+            o.tls.ca_out = file_flag(flag, value());
+        else if (flag == "--tls-ca-cert")
+            o.tls.ca_certificate = file_flag(flag, value());
+        else if (flag == "--tls-ca-key")
+            o.tls.ca_key = file_flag(flag, value());
+        else if (flag == "--tls-cert")
+            o.tls.certificate = file_flag(flag, value());
+        else if (flag == "--tls-key")
+            o.tls.key = file_flag(flag, value());
         else if (flag == "--scenarios")
             s.scenario_paths.emplace_back(value());
         else if (flag == "--threads")
@@ -304,6 +336,18 @@ options parse_options(const std::vector<std::string_view>& args) {
         else
             throw usage_error("unknown option '" + std::string{flag} + "'" + did_you_mean(flag));
     }
+    const auto& files = o.tls;
+    if (!s.tls.port && (!s.tls.names.empty() || !files.ca_out.empty() || !files.ca_certificate.empty() ||
+                        !files.ca_key.empty() || !files.certificate.empty() || !files.key.empty()))
+        throw usage_error("the TLS options need --tls-port: without it, nothing serves HTTPS");
+    if (files.ca_certificate.empty() != files.ca_key.empty())
+        throw usage_error("--tls-ca-cert and --tls-ca-key go together: a CA needs its certificate and its key");
+    if (files.certificate.empty() != files.key.empty())
+        throw usage_error("--tls-cert and --tls-key go together: a certificate needs its key");
+    if (!files.certificate.empty() && !s.tls.names.empty())
+        throw usage_error("--tls-name names a generated certificate; --tls-cert serves your own");
+    // `--tls-port` alone: HTTPS only; with --port, both.
+    if (s.tls.port && !port_given) s.plain_http = false;
     if (s.request_limits.max_body_memory < s.request_limits.max_body_bytes)
         throw usage_error("--max-body-memory " + detail::format_byte_size(s.request_limits.max_body_memory) +
                           " cannot hold one body of --max-body-size " +

@@ -12,12 +12,22 @@ namespace teapot::cli {
 
 enum class command { serve, codes, check, version, help };
 
+/// Files the TLS flags name: read (or, for the outputs, written) by main, not by the parser.
+struct tls_files {
+    std::string ca_certificate;  ///< --tls-ca-cert
+    std::string ca_key;          ///< --tls-ca-key
+    std::string certificate;     ///< --tls-cert
+    std::string key;             ///< --tls-key
+    std::string ca_out;          ///< --ca-out: where the CA certificate is written at start
+};
+
 struct options {
     command what = command::serve;
     server_options server;
     std::string log_level = "info";
     bool quiet = false;
     std::vector<std::string> check_paths;  ///< `teapot check PATH...`
+    tls_files tls;
 };
 
 /// A bad flag or value; main prints it with the usage and exits 2.

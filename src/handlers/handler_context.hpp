@@ -35,6 +35,7 @@ struct handler_context {
     std::function<std::size_t()> open_connections;
     std::vector<std::string> allowed_redirect_hosts;  ///< lower case; empty: ?location= may name any host
     bool strict_knobs = false;  ///< --strict-knobs: a /status parameter that is not a knob is a 400
+    std::string ca_pem{};       ///< the CA certificate clients trust for HTTPS (GET /__teapot/ca.pem); empty: none
 };
 
 }  // namespace teapot::detail

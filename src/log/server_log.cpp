@@ -55,7 +55,8 @@ void server_log::access(const access_entry& e) const {
                   duration, e.fault.empty() ? "" : " fault=", e.fault);
 }
 
-void server_log::started(std::string_view url, std::uint64_t seed, const std::vector<std::string>& scenarios) const {
+void server_log::started(std::string_view url, std::string_view tls_url, std::uint64_t seed,
+                         const std::vector<std::string>& scenarios) const {
     if (!logger_) return;
     // The seed as a string in JSON: JavaScript's numbers lose integers above 2^53.
     const auto seed_text = std::to_string(seed);
@@ -64,6 +65,7 @@ void server_log::started(std::string_view url, std::uint64_t seed, const std::ve
         for (const auto& name : scenarios) names.emplace_back(name);
         boost::json::object o{{"msg", "started"},     {"url", url},        {"admin", std::string{url} + "/__teapot/"},
                               {"version", version()}, {"seed", seed_text}, {"scenarios", std::move(names)}};
+        if (!tls_url.empty()) o["tls_url"] = tls_url;
         logger_->info(boost::json::serialize(o));
         return;
     }
@@ -72,10 +74,13 @@ void server_log::started(std::string_view url, std::uint64_t seed, const std::ve
     std::string list;
     for (std::size_t i = 0; i < scenarios.size() && i < named; ++i) list.append(i ? ", " : ": ").append(scenarios[i]);
     if (scenarios.size() > named) list += ", and " + std::to_string(scenarios.size() - named) + " more";
+    const auto https = tls_url.empty() || tls_url == url ? std::string{}
+                                                         : "; HTTPS on " + std::string{tls_url} +
+                                                               "/ (its CA: " + std::string{url} + "/__teapot/ca.pem)";
     logger_->info(
-        "teapot {} serving {}/ (that page says what it does); {} scenario{}{}; admin API {}/__teapot/; "
+        "teapot {} serving {}/ (that page says what it does){}; {} scenario{}{}; admin API {}/__teapot/; "
         "seed {} (--seed {} replays this run's random draws)",
-        version(), url, scenarios.size(), scenarios.size() == 1 ? "" : "s", list, url, seed_text, seed_text);
+        version(), url, https, scenarios.size(), scenarios.size() == 1 ? "" : "s", list, url, seed_text, seed_text);
 }
 
 void server_log::info(std::string_view message) const {

@@ -35,7 +35,9 @@ public:
     /// Whether connection_event() writes a line.
     bool writes_debug() const;
     /// The start-up event: the URL served, the scenarios loaded, and the seed that replays the run.
-    void started(std::string_view url, std::uint64_t seed, const std::vector<std::string>& scenarios) const;
+    /// `tls_url`: the HTTPS listener's, when there is one beside `url`'s.
+    void started(std::string_view url, std::string_view tls_url, std::uint64_t seed,
+                 const std::vector<std::string>& scenarios) const;
     void info(std::string_view message) const;
     void warn(std::string_view message) const;
     /// A connection-scoped event, at debug level (errors a client causes are not ours).

@@ -1,37 +1,67 @@
 #include "wire/byte_stream.hpp"
 
+#include <boost/asio/ssl/error.hpp>
+
+#include <openssl/ssl.h>
+
 namespace teapot::detail {
 
-byte_stream::byte_stream(tcp::socket socket) : socket_(std::move(socket)) {
+bool is_end_of_stream(const beast::error_code& ec) noexcept {
+    return ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+}
+
+namespace {
+
+tcp::socket non_blocking(tcp::socket socket) {
     // Non-blocking, so that write_now never waits.
     beast::error_code ignored;
-    socket_.non_blocking(true, ignored);
+    socket.non_blocking(true, ignored);
+    return socket;
+}
+
+}  // namespace
+
+byte_stream::byte_stream(tcp::socket socket, net::ssl::context* tls)
+    : socket_(tls ? tcp::socket{socket.get_executor()} : non_blocking(std::move(socket))),
+      tls_(tls ? std::make_unique<tls_stream>(std::move(socket), *tls) : nullptr) {}
+
+net::awaitable<beast::error_code> byte_stream::handshake() {
+    if (!tls_) co_return beast::error_code{};
+    auto [ec] = co_await tls_->async_handshake(net::ssl::stream_base::server, use_tuple_awaitable);
+    co_return ec;
 }
 
 void byte_stream::cancel() noexcept {
     beast::error_code ignored;
-    socket_.cancel(ignored);
+    socket().cancel(ignored);
 }
 
-void byte_stream::shutdown_send() noexcept {
+net::awaitable<void> byte_stream::shutdown_send() {
+    if (tls_) {
+        // Only our close_notify: marked as if the client's had come, SSL_shutdown sends ours
+        // and does not wait for theirs (Asio's async_shutdown would otherwise read until it comes).
+        auto* ssl = tls_->native_handle();
+        SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
+        co_await tls_->async_shutdown(use_tuple_awaitable);
+    }
     beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 void byte_stream::shutdown_both() noexcept {
     beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 void byte_stream::close() noexcept {
     beast::error_code ignored;
-    socket_.close(ignored);
+    socket().close(ignored);
 }
 
 void byte_stream::reset() noexcept {
     beast::error_code ignored;
-    socket_.set_option(net::socket_base::linger{true, 0}, ignored);
-    socket_.close(ignored);
+    socket().set_option(net::socket_base::linger{true, 0}, ignored);
+    socket().close(ignored);
 }
 
 }  // namespace teapot::detail

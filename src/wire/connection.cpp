@@ -70,7 +70,7 @@ connection::connection(tcp::socket socket, std::shared_ptr<const connection_conf
       id_(tracker.next_id()),
       peer_(peer_of(socket)),
       from_loopback_(peer_is_loopback(socket)),
-      stream_(std::move(socket)),
+      stream_(std::move(socket), config_->tls.get()),
       deadline_([this] { stream_.cancel(); }),
       buffer_(read_buffer_limit(config_->request_limits)) {}
 
@@ -149,17 +149,31 @@ net::awaitable<void> connection::reject_for_body_memory(const request_parser& pa
 net::awaitable<void> connection::lingering_close() {
     // RFC 9112 §9.6: close in stages. Unread request bytes would make the kernel
     // send an RST that can destroy the response before the client reads it.
-    stream_.shutdown_send();
+    auto armed = deadline_.arm(lingering_time);
+    co_await stream_.shutdown_send();
     beast::error_code ec;
     std::size_t drained = 0;
-    auto armed = deadline_.arm(lingering_time);
+    // Read beneath TLS: after our close_notify, OpenSSL reads nothing more, and the bytes are dropped anyway.
     while (!ec && drained < lingering_bytes) {
         buffer_.clear();
-        auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(16384), use_tuple_awaitable);
+        auto [read_ec, n] = co_await stream_.socket().async_read_some(buffer_.prepare(16384), use_tuple_awaitable);
         ec = read_ec;
         drained += n;
     }
     stream_.close();
+}
+
+net::awaitable<void> connection::close_gracefully() {
+    auto armed = deadline_.arm(lingering_time);
+    co_await stream_.shutdown_send();
+    stream_.close();
+}
+
+net::awaitable<bool> connection::handshake() {
+    auto armed = deadline_.arm_until(*first_header_due_);
+    const auto ec = deadline_.explain(co_await stream_.handshake());
+    if (ec) config_->log.connection_event(id_, peer_, "TLS handshake failed: " + ec.message());
+    co_return !ec;
 }
 
 bool connection::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
@@ -209,7 +223,7 @@ net::awaitable<std::tuple<beast::error_code, std::size_t>> connection::read_body
         if (buffer_.size() == buffer_.max_size()) co_return std::tuple{http::error::buffer_overflow, total};
         const auto room = std::min<std::size_t>(65536, buffer_.max_size() - buffer_.size());
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), use_tuple_awaitable);
-        if (read_ec) co_return std::tuple{read_ec == net::error::eof ? http::error::partial_message : read_ec, total};
+        if (read_ec) co_return std::tuple{is_end_of_stream(read_ec) ? http::error::partial_message : read_ec, total};
         buffer_.commit(n);
         total += n;
         const bool done = parse_buffered(parser, false, ec);
@@ -234,6 +248,10 @@ net::awaitable<void> connection::run(std::shared_ptr<connection> /*self*/) {
         ~leave_sweeper() { deadline.unwatch(); }
     } leaving{deadline_};
     first_header_due_ = io_deadline::clock::now() + limits.header_timeout;
+    if (stream_.is_tls() && !co_await handshake()) {
+        stream_.close();
+        co_return;
+    }
     for (;;) {
         if (buffer_.size() == 0 &&
             !co_await wait_for_request(first_header_due_ ? limits.header_timeout : limits.idle_timeout))
@@ -248,8 +266,7 @@ net::awaitable<void> connection::run(std::shared_ptr<connection> /*self*/) {
         first_header_due_.reset();
         if (!co_await respond(parser)) break;
     }
-    stream_.shutdown_send();
-    stream_.close();
+    co_await close_gracefully();
 }
 
 net::awaitable<bool> connection::read_request(request_parser& parser, body_charge& charge) {

@@ -35,6 +35,8 @@ struct connection_config {
     handler_context handlers;
     server_log log;
     std::string server_header;  ///< "teapot/<version>"
+    /// Null: plain HTTP. Else HTTPS: each listener has a config of its own.
+    std::shared_ptr<net::ssl::context> tls;
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -50,6 +52,8 @@ public:
 
 private:
     net::awaitable<void> run(std::shared_ptr<connection> self);
+    /// The TLS handshake, by the first request's header deadline; false when it failed.
+    net::awaitable<bool> handshake();
     net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
     /// Header, checks, 100-continue, content; false when the connection is done.
     net::awaitable<bool> read_request(request_parser& parser, body_charge& charge);
@@ -85,6 +89,8 @@ private:
     /// 503 with Retry-After: this request's content would pass --max-body-memory now.
     net::awaitable<void> reject_for_body_memory(const request_parser& parser);
     net::awaitable<void> lingering_close();
+    /// close_notify (TLS) and a FIN, under a deadline, then close.
+    net::awaitable<void> close_gracefully();
     /// An exception left run(): logged, and this connection only is closed.
     void end_after_exception(std::exception_ptr failure);
 

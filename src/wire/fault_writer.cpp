@@ -17,7 +17,7 @@ namespace {
 constexpr std::chrono::milliseconds early_response_linger{1000};
 
 bool client_left(const beast::error_code& ec) {
-    return ec == net::error::broken_pipe || ec == net::error::connection_reset || ec == net::error::eof;
+    return ec == net::error::broken_pipe || ec == net::error::connection_reset || is_end_of_stream(ec);
 }
 
 net::awaitable<beast::error_code> write_all(byte_stream& stream, std::string_view bytes, write_outcome& out,
@@ -66,9 +66,10 @@ net::awaitable<bool> write_maybe_paced(byte_stream& stream, std::string_view byt
     co_return !out.ec;
 }
 
-// FIN: the client reads everything sent, then end of stream.
-void close_gracefully(byte_stream& stream) {
-    stream.shutdown_send();
+// FIN (after close_notify over TLS): the client reads everything sent, then end of stream.
+net::awaitable<void> close_gracefully(byte_stream& stream, const wire_context& wire) {
+    auto armed = wire.deadline->arm(wire.write_timeout);
+    co_await stream.shutdown_send();
     stream.close();
 }
 
@@ -92,19 +93,19 @@ net::awaitable<write_outcome> break_connection(byte_stream& stream, const fault&
     out.connection_closed = true;
     switch (f.what) {
         case fault::kind::reset: stream.reset(); break;
-        case fault::kind::close: close_gracefully(stream); break;
+        case fault::kind::close: co_await close_gracefully(stream, wire); break;
         case fault::kind::hang: {
             // Never an answer: until the hang's own end, --max-delay at most, or until the client gives up.
             auto how_long = std::min(f.hang_for.value_or(wire.max_delay), wire.max_delay);
             auto end = co_await wait_watching(stream, how_long);
             out.client_gone = end == wait_end::client_gone;
-            close_gracefully(stream);
+            co_await close_gracefully(stream, wire);
             break;
         }
         case fault::kind::garbage: {
             auto bytes = garbage_bytes(f.bytes, f.garbage_seed);
             out.ec = co_await write_all(stream, bytes, out, wire);
-            close_gracefully(stream);
+            co_await close_gracefully(stream, wire);
             break;
         }
         default: break;
@@ -133,14 +134,15 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
                 if (f.reset_at_end)
                     stream.reset();
                 else
-                    close_gracefully(stream);
+                    co_await close_gracefully(stream, wire);
             }
             out.connection_closed = true;
             co_return out;
         }
         case fault::kind::bad_chunk: {
             auto chunked = plan.omit_body ? std::string{} : bad_chunked_body(body);
-            if (co_await write_maybe_paced(stream, chunked, plan.stream, out, wire, must_end)) close_gracefully(stream);
+            if (co_await write_maybe_paced(stream, chunked, plan.stream, out, wire, must_end))
+                co_await close_gracefully(stream, wire);
             out.connection_closed = true;
             co_return out;
         }
@@ -150,7 +152,7 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
             // The response is whole by then: a client leaving during the hold is not a 499.
             if (co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end)) {
                 co_await wait_watching(stream, wire.idle_timeout);
-                close_gracefully(stream);
+                co_await close_gracefully(stream, wire);
             }
             out.connection_closed = true;
             co_return out;
@@ -160,7 +162,10 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
             // after a moment, close with its upload still arriving: the kernel resets the connection
             // and the client's next write fails, as with a server that refuses a large upload.
             if (co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end)) {
-                stream.shutdown_send();
+                {
+                    auto armed = wire.deadline->arm(wire.write_timeout);
+                    co_await stream.shutdown_send();
+                }
                 co_await wait_watching(stream, early_response_linger);
                 stream.close();
             }

@@ -43,6 +43,16 @@ void listener::stop() {
 }
 
 void listener::refuse(tcp::socket socket) {
+    beast::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    const auto peer_text = peer.address().to_string() + ":" + std::to_string(peer.port());
+    if (config_->tls) {
+        // Over TLS the 503 would cost a handshake, which is what an overloaded server saves:
+        // closed at once (the client reports a handshake that ended early).
+        socket.close(ec);
+        config_->log.access({0, "-", "-", 503, 0, 0.0, peer_text});
+        return;
+    }
     // Over --max-connections: a best-effort 503 written without waiting (the
     // socket buffer of a new connection takes it whole), then close. No request
     // was read: the answer is text, with CORS as every answer has it (no Origin to echo).
@@ -52,14 +62,11 @@ void listener::refuse(tcp::socket socket) {
     std::string busy;
     append_head(busy, plan.final_head, config_->server_header, {plan.body.size(), false, "close"});
     busy += plan.body;
-    beast::error_code ec;
-    auto peer = socket.remote_endpoint(ec);
     socket.non_blocking(true, ec);
     auto written = socket.write_some(net::buffer(busy), ec);
     socket.shutdown(tcp::socket::shutdown_send, ec);
     socket.close(ec);
-    config_->log.access(
-        {0, "-", "-", 503, written, 0.0, peer.address().to_string() + ":" + std::to_string(peer.port())});
+    config_->log.access({0, "-", "-", 503, written, 0.0, peer_text});
 }
 
 // The shared_ptr parameter keeps the listener alive for as long as the loop runs.

@@ -2,8 +2,10 @@
 
 #include "plan/request.hpp"
 #include "util/host_field.hpp"
+#include "wire/byte_stream.hpp"
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -65,7 +67,9 @@ std::size_t read_buffer_limit(const limits& limits) noexcept {
 }
 
 bool quietly_ended(const beast::error_code& ec) {
-    return ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof ||
+    // A TLS error mid-stream ends the connection too: nothing can be answered on it.
+    if (ec.category() == net::error::get_ssl_category()) return true;
+    return ec == http::error::end_of_stream || ec == http::error::partial_message || is_end_of_stream(ec) ||
            ec == net::error::connection_reset || ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
            ec == beast::error::timeout;
 }

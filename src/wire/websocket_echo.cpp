@@ -1,14 +1,19 @@
 #include "wire/websocket_echo.hpp"
 
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace teapot::detail {
 namespace websocket = beast::websocket;
 
-net::awaitable<void> run_websocket_echo(byte_stream stream, beast::http::request<beast::http::string_body> upgrade,
-                                        std::string server_header, limits request_limits, body_budget* bodies) {
+namespace {
+
+// The echo over either transport: `Next` is the TCP socket or the TLS stream.
+template <typename Next>
+net::awaitable<void> echo(Next next, beast::http::request<beast::http::string_body> upgrade, std::string server_header,
+                          limits request_limits, body_budget* bodies) {
     // The websocket stream owns its timeouts (pings, idle, handshake).
-    websocket::stream<tcp::socket> ws{std::move(stream).release()};
+    websocket::stream<Next> ws{std::move(next)};
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = request_limits.idle_timeout;
     ws.set_option(timeouts);
@@ -38,6 +43,16 @@ net::awaitable<void> run_websocket_echo(byte_stream stream, beast::http::request
         buffer.consume(buffer.size());
         buffer.shrink_to_fit();  // an idle connection holds no message
     }
+}
+
+}  // namespace
+
+net::awaitable<void> run_websocket_echo(byte_stream stream, beast::http::request<beast::http::string_body> upgrade,
+                                        std::string server_header, limits request_limits, body_budget* bodies) {
+    if (stream.is_tls())
+        return echo(std::move(*std::move(stream).release_tls()), std::move(upgrade), std::move(server_header),
+                    request_limits, bodies);
+    return echo(std::move(stream).release(), std::move(upgrade), std::move(server_header), request_limits, bodies);
 }
 
 }  // namespace teapot::detail

@@ -2,6 +2,8 @@
 // exit codes for signals and bad flags.
 
 #include "client.hpp"
+#include "scratch_dir.hpp"
+#include "tls_client.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
@@ -119,6 +121,32 @@ TEST_CASE("teapot --port 0 prints one ready line, serves, and exits 0 on SIGTERM
     p.signal(SIGTERM);
     CHECK(p.wait() == 0);
     CHECK(p.rest_of_stdout().empty());  // exactly one line on stdout
+}
+
+TEST_CASE("teapot --port 0 --tls-port 0 --ca-out prints a ready line per listener, the CA written before them",
+          "[tls]") {
+    scratch_dir dir;
+    const auto ca = (dir.path / "ca.pem").string();
+    process p{{"--port", "0", "--tls-port", "0", "--ca-out", ca, "--quiet"}};
+    auto plain = port_of(p.read_line());
+    std::smatch m;
+    const auto https_line = p.read_line();
+    REQUIRE(std::regex_match(https_line, m, std::regex{R"(^teapot listening on https://127\.0\.0\.1:(\d+)$)"}));
+    const auto tls_port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    std::ifstream file{ca};
+    std::stringstream pem;
+    pem << file.rdbuf();
+    CHECK(pem.str().starts_with("-----BEGIN CERTIFICATE-----"));
+    CHECK(fetch(plain, "/__teapot/ca.pem").body == pem.str());
+    CHECK(fetch_tls(tls_port, pem.str(), "/status/418").status == 418);
+    p.signal(SIGTERM);
+    CHECK(p.wait() == 0);
+}
+
+TEST_CASE("teapot --tls-cert with a file that does not exist exits 1 naming the flag and the file", "[tls]") {
+    process p{{"--tls-port", "0", "--tls-cert", "/nonexistent/leaf.pem", "--tls-key", "/nonexistent/leaf.key"}};
+    CHECK(p.wait() == 1);
+    CHECK_THAT(p.all_stderr(), Catch::Contains("cannot read --tls-cert /nonexistent/leaf.pem"));
 }
 
 TEST_CASE("teapot raises its soft limit on open files to the hard limit") {

@@ -114,15 +114,15 @@ response take_response(std::string& raw, bool head_request) {
     return to_response(parser);
 }
 
-response connection::read_response(bool head_request) {
+response read_response_from(std::string& pending, const std::function<bool()>& fill, bool head_request) {
     http::response_parser<http::string_body> parser;
     prepare(parser, head_request);
     bool open = true;
     while (!parser.is_done()) {
         boost::beast::error_code ec;
         std::size_t used = 0;
-        if (!pending_.empty()) used = parser.put(boost::asio::buffer(pending_.data(), pending_.size()), ec);
-        pending_.erase(0, used);
+        if (!pending.empty()) used = parser.put(boost::asio::buffer(pending.data(), pending.size()), ec);
+        pending.erase(0, used);
         if (ec && ec != http::error::need_more) throw std::runtime_error("bad response: " + ec.message());
         if (parser.is_done()) break;
         if (!open) {
@@ -134,6 +134,11 @@ response connection::read_response(bool head_request) {
         open = fill();
     }
     return to_response(parser);
+}
+
+response connection::read_response(bool head_request) {
+    return read_response_from(
+        pending_, [this] { return fill(); }, head_request);
 }
 
 connection::received connection::read_to_end(std::chrono::milliseconds within) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,6 +70,10 @@ private:
 /// Parses the whole response at the front of `raw` (bytes already read) with
 /// Beast's parser and removes its bytes; throws when `raw` holds no whole response.
 response take_response(std::string& raw, bool head_request = false);
+
+/// Reads one response from `pending` (bytes read already), calling `fill` for more: it appends
+/// to `pending` and returns false once the peer has closed. For any transport (TLS: tls_client.hpp).
+response read_response_from(std::string& pending, const std::function<bool()>& fill, bool head_request);
 
 /// "Host: 127.0.0.1:PORT" CRLF, as a client pointed at the test server sends it.
 std::string host_line(std::uint16_t port);

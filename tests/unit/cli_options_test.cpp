@@ -429,3 +429,36 @@ TEST_CASE("parse_options: what the journal keeps, in all and per request", "[cli
     CHECK(contains(usage_error_of({"--journal-fields", "-1"}), "expected a number from 0 to 100000"));
     CHECK(contains(std::string{teapot::cli::usage()}, "--journal-fields"));
 }
+
+TEST_CASE("parse_options: --tls-port beside --port serves both, and alone HTTPS only", "[cli][tls]") {
+    auto both = parse_options(args{"--port", "0", "--tls-port", "8443", "--tls-name", "api.test", "--tls-name",
+                                   "10.0.0.5", "--ca-out", "/tmp/ca.pem"});
+    CHECK(both.server.plain_http);
+    CHECK(both.server.tls.port == std::uint16_t{8443});
+    CHECK(both.server.tls.names == std::vector<std::string>{"api.test", "10.0.0.5"});
+    CHECK(both.tls.ca_out == "/tmp/ca.pem");
+    auto alone = parse_options(args{"--tls-port=0"});
+    CHECK_FALSE(alone.server.plain_http);
+    CHECK(alone.server.tls.port == std::uint16_t{0});
+    auto plain = parse_options(args{});
+    CHECK(plain.server.plain_http);
+    CHECK_FALSE(plain.server.tls.port);
+    auto files = parse_options(args{"--tls-port", "0", "--tls-ca-cert", "ca.crt", "--tls-ca-key", "ca.key",
+                                    "--tls-cert", "leaf.crt", "--tls-key", "leaf.key"});
+    CHECK(files.tls.ca_certificate == "ca.crt");
+    CHECK(files.tls.ca_key == "ca.key");
+    CHECK(files.tls.certificate == "leaf.crt");
+    CHECK(files.tls.key == "leaf.key");
+}
+
+TEST_CASE("parse_options: TLS flags that cannot work together are usage errors that say why", "[cli][tls]") {
+    CHECK(contains(usage_error_of({"--ca-out", "ca.pem"}), "need --tls-port"));
+    CHECK(contains(usage_error_of({"--tls-name", "a.test"}), "need --tls-port"));
+    CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-ca-cert", "ca.crt"}), "go together"));
+    CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-key", "k"}), "go together"));
+    CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-cert", "c", "--tls-key", "k", "--tls-name", "x"}),
+                   "serves your own"));
+    CHECK(contains(usage_error_of({"--tls-port", "70000"}), "invalid value '70000' for --tls-port"));
+    CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-name="}), "--tls-name needs"));
+    CHECK(contains(usage_error_of({"--tls-port", "0", "--ca-out="}), "--ca-out needs a file name"));
+}

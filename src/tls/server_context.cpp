@@ -1,0 +1,54 @@
+#include "tls/server_context.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <openssl/ssl.h>
+
+#include <stdexcept>
+#include <string_view>
+
+namespace teapot::detail::tls {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+// RFC 7301 §3.1: the client's list is length-prefixed names. HTTP/1.1 only until HTTP/2
+// is served (advertising h2 over an HTTP/1 codec makes curl fail with an empty reply).
+int select_http11(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
+                  unsigned int in_length, void* /*arg*/) {
+    static constexpr unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    unsigned char* chosen = nullptr;
+    if (SSL_select_next_proto(&chosen, out_length, http11, sizeof http11, in, in_length) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    *out = chosen;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+ssl::context make_server_context(const server_identity& identity) {
+    ssl::context context{ssl::context::tls_server};
+    auto* native = context.native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    // Resumption by session ID needs a context ID (tickets do not); both stay on.
+    static constexpr unsigned char session_context[] = "teapot";
+    SSL_CTX_set_session_id_context(native, session_context, sizeof session_context - 1);
+    SSL_CTX_set_alpn_select_cb(native, select_http11, nullptr);
+    try {
+        context.use_certificate_chain(boost::asio::buffer(identity.chain_pem));
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error(std::string{"TLS: the certificate does not load: "} + e.what());
+    }
+    try {
+        context.use_private_key(boost::asio::buffer(identity.key_pem), ssl::context::pem);
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error(std::string{"TLS: the private key does not load or does not match the certificate: "} +
+                                 e.what());
+    }
+    if (SSL_CTX_check_private_key(native) != 1)
+        throw std::runtime_error("TLS: the private key does not match the certificate");
+    return context;
+}
+
+}  // namespace teapot::detail::tls

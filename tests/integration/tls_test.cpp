@@ -1,0 +1,297 @@
+// HTTPS: the same router, faults, scenarios and admin API as plain HTTP, over TLS,
+// with a CA and a leaf minted at start (issue 16). Asserted through a real TLS client
+// (tls_client.hpp, OpenSSL) that verifies the chain and the name as browsers do.
+
+#include "client.hpp"
+#include "test_server.hpp"
+#include "tls_client.hpp"
+
+#include "tls/certificates.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <catch2/catch.hpp>
+
+#include <openssl/ssl.h>
+
+#include <string>
+
+using namespace teapot::test;
+namespace net = boost::asio;
+namespace websocket = boost::beast::websocket;
+
+namespace {
+
+teapot::server_options tls_options() {
+    auto o = test_options();
+    o.tls.port = 0;
+    return o;
+}
+
+std::string get_request(std::string_view target, std::string_view extra = {}) {
+    return "GET " + std::string{target} + " HTTP/1.1\r\nHost: localhost\r\n" + std::string{extra} + "\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("HTTPS: /status/418 answers over TLS, the minted leaf verified for localhost and 127.0.0.1", "[tls]") {
+    test_server s{tls_options()};
+    REQUIRE(s.srv.tls_port() != 0);
+    REQUIRE(s.srv.tls_port() != s.port());
+    CHECK(s.srv.tls_url() == "https://127.0.0.1:" + std::to_string(s.srv.tls_port()));
+    REQUIRE(s.srv.ca_pem().starts_with("-----BEGIN CERTIFICATE-----"));
+    for (const char* name : {"localhost", "127.0.0.1"}) {
+        tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = name}};
+        c.send(get_request("/status/418", "Connection: close\r\n"));
+        auto r = c.read_response();
+        CHECK(r.status == 418);
+        CHECK(r.body.find("teapot") != std::string::npos);
+        CHECK(c.alpn() == "http/1.1");
+    }
+    // Plain HTTP still answers beside it.
+    CHECK(fetch(s.port(), "/status/418").status == 418);
+}
+
+TEST_CASE("HTTPS: a name the leaf does not hold fails verification, and one given by tls.names passes", "[tls]") {
+    auto o = tls_options();
+    o.tls.names = {"api.test", "10.1.2.3"};
+    test_server s{o};
+    auto failure = handshake_failure(s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = "other.test"});
+    CHECK(failure.find("hostname mismatch") != std::string::npos);
+    CHECK(fetch_tls(s.srv.tls_port(), s.srv.ca_pem(), "/status/200").status == 200);
+    tls_connection named{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = "api.test"}};
+    // An IP address is checked against the IP SANs (no SNI is sent for it).
+    tls_connection address{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = "10.1.2.3"}};
+    // A client that does not trust the CA fails as it should: the CA is this run's own.
+    auto untrusted = handshake_failure(
+        s.srv.tls_port(), {.ca_pem = teapot::detail::tls::make_certificate_authority("another CA").certificate_pem});
+    CHECK(untrusted.find("certificate verify failed") != std::string::npos);
+}
+
+TEST_CASE("HTTPS: TLS 1.2 and 1.3 both serve, and TLS 1.1 is refused", "[tls]") {
+    test_server s{tls_options()};
+    tls_connection v12{s.srv.tls_port(),
+                       {.ca_pem = s.srv.ca_pem(), .min_version = TLS1_2_VERSION, .max_version = TLS1_2_VERSION}};
+    CHECK(v12.version() == "TLSv1.2");
+    tls_connection v13{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+    CHECK(v13.version() == "TLSv1.3");
+    v13.send(get_request("/status/204"));
+    CHECK(v13.read_response().status == 204);
+    auto old = handshake_failure(
+        s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .min_version = TLS1_1_VERSION, .max_version = TLS1_1_VERSION});
+    CHECK_FALSE(old.empty());
+}
+
+TEST_CASE("HTTPS: ALPN selects http/1.1 from h2 and http/1.1, and refuses a client offering only h2", "[tls]") {
+    test_server s{tls_options()};
+    tls_connection both{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"h2", "http/1.1"}}};
+    CHECK(both.alpn() == "http/1.1");
+    tls_connection none{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {}}};
+    CHECK(none.alpn().empty());
+    // RFC 7301 §3.2: no protocol in common is the no_application_protocol alert; h2 is not served yet.
+    auto h2_only = handshake_failure(s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"h2"}});
+    CHECK(h2_only.find("no application protocol") != std::string::npos);
+}
+
+TEST_CASE("HTTPS: keep-alive, interim 103 and knobs work as over plain HTTP", "[tls]") {
+    test_server s{tls_options()};
+    tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+    c.send(get_request("/status/103"));
+    auto interim = c.read_response();
+    CHECK(interim.status == 103);
+    CHECK(interim.has("Link"));
+    CHECK(c.read_response().status == 200);
+    c.send(get_request("/status/429?retry_after=7"));
+    auto limited = c.read_response();
+    CHECK(limited.status == 429);
+    CHECK(limited.header("Retry-After") == "7");
+    c.send(get_request("/status/302"));
+    CHECK(c.read_response().has("Location"));
+}
+
+TEST_CASE("HTTPS: a Connection: close answer ends with close_notify, then the end of the stream", "[tls]") {
+    test_server s{tls_options()};
+    tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+    c.send(get_request("/status/200", "Connection: close\r\n"));
+    auto got = c.read_to_end(std::chrono::seconds{5});
+    CHECK(got.bytes.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(got.how == tls_connection::ending::close_notify);
+}
+
+TEST_CASE("HTTPS: wire faults break the TLS connection as they break TCP", "[tls][faults]") {
+    test_server s{tls_options()};
+    const auto port = s.srv.tls_port();
+    const auto& ca = s.srv.ca_pem();
+    SECTION("444 closes without a byte and without close_notify") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/444"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.bytes.empty());
+        CHECK(got.how == tls_connection::ending::fin_without_close_notify);
+    }
+    SECTION("reset: an RST") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/200?fault=reset"));
+        CHECK(c.read_to_end(std::chrono::seconds{5}).how == tls_connection::ending::reset);
+    }
+    SECTION("truncate: part of the body, then close_notify (the client sees fewer bytes than announced)") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/200?fault=truncate:5"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how == tls_connection::ending::close_notify);
+        const auto body = got.bytes.substr(got.bytes.find("\r\n\r\n") + 4);
+        CHECK(body.size() == 5);
+    }
+    SECTION("garbage: the bytes arrive inside the TLS stream, not HTTP") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/200?fault=garbage:64B"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.bytes.size() == 64);
+        CHECK_FALSE(got.bytes.starts_with("HTTP/"));
+        CHECK(got.how == tls_connection::ending::close_notify);
+    }
+}
+
+TEST_CASE("HTTPS: the handshake has the header deadline, bytes that are not TLS are refused and the server serves on",
+          "[tls][hostile]") {
+    auto o = tls_options();
+    o.request_limits.header_timeout = std::chrono::milliseconds{300};
+    test_server s{o};
+    {
+        // A client that connects and says nothing is closed once the header timeout passes.
+        connection silent{s.srv.tls_port()};
+        auto started = std::chrono::steady_clock::now();
+        auto got = silent.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how != connection::ending::still_open);
+        CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{250});
+    }
+    {
+        // Plain HTTP to the HTTPS port: no HTTP answer (a TLS alert at most), then the end.
+        connection plain{s.srv.tls_port()};
+        plain.send(get_request("/status/200"));
+        auto got = plain.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how != connection::ending::still_open);
+        CHECK(got.bytes.find("HTTP/1.1") == std::string::npos);
+    }
+    CHECK(fetch_tls(s.srv.tls_port(), s.srv.ca_pem(), "/status/200").status == 200);
+}
+
+TEST_CASE("HTTPS: a second connection resumes the first one's session", "[tls]") {
+    test_server s{tls_options()};
+    SSL_SESSION* session = nullptr;
+    {
+        tls_connection first{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+        // TLS 1.3 sends its tickets after the handshake: a request and its answer bring them.
+        first.send(get_request("/status/200"));
+        first.read_response();
+        session = first.session();
+        CHECK_FALSE(first.resumed());
+    }
+    REQUIRE(session != nullptr);
+    tls_connection second{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .resume = session}};
+    SSL_SESSION_free(session);
+    CHECK(second.resumed());
+}
+
+TEST_CASE("HTTPS: /status/101 completes a WebSocket handshake over TLS and echoes", "[tls]") {
+    test_server s{tls_options()};
+    net::io_context ioc;
+    net::ssl::context ctx{net::ssl::context::tls_client};
+    ctx.add_certificate_authority(net::buffer(s.srv.ca_pem()));
+    ctx.set_verify_mode(net::ssl::verify_peer);
+    websocket::stream<net::ssl::stream<net::ip::tcp::socket>> ws{ioc, ctx};
+    boost::beast::get_lowest_layer(ws).connect({net::ip::make_address("127.0.0.1"), s.srv.tls_port()});
+    SSL_set_tlsext_host_name(ws.next_layer().native_handle(), "localhost");
+    ws.next_layer().set_verify_callback(net::ssl::host_name_verification("localhost"));
+    ws.next_layer().handshake(net::ssl::stream_base::client);
+    websocket::response_type res;
+    ws.handshake(res, "localhost", "/status/101");
+    CHECK(res.result_int() == 101);
+    ws.text(true);
+    ws.write(net::buffer(std::string{"over TLS"}));
+    boost::beast::flat_buffer buffer;
+    ws.read(buffer);
+    CHECK(boost::beast::buffers_to_string(buffer.data()) == "over TLS");
+    ws.close(websocket::close_code::normal);
+}
+
+TEST_CASE("HTTPS: scenarios, the journal and wait_for see requests that came over TLS", "[tls]") {
+    test_server s{tls_options()};
+    s.srv.load_scenario(R"(
+name: flaky
+routes:
+  - id: orders
+    match: { path: /orders }
+    steps: [{ status: 503, times: 1 }, { status: 200 }]
+)");
+    CHECK(fetch_tls(s.srv.tls_port(), s.srv.ca_pem(), "/orders").status == 503);
+    CHECK(fetch(s.port(), "/orders").status == 200);  // the same sequence, whichever the transport
+    CHECK(s.srv.wait_for({.route = "orders"}, 2));
+    CHECK(s.srv.requests({.route = "orders"}).size() == 2);
+}
+
+TEST_CASE("HTTPS: GET /__teapot/ca.pem serves the CA the leaf chains to, over either transport", "[tls][admin]") {
+    test_server s{tls_options()};
+    auto plain = fetch(s.port(), "/__teapot/ca.pem");
+    CHECK(plain.status == 200);
+    CHECK(plain.body == s.srv.ca_pem());
+    CHECK(fetch_tls(s.srv.tls_port(), plain.body, "/__teapot/ca.pem").body == plain.body);
+    test_server without_tls;
+    CHECK(without_tls.srv.ca_pem().empty());
+    CHECK(fetch(without_tls.port(), "/__teapot/ca.pem").status == 404);
+}
+
+TEST_CASE("HTTPS only: without plain HTTP, url() is the HTTPS one and the port serves TLS", "[tls]") {
+    auto o = tls_options();
+    o.plain_http = false;
+    test_server s{o};
+    CHECK(s.srv.url() == s.srv.tls_url());
+    CHECK(s.port() == s.srv.tls_port());
+    CHECK(fetch_tls(s.port(), s.srv.ca_pem(), "/status/418").status == 418);
+    auto neither = test_options();
+    neither.plain_http = false;
+    teapot::server nothing{neither};
+    CHECK_THROWS_AS(nothing.start(), std::invalid_argument);
+}
+
+TEST_CASE("HTTPS: a CA given in the options issues the leaf, and a leaf given is served as it is", "[tls]") {
+    namespace tls = teapot::detail::tls;
+    const auto ca = tls::make_certificate_authority("kept CA");
+    {
+        auto o = tls_options();
+        o.tls.ca_certificate_pem = ca.certificate_pem;
+        o.tls.ca_key_pem = ca.key_pem;
+        test_server s{o};
+        CHECK(s.srv.ca_pem() == ca.certificate_pem);
+        CHECK(fetch_tls(s.srv.tls_port(), ca.certificate_pem, "/status/200").status == 200);
+    }
+    {
+        tls::leaf_request request;
+        request.dns_names = {"own.test"};
+        const auto leaf = tls::issue_leaf(ca, request);
+        auto o = tls_options();
+        o.tls.certificate_pem = leaf.certificate_pem;
+        o.tls.key_pem = leaf.key_pem;
+        test_server s{o};
+        CHECK(s.srv.ca_pem().empty());  // the issuer is the user's, unknown to teapot
+        tls_connection c{s.srv.tls_port(), {.ca_pem = ca.certificate_pem, .server_name = "own.test"}};
+        auto other = handshake_failure(s.srv.tls_port(), {.ca_pem = ca.certificate_pem, .server_name = "localhost"});
+        CHECK(other.find("hostname mismatch") != std::string::npos);
+    }
+    {
+        auto o = tls_options();
+        o.tls.ca_certificate_pem = ca.certificate_pem;  // without its key
+        teapot::server half{o};
+        CHECK_THROWS_AS(half.start(), std::invalid_argument);
+        auto mismatched = tls_options();
+        mismatched.tls.certificate_pem = ca.certificate_pem;
+        mismatched.tls.key_pem = tls::make_certificate_authority("other").key_pem;
+        teapot::server wrong{mismatched};
+        CHECK_THROWS_WITH(wrong.start(), Catch::Contains("does not match"));
+    }
+}
