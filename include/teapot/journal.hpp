@@ -5,12 +5,24 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace teapot {
+
+/// What the TLS handshake of a connection settled, as OpenSSL reports it.
+struct tls_facts {
+    std::string server_name;  ///< the SNI the client sent (RFC 6066 §3); empty when none (an IP address)
+    std::string version;      ///< "TLSv1.3", "TLSv1.2"
+    std::string cipher;       ///< OpenSSL's name: "TLS_AES_256_GCM_SHA384"
+    std::string alpn;         ///< the application protocol selected; empty when the client offered none
+    /// The client certificate's subject and issuer (RFC 2253), when one was presented; empty otherwise.
+    std::string client_subject;
+    std::string client_issuer;
+};
 
 /// One request as the journal recorded it, with what answered it.
 struct recorded_request {
@@ -34,6 +46,8 @@ struct recorded_request {
     bool body_truncated = false;
     std::size_t body_size = 0;  ///< as sent
     std::string peer;           ///< address:port of the client
+    /// The TLS facts of the connection that carried it (shared by its requests); null over plain HTTP.
+    std::shared_ptr<const tls_facts> tls;
     using time_point = std::chrono::system_clock::time_point;
     time_point received;
     std::optional<time_point> first_byte;  ///< none when nothing was sent (reset, close, hang...)

@@ -53,6 +53,22 @@ boost::json::array fields(const std::vector<std::pair<std::string, std::string>>
     return out;
 }
 
+// null over plain HTTP; the client certificate null when none was presented.
+boost::json::value tls_json(const tls_facts* t) {
+    if (!t) return nullptr;
+    auto empty_null = [](const std::string& s) {
+        return s.empty() ? boost::json::value(nullptr) : boost::json::value(text(s));
+    };
+    boost::json::value client = nullptr;
+    if (!t->client_subject.empty())
+        client = boost::json::object{{"subject", text(t->client_subject)}, {"issuer", text(t->client_issuer)}};
+    return boost::json::object{{"server_name", empty_null(t->server_name)},
+                               {"version", text(t->version)},
+                               {"cipher", text(t->cipher)},
+                               {"alpn", empty_null(t->alpn)},
+                               {"client_certificate", std::move(client)}};
+}
+
 }  // namespace
 
 boost::json::value to_json(const journal_entry& e) {
@@ -74,6 +90,7 @@ boost::json::value to_json(const journal_entry& e) {
         {"body_truncated", e.body_truncated},
         {"body_size", e.body_size},
         {"peer", text(e.peer)},
+        {"tls", tls_json(e.tls.get())},
         {"received", rfc3339(e.received)},
         {"first_byte", e.first_byte ? boost::json::value(rfc3339(*e.first_byte)) : boost::json::value(nullptr)},
         {"done", e.done ? boost::json::value(rfc3339(*e.done)) : boost::json::value(nullptr)},

@@ -59,6 +59,10 @@ std::size_t entry_bytes(const journal_entry& e) noexcept {
     n += heap_bytes(e.scenario) + heap_bytes(e.route) + heap_bytes(e.unmatched) + heap_bytes(e.fault);
     n += fields_bytes(e.headers) + fields_bytes(e.trailers) + list_bytes(e.sessions);
     for (const auto& s : e.sessions) n += heap_bytes(s);
+    // Shared by a connection's requests, but counted in each: an upper bound.
+    if (const auto& t = e.tls)
+        n += sizeof(tls_facts) + block_overhead + heap_bytes(t->server_name) + heap_bytes(t->version) +
+             heap_bytes(t->cipher) + heap_bytes(t->alpn) + heap_bytes(t->client_subject) + heap_bytes(t->client_issuer);
     return n;
 }
 

@@ -5,6 +5,9 @@
 
 #include "util/ascii.hpp"  // iequals, which every reader of a request uses
 
+#include <teapot/journal.hpp>  // tls_facts
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,8 +30,9 @@ struct request {
     /// matchers, isolate_by, templates and the admin token never read it; the journal keeps it.
     std::vector<std::pair<std::string_view, std::string_view>> trailers;
     std::string_view body;
-    std::string_view peer;      ///< "address:port" of the client, for the journal
-    bool from_loopback = true;  ///< the client is on this machine (admin access)
+    std::string_view peer;                 ///< "address:port" of the client, for the journal
+    bool from_loopback = true;             ///< the client is on this machine (admin access)
+    std::shared_ptr<const tls_facts> tls;  ///< the connection's TLS handshake; null over plain HTTP
 
     /// The first field named `name` (case-insensitive), or an empty view.
     std::string_view header(std::string_view name) const noexcept;

@@ -78,6 +78,8 @@ public:
     /// The TCP socket beneath, for what only it can tell: the peer's address, and a
     /// peek that tells the client's FIN or RST from the bytes of its next request.
     tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : socket_; }
+    /// The TLS stream, for what its handshake settled; null over plain TCP.
+    tls_stream* tls() noexcept { return tls_.get(); }
     /// Hands the TCP socket over (the WebSocket echo takes the connection whole). Plain only.
     tcp::socket release() && noexcept { return std::move(socket_); }
     /// Hands the TLS stream over. TLS only.

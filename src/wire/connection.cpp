@@ -8,6 +8,7 @@
 #include "journal/metrics.hpp"
 #include "plan/request.hpp"
 #include "router/router.hpp"
+#include "tls/session_facts.hpp"
 #include "util/byte_size.hpp"
 #include "wire/connection_tracker.hpp"
 #include "wire/exchange_record.hpp"
@@ -172,8 +173,12 @@ net::awaitable<void> connection::close_gracefully() {
 net::awaitable<bool> connection::handshake() {
     auto armed = deadline_.arm_until(*first_header_due_);
     const auto ec = deadline_.explain(co_await stream_.handshake());
-    if (ec) config_->log.connection_event(id_, peer_, "TLS handshake failed: " + ec.message());
-    co_return !ec;
+    if (ec) {
+        config_->log.connection_event(id_, peer_, "TLS handshake failed: " + ec.message());
+        co_return false;
+    }
+    tls_facts_ = std::make_shared<const tls_facts>(tls::facts_of(stream_.tls()->native_handle()));
+    co_return true;
 }
 
 bool connection::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
@@ -324,9 +329,7 @@ net::awaitable<bool> connection::read_request(request_parser& parser, body_charg
 net::awaitable<bool> connection::respond(request_parser& parser) {
     const auto started = access_start(config_->log);
     const auto& msg = parser.get();
-    auto req = view_of(parser);
-    req.peer = peer_;
-    req.from_loopback = from_loopback_;
+    auto req = describe(parser);
     const auto received = std::chrono::system_clock::now();
     auto plan = route(req, config_->handlers);
     // The handlers have no logger: what they ignored of the request is told here, for a person at debug level.
@@ -437,9 +440,7 @@ net::awaitable<bool> connection::answer_before_body(const request_parser& parser
     // A request whose answer is an early response (fault early-response) is answered
     // now, its body unread: the client is still uploading when the answer comes.
     auto started = access_start(config_->log);
-    auto req = view_of(parser);
-    req.peer = peer_;
-    req.from_loopback = from_loopback_;
+    auto req = describe(parser);
     const auto received = std::chrono::system_clock::now();
     auto plan = route_before_body(req, config_->handlers);
     if (!plan) co_return false;
@@ -449,6 +450,14 @@ net::awaitable<bool> connection::answer_before_body(const request_parser& parser
                          elapsed_ms(started), peer_, fault_label(*plan)});
     finish_record(config_->handlers, entry, *plan, logged_status(*plan, out.client_gone), out.first_byte);
     co_return true;
+}
+
+request connection::describe(const request_parser& parser) const {
+    auto req = view_of(parser);
+    req.peer = peer_;
+    req.from_loopback = from_loopback_;
+    req.tls = tls_facts_;
+    return req;
 }
 
 void connection::skip_empty_lines() {

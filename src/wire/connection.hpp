@@ -91,6 +91,8 @@ private:
     net::awaitable<void> lingering_close();
     /// close_notify (TLS) and a FIN, under a deadline, then close.
     net::awaitable<void> close_gracefully();
+    /// The request as the router sees it, with what the connection knows of its client.
+    request describe(const request_parser& parser) const;
     /// An exception left run(): logged, and this connection only is closed.
     void end_after_exception(std::exception_ptr failure);
 
@@ -99,6 +101,7 @@ private:
     std::uint64_t id_;
     std::string peer_;
     bool from_loopback_;
+    std::shared_ptr<const tls_facts> tls_facts_;  ///< after the handshake; null over plain HTTP
     byte_stream stream_;
     io_deadline deadline_;  ///< for every read and write of stream_
     beast::flat_buffer buffer_;

@@ -15,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 #include <openssl/ssl.h>
@@ -294,4 +295,45 @@ TEST_CASE("HTTPS: a CA given in the options issues the leaf, and a leaf given is
         teapot::server wrong{mismatched};
         CHECK_THROWS_WITH(wrong.start(), Catch::Contains("does not match"));
     }
+}
+
+TEST_CASE("HTTPS: the journal records each request's TLS facts, and none for plain HTTP", "[tls][journal]") {
+    test_server s{tls_options()};
+    {
+        tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"h2", "http/1.1"}}};
+        c.send(get_request("/status/201?over=tls"));
+        CHECK(c.read_response().status == 201);
+    }
+    {
+        // An address sends no SNI (RFC 6066 §3), and this client offers no ALPN.
+        tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = "127.0.0.1", .alpn = {}}};
+        c.send(get_request("/status/202"));
+        CHECK(c.read_response().status == 202);
+    }
+    CHECK(fetch(s.port(), "/status/203").status == 203);
+    REQUIRE(s.srv.wait_for({}, 3));
+    auto entries = s.srv.requests();
+    REQUIRE(entries.size() == 3);
+    REQUIRE(entries[0].tls);
+    CHECK(entries[0].tls->server_name == "localhost");
+    CHECK(entries[0].tls->version == "TLSv1.3");
+    CHECK(entries[0].tls->cipher.starts_with("TLS_"));
+    CHECK(entries[0].tls->alpn == "http/1.1");
+    CHECK(entries[0].tls->client_subject.empty());
+    REQUIRE(entries[1].tls);
+    CHECK(entries[1].tls->server_name.empty());
+    CHECK(entries[1].tls->alpn.empty());
+    CHECK_FALSE(entries[2].tls);
+
+    auto listing = fetch(s.port(), "/__teapot/requests");
+    REQUIRE(listing.status == 200);
+    auto json = boost::json::parse(listing.body).at("requests").as_array();
+    REQUIRE(json.size() == 3);
+    const auto& facts = json[0].at("tls").as_object();
+    CHECK(facts.at("server_name") == "localhost");
+    CHECK(facts.at("version") == "TLSv1.3");
+    CHECK(facts.at("alpn") == "http/1.1");
+    CHECK(facts.at("client_certificate").is_null());
+    CHECK(json[1].at("tls").at("server_name").is_null());
+    CHECK(json[2].at("tls").is_null());
 }
