@@ -7,6 +7,7 @@
 #include "journal/metrics.hpp"
 #include "journal/operations.hpp"
 #include "scenario/registry.hpp"
+#include "tls/cases.hpp"
 #include "tls/server_identity.hpp"
 #include "util/random_source.hpp"
 #include "wire/connection.hpp"
@@ -97,10 +98,20 @@ struct server::impl {
     detail::connection_tracker tracker;
     std::shared_ptr<const detail::connection_config> config;
     std::unique_ptr<detail::io_pool> pool;
-    std::shared_ptr<detail::listener> listener;      ///< plain HTTP; null when plain_http is off
-    std::shared_ptr<detail::listener> tls_listener;  ///< HTTPS; null without tls.port
+    std::shared_ptr<detail::listener> listener;                     ///< plain HTTP; null when plain_http is off
+    std::shared_ptr<detail::listener> tls_listener;                 ///< HTTPS; null without tls.port
+    std::vector<std::shared_ptr<detail::listener>> case_listeners;  ///< tls.cases, in tls_cases()'s order
     std::string ca_pem;
+    /// Shared with the handlers (GET /__teapot/tls); filled once the cases are bound, before any request.
+    std::shared_ptr<std::vector<tls_case_listing>> tls_cases = std::make_shared<std::vector<tls_case_listing>>();
     bool stopped = false;
+
+    std::vector<std::shared_ptr<detail::listener>> all_listeners() const {
+        std::vector<std::shared_ptr<detail::listener>> all = case_listeners;
+        for (const auto& l : {listener, tls_listener})
+            if (l) all.push_back(l);
+        return all;
+    }
 
     explicit impl(server_options o)
         : options(std::move(o)),
@@ -109,6 +120,45 @@ struct server::impl {
                                           options.journal_fields, options.journal_field_bytes,
                                           options.journal_page_bytes}) {}
 };
+
+namespace {
+
+struct case_listeners {
+    std::vector<std::shared_ptr<detail::listener>> listeners;
+    std::vector<tls_case_listing> listing;
+};
+
+// Each TLS case on an ephemeral port of `host`, with a context of its own. Its URL names
+// localhost for a loopback or wildcard host: the certificate cases are about names, and
+// a client checks the name of the URL it was given.
+case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
+                              const detail::tls::listener_identity& identity, const detail::connection_config& base,
+                              detail::connection_tracker& tracker) {
+    if (identity.ca.key_pem.empty())
+        throw std::invalid_argument(
+            "TLS cases issue certificates: with a certificate of your own (--tls-cert), give "
+            "its CA and the CA's key too (--tls-ca-cert, --tls-ca-key)");
+    boost::system::error_code ec;
+    const auto address = detail::net::ip::make_address(host, ec);
+    const bool local = !ec && (address.is_loopback() || address.is_unspecified());
+    const auto url_host = local                                 ? std::string{"localhost"}
+                          : host.find(':') != std::string::npos ? "[" + host + "]"
+                                                                : host;
+    case_listeners out;
+    for (const auto& c : detail::tls::tls_cases()) {
+        const auto made = detail::tls::make_case(c.name, identity.ca, identity.names);
+        auto config = std::make_shared<detail::connection_config>(base);
+        config->tls =
+            std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(made.identity, made.settings));
+        auto l = std::make_shared<detail::listener>(pool, resolve_endpoint(host, 0), config, tracker);
+        out.listing.push_back({std::string{c.name}, "https://" + url_host + ":" + std::to_string(l->port()), l->port(),
+                               std::string{c.presents}, std::string{c.verdict}});
+        out.listeners.push_back(std::move(l));
+    }
+    return out;
+}
+
+}  // namespace
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
 
@@ -146,7 +196,8 @@ void server::start() {
         detail::handler_context{o.max_delay, &impl_->random, impl_->scenarios.get(), &impl_->requests,
                                 detail::admin_settings{o.admin, o.admin_token}, o.debug_headers, &impl_->counters,
                                 [&tracker = impl_->tracker] { return tracker.count(); },
-                                redirect_hosts(o.allowed_redirect_hosts), o.strict_knobs, impl_->ca_pem},
+                                redirect_hosts(o.allowed_redirect_hosts), o.strict_knobs, impl_->ca_pem,
+                                impl_->tls_cases},
         detail::server_log{o.logger, o.format}, "teapot/" + std::string{version()},
         nullptr,  // plain HTTP; the HTTPS listener's copy has its context
     });
@@ -166,11 +217,13 @@ void server::start() {
     if (tls_config)
         tls_listener = std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, *o.tls.port), tls_config,
                                                           impl_->tracker);
+    auto cases = o.tls.cases ? bind_tls_cases(*pool, o.host, identity, *config, impl_->tracker) : case_listeners{};
     impl_->pool = std::move(pool);
     impl_->listener = std::move(listener);
     impl_->tls_listener = std::move(tls_listener);
-    for (const auto& l : {impl_->listener, impl_->tls_listener})
-        if (l) l->start();
+    impl_->case_listeners = std::move(cases.listeners);
+    *impl_->tls_cases = std::move(cases.listing);
+    for (const auto& l : impl_->all_listeners()) l->start();
     if (!o.scenario_paths.empty() && o.watch_scenarios) {
         // Hot reload: a changed file is re-parsed and swapped in; a broken edit keeps the previous set.
         // The parse runs on the first I/O thread: `teapot check scenarios` takes under 10 ms with
@@ -315,13 +368,14 @@ std::uint16_t server::tls_port() const noexcept { return impl_->tls_listener ? i
 
 const std::string& server::ca_pem() const noexcept { return impl_->ca_pem; }
 
+const std::vector<tls_case_listing>& server::tls_cases() const noexcept { return *impl_->tls_cases; }
+
 const std::string& server::host() const noexcept { return impl_->options.host; }
 
 void server::stop() {
     if (!impl_->pool || impl_->stopped) return;
     impl_->stopped = true;
-    for (const auto& l : {impl_->listener, impl_->tls_listener})
-        if (l) l->stop();
+    for (const auto& l : impl_->all_listeners()) l->stop();
     if (impl_->watcher) impl_->watcher->stop();
     // In-flight responses finish within the grace period; whatever remains is cut
     // when the contexts stop. This waits on the caller's thread, never on an I/O
@@ -335,6 +389,7 @@ void server::stop() {
     impl_->watcher.reset();
     impl_->listener.reset();
     impl_->tls_listener.reset();
+    impl_->case_listeners.clear();
     impl_->pool.reset();
 }
 

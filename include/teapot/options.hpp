@@ -57,6 +57,9 @@ struct tls_options {
     /// as they are; both empty: a leaf issued by the CA at start.
     std::string certificate_pem;
     std::string key_pem;
+    /// Also serve every TLS case (expired, wrong-host, tls1.0...), each on an ephemeral port
+    /// of its own (server::tls_cases()). Needs the CA's key: minted, or ca_key_pem.
+    bool cases = false;
 };
 
 /// How access-log and server log lines are written.

@@ -20,6 +20,7 @@
 
 #include <teapot/journal.hpp>
 #include <teapot/options.hpp>
+#include <teapot/tls_cases.hpp>
 #include <teapot/verification.hpp>
 #include <teapot/version.hpp>
 
@@ -86,6 +87,9 @@ public:
     /// minted at start, or tls.ca_certificate_pem. Empty without HTTPS, and when the user's
     /// own certificate is served (its issuer is theirs). Valid after start().
     const std::string& ca_pem() const noexcept;
+
+    /// The listeners of tls.cases, in the order of docs/tls.md; empty without it. Valid after start().
+    const std::vector<tls_case_listing>& tls_cases() const noexcept;
 
     /// The seed of this run's random draws (/status choices and every scenario without
     /// a `seed:` of its own): server_options::seed, or one drawn at construction.

@@ -250,13 +250,34 @@ response_plan handle_ca_pem(const request& req, const handler_context& ctx) {
     return plan;
 }
 
+// GET /__teapot/tls: the TLS cases' listeners, with where the CA is.
+response_plan handle_tls_listing(const request& req, const handler_context& ctx) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET, HEAD");
+    boost::json::array cases;
+    if (ctx.tls_cases)
+        for (const auto& c : *ctx.tls_cases)
+            cases.push_back(boost::json::object{{"name", c.name},
+                                                {"url", c.url},
+                                                {"port", c.port},
+                                                {"sni", c.name + ".localhost"},
+                                                {"presents", c.presents},
+                                                {"verdict", c.verdict}});
+    auto plan = json_plan(req, 200,
+                          boost::json::object{{"ca", ctx.ca_pem.empty() ? boost::json::value(nullptr)
+                                                                        : boost::json::value("/__teapot/ca.pem")},
+                                              {"cases", std::move(cases)}});
+    plan.omit_body = req.method == "HEAD";
+    return plan;
+}
+
 }  // namespace
 
 response_plan handle_admin(const request& req, std::string_view path, const std::vector<query_param>& params,
                            const handler_context& ctx) {
     // Before the access rules: a certificate is public, and a client under test in another
-    // container than teapot's must fetch it to trust the HTTPS listener.
+    // container than teapot's must fetch it to trust the HTTPS listener (and find the TLS cases).
     if (path.substr(admin_prefix.size()) == "ca.pem") return handle_ca_pem(req, ctx);
+    if (path.substr(admin_prefix.size()) == "tls") return handle_tls_listing(req, ctx);
     switch (admin_access(req, ctx.admin)) {
         case admin_refusal::none: break;
         case admin_refusal::not_loopback:
@@ -312,7 +333,7 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
                        "no admin endpoint " + std::string{path} +
                            "; available: /__teapot/health, /__teapot/version, /__teapot/scenarios, "
                            "/__teapot/requests, /__teapot/wait, /__teapot/verify, /__teapot/reset, /__teapot/metrics, "
-                           "/__teapot/ca.pem");
+                           "/__teapot/ca.pem, /__teapot/tls");
 }
 
 }  // namespace teapot::detail

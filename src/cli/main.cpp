@@ -59,6 +59,7 @@ int serve(teapot::cli::options& o) {
     // One line per listener, plain HTTP's first: a script reads the first for http://.
     if (o.server.plain_http) std::cout << "teapot listening on " << server.url() << "\n";
     if (o.server.tls.port) std::cout << "teapot listening on " << server.tls_url() << "\n";
+    for (const auto& c : server.tls_cases()) std::cout << "teapot tls case " << c.name << " " << c.url << "\n";
     std::cout << std::flush;
 
     // SIGHUP reloads the scenarios (the server logs the outcome); SIGINT and SIGTERM stop.

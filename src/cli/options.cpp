@@ -94,6 +94,8 @@ options:
                         HTTPS only (docs/tls.md)
   --tls-name N          a name (DNS or IP) the generated certificate also holds, besides localhost,
                         127.0.0.1, ::1 and --host (repeatable)
+  --tls-cases           serve every TLS case (expired, wrong-host, tls1.0...) on a port of its
+                        own, listed at start and by GET /__teapot/tls
   --ca-out FILE         write the CA certificate (PEM) there at start, for clients to trust
                         (also GET /__teapot/ca.pem)
   --tls-ca-cert FILE    with --tls-ca-key: the CA that issues the certificate, kept across runs
@@ -220,6 +222,9 @@ options parse_options(const std::vector<std::string_view>& args) {
             auto v = value();
             if (v.empty()) throw usage_error("--tls-name needs a host name or an IP address");
             s.tls.names.emplace_back(v);
+        } else if (flag == "--tls-cases") {
+            no_value();
+            s.tls.cases = true;
         } else if (flag == "--ca-out")
             o.tls.ca_out = file_flag(flag, value());
         else if (flag == "--tls-ca-cert")
@@ -337,7 +342,7 @@ options parse_options(const std::vector<std::string_view>& args) {
             throw usage_error("unknown option '" + std::string{flag} + "'" + did_you_mean(flag));
     }
     const auto& files = o.tls;
-    if (!s.tls.port && (!s.tls.names.empty() || !files.ca_out.empty() || !files.ca_certificate.empty() ||
+    if (!s.tls.port && (!s.tls.names.empty() || s.tls.cases || !files.ca_out.empty() || !files.ca_certificate.empty() ||
                         !files.ca_key.empty() || !files.certificate.empty() || !files.key.empty()))
         throw usage_error("the TLS options need --tls-port: without it, nothing serves HTTPS");
     if (files.ca_certificate.empty() != files.ca_key.empty())

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <teapot/tls_cases.hpp>
 
 namespace teapot::detail {
 
@@ -36,6 +39,8 @@ struct handler_context {
     std::vector<std::string> allowed_redirect_hosts;  ///< lower case; empty: ?location= may name any host
     bool strict_knobs = false;  ///< --strict-knobs: a /status parameter that is not a knob is a 400
     std::string ca_pem{};       ///< the CA certificate clients trust for HTTPS (GET /__teapot/ca.pem); empty: none
+    /// The TLS cases' listeners (GET /__teapot/tls): filled once they are bound, before any request.
+    std::shared_ptr<const std::vector<tls_case_listing>> tls_cases{};
 };
 
 }  // namespace teapot::detail

@@ -50,6 +50,11 @@ void check(int ok, const std::string& doing) {
 
 key_ptr new_p256_key() { return key_ptr{checked(EVP_EC_gen("P-256"), "generate an EC P-256 key")}; }
 
+key_ptr new_key(key_kind kind) {
+    if (kind == key_kind::rsa_1024) return key_ptr{checked(EVP_RSA_gen(1024), "generate an RSA 1024 key")};
+    return new_p256_key();
+}
+
 // A new certificate for `key`: v3, a random 159-bit serial (RFC 5280 §4.1.2.2: positive,
 // at most 20 bytes), subject CN=`common_name`, O=teapot, valid from `from` for `length`.
 x509_ptr new_certificate(EVP_PKEY* key, const std::string& common_name, std::chrono::seconds from,
@@ -137,7 +142,36 @@ bio_ptr reading(const std::string& pem) {
     return bio_ptr{checked(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), "read PEM")};
 }
 
-void sign(X509* cert, EVP_PKEY* key) { check(X509_sign(cert, key, EVP_sha256()), "sign a certificate"); }
+void sign(X509* cert, EVP_PKEY* key, signature_digest digest = signature_digest::sha256) {
+    check(X509_sign(cert, key, digest == signature_digest::sha1 ? EVP_sha1() : EVP_sha256()), "sign a certificate");
+}
+
+struct parsed_issuer {
+    x509_ptr certificate;
+    key_ptr key;
+};
+
+parsed_issuer parse_issuer(const credentials& issuer) {
+    auto issuer_bio = reading(issuer.certificate_pem);
+    x509_ptr cert{PEM_read_bio_X509(issuer_bio.get(), nullptr, nullptr, nullptr)};
+    if (!cert) fail("read the issuer's certificate");
+    auto key_bio = reading(issuer.key_pem);
+    key_ptr key{PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr)};
+    if (!key) fail("read the issuer's key");
+    return {std::move(cert), std::move(key)};
+}
+
+// A server leaf's extensions, with `issuer` for the authority key identifier.
+void add_leaf_extensions(X509* cert, X509* issuer, const leaf_request& request) {
+    add_extension(cert, issuer, NID_basic_constraints, "critical,CA:FALSE");
+    add_extension(
+        cert, issuer, NID_key_usage,
+        request.key == key_kind::rsa_1024 ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
+    add_extension(cert, issuer, NID_ext_key_usage, "serverAuth");
+    add_extension(cert, issuer, NID_subject_key_identifier, "hash");
+    add_extension(cert, issuer, NID_authority_key_identifier, "keyid:always");
+    if (!request.dns_names.empty() || !request.ip_addresses.empty()) add_subject_alt_names(cert, request);
+}
 
 }  // namespace
 
@@ -154,23 +188,35 @@ credentials make_certificate_authority(const std::string& common_name) {
 }
 
 credentials issue_leaf(const credentials& issuer, const leaf_request& request) {
-    auto issuer_bio = reading(issuer.certificate_pem);
-    x509_ptr issuer_cert{PEM_read_bio_X509(issuer_bio.get(), nullptr, nullptr, nullptr)};
-    if (!issuer_cert) fail("read the issuer's certificate");
-    auto key_bio = reading(issuer.key_pem);
-    key_ptr issuer_key{PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr)};
-    if (!issuer_key) fail("read the issuer's key");
-
-    auto key = new_p256_key();
+    const auto parent = parse_issuer(issuer);
+    auto key = new_key(request.key);
     auto cert = new_certificate(key.get(), request.common_name, request.valid_from, request.valid_for);
-    check(X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer_cert.get())), "set the issuer");
-    add_extension(cert.get(), issuer_cert.get(), NID_basic_constraints, "critical,CA:FALSE");
-    add_extension(cert.get(), issuer_cert.get(), NID_key_usage, "critical,digitalSignature");
-    add_extension(cert.get(), issuer_cert.get(), NID_ext_key_usage, "serverAuth");
-    add_extension(cert.get(), issuer_cert.get(), NID_subject_key_identifier, "hash");
-    add_extension(cert.get(), issuer_cert.get(), NID_authority_key_identifier, "keyid:always");
-    if (!request.dns_names.empty() || !request.ip_addresses.empty()) add_subject_alt_names(cert.get(), request);
-    sign(cert.get(), issuer_key.get());
+    check(X509_set_issuer_name(cert.get(), X509_get_subject_name(parent.certificate.get())), "set the issuer");
+    add_leaf_extensions(cert.get(), parent.certificate.get(), request);
+    sign(cert.get(), parent.key.get(), request.digest);
+    return {pem_of(cert.get()), pem_of(key.get())};
+}
+
+credentials issue_intermediate(const credentials& issuer, const std::string& common_name, int path_length) {
+    const auto parent = parse_issuer(issuer);
+    auto key = new_p256_key();
+    auto cert = new_certificate(key.get(), common_name, std::chrono::hours{-1}, std::chrono::hours{24 * 365});
+    check(X509_set_issuer_name(cert.get(), X509_get_subject_name(parent.certificate.get())), "set the issuer");
+    const auto constraints = "critical,CA:TRUE,pathlen:" + std::to_string(path_length);
+    add_extension(cert.get(), parent.certificate.get(), NID_basic_constraints, constraints.c_str());
+    add_extension(cert.get(), parent.certificate.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+    add_extension(cert.get(), parent.certificate.get(), NID_subject_key_identifier, "hash");
+    add_extension(cert.get(), parent.certificate.get(), NID_authority_key_identifier, "keyid:always");
+    sign(cert.get(), parent.key.get());
+    return {pem_of(cert.get()), pem_of(key.get())};
+}
+
+credentials make_self_signed_leaf(const leaf_request& request) {
+    auto key = new_key(request.key);
+    auto cert = new_certificate(key.get(), request.common_name, request.valid_from, request.valid_for);
+    check(X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())), "set the issuer");
+    add_leaf_extensions(cert.get(), cert.get(), request);
+    sign(cert.get(), key.get(), request.digest);
     return {pem_of(cert.get()), pem_of(key.get())};
 }
 

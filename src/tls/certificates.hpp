@@ -16,6 +16,12 @@ struct credentials {
     std::string key_pem;
 };
 
+/// The key a leaf gets: EC P-256 as every certificate teapot serves by default; RSA 1024
+/// for the weak-key case (below every client's default security level).
+enum class key_kind { ec_p256, rsa_1024 };
+/// The digest the issuer signs with: SHA-1 for the sha1 case (refused by OpenSSL 3 clients).
+enum class signature_digest { sha256, sha1 };
+
 /// What a leaf says. Names go into subjectAltName (RFC 6125 §6.4.4: clients read
 /// the SAN, not the CN, when there is one); validity is relative to the moment of issue.
 struct leaf_request {
@@ -24,6 +30,8 @@ struct leaf_request {
     std::vector<std::string> ip_addresses{"127.0.0.1", "::1"};
     std::chrono::seconds valid_from{-3600};  ///< an hour back: clocks of client and server differ
     std::chrono::seconds valid_for{std::chrono::hours{24 * 30}};
+    key_kind key = key_kind::ec_p256;
+    signature_digest digest = signature_digest::sha256;
 };
 
 /// A new certificate authority: an EC P-256 key, self-signed, CA:TRUE, allowed to
@@ -35,5 +43,12 @@ credentials make_certificate_authority(const std::string& common_name);
 /// by `issuer` with SHA-256. Throws std::runtime_error when `issuer` does not parse,
 /// a name or address is malformed, or OpenSSL fails.
 credentials issue_leaf(const credentials& issuer, const leaf_request& request);
+
+/// An intermediate CA (CA:TRUE, at most `path_length` CAs below it) issued by `issuer`,
+/// with a new EC P-256 key.
+credentials issue_intermediate(const credentials& issuer, const std::string& common_name, int path_length = 0);
+
+/// A leaf that signs itself (no CA: the self-signed case).
+credentials make_self_signed_leaf(const leaf_request& request);
 
 }  // namespace teapot::detail::tls

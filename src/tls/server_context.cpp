@@ -25,12 +25,28 @@ int select_http11(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_le
     return SSL_TLSEXT_ERR_OK;
 }
 
+int openssl_version(protocol_version v) {
+    switch (v) {
+        case protocol_version::tls1_0: return TLS1_VERSION;
+        case protocol_version::tls1_1: return TLS1_1_VERSION;
+        case protocol_version::tls1_2: return TLS1_2_VERSION;
+        case protocol_version::tls1_3: return TLS1_3_VERSION;
+    }
+    return TLS1_2_VERSION;
+}
+
 }  // namespace
 
-ssl::context make_server_context(const server_identity& identity) {
+ssl::context make_server_context(const server_identity& identity, const context_settings& settings) {
     ssl::context context{ssl::context::tls_server};
     auto* native = context.native_handle();
-    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    if (settings.legacy) {
+        // Before the certificate is loaded: at level 2 OpenSSL refuses a weak one outright.
+        SSL_CTX_set_security_level(native, 0);
+        SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0");
+    }
+    SSL_CTX_set_min_proto_version(native, openssl_version(settings.min_version));
+    SSL_CTX_set_max_proto_version(native, openssl_version(settings.max_version));
     // Resumption by session ID needs a context ID (tickets do not); both stay on.
     static constexpr unsigned char session_context[] = "teapot";
     SSL_CTX_set_session_id_context(native, session_context, sizeof session_context - 1);

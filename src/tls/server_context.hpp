@@ -18,10 +18,21 @@ struct server_identity {
     std::string key_pem;
 };
 
-/// A server context for `identity`: TLS 1.2 and 1.3, ALPN `http/1.1` (a client that
+enum class protocol_version { tls1_0, tls1_1, tls1_2, tls1_3 };
+
+/// How a listener departs from the defaults: the certificate cases and protocol pins.
+struct context_settings {
+    protocol_version min_version = protocol_version::tls1_2;
+    protocol_version max_version = protocol_version::tls1_3;
+    /// OpenSSL's security level 0 (default: Debian's 2): what TLS 1.0 and 1.1, an RSA 1024
+    /// key and a SHA-1 signature need to be served at all.
+    bool legacy = false;
+};
+
+/// A server context for `identity`: by default TLS 1.2 and 1.3, ALPN `http/1.1` (a client that
 /// offers only other protocols gets the no_application_protocol alert, RFC 7301 §3.2),
 /// session tickets on, as clients expect. Throws std::runtime_error with OpenSSL's
 /// reason when the certificate or the key does not load or do not match.
-boost::asio::ssl::context make_server_context(const server_identity& identity);
+boost::asio::ssl::context make_server_context(const server_identity& identity, const context_settings& settings = {});
 
 }  // namespace teapot::detail::tls

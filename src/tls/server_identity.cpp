@@ -28,15 +28,19 @@ void require_pair(const std::string& certificate, const std::string& key, const 
 listener_identity identity_for(const tls_options& options, const std::string& host) {
     require_pair(options.ca_certificate_pem, options.ca_key_pem, "the CA (--tls-ca-cert, --tls-ca-key)");
     require_pair(options.certificate_pem, options.key_pem, "the server certificate (--tls-cert, --tls-key)");
-    if (!options.certificate_pem.empty())
-        return {{options.certificate_pem, options.key_pem}, options.ca_certificate_pem};
-    const auto ca = options.ca_certificate_pem.empty() ? make_certificate_authority("teapot test CA")
-                                                       : credentials{options.ca_certificate_pem, options.ca_key_pem};
     leaf_request leaf;
     add_name(leaf, host);
     for (const auto& name : options.names) add_name(leaf, name);
+    if (!options.certificate_pem.empty())
+        return {{options.certificate_pem, options.key_pem},
+                options.ca_certificate_pem,
+                {options.ca_certificate_pem, options.ca_key_pem},
+                leaf};
+    auto ca = options.ca_certificate_pem.empty() ? make_certificate_authority("teapot test CA")
+                                                 : credentials{options.ca_certificate_pem, options.ca_key_pem};
     auto issued = issue_leaf(ca, leaf);
-    return {{std::move(issued.certificate_pem), std::move(issued.key_pem)}, ca.certificate_pem};
+    auto ca_pem = ca.certificate_pem;
+    return {{std::move(issued.certificate_pem), std::move(issued.key_pem)}, std::move(ca_pem), std::move(ca), leaf};
 }
 
 }  // namespace teapot::detail::tls

@@ -13,6 +13,8 @@ namespace teapot::detail::tls {
 struct listener_identity {
     server_identity serve;
     std::string ca_certificate_pem;  ///< what clients trust; empty for the user's own certificate
+    credentials ca;                  ///< the CA with its key, for the TLS cases; empty when none is known
+    leaf_request names;              ///< what the minted leaf names, for the cases' leaves
 };
 
 /// The leaf names localhost, 127.0.0.1, ::1, `host` (unless it is an unspecified address:

@@ -70,6 +70,10 @@ tls_connection::tls_connection(std::uint16_t port, tls_client_options options) :
     ctx_ = SSL_CTX_new(TLS_client_method());
     if (options.min_version) SSL_CTX_set_min_proto_version(ctx_, options.min_version);
     if (options.max_version) SSL_CTX_set_max_proto_version(ctx_, options.max_version);
+    if (options.legacy) {
+        SSL_CTX_set_security_level(ctx_, 0);
+        SSL_CTX_set_cipher_list(ctx_, "DEFAULT:@SECLEVEL=0");
+    }
     if (!options.ca_pem.empty()) {
         trust(ctx_, options.ca_pem);
         SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);

@@ -337,3 +337,84 @@ TEST_CASE("HTTPS: the journal records each request's TLS facts, and none for pla
     CHECK(json[1].at("tls").at("server_name").is_null());
     CHECK(json[2].at("tls").is_null());
 }
+
+TEST_CASE("TLS cases: each listener fails an OpenSSL client's verification for its reason, or passes", "[tls]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    // What OpenSSL 3's client reports against the CA, case by case (docs/tls.md has curl's, Python's, Node's).
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"expired", "certificate has expired"},
+        {"not-yet-valid", "certificate is not yet valid"},
+        {"wrong-host", "hostname mismatch"},
+        {"self-signed", "self-signed certificate"},
+        {"untrusted-root", "self-signed certificate in certificate chain"},
+        {"incomplete-chain", "unable to get local issuer certificate"},
+        {"reversed-chain", ""},
+        {"no-san", ""},  // OpenSSL reads the common name when there is no subjectAltName
+        {"weak-key", "EE certificate key too weak"},
+        {"sha1", "CA signature digest algorithm too weak"},
+        // This client offers TLS 1.0 and 1.1 (OpenSSL's minimum), then refuses their SHA-1 signatures.
+        {"tls1.0", "legacy sigalg disallowed or unsupported"},
+        {"tls1.1", "legacy sigalg disallowed or unsupported"},
+        {"tls1.2", ""},
+        {"tls1.3", ""},
+    };
+    const auto& listed = s.srv.tls_cases();
+    REQUIRE(listed.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const auto& [name, reason] = expected[i];
+        INFO(name);
+        CHECK(listed[i].name == name);
+        CHECK(listed[i].url == "https://localhost:" + std::to_string(listed[i].port));
+        const auto failure = handshake_failure(listed[i].port, {.ca_pem = s.srv.ca_pem()});
+        if (reason.empty())
+            CHECK(failure.empty());
+        else
+            CHECK_THAT(failure, Catch::Contains(reason));
+    }
+}
+
+TEST_CASE("TLS cases: the pinned versions serve a client that speaks them, and the cases answer HTTP", "[tls]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    auto port_of = [&](std::string_view name) {
+        for (const auto& c : s.srv.tls_cases())
+            if (c.name == name) return c.port;
+        FAIL("no case " << name);
+        return std::uint16_t{0};
+    };
+    for (auto [name, version, wire] :
+         {std::tuple{"tls1.0", TLS1_VERSION, "TLSv1"}, std::tuple{"tls1.1", TLS1_1_VERSION, "TLSv1.1"},
+          std::tuple{"tls1.2", TLS1_2_VERSION, "TLSv1.2"}}) {
+        INFO(name);
+        tls_connection c{port_of(name),
+                         {.ca_pem = s.srv.ca_pem(), .min_version = version, .max_version = version, .legacy = true}};
+        CHECK(c.version() == wire);
+        c.send(get_request("/status/418"));
+        CHECK(c.read_response().status == 418);
+    }
+    // A client that does not verify reaches a broken certificate's HTTP, as `curl -k` does.
+    tls_connection expired{port_of("expired"), {}};
+    expired.send(get_request("/status/201"));
+    CHECK(expired.read_response().status == 201);
+}
+
+TEST_CASE("TLS cases: GET /__teapot/tls lists them with their URL, SNI name and verdict", "[tls][admin]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    auto r = fetch(s.port(), "/__teapot/tls");
+    REQUIRE(r.status == 200);
+    auto json = boost::json::parse(r.body).as_object();
+    CHECK(json.at("ca") == "/__teapot/ca.pem");
+    const auto& cases = json.at("cases").as_array();
+    REQUIRE(cases.size() == s.srv.tls_cases().size());
+    CHECK(cases[0].at("name") == "expired");
+    CHECK(cases[0].at("sni") == "expired.localhost");
+    CHECK(cases[0].at("url").as_string() == s.srv.tls_cases()[0].url.c_str());
+    CHECK(cases[0].at("verdict") == "certificate has expired");
+    test_server without;
+    CHECK(boost::json::parse(fetch(without.port(), "/__teapot/tls").body).at("cases").as_array().empty());
+}

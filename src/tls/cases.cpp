@@ -1,0 +1,106 @@
+#include "tls/cases.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace teapot::detail::tls {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr std::chrono::seconds day = 24h;
+
+const std::vector<tls_case> table{
+    {"expired", "a leaf that expired a day ago (valid 30 days until then)", "certificate has expired"},
+    {"not-yet-valid", "a leaf valid from tomorrow", "certificate is not yet valid"},
+    {"wrong-host", "a leaf for wrong-host.invalid only", "hostname mismatch"},
+    {"self-signed", "a leaf that signed itself", "self-signed certificate"},
+    {"untrusted-root", "a leaf and the root that issued it, a CA no client trusts",
+     "self-signed certificate in certificate chain"},
+    {"incomplete-chain", "a leaf issued by an intermediate CA, without the intermediate",
+     "unable to get local issuer certificate"},
+    {"reversed-chain", "a leaf, then its two intermediate CAs in the reverse order (root-side first)",
+     "nothing: RFC 8446 §4.4.2 lets a client take the intermediates in any order, and OpenSSL does"},
+    {"no-san", "a leaf that names its host in the common name only, with no subjectAltName",
+     "hostname mismatch where the common name is not read (RFC 6125 §6.4.4: Python, Go); others pass"},
+    {"weak-key", "a leaf with an RSA 1024 key (served at OpenSSL security level 0)", "EE certificate key too weak"},
+    {"sha1", "a leaf signed with SHA-1 (served at OpenSSL security level 0)", "CA signature digest algorithm too weak"},
+    {"tls1.0", "the usual leaf, TLS 1.0 only (security level 0)",
+     "protocol version alert (a client whose minimum is TLS 1.2), or legacy sigalg disallowed (one offering TLS 1.0)"},
+    {"tls1.1", "the usual leaf, TLS 1.1 only (security level 0)",
+     "protocol version alert (a client whose minimum is TLS 1.2), or legacy sigalg disallowed (one offering TLS 1.1)"},
+    {"tls1.2", "the usual leaf, TLS 1.2 only", "nothing: a client that speaks TLS 1.2 passes"},
+    {"tls1.3", "the usual leaf, TLS 1.3 only", "nothing: a client that speaks TLS 1.3 passes"},
+};
+
+// A leaf for `names`, plus the case's own SNI name (NAME.localhost), which curl resolves to loopback.
+leaf_request named(const leaf_request& names, std::string_view name) {
+    auto leaf = names;
+    leaf.dns_names.push_back(std::string{name} + ".localhost");
+    return leaf;
+}
+
+server_identity served(const credentials& leaf, const std::string& chain_after_leaf = {}) {
+    return {leaf.certificate_pem + chain_after_leaf, leaf.key_pem};
+}
+
+context_settings pinned(protocol_version v) { return {v, v, v < protocol_version::tls1_2}; }
+
+}  // namespace
+
+const std::vector<tls_case>& tls_cases() { return table; }
+
+case_listener make_case(std::string_view name, const credentials& ca, const leaf_request& names) {
+    auto leaf = named(names, name);
+    if (name == "expired") {
+        leaf.valid_from = -31 * day;
+        leaf.valid_for = 30 * day;
+        return {served(issue_leaf(ca, leaf)), {}};
+    }
+    if (name == "not-yet-valid") {
+        leaf.valid_from = day;
+        return {served(issue_leaf(ca, leaf)), {}};
+    }
+    if (name == "wrong-host") {
+        leaf.common_name = "wrong-host.invalid";
+        leaf.dns_names = {"wrong-host.invalid"};
+        leaf.ip_addresses.clear();
+        return {served(issue_leaf(ca, leaf)), {}};
+    }
+    if (name == "self-signed") return {served(make_self_signed_leaf(leaf)), {}};
+    if (name == "untrusted-root") {
+        const auto root = make_certificate_authority("teapot untrusted root");
+        return {served(issue_leaf(root, leaf), root.certificate_pem), {}};
+    }
+    if (name == "incomplete-chain") {
+        const auto intermediate = issue_intermediate(ca, "teapot intermediate CA");
+        return {served(issue_leaf(intermediate, leaf)), {}};
+    }
+    if (name == "reversed-chain") {
+        // Two intermediates, so that there is an order to reverse: root → upper → lower → leaf.
+        const auto upper = issue_intermediate(ca, "teapot upper intermediate CA", 1);
+        const auto lower = issue_intermediate(upper, "teapot lower intermediate CA");
+        return {served(issue_leaf(lower, leaf), upper.certificate_pem + lower.certificate_pem), {}};
+    }
+    if (name == "no-san") {
+        leaf.common_name = names.dns_names.empty() ? std::string{"localhost"} : names.dns_names.front();
+        leaf.dns_names.clear();
+        leaf.ip_addresses.clear();
+        return {served(issue_leaf(ca, leaf)), {}};
+    }
+    if (name == "weak-key") {
+        leaf.key = key_kind::rsa_1024;
+        return {served(issue_leaf(ca, leaf)), {.legacy = true}};
+    }
+    if (name == "sha1") {
+        leaf.digest = signature_digest::sha1;
+        return {served(issue_leaf(ca, leaf)), {.legacy = true}};
+    }
+    if (name == "tls1.0") return {served(issue_leaf(ca, leaf)), pinned(protocol_version::tls1_0)};
+    if (name == "tls1.1") return {served(issue_leaf(ca, leaf)), pinned(protocol_version::tls1_1)};
+    if (name == "tls1.2") return {served(issue_leaf(ca, leaf)), pinned(protocol_version::tls1_2)};
+    if (name == "tls1.3") return {served(issue_leaf(ca, leaf)), pinned(protocol_version::tls1_3)};
+    throw std::invalid_argument("no TLS case '" + std::string{name} + "'");
+}
+
+}  // namespace teapot::detail::tls

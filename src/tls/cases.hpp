@@ -1,0 +1,35 @@
+#pragma once
+// The TLS cases (--tls-cases): listeners whose certificate or protocol is wrong in
+// one way each, as badssl.com's are, minted per run so none expires in CI. The
+// table says what each presents and what a client that verifies reports
+// (OpenSSL's verification result; docs/tls.md has each client's exact words).
+
+#include "tls/certificates.hpp"
+#include "tls/server_context.hpp"
+
+#include <string_view>
+#include <vector>
+
+namespace teapot::detail::tls {
+
+struct tls_case {
+    std::string_view name;      ///< in the listing and in the case's SNI name: NAME.localhost
+    std::string_view presents;  ///< what the listener serves, one line
+    std::string_view verdict;   ///< what a client that verifies against the CA reports
+};
+
+/// Every case, in the order they are listed.
+const std::vector<tls_case>& tls_cases();
+
+/// What a case's listener serves.
+struct case_listener {
+    server_identity identity;
+    context_settings settings;
+};
+
+/// The listener of case `name` (one of tls_cases()), its certificates issued by `ca`
+/// (or by a CA of its own, for the untrusted ones) for the names of `names`.
+/// Throws std::invalid_argument for an unknown name, std::runtime_error when OpenSSL fails.
+case_listener make_case(std::string_view name, const credentials& ca, const leaf_request& names);
+
+}  // namespace teapot::detail::tls
