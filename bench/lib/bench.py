@@ -25,7 +25,9 @@ import servers as S  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LUA = os.path.join(HERE, "report.lua")
-WORKLOADS = ["load", "startup", "burst", "routes", "journal", "negotiation"]
+TLS_WORKLOADS = ["tls-load", "tls-handshake", "tls-resumed"]
+WORKLOADS = ["load", "startup", "burst", "routes", "journal", "negotiation", *TLS_WORKLOADS]
+TLS_SERVERS = ("teapot", "nginx")  # the servers that serve HTTPS here
 MIB = 1024 * 1024
 
 
@@ -146,22 +148,37 @@ def wrk(url, connections, seconds, headers=()):
     return r
 
 
-def measure_wrk(running, path, connections, cfg, expect, headers=()):
+def children_cpu():
+    """User and system time of this harness's reaped children (wrk, the clients) so far."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def measure_wrk(running, path, connections, cfg, expect, headers=(), cafile=None):
     """A warm-up run, a check that the path answers expect, then the measured
     run with RSS sampling. Errors: socket errors (connect, read, write,
     timeout) plus answers whose class is not the expected one. wrk counts every
     answer outside 2xx/3xx as a 'status' error: all of them for a 418, none for
     a 200. (A response() hook could check each code, but it makes wrk itself
-    the bottleneck.)"""
-    url = running.base + path
+    the bottleneck.) With cafile, over HTTPS on the server's TLS port, the check
+    verifying the chain against that CA. Also records the CPU time the server's
+    processes and wrk took during the measured run."""
+    url = (running.tls_base if cafile else running.base) + path
     if cfg.warmup > 0:
         wrk(url, connections, cfg.warmup, headers)
-    status, _ = S.http_get(running.port, path, headers)
+    if cafile:
+        status, _ = S.https_get(running.tls_port, path, cafile, headers)
+    else:
+        status, _ = S.http_get(running.port, path, headers)
     if status != expect:
-        raise RuntimeError(f"{running.server.name} {path}: {status}, expected {expect}")
+        raise RuntimeError(f"{running.server.name} {url}: {status}, expected {expect}")
     with RssSampler(running) as rss, OtherCpu(rss.pids) as other:
+        server0, client0 = S.cpu_seconds(rss.pids), children_cpu()
         r = wrk(url, connections, cfg.duration, headers)
+        r["server_cpu_s"], r["client_cpu_s"] = S.cpu_seconds(rss.pids) - server0, children_cpu() - client0
     r["other_cpu"] = other.cores
+    r["server_cpu_us"] = r["server_cpu_s"] * 1e6 / r["requests"] if r["requests"] else None
+    r["client_cores"] = r["client_cpu_s"] / (r["duration_us"] / 1e6)
     if not running.alive():
         raise RuntimeError(f"{running.server.name} exited during {path} at {connections} connection(s) "
                            f"(code {running.proc.returncode}); see {running.log_path}")
@@ -188,6 +205,64 @@ def burst(cfg, running, path):
         # One process: its VmHWM is exact where 10 ms samples may miss a peak.
         r["peak_rss"] = max(r["peak_rss"], S.hwm_bytes(running.pid))
     return r
+
+
+def handshakes(cfg, running, mode, seconds):
+    """One run of bench-tools/handshake against the server's TLS port (see handshake.cpp)."""
+    argv = [cfg.handshake, "127.0.0.1", str(running.tls_port), "/status/418", str(cfg.tls_connections),
+            str(seconds), mode, "418"]
+    p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=seconds + 30)
+    if p.returncode != 0:
+        raise RuntimeError(f"handshake {mode} against {running.server.name} failed:\n{p.stdout}{p.stderr}")
+    return json.loads(p.stdout)
+
+
+def measure_handshakes(running, mode, cfg):
+    """tls-handshake (mode full) and tls-resumed (mode resume): a warm-up run, then
+    the measured run with RSS sampling and the server's CPU time. Errors: every
+    connection that failed, by kind, including one that resumed in full mode or
+    did a full handshake in resume mode."""
+    if cfg.warmup > 0:
+        handshakes(cfg, running, mode, cfg.warmup)
+    with RssSampler(running) as rss, OtherCpu(rss.pids) as other:
+        server0 = S.cpu_seconds(rss.pids)
+        r = handshakes(cfg, running, mode, cfg.duration)
+        r["server_cpu_s"] = S.cpu_seconds(rss.pids) - server0
+    r["other_cpu"] = other.cores
+    if not running.alive():
+        raise RuntimeError(f"{running.server.name} exited during the {mode} handshakes "
+                           f"(code {running.proc.returncode}); see {running.log_path}")
+    r["rps"] = r["rate"]
+    r["errors"] = r["failed"]
+    r["peak_rss"] = rss.peak
+    r["p50_us"], r["p99_us"] = r["answer_p50_ms"] * 1000, r["answer_p99_ms"] * 1000
+    r["server_cpu_us"] = r["server_cpu_s"] * 1e6 / r["completed"] if r["completed"] else None
+    r["client_cores"] = r["client_cpu_s"] / (r["duration_ms"] / 1000)
+    if r["errors"]:
+        log(f"  {running.server.name} {mode} handshakes: {r['errors']} failed {r['failures']}, "
+            f"statuses {r['statuses']}, first: {r['first_error']}")
+    return r
+
+
+def s_client(port, cafile):
+    """What `openssl s_client` negotiates with a server, once: the protocol, the
+    cipher suite, the key exchange, the server's signature, and the chain checked
+    against the harness's CA for the name localhost."""
+    argv = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "localhost",
+            "-verify_hostname", "localhost", "-CAfile", cafile, "-verify_return_error", "-brief"]
+    p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
+    text = p.stdout + p.stderr
+    keys = {"Protocol version": "protocol", "Ciphersuite": "cipher", "Server Temp Key": "key_exchange",
+            "Signature type": "signature", "Hash used": "hash", "Verification": "verification",
+            "Peer certificate": "peer"}
+    info = {}
+    for line in text.splitlines():
+        k, sep, v = line.partition(":")
+        if sep and k.strip() in keys:
+            info[keys[k.strip()]] = v.strip()
+    if p.returncode != 0 or "protocol" not in info:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{text}")
+    return info
 
 
 def rotated(items, r):
@@ -275,6 +350,7 @@ def main():
     ap.add_argument("--servers", nargs="+", choices=["teapot", "nginx", "httpbin", "wiremock"])
     ap.add_argument("--teapot", required=True)
     ap.add_argument("--burst", required=True)
+    ap.add_argument("--handshake", required=True)
     ap.add_argument("--wiremock-jar")
     ap.add_argument("--results", required=True)
     ap.add_argument("--command", default="bash bench/run")
@@ -294,6 +370,7 @@ def main():
     cfg.wiremock_warmup = 0 if quick else 15
     cfg.codes = ["418"] if quick else ["418", "200"]
     cfg.connections = [64, 1]
+    cfg.tls_connections = 64
 
     workdir = tempfile.mkdtemp(prefix="teapot-bench-")
     res = {"started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -309,7 +386,13 @@ def main():
                "httpbin": lambda: S.Httpbin(workdir), "wiremock": lambda: S.Wiremock(workdir, cfg.wiremock_jar)}
     srv = {name: classes[name]() for name in cfg.servers}
     names = list(srv)
-    data = {"load": {}, "startup": {}, "idle_rss": {}, "idle_pss": {}, "burst": {}, "alone": {}}
+    data = {"load": {}, "startup": {}, "idle_rss": {}, "idle_pss": {}, "burst": {}, "alone": {},
+            "tls": {}, "tls_info": {}}
+    tls_names = [n for n in names if n in TLS_SERVERS] if any(w in cfg.workloads for w in TLS_WORKLOADS) else []
+    if "teapot" in tls_names and "--tls-port" not in subprocess.run(
+            [cfg.teapot, "--help"], capture_output=True, text=True).stdout:
+        log(f"{cfg.teapot} serves no HTTPS (no --tls-port): the TLS workloads are left out")
+        tls_names = []
 
     try:
         log(f"workdir {workdir}; servers {', '.join(names)}; workloads {', '.join(cfg.workloads)}; "
@@ -325,6 +408,22 @@ def main():
                 log(f"WireMock JIT warm-up, {cfg.wiremock_warmup} s")
                 for code in cfg.codes:
                     wrk(running["wiremock"].base + srv["wiremock"].paths[code], 64, cfg.wiremock_warmup // len(cfg.codes))
+        tls_running = {}
+        certs = None
+        if tls_names:
+            # One CA and leaf for both servers (EC P-256, SHA-256), each server started
+            # again with HTTPS beside plain HTTP, and asked once with openssl s_client.
+            certs = S.mint_tls(workdir)
+            tls_srv = {"teapot": lambda: S.Teapot(workdir, cfg.teapot, tls=certs),
+                       "nginx": lambda: S.Nginx(workdir, tls=certs)}
+            for n in tls_names:
+                tls_running[n] = tls_srv[n]().start(tag="-tls")
+                st, _ = S.https_get(tls_running[n].tls_port, "/status/418", certs["ca"])
+                if st != 418:
+                    raise RuntimeError(f"{n} over TLS: /status/418 answered {st}")
+                info = data["tls_info"][n] = s_client(tls_running[n].tls_port, certs["ca"])
+                log(f"started {n} (pid {tls_running[n].pid}) on {tls_running[n].tls_base}: {info['protocol']}, "
+                    f"{info['cipher']}, {info.get('key_exchange', '?')}, {info.get('signature', '?')}")
         if any(w in cfg.workloads for w in ("routes", "journal", "negotiation")) and "teapot" in srv:
             t = srv["teapot"]
             alone["default"] = running.get("teapot") or t.start(tag="-default")
@@ -404,6 +503,19 @@ def main():
                         f"(failures {b['failures']}), connect phase {b['connect_phase_ms']:.0f} ms, "
                         f"peak RSS {b['peak_rss'] / MIB:.1f} MiB")
 
+            for w in [w for w in TLS_WORKLOADS if w in cfg.workloads and tls_running]:
+                for n in [n for n in order if n in tls_running]:
+                    if w == "tls-load":
+                        r = measure_wrk(tls_running[n], "/status/418", cfg.tls_connections, cfg, 418,
+                                        cafile=certs["ca"])
+                        log(f"  {w} {n:8}: {r['rps']:9.0f} req/s, p50 {r['p50_us']} µs, p99 {r['p99_us']} µs, "
+                            f"rss {r['peak_rss'] / MIB:.1f} MiB")
+                    else:
+                        r = measure_handshakes(tls_running[n], "full" if w == "tls-handshake" else "resume", cfg)
+                        log(f"  {w} {n:8}: {r['rps']:9.0f} handshakes/s ({r['full']} full, {r['resumed']} resumed), "
+                            f"server CPU {r['server_cpu_us'] or 0:.0f} µs each, client {r['client_cores']:.2f} cores")
+                    data["tls"].setdefault((n, w), []).append(r)
+
             for a, b in rotated(pairs, rnd) if pairs else []:
                 got = {}
                 for key in ((a, b) if rnd % 2 == 0 else (b, a)):
@@ -452,7 +564,7 @@ def main():
 
 # -------------------------------------------------------------- the report
 
-def versions(srv):
+def versions(srv, tls=False):
     def run(argv):
         try:
             p = subprocess.run(argv, capture_output=True, text=True, timeout=30)
@@ -477,6 +589,8 @@ def versions(srv):
     if "wiremock" in srv:
         v["wiremock"] = first(os.path.basename(srv["wiremock"].jar), r"standalone-(.*)\.jar")
         v["java"] = first(run(["java", "-version"]), r'version "([^"]+)"')
+    if tls:
+        v["openssl"] = first(run(["openssl", "version"]), r"OpenSSL (\S+)")
     return v
 
 
@@ -487,10 +601,11 @@ def render(cfg, srv, names, data, res):
     L.append("")
     L.append(f"- date: {res['started']}, took {res['elapsed_s']} s")
     L.append(f"- command: `{cfg.command}`" + (f" (teapot at {cfg.revision})" if cfg.revision else ""))
-    v = versions(srv)
+    v = versions(srv, tls=bool(data["tls"]))
     L.append(f"- machine: {v['cores']} cores, {v['cpu']}, Linux {v['kernel']}")
     L.append("- versions: " + ", ".join(f"{k} {v[k]}" for k in
-                                         ("teapot", "wrk", "nginx", "gunicorn", "httpbin", "wiremock", "java") if k in v))
+                                         ("teapot", "wrk", "nginx", "gunicorn", "httpbin", "wiremock", "java",
+                                          "openssl") if k in v))
     L.append(f"- {cfg.rounds} round(s), servers in rotated order per round; wrk -t1, {cfg.duration:g} s per "
              f"measured run after {cfg.warmup:g} s of warm-up; cells are median (min–max) over rounds")
     loads = "; ".join(f"round {r['round']}: {r['loadavg_before']} → {r['loadavg_after']}" for r in res["rounds"])
@@ -606,6 +721,8 @@ def render(cfg, srv, names, data, res):
                 [b["last_done_ms"] for b in data["burst"].get(n, [])]), "lower is better")
         L.append("")
 
+    L.extend(render_tls(data, label, errors))
+
     A = data["alone"]
     titles = {("route-of-1000", "route-of-1"): "1,000-route scenario / 1 route (the last route answers)",
               ("builtin-behind-1000", "plain"): "built-in `/status/418` behind 1,000 routes / no scenario",
@@ -644,11 +761,110 @@ def render(cfg, srv, names, data, res):
     return "\n".join(L)
 
 
+def render_tls(data, label, errors):
+    """The TLS workloads: what each server negotiated, then the figures side by
+    side with teapot / nginx (of medians; within each round too, for the rates)."""
+    T = data["tls"]
+    tn = [n for n in TLS_SERVERS if any(k[0] == n for k in T)]
+    if not tn:
+        return []
+    L = ["## TLS: teapot and nginx with the same EC P-256 leaf", ""]
+    info = data["tls_info"]
+    L.append("| negotiated | " + " | ".join(label[n] for n in tn) + " |")
+    L.append("|---|" + "---|" * len(tn))
+
+    def row(title, values):
+        differ = len(set(values)) > 1
+        L.append(f"| {title}{' ⚠ the servers differ' if differ else ''} | " + " | ".join(values) + " |")
+        if differ:
+            errors.append(f"TLS: {title} differs between the servers: " + "; ".join(values))
+    for key, title in (("protocol", "protocol"), ("cipher", "cipher suite"), ("key_exchange", "key exchange"),
+                       ("signature", "server's signature"), ("hash", "its hash"),
+                       ("verification", "chain and name checked against the harness's CA")):
+        row(f"`openssl s_client`, once: {title}", [info.get(n, {}).get(key, "?") for n in tn])
+
+    def counts(n, field):
+        total = {}
+        for (m, w), runs in T.items():
+            if m == n and w != "tls-load":
+                for r in runs:
+                    for k, v in r[field].items():
+                        total[k] = total.get(k, 0) + v
+        return ", ".join(f"{k} × {v:,}" for k, v in sorted(total.items())) or "–"
+    if any(w != "tls-load" for _, w in T):
+        for field, title in (("protocols", "protocol"), ("ciphers", "cipher suite"), ("groups", "key exchange group"),
+                             ("alpn", "ALPN")):
+            L.append(f"| handshake client, every connection: {title} | " +
+                     " | ".join(counts(n, field) for n in tn) + " |")
+        leaves = []
+        for n in tn:
+            leaf = next((r["leaf"] for (m, w), runs in T.items() if m == n and w != "tls-load"
+                         for r in runs if r.get("leaf")), {})
+            leaves.append(f"{leaf.get('key', '?')}, {leaf.get('signed_with', '?')}, SHA-256 "
+                          f"{leaf.get('sha256', '?')[:23]}…" if leaf else "–")
+        row("the leaf served (key, signature, fingerprint)", leaves)
+    L.append("")
+
+    L.append("| measure | " + " | ".join(label[n] for n in tn) + " | teapot / nginx |")
+    L.append("|---|" + "---|" * len(tn) + "---|")
+    legend = {"tls-load": "`tls-load`: wrk -t1, HTTPS `GET /status/418` on 64 keep-alive connections",
+              "tls-handshake": "`tls-handshake`: bench-tools/handshake, a new connection with a full handshake "
+                               "for each `GET /status/418` (`Connection: close`), 64 at a time",
+              "tls-resumed": "`tls-resumed`: the same, each connection resuming one session by its ticket"}
+    for w in TLS_WORKLOADS:
+        if not any(k[1] == w for k in T):
+            continue
+        per, rate = ("request", "req/s") if w == "tls-load" else ("handshake", "handshakes/s")
+        lat = "" if w == "tls-load" else "connect to answer, "
+        # (title, key, unit, flagged when the run had errors, ratio)
+        rows = [(f"{rate} (higher is better)", "rps", "rps", True, True), (f"{lat}p50", "p50_us", "us", False, True),
+                (f"{lat}p99", "p99_us", "us", False, True),
+                (f"server CPU per {per} (lower is better)", "server_cpu_us", "us", False, True),
+                ("client CPU, cores (1.00: the client was the limit)", "client_cores", "cores", False, False),
+                ("peak RSS", "peak_rss", "mib", False, True)]
+        for title, key, unit, paired, with_ratio in rows:
+            cells, meds = [], {}
+            for n in tn:
+                runs = T.get((n, w), [])
+                vals = [r[key] for r in runs]
+                meds[n] = median_of(vals)
+                cells.append(cell(vals, unit, paired and any(r.get("errors") for r in runs)))
+            ratio = "–"
+            if with_ratio and meds.get("teapot") is not None and meds.get("nginx"):
+                ratio = f"{meds['teapot'] / meds['nginx']:.2f} ×"
+                pr = [a[key] / b[key] for a, b in zip(T.get(("teapot", w), []), T.get(("nginx", w), []))
+                      if b[key]] if paired else []
+                if len(pr) > 1:
+                    ratio += f" (rounds: {rounds_ratio_text(pr)})"
+            L.append(f"| `{w}`, {title} | " + " | ".join(cells) + f" | {ratio} |")
+        for n in tn:
+            for r in T.get((n, w), []):
+                if not r.get("errors"):
+                    continue
+                if w == "tls-load":
+                    errors.append(f"{label[n]} {w}: {r['errors']:,} errors in {r['requests']:,} requests (connect "
+                                  f"{r['connect']}, read {r['read']}, write {r['write']}, timeout {r['timeout']}, "
+                                  f"wrong status class "
+                                  f"{r['errors'] - r['connect'] - r['read'] - r['write'] - r['timeout']})")
+                else:
+                    kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(r["failures"].items()))
+                    errors.append(f"{label[n]} {w}: {r['failed']:,} connections failed ({kinds}) beside "
+                                  f"{r['completed']:,} completed; statuses {r['statuses']}; first: {r['first_error']}")
+    L.append("")
+    L.extend(f"- {legend[w]}" for w in TLS_WORKLOADS if any(k[1] == w for k in T))
+    L.append("- server CPU: the user and system time of the server's processes during the run, over the requests or "
+             "connections completed; with the client at a whole core, the rates are the client's limit and this is "
+             "the figure that compares the servers")
+    L.append("")
+    return L
+
+
 def background(data):
     """CPU that other processes took during the measured runs: the noise."""
     groups = {"canned answers": [r for runs in data["load"].values() for r in runs],
               "delayed burst": [b for runs in data["burst"].values() for b in runs],
-              "teapot alone": [g[k] for rounds in data["alone"].values() for g in rounds for k in g]}
+              "teapot alone": [g[k] for rounds in data["alone"].values() for g in rounds for k in g],
+              "TLS": [r for runs in data["tls"].values() for r in runs]}
     rows = []
     for name, runs in groups.items():
         vals = [r["other_cpu"] for r in runs if r.get("other_cpu") is not None]

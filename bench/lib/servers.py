@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import time
 
@@ -97,6 +98,24 @@ def pss_bytes(pids):
     return total
 
 
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    """User and system time of pids so far (utime + stime, in clock ticks of
+    10 ms); vanished ones count 0."""
+    ticks = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                st = f.read()
+            fields = st[st.rindex(")") + 2:].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return ticks / CLK
+
+
 def hwm_bytes(pid):
     """VmHWM, the peak resident set of one process since it started."""
     try:
@@ -110,9 +129,10 @@ def hwm_bytes(pid):
 
 
 class Running:
-    def __init__(self, server, argv, port, log_path, cwd=None, env=None, ready_line=False):
+    def __init__(self, server, argv, port, log_path, cwd=None, env=None, ready_line=False, tls_port=None):
         self.server = server
         self.port = port
+        self.tls_port = tls_port  # the HTTPS listener's, when the server has one
         self.log_path = log_path
         self.log = open(log_path, "ab")
         self.t_exec = time.perf_counter()
@@ -121,16 +141,25 @@ class Running:
         self.pid = self.proc.pid
         STARTED.append(self)
         if ready_line:
-            # teapot prints exactly one line once it accepts: "teapot listening on http://HOST:PORT".
-            line = self.proc.stdout.readline().decode().strip()
-            if not line.startswith("teapot listening on http://"):
-                self.stop()
-                raise RuntimeError(f"{server.name}: no ready line (got {line!r}); see {log_path}")
-            self.port = int(line.rsplit(":", 1)[1])
+            # teapot prints one line per listener once it accepts, plain HTTP's first:
+            # "teapot listening on http://HOST:PORT", then "... https://HOST:PORT" with --tls-port.
+            for scheme in ("http", "https") if "--tls-port" in argv else ("http",):
+                line = self.proc.stdout.readline().decode().strip()
+                if not line.startswith(f"teapot listening on {scheme}://"):
+                    self.stop()
+                    raise RuntimeError(f"{server.name}: no {scheme} ready line (got {line!r}); see {log_path}")
+                if scheme == "http":
+                    self.port = int(line.rsplit(":", 1)[1])
+                else:
+                    self.tls_port = int(line.rsplit(":", 1)[1])
 
     @property
     def base(self):
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def tls_base(self):
+        return f"https://127.0.0.1:{self.tls_port}"
 
     def alive(self):
         return self.proc.poll() is None
@@ -217,13 +246,15 @@ class Server:
 class Teapot(Server):
     name, label = "teapot", "teapot"
 
-    def __init__(self, workdir, binary):
+    def __init__(self, workdir, binary, tls=None):
         super().__init__(workdir)
         self.binary = binary
+        self.tls = tls  # mint_tls()'s files: HTTPS too, on a port of its own, with that leaf
         self.delay_path = "/status/200?delay=1s"
 
     def argv(self, port, extra=()):
-        return [self.binary, "--port", str(port), "--quiet", *extra]
+        tls = ["--tls-port", "0", "--tls-cert", self.tls["cert"], "--tls-key", self.tls["key"]] if self.tls else []
+        return [self.binary, "--port", str(port), "--quiet", *tls, *extra]
 
     def start(self, port=None, extra=(), tag=""):
         if port is not None:
@@ -263,22 +294,51 @@ http {{
         add_header Access-Control-Expose-Headers "{expose}" always;
         location = /status/418 {{ return 418 "{b418}"; }}
         location = /status/200 {{ return 200 "{b200}"; }}
-    }}
+{tls}    }}
 }}
 """
+    # HTTPS as teapot serves it: the same leaf and key (mint_tls), TLS 1.2 and 1.3
+    # (1.22's default leaves 1.3 out: it came into the default in 1.23.4), session
+    # tickets (stateless; the key is made in the master, so both workers take each
+    # other's tickets), and OpenSSL's own per-process session cache at its default
+    # size for TLS 1.2's session IDs, where teapot keeps OpenSSL's default cache too
+    # (a "shared" cache would add nginx's shared-memory store to every full handshake).
+    # Cipher suites, groups and ssl_prefer_server_ciphers stay at their defaults, which
+    # are OpenSSL's, as teapot's are. No http2: the light package's nginx has none, and
+    # teapot offers only http/1.1 by ALPN.
+    TLS = """        listen 127.0.0.1:{tls_port} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_tickets on;
+        ssl_session_cache builtin:20480;
+"""
 
-    def __init__(self, workdir, workers="auto"):
+    def __init__(self, workdir, workers="auto", tls=None):
         super().__init__(workdir)
         self.workers = workers  # worker_processes: "auto" (one per core) as users run it
+        self.tls = tls  # mint_tls()'s files: HTTPS too, on a port of its own, with that leaf
+        self._tls_port = None
 
     def argv(self, port, extra=()):
         d = os.path.join(self.workdir, f"nginx-{port}")
         os.makedirs(d, exist_ok=True)
         conf = os.path.join(d, "nginx.conf")
         esc = lambda s: s.replace("\n", "\\n").replace('"', '\\"')
+        tls = ""
+        if self.tls:
+            self._tls_port = free_port()
+            tls = self.TLS.format(tls_port=self._tls_port, cert=self.tls["cert"], key=self.tls["key"])
         with open(conf, "w") as f:
-            f.write(self.CONF.format(workers=self.workers, dir=d, port=port, expose=EXPOSE, b418=esc(BODY_418), b200=esc(BODY_200)))
+            f.write(self.CONF.format(workers=self.workers, dir=d, port=port, expose=EXPOSE, b418=esc(BODY_418),
+                                     b200=esc(BODY_200), tls=tls))
         return ["nginx", "-p", d, "-e", "stderr", "-c", conf]
+
+    def start(self, port=None, extra=(), tag=""):
+        r = super().start(port, extra, tag)
+        # A TLS port taken by another process makes nginx exit before it answers: started again on others.
+        r.tls_port = self._tls_port if self.tls else None
+        return r
 
 
 class Httpbin(Server):
@@ -353,6 +413,62 @@ def http_get(port, path, headers=(), timeout=5.0):
     if not data.startswith(b"HTTP/"):
         raise ConnectionError("no response")
     return int(data[9:12]), data.partition(b"\r\n\r\n")[2]
+
+
+def https_get(port, path, cafile, headers=(), timeout=5.0):
+    """One GET over TLS on a fresh connection, the chain verified against cafile and
+    the name localhost (the SNI every TLS client of the harness sends): (status, body)."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    req = f"GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n"
+    req += "".join(f"{h}\r\n" for h in headers) + "\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(req.encode())
+            data = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except ssl.SSLZeroReturnError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+    if not data.startswith(b"HTTP/"):
+        raise ConnectionError("no response over TLS")
+    return int(data[9:12]), data.partition(b"\r\n\r\n")[2]
+
+
+def mint_tls(workdir):
+    """A CA and a leaf for both TLS servers, with the openssl command (teapot itself
+    never runs it): EC P-256 keys, SHA-256 signatures and the extensions teapot gives
+    the leaf it mints (CA:FALSE, digitalSignature, serverAuth, key identifiers,
+    subjectAltName localhost, 127.0.0.1, ::1). teapot serves them with --tls-cert and
+    --tls-key, nginx with ssl_certificate and ssl_certificate_key: the same leaf, alone
+    (no chain), from the same files. Returns their paths."""
+    d = os.path.join(workdir, "tls")
+    os.makedirs(d, exist_ok=True)
+    f = {k: os.path.join(d, v) for k, v in (("ca", "ca.pem"), ("ca_key", "ca.key"), ("cert", "leaf.pem"),
+                                             ("key", "leaf.key"), ("csr", "leaf.csr"), ("ext", "leaf.ext"))}
+    with open(f["ext"], "w") as out:
+        out.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                  "extendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n"
+                  "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n")
+    p256 = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-pkeyopt", "ec_param_enc:named_curve"]
+    steps = [
+        ["openssl", "genpkey", *p256, "-out", f["ca_key"]],
+        ["openssl", "req", "-x509", "-new", "-key", f["ca_key"], "-sha256", "-days", "7",
+         "-subj", "/CN=teapot bench CA/O=teapot", "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", f["ca"]],
+        ["openssl", "genpkey", *p256, "-out", f["key"]],
+        ["openssl", "req", "-new", "-key", f["key"], "-subj", "/CN=localhost/O=teapot", "-out", f["csr"]],
+        ["openssl", "x509", "-req", "-in", f["csr"], "-CA", f["ca"], "-CAkey", f["ca_key"],
+         "-set_serial", "0x" + os.urandom(16).hex(), "-sha256", "-days", "7", "-extfile", f["ext"], "-out", f["cert"]],
+    ]
+    for argv in steps:
+        p = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed:\n{p.stderr}")
+    return f
 
 
 class ServerExited(RuntimeError):
