@@ -351,6 +351,7 @@ def main():
     ap.add_argument("--teapot", required=True)
     ap.add_argument("--burst", required=True)
     ap.add_argument("--handshake", required=True)
+    ap.add_argument("--baseline", help="another teapot binary, measured against --teapot on plain /status/418")
     ap.add_argument("--wiremock-jar")
     ap.add_argument("--results", required=True)
     ap.add_argument("--command", default="bash bench/run")
@@ -424,9 +425,11 @@ def main():
                 info = data["tls_info"][n] = s_client(tls_running[n].tls_port, certs["ca"])
                 log(f"started {n} (pid {tls_running[n].pid}) on {tls_running[n].tls_base}: {info['protocol']}, "
                     f"{info['cipher']}, {info.get('key_exchange', '?')}, {info.get('signature', '?')}")
-        if any(w in cfg.workloads for w in ("routes", "journal", "negotiation")) and "teapot" in srv:
+        if (any(w in cfg.workloads for w in ("routes", "journal", "negotiation")) or cfg.baseline) and "teapot" in srv:
             t = srv["teapot"]
             alone["default"] = running.get("teapot") or t.start(tag="-default")
+            if cfg.baseline:
+                alone["baseline"] = S.Teapot(workdir, cfg.baseline).start(tag="-baseline")
             if "journal" in cfg.workloads:
                 alone["journal-off"] = t.start(extra=["--journal-size", "0"], tag="-journal-off")
             if "routes" in cfg.workloads:
@@ -446,7 +449,8 @@ def main():
                    "journal-off": ("journal-off", "/status/418", ()),
                    "route-of-1": ("routes-1", scenario_path, ()),
                    "route-of-1000": ("routes-1000", scenario_path, ()),
-                   "builtin-behind-1000": ("routes-1000", "/status/418", ())}
+                   "builtin-behind-1000": ("routes-1000", "/status/418", ()),
+                   "baseline-plain": ("baseline", "/status/418", ())}
         pairs = []
         if "teapot" in srv:
             if "routes" in cfg.workloads:
@@ -455,6 +459,8 @@ def main():
                 pairs.append(("plain", "journal-off"))
             if "negotiation" in cfg.workloads:
                 pairs.append(("json", "plain"))
+            if cfg.baseline:
+                pairs.append(("plain", "baseline-plain"))
 
         for rnd in range(cfg.rounds):
             order = rotated(names, rnd)
@@ -606,6 +612,9 @@ def render(cfg, srv, names, data, res):
     L.append("- versions: " + ", ".join(f"{k} {v[k]}" for k in
                                          ("teapot", "wrk", "nginx", "gunicorn", "httpbin", "wiremock", "java",
                                           "openssl") if k in v))
+    if cfg.baseline:
+        version = subprocess.run([cfg.baseline, "--version"], capture_output=True, text=True).stdout.strip()
+        L.append(f"- baseline (`--baseline`): {cfg.baseline}, teapot {version.removeprefix('teapot ')}")
     L.append(f"- {cfg.rounds} round(s), servers in rotated order per round; wrk -t1, {cfg.duration:g} s per "
              f"measured run after {cfg.warmup:g} s of warm-up; cells are median (min–max) over rounds")
     loads = "; ".join(f"round {r['round']}: {r['loadavg_before']} → {r['loadavg_after']}" for r in res["rounds"])
@@ -724,7 +733,8 @@ def render(cfg, srv, names, data, res):
     L.extend(render_tls(data, label, errors))
 
     A = data["alone"]
-    titles = {("route-of-1000", "route-of-1"): "1,000-route scenario / 1 route (the last route answers)",
+    titles = {("plain", "baseline-plain"): "this binary / the baseline (`--baseline`), plain `/status/418`",
+              ("route-of-1000", "route-of-1"): "1,000-route scenario / 1 route (the last route answers)",
               ("builtin-behind-1000", "plain"): "built-in `/status/418` behind 1,000 routes / no scenario",
               ("plain", "journal-off"): "journal on (10,000) / off",
               ("json", "plain"): "`Accept: application/json` / plain"}
@@ -891,7 +901,8 @@ def rounds_ratio_text(per_round):
 
 
 def goals(cfg, data, ratios):
-    """Issue 6's goals, each judged on the medians of this run."""
+    """Issue 6's goals, and issue 16's plain-HTTP one (with --baseline), each judged
+    on the medians of this run."""
     rows = []
 
     def med(xs):
@@ -931,12 +942,19 @@ def goals(cfg, data, ratios):
                        ("json/plain", "JSON-negotiated `/status` vs plain")):
         if key in ratios:
             rows.append((title, "≥ 0.9 ×", f"{ratios[key]:.2f} ×", ratios[key] >= 0.9))
-    if not rows:
-        return []
-    out = ["## Issue 6's goals" + (" (quick mode: a smoke test, not a measurement)" if cfg.quick else ""), "",
-           "| goal | target | measured (medians) | met |", "|---|---|---|---|"]
-    out += [f"| {a} | {b} | {c} | {'yes' if d else '**no**'} |" for a, b, c, d in rows]
-    out.append("")
+    rows16 = []
+    if "plain/baseline-plain" in ratios:
+        x = ratios["plain/baseline-plain"]
+        rows16.append(("plain `/status/418`, 64 connections, this binary vs the baseline (`--baseline`)", "≥ 0.98 ×",
+                       f"{x:.2f} ×", x >= 0.98))
+    out = []
+    note = " (quick mode: a smoke test, not a measurement)" if cfg.quick else ""
+    for issue, table in (("6", rows), ("16", rows16)):
+        if table:
+            out += [f"## Issue {issue}'s goals{note}", "",
+                    "| goal | target | measured (medians) | met |", "|---|---|---|---|"]
+            out += [f"| {a} | {b} | {c} | {'yes' if d else '**no**'} |" for a, b, c, d in table]
+            out.append("")
     return out
 
 
