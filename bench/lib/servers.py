@@ -303,9 +303,11 @@ http {{
     # other's tickets), and OpenSSL's own per-process session cache at its default
     # size for TLS 1.2's session IDs, where teapot keeps OpenSSL's default cache too
     # (a "shared" cache would add nginx's shared-memory store to every full handshake).
-    # Cipher suites, groups and ssl_prefer_server_ciphers stay at their defaults, which
-    # are OpenSSL's, as teapot's are. No http2: the light package's nginx has none, and
-    # teapot offers only http/1.1 by ALPN.
+    # TLS 1.3's cipher suites and the groups stay OpenSSL's defaults, as teapot's do;
+    # ssl_ciphers keeps nginx's default (HIGH:!aNULL:!MD5, TLS 1.2 only), from which the
+    # client's preference picks ECDHE-ECDSA-AES256-GCM-SHA384, as it does from teapot's;
+    # ssl_prefer_server_ciphers stays off (the client's order, as teapot). No http2: the
+    # light package's nginx has none, and teapot offers only http/1.1 by ALPN.
     TLS = """        listen 127.0.0.1:{tls_port} ssl;
         ssl_certificate {cert};
         ssl_certificate_key {key};
