@@ -102,6 +102,7 @@ struct server::impl {
     std::shared_ptr<detail::listener> tls_listener;                 ///< HTTPS; null without tls.port
     std::vector<std::shared_ptr<detail::listener>> case_listeners;  ///< tls.cases, in tls_cases()'s order
     std::string ca_pem;
+    std::string client_pem;  ///< tls.cases: a client certificate and its key, issued by the CA
     /// Shared with the handlers (GET /__teapot/tls); filled once the cases are bound, before any request.
     std::shared_ptr<std::vector<tls_case_listing>> tls_cases = std::make_shared<std::vector<tls_case_listing>>();
     bool stopped = false;
@@ -150,6 +151,7 @@ case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
         auto config = std::make_shared<detail::connection_config>(base);
         config->tls =
             std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(made.identity, made.settings));
+        config->handshake_fault = made.fault;
         auto l = std::make_shared<detail::listener>(pool, resolve_endpoint(host, 0), config, tracker);
         out.listing.push_back({std::string{c.name}, "https://" + url_host + ":" + std::to_string(l->port()), l->port(),
                                std::string{c.presents}, std::string{c.verdict}});
@@ -223,6 +225,10 @@ void server::start() {
     impl_->tls_listener = std::move(tls_listener);
     impl_->case_listeners = std::move(cases.listeners);
     *impl_->tls_cases = std::move(cases.listing);
+    if (o.tls.cases) {
+        const auto client = detail::tls::make_client_certificate(identity.ca);
+        impl_->client_pem = client.certificate_pem + client.key_pem;
+    }
     for (const auto& l : impl_->all_listeners()) l->start();
     if (!o.scenario_paths.empty() && o.watch_scenarios) {
         // Hot reload: a changed file is re-parsed and swapped in; a broken edit keeps the previous set.
@@ -369,6 +375,8 @@ std::uint16_t server::tls_port() const noexcept { return impl_->tls_listener ? i
 const std::string& server::ca_pem() const noexcept { return impl_->ca_pem; }
 
 const std::vector<tls_case_listing>& server::tls_cases() const noexcept { return *impl_->tls_cases; }
+
+const std::string& server::client_certificate_pem() const noexcept { return impl_->client_pem; }
 
 const std::string& server::host() const noexcept { return impl_->options.host; }
 

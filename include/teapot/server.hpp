@@ -91,6 +91,10 @@ public:
     /// The listeners of tls.cases, in the order of docs/tls.md; empty without it. Valid after start().
     const std::vector<tls_case_listing>& tls_cases() const noexcept;
 
+    /// With tls.cases: a client certificate and its private key (PEM, in that order), issued by
+    /// the CA, which the client-cert-required case accepts. Empty without tls.cases. Valid after start().
+    const std::string& client_certificate_pem() const noexcept;
+
     /// The seed of this run's random draws (/status choices and every scenario without
     /// a `seed:` of its own): server_options::seed, or one drawn at construction.
     /// Given back as the seed (--seed), it replays them.

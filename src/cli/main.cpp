@@ -56,6 +56,8 @@ int serve(teapot::cli::options& o) {
                 "--tls-ca-cert and --tls-ca-key to name its CA)");
         teapot::cli::write_ca_certificate(o.tls.ca_out, server.ca_pem());
     }
+    if (!o.tls.client_cert_out.empty())
+        teapot::cli::write_private_pem(o.tls.client_cert_out, server.client_certificate_pem(), "--client-cert-out");
     // One line per listener, plain HTTP's first: a script reads the first for http://.
     if (o.server.plain_http) std::cout << "teapot listening on " << server.url() << "\n";
     if (o.server.tls.port) std::cout << "teapot listening on " << server.tls_url() << "\n";

@@ -96,6 +96,9 @@ options:
                         127.0.0.1, ::1 and --host (repeatable)
   --tls-cases           serve every TLS case (expired, wrong-host, tls1.0...) on a port of its
                         own, listed at start and by GET /__teapot/tls
+  --client-cert-out FILE
+                        with --tls-cases: write a client certificate and its key (PEM, mode 0600),
+                        issued by the CA, for the client-cert-required case
   --ca-out FILE         write the CA certificate (PEM) there at start, for clients to trust
                         (also GET /__teapot/ca.pem)
   --tls-ca-cert FILE    with --tls-ca-key: the CA that issues the certificate, kept across runs
@@ -225,7 +228,9 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--tls-cases") {
             no_value();
             s.tls.cases = true;
-        } else if (flag == "--ca-out")
+        } else if (flag == "--client-cert-out")
+            o.tls.client_cert_out = file_flag(flag, value());
+        else if (flag == "--ca-out")
             o.tls.ca_out = file_flag(flag, value());
         else if (flag == "--tls-ca-cert")
             o.tls.ca_certificate = file_flag(flag, value());
@@ -345,6 +350,8 @@ options parse_options(const std::vector<std::string_view>& args) {
     if (!s.tls.port && (!s.tls.names.empty() || s.tls.cases || !files.ca_out.empty() || !files.ca_certificate.empty() ||
                         !files.ca_key.empty() || !files.certificate.empty() || !files.key.empty()))
         throw usage_error("the TLS options need --tls-port: without it, nothing serves HTTPS");
+    if (!files.client_cert_out.empty() && !s.tls.cases)
+        throw usage_error("--client-cert-out needs --tls-cases: the certificate is for its client-cert-required case");
     if (files.ca_certificate.empty() != files.ca_key.empty())
         throw usage_error("--tls-ca-cert and --tls-ca-key go together: a CA needs its certificate and its key");
     if (files.certificate.empty() != files.key.empty())

@@ -14,11 +14,12 @@ enum class command { serve, codes, check, version, help };
 
 /// Files the TLS flags name: read (or, for the outputs, written) by main, not by the parser.
 struct tls_files {
-    std::string ca_certificate;  ///< --tls-ca-cert
-    std::string ca_key;          ///< --tls-ca-key
-    std::string certificate;     ///< --tls-cert
-    std::string key;             ///< --tls-key
-    std::string ca_out;          ///< --ca-out: where the CA certificate is written at start
+    std::string ca_certificate;   ///< --tls-ca-cert
+    std::string ca_key;           ///< --tls-ca-key
+    std::string certificate;      ///< --tls-cert
+    std::string key;              ///< --tls-key
+    std::string ca_out;           ///< --ca-out: where the CA certificate is written at start
+    std::string client_cert_out;  ///< --client-cert-out: a client certificate and its key (mode 0600)
 };
 
 struct options {

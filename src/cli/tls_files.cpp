@@ -8,7 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace teapot::cli {
 namespace {
@@ -40,21 +42,44 @@ void read_tls_files(const tls_files& files, tls_options& tls) {
     tls.key_pem = read_pem("--tls-key", files.key);
 }
 
-void write_ca_certificate(const std::string& path, const std::string& pem) {
+namespace {
+
+// `pem` to `path` through a temporary file created with `mode`, renamed over it.
+void write_whole(const std::string& path, const std::string& pem, const char* flag, mode_t mode) {
     const auto temporary = path + ".tmp";
-    {
-        std::ofstream out{temporary, std::ios::binary | std::ios::trunc};
-        out << pem;
-        out.close();
-        if (!out) throw std::runtime_error("cannot write --ca-out " + path + ": " + std::strerror(errno));
+    const auto failed = [&](const std::string& why) {
+        return std::runtime_error(std::string{"cannot write "} + flag + " " + path + ": " + why);
+    };
+    ::unlink(temporary.c_str());  // O_EXCL below: never through a file or link someone else left
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) throw failed(std::strerror(errno));
+    std::size_t written = 0;
+    while (written < pem.size()) {
+        const auto n = ::write(fd, pem.data() + written, pem.size() - written);
+        if (n < 0) {
+            const int saved = errno;
+            ::close(fd);
+            ::unlink(temporary.c_str());
+            throw failed(std::strerror(saved));
+        }
+        written += static_cast<std::size_t>(n);
     }
-    ::chmod(temporary.c_str(), 0644);  // a certificate is public: every client's user may read it
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-        std::filesystem::remove(temporary, ec);
-        throw std::runtime_error("cannot write --ca-out " + path + ": " + ec.message());
+    ::fchmod(fd, mode);  // the umask narrowed the creation mode; this is the mode meant
+    if (::close(fd) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
+        const int saved = errno;
+        ::unlink(temporary.c_str());
+        throw failed(std::strerror(saved));
     }
+}
+
+}  // namespace
+
+void write_ca_certificate(const std::string& path, const std::string& pem) {
+    write_whole(path, pem, "--ca-out", 0644);  // a certificate is public: every client's user may read it
+}
+
+void write_private_pem(const std::string& path, const std::string& pem, const char* flag) {
+    write_whole(path, pem, flag, 0600);
 }
 
 }  // namespace teapot::cli

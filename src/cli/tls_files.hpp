@@ -18,4 +18,8 @@ void read_tls_files(const tls_files& files, tls_options& tls);
 /// client that waits for the file never reads half of it. Throws std::runtime_error.
 void write_ca_certificate(const std::string& path, const std::string& pem);
 
+/// As write_ca_certificate, for a certificate with its private key: mode 0600 from the
+/// start (the temporary file is created so), never readable by another user.
+void write_private_pem(const std::string& path, const std::string& pem, const char* flag);
+
 }  // namespace teapot::cli

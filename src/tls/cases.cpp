@@ -31,6 +31,19 @@ const std::vector<tls_case> table{
      "protocol version alert (a client whose minimum is TLS 1.2), or legacy sigalg disallowed (one offering TLS 1.1)"},
     {"tls1.2", "the usual leaf, TLS 1.2 only", "nothing: a client that speaks TLS 1.2 passes"},
     {"tls1.3", "the usual leaf, TLS 1.3 only", "nothing: a client that speaks TLS 1.3 passes"},
+    {"client-cert-required", "the usual leaf; asks every client for a certificate issued by the CA (mutual TLS)",
+     "without one: alert certificate required (116) on the first read under TLS 1.3, handshake failure under 1.2"},
+    {"client-cert-other-ca", "the usual leaf; asks for a client certificate issued by another CA than teapot's",
+     "with teapot's client certificate: alert unknown ca (48)"},
+    {"handshake-hang", "reads the ClientHello and never answers, until --max-delay",
+     "a timeout of its own, if it has one"},
+    {"handshake-reset", "reads the ClientHello, then an RST", "connection reset by peer"},
+    {"handshake-alert-handshake-failure", "reads the ClientHello, then a fatal handshake_failure alert (40)",
+     "alert handshake failure"},
+    {"handshake-alert-internal-error", "reads the ClientHello, then a fatal internal_error alert (80)",
+     "alert internal error"},
+    {"handshake-alert-protocol-version", "reads the ClientHello, then a fatal protocol_version alert (70)",
+     "alert protocol version"},
 };
 
 // A leaf for `names`, plus the case's own SNI name (NAME.localhost), which curl resolves to loopback.
@@ -49,6 +62,15 @@ context_settings pinned(protocol_version v) { return {v, v, v < protocol_version
 }  // namespace
 
 const std::vector<tls_case>& tls_cases() { return table; }
+
+credentials make_client_certificate(const credentials& ca) {
+    leaf_request client;
+    client.common_name = "teapot test client";
+    client.dns_names.clear();
+    client.ip_addresses.clear();
+    client.purpose = leaf_purpose::client;
+    return issue_leaf(ca, client);
+}
 
 case_listener make_case(std::string_view name, const credentials& ca, const leaf_request& names) {
     auto leaf = named(names, name);
@@ -100,6 +122,17 @@ case_listener make_case(std::string_view name, const credentials& ca, const leaf
     if (name == "tls1.1") return {served(issue_leaf(ca, leaf)), pinned(protocol_version::tls1_1)};
     if (name == "tls1.2") return {served(issue_leaf(ca, leaf)), pinned(protocol_version::tls1_2)};
     if (name == "tls1.3") return {served(issue_leaf(ca, leaf)), pinned(protocol_version::tls1_3)};
+    if (name == "client-cert-required") return {served(issue_leaf(ca, leaf)), {.client_ca_pem = ca.certificate_pem}};
+    if (name == "client-cert-other-ca")
+        return {served(issue_leaf(ca, leaf)),
+                {.client_ca_pem = make_certificate_authority("teapot other client CA").certificate_pem}};
+    // The handshake faults never reach the certificate: the usual one, for a context all the same.
+    using fault = handshake_fault::kind;
+    if (name == "handshake-hang") return {served(issue_leaf(ca, leaf)), {}, {fault::hang}};
+    if (name == "handshake-reset") return {served(issue_leaf(ca, leaf)), {}, {fault::reset}};
+    if (name == "handshake-alert-handshake-failure") return {served(issue_leaf(ca, leaf)), {}, {fault::alert, 40}};
+    if (name == "handshake-alert-internal-error") return {served(issue_leaf(ca, leaf)), {}, {fault::alert, 80}};
+    if (name == "handshake-alert-protocol-version") return {served(issue_leaf(ca, leaf)), {}, {fault::alert, 70}};
     throw std::invalid_argument("no TLS case '" + std::string{name} + "'");
 }
 

@@ -21,11 +21,24 @@ struct tls_case {
 /// Every case, in the order they are listed.
 const std::vector<tls_case>& tls_cases();
 
+/// What a listener does instead of a handshake (the handshake faults): nothing until
+/// --max-delay, an RST, or a fatal alert (RFC 8446 §6) after the client's first flight.
+struct handshake_fault {
+    enum class kind { none, hang, reset, alert };
+    kind what = kind::none;
+    unsigned char alert = 0;  ///< the AlertDescription, for kind::alert: 40 handshake_failure...
+};
+
 /// What a case's listener serves.
 struct case_listener {
     server_identity identity;
     context_settings settings;
+    handshake_fault fault{};
 };
+
+/// A client certificate and key issued by `ca` (clientAuth, CN "teapot test client"): what
+/// client-cert-required accepts (--client-cert-out writes it).
+credentials make_client_certificate(const credentials& ca);
 
 /// The listener of case `name` (one of tls_cases()), its certificates issued by `ca`
 /// (or by a CA of its own, for the untrusted ones) for the names of `names`.

@@ -68,11 +68,12 @@ x509_ptr new_certificate(EVP_PKEY* key, const std::string& common_name, std::chr
     checked(X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>((from + length).count())),
             "set notAfter");
     check(X509_set_pubkey(cert.get(), key), "set the public key");
+    // The most general name first, as in every certificate (RFC 2253 then reads "CN=...,O=teapot").
     auto* subject = X509_get_subject_name(cert.get());
-    const auto* cn = reinterpret_cast<const unsigned char*>(common_name.c_str());
-    check(X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, cn, -1, -1, 0), "set the common name");
     const auto* org = reinterpret_cast<const unsigned char*>("teapot");
     check(X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_UTF8, org, -1, -1, 0), "set the organisation");
+    const auto* cn = reinterpret_cast<const unsigned char*>(common_name.c_str());
+    check(X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, cn, -1, -1, 0), "set the common name");
     return cert;
 }
 
@@ -167,7 +168,8 @@ void add_leaf_extensions(X509* cert, X509* issuer, const leaf_request& request) 
     add_extension(
         cert, issuer, NID_key_usage,
         request.key == key_kind::rsa_1024 ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
-    add_extension(cert, issuer, NID_ext_key_usage, "serverAuth");
+    add_extension(cert, issuer, NID_ext_key_usage,
+                  request.purpose == leaf_purpose::client ? "clientAuth" : "serverAuth");
     add_extension(cert, issuer, NID_subject_key_identifier, "hash");
     add_extension(cert, issuer, NID_authority_key_identifier, "keyid:always");
     if (!request.dns_names.empty() || !request.ip_addresses.empty()) add_subject_alt_names(cert, request);

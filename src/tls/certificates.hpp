@@ -22,6 +22,9 @@ enum class key_kind { ec_p256, rsa_1024 };
 /// The digest the issuer signs with: SHA-1 for the sha1 case (refused by OpenSSL 3 clients).
 enum class signature_digest { sha256, sha1 };
 
+/// What a leaf is for: a server (serverAuth) or a client of mutual TLS (clientAuth).
+enum class leaf_purpose { server, client };
+
 /// What a leaf says. Names go into subjectAltName (RFC 6125 §6.4.4: clients read
 /// the SAN, not the CN, when there is one); validity is relative to the moment of issue.
 struct leaf_request {
@@ -32,6 +35,7 @@ struct leaf_request {
     std::chrono::seconds valid_for{std::chrono::hours{24 * 30}};
     key_kind key = key_kind::ec_p256;
     signature_digest digest = signature_digest::sha256;
+    leaf_purpose purpose = leaf_purpose::server;
 };
 
 /// A new certificate authority: an EC P-256 key, self-signed, CA:TRUE, allowed to
@@ -39,7 +43,7 @@ struct leaf_request {
 /// with OpenSSL's reason when OpenSSL fails.
 credentials make_certificate_authority(const std::string& common_name);
 
-/// A server certificate (serverAuth) for `request`, with a new EC P-256 key, signed
+/// A certificate for `request` (serverAuth, or clientAuth for a client leaf), with a new EC P-256 key, signed
 /// by `issuer` with SHA-256. Throws std::runtime_error when `issuer` does not parse,
 /// a name or address is malformed, or OpenSSL fails.
 credentials issue_leaf(const credentials& issuer, const leaf_request& request);

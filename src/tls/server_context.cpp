@@ -3,8 +3,10 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include <memory>
 #include <stdexcept>
 #include <string_view>
 
@@ -64,6 +66,18 @@ ssl::context make_server_context(const server_identity& identity, const context_
     }
     if (SSL_CTX_check_private_key(native) != 1)
         throw std::runtime_error("TLS: the private key does not match the certificate");
+    if (!settings.client_ca_pem.empty()) {
+        // The CA both verifies the client's chain and is named in the CertificateRequest
+        // (RFC 8446 §4.3.2 certificate_authorities), so a client picks the right certificate.
+        context.add_certificate_authority(boost::asio::buffer(settings.client_ca_pem));
+        std::unique_ptr<BIO, decltype(&BIO_free)> bio{
+            BIO_new_mem_buf(settings.client_ca_pem.data(), static_cast<int>(settings.client_ca_pem.size())), &BIO_free};
+        if (X509* ca = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+            SSL_CTX_add_client_CA(native, ca);
+            X509_free(ca);
+        }
+        SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    }
     return context;
 }
 

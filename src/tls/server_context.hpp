@@ -27,6 +27,9 @@ struct context_settings {
     /// OpenSSL's security level 0 (default: Debian's 2): what TLS 1.0 and 1.1, an RSA 1024
     /// key and a SHA-1 signature need to be served at all.
     bool legacy = false;
+    /// Non-empty: mutual TLS. Every client must present a certificate issued by this CA (PEM),
+    /// else the handshake fails (TLS 1.2) or its first read does (TLS 1.3, alert 116).
+    std::string client_ca_pem{};
 };
 
 /// A server context for `identity`: by default TLS 1.2 and 1.3, ALPN `http/1.1` (a client that

@@ -12,6 +12,7 @@
 #include "util/byte_size.hpp"
 #include "wire/connection_tracker.hpp"
 #include "wire/exchange_record.hpp"
+#include "wire/handshake_fault_writer.hpp"
 #include "wire/plan_writer.hpp"
 #include "wire/request_checks.hpp"
 #include "wire/request_view.hpp"
@@ -253,6 +254,12 @@ net::awaitable<void> connection::run(std::shared_ptr<connection> /*self*/) {
         ~leave_sweeper() { deadline.unwatch(); }
     } leaving{deadline_};
     first_header_due_ = io_deadline::clock::now() + limits.header_timeout;
+    if (config_->handshake_fault.what != tls::handshake_fault::kind::none) {
+        auto what = co_await break_handshake(stream_, config_->handshake_fault, deadline_, limits.header_timeout,
+                                             config_->handlers.max_delay, wait_timer_);
+        config_->log.connection_event(id_, peer_, what);
+        co_return;
+    }
     if (stream_.is_tls() && !co_await handshake()) {
         stream_.close();
         co_return;

@@ -7,6 +7,7 @@
 #include "log/server_log.hpp"
 #include "plan/request.hpp"
 #include "plan/response_plan.hpp"
+#include "tls/cases.hpp"
 #include "wire/body_budget.hpp"
 #include "wire/byte_stream.hpp"
 #include "wire/io_deadline.hpp"
@@ -37,6 +38,8 @@ struct connection_config {
     std::string server_header;  ///< "teapot/<version>"
     /// Null: plain HTTP. Else HTTPS: each listener has a config of its own.
     std::shared_ptr<net::ssl::context> tls;
+    /// A TLS case's listener that breaks the handshake instead (tls/cases.hpp).
+    tls::handshake_fault handshake_fault{};
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -107,7 +110,8 @@ private:
     beast::flat_buffer buffer_;
     // Touched only on the connection's own executor.
     bool draining_ = false;
-    std::weak_ptr<net::steady_timer> wait_timer_;  ///< the timer of a /__teapot/wait in progress
+    /// The timer of a /__teapot/wait in progress, or of a handshake-hang: drain() cancels it.
+    std::weak_ptr<net::steady_timer> wait_timer_;
     bool idle_ = false;
     /// While the connection's first request is read: when its header is due (the
     /// header timeout after the accept). Empty afterwards: a later header is due the

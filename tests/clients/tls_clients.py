@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Real HTTPS clients against the teapot binary (issue 16): curl, Python's requests and
 ssl, and Node each trust the CA that --ca-out writes (the way docs/tls.md tells), get
-the status they ask for, and fail verification without it, each with its own error.
+the status they ask for, and fail verification without it, each with its own error;
+and each case of --tls-cases fails (or passes) in each client as docs/tls.md says.
 Exit 0 on success.
 
-    python3 tests/clients/tls_clients.py BUILD/teapot
+    /usr/bin/python3 tests/clients/tls_clients.py BUILD/teapot
+
+Debian 12's Python, requests and urllib3 (1.26) are what the expected words are for, as CTest runs it.
 """
 import os
 import shutil
@@ -88,6 +91,130 @@ def check_node(https, ca):
     assert bad.returncode == 3 and bad.stdout.strip() == "error UNABLE_TO_VERIFY_LEAF_SIGNATURE", bad
 
 
+# What each client reports for each case of --tls-cases, measured on Debian 12 (docs/tls.md): curl's exit
+# code and message; the words of Python's requests and ssl ("" where they pass); Node's error code, or
+# a status for a case it accepts. Node's verdict on weak-key and sha1 follows the OpenSSL it was built
+# with (its own or Debian's, each with its security level): either is accepted there, and shown.
+CASES = {
+    "expired": (60, "certificate has expired", "certificate has expired", "certificate has expired", "CERT_HAS_EXPIRED"),
+    "not-yet-valid": (60, "certificate is not yet valid", "certificate is not yet valid",
+                      "certificate is not yet valid", "CERT_NOT_YET_VALID"),
+    # urllib3 1.26 (Debian 12's) matches the name itself, in its own words.
+    "wrong-host": (60, "no alternative certificate subject name matches target host name 'localhost'",
+                   "hostname 'localhost' doesn't match 'wrong-host.invalid'", "Hostname mismatch",
+                   "ERR_TLS_CERT_ALTNAME_INVALID"),
+    "self-signed": (60, "SSL certificate problem: self-signed certificate", "self-signed certificate",
+                    "self-signed certificate", "DEPTH_ZERO_SELF_SIGNED_CERT"),
+    "untrusted-root": (60, "self-signed certificate in certificate chain",
+                       "self-signed certificate in certificate chain", "self-signed certificate in certificate chain",
+                       "SELF_SIGNED_CERT_IN_CHAIN"),
+    "incomplete-chain": (60, "unable to get local issuer certificate", "unable to get local issuer certificate",
+                         "unable to get local issuer certificate", "UNABLE_TO_VERIFY_LEAF_SIGNATURE"),
+    "reversed-chain": (0, "", "", "", "418"),
+    # Every client here still reads the common name (urllib3 1.26 with a SubjectAltNameWarning; urllib3 2 would not).
+    "no-san": (0, "", "", "", "418"),
+    "weak-key": (60, "EE certificate key too weak", "EE certificate key too weak", "EE certificate key too weak",
+                 ("418", "too weak")),
+    "sha1": (60, "CA signature digest algorithm too weak", "CA signature digest algorithm too weak",
+             "CA signature digest algorithm too weak", ("418", "too weak")),
+    # curl and Python still offer TLS 1.0 (then refuse its SHA-1 signatures); Node's minimum is TLS 1.2.
+    "tls1.0": (35, "legacy sigalg disallowed or unsupported", "legacy sigalg disallowed or unsupported",
+               "legacy sigalg disallowed or unsupported", "EPROTO"),
+    "tls1.1": (35, "legacy sigalg disallowed or unsupported", "legacy sigalg disallowed or unsupported",
+               "legacy sigalg disallowed or unsupported", "EPROTO"),
+    "tls1.2": (0, "", "", "", "418"),
+    "tls1.3": (0, "", "", "", "418"),
+    # Without a client certificate; with one, below. Under TLS 1.3 the refusal comes on the first read.
+    "client-cert-required": (56, "tlsv13 alert certificate required", "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+                             "TLSV13_ALERT_CERTIFICATE_REQUIRED", "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"),
+    "client-cert-other-ca": (56, "tlsv13 alert certificate required", "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+                             "TLSV13_ALERT_CERTIFICATE_REQUIRED", "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"),
+    # Each client's own timeout (2 s here), then its report.
+    "handshake-hang": (28, "Connection timed out after", "Read timed out", "timed out", ("timeout", "ECONNRESET")),
+    "handshake-reset": (35, "Connection reset by peer", "Connection reset by peer", "Connection reset by peer",
+                        "ECONNRESET"),
+    "handshake-alert-handshake-failure": (35, "sslv3 alert handshake failure", "SSLV3_ALERT_HANDSHAKE_FAILURE",
+                                          "SSLV3_ALERT_HANDSHAKE_FAILURE", "EPROTO"),
+    "handshake-alert-internal-error": (35, "tlsv1 alert internal error", "TLSV1_ALERT_INTERNAL_ERROR",
+                                       "TLSV1_ALERT_INTERNAL_ERROR", "EPROTO"),
+    "handshake-alert-protocol-version": (35, "tlsv1 alert protocol version", "TLSV1_ALERT_PROTOCOL_VERSION",
+                                         "TLSV1_ALERT_PROTOCOL_VERSION", "EPROTO"),
+}
+
+
+def python_ssl_verdict(url, ca):
+    # A request and the first bytes of its answer: mutual TLS under TLS 1.3 refuses on the first read.
+    import socket
+    import ssl
+    host, port = url.split("//", 1)[1].rsplit(":", 1)
+    try:
+        ctx = ssl.create_default_context(cafile=ca)
+        with ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(port)), timeout=2), server_hostname=host) as s:
+            s.sendall(b"GET /status/418 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            return "" if s.recv(12) == b"HTTP/1.1 418" else "no 418"
+    except (OSError, ssl.SSLError) as e:
+        return str(e)
+
+
+def check_cases(binary):
+    with tempfile.TemporaryDirectory() as tmp:
+        ca = os.path.join(tmp, "ca.pem")
+        client = os.path.join(tmp, "client.pem")
+        proc = start(binary, "--tls-port", "0", "--tls-cases", "--ca-out", ca, "--client-cert-out", client,
+                     "--max-delay", "5s")
+        try:
+            ready_lines(proc, 1)
+            listed = {}
+            for _ in CASES:
+                _, _, _, name, url = proc.stdout.readline().split()  # "teapot tls case NAME URL"
+                listed[name] = url
+            assert list(listed) == list(CASES), listed
+            node = shutil.which("node") or shutil.which("nodejs")
+            script = ("const req = require('https').get(process.argv[1], { timeout: 2000 }, r => {"
+                      " console.log(r.statusCode); r.resume(); });"
+                      " req.on('timeout', () => { console.log('timeout'); req.destroy(); });"
+                      " req.on('error', e => console.log(e.code, e.message));")
+            for name, (curl_exit, curl_says, requests_says, ssl_says, node_says) in CASES.items():
+                url = listed[name]
+                got = run(["curl", "-sS", "--max-time", "2", "--cacert", ca, "-o", "/dev/null", f"{url}/status/418"])
+                assert got.returncode == curl_exit and curl_says in got.stderr, (name, got)
+                try:
+                    r = requests.get(f"{url}/status/418", verify=ca, timeout=2)
+                    said = str(r.status_code)
+                except requests.exceptions.RequestException as e:
+                    said = str(e)
+                assert (requests_says in said) if requests_says else said == "418", (name, said)
+                said = python_ssl_verdict(url, ca)
+                assert (ssl_says in said) if ssl_says else said == "", (name, said)
+                out = run([node, "-e", script, f"{url}/status/418"], env={"NODE_EXTRA_CA_CERTS": ca}).stdout.strip()
+                accepted = node_says if isinstance(node_says, tuple) else (node_says,)
+                assert any(out.startswith(a) or a in out for a in accepted), (name, out)
+                print(f"  {name}: curl {got.returncode}, node {out[:60]}")
+            # Mutual TLS: the client certificate of --client-cert-out (key and certificate in one file, mode 0600).
+            assert os.stat(client).st_mode & 0o777 == 0o600, oct(os.stat(client).st_mode)
+            got = run(["curl", "-sS", "--cacert", ca, "--cert", client, "-o", "/dev/null", "-w", "%{http_code}",
+                       f"{listed['client-cert-required']}/status/418"])
+            assert got.returncode == 0 and got.stdout == "418", got
+            r = requests.get(f"{listed['client-cert-required']}/status/418", verify=ca, cert=client, timeout=5)
+            assert r.status_code == 418, r
+            got = run(["curl", "-sS", "--cacert", ca, "--cert", client, "-o", "/dev/null",
+                       f"{listed['client-cert-other-ca']}/status/418"])
+            assert got.returncode == 56 and "tlsv1 alert unknown ca" in got.stderr, got
+            mtls = ("const fs = require('fs'); const pem = fs.readFileSync(process.argv[2]);"
+                    "require('https').get(process.argv[1], { cert: pem, key: pem }, r => { console.log(r.statusCode);"
+                    " r.resume(); }).on('error', e => console.log(e.code));")
+            out = run([node, "-e", mtls, f"{listed['client-cert-required']}/status/418", client],
+                      env={"NODE_EXTRA_CA_CERTS": ca}).stdout.strip()
+            assert out == "418", out
+            # A client that still speaks TLS 1.0 reaches the pinned case: curl at security level 0.
+            got = run(["curl", "-sS", "--cacert", ca, "--tlsv1.0", "--tls-max", "1.0", "--ciphers",
+                       "DEFAULT@SECLEVEL=0", "-o", "/dev/null", "-w", "%{http_code}", f"{listed['tls1.0']}/status/418"])
+            assert got.returncode == 0 and got.stdout == "418", got
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
 def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,7 +242,9 @@ def main():
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    print("curl, requests, ssl and node: HTTPS verified with the CA teapot wrote, refused without it")
+    check_cases(binary)
+    print("curl, requests, ssl and node: HTTPS verified with the CA teapot wrote, refused without it; "
+          "each TLS case reported as docs/tls.md says")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,16 @@ tls_connection::tls_connection(std::uint16_t port, tls_client_options options) :
         trust(ctx_, options.ca_pem);
         SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     }
+    if (!options.client_pem.empty()) {
+        BIO* bio = BIO_new_mem_buf(options.client_pem.data(), static_cast<int>(options.client_pem.size()));
+        X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+        EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+        if (!cert || !key || SSL_CTX_use_certificate(ctx_, cert) != 1 || SSL_CTX_use_PrivateKey(ctx_, key) != 1)
+            throw std::runtime_error("the client certificate does not load: " + openssl_reason());
+        X509_free(cert);
+        EVP_PKEY_free(key);
+        BIO_free(bio);
+    }
     ssl_ = SSL_new(ctx_);
     fd_ = connect_loopback(port);
     set_timeouts(fd_, timeout_);
@@ -100,8 +110,15 @@ tls_connection::tls_connection(std::uint16_t port, tls_client_options options) :
                             static_cast<unsigned>(wire.size()));
     }
     if (options.resume) SSL_set_session(ssl_, options.resume);
-    if (SSL_connect(ssl_) != 1) {
+    if (const int done = SSL_connect(ssl_); done != 1) {
+        const int saved_errno = errno;
         auto reason = openssl_reason();
+        // No OpenSSL reason for what the socket did: a reset, a timeout (SO_RCVTIMEO), a close.
+        const int error = SSL_get_error(ssl_, done);
+        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE)  // SO_RCVTIMEO's EAGAIN
+            reason += " (timed out)";
+        else if (error == SSL_ERROR_SYSCALL)
+            reason += saved_errno ? " (" + std::string{std::strerror(saved_errno)} + ")" : " (end of stream)";
         const auto verify = SSL_get_verify_result(ssl_);
         if (verify != X509_V_OK) reason += " (verify: " + std::string{X509_verify_cert_error_string(verify)} + ")";
         SSL_free(ssl_);

@@ -27,6 +27,7 @@ struct tls_client_options {
     int min_version = 0;                        ///< e.g. TLS1_2_VERSION; 0: OpenSSL's default
     int max_version = 0;
     SSL_SESSION* resume = nullptr;  ///< a session of an earlier connection to resume
+    std::string client_pem{};       ///< a client certificate and its key (PEM), for mutual TLS
     bool legacy = false;            ///< OpenSSL security level 0: TLS 1.0 and 1.1, weak keys
     std::chrono::milliseconds timeout{5000};
 };

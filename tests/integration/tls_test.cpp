@@ -359,6 +359,13 @@ TEST_CASE("TLS cases: each listener fails an OpenSSL client's verification for i
         {"tls1.1", "legacy sigalg disallowed or unsupported"},
         {"tls1.2", ""},
         {"tls1.3", ""},
+        {"client-cert-required", ""},  // under TLS 1.3 the refusal comes on the first read: below
+        {"client-cert-other-ca", ""},
+        {"handshake-hang", "timed out"},  // the client's receive timeout
+        {"handshake-reset", "Connection reset by peer"},
+        {"handshake-alert-handshake-failure", "sslv3 alert handshake failure"},
+        {"handshake-alert-internal-error", "tlsv1 alert internal error"},
+        {"handshake-alert-protocol-version", "tlsv1 alert protocol version"},
     };
     const auto& listed = s.srv.tls_cases();
     REQUIRE(listed.size() == expected.size());
@@ -367,7 +374,8 @@ TEST_CASE("TLS cases: each listener fails an OpenSSL client's verification for i
         INFO(name);
         CHECK(listed[i].name == name);
         CHECK(listed[i].url == "https://localhost:" + std::to_string(listed[i].port));
-        const auto failure = handshake_failure(listed[i].port, {.ca_pem = s.srv.ca_pem()});
+        const auto failure =
+            handshake_failure(listed[i].port, {.ca_pem = s.srv.ca_pem(), .timeout = std::chrono::milliseconds{500}});
         if (reason.empty())
             CHECK(failure.empty());
         else
@@ -417,4 +425,63 @@ TEST_CASE("TLS cases: GET /__teapot/tls lists them with their URL, SNI name and 
     CHECK(cases[0].at("verdict") == "certificate has expired");
     test_server without;
     CHECK(boost::json::parse(fetch(without.port(), "/__teapot/tls").body).at("cases").as_array().empty());
+}
+
+TEST_CASE("TLS cases: mutual TLS refuses a client without a certificate of the CA, and journals the one presented",
+          "[tls][journal]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    std::uint16_t required = 0, other = 0;
+    for (const auto& c : s.srv.tls_cases()) {
+        if (c.name == "client-cert-required") required = c.port;
+        if (c.name == "client-cert-other-ca") other = c.port;
+    }
+    const auto& client = s.srv.client_certificate_pem();
+    REQUIRE(client.find("PRIVATE KEY") != std::string::npos);
+    SECTION("TLS 1.3: the handshake completes on the client's side, its first read gets alert 116") {
+        tls_connection c{required, {.ca_pem = s.srv.ca_pem()}};
+        c.send(get_request("/status/200"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how == tls_connection::ending::tls_error);
+        CHECK_THAT(got.error, Catch::Contains("certificate required"));
+    }
+    SECTION("TLS 1.2: the handshake itself fails") {
+        auto failure = handshake_failure(required, {.ca_pem = s.srv.ca_pem(), .max_version = TLS1_2_VERSION});
+        CHECK_THAT(failure, Catch::Contains("handshake failure"));
+    }
+    SECTION("a certificate of another CA: unknown ca") {
+        tls_connection c{other, {.ca_pem = s.srv.ca_pem(), .client_pem = client}};
+        c.send(get_request("/status/200"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how == tls_connection::ending::tls_error);
+        CHECK_THAT(got.error, Catch::Contains("unknown ca"));
+    }
+    SECTION("the CA's client certificate is served, and the journal names it") {
+        tls_connection c{required, {.ca_pem = s.srv.ca_pem(), .client_pem = client}};
+        c.send(get_request("/status/418"));
+        CHECK(c.read_response().status == 418);
+        REQUIRE(s.srv.wait_for({}, 1));
+        auto entry = s.srv.requests().back();
+        REQUIRE(entry.tls);
+        CHECK(entry.tls->client_subject == "CN=teapot test client,O=teapot");
+        CHECK(entry.tls->client_issuer == "CN=teapot test CA,O=teapot");
+    }
+}
+
+TEST_CASE("TLS cases: handshake-hang holds until the server stops, without delaying the stop", "[tls]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    o.shutdown_grace = std::chrono::seconds{30};
+    auto s = std::make_unique<test_server>(o);
+    std::uint16_t hang = 0;
+    for (const auto& c : s->srv.tls_cases())
+        if (c.name == "handshake-hang") hang = c.port;
+    auto failure = handshake_failure(hang, {.ca_pem = s->srv.ca_pem(), .timeout = std::chrono::milliseconds{300}});
+    CHECK_THAT(failure, Catch::Contains("timed out"));
+    connection held{hang};
+    held.send(std::string(100, '\x16'));  // a first flight that never completes
+    const auto started = std::chrono::steady_clock::now();
+    s.reset();  // stop(): the hang's wait is cancelled, not waited out for the grace period
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds{10});
 }

@@ -111,3 +111,32 @@ TEST_CASE("certificates: a malformed address or issuer is an error that says whi
     CHECK_THROWS_WITH(tls::issue_leaf({"not PEM", "not PEM"}, tls::leaf_request{}),
                       Catch::Contains("issuer's certificate"));
 }
+
+TEST_CASE("certificates: an intermediate issues a leaf that verifies only with it, and a client leaf says clientAuth",
+          "[tls]") {
+    const auto ca = tls::make_certificate_authority("root");
+    const auto intermediate = tls::issue_intermediate(ca, "intermediate");
+    const auto leaf = tls::issue_leaf(intermediate, tls::leaf_request{});
+    auto root_cert = parse(ca.certificate_pem);
+    auto leaf_cert = parse(leaf.certificate_pem);
+    CHECK(verify(leaf_cert.get(), root_cert.get()) == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+    tls::leaf_request client;
+    client.purpose = tls::leaf_purpose::client;
+    auto client_cert = parse(tls::issue_leaf(ca, client).certificate_pem);
+    CHECK(X509_check_purpose(client_cert.get(), X509_PURPOSE_SSL_CLIENT, 0) == 1);
+    CHECK(X509_check_purpose(client_cert.get(), X509_PURPOSE_SSL_SERVER, 0) == 0);
+    auto self = parse(tls::make_self_signed_leaf(tls::leaf_request{}).certificate_pem);
+    CHECK(verify(self.get(), root_cert.get()) == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
+}
+
+TEST_CASE("certificates: a weak leaf has an RSA 1024 key, a sha1 leaf a SHA-1 signature", "[tls]") {
+    const auto ca = tls::make_certificate_authority("root");
+    tls::leaf_request weak;
+    weak.key = tls::key_kind::rsa_1024;
+    auto weak_cert = parse(tls::issue_leaf(ca, weak).certificate_pem);
+    CHECK(EVP_PKEY_get_bits(X509_get0_pubkey(weak_cert.get())) == 1024);
+    tls::leaf_request sha1;
+    sha1.digest = tls::signature_digest::sha1;
+    auto sha1_cert = parse(tls::issue_leaf(ca, sha1).certificate_pem);
+    CHECK(X509_get_signature_nid(sha1_cert.get()) == NID_ecdsa_with_SHA1);
+}

@@ -462,3 +462,12 @@ TEST_CASE("parse_options: TLS flags that cannot work together are usage errors t
     CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-name="}), "--tls-name needs"));
     CHECK(contains(usage_error_of({"--tls-port", "0", "--ca-out="}), "--ca-out needs a file name"));
 }
+
+TEST_CASE("parse_options: --tls-cases and --client-cert-out need --tls-port, and --tls-cases", "[cli][tls]") {
+    auto o = parse_options(args{"--tls-port", "0", "--tls-cases", "--client-cert-out", "client.pem"});
+    CHECK(o.server.tls.cases);
+    CHECK(o.tls.client_cert_out == "client.pem");
+    CHECK(contains(usage_error_of({"--tls-cases"}), "need --tls-port"));
+    CHECK(contains(usage_error_of({"--tls-port", "0", "--client-cert-out", "c.pem"}), "needs --tls-cases"));
+    CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-cases=yes"}), "takes no value"));
+}
