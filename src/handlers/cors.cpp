@@ -69,10 +69,7 @@ response_plan cors_preflight_plan(const request& req) {
         add_cors_headers(req, plan.final_head);
         return plan;
     }
-    response_plan plan;
-    plan.final_head.status = 204;
-    plan.final_head.reason = std::string{reason_phrase(204)};
-    plan.body_framing = framing::none;
+    auto plan = no_content_plan();
     plan.final_head.set("Vary", "Access-Control-Request-Method, Access-Control-Request-Headers");
     add_origin(req, plan.final_head);
     plan.final_head.set("Access-Control-Allow-Methods", std::string{method});

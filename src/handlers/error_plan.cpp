@@ -31,4 +31,12 @@ response_plan error_plan(int status, const std::string& message, const request* 
     return plan;
 }
 
+response_plan no_content_plan() {
+    response_plan plan;
+    plan.final_head.status = 204;
+    plan.final_head.reason = std::string{reason_phrase(204)};
+    plan.body_framing = framing::none;
+    return plan;
+}
+
 }  // namespace teapot::detail

@@ -35,10 +35,7 @@ response_plan server_options(const request& req, std::string_view, const std::ve
         plan.close_after = true;  // a request line that cannot be served as sent, as a malformed one
         return plan;
     }
-    response_plan plan;
-    plan.final_head.status = 204;
-    plan.final_head.reason = std::string{reason_phrase(204)};
-    plan.body_framing = framing::none;
+    auto plan = no_content_plan();
     plan.final_head.set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
     return plan;
 }
