@@ -2,8 +2,6 @@
 
 #include <boost/asio/ssl/error.hpp>
 
-#include <openssl/ssl.h>
-
 namespace teapot::detail {
 
 bool is_end_of_stream(const beast::error_code& ec) noexcept {
@@ -23,12 +21,11 @@ tcp::socket non_blocking(tcp::socket socket) {
 
 byte_stream::byte_stream(tcp::socket socket, net::ssl::context* tls)
     : socket_(tls ? tcp::socket{socket.get_executor()} : non_blocking(std::move(socket))),
-      tls_(tls ? std::make_unique<tls_stream>(std::move(socket), *tls) : nullptr) {}
+      tls_(tls ? std::make_unique<tls_stream>(std::move(socket), tls->native_handle()) : nullptr) {}
 
 net::awaitable<beast::error_code> byte_stream::handshake() {
     if (!tls_) co_return beast::error_code{};
-    auto [ec] = co_await tls_->async_handshake(net::ssl::stream_base::server, use_tuple_awaitable);
-    co_return ec;
+    co_return co_await tls_->handshake();
 }
 
 void byte_stream::cancel() noexcept {
@@ -37,13 +34,7 @@ void byte_stream::cancel() noexcept {
 }
 
 net::awaitable<void> byte_stream::shutdown_send() {
-    if (tls_) {
-        // Only our close_notify: marked as if the client's had come, SSL_shutdown sends ours
-        // and does not wait for theirs (Asio's async_shutdown would otherwise read until it comes).
-        auto* ssl = tls_->native_handle();
-        SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
-        co_await tls_->async_shutdown(use_tuple_awaitable);
-    }
+    if (tls_) co_await tls_->send_close_notify();
     beast::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_send, ignored);
 }

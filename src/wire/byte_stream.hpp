@@ -5,9 +5,9 @@
 // needed no second copy of them.
 
 #include "wire/net.hpp"
+#include "wire/tls_stream.hpp"
 
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -22,7 +22,6 @@ bool is_end_of_stream(const beast::error_code& ec) noexcept;
 class byte_stream {
 public:
     using executor_type = tcp::socket::executor_type;
-    using tls_stream = net::ssl::stream<tcp::socket>;
 
     /// `tls` null: plain TCP; else a TLS server stream of that context (handshake() first).
     byte_stream(tcp::socket socket, net::ssl::context* tls);
@@ -48,12 +47,10 @@ public:
 
     /// Sends what the transport takes now, without waiting: 0 bytes (and no error) when
     /// it would block. A response is small and the send buffer empty, so this is nearly
-    /// always all of it, without a trip through the event loop (plan_writer). Always 0
-    /// over TLS: a record OpenSSL has encrypted must be sent whole, which only the
-    /// asynchronous write guarantees.
+    /// always all of it, without a trip through the event loop (plan_writer).
     template <typename ConstBuffers>
     std::size_t write_now(const ConstBuffers& buffers, beast::error_code& ec) {
-        if (tls_) return 0;
+        if (tls_) return tls_->write_now(buffers, ec);
         const auto n = socket_.write_some(buffers, ec);
         if (ec == net::error::would_block || ec == net::error::try_again) {
             ec = {};

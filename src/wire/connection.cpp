@@ -140,6 +140,14 @@ net::awaitable<void> connection::reject(const request_parser& parser, int status
     if (!out.ec) co_await lingering_close();
 }
 
+net::awaitable<void> connection::reject_or_log(const request_parser& parser, beast::error_code ec,
+                                               std::string_view when) {
+    if (auto r = rejection_for_read_error(ec, parser, buffered(), config_->request_limits))
+        co_await reject(parser, r->status, r->message);
+    else
+        config_->log.connection_event(id_, peer_, std::string{when} + ": " + ec.message());
+}
+
 net::awaitable<void> connection::reject_for_body_memory(const request_parser& parser) {
     // 503, not 413: this body may be fine, the others in flight leave it no room now.
     co_await reject(parser, 503,
@@ -289,10 +297,7 @@ net::awaitable<bool> connection::read_request(request_parser& parser, body_charg
     if (!parse_buffered(parser, true, header_ec))
         std::tie(header_ec, std::ignore) = co_await read_rest_of_header(parser);
     if (auto ec = deadline_.explain(header_ec)) {
-        if (auto r = rejection_for_read_error(ec, parser, buffered(), limits))
-            co_await reject(parser, r->status, r->message);
-        else
-            config_->log.connection_event(id_, peer_, "closed before a request: " + ec.message());
+        co_await reject_or_log(parser, ec, "closed before a request");
         co_return false;
     }
     if (auto r = rejection_for_head(parser, limits)) {
@@ -319,11 +324,8 @@ net::awaitable<bool> connection::read_request(request_parser& parser, body_charg
             co_await reject_for_body_memory(parser);
             co_return false;
         }
-        if (auto bec = deadline_.explain(body_ec)) {
-            if (auto r = rejection_for_read_error(bec, parser, buffered(), limits))
-                co_await reject(parser, r->status, r->message);
-            else
-                config_->log.connection_event(id_, peer_, "closed mid-request: " + bec.message());
+        if (auto ec = deadline_.explain(body_ec)) {
+            co_await reject_or_log(parser, ec, "closed mid-request");
             co_return false;
         }
     }

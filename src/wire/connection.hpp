@@ -89,6 +89,9 @@ private:
     /// Retry-After field. It carries CORS fields as routed answers do (not the admin API's).
     net::awaitable<void> reject(const request_parser& parser, int status, const std::string& message,
                                 std::optional<unsigned> retry_after_s = std::nullopt);
+    /// A read that failed (`ec`): the error answer it deserves, or, when the client simply
+    /// left or timed out, a log line saying `when` ("closed before a request").
+    net::awaitable<void> reject_or_log(const request_parser& parser, beast::error_code ec, std::string_view when);
     /// 503 with Retry-After: this request's content would pass --max-body-memory now.
     net::awaitable<void> reject_for_body_memory(const request_parser& parser);
     net::awaitable<void> lingering_close();

@@ -1,5 +1,8 @@
 #include "wire/io_pool.hpp"
 
+#include <pthread.h>
+#include <csignal>
+
 namespace teapot::detail {
 
 io_pool::io_pool(unsigned threads) {
@@ -22,6 +25,13 @@ net::io_context& io_pool::next() {
 void io_pool::run(std::function<void(std::string_view)> on_error) {
     for (auto& ctx : contexts_)
         threads_.emplace_back([c = ctx.get(), on_error] {
+            // OpenSSL writes a TLS connection's descriptor with write(2): a client gone makes it
+            // raise SIGPIPE, which would end the process. Blocked on these threads only, it stays
+            // pending and the write fails with EPIPE, as Asio's own sends do (MSG_NOSIGNAL).
+            sigset_t pipe;
+            sigemptyset(&pipe);
+            sigaddset(&pipe, SIGPIPE);
+            pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
             // Asio's advice: an exception thrown by a handler leaves run(); run again.
             for (;;) {
                 try {

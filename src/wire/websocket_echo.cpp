@@ -1,14 +1,14 @@
 #include "wire/websocket_echo.hpp"
 
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 namespace teapot::detail {
 namespace websocket = beast::websocket;
 
 namespace {
 
-// The echo over either transport: `Next` is the TCP socket or the TLS stream.
+// The echo over either transport: `Next` is the TCP socket or the TLS stream (whose
+// teardown is in wire/tls_stream.hpp).
 template <typename Next>
 net::awaitable<void> echo(Next next, beast::http::request<beast::http::string_body> upgrade, std::string server_header,
                           limits request_limits, body_budget* bodies) {

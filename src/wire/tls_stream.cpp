@@ -1,0 +1,147 @@
+#include "wire/tls_stream.hpp"
+
+#include <boost/asio/ssl/error.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <array>
+#include <cerrno>
+#include <new>
+#include <utility>
+
+namespace teapot::detail {
+namespace {
+
+// What a failed SSL call means for the caller: the peer's close_notify is the end of the
+// stream; an end without it, a truncation (as Asio's ssl::stream reports it); else the
+// system's error or OpenSSL's reason.
+beast::error_code error_of(int error, int saved_errno) {
+    if (error == SSL_ERROR_ZERO_RETURN) return net::error::eof;
+    if (error == SSL_ERROR_SYSCALL) {
+        if (saved_errno == 0) return net::ssl::error::stream_truncated;
+        return {saved_errno, boost::system::system_category()};
+    }
+    const auto code = ERR_peek_last_error();
+    if (ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) return net::ssl::error::stream_truncated;
+    return {static_cast<int>(code), net::error::get_ssl_category()};
+}
+
+}  // namespace
+
+tls_stream::tls_stream(tcp::socket socket, SSL_CTX* context) : socket_(std::move(socket)), ssl_(SSL_new(context)) {
+    if (!ssl_) throw std::bad_alloc{};
+    beast::error_code ignored;
+    socket_.non_blocking(true, ignored);  // OpenSSL reads and writes the descriptor: never wait in it
+    SSL_set_fd(ssl_, static_cast<int>(socket_.native_handle()));
+    SSL_set_accept_state(ssl_);
+    // A record is written whole over as many calls as the socket needs, from a buffer that
+    // may move between them (beast::buffers_suffix); idle connections hold no record buffers.
+    SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // Whatever the socket holds in one read, not a record header and then its body: half the reads.
+    SSL_set_read_ahead(ssl_, 1);
+}
+
+tls_stream::tls_stream(tls_stream&& other) noexcept
+    : socket_(std::move(other.socket_)), ssl_(std::exchange(other.ssl_, nullptr)) {}
+
+tls_stream::~tls_stream() {
+    if (ssl_) SSL_free(ssl_);
+}
+
+tls_stream::io_result tls_stream::read_once(void* data, std::size_t size, std::size_t& n, beast::error_code& ec) {
+    if (!socket_.is_open()) return closed(ec);
+    ERR_clear_error();
+    errno = 0;
+    if (SSL_read_ex(ssl_, data, size, &n) == 1) return io_result::done;
+    const int saved_errno = errno;
+    const int error = SSL_get_error(ssl_, 0);
+    if (error == SSL_ERROR_WANT_READ) return io_result::want_read;
+    if (error == SSL_ERROR_WANT_WRITE) return io_result::want_write;
+    ec = error_of(error, saved_errno);
+    ERR_clear_error();
+    return io_result::failed;
+}
+
+tls_stream::io_result tls_stream::write_once(const void* data, std::size_t size, std::size_t& n,
+                                             beast::error_code& ec) {
+    if (!socket_.is_open()) return closed(ec);
+    ERR_clear_error();
+    errno = 0;
+    if (SSL_write_ex(ssl_, data, size, &n) == 1) return io_result::done;
+    const int saved_errno = errno;
+    const int error = SSL_get_error(ssl_, 0);
+    if (error == SSL_ERROR_WANT_READ) return io_result::want_read;
+    if (error == SSL_ERROR_WANT_WRITE) return io_result::want_write;
+    ec = error_of(error, saved_errno);
+    ERR_clear_error();
+    return io_result::failed;
+}
+
+std::size_t tls_stream::write_some_now(const void* data, std::size_t size, beast::error_code& ec) {
+    std::size_t n = 0;
+    const auto r = write_once(data, size, n, ec);
+    return r == io_result::done ? n : 0;  // would block: 0 and no error, the caller goes asynchronous
+}
+
+net::awaitable<beast::error_code> tls_stream::handshake() {
+    for (;;) {
+        if (!socket_.is_open()) co_return net::error::bad_descriptor;
+        ERR_clear_error();
+        errno = 0;
+        const int r = SSL_do_handshake(ssl_);
+        if (r == 1) co_return beast::error_code{};
+        const int saved_errno = errno;
+        const int error = SSL_get_error(ssl_, r);
+        if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+            auto ec = error_of(error, saved_errno);
+            ERR_clear_error();
+            co_return ec;
+        }
+        auto [ec] = co_await socket_.async_wait(
+            error == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write, use_tuple_awaitable);
+        if (ec) co_return ec;
+    }
+}
+
+tls_stream::io_result tls_stream::closed(beast::error_code& ec) {
+    // OpenSSL holds the descriptor's number, which the kernel may already have given to a
+    // new connection: once the socket is closed, OpenSSL never touches it again.
+    ec = net::error::bad_descriptor;
+    return io_result::failed;
+}
+
+net::awaitable<void> tls_stream::send_close_notify() {
+    if (!socket_.is_open()) co_return;
+    // Marked as if the client's close_notify had come: SSL_shutdown sends ours and is done,
+    // instead of waiting for theirs, which most clients never send.
+    SSL_set_shutdown(ssl_, SSL_get_shutdown(ssl_) | SSL_RECEIVED_SHUTDOWN);
+    for (int attempt = 0; attempt < 8; ++attempt) {  // a 31-byte alert: a few tries at most
+        ERR_clear_error();
+        const int r = SSL_shutdown(ssl_);
+        if (r >= 0 || SSL_get_error(ssl_, r) != SSL_ERROR_WANT_WRITE) break;
+        auto [ec] = co_await socket_.async_wait(tcp::socket::wait_write, use_tuple_awaitable);
+        if (ec || !socket_.is_open()) break;
+    }
+    ERR_clear_error();
+}
+
+net::awaitable<void> tls_stream::teardown() {
+    co_await send_close_notify();
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 4096> sink{};
+    for (std::size_t drained = 0; !ec && drained < 64 * 1024;) {
+        auto [read_ec, n] = co_await socket_.async_read_some(net::buffer(sink), use_tuple_awaitable);
+        ec = read_ec;
+        drained += n;
+    }
+    socket_.close(ec);
+}
+
+void teardown(beast::role_type /*role*/, tls_stream& stream, beast::error_code& ec) {
+    stream.next_layer().shutdown(tcp::socket::shutdown_both, ec);
+    stream.next_layer().close(ec);
+}
+
+}  // namespace teapot::detail
