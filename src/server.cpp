@@ -9,6 +9,7 @@
 #include "scenario/registry.hpp"
 #include "tls/cases.hpp"
 #include "tls/server_identity.hpp"
+#include "tls/sni_selection.hpp"
 #include "util/random_source.hpp"
 #include "wire/connection.hpp"
 #include "wire/connection_tracker.hpp"
@@ -97,6 +98,7 @@ struct server::impl {
     std::shared_ptr<detail::file_watcher> watcher;
     detail::connection_tracker tracker;
     std::shared_ptr<const detail::connection_config> config;
+    std::shared_ptr<detail::tls::sni_selection> sni;  ///< the main TLS context's callback reads it: outlives the pool
     std::unique_ptr<detail::io_pool> pool;
     std::shared_ptr<detail::listener> listener;                     ///< plain HTTP; null when plain_http is off
     std::shared_ptr<detail::listener> tls_listener;                 ///< HTTPS; null without tls.port
@@ -127,7 +129,13 @@ namespace {
 struct case_listeners {
     std::vector<std::shared_ptr<detail::listener>> listeners;
     std::vector<tls_case_listing> listing;
+    std::shared_ptr<detail::tls::sni_selection> by_name;  ///< the certificate cases, for the main port
 };
+
+detail::net::ssl::context make_by_name_context(std::string_view name, const detail::tls::listener_identity& identity) {
+    const auto made = detail::tls::make_case(name, identity.ca, identity.names, true);
+    return detail::tls::make_server_context(made.identity, made.settings);
+}
 
 // Each TLS case on an ephemeral port of `host`, with a context of its own. Its URL names
 // localhost for a loopback or wildcard host: the certificate cases are about names, and
@@ -146,6 +154,7 @@ case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
                           : host.find(':') != std::string::npos ? "[" + host + "]"
                                                                 : host;
     case_listeners out;
+    out.by_name = std::make_shared<detail::tls::sni_selection>();
     for (const auto& c : detail::tls::tls_cases()) {
         const auto made = detail::tls::make_case(c.name, identity.ca, identity.names);
         auto config = std::make_shared<detail::connection_config>(base);
@@ -153,8 +162,17 @@ case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
             std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(made.identity, made.settings));
         config->handshake_fault = made.fault;
         auto l = std::make_shared<detail::listener>(pool, resolve_endpoint(host, 0), config, tracker);
+        std::string sni;
+        if (c.by_name) {
+            sni = std::string{c.name} + ".localhost";
+            // no-san names its host in the common name: by SNI, the name the client checks is this one.
+            auto context = c.name == "no-san"
+                               ? std::make_shared<detail::net::ssl::context>(make_by_name_context(c.name, identity))
+                               : config->tls;
+            out.by_name->add(sni, std::move(context));
+        }
         out.listing.push_back({std::string{c.name}, "https://" + url_host + ":" + std::to_string(l->port()), l->port(),
-                               std::string{c.presents}, std::string{c.verdict}});
+                               std::move(sni), std::string{c.presents}, std::string{c.verdict}});
         out.listeners.push_back(std::move(l));
     }
     return out;
@@ -225,6 +243,10 @@ void server::start() {
     impl_->tls_listener = std::move(tls_listener);
     impl_->case_listeners = std::move(cases.listeners);
     *impl_->tls_cases = std::move(cases.listing);
+    if (cases.by_name) {
+        impl_->sni = std::move(cases.by_name);
+        impl_->sni->attach(*tls_config->tls);  // before the pool runs: no handshake has begun
+    }
     if (o.tls.cases) {
         const auto client = detail::tls::make_client_certificate(identity.ca);
         impl_->client_pem = client.certificate_pem + client.key_pem;

@@ -256,12 +256,13 @@ response_plan handle_tls_listing(const request& req, const handler_context& ctx)
     boost::json::array cases;
     if (ctx.tls_cases)
         for (const auto& c : *ctx.tls_cases)
-            cases.push_back(boost::json::object{{"name", c.name},
-                                                {"url", c.url},
-                                                {"port", c.port},
-                                                {"sni", c.name + ".localhost"},
-                                                {"presents", c.presents},
-                                                {"verdict", c.verdict}});
+            cases.push_back(
+                boost::json::object{{"name", c.name},
+                                    {"url", c.url},
+                                    {"port", c.port},
+                                    {"sni", c.sni.empty() ? boost::json::value(nullptr) : boost::json::value(c.sni)},
+                                    {"presents", c.presents},
+                                    {"verdict", c.verdict}});
     auto plan = json_plan(req, 200,
                           boost::json::object{{"ca", ctx.ca_pem.empty() ? boost::json::value(nullptr)
                                                                         : boost::json::value("/__teapot/ca.pem")},

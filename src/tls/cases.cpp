@@ -11,20 +11,24 @@ using namespace std::chrono_literals;
 constexpr std::chrono::seconds day = 24h;
 
 const std::vector<tls_case> table{
-    {"expired", "a leaf that expired a day ago (valid 30 days until then)", "certificate has expired"},
-    {"not-yet-valid", "a leaf valid from tomorrow", "certificate is not yet valid"},
-    {"wrong-host", "a leaf for wrong-host.invalid only", "hostname mismatch"},
-    {"self-signed", "a leaf that signed itself", "self-signed certificate"},
+    {"expired", "a leaf that expired a day ago (valid 30 days until then)", "certificate has expired", true},
+    {"not-yet-valid", "a leaf valid from tomorrow", "certificate is not yet valid", true},
+    {"wrong-host", "a leaf for wrong-host.invalid only", "hostname mismatch", true},
+    {"self-signed", "a leaf that signed itself", "self-signed certificate", true},
     {"untrusted-root", "a leaf and the root that issued it, a CA no client trusts",
-     "self-signed certificate in certificate chain"},
+     "self-signed certificate in certificate chain", true},
     {"incomplete-chain", "a leaf issued by an intermediate CA, without the intermediate",
-     "unable to get local issuer certificate"},
+     "unable to get local issuer certificate", true},
     {"reversed-chain", "a leaf, then its two intermediate CAs in the reverse order (root-side first)",
-     "nothing: RFC 8446 §4.4.2 lets a client take the intermediates in any order, and OpenSSL does"},
+     "nothing: RFC 8446 §4.4.2 lets a client take the intermediates in any order, and OpenSSL does", true},
     {"no-san", "a leaf that names its host in the common name only, with no subjectAltName",
-     "hostname mismatch where the common name is not read (RFC 6125 §6.4.4: Python, Go); others pass"},
-    {"weak-key", "a leaf with an RSA 1024 key (served at OpenSSL security level 0)", "EE certificate key too weak"},
-    {"sha1", "a leaf signed with SHA-1 (served at OpenSSL security level 0)", "CA signature digest algorithm too weak"},
+     "passes where the common name is still read (curl, Python's ssl, urllib3 1.26, Node); hostname mismatch where "
+     "it is not (urllib3 2; RFC 6125 §6.4.4)",
+     true},
+    {"weak-key", "a leaf with an RSA 1024 key (served at OpenSSL security level 0)", "EE certificate key too weak",
+     true},
+    {"sha1", "a leaf signed with SHA-1 (served at OpenSSL security level 0)", "CA signature digest algorithm too weak",
+     true},
     {"tls1.0", "the usual leaf, TLS 1.0 only (security level 0)",
      "protocol version alert (a client whose minimum is TLS 1.2), or legacy sigalg disallowed (one offering TLS 1.0)"},
     {"tls1.1", "the usual leaf, TLS 1.1 only (security level 0)",
@@ -72,7 +76,7 @@ credentials make_client_certificate(const credentials& ca) {
     return issue_leaf(ca, client);
 }
 
-case_listener make_case(std::string_view name, const credentials& ca, const leaf_request& names) {
+case_listener make_case(std::string_view name, const credentials& ca, const leaf_request& names, bool by_name) {
     auto leaf = named(names, name);
     if (name == "expired") {
         leaf.valid_from = -31 * day;
@@ -105,7 +109,9 @@ case_listener make_case(std::string_view name, const credentials& ca, const leaf
         return {served(issue_leaf(lower, leaf), upper.certificate_pem + lower.certificate_pem), {}};
     }
     if (name == "no-san") {
-        leaf.common_name = names.dns_names.empty() ? std::string{"localhost"} : names.dns_names.front();
+        leaf.common_name = by_name                   ? std::string{name} + ".localhost"
+                           : names.dns_names.empty() ? std::string{"localhost"}
+                                                     : names.dns_names.front();
         leaf.dns_names.clear();
         leaf.ip_addresses.clear();
         return {served(issue_leaf(ca, leaf)), {}};

@@ -16,6 +16,9 @@ struct tls_case {
     std::string_view name;      ///< in the listing and in the case's SNI name: NAME.localhost
     std::string_view presents;  ///< what the listener serves, one line
     std::string_view verdict;   ///< what a client that verifies against the CA reports
+    /// A certificate case: also selected by its SNI name on the main HTTPS port (the others
+    /// differ in protocol or in the handshake itself, which a name cannot switch).
+    bool by_name = false;
 };
 
 /// Every case, in the order they are listed.
@@ -42,7 +45,9 @@ credentials make_client_certificate(const credentials& ca);
 
 /// The listener of case `name` (one of tls_cases()), its certificates issued by `ca`
 /// (or by a CA of its own, for the untrusted ones) for the names of `names`.
-/// Throws std::invalid_argument for an unknown name, std::runtime_error when OpenSSL fails.
-case_listener make_case(std::string_view name, const credentials& ca, const leaf_request& names);
+/// `by_name`: for the main port's selection by SNI, where the name a client checks is
+/// NAME.localhost (no-san's common name is then that). Throws std::invalid_argument for an
+/// unknown name, std::runtime_error when OpenSSL fails.
+case_listener make_case(std::string_view name, const credentials& ca, const leaf_request& names, bool by_name = false);
 
 }  // namespace teapot::detail::tls

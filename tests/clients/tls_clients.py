@@ -163,7 +163,8 @@ def check_cases(binary):
         proc = start(binary, "--tls-port", "0", "--tls-cases", "--ca-out", ca, "--client-cert-out", client,
                      "--max-delay", "5s")
         try:
-            ready_lines(proc, 1)
+            (main,) = ready_lines(proc, 1)
+            https_port = main.rsplit(":", 1)[1]
             listed = {}
             for _ in CASES:
                 _, _, _, name, url = proc.stdout.readline().split()  # "teapot tls case NAME URL"
@@ -190,6 +191,17 @@ def check_cases(binary):
                 accepted = node_says if isinstance(node_says, tuple) else (node_says,)
                 assert any(out.startswith(a) or a in out for a in accepted), (name, out)
                 print(f"  {name}: curl {got.returncode}, node {out[:60]}")
+            # The certificate cases by name on the main port: curl resolves *.localhost to loopback itself.
+            main_port = https_port
+            for name, says in (("expired", "certificate has expired"),
+                               ("wrong-host", "matches target host name 'wrong-host.localhost'"),
+                               ("incomplete-chain", "unable to get local issuer certificate")):
+                got = run(["curl", "-sS", "--cacert", ca, "-o", "/dev/null",
+                           f"https://{name}.localhost:{main_port}/status/418"])
+                assert got.returncode == 60 and says in got.stderr, (name, got)
+            got = run(["curl", "-sS", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code}",
+                       f"https://reversed-chain.localhost:{main_port}/status/418"])
+            assert got.returncode == 0 and got.stdout == "418", got
             # Mutual TLS: the client certificate of --client-cert-out (key and certificate in one file, mode 0600).
             assert os.stat(client).st_mode & 0o777 == 0o600, oct(os.stat(client).st_mode)
             got = run(["curl", "-sS", "--cacert", ca, "--cert", client, "-o", "/dev/null", "-w", "%{http_code}",

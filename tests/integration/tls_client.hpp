@@ -21,7 +21,7 @@ namespace teapot::test {
 
 /// What a TLS client asks for; the defaults are a browser's.
 struct tls_client_options {
-    std::string ca_pem;                         ///< trusted; empty: verify nothing
+    std::string ca_pem{};                       ///< trusted; empty: verify nothing
     std::string server_name = "localhost";      ///< SNI and the name checked (an IP address is checked as one)
     std::vector<std::string> alpn{"http/1.1"};  ///< offered in order; empty: no ALPN
     int min_version = 0;                        ///< e.g. TLS1_2_VERSION; 0: OpenSSL's default

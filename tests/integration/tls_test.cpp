@@ -485,3 +485,52 @@ TEST_CASE("TLS cases: handshake-hang holds until the server stops, without delay
     s.reset();  // stop(): the hang's wait is cancelled, not waited out for the grace period
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds{10});
 }
+
+TEST_CASE("TLS cases: the certificate cases by SNI name on the main port, and the main certificate for other names",
+          "[tls]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"expired", "certificate has expired"},
+        {"not-yet-valid", "certificate is not yet valid"},
+        {"wrong-host", "hostname mismatch"},
+        {"self-signed", "self-signed certificate"},
+        {"untrusted-root", "self-signed certificate in certificate chain"},
+        {"incomplete-chain", "unable to get local issuer certificate"},
+        {"reversed-chain", ""},
+        {"no-san", ""},  // its common name is no-san.localhost there
+        {"weak-key", "EE certificate key too weak"},
+        {"sha1", "CA signature digest algorithm too weak"},
+    };
+    for (const auto& [name, reason] : expected) {
+        INFO(name);
+        const auto failure =
+            handshake_failure(s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = name + ".localhost"});
+        if (reason.empty())
+            CHECK(failure.empty());
+        else
+            CHECK_THAT(failure, Catch::Contains(reason));
+    }
+    // A case that is not about the certificate is not selected by name: the main certificate, for localhost.
+    CHECK_THAT(handshake_failure(s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = "tls1.0.localhost"}),
+               Catch::Contains("hostname mismatch"));
+    // A client that does not verify reaches the case's HTTP, and the journal has the name it sent.
+    tls_connection c{s.srv.tls_port(), {.server_name = "EXPIRED.localhost"}};
+    c.send(get_request("/status/418"));
+    CHECK(c.read_response().status == 418);
+    REQUIRE(s.srv.wait_for({}, 1));
+    CHECK(s.srv.requests().back().tls->server_name == "EXPIRED.localhost");
+    CHECK(fetch_tls(s.srv.tls_port(), s.srv.ca_pem(), "/status/200").status == 200);
+}
+
+TEST_CASE("HTTPS: over --max-connections a TLS connection is closed at once, the held ones still served", "[tls]") {
+    auto o = tls_options();
+    o.request_limits.max_connections = 1;
+    test_server s{o};
+    tls_connection held{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+    const auto refused = handshake_failure(s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()});
+    CHECK_FALSE(refused.empty());
+    held.send(get_request("/status/418"));
+    CHECK(held.read_response().status == 418);
+}
