@@ -49,13 +49,14 @@ tls_stream::~tls_stream() {
     if (ssl_) SSL_free(ssl_);
 }
 
-tls_stream::io_result tls_stream::read_once(void* data, std::size_t size, std::size_t& n, beast::error_code& ec) {
+template <typename Call>
+tls_stream::io_result tls_stream::call_once(Call call, beast::error_code& ec) {
     if (!socket_.is_open()) return closed(ec);
     ERR_clear_error();
     errno = 0;
-    if (SSL_read_ex(ssl_, data, size, &n) == 1) return io_result::done;
+    if (call() == 1) return io_result::done;
     const int saved_errno = errno;
-    const int error = SSL_get_error(ssl_, 0);
+    const int error = SSL_get_error(ssl_, 0);  // an _ex call failed: its result is 0
     if (error == SSL_ERROR_WANT_READ) return io_result::want_read;
     if (error == SSL_ERROR_WANT_WRITE) return io_result::want_write;
     ec = error_of(error, saved_errno);
@@ -63,19 +64,13 @@ tls_stream::io_result tls_stream::read_once(void* data, std::size_t size, std::s
     return io_result::failed;
 }
 
+tls_stream::io_result tls_stream::read_once(void* data, std::size_t size, std::size_t& n, beast::error_code& ec) {
+    return call_once([&] { return SSL_read_ex(ssl_, data, size, &n); }, ec);
+}
+
 tls_stream::io_result tls_stream::write_once(const void* data, std::size_t size, std::size_t& n,
                                              beast::error_code& ec) {
-    if (!socket_.is_open()) return closed(ec);
-    ERR_clear_error();
-    errno = 0;
-    if (SSL_write_ex(ssl_, data, size, &n) == 1) return io_result::done;
-    const int saved_errno = errno;
-    const int error = SSL_get_error(ssl_, 0);
-    if (error == SSL_ERROR_WANT_READ) return io_result::want_read;
-    if (error == SSL_ERROR_WANT_WRITE) return io_result::want_write;
-    ec = error_of(error, saved_errno);
-    ERR_clear_error();
-    return io_result::failed;
+    return call_once([&] { return SSL_write_ex(ssl_, data, size, &n); }, ec);
 }
 
 std::size_t tls_stream::write_some_now(const void* data, std::size_t size, beast::error_code& ec) {

@@ -105,6 +105,9 @@ private:
     io_result write_once(const void* data, std::size_t size, std::size_t& n, beast::error_code& ec);
     std::size_t write_some_now(const void* data, std::size_t size, beast::error_code& ec);
     static io_result closed(beast::error_code& ec);
+    /// One OpenSSL _ex call (`call` returns its result), unless the socket is closed.
+    template <typename Call>
+    io_result call_once(Call call, beast::error_code& ec);
 
     // A read or write: try OpenSSL; when it wants the socket readable or writable, wait for
     // that and try again. A result that needed no wait is posted, as Asio's sockets do, so a
