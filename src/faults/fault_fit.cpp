@@ -15,11 +15,26 @@ std::string fault_misfit(const response_plan& plan) {
     if ((f.needs_body() || plan.stream) && plan.body_framing == framing::none)
         return name + " needs a response with a body; " + status + " has none";
     const auto size = plan.body.size();
-    if (f.what == fault::kind::truncate && f.bytes >= size)
-        return "fault truncate must keep fewer bytes than the body has (" + std::to_string(size) + " for " + status +
-               ")";
+    if (auto kept = f.kept_bytes(); kept && *kept >= size)
+        return name + " must keep fewer bytes than the body has (" + std::to_string(size) + " for " + status + ")";
     if (f.what == fault::kind::wrong_length && f.length_delta < 0 && static_cast<std::size_t>(-f.length_delta) > size)
         return "fault wrong_length cannot announce fewer than 0 bytes: the body has " + std::to_string(size);
+    return {};
+}
+
+std::string transport_misfit(const fault& f, const tls_facts* tls) {
+    if (!f.needs_tls()) return {};
+    const std::string name{fault_name(f.what)};
+    if (!tls)
+        return "fault " + name +
+               " breaks the TLS stream: it needs HTTPS (--tls-port), and this request came over plain HTTP";
+    const bool tls13 = tls->version == "TLSv1.3";
+    if (f.what == fault::kind::tls_key_update && !tls13)
+        return "fault tls-key-update needs TLS 1.3 (RFC 8446 §4.6.3), and this connection is " + tls->version +
+               ": tls-renegotiate is its counterpart before TLS 1.3";
+    if (f.what == fault::kind::tls_renegotiate && tls13)
+        return "fault tls-renegotiate needs TLS 1.2 or earlier: TLS 1.3 has no renegotiation (RFC 8446 §4.6.3 has "
+               "tls-key-update instead); ask a TLS 1.2 connection (curl --tls-max 1.2) or the tls1.2 case";
     return {};
 }
 

@@ -6,11 +6,17 @@
 
 #include "plan/response_plan.hpp"
 
+#include <teapot/journal.hpp>  // tls_facts
+
 #include <string>
 
 namespace teapot::detail {
 
 /// Why plan.fault and plan.stream cannot be carried out on `plan`; empty when they can.
 std::string fault_misfit(const response_plan& plan);
+
+/// Why `f` cannot break this connection's transport: a tls- fault over plain HTTP, a key
+/// update before TLS 1.3, a renegotiation in it. `tls` null over plain HTTP; empty when it can.
+std::string transport_misfit(const fault& f, const tls_facts* tls);
 
 }  // namespace teapot::detail

@@ -17,7 +17,7 @@ constexpr std::chrono::milliseconds max_interval{60'000};
 // wrong_length's largest offset.
 constexpr std::int64_t max_length_delta = 1'000'000'000;
 
-constexpr std::array<std::pair<std::string_view, fault::kind>, 9> names{{
+constexpr std::array<std::pair<std::string_view, fault::kind>, 13> names{{
     {"reset", fault::kind::reset},
     {"close", fault::kind::close},
     {"hang", fault::kind::hang},
@@ -27,6 +27,10 @@ constexpr std::array<std::pair<std::string_view, fault::kind>, 9> names{{
     {"wrong_length", fault::kind::wrong_length},
     {"early-response", fault::kind::early_response},
     {"slow_headers", fault::kind::slow_headers},
+    {"tls-no-close-notify", fault::kind::tls_no_close_notify},
+    {"tls-bad-record", fault::kind::tls_bad_record},
+    {"tls-key-update", fault::kind::tls_key_update},
+    {"tls-renegotiate", fault::kind::tls_renegotiate},
 }};
 
 std::optional<fault> fail(std::string& error, std::string message) {
@@ -49,7 +53,8 @@ std::string_view fault_name(fault::kind what) noexcept {
 }
 
 std::string_view fault_names() noexcept {
-    return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers";
+    return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers, "
+           "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate";
 }
 
 std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
@@ -92,6 +97,8 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
         case fault::kind::close:
         case fault::kind::bad_chunk:
         case fault::kind::early_response:
+        case fault::kind::tls_key_update:
+        case fault::kind::tls_renegotiate:
             if (!value.empty()) return fail(error, "fault " + label + " takes no value");
             return f;
         case fault::kind::hang:
@@ -117,6 +124,14 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             if (!signed_ok || !magnitude || delta <= 0 || delta > max_length_delta)
                 return fail(error, "fault wrong_length takes a signed byte count such as +100 or -100");
             f.length_delta = value.front() == '-' ? -delta : delta;
+            return f;
+        }
+        case fault::kind::tls_no_close_notify:
+        case fault::kind::tls_bad_record: {
+            if (value.empty()) return f;  // all the body, or half of it
+            f.body_bytes = parse_byte_size(value);
+            if (!f.body_bytes)
+                return fail(error, "fault " + label + " takes the body bytes to send first, such as 100B");
             return f;
         }
         case fault::kind::slow_headers: {

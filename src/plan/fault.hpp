@@ -29,6 +29,12 @@ struct fault {
         wrong_length,    ///< Content-Length off by `length_delta` from the body sent
         early_response,  ///< answer before reading the request body, then close
         slow_headers,    ///< the status line and fields dribbled by `pace`
+        // Over TLS only (docs/tls.md, "Record faults"): below HTTP, in the TLS stream itself.
+        tls_no_close_notify,  ///< body framed by the connection's end, `body_bytes` of it, then FIN without
+                              ///< close_notify
+        tls_bad_record,       ///< `body_bytes` of the body, then a record that fails decryption, then FIN
+        tls_key_update,       ///< TLS 1.3: the head, a KeyUpdate asking for the client's, then the body
+        tls_renegotiate,      ///< TLS 1.2 and before: the head, a HelloRequest and the new handshake, then the body
     };
     kind what = kind::none;
     std::optional<std::chrono::milliseconds> hang_for;  ///< hang: nullopt until --max-delay
@@ -37,6 +43,8 @@ struct fault {
     std::int64_t length_delta = 0;                      ///< wrong_length: +N or -N, never 0
     pacing pace;                                        ///< slow_headers
     std::uint64_t garbage_seed = 0;                     ///< garbage: drawn per request
+    /// tls-no-close-notify and tls-bad-record: the body bytes sent first; nullopt: all, and half.
+    std::optional<std::size_t> body_bytes{};
 
     bool active() const noexcept { return what != kind::none; }
     /// reset, close, hang and garbage send no part of the response: status, headers and body are moot.
@@ -45,7 +53,18 @@ struct fault {
     }
     /// truncate, bad_chunk and wrong_length work on the body: they need a status that has one.
     bool needs_body() const noexcept {
-        return what == kind::truncate || what == kind::bad_chunk || what == kind::wrong_length;
+        return what == kind::truncate || what == kind::bad_chunk || what == kind::wrong_length ||
+               what == kind::tls_no_close_notify || what == kind::tls_bad_record;
+    }
+    /// How many body bytes truncate and the tls- faults that take a count send; nullopt for the others.
+    std::optional<std::size_t> kept_bytes() const noexcept {
+        if (what == kind::truncate) return bytes;
+        return body_bytes;
+    }
+    /// The tls- faults work on the TLS stream: over plain HTTP there is none to break.
+    bool needs_tls() const noexcept {
+        return what == kind::tls_no_close_notify || what == kind::tls_bad_record || what == kind::tls_key_update ||
+               what == kind::tls_renegotiate;
     }
 };
 

@@ -204,7 +204,7 @@ void file_loader::check_fault_fit(const step& s, const step_sources& sources, st
     plan.fault = s.fault;
     plan.stream = s.stream;
     // A templated body's size is known per request: the writer keeps one byte short of it at most.
-    if (s.templated && s.body && s.fault.what == fault::kind::truncate) plan.body = std::string(s.fault.bytes + 1, ' ');
+    if (auto kept = s.fault.kept_bytes(); s.templated && s.body && kept) plan.body = std::string(*kept + 1, ' ');
     if (auto misfit = fault_misfit(plan); !misfit.empty()) report(std::move(misfit));
 }
 

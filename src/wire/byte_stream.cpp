@@ -39,6 +39,22 @@ net::awaitable<void> byte_stream::shutdown_send() {
     socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+void byte_stream::close_without_close_notify() noexcept {
+    beast::error_code ignored;
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket().close(ignored);
+}
+
+net::awaitable<beast::error_code> byte_stream::update_keys() {
+    if (!tls_) co_return net::error::operation_not_supported;
+    co_return co_await tls_->update_keys();
+}
+
+net::awaitable<beast::error_code> byte_stream::renegotiate() {
+    if (!tls_) co_return net::error::operation_not_supported;
+    co_return co_await tls_->renegotiate();
+}
+
 void byte_stream::shutdown_both() noexcept {
     beast::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -66,6 +66,12 @@ public:
     /// client reads what was sent, then the end of the stream. Arm a deadline first:
     /// the client may not read the alert.
     net::awaitable<void> shutdown_send();
+    /// A FIN and a close, no close_notify before them: over TLS, the end that a truncation
+    /// attack forges (the tls-no-close-notify fault).
+    void close_without_close_notify() noexcept;
+    /// The tls- faults' handshake messages (tls_stream.hpp); over plain TCP, operation_not_supported.
+    net::awaitable<beast::error_code> update_keys();
+    net::awaitable<beast::error_code> renegotiate();
     /// Neither side sends or receives again: 444's close without a byte (no alert either).
     void shutdown_both() noexcept;
     void close() noexcept;

@@ -86,6 +86,29 @@ std::string bad_chunked_body(std::string_view body) {
     return out;
 }
 
+// An application-data record (RFC 8446 §5.2; RFC 5246 §6.2.3) that no key decrypts: the
+// header right, then 64 bytes of noise, enough for any suite's nonce, padding and tag. Not
+// through OpenSSL, which would encrypt it properly: straight to the socket, once every record
+// before it has been written whole.
+net::awaitable<beast::error_code> write_undecryptable_record(byte_stream& stream, write_outcome& out,
+                                                             const wire_context& wire) {
+    constexpr std::size_t noise = 64;
+    std::string record{'\x17', '\x03', '\x03', '\x00', static_cast<char>(noise)};
+    record += garbage_bytes(noise, 0x7ea907);
+    auto armed = wire.deadline->arm(wire.write_timeout);
+    auto [ec, n] = co_await net::async_write(stream.socket(), net::buffer(record), use_tuple_awaitable);
+    out.bytes += n;
+    co_return wire.deadline->explain(ec);
+}
+
+// The body bytes a fault keeps: what it names, one byte short of the body at most (a
+// templated body may render shorter than the count), or its default share of the body.
+std::string_view kept_part(std::string_view body, const fault& f, std::size_t by_default) {
+    const auto kept = f.kept_bytes();
+    if (!kept) return body.substr(0, by_default);
+    return body.substr(0, body.empty() ? 0 : std::min(*kept, body.size() - 1));
+}
+
 }  // namespace
 
 net::awaitable<write_outcome> break_connection(byte_stream& stream, const fault& f, const wire_context& wire) {
@@ -128,9 +151,7 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
         plan.omit_body || plan.body_framing == framing::none ? std::string_view{} : plan.body.view();
     switch (f.what) {
         case fault::kind::truncate: {
-            // A templated body may render shorter than the fault keeps: one byte short, at least.
-            auto kept = body.empty() ? 0 : std::min(f.bytes, body.size() - 1);
-            if (co_await write_maybe_paced(stream, body.substr(0, kept), plan.stream, out, wire, must_end)) {
+            if (co_await write_maybe_paced(stream, kept_part(body, f, 0), plan.stream, out, wire, must_end)) {
                 if (f.reset_at_end)
                     stream.reset();
                 else
@@ -170,6 +191,43 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
                 stream.close();
             }
             out.connection_closed = true;
+            co_return out;
+        }
+        case fault::kind::tls_no_close_notify: {
+            // Framed by the connection's end (plan_writer): the client cannot tell this FIN from the
+            // end of the body, unless it insists on close_notify.
+            if (co_await write_maybe_paced(stream, kept_part(body, f, body.size()), plan.stream, out, wire, must_end))
+                stream.close_without_close_notify();
+            out.connection_closed = true;
+            co_return out;
+        }
+        case fault::kind::tls_bad_record: {
+            if (co_await write_maybe_paced(stream, kept_part(body, f, body.size() / 2), plan.stream, out, wire,
+                                           must_end)) {
+                out.ec = co_await write_undecryptable_record(stream, out, wire);
+                stream.close_without_close_notify();  // the client answers with a fatal alert, unread
+            }
+            out.connection_closed = true;
+            co_return out;
+        }
+        case fault::kind::tls_key_update:
+        case fault::kind::tls_renegotiate: {
+            // Between the head and the body, where a client reading the body must handle it.
+            beast::error_code ec;
+            {
+                auto armed = wire.deadline->arm(wire.write_timeout);
+                ec = f.what == fault::kind::tls_key_update ? co_await stream.update_keys()
+                                                           : co_await stream.renegotiate();
+                ec = wire.deadline->explain(ec);
+            }
+            if (ec) {
+                out.ec = ec;
+                out.client_gone = client_left(ec);
+                out.connection_closed = true;
+                stream.close();
+                co_return out;
+            }
+            co_await write_maybe_paced(stream, body, plan.stream, out, wire, must_end);
             co_return out;
         }
         default:  // slow_headers, or a paced body alone: the connection carries on

@@ -56,6 +56,8 @@ void append_final_head(std::string& out, const response_plan& plan, const wire_c
     fields.connection = connection_token(wire);
     if (plan.fault.what == fault::kind::bad_chunk) {
         fields.chunked = true;
+    } else if (plan.fault.what == fault::kind::tls_no_close_notify) {
+        fields.connection = "close";  // the body ends where the connection does (RFC 9112 §6.3, rule 8)
     } else if (plan.body_framing == framing::content_length) {
         auto length = static_cast<std::int64_t>(plan.body.size());
         if (plan.fault.what == fault::kind::wrong_length) length += plan.fault.length_delta;

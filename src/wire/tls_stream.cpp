@@ -79,12 +79,13 @@ std::size_t tls_stream::write_some_now(const void* data, std::size_t size, beast
     return r == io_result::done ? n : 0;  // would block: 0 and no error, the caller goes asynchronous
 }
 
-net::awaitable<beast::error_code> tls_stream::handshake() {
+template <typename Call>
+net::awaitable<beast::error_code> tls_stream::until_done(Call call) {
     for (;;) {
         if (!socket_.is_open()) co_return net::error::bad_descriptor;
         ERR_clear_error();
         errno = 0;
-        const int r = SSL_do_handshake(ssl_);
+        const int r = call();
         if (r == 1) co_return beast::error_code{};
         const int saved_errno = errno;
         const int error = SSL_get_error(ssl_, r);
@@ -97,6 +98,36 @@ net::awaitable<beast::error_code> tls_stream::handshake() {
             error == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write, use_tuple_awaitable);
         if (ec) co_return ec;
     }
+}
+
+net::awaitable<beast::error_code> tls_stream::handshake() {
+    co_return co_await until_done([this] { return SSL_do_handshake(ssl_); });
+}
+
+net::awaitable<beast::error_code> tls_stream::update_keys() {
+    if (SSL_key_update(ssl_, SSL_KEY_UPDATE_REQUESTED) != 1) {
+        ERR_clear_error();
+        co_return net::error::operation_not_supported;  // not TLS 1.3: the router refuses it before
+    }
+    co_return co_await until_done([this] { return SSL_do_handshake(ssl_); });
+}
+
+net::awaitable<beast::error_code> tls_stream::renegotiate() {
+    if (SSL_renegotiate(ssl_) != 1) {
+        ERR_clear_error();
+        co_return net::error::operation_not_supported;
+    }
+    // The HelloRequest goes out; the server's state machine then rests until a ClientHello.
+    if (auto ec = co_await until_done([this] { return SSL_do_handshake(ssl_); })) co_return ec;
+    // Only a read runs the new handshake: a peek, so that data sent instead stays for the parser.
+    co_return co_await until_done([this] {
+        if (!SSL_renegotiate_pending(ssl_)) return 1;
+        char byte = 0;
+        std::size_t n = 0;
+        const int r = SSL_peek_ex(ssl_, &byte, 1, &n);
+        // Done once the client's Finished is read, though the peek then waits on for data.
+        return SSL_renegotiate_pending(ssl_) ? r : 1;
+    });
 }
 
 tls_stream::io_result tls_stream::closed(beast::error_code& ec) {

@@ -73,6 +73,14 @@ public:
         return total;
     }
 
+    /// TLS 1.3's KeyUpdate, asking the client to update its keys too (RFC 8446 §4.6.3), sent
+    /// now; the client's own arrives with its next bytes. Arm a deadline first.
+    net::awaitable<beast::error_code> update_keys();
+    /// TLS 1.2's renegotiation, started by the server (RFC 5246 §7.4.1.1): a HelloRequest,
+    /// then the client's new handshake, read and answered until it completes. A client that
+    /// declines (a no_renegotiation alert) or sends data instead ends it. Arm a deadline first.
+    net::awaitable<beast::error_code> renegotiate();
+
     /// close_notify (RFC 8446 §6.1), without waiting for the client's; arm a deadline first.
     net::awaitable<void> send_close_notify();
 
@@ -105,6 +113,9 @@ private:
     io_result write_once(const void* data, std::size_t size, std::size_t& n, beast::error_code& ec);
     std::size_t write_some_now(const void* data, std::size_t size, beast::error_code& ec);
     static io_result closed(beast::error_code& ec);
+    /// Repeats `call` (an OpenSSL call returning 1 when done) while it wants the socket.
+    template <typename Call>
+    net::awaitable<beast::error_code> until_done(Call call);
     /// One OpenSSL _ex call (`call` returns its result), unless the socket is closed.
     template <typename Call>
     io_result call_once(Call call, beast::error_code& ec);

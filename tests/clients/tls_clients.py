@@ -91,6 +91,72 @@ def check_node(https, ca):
     assert bad.returncode == 3 and bad.stdout.strip() == "error UNABLE_TO_VERIFY_LEAF_SIGNATURE", bad
 
 
+def check_record_faults(https, ca):
+    """The tls- faults after the head, as docs/tls.md's "Record faults" table says each client reports them."""
+    port = https.rsplit(":", 1)[1]
+
+    def curl(fault, *flags):
+        r = run(["curl", "-sS", "--cacert", ca, *flags, "-o", "-", "-w", "\n%{http_code}",
+                 f"{https}/status/200?fault={fault}"])
+        body, _, status = r.stdout.rpartition("\n")
+        return r.returncode, status, len(body), r.stderr
+
+    whole = requests.get(f"{https}/status/200", verify=ca, timeout=5).content
+    # curl: a body framed by the end takes the FIN for the end, whole or cut (it ignores a missing close_notify).
+    assert curl("tls-no-close-notify")[:3] == (0, "200", len(whole))
+    assert curl("tls-no-close-notify:5")[:3] == (0, "200", 5)
+    code, status, size, err = curl("tls-bad-record")
+    assert (code, status, size) == (56, "200", len(whole) // 2) and "decryption failed or bad record mac" in err, err
+    code, _, _, err = curl("tls-bad-record", "--tls-max", "1.2")  # AES-GCM under TLS 1.2: the provider's words
+    assert code == 56 and "cipher operation failed" in err, err
+    assert curl("tls-key-update")[:3] == (0, "200", len(whole))
+    assert curl("tls-renegotiate", "--tls-max", "1.2")[:3] == (0, "200", len(whole))
+    # requests (urllib3 1.26) reads to the FIN and takes a cut body as whole; a bad record is an SSLError.
+    r = requests.get(f"{https}/status/200?fault=tls-no-close-notify:5", verify=ca, timeout=5)
+    assert r.status_code == 200 and len(r.content) == 5, r
+    try:
+        requests.get(f"{https}/status/200?fault=tls-bad-record", verify=ca, timeout=5)
+        raise AssertionError("requests read past a record no key decrypts")
+    except requests.exceptions.SSLError as e:
+        assert "DECRYPTION_FAILED_OR_BAD_RECORD_MAC" in str(e), e
+    r = requests.get(f"{https}/status/200?fault=tls-key-update", verify=ca, timeout=5)
+    assert r.status_code == 200 and r.content == whole, r
+    # Python's ssl ignores a missing close_notify by default (OP_IGNORE_UNEXPECTED_EOF); without it, an SSLError.
+    script = ("import socket, ssl, sys\n"
+              f"ctx = ssl.create_default_context(cafile={ca!r})\n"
+              "if sys.argv[1] == 'strict': ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF\n"
+              "ctx.maximum_version = getattr(ssl.TLSVersion, sys.argv[3])\n"
+              f"s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', {port})), server_hostname='localhost')\n"
+              "s.sendall(b'GET /status/200?fault=' + sys.argv[2].encode() + b' HTTP/1.1\\r\\nHost: x\\r\\n"
+              "Connection: close\\r\\n\\r\\n')\n"
+              "got = b''\n"
+              "try:\n"
+              "    while (part := s.recv(4096)): got += part\n"
+              "    print('end', len(got.split(b'\\r\\n\\r\\n', 1)[1]))\n"
+              "except ssl.SSLError as e: print(e.reason)\n")
+
+    def python_ssl(mode, fault, version="TLSv1_3"):
+        return run([sys.executable, "-c", script, mode, fault, version]).stdout.strip()
+
+    assert python_ssl("default", "tls-no-close-notify:5") == "end 5"
+    assert python_ssl("strict", "tls-no-close-notify:5") == "UNEXPECTED_EOF_WHILE_READING"
+    assert python_ssl("default", "tls-bad-record") == "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"
+    assert python_ssl("default", "tls-renegotiate", "TLSv1_2") == f"end {len(whole)}"
+    # Node: a cut body framed by the end is complete to it; a bad record is an error on the socket.
+    node = shutil.which("node") or shutil.which("nodejs")
+    script = ("const [url, max] = process.argv.slice(1);"
+              "require('https').get(url, {maxVersion: max}, r => { let n = 0; r.on('data', d => n += d.length);"
+              " r.on('end', () => console.log(r.statusCode, n)); }).on('error', e => console.log('error', e.code));")
+    for fault, max_version, expected in [
+            ("tls-no-close-notify:5", "TLSv1.3", "200 5"),
+            ("tls-bad-record", "TLSv1.3", "error ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
+            ("tls-key-update", "TLSv1.3", f"200 {len(whole)}"),
+            ("tls-renegotiate", "TLSv1.2", f"200 {len(whole)}")]:
+        out = run([node, "-e", script, f"{https}/status/200?fault={fault}", max_version],
+                  env={"NODE_EXTRA_CA_CERTS": ca}).stdout.strip()
+        assert out.splitlines()[0] == expected, (fault, out)
+
+
 # What each client reports for each case of --tls-cases, measured on Debian 12 (docs/tls.md): curl's exit
 # code and message; the words of Python's requests and ssl ("" where they pass); Node's error code, or
 # a status for a case it accepts. Node's verdict on weak-key and sha1 follows the OpenSSL it was built
@@ -241,6 +307,7 @@ def main():
             check_requests(https, ca)
             check_python_ssl(https, ca)
             check_node(https, ca)
+            check_record_faults(https, ca)
         finally:
             proc.terminate()
             proc.wait(timeout=10)

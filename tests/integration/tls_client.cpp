@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -110,6 +111,13 @@ tls_connection::tls_connection(std::uint16_t port, tls_client_options options) :
                             static_cast<unsigned>(wire.size()));
     }
     if (options.resume) SSL_set_session(ssl_, options.resume);
+    // Every handshake message received, by type, for the faults that send them after the handshake.
+    SSL_set_msg_callback(
+        ssl_, [](int write_p, int, int content_type, const void* buf, std::size_t len, SSL*, void* self) {
+            if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0)
+                static_cast<tls_connection*>(self)->handshake_types_.push_back(*static_cast<const unsigned char*>(buf));
+        });
+    SSL_set_msg_callback_arg(ssl_, this);
     if (const int done = SSL_connect(ssl_); done != 1) {
         const int saved_errno = errno;
         auto reason = openssl_reason();
@@ -126,6 +134,10 @@ tls_connection::tls_connection(std::uint16_t port, tls_client_options options) :
         ::close(fd_);
         throw std::runtime_error("TLS handshake failed: " + reason);
     }
+}
+
+std::size_t tls_connection::handshake_messages_received(int type) const {
+    return static_cast<std::size_t>(std::count(handshake_types_.begin(), handshake_types_.end(), type));
 }
 
 tls_connection::~tls_connection() {

@@ -58,6 +58,9 @@ public:
     std::string cipher() const;
     std::string alpn() const;  ///< "" when none was selected
     bool resumed() const;
+    /// How many handshake messages of `type` (SSL3_MT_KEY_UPDATE, SSL3_MT_HELLO_REQUEST...)
+    /// the server sent, the first handshake's included.
+    std::size_t handshake_messages_received(int type) const;
     /// The session, for a later connection's `resume` (owned by the caller: SSL_SESSION_free).
     SSL_SESSION* session() const;
 
@@ -68,6 +71,7 @@ private:
     SSL* ssl_ = nullptr;
     std::chrono::milliseconds timeout_;
     std::string pending_;
+    std::vector<int> handshake_types_;
 };
 
 /// One request on a fresh TLS connection (the CA given, SNI localhost).

@@ -174,6 +174,82 @@ TEST_CASE("HTTPS: wire faults break the TLS connection as they break TCP", "[tls
     }
 }
 
+TEST_CASE("HTTPS: record faults break the TLS stream itself, below HTTP", "[tls][faults]") {
+    test_server s{tls_options()};
+    const auto port = s.srv.tls_port();
+    const auto& ca = s.srv.ca_pem();
+    const auto whole = fetch_tls(port, ca, "/status/200").body;
+    REQUIRE(whole.size() > 10);
+    auto body_of = [](const std::string& bytes) { return bytes.substr(bytes.find("\r\n\r\n") + 4); };
+    SECTION("tls-no-close-notify: the body framed by the end, then a FIN without close_notify") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/200?fault=tls-no-close-notify:5"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how == tls_connection::ending::fin_without_close_notify);
+        CHECK(got.bytes.find("Connection: close\r\n") != std::string::npos);
+        CHECK(got.bytes.find("Content-Length") == std::string::npos);
+        CHECK(body_of(got.bytes) == whole.substr(0, 5));
+    }
+    SECTION("tls-bad-record: half the body, then a record no key decrypts") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/200?fault=tls-bad-record"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how == tls_connection::ending::tls_error);
+        CHECK(got.error.find("bad record mac") != std::string::npos);
+        CHECK(body_of(got.bytes) == whole.substr(0, whole.size() / 2));
+    }
+    SECTION("tls-key-update: TLS 1.3's KeyUpdate before the body, and the connection serves on") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/200?fault=tls-key-update"));
+        CHECK(c.read_response().body == whole);
+        CHECK(c.handshake_messages_received(SSL3_MT_KEY_UPDATE) == 1);
+        c.send(get_request("/status/418"));  // the client's own KeyUpdate precedes it
+        CHECK(c.read_response().status == 418);
+    }
+    SECTION("tls-renegotiate: TLS 1.2's HelloRequest and a new handshake before the body, then it serves on") {
+        tls_connection c{port, {.ca_pem = ca, .max_version = TLS1_2_VERSION}};
+        c.send(get_request("/status/200?fault=tls-renegotiate"));
+        CHECK(c.read_response().body == whole);
+        CHECK(c.handshake_messages_received(SSL3_MT_HELLO_REQUEST) == 1);
+        CHECK(c.handshake_messages_received(SSL3_MT_FINISHED) == 2);  // the first handshake's and the new one's
+        c.send(get_request("/status/418"));
+        CHECK(c.read_response().status == 418);
+        auto entries = s.srv.requests();
+        REQUIRE(entries.size() == 3);  // the whole body's fetch, the fault, the 418
+        CHECK(entries[1].fault == "tls-renegotiate");
+    }
+    SECTION("over the wrong transport, a 400 that says why") {
+        auto r = fetch(s.port(), "/status/200?fault=tls-key-update");
+        CHECK(r.status == 400);
+        CHECK(r.body.find("plain HTTP") != std::string::npos);
+        tls_connection c{port, {.ca_pem = ca, .max_version = TLS1_2_VERSION}};
+        c.send(get_request("/status/200?fault=tls-key-update"));
+        auto refused = c.read_response();
+        CHECK(refused.status == 400);
+        CHECK(refused.body.find("needs TLS 1.3") != std::string::npos);
+    }
+}
+
+TEST_CASE("HTTPS: a scenario step's tls- fault breaks a TLS connection, and is a 400 over plain HTTP",
+          "[tls][faults]") {
+    test_server s{tls_options()};
+    s.srv.load_scenario(R"(
+name: truncating-proxy
+routes:
+  - id: report
+    match: { path: /report }
+    steps: [{ body: "0123456789", fault: { tls-no-close-notify: 4B } }]
+)");
+    tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+    c.send(get_request("/report"));
+    auto got = c.read_to_end(std::chrono::seconds{5});
+    CHECK(got.how == tls_connection::ending::fin_without_close_notify);
+    CHECK(got.bytes.ends_with("\r\n\r\n0123"));
+    auto plain = fetch(s.port(), "/report");
+    CHECK(plain.status == 400);
+    CHECK(plain.body.find("fault tls-no-close-notify breaks the TLS stream") != std::string::npos);
+}
+
 TEST_CASE("HTTPS: the handshake has the header deadline, bytes that are not TLS are refused and the server serves on",
           "[tls][hostile]") {
     auto o = tls_options();

@@ -471,3 +471,43 @@ TEST_CASE_METHOD(router_fixture, "a CORS preflight gets 204", "[status_handler][
         CHECK_FALSE(has_field(other.final_head, "Access-Control-Allow-Headers"));
     }
 }
+
+TEST_CASE_METHOD(router_fixture, "tls- faults: planned over the TLS version they need, 400 elsewhere",
+                 "[status_handler][tls]") {
+    auto over = [this](std::string_view target, const char* version) {
+        auto req = make_request("GET", target);
+        if (version) {
+            teapot::tls_facts facts;
+            facts.version = version;
+            req.tls = std::make_shared<const teapot::tls_facts>(std::move(facts));
+        }
+        return route(req, ctx);
+    };
+    using fk = teapot::detail::fault::kind;
+    SECTION("each planned with its count") {
+        auto plan = over("/status/200?fault=tls-no-close-notify:5", "TLSv1.3");
+        CHECK(plan.final_head.status == 200);
+        CHECK(plan.fault.what == fk::tls_no_close_notify);
+        CHECK(plan.fault.kept_bytes() == 5u);
+        CHECK(over("/status/200?fault=tls-bad-record", "TLSv1.2").fault.kept_bytes() == std::nullopt);
+        CHECK(over("/status/200?fault=tls-key-update", "TLSv1.3").fault.what == fk::tls_key_update);
+        CHECK(over("/status/200?fault=tls-renegotiate", "TLSv1.2").fault.what == fk::tls_renegotiate);
+        CHECK(over("/status/200?fault=tls-renegotiate", "TLSv1").fault.what == fk::tls_renegotiate);
+        CHECK(over("/status/204?fault=tls-key-update", "TLSv1.3").final_head.status == 204);  // no body needed
+    }
+    SECTION("refused where they cannot break the stream, or misfit the body") {
+        auto says = [](const teapot::detail::response_plan& plan, std::string_view text) {
+            INFO(plan.body.view());
+            CHECK(plan.final_head.status == 400);
+            CHECK(plan.fault.what == fk::none);
+            CHECK(contains(plan.body, text));
+        };
+        says(over("/status/200?fault=tls-bad-record", nullptr), "came over plain HTTP");
+        says(over("/status/200?fault=tls-key-update", "TLSv1.2"), "needs TLS 1.3");
+        says(over("/status/200?fault=tls-renegotiate", "TLSv1.3"), "TLS 1.3 has no renegotiation");
+        says(over("/status/200?fault=tls-no-close-notify:1KB", "TLSv1.3"), "must keep fewer bytes than the body has");
+        says(over("/status/204?fault=tls-bad-record", "TLSv1.3"), "needs a response with a body");
+        says(over("/status/200?fault=tls-key-update:5", "TLSv1.3"), "takes no value");
+        says(over("/status/200?fault=tls-bad-record:x", "TLSv1.3"), "body bytes to send first");
+    }
+}
