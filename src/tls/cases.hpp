@@ -7,6 +7,8 @@
 #include "tls/certificates.hpp"
 #include "tls/server_context.hpp"
 
+#include <chrono>
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -25,11 +27,17 @@ struct tls_case {
 const std::vector<tls_case>& tls_cases();
 
 /// What a listener does instead of a handshake (the handshake faults): nothing until
-/// --max-delay, an RST, or a fatal alert (RFC 8446 §6) after the client's first flight.
+/// --max-delay, an RST, or a fatal alert (RFC 8446 §6) after the client's first flight;
+/// or the handshake itself with the server's flights dribbled (slow).
 struct handshake_fault {
-    enum class kind { none, hang, reset, alert };
+    enum class kind { none, hang, reset, alert, slow };
     kind what = kind::none;
-    unsigned char alert = 0;  ///< the AlertDescription, for kind::alert: 40 handshake_failure...
+    unsigned char alert = 0;                 ///< the AlertDescription, for kind::alert: 40 handshake_failure...
+    std::size_t slow_bytes = 0;              ///< kind::slow: this many bytes of the server's flight...
+    std::chrono::milliseconds slow_every{};  ///< ...at a time, this long apart
+
+    /// hang, reset and alert end the connection without a handshake; slow completes one.
+    bool replaces_handshake() const noexcept { return what != kind::none && what != kind::slow; }
 };
 
 /// What a case's listener serves.

@@ -52,6 +52,11 @@ ssl::context make_server_context(const server_identity& identity, const context_
     // Resumption by session ID needs a context ID (tickets do not); both stay on.
     static constexpr unsigned char session_context[] = "teapot";
     SSL_CTX_set_session_id_context(native, session_context, sizeof session_context - 1);
+    if (!settings.resumption) {
+        SSL_CTX_set_options(native, SSL_OP_NO_TICKET);               // TLS 1.2's tickets
+        SSL_CTX_set_num_tickets(native, 0);                          // TLS 1.3's NewSessionTicket
+        SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);  // and no resumption by ID
+    }
     SSL_CTX_set_alpn_select_cb(native, select_http11, nullptr);
     try {
         context.use_certificate_chain(boost::asio::buffer(identity.chain_pem));

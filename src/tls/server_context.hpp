@@ -30,6 +30,9 @@ struct context_settings {
     /// Non-empty: mutual TLS. Every client must present a certificate issued by this CA (PEM),
     /// else the handshake fails (TLS 1.2) or its first read does (TLS 1.3, alert 116).
     std::string client_ca_pem{};
+    /// Session resumption: tickets and the session cache. Off for the no-resumption case,
+    /// where every connection costs a full handshake.
+    bool resumption = true;
 };
 
 /// A server context for `identity`: by default TLS 1.2 and 1.3, ALPN `http/1.1` (a client that

@@ -216,8 +216,10 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
             beast::error_code ec;
             {
                 auto armed = wire.deadline->arm(wire.write_timeout);
-                ec = f.what == fault::kind::tls_key_update ? co_await stream.update_keys()
-                                                           : co_await stream.renegotiate();
+                if (f.what == fault::kind::tls_key_update)
+                    ec = co_await stream.update_keys();
+                else
+                    ec = co_await stream.renegotiate();
                 ec = wire.deadline->explain(ec);
             }
             if (ec) {

@@ -1,10 +1,13 @@
 #include "wire/tls_stream.hpp"
 
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <new>
@@ -102,6 +105,55 @@ net::awaitable<beast::error_code> tls_stream::until_done(Call call) {
 
 net::awaitable<beast::error_code> tls_stream::handshake() {
     co_return co_await until_done([this] { return SSL_do_handshake(ssl_); });
+}
+
+net::awaitable<beast::error_code> tls_stream::slow_handshake(std::size_t bytes, std::chrono::milliseconds every,
+                                                             std::chrono::steady_clock::time_point until) {
+    BIO* flight = BIO_new(BIO_s_mem());
+    if (!flight) throw std::bad_alloc{};
+    SSL_set0_wbio(ssl_, flight);  // the socket's BIO stays the read side
+    std::array<char, 256> piece{};
+    bytes = std::clamp<std::size_t>(bytes, 1, piece.size());
+    net::steady_timer pause{socket_.get_executor()};
+    beast::error_code result;
+    for (bool done = false; !done && !result;) {
+        if (!socket_.is_open()) {
+            result = net::error::bad_descriptor;
+            break;
+        }
+        ERR_clear_error();
+        errno = 0;
+        const int r = SSL_do_handshake(ssl_);
+        const int saved_errno = errno;
+        const int error = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_, r);
+        // What OpenSSL wrote (a flight, or the alert of a failure) goes out first, a piece a pause.
+        while (!result && BIO_ctrl_pending(flight) > 0) {
+            const int n = BIO_read(flight, piece.data(), static_cast<int>(bytes));
+            auto [ec, sent] = co_await net::async_write(socket_, net::buffer(piece.data(), static_cast<std::size_t>(n)),
+                                                        use_tuple_awaitable);
+            result = ec;
+            if (result || BIO_ctrl_pending(flight) == 0) break;
+            if (std::chrono::steady_clock::now() + every > until) {
+                result = net::error::timed_out;
+                break;
+            }
+            pause.expires_after(every);
+            co_await pause.async_wait(use_tuple_awaitable);
+            if (!socket_.is_open()) result = net::error::bad_descriptor;  // the server stops
+        }
+        if (result || r == 1) {
+            done = true;
+        } else if (error == SSL_ERROR_WANT_READ) {
+            auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple_awaitable);
+            result = ec;
+        } else {
+            result = error_of(error, saved_errno);
+        }
+    }
+    ERR_clear_error();
+    // The handshake over, OpenSSL writes to the socket again, as every other connection's does.
+    SSL_set0_wbio(ssl_, BIO_new_socket(static_cast<int>(socket_.native_handle()), BIO_NOCLOSE));
+    co_return result;
 }
 
 net::awaitable<beast::error_code> tls_stream::update_keys() {

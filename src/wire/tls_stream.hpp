@@ -13,6 +13,7 @@
 #include <boost/beast/core/role.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <type_traits>
 
@@ -72,6 +73,12 @@ public:
         }
         return total;
     }
+
+    /// The handshake with the server's flights dribbled, `bytes` (256 at most) every `every`
+    /// (the handshake-slow case): OpenSSL writes them to memory, and this sends them. Gives
+    /// up with timed_out when a pause would end after `until` (the header deadline).
+    net::awaitable<beast::error_code> slow_handshake(std::size_t bytes, std::chrono::milliseconds every,
+                                                     std::chrono::steady_clock::time_point until);
 
     /// TLS 1.3's KeyUpdate, asking the client to update its keys too (RFC 8446 §4.6.3), sent
     /// now; the client's own arrives with its next bytes. Arm a deadline first.

@@ -195,8 +195,12 @@ CASES = {
                              "TLSV13_ALERT_CERTIFICATE_REQUIRED", "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"),
     "client-cert-other-ca": (56, "tlsv13 alert certificate required", "TLSV13_ALERT_CERTIFICATE_REQUIRED",
                              "TLSV13_ALERT_CERTIFICATE_REQUIRED", "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"),
+    # Resumption off: nothing fails (the integration tests show no session is resumed).
+    "no-resumption": (0, "", "", "", "418"),
     # Each client's own timeout (2 s here), then its report.
     "handshake-hang": (28, "Connection timed out after", "Read timed out", "timed out", ("timeout", "ECONNRESET")),
+    # About 1.1 s to the answer: within every timeout here (curl's --max-time 1 fails it: docs/tls.md).
+    "handshake-slow": (0, "", "", "", "418"),
     "handshake-reset": (35, "Connection reset by peer", "Connection reset by peer", "Connection reset by peer",
                         "ECONNRESET"),
     "handshake-alert-handshake-failure": (35, "sslv3 alert handshake failure", "SSLV3_ALERT_HANDSHAKE_FAILURE",

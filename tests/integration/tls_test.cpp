@@ -20,7 +20,12 @@
 
 #include <openssl/ssl.h>
 
+#include <sys/socket.h>
+
+#include <array>
 #include <string>
+#include <string_view>
+#include <vector>
 
 using namespace teapot::test;
 namespace net = boost::asio;
@@ -446,7 +451,9 @@ TEST_CASE("TLS cases: each listener fails an OpenSSL client's verification for i
                         {"tls1.3", ""},
                         {"client-cert-required", ""},  // under TLS 1.3 the refusal comes on the first read: below
                         {"client-cert-other-ca", ""},
+                        {"no-resumption", ""},
                         {"handshake-hang", "timed out"},  // the client's receive timeout
+                        {"handshake-slow", ""},           // a piece every 100 ms: within the 500 ms receive timeout
                         {"handshake-reset", "Connection reset by peer"},
                         {"handshake-alert-handshake-failure", "sslv3 alert handshake failure"},
                         {"handshake-alert-internal-error", "tlsv1 alert internal error"},
@@ -552,6 +559,80 @@ TEST_CASE("TLS cases: mutual TLS refuses a client without a certificate of the C
         CHECK(entry.tls->client_subject == "CN=teapot test client,O=teapot");
         CHECK(entry.tls->client_issuer == "CN=teapot test CA,O=teapot");
     }
+}
+
+namespace {
+
+std::uint16_t case_port(const teapot::server& srv, std::string_view name) {
+    for (const auto& c : srv.tls_cases())
+        if (c.name == name) return c.port;
+    FAIL("no TLS case " << name);
+    return 0;
+}
+
+// An OpenSSL client's first flight as bytes, for a test that reads the server's answer raw.
+std::string client_hello() {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL* ssl = SSL_new(ctx);
+    BIO* out = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl, BIO_new(BIO_s_mem()), out);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    SSL_connect(ssl);  // wants the server's answer: the ClientHello waits in `out`
+    std::string hello(BIO_ctrl_pending(out), '\0');
+    BIO_read(out, hello.data(), static_cast<int>(hello.size()));
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return hello;
+}
+
+}  // namespace
+
+TEST_CASE("TLS cases: no-resumption gives each connection a full handshake, TLS 1.2 and 1.3", "[tls]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    const auto port = case_port(s.srv, "no-resumption");
+    for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+        INFO("version " << version);
+        tls_client_options options{.ca_pem = s.srv.ca_pem(), .max_version = version};
+        SSL_SESSION* session = nullptr;
+        {
+            tls_connection first{port, options};
+            first.send(get_request("/status/200"));
+            CHECK(first.read_response().status == 200);
+            CHECK(first.handshake_messages_received(SSL3_MT_NEWSESSION_TICKET) == 0);
+            session = first.session();
+        }
+        REQUIRE(session != nullptr);
+        options.resume = session;
+        tls_connection second{port, options};
+        SSL_SESSION_free(session);
+        CHECK_FALSE(second.resumed());
+    }
+}
+
+TEST_CASE("TLS cases: handshake-slow sends its flight 128 bytes a pause, then serves", "[tls]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    const auto port = case_port(s.srv, "handshake-slow");
+    connection raw{port};
+    raw.send(client_hello());
+    // However late this reader, the server never sends faster than 128 bytes a pause: 640 bytes
+    // cannot arrive before four pauses have passed.
+    std::size_t received = 0;
+    const auto started = std::chrono::steady_clock::now();
+    std::array<char, 4096> buffer{};
+    while (received < 5 * 128) {
+        const auto n = ::recv(raw.fd(), buffer.data(), buffer.size(), 0);
+        if (n <= 0) break;
+        received += static_cast<std::size_t>(n);
+    }
+    REQUIRE(received >= 5 * 128);
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{390});
+    tls_connection c{port, {.ca_pem = s.srv.ca_pem()}};
+    c.send(get_request("/status/418"));
+    CHECK(c.read_response().status == 418);
 }
 
 TEST_CASE("TLS cases: handshake-hang holds until the server stops, without delaying the stop", "[tls]") {
