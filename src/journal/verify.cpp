@@ -94,6 +94,38 @@ rule_verdict check_retry_after(const scenario::scenario& sc, const expect_rule& 
                 std::to_string(retry_after_tolerance.count()) + " ms)"};
 }
 
+// Why `facts` (null: plain HTTP) do not meet the rule's; empty when they do.
+std::string tls_mismatch(const expect_rule& rule, const tls_facts* facts) {
+    if (!facts) return "came over plain HTTP";
+    for (const auto& [key, wanted] : rule.tls) {
+        if (key == "client_certificate") {
+            const bool presented = !facts->client_subject.empty();
+            if ((wanted == "true") != presented)
+                return presented ? "presented a client certificate (" + facts->client_subject + ")"
+                                 : "presented no client certificate";
+            continue;
+        }
+        for (const auto& field : scenario::tls_fact_fields)
+            if (field.key == key && facts->*field.member != wanted)
+                return "had " + key + " '" + facts->*field.member + "', not '" + wanted + "'";
+    }
+    return {};
+}
+
+rule_verdict check_tls(const scenario::scenario& sc, const expect_rule& rule,
+                       const std::vector<journal_entry>& entries) {
+    std::size_t checked = 0;
+    for (const auto& e : entries) {
+        if (!answered_by(e, sc, rule.route)) continue;
+        ++checked;
+        if (auto why = tls_mismatch(rule, e.tls.get()); !why.empty())
+            return {sc.name, describe(rule), false, "request " + std::to_string(e.id) + " " + why};
+    }
+    // A rule about how requests came holds for none vacuously: that is a count rule's to say, not a pass.
+    if (checked == 0) return {sc.name, describe(rule), false, "route " + rule.route + " was never requested"};
+    return {sc.name, describe(rule), true, std::to_string(checked) + " request(s), each as required"};
+}
+
 }  // namespace
 
 std::string describe(const expect_rule& rule) {
@@ -112,6 +144,13 @@ std::string describe(const expect_rule& rule) {
         case expect_rule::kind::no_unmatched:
         case expect_rule::kind::all_steps_used: return "{" + key + ": true}";
         case expect_rule::kind::honors_retry_after: return "{route: " + rule.route + ", " + key + ": true}";
+        case expect_rule::kind::tls: {
+            if (rule.tls.empty()) return "{route: " + rule.route + ", " + key + ": true}";
+            std::string facts;
+            for (const auto& [name, value] : rule.tls)
+                facts.append(facts.empty() ? "" : ", ").append(name + ": " + value);
+            return "{route: " + rule.route + ", " + key + ": {" + facts + "}}";
+        }
     }
     return {};
 }
@@ -124,6 +163,7 @@ rule_verdict verify_rule(const scenario::scenario& sc, const expect_rule& rule,
         case expect_rule::kind::no_unmatched: return check_no_unmatched(sc, rule, entries);
         case expect_rule::kind::all_steps_used: return check_all_steps_used(sc, rule, entries);
         case expect_rule::kind::honors_retry_after: return check_retry_after(sc, rule, entries);
+        case expect_rule::kind::tls: return check_tls(sc, rule, entries);
     }
     return {};
 }

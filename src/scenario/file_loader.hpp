@@ -54,6 +54,13 @@ constexpr auto expect_keys = [] {
     return out;
 }();
 constexpr std::array<std::string_view, 2> count_keys{"min", "max"};
+// A tls rule's keys: the facts it compares (model.hpp), and whether a client certificate came.
+constexpr auto tls_rule_keys = [] {
+    std::array<std::string_view, tls_fact_fields.size() + 1> out{};
+    for (std::size_t i = 0; i < tls_fact_fields.size(); ++i) out[i] = tls_fact_fields[i].key;
+    out.back() = "client_certificate";
+    return out;
+}();
 
 // A handful of 1xx responses is all a client test needs; more is a typo.
 constexpr std::size_t max_interim = 16;

@@ -559,7 +559,27 @@ std::optional<expect_rule> file_loader::parse_expect_rule(const YAML::Node& node
                 ok = false;
             }
         }
-    } else {  // the rules that are switched on: `no_unmatched: true`
+    } else if (rule.what == expect_rule::kind::tls && check->value.IsMap()) {
+        // {version: TLSv1.3, client_certificate: true}: each fact compared whole, as the journal has it.
+        for_each_entry(check->value, "'tls'", tls_rule_keys,
+                       [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                           field f = make_field(quote(name), key, value);
+                           auto given = name == "client_certificate" ? std::optional<std::string>{} : text(f);
+                           if (name == "client_certificate") {
+                               auto flag = value.IsScalar() ? core_bool(value.Scalar()) : std::nullopt;
+                               if (!flag) error(f, "true or false (whether a client certificate was presented)");
+                               if (flag) given = *flag ? "true" : "false";
+                           }
+                           if (given)
+                               rule.tls.emplace_back(name, std::move(*given));
+                           else
+                               ok = false;
+                       });
+        if (check->value.size() == 0) {
+            error(*check, "the facts to require, such as {version: TLSv1.3, client_certificate: true}, or true");
+            ok = false;
+        }
+    } else {  // the rules that are switched on: `no_unmatched: true`, `tls: true`
         if (!must_be_true(*check)) ok = false;
     }
     if (!ok) return std::nullopt;

@@ -8,6 +8,8 @@
 #include "plan/response_plan.hpp"
 #include "scenario/template.hpp"
 
+#include <teapot/journal.hpp>  // tls_facts
+
 #include <boost/json/value.hpp>
 
 #include <array>
@@ -151,13 +153,30 @@ struct route {
 
 /// A verification rule of `expect:`; parsed and validated here, evaluated by the admin API.
 struct expect_rule {
-    enum class kind { count, order, no_unmatched, all_steps_used, honors_retry_after };
+    enum class kind { count, order, no_unmatched, all_steps_used, honors_retry_after, tls };
     kind what = kind::count;
-    std::string route;               ///< count, honors_retry_after
+    std::string route;               ///< count, honors_retry_after, tls
     std::uint64_t min = 0, max = 0;  ///< count: exact N gives min == max == N
     std::vector<std::string> order;  ///< order: route ids
+    /// tls: the facts every request must have come with, as {key of tls_fact_fields, value};
+    /// {"client_certificate", "true"/"false"} for one presented or not. Empty: over TLS at all.
+    std::vector<std::pair<std::string, std::string>> tls{};
     source_location where;
 };
+
+/// The TLS facts a `tls` rule compares, by their names in the journal's JSON.
+struct tls_fact_field {
+    std::string_view key;
+    std::string teapot::tls_facts::*member;
+};
+inline constexpr std::array<tls_fact_field, 6> tls_fact_fields{{
+    {"server_name", &teapot::tls_facts::server_name},
+    {"version", &teapot::tls_facts::version},
+    {"cipher", &teapot::tls_facts::cipher},
+    {"alpn", &teapot::tls_facts::alpn},
+    {"client_subject", &teapot::tls_facts::client_subject},
+    {"client_issuer", &teapot::tls_facts::client_issuer},
+}};
 
 /// The expect rules, named once: the loader reads the keys from here, verify its
 /// descriptions. A new rule is a row here, a parse in the loader, a check in journal/verify.
@@ -166,12 +185,13 @@ struct expect_rule_kind {
     std::string_view key;  ///< its key in YAML: `{route: r, count: 3}`
     bool needs_route;      ///< takes a `route`, which the others refuse
 };
-inline constexpr std::array<expect_rule_kind, 5> expect_rule_kinds{{
+inline constexpr std::array<expect_rule_kind, 6> expect_rule_kinds{{
     {expect_rule::kind::count, "count", true},
     {expect_rule::kind::honors_retry_after, "honors_retry_after", true},
     {expect_rule::kind::order, "order", false},
     {expect_rule::kind::no_unmatched, "no_unmatched", false},
     {expect_rule::kind::all_steps_used, "all_steps_used", false},
+    {expect_rule::kind::tls, "tls", true},
 }};
 
 /// The row of `what`.

@@ -635,6 +635,45 @@ TEST_CASE("TLS cases: handshake-slow sends its flight 128 bytes a pause, then se
     CHECK(c.read_response().status == 418);
 }
 
+TEST_CASE("HTTPS: a tls expect rule requires a client certificate of the CA, and names the request without one",
+          "[tls][verify]") {
+    auto o = tls_options();
+    o.tls.cases = true;
+    test_server s{o};
+    s.srv.load_scenario(R"(
+name: mtls
+routes:
+  - id: upload
+    match: { path: /upload }
+    steps: [{ status: 201 }]
+expect:
+  - { route: upload, tls: { client_certificate: true, client_issuer: "CN=teapot test CA,O=teapot" } }
+)");
+    {
+        tls_connection c{case_port(s.srv, "client-cert-required"),
+                         {.ca_pem = s.srv.ca_pem(), .client_pem = s.srv.client_certificate_pem()}};
+        c.send(get_request("/upload"));
+        CHECK(c.read_response().status == 201);
+    }
+    REQUIRE(s.srv.wait_for({.route = "upload"}, 1));
+    auto passed = s.srv.verify_expectations();
+    INFO(passed.diff);
+    CHECK(passed.passed);
+    // The same route over the main HTTPS port without a certificate, then over plain HTTP.
+    CHECK(fetch_tls(s.srv.tls_port(), s.srv.ca_pem(), "/upload").status == 201);
+    auto failed = s.srv.verify_expectations();
+    CHECK_FALSE(failed.passed);
+    CHECK_THAT(failed.diff, Catch::Contains("presented no client certificate"));
+    auto version = s.srv.verify("[{route: upload, tls: {version: TLSv1.2}}]");
+    CHECK_FALSE(version.passed);
+    CHECK_THAT(version.diff, Catch::Contains("had version 'TLSv1.3', not 'TLSv1.2'"));
+    CHECK(s.srv.verify("[{route: upload, tls: true}]").passed);
+    CHECK(fetch(s.port(), "/upload").status == 201);
+    auto plain = s.srv.verify("[{route: upload, tls: true}]");
+    CHECK_FALSE(plain.passed);
+    CHECK_THAT(plain.diff, Catch::Contains("came over plain HTTP"));
+}
+
 TEST_CASE("TLS cases: handshake-hang holds until the server stops, without delaying the stop", "[tls]") {
     auto o = tls_options();
     o.tls.cases = true;

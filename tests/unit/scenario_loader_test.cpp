@@ -385,10 +385,10 @@ name: orders
 routes: [{ id: r, steps: [{}] }]
 expect:
   - { route: r, cuont: 1 }
-)") == strings{
-           "t.yaml:4:5: an expect rule needs one of: count, honors_retry_after, order, no_unmatched, all_steps_used",
-           "t.yaml:4:17: unknown key 'cuont' in an expect rule; expected one of: route, count, "
-           "honors_retry_after, order, no_unmatched, all_steps_used"});
+)") == strings{"t.yaml:4:5: an expect rule needs one of: count, honors_retry_after, order, no_unmatched, "
+               "all_steps_used, tls",
+               "t.yaml:4:17: unknown key 'cuont' in an expect rule; expected one of: route, count, "
+               "honors_retry_after, order, no_unmatched, all_steps_used, tls"});
 }
 
 TEST_CASE("loader: faults, in both forms", "[loader][faults]") {
@@ -1025,6 +1025,11 @@ expect:
   - { route: r, count: 1, honors_retry_after: true }
   - { route: r, honors_retry_after: 1 }
   - just text
+  - { tls: true }
+  - { route: r, tls: { versoin: TLSv1.3 } }
+  - { route: r, tls: { client_certificate: maybe } }
+  - { route: r, tls: {} }
+  - { route: r, tls: false }
 )") == strings{
            "t.yaml:4:14: an expect rule's 'route' names route 'nope', which this scenario does not have; expected "
            "one of: r, s",
@@ -1042,7 +1047,15 @@ expect:
            "entry)",
            "t.yaml:15:37: 'honors_retry_after' must be true (leave the rule out to skip this check), not '1'",
            "t.yaml:16:5: an expect rule must be a mapping with one of: count, honors_retry_after, order, "
-           "no_unmatched, all_steps_used, not 'just text'",
+           "no_unmatched, all_steps_used, tls, not 'just text'",
+           "t.yaml:17:5: an expect rule with 'tls' needs a 'route'",
+           "t.yaml:18:24: unknown key 'versoin' in 'tls'; expected one of: server_name, version, cipher, alpn, "
+           "client_subject, client_issuer, client_certificate",
+           "t.yaml:19:44: 'client_certificate' must be true or false (whether a client certificate was presented), "
+           "not 'maybe'",
+           "t.yaml:20:22: 'tls' must be the facts to require, such as {version: TLSv1.3, client_certificate: true}, "
+           "or true, not a mapping",
+           "t.yaml:21:22: 'tls' must be true (leave the rule out to skip this check), not 'false'",
        });
 }
 
