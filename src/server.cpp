@@ -208,8 +208,11 @@ void server::start() {
 
     if (!o.plain_http && !o.tls.port)
         throw std::invalid_argument("plain HTTP is off and no HTTPS port is set: nothing would be served");
+    if (!o.plain_http && o.tls.on_plain_port)
+        throw std::invalid_argument("tls.on_plain_port needs the plain HTTP port, which plain_http turns off");
+    const bool serves_tls = o.tls.port || o.tls.on_plain_port;
     // Minted before anything serves: GET /__teapot/ca.pem reads the CA from the handlers' context.
-    auto identity = o.tls.port ? detail::tls::identity_for(o.tls, o.host) : detail::tls::listener_identity{};
+    auto identity = serves_tls ? detail::tls::identity_for(o.tls, o.host) : detail::tls::listener_identity{};
     impl_->ca_pem = identity.ca_certificate_pem;
     auto config = std::make_shared<detail::connection_config>(detail::connection_config{
         o.request_limits, std::make_shared<detail::body_budget>(o.request_limits.max_body_memory),
@@ -223,11 +226,16 @@ void server::start() {
     });
     impl_->config = config;
     // HTTPS connections read the same configuration, and the listener's TLS context besides.
+    // One context for the HTTPS port and the plain one's TLS connections: the same certificate and tickets.
+    auto tls_context =
+        serves_tls ? std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(identity.serve))
+                   : nullptr;
     std::shared_ptr<detail::connection_config> tls_config;
     if (o.tls.port) {
         tls_config = std::make_shared<detail::connection_config>(*config);
-        tls_config->tls = std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(identity.serve));
+        tls_config->tls = tls_context;
     }
+    if (o.tls.on_plain_port) config->tls_by_first_byte = tls_context;
     unsigned threads = o.threads ? o.threads : default_io_threads();
     // Bind before anything is kept: a failed start() leaves nothing to stop.
     auto pool = std::make_unique<detail::io_pool>(threads);
@@ -245,7 +253,7 @@ void server::start() {
     *impl_->tls_cases = std::move(cases.listing);
     if (cases.by_name) {
         impl_->sni = std::move(cases.by_name);
-        impl_->sni->attach(*tls_config->tls);  // before the pool runs: no handshake has begun
+        impl_->sni->attach(*tls_context);  // before the pool runs: no handshake has begun
     }
     if (o.tls.cases) {
         const auto client = detail::tls::make_client_certificate(identity.ca);
@@ -383,16 +391,18 @@ std::string server::url() const {
     return url_of("http", impl_->options.host, port());
 }
 
-std::string server::tls_url() const {
-    return impl_->tls_listener ? url_of("https", impl_->options.host, tls_port()) : "";
-}
+std::string server::tls_url() const { return tls_port() ? url_of("https", impl_->options.host, tls_port()) : ""; }
 
 std::uint16_t server::port() const noexcept {
     if (impl_->listener) return impl_->listener->port();
     return tls_port();
 }
 
-std::uint16_t server::tls_port() const noexcept { return impl_->tls_listener ? impl_->tls_listener->port() : 0; }
+std::uint16_t server::tls_port() const noexcept {
+    if (impl_->tls_listener) return impl_->tls_listener->port();
+    // --tls-on-plain-port alone: HTTPS on the plain port.
+    return impl_->listener && impl_->options.tls.on_plain_port ? impl_->listener->port() : 0;
+}
 
 const std::string& server::ca_pem() const noexcept { return impl_->ca_pem; }
 

@@ -7,6 +7,8 @@
 #   bash bench/profile/instructions-per-request.sh BINARY [PATH [teapot args...]]
 #   bash bench/profile/instructions-per-request.sh build-bench/teapot /status/418
 #   HEADERS=$'Accept: application/json\r\n' bash bench/profile/instructions-per-request.sh build-bench/teapot
+#   FRESH=1 bash bench/profile/instructions-per-request.sh build-bench/teapot /status/418 --tls-on-plain-port
+#     (FRESH: each request on a connection of its own: per connection and request)
 #
 # Needs valgrind (Debian: valgrind). The last run's profile is kept as
 # callgrind.last.out in the current directory, for callgrind_annotate.
@@ -28,7 +30,7 @@ total() {
     sleep 0.1
   done
   [ -n "$port" ] || { echo "teapot did not start under valgrind" >&2; cat "$work/valgrind.err" >&2; exit 1; }
-  python3 "$here/drive.py" 127.0.0.1 "$port" "$count" "$path" "${HEADERS:-}"
+  python3 "$here/drive.py" 127.0.0.1 "$port" "$count" "$path" "${HEADERS:-}" ${FRESH:+fresh}
   kill -INT "$pid"
   wait "$pid" || true
   callgrind_annotate "$work/cg.out" 2> /dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'

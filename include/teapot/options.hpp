@@ -60,6 +60,10 @@ struct tls_options {
     /// Also serve every TLS case (expired, wrong-host, tls1.0...), each on an ephemeral port
     /// of its own (server::tls_cases()). Needs the CA's key: minted, or ca_key_pem.
     bool cases = false;
+    /// The plain HTTP port serves HTTPS too, each connection told apart by its first byte
+    /// (0x16 opens a TLS handshake; no HTTP request does), as MockServer's one port does.
+    /// Needs no `port`; the certificate is the one `port` would serve.
+    bool on_plain_port = false;
 };
 
 /// How access-log and server log lines are written.

@@ -64,7 +64,8 @@ public:
     /// plain HTTP is off. Valid after start().
     std::uint16_t port() const noexcept;
 
-    /// The bound HTTPS port; 0 without tls.port. Valid after start().
+    /// The bound HTTPS port: tls.port's, or with tls.on_plain_port alone the plain one;
+    /// 0 without either. Valid after start().
     std::uint16_t tls_port() const noexcept;
 
     /// The host the server listens on, as given in the options.
@@ -80,7 +81,7 @@ public:
     /// when plain HTTP is off. Valid after start().
     std::string url() const;
 
-    /// "https://HOST:PORT" with the bound HTTPS port; empty without tls.port. Valid after start().
+    /// "https://HOST:PORT" with tls_port(); empty when nothing serves HTTPS. Valid after start().
     std::string tls_url() const;
 
     /// The CA certificate (PEM) that clients trust to reach the HTTPS listener: the one

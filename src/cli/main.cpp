@@ -60,7 +60,9 @@ int serve(teapot::cli::options& o) {
         teapot::cli::write_private_pem(o.tls.client_cert_out, server.client_certificate_pem(), "--client-cert-out");
     // One line per listener, plain HTTP's first: a script reads the first for http://.
     if (o.server.plain_http) std::cout << "teapot listening on " << server.url() << "\n";
-    if (o.server.tls.port) std::cout << "teapot listening on " << server.tls_url() << "\n";
+    // --tls-on-plain-port alone: the same port again, as https://, for a script that looks for one.
+    if (o.server.tls.port || o.server.tls.on_plain_port)
+        std::cout << "teapot listening on " << server.tls_url() << "\n";
     for (const auto& c : server.tls_cases()) std::cout << "teapot tls case " << c.name << " " << c.url << "\n";
     std::cout << std::flush;
 

@@ -92,6 +92,8 @@ options:
   --port P              port, 0 for an ephemeral one (default 8080)
   --tls-port P          serve HTTPS on port P too, 0 for an ephemeral one; without --port,
                         HTTPS only (docs/tls.md)
+  --tls-on-plain-port   the --port serves HTTPS too, each connection told apart by its first
+                        byte (0x16 opens TLS); no --tls-port needed (docs/tls.md)
   --tls-name N          a name (DNS or IP) the generated certificate also holds, besides localhost,
                         127.0.0.1, ::1 and --host (repeatable)
   --tls-cases           serve every TLS case (expired, wrong-host, tls1.0...) on a port of its
@@ -228,6 +230,9 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--tls-cases") {
             no_value();
             s.tls.cases = true;
+        } else if (flag == "--tls-on-plain-port") {
+            no_value();
+            s.tls.on_plain_port = true;
         } else if (flag == "--client-cert-out")
             o.tls.client_cert_out = file_flag(flag, value());
         else if (flag == "--ca-out")
@@ -347,9 +352,10 @@ options parse_options(const std::vector<std::string_view>& args) {
             throw usage_error("unknown option '" + std::string{flag} + "'" + did_you_mean(flag));
     }
     const auto& files = o.tls;
-    if (!s.tls.port && (!s.tls.names.empty() || s.tls.cases || !files.ca_out.empty() || !files.ca_certificate.empty() ||
-                        !files.ca_key.empty() || !files.certificate.empty() || !files.key.empty()))
-        throw usage_error("the TLS options need --tls-port: without it, nothing serves HTTPS");
+    if (!s.tls.port && !s.tls.on_plain_port &&
+        (!s.tls.names.empty() || s.tls.cases || !files.ca_out.empty() || !files.ca_certificate.empty() ||
+         !files.ca_key.empty() || !files.certificate.empty() || !files.key.empty()))
+        throw usage_error("the TLS options need --tls-port or --tls-on-plain-port: without one, nothing serves HTTPS");
     if (!files.client_cert_out.empty() && !s.tls.cases)
         throw usage_error("--client-cert-out needs --tls-cases: the certificate is for its client-cert-required case");
     if (files.ca_certificate.empty() != files.ca_key.empty())
@@ -359,7 +365,7 @@ options parse_options(const std::vector<std::string_view>& args) {
     if (!files.certificate.empty() && !s.tls.names.empty())
         throw usage_error("--tls-name names a generated certificate; --tls-cert serves your own");
     // `--tls-port` alone: HTTPS only; with --port, both.
-    if (s.tls.port && !port_given) s.plain_http = false;
+    if (s.tls.port && !port_given && !s.tls.on_plain_port) s.plain_http = false;
     if (s.request_limits.max_body_memory < s.request_limits.max_body_bytes)
         throw usage_error("--max-body-memory " + detail::format_byte_size(s.request_limits.max_body_memory) +
                           " cannot hold one body of --max-body-size " +

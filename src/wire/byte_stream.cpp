@@ -23,6 +23,10 @@ byte_stream::byte_stream(tcp::socket socket, net::ssl::context* tls)
     : socket_(tls ? tcp::socket{socket.get_executor()} : non_blocking(std::move(socket))),
       tls_(tls ? std::make_unique<tls_stream>(std::move(socket), tls->native_handle()) : nullptr) {}
 
+void byte_stream::start_tls(net::ssl::context& tls) {
+    tls_ = std::make_unique<tls_stream>(std::move(socket_), tls.native_handle());
+}
+
 net::awaitable<beast::error_code> byte_stream::handshake() {
     if (!tls_) co_return beast::error_code{};
     co_return co_await tls_->handshake();

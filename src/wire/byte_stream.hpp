@@ -29,6 +29,10 @@ public:
     executor_type get_executor() noexcept { return socket().get_executor(); }
     bool is_tls() const noexcept { return tls_ != nullptr; }
 
+    /// Plain TCP becomes a TLS server stream of `tls` over the same socket (the first byte
+    /// said TLS: --tls-on-plain-port); handshake() next. Plain only, before any read.
+    void start_tls(net::ssl::context& tls);
+
     /// The TLS handshake (nothing for plain TCP); arm a deadline first.
     net::awaitable<beast::error_code> handshake();
 

@@ -198,6 +198,25 @@ net::awaitable<bool> connection::handshake() {
     co_return true;
 }
 
+net::awaitable<bool> connection::tls_if_first_byte_says() {
+    auto armed = deadline_.arm_until(*first_header_due_);
+    auto& socket = stream_.socket();
+    for (;;) {
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple_awaitable);
+        if (ec) co_return false;
+        // A peek: plain HTTP's parser, or OpenSSL, reads the byte again.
+        unsigned char first = 0;
+        beast::error_code peek_ec;
+        const auto n = socket.receive(net::buffer(&first, 1), tcp::socket::message_peek, peek_ec);
+        if (peek_ec == net::error::would_block || peek_ec == net::error::try_again) continue;
+        if (peek_ec || n == 0) co_return false;
+        // RFC 8446 §5.1: a TLS connection opens with a handshake record, content type 22; no
+        // HTTP request line starts with that control character.
+        if (first == 0x16) stream_.start_tls(*config_->tls_by_first_byte);
+        co_return true;
+    }
+}
+
 bool connection::parse_buffered(request_parser& parser, bool header_only, beast::error_code& ec) {
     // Most requests arrive whole in one read: Beast's parser takes what is buffered
     // now. http::async_read_header would do the same, but post its completion: one
@@ -274,6 +293,10 @@ net::awaitable<void> connection::run(std::shared_ptr<connection> /*self*/) {
         auto what = co_await break_handshake(stream_, config_->handshake_fault, deadline_, limits.header_timeout,
                                              config_->handlers.max_delay, wait_timer_);
         config_->log.connection_event(id_, peer_, what);
+        co_return;
+    }
+    if (config_->tls_by_first_byte && !stream_.is_tls() && !co_await tls_if_first_byte_says()) {
+        stream_.close();
         co_return;
     }
     if (stream_.is_tls() && !co_await handshake()) {

@@ -38,6 +38,9 @@ struct connection_config {
     std::string server_header;  ///< "teapot/<version>"
     /// Null: plain HTTP. Else HTTPS: each listener has a config of its own.
     std::shared_ptr<net::ssl::context> tls;
+    /// Plain HTTP's listener with --tls-on-plain-port: a connection whose first byte opens a
+    /// TLS handshake record (0x16) is served over TLS with this context. Null: never.
+    std::shared_ptr<net::ssl::context> tls_by_first_byte{};
     /// A TLS case's listener that breaks the handshake instead (tls/cases.hpp).
     tls::handshake_fault handshake_fault{};
 };
@@ -57,6 +60,9 @@ private:
     net::awaitable<void> run(std::shared_ptr<connection> self);
     /// The TLS handshake, by the first request's header deadline; false when it failed.
     net::awaitable<bool> handshake();
+    /// --tls-on-plain-port: waits for the first byte under the header deadline, and turns the
+    /// stream to TLS when it opens a handshake record. False when the client left or timed out first.
+    net::awaitable<bool> tls_if_first_byte_says();
     net::awaitable<bool> wait_for_request(std::chrono::milliseconds timeout);
     /// Header, checks, 100-continue, content; false when the connection is done.
     net::awaitable<bool> read_request(request_parser& parser, body_charge& charge);

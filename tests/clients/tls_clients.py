@@ -315,6 +315,19 @@ def main():
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+        # --tls-on-plain-port: one port, both schemes, named by two ready lines.
+        proc = start(binary, "--port", "0", "--tls-on-plain-port", "--ca-out", ca)
+        try:
+            plain, https = ready_lines(proc, 2)
+            assert plain.startswith("http://") and https == plain.replace("http://", "https://"), (plain, https)
+            for url in (plain, https):
+                got = run(["curl", "-sS", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code}", f"{url}/status/418"])
+                assert got.returncode == 0 and got.stdout == "418", (url, got)
+            r = requests.get(f"{https}/status/429", verify=ca, timeout=5)
+            assert r.status_code == 429, r
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
         # --tls-port alone: HTTPS only, one ready line.
         proc = start(binary, "--tls-port", "0", "--ca-out", ca)
         try:

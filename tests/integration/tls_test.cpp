@@ -279,6 +279,43 @@ TEST_CASE("HTTPS: the handshake has the header deadline, bytes that are not TLS 
     CHECK(fetch_tls(s.srv.tls_port(), s.srv.ca_pem(), "/status/200").status == 200);
 }
 
+TEST_CASE("HTTPS on the plain port: the first byte tells TLS from HTTP, and each is served as on its own port",
+          "[tls]") {
+    auto o = test_options();
+    o.tls.on_plain_port = true;
+    o.request_limits.header_timeout = std::chrono::milliseconds{300};
+    test_server s{o};
+    REQUIRE(s.srv.tls_port() == s.port());
+    CHECK(s.srv.tls_url() == "https://127.0.0.1:" + std::to_string(s.port()));
+    CHECK(fetch(s.port(), "/status/418").status == 418);
+    {
+        tls_connection c{s.port(), {.ca_pem = s.srv.ca_pem()}};
+        c.send(get_request("/status/200?fault=tls-key-update"));  // a TLS fault: the stream is TLS indeed
+        CHECK(c.read_response().status == 200);
+        CHECK(c.handshake_messages_received(SSL3_MT_KEY_UPDATE) == 1);
+    }
+    auto entries = s.srv.requests();
+    REQUIRE(entries.size() == 2);
+    CHECK_FALSE(entries[0].tls);
+    REQUIRE(entries[1].tls);
+    CHECK(entries[1].tls->version == "TLSv1.3");
+    {
+        // Silent: closed at the header deadline, without a byte.
+        connection silent{s.port()};
+        CHECK(silent.read_to_end(std::chrono::seconds{5}).how != connection::ending::still_open);
+    }
+    {
+        // A handshake record's first byte, then bytes that are not TLS: the handshake fails, the port serves on.
+        connection fake{s.port()};
+        fake.send("\x16GET / HTTP/1.1\r\n\r\n");
+        auto got = fake.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how != connection::ending::still_open);
+        CHECK(got.bytes.find("HTTP/1.1") == std::string::npos);
+    }
+    CHECK(fetch(s.port(), "/status/204").status == 204);
+    CHECK(fetch_tls(s.port(), s.srv.ca_pem(), "/status/201").status == 201);
+}
+
 TEST_CASE("HTTPS: a second connection resumes the first one's session", "[tls]") {
     test_server s{tls_options()};
     SSL_SESSION* session = nullptr;

@@ -449,6 +449,13 @@ TEST_CASE("parse_options: --tls-port beside --port serves both, and alone HTTPS 
     CHECK(files.tls.ca_key == "ca.key");
     CHECK(files.tls.certificate == "leaf.crt");
     CHECK(files.tls.key == "leaf.key");
+    // One port for both: the plain one stays on, with or without a port of HTTPS's own.
+    auto one_port = parse_options(args{"--port", "0", "--tls-on-plain-port", "--ca-out", "ca.pem"});
+    CHECK(one_port.server.plain_http);
+    CHECK(one_port.server.tls.on_plain_port);
+    CHECK_FALSE(one_port.server.tls.port);
+    CHECK(parse_options(args{"--tls-port", "0", "--tls-on-plain-port"}).server.plain_http);
+    CHECK(contains(usage_error_of({"--tls-on-plain-port=yes"}), "--tls-on-plain-port"));
 }
 
 TEST_CASE("parse_options: TLS flags that cannot work together are usage errors that say why", "[cli][tls]") {
