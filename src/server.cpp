@@ -27,6 +27,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -137,12 +138,12 @@ detail::net::ssl::context make_by_name_context(std::string_view name, const deta
     return detail::tls::make_server_context(made.identity, made.settings);
 }
 
-// Each TLS case on an ephemeral port of `host`, with a context of its own. Its URL names
+// Each TLS case (or those of `only`) on an ephemeral port of `host`, with a context of its own. Its URL names
 // localhost for a loopback or wildcard host: the certificate cases are about names, and
 // a client checks the name of the URL it was given.
 case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
                               const detail::tls::listener_identity& identity, const detail::connection_config& base,
-                              detail::connection_tracker& tracker) {
+                              detail::connection_tracker& tracker, const std::set<std::string>* only) {
     if (identity.ca.key_pem.empty())
         throw std::invalid_argument(
             "TLS cases issue certificates: with a certificate of your own (--tls-cert), give "
@@ -156,6 +157,7 @@ case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
     case_listeners out;
     out.by_name = std::make_shared<detail::tls::sni_selection>();
     for (const auto& c : detail::tls::tls_cases()) {
+        if (only && !only->count(std::string{c.name})) continue;  // a scenario's tls_cases: those alone
         const auto made = detail::tls::make_case(c.name, identity.ca, identity.names);
         auto config = std::make_shared<detail::connection_config>(base);
         config->tls =
@@ -203,14 +205,30 @@ void server::start() {
     // Always there, with or without paths: scenarios may also be loaded at run time.
     impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits, o.max_scenario_bytes);
     // An invalid scenario file stops the start, with every error it has.
+    std::vector<std::string> case_names;
+    for (const auto& c : detail::tls::tls_cases()) case_names.emplace_back(c.name);
+    impl_->scenarios->set_tls_cases(case_names, std::nullopt);  // any case, until the files say which
     auto loaded = impl_->scenarios->reload().loaded;
     if (!loaded.ok()) throw scenario_error(error_list(loaded));
+    // The TLS cases the scenario files name are served as --tls-cases serves all of them.
+    std::set<std::string> declared_cases;
+    std::vector<std::string> declared_where;
+    for (const auto& sc : loaded.scenarios)
+        for (const auto& c : sc.tls_cases) {
+            declared_cases.insert(c.name);
+            declared_where.push_back(
+                detail::scenario::load_error{c.where, "tls_cases names TLS case '" + c.name +
+                                                          "', which needs HTTPS: start with --tls-port or "
+                                                          "--tls-on-plain-port (tls.port, tls.on_plain_port)"}
+                    .to_string());
+        }
 
     if (!o.plain_http && !o.tls.port)
         throw std::invalid_argument("plain HTTP is off and no HTTPS port is set: nothing would be served");
     if (!o.plain_http && o.tls.on_plain_port)
         throw std::invalid_argument("tls.on_plain_port needs the plain HTTP port, which plain_http turns off");
     const bool serves_tls = o.tls.port || o.tls.on_plain_port;
+    if (!declared_where.empty() && !serves_tls) throw scenario_error(declared_where);
     // Minted before anything serves: GET /__teapot/ca.pem reads the CA from the handlers' context.
     auto identity = serves_tls ? detail::tls::identity_for(o.tls, o.host) : detail::tls::listener_identity{};
     impl_->ca_pem = identity.ca_certificate_pem;
@@ -245,7 +263,12 @@ void server::start() {
     if (tls_config)
         tls_listener = std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, *o.tls.port), tls_config,
                                                           impl_->tracker);
-    auto cases = o.tls.cases ? bind_tls_cases(*pool, o.host, identity, *config, impl_->tracker) : case_listeners{};
+    const bool binds_cases = o.tls.cases || !declared_cases.empty();
+    auto cases = binds_cases ? bind_tls_cases(*pool, o.host, identity, *config, impl_->tracker,
+                                              o.tls.cases ? nullptr : &declared_cases)
+                             : case_listeners{};
+    impl_->scenarios->set_tls_cases(
+        case_names, o.tls.cases ? std::set<std::string>(case_names.begin(), case_names.end()) : declared_cases);
     impl_->pool = std::move(pool);
     impl_->listener = std::move(listener);
     impl_->tls_listener = std::move(tls_listener);
@@ -255,7 +278,7 @@ void server::start() {
         impl_->sni = std::move(cases.by_name);
         impl_->sni->attach(*tls_context);  // before the pool runs: no handshake has begun
     }
-    if (o.tls.cases) {
+    if (binds_cases) {
         const auto client = detail::tls::make_client_certificate(identity.ca);
         impl_->client_pem = client.certificate_pem + client.key_pem;
     }

@@ -1,11 +1,18 @@
 #include "cli/check.hpp"
 
 #include "scenario/loader.hpp"
+#include "scenario/registry.hpp"
+#include "tls/cases.hpp"
 
 namespace teapot::cli {
 
 int check_scenarios(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err) {
     auto loaded = detail::scenario::load_scenario_paths(paths);
+    if (loaded.ok()) {
+        std::vector<std::string> cases;
+        for (const auto& c : detail::tls::tls_cases()) cases.emplace_back(c.name);
+        loaded.errors = detail::scenario::tls_case_errors(loaded.scenarios, cases, nullptr);
+    }
     if (!loaded.ok()) {
         for (const auto& e : loaded.errors) err << e.to_string() << "\n";
         err << loaded.errors.size() << (loaded.errors.size() == 1 ? " error\n" : " errors\n");

@@ -29,7 +29,7 @@ using keys = std::span<const std::string_view>;
 /// Keys that exist elsewhere in the format, with what to say when one is put here.
 using misplaced_keys = std::span<const std::pair<std::string_view, std::string_view>>;
 
-constexpr std::array<std::string_view, 5> scenario_keys{"name", "isolate_by", "seed", "routes", "expect"};
+constexpr std::array<std::string_view, 6> scenario_keys{"name", "isolate_by", "seed", "routes", "expect", "tls_cases"};
 constexpr std::array<std::string_view, 7> route_keys{"id", "match", "priority", "when_state", "steps", "then", "limit"};
 constexpr std::array<std::string_view, 5> match_keys{"method", "path", "query", "headers", "body"};
 constexpr std::array<std::string_view, 4> body_match_keys{"contains", "equals", "regex", "json"};

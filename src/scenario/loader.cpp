@@ -109,6 +109,15 @@ std::optional<scenario> file_loader::load(std::string_view yaml) {
                        } else if (name == "expect") {
                            // Checked once every route id is known, wherever `expect` is written.
                            expect.emplace(std::move(f));
+                       } else if (name == "tls_cases") {
+                           // Names only here: which exist and which are served, the registry checks.
+                           if (!value.IsSequence() || value.size() == 0)
+                               return error(f, "a non-empty list of TLS case names, such as [expired, handshake-hang]");
+                           for (const auto& item : value) {
+                               field entry{"a 'tls_cases' entry", item, item.Mark()};
+                               if (auto case_name = plain_name(entry))
+                                   out.tls_cases.push_back({*case_name, at(item.Mark())});
+                           }
                        }
                    });
     if (!has_routes) error(root.Mark(), "the scenario has no 'routes'; expected a non-empty list of routes");

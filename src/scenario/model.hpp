@@ -201,6 +201,12 @@ constexpr const expect_rule_kind& expect_rule_kind_of(expect_rule::kind what) {
     return expect_rule_kinds.front();  // unreachable: every kind has its row
 }
 
+/// A TLS case (tls/cases.hpp) a scenario needs served: `tls_cases: [expired, handshake-hang]`.
+struct declared_tls_case {
+    std::string name;
+    source_location where;
+};
+
 struct scenario {
     std::string name;
     std::string file;  ///< as given; empty for text loaded without a file
@@ -208,6 +214,7 @@ struct scenario {
     std::optional<std::uint64_t> seed;
     std::vector<route> routes;
     std::vector<expect_rule> expect;
+    std::vector<declared_tls_case> tls_cases{};  ///< checked against the cases served (registry)
     /// What holding it costs, as the loader meters its YAML with aliases resolved (scalar
     /// bytes plus a charge per node; body_file contents aside). Counted against --max-scenario-bytes.
     std::size_t resolved_bytes = 0;

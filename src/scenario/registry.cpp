@@ -30,11 +30,43 @@ registry::registry(std::vector<std::string> paths, player_limits limits, std::si
     if (!limits_.quota) limits_.quota = std::make_shared<quota_budget>();
 }
 
+void registry::set_tls_cases(std::vector<std::string> known, std::optional<std::set<std::string>> served) {
+    std::lock_guard lock{reload_mutex_};
+    known_tls_cases_ = std::move(known);
+    served_tls_cases_ = std::move(served);
+}
+
+std::vector<load_error> tls_case_errors(const std::vector<scenario>& scenarios, const std::vector<std::string>& known,
+                                        const std::set<std::string>* served) {
+    std::vector<load_error> errors;
+    for (const auto& sc : scenarios) {
+        for (const auto& c : sc.tls_cases) {
+            if (std::find(known.begin(), known.end(), c.name) == known.end()) {
+                std::string list;
+                for (const auto& k : known) list.append(list.empty() ? "" : ", ").append(k);
+                errors.push_back({c.where, "no TLS case '" + c.name + "'; expected one of: " + list});
+            } else if (served && !served->count(c.name)) {
+                // Listeners are bound at start: a case no scenario file of the start named has none.
+                errors.push_back({c.where, "TLS case '" + c.name +
+                                               "' is not served: name it in a scenario file given at start, or "
+                                               "start with --tls-cases"});
+            }
+        }
+    }
+    return errors;
+}
+
 reload_result registry::reload() {
     std::lock_guard lock{reload_mutex_};
     reload_result out;
     out.loaded = load_scenario_paths(paths_);
-    if (!out.loaded.ok()) return out;
+    if (out.loaded.ok())
+        out.loaded.errors =
+            tls_case_errors(out.loaded.scenarios, known_tls_cases_, served_tls_cases_ ? &*served_tls_cases_ : nullptr);
+    if (!out.loaded.ok()) {
+        out.loaded.scenarios.clear();
+        return out;
+    }
     std::vector<scenario> next;
     for (const auto& sc : out.loaded.scenarios)
         if (!removed_.count(sc.name) && !loaded_.count(sc.name)) next.push_back(sc);
@@ -66,7 +98,13 @@ reload_result registry::load_text(std::string_view yaml, const std::string& labe
     std::lock_guard lock{reload_mutex_};
     reload_result out;
     out.loaded = load_scenario_text(yaml, label, base_dir);
-    if (!out.loaded.ok()) return out;
+    if (out.loaded.ok())
+        out.loaded.errors =
+            tls_case_errors(out.loaded.scenarios, known_tls_cases_, served_tls_cases_ ? &*served_tls_cases_ : nullptr);
+    if (!out.loaded.ok()) {
+        out.loaded.scenarios.clear();
+        return out;
+    }
     auto& sc = out.loaded.scenarios.front();
     if (!base_dir) sc.file.clear();  // text, not a file: nothing to point at
     // Counted before anything is copied: a refused post costs no copy of the set in force.

@@ -34,10 +34,20 @@ struct reload_result {
 /// --max-scenario-bytes' default: every scenario in force together, as resolved.
 inline constexpr std::size_t default_max_scenario_bytes = 64 * 1024 * 1024;
 
+/// The errors of scenarios whose `tls_cases` name a case not in `known`, or (with `served`)
+/// one not served: at the name. `teapot check` runs it with every case served.
+std::vector<load_error> tls_case_errors(const std::vector<scenario>& scenarios, const std::vector<std::string>& known,
+                                        const std::set<std::string>* served);
+
 class registry {
 public:
     registry(std::vector<std::string> paths, player_limits limits,
              std::size_t max_scenario_bytes = default_max_scenario_bytes);
+
+    /// The TLS cases a scenario's `tls_cases` may name (`known`, every case), and those that
+    /// are served (`served`; none: any known one, as while the start decides what to bind).
+    /// A scenario naming one outside them fails to load, at the name.
+    void set_tls_cases(std::vector<std::string> known, std::optional<std::set<std::string>> served);
 
     /// Parses every path; on success the new set (with the scenarios loaded at run
     /// time) serves from now on, carrying over what the previous player had for
@@ -91,7 +101,9 @@ private:
     std::vector<std::string> paths_;
     player_limits limits_;
     std::size_t max_scenario_bytes_;
-    std::mutex reload_mutex_;        // one change at a time (inotify, SIGHUP and the admin API may race)
+    std::mutex reload_mutex_;  // one change at a time (inotify, SIGHUP and the admin API may race)
+    std::vector<std::string> known_tls_cases_;
+    std::optional<std::set<std::string>> served_tls_cases_;
     std::set<std::string> loaded_;   // names of the scenarios loaded at run time (all in force)
     std::set<std::string> removed_;  // files' scenarios removed at run time
     // A plain mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12 implements

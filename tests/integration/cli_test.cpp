@@ -303,6 +303,11 @@ TEST_CASE("teapot check validates scenario files") {
         process p{{"check", (dir / "bad.yaml").string()}};
         CHECK(p.wait() == 1);
         CHECK_THAT(p.all_stderr(), Catch::Contains("bad.yaml:4:"));
+        // A TLS case that does not exist is caught here too, before any server starts.
+        std::ofstream{dir / "typo.yaml"} << "name: typo\ntls_cases: [expird]\nroutes: [{ id: r, steps: [{}] }]\n";
+        process typo{{"check", (dir / "typo.yaml").string()}};
+        CHECK(typo.wait() == 1);
+        CHECK_THAT(typo.all_stderr(), Catch::Contains("typo.yaml:2:13: no TLS case 'expird'"));
         std::filesystem::remove_all(dir);
     }
 }

@@ -3,6 +3,7 @@
 // (tls_client.hpp, OpenSSL) that verifies the chain and the name as browsers do.
 
 #include "client.hpp"
+#include "scratch_dir.hpp"
 #include "test_server.hpp"
 #include "tls_client.hpp"
 
@@ -709,6 +710,59 @@ expect:
     auto plain = s.srv.verify("[{route: upload, tls: true}]");
     CHECK_FALSE(plain.passed);
     CHECK_THAT(plain.diff, Catch::Contains("came over plain HTTP"));
+}
+
+TEST_CASE("TLS cases: a scenario file's tls_cases are served without --tls-cases, and only they", "[tls][scenario]") {
+    scratch_dir dir;
+    auto o = tls_options();
+    o.scenario_paths = {dir.add("broken-upstream.yaml", R"(name: broken-upstream
+tls_cases: [handshake-slow, expired]
+routes: [{ id: r, steps: [{ status: 200 }] }]
+)")};
+    test_server s{o};
+    const auto& listed = s.srv.tls_cases();
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0].name == "expired");  // in the table's order
+    CHECK(listed[1].name == "handshake-slow");
+    CHECK_THAT(handshake_failure(listed[0].port, {.ca_pem = s.srv.ca_pem()}),
+               Catch::Contains("certificate has expired"));
+    // By name on the main port too, as with --tls-cases.
+    CHECK_THAT(handshake_failure(s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .server_name = "expired.localhost"}),
+               Catch::Contains("certificate has expired"));
+    // A scenario loaded later may name the cases served, and no other: listeners are bound at start.
+    s.srv.load_scenario("name: later\ntls_cases: [expired]\nroutes: [{ id: r, steps: [{}] }]\n");
+    try {
+        s.srv.load_scenario("name: later2\ntls_cases: [handshake-hang]\nroutes: [{ id: r, steps: [{}] }]\n");
+        FAIL("a case not served was accepted");
+    } catch (const teapot::scenario_error& e) {
+        REQUIRE(e.errors().size() == 1);
+        CHECK_THAT(e.errors()[0], Catch::Contains("2:13: TLS case 'handshake-hang' is not served"));
+    }
+}
+
+TEST_CASE("TLS cases: tls_cases naming an unknown case, or without HTTPS, stop the start and say where",
+          "[tls][scenario]") {
+    scratch_dir dir;
+    auto o = tls_options();
+    o.scenario_paths = {dir.add("typo.yaml", "name: typo\ntls_cases: [expird]\nroutes: [{ id: r, steps: [{}] }]\n")};
+    try {
+        test_server s{o};
+        FAIL("an unknown case started");
+    } catch (const teapot::scenario_error& e) {
+        REQUIRE(e.errors().size() == 1);
+        CHECK_THAT(e.errors()[0], Catch::Contains("typo.yaml:2:13: no TLS case 'expird'; expected one of: expired,"));
+    }
+    auto plain = test_options();
+    plain.scenario_paths = {
+        dir.add("needs-tls.yaml", "name: needs-tls\ntls_cases: [expired]\nroutes: [{ id: r, steps: [{}] }]\n")};
+    try {
+        test_server s{plain};
+        FAIL("TLS cases without HTTPS started");
+    } catch (const teapot::scenario_error& e) {
+        REQUIRE(e.errors().size() == 1);
+        CHECK_THAT(e.errors()[0], Catch::Contains("needs-tls.yaml:2:13: tls_cases names TLS case 'expired', which "
+                                                  "needs HTTPS"));
+    }
 }
 
 TEST_CASE("TLS cases: handshake-hang holds until the server stops, without delaying the stop", "[tls]") {

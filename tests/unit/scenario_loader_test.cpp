@@ -369,7 +369,8 @@ routes:
 nmae: orders
 routes: [{ id: r, steps: [{}], match: { methd: GET, body: { has: x } } }]
 )") == strings{
-           "t.yaml:1:1: unknown key 'nmae' in the scenario; expected one of: name, isolate_by, seed, routes, expect",
+           "t.yaml:1:1: unknown key 'nmae' in the scenario; expected one of: name, isolate_by, seed, routes, expect, "
+           "tls_cases",
            "t.yaml:2:41: unknown key 'methd' in 'match'; expected one of: method, path, query, headers, body",
            "t.yaml:2:61: unknown key 'has' in 'match.body'; expected one of: contains, equals, regex, json"});
     CHECK(errors_of(R"(
@@ -548,7 +549,7 @@ TEST_CASE("loader: empty, non-mapping and multi-document files", "[loader]") {
     CHECK(errors_of("# only a comment\n") ==
           strings{"t.yaml:1:1: the file is empty; expected a scenario: a mapping with at least 'routes'"});
     CHECK(errors_of("- a\n- b\n") == strings{"t.yaml:1:1: the scenario is a list; expected a mapping with keys: name, "
-                                             "isolate_by, seed, routes, expect"});
+                                             "isolate_by, seed, routes, expect, tls_cases"});
     CHECK(errors_of("name: a\nroutes: [{ id: r, steps: [{}] }]\n---\nname: b\n") ==
           strings{"t.yaml:4:1: a second YAML document ('---'); expected one scenario per file"});
 }
@@ -1732,4 +1733,31 @@ routes:
     std::string expected = bad.string();
     expected.append(":5:20: in the template of 'body_file' (line 2, column 6 of the file): unknown placeholder");
     CHECK_THAT(errors[0], Catch::StartsWith(expected));
+}
+
+TEST_CASE("loader: tls_cases names the TLS cases a scenario needs, each where it is written", "[loader][tls]") {
+    auto result = load(R"(
+name: upstream
+tls_cases: [expired, handshake-hang]
+routes: [{ id: r, steps: [{}] }]
+)");
+    REQUIRE(result.ok());
+    const auto& cases = result.scenarios.front().tls_cases;
+    REQUIRE(cases.size() == 2);
+    CHECK(cases[0].name == "expired");
+    CHECK(cases[1].name == "handshake-hang");
+    CHECK(cases[1].where.line == 2);
+    CHECK(cases[1].where.column == 22);
+    CHECK(errors_of(R"(
+name: a
+tls_cases: expired
+routes: [{ id: r, steps: [{}] }]
+)") == strings{"t.yaml:2:12: 'tls_cases' must be a non-empty list of TLS case names, such as [expired, "
+               "handshake-hang], not 'expired'"});
+    CHECK(errors_of(R"(
+name: a
+tls_cases: [exp ired]
+routes: [{ id: r, steps: [{}] }]
+)") == strings{"t.yaml:2:13: a 'tls_cases' entry must be a name of letters, digits, '.', '_' or '-', not "
+               "'exp ired'"});
 }
