@@ -56,17 +56,20 @@ std::vector<load_error> tls_case_errors(const std::vector<scenario>& scenarios, 
     return errors;
 }
 
+bool registry::check_tls_cases(load_result& loaded) const {
+    if (loaded.ok())
+        loaded.errors =
+            tls_case_errors(loaded.scenarios, known_tls_cases_, served_tls_cases_ ? &*served_tls_cases_ : nullptr);
+    if (loaded.ok()) return true;
+    loaded.scenarios.clear();
+    return false;
+}
+
 reload_result registry::reload() {
     std::lock_guard lock{reload_mutex_};
     reload_result out;
     out.loaded = load_scenario_paths(paths_);
-    if (out.loaded.ok())
-        out.loaded.errors =
-            tls_case_errors(out.loaded.scenarios, known_tls_cases_, served_tls_cases_ ? &*served_tls_cases_ : nullptr);
-    if (!out.loaded.ok()) {
-        out.loaded.scenarios.clear();
-        return out;
-    }
+    if (!check_tls_cases(out.loaded)) return out;
     std::vector<scenario> next;
     for (const auto& sc : out.loaded.scenarios)
         if (!removed_.count(sc.name) && !loaded_.count(sc.name)) next.push_back(sc);
@@ -98,13 +101,7 @@ reload_result registry::load_text(std::string_view yaml, const std::string& labe
     std::lock_guard lock{reload_mutex_};
     reload_result out;
     out.loaded = load_scenario_text(yaml, label, base_dir);
-    if (out.loaded.ok())
-        out.loaded.errors =
-            tls_case_errors(out.loaded.scenarios, known_tls_cases_, served_tls_cases_ ? &*served_tls_cases_ : nullptr);
-    if (!out.loaded.ok()) {
-        out.loaded.scenarios.clear();
-        return out;
-    }
+    if (!check_tls_cases(out.loaded)) return out;
     auto& sc = out.loaded.scenarios.front();
     if (!base_dir) sc.file.clear();  // text, not a file: nothing to point at
     // Counted before anything is copied: a refused post costs no copy of the set in force.

@@ -101,6 +101,10 @@ private:
     std::vector<std::string> paths_;
     player_limits limits_;
     std::size_t max_scenario_bytes_;
+    /// False, with `loaded`'s errors and nothing loaded, when it failed or names TLS cases
+    /// not known or not served (set_tls_cases). Under reload_mutex_.
+    bool check_tls_cases(load_result& loaded) const;
+
     std::mutex reload_mutex_;  // one change at a time (inotify, SIGHUP and the admin API may race)
     std::vector<std::string> known_tls_cases_;
     std::optional<std::set<std::string>> served_tls_cases_;
