@@ -142,9 +142,12 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
     const auto& f = plan.fault;
     // The connection waited out the delay: the rest of the answer's time is for its pacing.
     const auto must_end = steady_clock::now() + max_answer_time(wire.max_delay) - std::min(plan.delay, wire.max_delay);
-    bool head_sent = f.what == fault::kind::slow_headers
-                         ? co_await write_paced(stream, head, f.pace, out, wire, must_end)
-                         : co_await write_maybe_paced(stream, head, {}, out, wire, must_end);
+    // An if, not a ?: of two co_awaits, which g++ 12 got wrong elsewhere (connection::handshake).
+    bool head_sent = false;
+    if (f.what == fault::kind::slow_headers)
+        head_sent = co_await write_paced(stream, head, f.pace, out, wire, must_end);
+    else
+        head_sent = co_await write_maybe_paced(stream, head, {}, out, wire, must_end);
     if (!head_sent) co_return out;
 
     std::string_view body =
