@@ -205,8 +205,7 @@ void server::start() {
     // Always there, with or without paths: scenarios may also be loaded at run time.
     impl_->scenarios = std::make_unique<detail::scenario::registry>(o.scenario_paths, limits, o.max_scenario_bytes);
     // An invalid scenario file stops the start, with every error it has.
-    std::vector<std::string> case_names;
-    for (const auto& c : detail::tls::tls_cases()) case_names.emplace_back(c.name);
+    const auto case_names = detail::tls::tls_case_names();
     impl_->scenarios->set_tls_cases(case_names, std::nullopt);  // any case, until the files say which
     auto loaded = impl_->scenarios->reload().loaded;
     if (!loaded.ok()) throw scenario_error(error_list(loaded));

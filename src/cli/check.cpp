@@ -9,9 +9,7 @@ namespace teapot::cli {
 int check_scenarios(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err) {
     auto loaded = detail::scenario::load_scenario_paths(paths);
     if (loaded.ok()) {
-        std::vector<std::string> cases;
-        for (const auto& c : detail::tls::tls_cases()) cases.emplace_back(c.name);
-        loaded.errors = detail::scenario::tls_case_errors(loaded.scenarios, cases, nullptr);
+        loaded.errors = detail::scenario::tls_case_errors(loaded.scenarios, detail::tls::tls_case_names(), nullptr);
     }
     if (!loaded.ok()) {
         for (const auto& e : loaded.errors) err << e.to_string() << "\n";

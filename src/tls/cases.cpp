@@ -172,6 +172,12 @@ const std::vector<tls_case>& tls_cases() {
     return listed;
 }
 
+std::vector<std::string> tls_case_names() {
+    std::vector<std::string> names;
+    for (const auto& row : rows) names.emplace_back(row.listed.name);
+    return names;
+}
+
 credentials make_client_certificate(const credentials& ca) {
     leaf_request client;
     client.common_name = "teapot test client";

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct tls_case {
 
 /// Every case, in the order they are listed.
 const std::vector<tls_case>& tls_cases();
+
+/// Their names, in the same order: what a scenario's tls_cases may name.
+std::vector<std::string> tls_case_names();
 
 /// What a listener does instead of a handshake (the handshake faults): nothing until
 /// --max-delay, an RST, or a fatal alert (RFC 8446 §6) after the client's first flight;

@@ -60,6 +60,28 @@ std::string get_request(std::string_view target, std::string_view extra = {}) {
     return "GET " + std::string{target} + " HTTP/1.1\r\nHost: localhost\r\n" + std::string{extra} + "\r\n";
 }
 
+std::uint16_t case_port(const teapot::server& srv, std::string_view name) {
+    for (const auto& c : srv.tls_cases())
+        if (c.name == name) return c.port;
+    FAIL("no TLS case " << name);
+    return 0;
+}
+
+// An OpenSSL client's first flight as bytes, for a test that reads the server's answer raw.
+std::string client_hello() {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL* ssl = SSL_new(ctx);
+    BIO* out = BIO_new(BIO_s_mem());
+    SSL_set_bio(ssl, BIO_new(BIO_s_mem()), out);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    SSL_connect(ssl);  // wants the server's answer: the ClientHello waits in `out`
+    std::string hello(BIO_ctrl_pending(out), '\0');
+    BIO_read(out, hello.data(), static_cast<int>(hello.size()));
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    return hello;
+}
+
 }  // namespace
 
 TEST_CASE("HTTPS: /status/418 answers over TLS, the minted leaf verified for localhost and 127.0.0.1", "[tls]") {
@@ -562,11 +584,8 @@ TEST_CASE("TLS cases: mutual TLS refuses a client without a certificate of the C
     auto o = tls_options();
     o.tls.cases = true;
     test_server s{o};
-    std::uint16_t required = 0, other = 0;
-    for (const auto& c : s.srv.tls_cases()) {
-        if (c.name == "client-cert-required") required = c.port;
-        if (c.name == "client-cert-other-ca") other = c.port;
-    }
+    const auto required = case_port(s.srv, "client-cert-required");
+    const auto other = case_port(s.srv, "client-cert-other-ca");
     const auto& client = s.srv.client_certificate_pem();
     REQUIRE(client.find("PRIVATE KEY") != std::string::npos);
     SECTION("TLS 1.3: the handshake completes on the client's side, its first read gets alert 116") {
@@ -598,32 +617,6 @@ TEST_CASE("TLS cases: mutual TLS refuses a client without a certificate of the C
         CHECK(entry.tls->client_issuer == "CN=teapot test CA,O=teapot");
     }
 }
-
-namespace {
-
-std::uint16_t case_port(const teapot::server& srv, std::string_view name) {
-    for (const auto& c : srv.tls_cases())
-        if (c.name == name) return c.port;
-    FAIL("no TLS case " << name);
-    return 0;
-}
-
-// An OpenSSL client's first flight as bytes, for a test that reads the server's answer raw.
-std::string client_hello() {
-    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-    SSL* ssl = SSL_new(ctx);
-    BIO* out = BIO_new(BIO_s_mem());
-    SSL_set_bio(ssl, BIO_new(BIO_s_mem()), out);
-    SSL_set_tlsext_host_name(ssl, "localhost");
-    SSL_connect(ssl);  // wants the server's answer: the ClientHello waits in `out`
-    std::string hello(BIO_ctrl_pending(out), '\0');
-    BIO_read(out, hello.data(), static_cast<int>(hello.size()));
-    SSL_free(ssl);
-    SSL_CTX_free(ctx);
-    return hello;
-}
-
-}  // namespace
 
 TEST_CASE("TLS cases: no-resumption gives each connection a full handshake, TLS 1.2 and 1.3", "[tls]") {
     auto o = tls_options();
@@ -770,9 +763,7 @@ TEST_CASE("TLS cases: handshake-hang holds until the server stops, without delay
     o.tls.cases = true;
     o.shutdown_grace = std::chrono::seconds{30};
     auto s = std::make_unique<test_server>(o);
-    std::uint16_t hang = 0;
-    for (const auto& c : s->srv.tls_cases())
-        if (c.name == "handshake-hang") hang = c.port;
+    const auto hang = case_port(s->srv, "handshake-hang");
     auto failure = handshake_failure(hang, {.ca_pem = s->srv.ca_pem(), .timeout = std::chrono::milliseconds{300}});
     CHECK_THAT(failure, Catch::Contains("timed out"));
     connection held{hang};
