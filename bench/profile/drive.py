@@ -1,10 +1,37 @@
 """Sends COUNT sequential keep-alive GETs of PATH and reads each answer whole; with
 "fresh", each on a new connection that the answer closes (Connection: close).
+With TLS=1 in the environment, over TLS (certificate unchecked), a full handshake per
+connection; with TLS=resume, every connection resumes the first one's session.
 
 Usage: drive.py HOST PORT COUNT PATH [EXTRA_HEADER_LINES [fresh]]
 """
+import os
 import socket
+import ssl
 import sys
+
+TLS = os.environ.get("TLS", "")
+_context = ssl.create_default_context()
+_context.check_hostname = False
+_context.verify_mode = ssl.CERT_NONE
+_session = None
+
+
+def connect(host, port):
+    """A TCP connection, or a TLS one as TLS= says; the first TLS session is kept for TLS=resume."""
+    global _session
+    sock = socket.create_connection((host, port))
+    if not TLS:
+        return sock
+    wrapped = _context.wrap_socket(sock, server_hostname="localhost",
+                                   session=_session if TLS == "resume" else None)
+    if TLS == "resume" and _session is None:
+        wrapped.sendall(b"GET /status/204 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        wrapped.recv(65536)  # TLS 1.3's ticket comes after the handshake: read once to have it
+        _session = wrapped.session
+    elif TLS == "resume" and not wrapped.session_reused:
+        sys.exit("the server did not resume the session")
+    return wrapped
 
 
 def main():
@@ -14,7 +41,7 @@ def main():
         return fresh_connections(host, port, count, path, extra)
     request = (f"GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: drive\r\n"
                f"Accept: */*\r\n{extra}\r\n").encode()
-    sock = socket.create_connection((host, port))
+    sock = connect(host, port)
     pending = b""
     for _ in range(count):
         sock.sendall(request)
@@ -38,7 +65,7 @@ def fresh_connections(host, port, count, path, extra):
     request = (f"GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: drive\r\n"
                f"Accept: */*\r\nConnection: close\r\n{extra}\r\n").encode()
     for _ in range(count):
-        with socket.create_connection((host, port)) as sock:
+        with connect(host, port) as sock:
             sock.sendall(request)
             while sock.recv(65536):
                 pass

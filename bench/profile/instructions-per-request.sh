@@ -9,6 +9,9 @@
 #   HEADERS=$'Accept: application/json\r\n' bash bench/profile/instructions-per-request.sh build-bench/teapot
 #   FRESH=1 bash bench/profile/instructions-per-request.sh build-bench/teapot /status/418 --tls-on-plain-port
 #     (FRESH: each request on a connection of its own: per connection and request)
+#   TLS=1 FRESH=1 bash bench/profile/instructions-per-request.sh build-bench/teapot
+#     (TLS=1: over HTTPS, --tls-port 0; with FRESH, a full handshake per request;
+#      TLS=resume FRESH=1: every connection resumes one session)
 #
 # Needs valgrind (Debian: valgrind). The last run's profile is kept as
 # callgrind.last.out in the current directory, for callgrind_annotate.
@@ -22,10 +25,10 @@ trap 'rm -rf "$work"' EXIT
 
 total() {
   valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
-    "$binary" --port 0 --quiet --threads 1 --no-watch "$@" > "$work/stdout" 2> "$work/valgrind.err" &
-  local pid=$! port=""
+    "$binary" --port 0 --quiet --threads 1 --no-watch ${TLS:+--tls-port 0} "$@" > "$work/stdout" 2> "$work/valgrind.err" &
+  local pid=$! port="" scheme="http${TLS:+s}"
   for _ in $(seq 300); do
-    port="$(sed -n 's/.*listening on http:\/\/[^ ]*:\([0-9][0-9]*\).*/\1/p' "$work/stdout")"
+    port="$(sed -n "s/.*listening on $scheme:\/\/[^ ]*:\([0-9][0-9]*\).*/\1/p" "$work/stdout")"
     [ -n "$port" ] && break
     sleep 0.1
   done

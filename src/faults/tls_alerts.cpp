@@ -1,0 +1,58 @@
+#include "faults/tls_alerts.hpp"
+
+#include <array>
+#include <utility>
+
+namespace teapot::detail {
+namespace {
+
+// The registry's current alerts; the reserved ones (SSL 3's, export's) no client still acts on.
+constexpr std::array<std::pair<std::string_view, unsigned char>, 28> alerts{{
+    {"close_notify", 0},
+    {"unexpected_message", 10},
+    {"bad_record_mac", 20},
+    {"record_overflow", 22},
+    {"handshake_failure", 40},
+    {"bad_certificate", 42},
+    {"unsupported_certificate", 43},
+    {"certificate_revoked", 44},
+    {"certificate_expired", 45},
+    {"certificate_unknown", 46},
+    {"illegal_parameter", 47},
+    {"unknown_ca", 48},
+    {"access_denied", 49},
+    {"decode_error", 50},
+    {"decrypt_error", 51},
+    {"protocol_version", 70},
+    {"insufficient_security", 71},
+    {"internal_error", 80},
+    {"inappropriate_fallback", 86},
+    {"user_canceled", 90},
+    {"no_renegotiation", 100},
+    {"missing_extension", 109},
+    {"unsupported_extension", 110},
+    {"unrecognized_name", 112},
+    {"bad_certificate_status_response", 113},
+    {"unknown_psk_identity", 115},
+    {"certificate_required", 116},
+    {"no_application_protocol", 120},
+}};
+
+}  // namespace
+
+std::optional<unsigned char> tls_alert_by_name(std::string_view name) noexcept {
+    for (auto [n, description] : alerts)
+        if (n == name) return description;
+    return std::nullopt;
+}
+
+std::string_view tls_alert_names() noexcept {
+    return "close_notify, unexpected_message, bad_record_mac, record_overflow, handshake_failure, bad_certificate, "
+           "unsupported_certificate, certificate_revoked, certificate_expired, certificate_unknown, "
+           "illegal_parameter, unknown_ca, access_denied, decode_error, decrypt_error, protocol_version, "
+           "insufficient_security, internal_error, inappropriate_fallback, user_canceled, no_renegotiation, "
+           "missing_extension, unsupported_extension, unrecognized_name, bad_certificate_status_response, "
+           "unknown_psk_identity, certificate_required, no_application_protocol";
+}
+
+}  // namespace teapot::detail
