@@ -133,9 +133,17 @@ struct case_listeners {
     std::shared_ptr<detail::tls::sni_selection> by_name;  ///< the certificate cases, for the main port
 };
 
-detail::net::ssl::context make_by_name_context(std::string_view name, const detail::tls::listener_identity& identity) {
-    const auto made = detail::tls::make_case(name, identity.ca, identity.names, true);
-    return detail::tls::make_server_context(made.identity, made.settings);
+// A case's context, keeping TLS 1.3's traffic secrets when tls.alerts says so: a connection
+// that SNI moves to it logs its keys through its context.
+detail::net::ssl::context case_context(const detail::tls::case_listener& made, bool traffic_secrets) {
+    auto settings = made.settings;
+    settings.traffic_secrets = traffic_secrets;
+    return detail::tls::make_server_context(made.identity, settings);
+}
+
+detail::net::ssl::context make_by_name_context(std::string_view name, const detail::tls::listener_identity& identity,
+                                               bool traffic_secrets) {
+    return case_context(detail::tls::make_case(name, identity.ca, identity.names, true), traffic_secrets);
 }
 
 // Each TLS case (or those of `only`) on an ephemeral port of `host`, with a context of its own. Its URL names
@@ -160,17 +168,16 @@ case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
         if (only && !only->count(std::string{c.name})) continue;  // a scenario's tls_cases: those alone
         const auto made = detail::tls::make_case(c.name, identity.ca, identity.names);
         auto config = std::make_shared<detail::connection_config>(base);
-        config->tls =
-            std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(made.identity, made.settings));
+        config->tls = std::make_shared<detail::net::ssl::context>(case_context(made, base.handlers.tls_alerts));
         config->handshake_fault = made.fault;
         auto l = std::make_shared<detail::listener>(pool, resolve_endpoint(host, 0), config, tracker);
         std::string sni;
         if (c.by_name) {
             sni = std::string{c.name} + ".localhost";
             // no-san names its host in the common name: by SNI, the name the client checks is this one.
-            auto context = c.name == "no-san"
-                               ? std::make_shared<detail::net::ssl::context>(make_by_name_context(c.name, identity))
-                               : config->tls;
+            auto context = c.name == "no-san" ? std::make_shared<detail::net::ssl::context>(
+                                                    make_by_name_context(c.name, identity, base.handlers.tls_alerts))
+                                              : config->tls;
             out.by_name->add(sni, std::move(context));
         }
         out.listing.push_back({std::string{c.name}, "https://" + url_host + ":" + std::to_string(l->port()), l->port(),
@@ -241,12 +248,15 @@ void server::start() {
         detail::server_log{o.logger, o.format}, "teapot/" + std::string{version()},
         nullptr,  // plain HTTP; the HTTPS listener's copy has its context
     });
+    config->handlers.tls_alerts = o.tls.alerts;
     impl_->config = config;
     // HTTPS connections read the same configuration, and the listener's TLS context besides.
     // One context for the HTTPS port and the plain one's TLS connections: the same certificate and tickets.
-    auto tls_context =
-        serves_tls ? std::make_shared<detail::net::ssl::context>(detail::tls::make_server_context(identity.serve))
-                   : nullptr;
+    detail::tls::context_settings served_settings;
+    served_settings.traffic_secrets = o.tls.alerts;
+    auto tls_context = serves_tls ? std::make_shared<detail::net::ssl::context>(
+                                        detail::tls::make_server_context(identity.serve, served_settings))
+                                  : nullptr;
     std::shared_ptr<detail::connection_config> tls_config;
     if (o.tls.port) {
         tls_config = std::make_shared<detail::connection_config>(*config);

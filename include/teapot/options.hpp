@@ -64,6 +64,11 @@ struct tls_options {
     /// (0x16 opens a TLS handshake; no HTTP request does), as MockServer's one port does.
     /// Needs no `port`; the certificate is the one `port` would serve.
     bool on_plain_port = false;
+    /// Keep each TLS 1.3 connection's traffic secret (from OpenSSL's key log, in memory only,
+    /// never written), so that the tls-alert fault can seal an alert under TLS 1.3. Off by
+    /// default: OpenSSL formats the key log in hex on every handshake, 11 to 12 % more
+    /// instructions for each (docs/performance.md). TLS 1.2 connections need nothing.
+    bool alerts = false;
 };
 
 /// How access-log and server log lines are written.

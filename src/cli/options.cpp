@@ -94,6 +94,8 @@ options:
                         HTTPS only (docs/tls.md)
   --tls-on-plain-port   the --port serves HTTPS too, each connection told apart by its first
                         byte (0x16 opens TLS); no --tls-port needed (docs/tls.md)
+  --tls-alerts          let the tls-alert fault seal its alert under TLS 1.3 too: keeps each
+                        connection's traffic secret, which costs every handshake (docs/tls.md)
   --tls-name N          a name (DNS or IP) the generated certificate also holds, besides localhost,
                         127.0.0.1, ::1 and --host (repeatable)
   --tls-cases           serve every TLS case (expired, wrong-host, tls1.0...) on a port of its
@@ -233,6 +235,9 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--tls-on-plain-port") {
             no_value();
             s.tls.on_plain_port = true;
+        } else if (flag == "--tls-alerts") {
+            no_value();
+            s.tls.alerts = true;
         } else if (flag == "--client-cert-out")
             o.tls.client_cert_out = file_flag(flag, value());
         else if (flag == "--ca-out")
@@ -353,8 +358,8 @@ options parse_options(const std::vector<std::string_view>& args) {
     }
     const auto& files = o.tls;
     if (!s.tls.port && !s.tls.on_plain_port &&
-        (!s.tls.names.empty() || s.tls.cases || !files.ca_out.empty() || !files.ca_certificate.empty() ||
-         !files.ca_key.empty() || !files.certificate.empty() || !files.key.empty()))
+        (!s.tls.names.empty() || s.tls.cases || s.tls.alerts || !files.ca_out.empty() ||
+         !files.ca_certificate.empty() || !files.ca_key.empty() || !files.certificate.empty() || !files.key.empty()))
         throw usage_error("the TLS options need --tls-port or --tls-on-plain-port: without one, nothing serves HTTPS");
     if (!files.client_cert_out.empty() && !s.tls.cases)
         throw usage_error("--client-cert-out needs --tls-cases: the certificate is for its client-cert-required case");

@@ -22,7 +22,7 @@ std::string fault_misfit(const response_plan& plan) {
     return {};
 }
 
-std::string transport_misfit(const fault& f, const tls_facts* tls) {
+std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets) {
     if (!f.needs_tls()) return {};
     const std::string name{fault_name(f.what)};
     if (!tls)
@@ -35,6 +35,15 @@ std::string transport_misfit(const fault& f, const tls_facts* tls) {
     if (f.what == fault::kind::tls_renegotiate && tls13)
         return "fault tls-renegotiate needs TLS 1.2 or earlier: TLS 1.3 has no renegotiation (RFC 8446 §4.6.3 has "
                "tls-key-update instead); ask a TLS 1.2 connection (curl --tls-max 1.2) or the tls1.2 case";
+    // teapot seals the alert itself (tls/sealed_alert.hpp), with the AEADs every TLS 1.2+ client offers first.
+    const bool aead = tls->cipher.find("GCM") != std::string::npos || tls->cipher.find("CHACHA20") != std::string::npos;
+    if (f.what == fault::kind::tls_alert && (!aead || (!tls13 && tls->version != "TLSv1.2")))
+        return "fault tls-alert needs TLS 1.2 or 1.3 with an AES-GCM or ChaCha20-Poly1305 cipher suite, and this "
+               "connection is " +
+               tls->version + " with " + tls->cipher;
+    if (f.what == fault::kind::tls_alert && tls13 && !traffic_secrets)
+        return "fault tls-alert under TLS 1.3 needs teapot started with --tls-alerts (tls.alerts): it keeps each "
+               "connection's traffic secret, which costs every handshake; a TLS 1.2 connection needs nothing";
     return {};
 }
 

@@ -16,7 +16,8 @@ namespace teapot::detail {
 std::string fault_misfit(const response_plan& plan);
 
 /// Why `f` cannot break this connection's transport: a tls- fault over plain HTTP, a key
-/// update before TLS 1.3, a renegotiation in it. `tls` null over plain HTTP; empty when it can.
-std::string transport_misfit(const fault& f, const tls_facts* tls);
+/// update before TLS 1.3, a renegotiation in it, an alert under keys teapot does not keep
+/// (`traffic_secrets`: --tls-alerts). `tls` null over plain HTTP; empty when it can.
+std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets);
 
 }  // namespace teapot::detail

@@ -1,5 +1,7 @@
 #include "faults/fault_syntax.hpp"
 
+#include "faults/tls_alerts.hpp"
+
 #include "util/byte_size.hpp"
 #include "util/duration.hpp"
 #include "util/whole_number.hpp"
@@ -17,7 +19,7 @@ constexpr std::chrono::milliseconds max_interval{60'000};
 // wrong_length's largest offset.
 constexpr std::int64_t max_length_delta = 1'000'000'000;
 
-constexpr std::array<std::pair<std::string_view, fault::kind>, 13> names{{
+constexpr std::array<std::pair<std::string_view, fault::kind>, 14> names{{
     {"reset", fault::kind::reset},
     {"close", fault::kind::close},
     {"hang", fault::kind::hang},
@@ -31,6 +33,7 @@ constexpr std::array<std::pair<std::string_view, fault::kind>, 13> names{{
     {"tls-bad-record", fault::kind::tls_bad_record},
     {"tls-key-update", fault::kind::tls_key_update},
     {"tls-renegotiate", fault::kind::tls_renegotiate},
+    {"tls-alert", fault::kind::tls_alert},
 }};
 
 std::optional<fault> fail(std::string& error, std::string message) {
@@ -54,7 +57,7 @@ std::string_view fault_name(fault::kind what) noexcept {
 
 std::string_view fault_names() noexcept {
     return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers, "
-           "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate";
+           "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate, tls-alert";
 }
 
 std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
@@ -132,6 +135,13 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             f.body_bytes = parse_byte_size(value);
             if (!f.body_bytes)
                 return fail(error, "fault " + label + " takes the body bytes to send first, such as 100B");
+            return f;
+        }
+        case fault::kind::tls_alert: {
+            auto description = tls_alert_by_name(value);
+            if (!description)
+                return fail(error, "fault tls-alert takes an alert's name, one of: " + std::string{tls_alert_names()});
+            f.alert = *description;
             return f;
         }
         case fault::kind::slow_headers: {

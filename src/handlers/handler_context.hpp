@@ -41,6 +41,7 @@ struct handler_context {
     std::string ca_pem{};       ///< the CA certificate clients trust for HTTPS (GET /__teapot/ca.pem); empty: none
     /// The TLS cases' listeners (GET /__teapot/tls): filled once they are bound, before any request.
     std::shared_ptr<const std::vector<tls_case_listing>> tls_cases{};
+    bool tls_alerts = false;  ///< --tls-alerts: TLS 1.3 connections keep the secret tls-alert seals with
 };
 
 }  // namespace teapot::detail

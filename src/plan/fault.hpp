@@ -35,6 +35,7 @@ struct fault {
         tls_bad_record,       ///< `body_bytes` of the body, then a record that fails decryption, then FIN
         tls_key_update,       ///< TLS 1.3: the head, a KeyUpdate asking for the client's, then the body
         tls_renegotiate,      ///< TLS 1.2 and before: the head, a HelloRequest and the new handshake, then the body
+        tls_alert,            ///< half the body, then the fatal alert `alert` under the traffic keys, then FIN
     };
     kind what = kind::none;
     std::optional<std::chrono::milliseconds> hang_for;  ///< hang: nullopt until --max-delay
@@ -45,6 +46,7 @@ struct fault {
     std::uint64_t garbage_seed = 0;                     ///< garbage: drawn per request
     /// tls-no-close-notify and tls-bad-record: the body bytes sent first; nullopt: all, and half.
     std::optional<std::size_t> body_bytes{};
+    unsigned char alert = 0;  ///< tls_alert: the AlertDescription (RFC 8446 §6), 80 for internal_error
 
     bool active() const noexcept { return what != kind::none; }
     /// reset, close, hang and garbage send no part of the response: status, headers and body are moot.
@@ -64,7 +66,7 @@ struct fault {
     /// The tls- faults work on the TLS stream: over plain HTTP there is none to break.
     bool needs_tls() const noexcept {
         return what == kind::tls_no_close_notify || what == kind::tls_bad_record || what == kind::tls_key_update ||
-               what == kind::tls_renegotiate;
+               what == kind::tls_renegotiate || what == kind::tls_alert;
     }
 };
 

@@ -195,7 +195,7 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         // A knob or a scenario step may ask for a tls- fault that this connection cannot carry
         // (the inline test first: the call costs every other request 25 instructions).
         if (plan.fault.needs_tls()) {
-            if (auto misfit = transport_misfit(plan.fault, req.tls.get()); !misfit.empty())
+            if (auto misfit = transport_misfit(plan.fault, req.tls.get(), ctx.tls_alerts); !misfit.empty())
                 plan = error_plan(400, misfit, &req);
         }
         plan.origin = std::move(origin);

@@ -1,5 +1,7 @@
 #include "tls/server_context.hpp"
 
+#include "tls/write_keys.hpp"
+
 #include <boost/asio/buffer.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -58,6 +60,7 @@ ssl::context make_server_context(const server_identity& identity, const context_
         SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);  // and no resumption by ID
     }
     SSL_CTX_set_alpn_select_cb(native, select_http11, nullptr);
+    follow_write_keys(native, settings.traffic_secrets);  // tls-alert seals a record of its own
     try {
         context.use_certificate_chain(boost::asio::buffer(identity.chain_pem));
     } catch (const boost::system::system_error& e) {

@@ -33,6 +33,8 @@ struct context_settings {
     /// Session resumption: tickets and the session cache. Off for the no-resumption case,
     /// where every connection costs a full handshake.
     bool resumption = true;
+    /// Keep TLS 1.3's traffic secret for tls-alert (tls/write_keys.hpp): the key log, on every handshake.
+    bool traffic_secrets = false;
 };
 
 /// A server context for `identity`: by default TLS 1.2 and 1.3, ALPN `http/1.1` (a client that

@@ -59,6 +59,11 @@ net::awaitable<beast::error_code> byte_stream::renegotiate() {
     co_return co_await tls_->renegotiate();
 }
 
+net::awaitable<beast::error_code> byte_stream::send_tls_alert(unsigned char description) {
+    if (!tls_) co_return net::error::operation_not_supported;
+    co_return co_await tls_->send_alert(description);
+}
+
 void byte_stream::shutdown_both() noexcept {
     beast::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -76,6 +76,7 @@ public:
     /// The tls- faults' handshake messages (tls_stream.hpp); over plain TCP, operation_not_supported.
     net::awaitable<beast::error_code> update_keys();
     net::awaitable<beast::error_code> renegotiate();
+    net::awaitable<beast::error_code> send_tls_alert(unsigned char description);
     /// Neither side sends or receives again: 444's close without a byte (no alert either).
     void shutdown_both() noexcept;
     void close() noexcept;

@@ -213,6 +213,15 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
             out.connection_closed = true;
             co_return out;
         }
+        case fault::kind::tls_alert: {
+            if (co_await write_maybe_paced(stream, body.substr(0, body.size() / 2), plan.stream, out, wire, must_end)) {
+                auto armed = wire.deadline->arm(wire.write_timeout);
+                out.ec = wire.deadline->explain(co_await stream.send_tls_alert(f.alert));
+                stream.close_without_close_notify();  // after a fatal alert, nothing more (RFC 8446 §6.2)
+            }
+            out.connection_closed = true;
+            co_return out;
+        }
         case fault::kind::tls_key_update:
         case fault::kind::tls_renegotiate: {
             // Between the head and the body, where a client reading the body must handle it.

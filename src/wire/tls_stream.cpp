@@ -1,5 +1,7 @@
 #include "wire/tls_stream.hpp"
 
+#include "tls/sealed_alert.hpp"
+
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -38,6 +40,7 @@ tls_stream::tls_stream(tcp::socket socket, SSL_CTX* context) : socket_(std::move
     socket_.non_blocking(true, ignored);  // OpenSSL reads and writes the descriptor: never wait in it
     SSL_set_fd(ssl_, static_cast<int>(socket_.native_handle()));
     SSL_set_accept_state(ssl_);
+    tls::attach_write_keys(ssl_, &keys_);
     // A record is written whole over as many calls as the socket needs, from a buffer that
     // may move between them (beast::buffers_suffix); idle connections hold no record buffers.
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
@@ -46,7 +49,9 @@ tls_stream::tls_stream(tcp::socket socket, SSL_CTX* context) : socket_(std::move
 }
 
 tls_stream::tls_stream(tls_stream&& other) noexcept
-    : socket_(std::move(other.socket_)), ssl_(std::exchange(other.ssl_, nullptr)) {}
+    : socket_(std::move(other.socket_)), ssl_(std::exchange(other.ssl_, nullptr)), keys_(other.keys_) {
+    if (ssl_) tls::attach_write_keys(ssl_, &keys_);
+}
 
 tls_stream::~tls_stream() {
     if (ssl_) SSL_free(ssl_);
@@ -180,6 +185,15 @@ net::awaitable<beast::error_code> tls_stream::renegotiate() {
         // Done once the client's Finished is read, though the peek then waits on for data.
         return SSL_renegotiate_pending(ssl_) ? r : 1;
     });
+}
+
+net::awaitable<beast::error_code> tls_stream::send_alert(unsigned char description) {
+    std::string why;
+    const auto record = tls::sealed_alert(ssl_, keys_, description, why);
+    if (record.empty()) co_return net::error::operation_not_supported;  // the router refuses these before
+    ++keys_.records;
+    auto [ec, n] = co_await net::async_write(socket_, net::buffer(record), use_tuple_awaitable);
+    co_return ec;
 }
 
 tls_stream::io_result tls_stream::closed(beast::error_code& ec) {

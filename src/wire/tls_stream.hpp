@@ -5,6 +5,7 @@
 // 17 KiB buffers of its own (about 70 KiB a connection) and had no non-blocking
 // write: docs/design.md, "Where a TLS stream and an HTTP/2 engine plug in".
 
+#include "tls/write_keys.hpp"
 #include "wire/net.hpp"
 
 #include <boost/asio/compose.hpp>
@@ -87,6 +88,11 @@ public:
     /// then the client's new handshake, read and answered until it completes. A client that
     /// declines (a no_renegotiation alert) or sends data instead ends it. Arm a deadline first.
     net::awaitable<beast::error_code> renegotiate();
+
+    /// The alert `description` sealed by teapot under the current write keys and sent past
+    /// OpenSSL (tls/sealed_alert.hpp): nothing may be sent on this stream afterwards, but a
+    /// FIN. operation_not_supported when the keys or the cipher do not allow it; arm a deadline.
+    net::awaitable<beast::error_code> send_alert(unsigned char description);
 
     /// close_notify (RFC 8446 §6.1), without waiting for the client's; arm a deadline first.
     net::awaitable<void> send_close_notify();
@@ -178,6 +184,7 @@ private:
 
     tcp::socket socket_;
     SSL* ssl_ = nullptr;
+    tls::write_keys keys_;  ///< OpenSSL's callbacks point here: re-pointed on a move
 };
 
 // Beast's WebSocket closes its next layer through these (found by argument-dependent lookup).

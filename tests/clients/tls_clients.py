@@ -110,6 +110,9 @@ def check_record_faults(https, ca):
     code, _, _, err = curl("tls-bad-record", "--tls-max", "1.2")  # AES-GCM under TLS 1.2: the provider's words
     assert code == 56 and "cipher operation failed" in err, err
     assert curl("tls-key-update")[:3] == (0, "200", len(whole))
+    for flags in [(), ("--tls-max", "1.2")]:  # an alert teapot seals, under TLS 1.3's keys and 1.2's
+        code, status, size, err = curl("tls-alert:internal_error", *flags)
+        assert (code, status, size) == (56, "200", len(whole) // 2) and "tlsv1 alert internal error" in err, err
     assert curl("tls-renegotiate", "--tls-max", "1.2")[:3] == (0, "200", len(whole))
     # requests (urllib3 1.26) reads to the FIN and takes a cut body as whole; a bad record is an SSLError.
     r = requests.get(f"{https}/status/200?fault=tls-no-close-notify:5", verify=ca, timeout=5)
@@ -119,6 +122,11 @@ def check_record_faults(https, ca):
         raise AssertionError("requests read past a record no key decrypts")
     except requests.exceptions.SSLError as e:
         assert "DECRYPTION_FAILED_OR_BAD_RECORD_MAC" in str(e), e
+    try:
+        requests.get(f"{https}/status/200?fault=tls-alert:access_denied", verify=ca, timeout=5)
+        raise AssertionError("requests read past a fatal alert")
+    except requests.exceptions.SSLError as e:
+        assert "TLSV1_ALERT_ACCESS_DENIED" in str(e), e
     r = requests.get(f"{https}/status/200?fault=tls-key-update", verify=ca, timeout=5)
     assert r.status_code == 200 and r.content == whole, r
     # Python's ssl ignores a missing close_notify by default (OP_IGNORE_UNEXPECTED_EOF); without it, an SSLError.
@@ -142,6 +150,7 @@ def check_record_faults(https, ca):
     assert python_ssl("strict", "tls-no-close-notify:5") == "UNEXPECTED_EOF_WHILE_READING"
     assert python_ssl("default", "tls-bad-record") == "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"
     assert python_ssl("default", "tls-renegotiate", "TLSv1_2") == f"end {len(whole)}"
+    assert python_ssl("default", "tls-alert:internal_error", "TLSv1_2") == "TLSV1_ALERT_INTERNAL_ERROR"
     # Node: a cut body framed by the end is complete to it; a bad record is an error on the socket.
     node = shutil.which("node") or shutil.which("nodejs")
     script = ("const [url, max] = process.argv.slice(1);"
@@ -151,7 +160,8 @@ def check_record_faults(https, ca):
             ("tls-no-close-notify:5", "TLSv1.3", "200 5"),
             ("tls-bad-record", "TLSv1.3", "error ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
             ("tls-key-update", "TLSv1.3", f"200 {len(whole)}"),
-            ("tls-renegotiate", "TLSv1.2", f"200 {len(whole)}")]:
+            ("tls-renegotiate", "TLSv1.2", f"200 {len(whole)}"),
+            ("tls-alert:internal_error", "TLSv1.3", "error ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR")]:
         out = run([node, "-e", script, f"{https}/status/200?fault={fault}", max_version],
                   env={"NODE_EXTRA_CA_CERTS": ca}).stdout.strip()
         assert out.splitlines()[0] == expected, (fault, out)
@@ -301,7 +311,7 @@ def main():
     binary = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         ca = os.path.join(tmp, "ca.pem")
-        proc = start(binary, "--port", "0", "--tls-port", "0", "--ca-out", ca)
+        proc = start(binary, "--port", "0", "--tls-port", "0", "--tls-alerts", "--ca-out", ca)
         try:
             plain, https = ready_lines(proc, 2)
             assert plain.startswith("http://") and https.startswith("https://"), (plain, https)

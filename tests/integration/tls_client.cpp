@@ -75,6 +75,10 @@ tls_connection::tls_connection(std::uint16_t port, tls_client_options options) :
         SSL_CTX_set_security_level(ctx_, 0);
         SSL_CTX_set_cipher_list(ctx_, "DEFAULT:@SECLEVEL=0");
     }
+    if (options.ciphers.starts_with("TLS_"))
+        SSL_CTX_set_ciphersuites(ctx_, options.ciphers.c_str());  // TLS 1.3's names
+    else if (!options.ciphers.empty())
+        SSL_CTX_set_cipher_list(ctx_, options.ciphers.c_str());
     if (!options.ca_pem.empty()) {
         trust(ctx_, options.ca_pem);
         SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
@@ -212,6 +216,17 @@ tls_connection::received tls_connection::read_to_end(std::chrono::milliseconds w
 }
 
 std::string tls_connection::version() const { return SSL_get_version(ssl_); }
+
+bool tls_connection::raw_end_within(std::chrono::milliseconds within) {
+    const auto until = std::chrono::steady_clock::now() + within;
+    char sink[4096];
+    while (std::chrono::steady_clock::now() < until) {
+        const auto n = ::recv(fd_, sink, sizeof sink, 0);
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return true;
+    }
+    return false;
+}
 
 std::string tls_connection::cipher() const { return SSL_get_cipher_name(ssl_); }
 

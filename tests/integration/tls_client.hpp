@@ -29,6 +29,7 @@ struct tls_client_options {
     SSL_SESSION* resume = nullptr;  ///< a session of an earlier connection to resume
     std::string client_pem{};       ///< a client certificate and its key (PEM), for mutual TLS
     bool legacy = false;            ///< OpenSSL security level 0: TLS 1.0 and 1.1, weak keys
+    std::string ciphers{};          ///< the one suite offered (TLS_AES_256_GCM_SHA384, ECDHE-ECDSA-...); empty: all
     std::chrono::milliseconds timeout{5000};
 };
 
@@ -63,6 +64,9 @@ public:
     std::size_t handshake_messages_received(int type) const;
     /// The session, for a later connection's `resume` (owned by the caller: SSL_SESSION_free).
     SSL_SESSION* session() const;
+    /// The raw bytes until the server's FIN or RST, read past OpenSSL (the TLS state is spent
+    /// afterwards): for a client that never acts on what the server sent. False at `within`.
+    bool raw_end_within(std::chrono::milliseconds within);
 
 private:
     bool fill();

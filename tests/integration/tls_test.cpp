@@ -40,6 +40,13 @@ teapot::server_options tls_options() {
     return o;
 }
 
+// With --tls-alerts: TLS 1.3 connections keep the secret that tls-alert seals with.
+teapot::server_options tls_alert_options() {
+    auto o = tls_options();
+    o.tls.alerts = true;
+    return o;
+}
+
 // What an OpenSSL 3 client that verifies reports for each certificate case (empty: it passes).
 std::vector<std::pair<std::string, std::string>> certificate_verdicts() {
     return {
@@ -258,21 +265,121 @@ TEST_CASE("HTTPS: record faults break the TLS stream itself, below HTTP", "[tls]
     }
 }
 
+TEST_CASE("HTTPS: tls-alert seals a fatal alert under the traffic keys, mid-body, with every AEAD and version",
+          "[tls][faults]") {
+    test_server s{tls_alert_options()};
+    const auto port = s.srv.tls_port();
+    const auto& ca = s.srv.ca_pem();
+    const auto whole = fetch_tls(port, ca, "/status/200").body;
+    REQUIRE(whole.size() > 10);
+    struct suite {
+        int max_version;
+        const char* ciphers;
+    };
+    const auto [max_version, ciphers] = GENERATE(
+        suite{TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256"}, suite{TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384"},
+        suite{TLS1_3_VERSION, "TLS_CHACHA20_POLY1305_SHA256"}, suite{TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+        suite{TLS1_2_VERSION, "ECDHE-ECDSA-AES256-GCM-SHA384"}, suite{TLS1_2_VERSION, "ECDHE-ECDSA-CHACHA20-POLY1305"});
+    INFO(ciphers);
+    tls_connection c{port, {.ca_pem = ca, .max_version = max_version, .ciphers = ciphers}};
+    REQUIRE(c.cipher() == ciphers);
+    // Records already written under the keys (a response, TLS 1.3's tickets): the sequence number counts them.
+    c.send(get_request("/status/418"));
+    CHECK(c.read_response().status == 418);
+    c.send(get_request("/status/200?fault=tls-alert:internal_error"));
+    auto got = c.read_to_end(std::chrono::seconds{5});
+    CHECK(got.how == tls_connection::ending::tls_error);
+    CHECK(got.error.find("alert internal error") != std::string::npos);
+    CHECK(got.bytes.substr(got.bytes.find("\r\n\r\n") + 4) == whole.substr(0, whole.size() / 2));
+    auto entries = s.srv.requests();
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[2].fault == "tls-alert");
+}
+
+TEST_CASE("HTTPS: a client that never answers tls-renegotiate's HelloRequest is closed at the write timeout",
+          "[tls][faults][hostile]") {
+    auto o = tls_options();
+    o.request_limits.write_timeout = std::chrono::milliseconds{300};
+    test_server s{o};
+    tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .max_version = TLS1_2_VERSION}};
+    c.send(get_request("/status/200?fault=tls-renegotiate"));
+    const auto started = std::chrono::steady_clock::now();
+    // Never read through OpenSSL, which would answer the HelloRequest: the raw bytes, to the end.
+    CHECK(c.raw_end_within(std::chrono::seconds{5}));
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds{250});
+    tls_connection next{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+    next.send(get_request("/status/418"));
+    CHECK(next.read_response().status == 418);  // and the server serves on
+}
+
+TEST_CASE("HTTPS: tls-alert after KeyUpdates, with no body, and where it cannot be sealed", "[tls][faults]") {
+    test_server s{tls_alert_options()};
+    const auto port = s.srv.tls_port();
+    const auto& ca = s.srv.ca_pem();
+    SECTION("after two KeyUpdates on the connection, under the keys they made") {
+        tls_connection c{port, {.ca_pem = ca}};
+        for (int i = 0; i < 2; ++i) {
+            c.send(get_request("/status/200?fault=tls-key-update"));
+            CHECK(c.read_response().status == 200);
+        }
+        REQUIRE(c.handshake_messages_received(SSL3_MT_KEY_UPDATE) == 2);
+        c.send(get_request("/status/204?fault=tls-alert:access_denied"));
+        auto got = c.read_to_end(std::chrono::seconds{5});
+        CHECK(got.how == tls_connection::ending::tls_error);
+        CHECK(got.error.find("alert access denied") != std::string::npos);
+        CHECK(got.bytes.starts_with("HTTP/1.1 204 No Content\r\n"));  // the head, then the alert
+    }
+    SECTION("a CBC suite of TLS 1.2: a 400 that names it") {
+        tls_connection c{port, {.ca_pem = ca, .max_version = TLS1_2_VERSION, .ciphers = "ECDHE-ECDSA-AES128-SHA256"}};
+        c.send(get_request("/status/200?fault=tls-alert:internal_error"));
+        auto refused = c.read_response();
+        CHECK(refused.status == 400);
+        CHECK(refused.body.find("ECDHE-ECDSA-AES128-SHA256") != std::string::npos);
+    }
+    SECTION("without --tls-alerts: a 400 under TLS 1.3, which names the flag, and the alert under TLS 1.2") {
+        test_server plain_keys{tls_options()};
+        tls_connection c13{plain_keys.srv.tls_port(), {.ca_pem = plain_keys.srv.ca_pem()}};
+        c13.send(get_request("/status/200?fault=tls-alert:internal_error"));
+        auto refused = c13.read_response();
+        CHECK(refused.status == 400);
+        CHECK(refused.body.find("--tls-alerts") != std::string::npos);
+        tls_connection c12{plain_keys.srv.tls_port(),
+                           {.ca_pem = plain_keys.srv.ca_pem(), .max_version = TLS1_2_VERSION}};
+        c12.send(get_request("/status/200?fault=tls-alert:internal_error"));
+        CHECK(c12.read_to_end(std::chrono::seconds{5}).error.find("alert internal error") != std::string::npos);
+    }
+    SECTION("an unknown alert: a 400 that lists the names") {
+        tls_connection c{port, {.ca_pem = ca}};
+        c.send(get_request("/status/200?fault=tls-alert:grumpy"));
+        auto refused = c.read_response();
+        CHECK(refused.status == 400);
+        CHECK(refused.body.find("handshake_failure") != std::string::npos);
+    }
+}
+
 TEST_CASE("HTTPS: a scenario step's tls- fault breaks a TLS connection, and is a 400 over plain HTTP",
           "[tls][faults]") {
-    test_server s{tls_options()};
+    test_server s{tls_alert_options()};
     s.srv.load_scenario(R"(
 name: truncating-proxy
 routes:
   - id: report
     match: { path: /report }
     steps: [{ body: "0123456789", fault: { tls-no-close-notify: 4B } }]
+  - id: denied
+    match: { path: /denied }
+    steps: [{ body: "0123456789", fault: { tls-alert: access_denied } }]
 )");
     tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
     c.send(get_request("/report"));
     auto got = c.read_to_end(std::chrono::seconds{5});
     CHECK(got.how == tls_connection::ending::fin_without_close_notify);
     CHECK(got.bytes.ends_with("\r\n\r\n0123"));
+    tls_connection denied{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem()}};
+    denied.send(get_request("/denied"));
+    got = denied.read_to_end(std::chrono::seconds{5});
+    CHECK(got.error.find("alert access denied") != std::string::npos);
+    CHECK(got.bytes.ends_with("\r\n\r\n01234"));
     auto plain = fetch(s.port(), "/report");
     CHECK(plain.status == 400);
     CHECK(plain.body.find("fault tls-no-close-notify breaks the TLS stream") != std::string::npos);
@@ -799,6 +906,20 @@ TEST_CASE("TLS cases: the certificate cases by SNI name on the main port, and th
     REQUIRE(s.srv.wait_for({}, 1));
     CHECK(s.srv.requests().back().tls->server_name == "EXPIRED.localhost");
     CHECK(fetch_tls(s.srv.tls_port(), s.srv.ca_pem(), "/status/200").status == 200);
+}
+
+TEST_CASE("HTTPS: the longest SNI a client may send (255 bytes) is served and journalled whole", "[tls][hostile]") {
+    test_server s{tls_options()};
+    // Four labels of 63 characters, 255 in all with their dots: the most OpenSSL lets either side
+    // send (TLSEXT_MAXLEN_host_name), though RFC 6066 §3's HostName could be longer.
+    std::string name(63, 'a');
+    for (char c : {'b', 'c', 'd'}) name += "." + std::string(63, c);
+    REQUIRE(name.size() == 255);
+    tls_connection c{s.srv.tls_port(), {.server_name = name}};  // no verification: the leaf names localhost
+    c.send(get_request("/status/418"));
+    CHECK(c.read_response().status == 418);
+    REQUIRE(s.srv.wait_for({}, 1));
+    CHECK(s.srv.requests().back().tls->server_name == name);
 }
 
 TEST_CASE("HTTPS: over --max-connections a TLS connection is closed at once, the held ones still served", "[tls]") {

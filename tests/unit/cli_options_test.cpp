@@ -456,11 +456,14 @@ TEST_CASE("parse_options: --tls-port beside --port serves both, and alone HTTPS 
     CHECK_FALSE(one_port.server.tls.port);
     CHECK(parse_options(args{"--tls-port", "0", "--tls-on-plain-port"}).server.plain_http);
     CHECK(contains(usage_error_of({"--tls-on-plain-port=yes"}), "--tls-on-plain-port"));
+    CHECK(parse_options(args{"--tls-port", "0", "--tls-alerts"}).server.tls.alerts);
+    CHECK_FALSE(parse_options(args{"--tls-port", "0"}).server.tls.alerts);
 }
 
 TEST_CASE("parse_options: TLS flags that cannot work together are usage errors that say why", "[cli][tls]") {
     CHECK(contains(usage_error_of({"--ca-out", "ca.pem"}), "need --tls-port"));
     CHECK(contains(usage_error_of({"--tls-name", "a.test"}), "need --tls-port"));
+    CHECK(contains(usage_error_of({"--tls-alerts"}), "need --tls-port"));
     CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-ca-cert", "ca.crt"}), "go together"));
     CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-key", "k"}), "go together"));
     CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-cert", "c", "--tls-key", "k", "--tls-name", "x"}),

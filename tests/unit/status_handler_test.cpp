@@ -474,16 +474,18 @@ TEST_CASE_METHOD(router_fixture, "a CORS preflight gets 204", "[status_handler][
 
 TEST_CASE_METHOD(router_fixture, "tls- faults: planned over the TLS version they need, 400 elsewhere",
                  "[status_handler][tls]") {
-    auto over = [this](std::string_view target, const char* version) {
+    auto over = [this](std::string_view target, const char* version, const char* cipher = "TLS_AES_128_GCM_SHA256") {
         auto req = make_request("GET", target);
         if (version) {
             teapot::tls_facts facts;
             facts.version = version;
+            facts.cipher = cipher;
             req.tls = std::make_shared<const teapot::tls_facts>(std::move(facts));
         }
         return route(req, ctx);
     };
     using fk = teapot::detail::fault::kind;
+    ctx.tls_alerts = true;
     SECTION("each planned with its count") {
         auto plan = over("/status/200?fault=tls-no-close-notify:5", "TLSv1.3");
         CHECK(plan.final_head.status == 200);
@@ -494,6 +496,11 @@ TEST_CASE_METHOD(router_fixture, "tls- faults: planned over the TLS version they
         CHECK(over("/status/200?fault=tls-renegotiate", "TLSv1.2").fault.what == fk::tls_renegotiate);
         CHECK(over("/status/200?fault=tls-renegotiate", "TLSv1").fault.what == fk::tls_renegotiate);
         CHECK(over("/status/204?fault=tls-key-update", "TLSv1.3").final_head.status == 204);  // no body needed
+        auto alert = over("/status/204?fault=tls-alert:internal_error", "TLSv1.3").fault;
+        CHECK(alert.what == fk::tls_alert);
+        CHECK(alert.alert == 80);
+        CHECK(over("/status/200?fault=tls-alert:certificate_required", "TLSv1.2", "ECDHE-RSA-CHACHA20-POLY1305")
+                  .fault.alert == 116);
     }
     SECTION("refused where they cannot break the stream, or misfit the body") {
         auto says = [](const teapot::detail::response_plan& plan, std::string_view text) {
@@ -509,5 +516,16 @@ TEST_CASE_METHOD(router_fixture, "tls- faults: planned over the TLS version they
         says(over("/status/204?fault=tls-bad-record", "TLSv1.3"), "needs a response with a body");
         says(over("/status/200?fault=tls-key-update:5", "TLSv1.3"), "takes no value");
         says(over("/status/200?fault=tls-bad-record:x", "TLSv1.3"), "body bytes to send first");
+        says(over("/status/200?fault=tls-alert:internal_error", nullptr), "came over plain HTTP");
+        says(over("/status/200?fault=tls-alert:internal_error", "TLSv1.2", "ECDHE-ECDSA-AES128-SHA256"),
+             "ECDHE-ECDSA-AES128-SHA256");
+        says(over("/status/200?fault=tls-alert:internal_error", "TLSv1", "ECDHE-ECDSA-AES128-SHA"), "TLSv1 with");
+        says(over("/status/200?fault=tls-alert:teapot", "TLSv1.3"), "takes an alert's name, one of: close_notify");
+        says(over("/status/200?fault=tls-alert", "TLSv1.3"), "takes an alert's name");
+        ctx.tls_alerts = false;
+        says(over("/status/200?fault=tls-alert:internal_error", "TLSv1.3"), "needs teapot started with --tls-alerts");
+        CHECK(
+            over("/status/200?fault=tls-alert:internal_error", "TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256").fault.what ==
+            fk::tls_alert);
     }
 }
