@@ -16,6 +16,7 @@
 #include "wire/file_watcher.hpp"
 #include "wire/io_pool.hpp"
 #include "wire/listener.hpp"
+#include "wire/tls_case_listeners.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -125,70 +126,6 @@ struct server::impl {
                                           options.journal_page_bytes}) {}
 };
 
-namespace {
-
-struct case_listeners {
-    std::vector<std::shared_ptr<detail::listener>> listeners;
-    std::vector<tls_case_listing> listing;
-    std::shared_ptr<detail::tls::sni_selection> by_name;  ///< the certificate cases, for the main port
-};
-
-// A case's context, keeping TLS 1.3's traffic secrets when tls.alerts says so: a connection
-// that SNI moves to it logs its keys through its context.
-detail::net::ssl::context case_context(const detail::tls::case_listener& made, bool traffic_secrets) {
-    auto settings = made.settings;
-    settings.traffic_secrets = traffic_secrets;
-    return detail::tls::make_server_context(made.identity, settings);
-}
-
-detail::net::ssl::context make_by_name_context(std::string_view name, const detail::tls::listener_identity& identity,
-                                               bool traffic_secrets) {
-    return case_context(detail::tls::make_case(name, identity.ca, identity.names, true), traffic_secrets);
-}
-
-// Each TLS case (or those of `only`) on an ephemeral port of `host`, with a context of its own. Its URL names
-// localhost for a loopback or wildcard host: the certificate cases are about names, and
-// a client checks the name of the URL it was given.
-case_listeners bind_tls_cases(detail::io_pool& pool, const std::string& host,
-                              const detail::tls::listener_identity& identity, const detail::connection_config& base,
-                              detail::connection_tracker& tracker, const std::set<std::string>* only) {
-    if (identity.ca.key_pem.empty())
-        throw std::invalid_argument(
-            "TLS cases issue certificates: with a certificate of your own (--tls-cert), give "
-            "its CA and the CA's key too (--tls-ca-cert, --tls-ca-key)");
-    boost::system::error_code ec;
-    const auto address = detail::net::ip::make_address(host, ec);
-    const bool local = !ec && (address.is_loopback() || address.is_unspecified());
-    const auto url_host = local                                 ? std::string{"localhost"}
-                          : host.find(':') != std::string::npos ? "[" + host + "]"
-                                                                : host;
-    case_listeners out;
-    out.by_name = std::make_shared<detail::tls::sni_selection>();
-    for (const auto& c : detail::tls::tls_cases()) {
-        if (only && !only->count(std::string{c.name})) continue;  // a scenario's tls_cases: those alone
-        const auto made = detail::tls::make_case(c.name, identity.ca, identity.names);
-        auto config = std::make_shared<detail::connection_config>(base);
-        config->tls = std::make_shared<detail::net::ssl::context>(case_context(made, base.handlers.tls_alerts));
-        config->handshake_fault = made.fault;
-        auto l = std::make_shared<detail::listener>(pool, resolve_endpoint(host, 0), config, tracker);
-        std::string sni;
-        if (c.by_name) {
-            sni = std::string{c.name} + ".localhost";
-            // no-san names its host in the common name: by SNI, the name the client checks is this one.
-            auto context = c.name == "no-san" ? std::make_shared<detail::net::ssl::context>(
-                                                    make_by_name_context(c.name, identity, base.handlers.tls_alerts))
-                                              : config->tls;
-            out.by_name->add(sni, std::move(context));
-        }
-        out.listing.push_back({std::string{c.name}, "https://" + url_host + ":" + std::to_string(l->port()), l->port(),
-                               std::move(sni), std::string{c.presents}, std::string{c.verdict}});
-        out.listeners.push_back(std::move(l));
-    }
-    return out;
-}
-
-}  // namespace
-
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
 
 server::~server() { stop(); }
@@ -273,9 +210,9 @@ void server::start() {
         tls_listener = std::make_shared<detail::listener>(*pool, resolve_endpoint(o.host, *o.tls.port), tls_config,
                                                           impl_->tracker);
     const bool binds_cases = o.tls.cases || !declared_cases.empty();
-    auto cases = binds_cases ? bind_tls_cases(*pool, o.host, identity, *config, impl_->tracker,
-                                              o.tls.cases ? nullptr : &declared_cases)
-                             : case_listeners{};
+    auto cases = binds_cases ? detail::bind_tls_cases(*pool, resolve_endpoint(o.host, 0), o.host, identity, *config,
+                                                      impl_->tracker, o.tls.cases ? nullptr : &declared_cases)
+                             : detail::case_listeners{};
     impl_->scenarios->set_tls_cases(
         case_names, o.tls.cases ? std::set<std::string>(case_names.begin(), case_names.end()) : declared_cases);
     impl_->pool = std::move(pool);
