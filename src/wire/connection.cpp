@@ -39,16 +39,8 @@ namespace {
 constexpr std::size_t lingering_bytes = 1024 * 1024;
 constexpr std::chrono::seconds lingering_time{2};
 
-bool peer_is_loopback(const tcp::socket& socket) {
-    beast::error_code ec;
-    auto endpoint = socket.remote_endpoint(ec);
-    return !ec && is_loopback_peer(endpoint.address());
-}
-
-std::string peer_of(const tcp::socket& socket) {
-    beast::error_code ec;
-    auto ep = socket.remote_endpoint(ec);
-    if (ec) return "-";
+std::string peer_of(const tcp::endpoint& ep) {
+    if (ep.port() == 0) return "-";  // accept gave no address
     auto address = ep.address().to_string();
     return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
 }
@@ -66,12 +58,13 @@ double elapsed_ms(clock_type::time_point since) {
 
 }  // namespace
 
-connection::connection(tcp::socket socket, std::shared_ptr<const connection_config> config, connection_tracker& tracker)
+connection::connection(tcp::socket socket, const tcp::endpoint& peer, std::shared_ptr<const connection_config> config,
+                       connection_tracker& tracker)
     : config_(std::move(config)),
       tracker_(tracker),
       id_(tracker.next_id()),
-      peer_(peer_of(socket)),
-      from_loopback_(peer_is_loopback(socket)),
+      peer_(peer_of(peer)),
+      from_loopback_(peer.port() != 0 && is_loopback_peer(peer.address())),
       stream_(std::move(socket), config_->tls.get()),
       deadline_([this] { stream_.cancel(); }),
       buffer_(read_buffer_limit(config_->request_limits)) {}

@@ -47,7 +47,9 @@ struct connection_config {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(tcp::socket socket, std::shared_ptr<const connection_config> config, connection_tracker& tracker);
+    /// `peer`: the address accept() gave (a getpeername less per connection, two before).
+    connection(tcp::socket socket, const tcp::endpoint& peer, std::shared_ptr<const connection_config> config,
+               connection_tracker& tracker);
     ~connection();
 
     void start();

@@ -42,9 +42,8 @@ void listener::stop() {
     });
 }
 
-void listener::refuse(tcp::socket socket) {
+void listener::refuse(tcp::socket socket, const tcp::endpoint& peer) {
     beast::error_code ec;
-    auto peer = socket.remote_endpoint(ec);
     const auto peer_text = peer.address().to_string() + ":" + std::to_string(peer.port());
     if (config_->tls) {
         // Over TLS the 503 would cost a handshake, which is what an overloaded server saves:
@@ -75,7 +74,8 @@ net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> /*self*/) {
     // After close(), a pending accept fails with bad_descriptor rather than
     // operation_aborted: the acceptor's state says when to stop.
     while (acceptor_.is_open()) {
-        auto [ec, socket] = co_await acceptor_.async_accept(pool_.next(), use_tuple_awaitable);
+        tcp::endpoint peer;
+        auto [ec, socket] = co_await acceptor_.async_accept(pool_.next(), peer, use_tuple_awaitable);
         if (!acceptor_.is_open()) break;
         if (ec) {
             // Out of descriptors (EMFILE) and the like: wait rather than spin.
@@ -85,13 +85,13 @@ net::awaitable<void> listener::accept_loop(std::shared_ptr<listener> /*self*/) {
             continue;
         }
         if (tracker_.count() >= config_->request_limits.max_connections) {
-            refuse(std::move(socket));
+            refuse(std::move(socket), peer);
             continue;
         }
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         try {
-            std::make_shared<connection>(std::move(socket), config_, tracker_)->start();
+            std::make_shared<connection>(std::move(socket), peer, config_, tracker_)->start();
         } catch (const std::exception& e) {
             config_->log.warn(std::string{"a connection could not start: "} + e.what());  // bad_alloc: this one only
         }

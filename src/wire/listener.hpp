@@ -25,7 +25,7 @@ public:
 
 private:
     net::awaitable<void> accept_loop(std::shared_ptr<listener> self);
-    void refuse(tcp::socket socket);
+    void refuse(tcp::socket socket, const tcp::endpoint& peer);
 
     io_pool& pool_;
     tcp::acceptor acceptor_;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# System calls per connection, teapot's and nginx's, counted by strace -c while
+# drive.py makes N connections of one request each (the server's own calls, after
+# start-up). With TLS=resume each connection resumes one TLS session; TLS=1: a full
+# handshake each; neither: plain HTTP with Connection: close.
+#
+#   TLS=resume bash bench/profile/syscalls-per-connection.sh build-dev/teapot [N]
+#
+# Needs strace, nginx-light, openssl and python3 (Debian: strace nginx-light openssl).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+binary="$(realpath "$1")"
+count="${2:-500}"
+work="$(mktemp -d)"
+trap 'kill $(jobs -p) 2> /dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $1))" 2> /dev/null && return
+    sleep 0.1
+  done
+}
+
+# Counts the calls of process $1 while drive.py makes $count connections to port $2.
+count_calls() {
+  TLS="${TLS:-}" python3 "$here/drive.py" 127.0.0.1 "$2" 5 /status/418 "" fresh  # warm: sessions, caches
+  strace -c -f -p "$1" -o "$work/calls" 2> /dev/null &
+  local tracer=$!
+  sleep 1
+  TLS="${TLS:-}" python3 "$here/drive.py" 127.0.0.1 "$2" "$count" /status/418 "" fresh
+  sleep 0.5
+  kill -INT "$tracer"
+  wait "$tracer" || true
+  awk -v n="$count" '$NF == "total" { printf "%.1f system calls a connection\n", $4 / n }
+    $NF != "total" && $4 ~ /^[0-9]+$/ && $4 >= n / 2 { printf "  %-12s %.1f\n", $NF, $4 / n }' "$work/calls"
+}
+
+port="$(free_port)"
+"$binary" --port "$port" ${TLS:+--tls-port "$(free_port)"} --threads 1 --quiet --no-watch > "$work/teapot.out" 2>&1 &
+teapot=$!
+wait_port "$port"
+[ -n "${TLS:-}" ] && port="$(sed -n 's/.*listening on https:\/\/[^ ]*:\([0-9][0-9]*\).*/\1/p' "$work/teapot.out")"
+echo "teapot:"
+count_calls "$teapot" "$port"
+kill "$teapot"
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
+  -out "$work/cert.pem" -subj /CN=localhost -days 2 2> /dev/null
+port="$(free_port)"
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" << CONF
+worker_processes 1; daemon off; master_process off; pid $work/nginx/nginx.pid; error_log stderr warn;
+events { worker_connections 1024; }
+http {
+    access_log off; client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+    default_type "text/plain; charset=utf-8";
+    server {
+        listen 127.0.0.1:$port ${TLS:+ssl};
+        ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_tickets on; ssl_session_cache builtin:20480;
+        location = /status/418 { return 418 "I'm a teapot\n"; }
+    }
+}
+CONF
+nginx -p "$work/nginx" -e stderr -c "$work/nginx/nginx.conf" 2> /dev/null &
+nginx=$!
+wait_port "$port"
+echo "nginx (one process):"
+count_calls "$nginx" "$port"
+kill "$nginx"
