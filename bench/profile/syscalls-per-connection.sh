@@ -13,13 +13,7 @@ binary="$(realpath "$1")"
 count="${2:-500}"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2> /dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 100); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1', $1))" 2> /dev/null && return
-    sleep 0.1
-  done
-}
+source "$here/nginx-one-process.sh"
 
 # Counts the calls of process $1 while drive.py makes $count connections to port $2.
 count_calls() {
@@ -44,28 +38,14 @@ echo "teapot:"
 count_calls "$teapot" "$port"
 kill "$teapot"
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
-  -out "$work/cert.pem" -subj /CN=localhost -days 2 2> /dev/null
+mint_leaf "$work"
 port="$(free_port)"
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" << CONF
-worker_processes 1; daemon off; master_process off; pid $work/nginx/nginx.pid; error_log stderr warn;
-events { worker_connections 1024; }
-http {
-    access_log off; client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
-    default_type "text/plain; charset=utf-8";
-    server {
-        listen 127.0.0.1:$port ${TLS:+ssl};
-        ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_session_tickets on; ssl_session_cache builtin:20480;
-        location = /status/418 { return 418 "I'm a teapot\n"; }
-    }
-}
-CONF
+tls_port="$(free_port)"
+nginx_conf "$work/nginx" "$port" "$tls_port" "$work"
 nginx -p "$work/nginx" -e stderr -c "$work/nginx/nginx.conf" 2> /dev/null &
 nginx=$!
 wait_port "$port"
+[ -n "${TLS:-}" ] && port="$tls_port"
 echo "nginx (one process):"
 count_calls "$nginx" "$port"
 kill "$nginx"
