@@ -1,6 +1,7 @@
 #include "faults/tls_alerts.hpp"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace teapot::detail {
@@ -47,12 +48,12 @@ std::optional<unsigned char> tls_alert_by_name(std::string_view name) noexcept {
 }
 
 std::string_view tls_alert_names() noexcept {
-    return "close_notify, unexpected_message, bad_record_mac, record_overflow, handshake_failure, bad_certificate, "
-           "unsupported_certificate, certificate_revoked, certificate_expired, certificate_unknown, "
-           "illegal_parameter, unknown_ca, access_denied, decode_error, decrypt_error, protocol_version, "
-           "insufficient_security, internal_error, inappropriate_fallback, user_canceled, no_renegotiation, "
-           "missing_extension, unsupported_extension, unrecognized_name, bad_certificate_status_response, "
-           "unknown_psk_identity, certificate_required, no_application_protocol";
+    static const std::string joined = [] {
+        std::string out;
+        for (auto [name, description] : alerts) out.append(out.empty() ? "" : ", ").append(name);
+        return out;
+    }();
+    return joined;
 }
 
 }  // namespace teapot::detail

@@ -1,5 +1,7 @@
 #include "tls/sealed_alert.hpp"
 
+#include "tls/key_schedule.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -18,41 +20,19 @@ constexpr std::size_t tag_size = 16;         // every AEAD of TLS 1.2 and 1.3 he
 constexpr unsigned char alert_type = 21;     // ContentType alert
 constexpr unsigned char app_data_type = 23;  // TLS 1.3's outer type for every sealed record
 
-struct kdf_ctx_free {
-    void operator()(EVP_KDF_CTX* c) const noexcept { EVP_KDF_CTX_free(c); }
-};
 struct cipher_ctx_free {
     void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
 };
 
-// A key derivation of OpenSSL's provider (`name`: HKDF or TLS1-PRF) into `size` bytes; empty on failure.
-bytes derive(const char* name, const OSSL_PARAM* params, std::size_t size) {
-    EVP_KDF* kdf = EVP_KDF_fetch(nullptr, name, nullptr);
+// TLS 1.2's PRF (RFC 5246 §5) into `size` bytes, through OpenSSL's provider; empty on failure.
+bytes tls12_prf(const OSSL_PARAM* params, std::size_t size) {
+    EVP_KDF* kdf = EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_TLS1_PRF, nullptr);
     if (!kdf) return {};
-    std::unique_ptr<EVP_KDF_CTX, kdf_ctx_free> ctx{EVP_KDF_CTX_new(kdf)};
+    std::unique_ptr<EVP_KDF_CTX, decltype(&EVP_KDF_CTX_free)> ctx{EVP_KDF_CTX_new(kdf), &EVP_KDF_CTX_free};
     EVP_KDF_free(kdf);
     bytes out(size);
     if (!ctx || EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) return {};
     return out;
-}
-
-std::string digest_name(const EVP_MD* md) { return EVP_MD_get0_name(md); }
-
-// HKDF-Expand-Label(secret, label, "", size) (RFC 8446 §7.1).
-bytes expand_label(const EVP_MD* md, const bytes& secret, std::string_view label, std::size_t size) {
-    const std::string full = "tls13 " + std::string{label};
-    bytes info{static_cast<unsigned char>(size >> 8), static_cast<unsigned char>(size),
-               static_cast<unsigned char>(full.size())};
-    info.insert(info.end(), full.begin(), full.end());
-    info.push_back(0);  // an empty context
-    auto digest = digest_name(md);
-    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
-        OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<unsigned char*>(secret.data()), secret.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()), OSSL_PARAM_construct_end()};
-    return derive(OSSL_KDF_NAME_HKDF, params, size);
 }
 
 // The AEAD's one sealing: ciphertext then tag, or empty on failure.
@@ -96,49 +76,39 @@ bytes header_of(unsigned char type, std::size_t length) {
 }
 
 // RFC 8446 §5.2: the alert, then its real type, sealed in an application_data record.
-std::string tls13_alert(const EVP_MD* md, const EVP_CIPHER* cipher, const write_keys& keys, const bytes& alert,
-                        std::string& error) {
-    if (keys.secret_size == 0) {
-        error = "the connection's traffic secret was never logged";
-        return {};
-    }
-    bytes secret(keys.secret.begin(), keys.secret.begin() + static_cast<std::ptrdiff_t>(keys.secret_size));
-    for (std::uint32_t i = 0; i < keys.key_updates; ++i)  // RFC 8446 §7.2
-        secret = expand_label(md, secret, "traffic upd", secret.size());
-    const auto key = expand_label(md, secret, "key", static_cast<std::size_t>(EVP_CIPHER_get_key_length(cipher)));
-    const auto iv = expand_label(md, secret, "iv", 12);
+std::string tls13_alert(const EVP_MD* md, const EVP_CIPHER* cipher, const write_keys& keys, const bytes& alert) {
+    if (keys.secret.empty()) return {};  // never logged (no --tls-alerts)
+    const auto key = expand_label(md, keys.secret, "key", static_cast<std::size_t>(EVP_CIPHER_get_key_length(cipher)));
+    const auto iv = expand_label(md, keys.secret, "iv", 12);
     bytes plain = alert;
     plain.push_back(alert_type);
     const auto header = header_of(app_data_type, plain.size() + tag_size);
     const auto sealed =
         key.empty() || iv.empty() ? bytes{} : seal(cipher, key, xored_nonce(iv, keys.records), header, plain);
-    if (sealed.empty()) error = "OpenSSL could not seal the record";
     return sealed.empty() ? std::string{} : record(header, {}, sealed);
 }
 
 // RFC 5246 §6.3's key block from the session's master secret, then §6.2.3.3's AEAD record:
 // AES-GCM with an explicit nonce (RFC 5288 §3), ChaCha20-Poly1305 without (RFC 7905 §2).
 std::string tls12_alert(SSL* ssl, const EVP_MD* md, const EVP_CIPHER* cipher, const write_keys& keys,
-                        const bytes& alert, std::string& error) {
+                        const bytes& alert) {
     const bool chacha = EVP_CIPHER_get_nid(cipher) == NID_chacha20_poly1305;
     const auto key_size = static_cast<std::size_t>(EVP_CIPHER_get_key_length(cipher));
     const std::size_t iv_size = chacha ? 12 : 4;
     bytes master(SSL_MAX_MASTER_KEY_LENGTH);
     master.resize(SSL_SESSION_get_master_key(SSL_get_session(ssl), master.data(), master.size()));
-    bytes seed{'k', 'e', 'y', ' ', 'e', 'x', 'p', 'a', 'n', 's', 'i', 'o', 'n'};
-    seed.resize(seed.size() + 2 * SSL3_RANDOM_SIZE);
-    SSL_get_server_random(ssl, seed.data() + 13, SSL3_RANDOM_SIZE);
-    SSL_get_client_random(ssl, seed.data() + 13 + SSL3_RANDOM_SIZE, SSL3_RANDOM_SIZE);
-    auto digest = digest_name(md);
+    constexpr std::string_view label = "key expansion";
+    bytes seed(label.begin(), label.end());
+    seed.resize(label.size() + 2 * SSL3_RANDOM_SIZE);
+    SSL_get_server_random(ssl, seed.data() + label.size(), SSL3_RANDOM_SIZE);
+    SSL_get_client_random(ssl, seed.data() + label.size() + SSL3_RANDOM_SIZE, SSL3_RANDOM_SIZE);
+    std::string digest = EVP_MD_get0_name(md);
     const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
                                  OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, master.data(), master.size()),
                                  OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed.data(), seed.size()),
                                  OSSL_PARAM_construct_end()};
-    const auto block = master.empty() ? bytes{} : derive(OSSL_KDF_NAME_TLS1_PRF, params, 2 * (key_size + iv_size));
-    if (block.empty()) {
-        error = "OpenSSL could not derive the session's keys";
-        return {};
-    }
+    const auto block = master.empty() ? bytes{} : tls12_prf(params, 2 * (key_size + iv_size));
+    if (block.empty()) return {};
     // No MAC keys for an AEAD: client key, server key, client IV, server IV.
     const bytes key(block.begin() + static_cast<std::ptrdiff_t>(key_size),
                     block.begin() + static_cast<std::ptrdiff_t>(2 * key_size));
@@ -156,35 +126,27 @@ std::string tls12_alert(SSL* ssl, const EVP_MD* md, const EVP_CIPHER* cipher, co
     } else {
         // Random, as OpenSSL's own counter starts: a nonce never reused under the key.
         explicit_nonce.resize(8);
-        if (RAND_bytes(explicit_nonce.data(), 8) != 1) {
-            error = "OpenSSL could not draw a nonce";
-            return {};
-        }
+        if (RAND_bytes(explicit_nonce.data(), 8) != 1) return {};
         nonce.insert(nonce.end(), explicit_nonce.begin(), explicit_nonce.end());
     }
     const auto sealed = seal(cipher, key, nonce, aad, alert);
-    if (sealed.empty()) error = "OpenSSL could not seal the record";
     return sealed.empty() ? std::string{} : record(header, explicit_nonce, sealed);
 }
 
 }  // namespace
 
-std::string sealed_alert(SSL* ssl, const write_keys& keys, unsigned char description, std::string& error) {
+std::string sealed_alert(SSL* ssl, const write_keys& keys, unsigned char description) {
     const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
     const int nid = suite ? SSL_CIPHER_get_cipher_nid(suite) : NID_undef;
     const EVP_CIPHER* cipher = EVP_get_cipherbynid(nid);
     const EVP_MD* md = suite ? SSL_CIPHER_get_handshake_digest(suite) : nullptr;
-    if (!cipher || !md || (nid != NID_aes_128_gcm && nid != NID_aes_256_gcm && nid != NID_chacha20_poly1305)) {
-        error = "the connection's cipher suite is not AES-GCM or ChaCha20-Poly1305";
-        return {};
-    }
+    if (!cipher || !md || (nid != NID_aes_128_gcm && nid != NID_aes_256_gcm && nid != NID_chacha20_poly1305)) return {};
     const unsigned char level = description == 0 || description == 90 ? 1 : 2;  // close_notify, user_canceled
     const bytes alert{level, description};
     const int version = SSL_version(ssl);
-    if (version == TLS1_3_VERSION) return tls13_alert(md, cipher, keys, alert, error);
-    if (version == TLS1_2_VERSION) return tls12_alert(ssl, md, cipher, keys, alert, error);
-    error = "the connection is older than TLS 1.2, which has no AEAD";
-    return {};
+    if (version == TLS1_3_VERSION) return tls13_alert(md, cipher, keys, alert);
+    if (version == TLS1_2_VERSION) return tls12_alert(ssl, md, cipher, keys, alert);
+    return {};  // older than TLS 1.2, which has no AEAD
 }
 
 }  // namespace teapot::detail::tls

@@ -12,7 +12,8 @@ namespace teapot::detail::tls {
 
 /// The alert `description` (fatal; warning for close_notify and user_canceled) as the next
 /// record of `ssl`, sealed with its AEAD (AES-GCM or ChaCha20-Poly1305, TLS 1.2 or 1.3);
-/// empty, with `error` saying why, when the keys are unknown or the cipher is another.
-std::string sealed_alert(SSL* ssl, const write_keys& keys, unsigned char description, std::string& error);
+/// empty when the keys are unknown or the cipher is another (the router refuses those
+/// requests first, with the reason: faults/fault_fit).
+std::string sealed_alert(SSL* ssl, const write_keys& keys, unsigned char description);
 
 }  // namespace teapot::detail::tls

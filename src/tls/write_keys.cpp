@@ -1,8 +1,11 @@
 #include "tls/write_keys.hpp"
 
+#include "tls/key_schedule.hpp"
+
 #include <openssl/ssl.h>
 
 #include <string_view>
+#include <utility>
 
 namespace teapot::detail::tls {
 namespace {
@@ -14,7 +17,8 @@ int hex_value(char c) noexcept {
     return -1;
 }
 
-// NSS key log format: "SERVER_TRAFFIC_SECRET_0 <client random> <secret>", both in hex.
+// NSS key log format: "SERVER_TRAFFIC_SECRET_0 <client random> <secret>", both in hex (a
+// secret is a hash's size: 48 bytes at most).
 void on_key_log_line(const SSL* ssl, const char* line) {
     constexpr std::string_view label = "SERVER_TRAFFIC_SECRET_0 ";
     const std::string_view text{line};
@@ -23,15 +27,15 @@ void on_key_log_line(const SSL* ssl, const char* line) {
     const auto space = text.rfind(' ');
     if (!keys || space == std::string_view::npos) return;
     const auto hex = text.substr(space + 1);
-    if (hex.size() % 2 != 0 || hex.size() / 2 > keys->secret.size()) return;
-    for (std::size_t i = 0; i < hex.size() / 2; ++i) {
+    if (hex.size() % 2 != 0 || hex.size() > 2 * 48) return;
+    std::vector<unsigned char> secret(hex.size() / 2);
+    for (std::size_t i = 0; i < secret.size(); ++i) {
         const int high = hex_value(hex[2 * i]);
         const int low = hex_value(hex[2 * i + 1]);
         if (high < 0 || low < 0) return;
-        keys->secret[i] = static_cast<unsigned char>(high * 16 + low);
+        secret[i] = static_cast<unsigned char>(high * 16 + low);
     }
-    keys->secret_size = hex.size() / 2;
-    keys->key_updates = 0;
+    keys->secret = std::move(secret);
 }
 
 // Counts the records the server writes, from zero wherever its write keys change: after its
@@ -50,7 +54,11 @@ void on_message(int write_p, int /*version*/, int content_type, const void* buf,
         if (type == SSL3_MT_FINISHED) keys->records = 0;
         if (type == SSL3_MT_KEY_UPDATE) {
             keys->records = 0;
-            ++keys->key_updates;
+            // RFC 8446 §7.2, at the update itself: a client asking for thousands costs one each.
+            const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
+            if (!keys->secret.empty() && suite)
+                keys->secret = expand_label(SSL_CIPHER_get_handshake_digest(suite), keys->secret, "traffic upd",
+                                            keys->secret.size());
         }
     }
 }

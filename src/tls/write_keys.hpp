@@ -2,14 +2,14 @@
 // What teapot follows of a connection's write keys, so that it can seal a record
 // of its own between OpenSSL's (tls-alert: OpenSSL 3 sends no alert on request
 // but close_notify). TLS 1.3's server traffic secret comes from the key log
-// callback and its KeyUpdates; TLS 1.2 derives its keys when needed from the
+// callback, and moves on at each KeyUpdate the server sends (one derivation
+// then, as OpenSSL makes its own); TLS 1.2 derives its keys when needed from the
 // session. The records written since the keys last changed are the sequence
 // number that the next record's nonce needs (RFC 8446 §5.3, RFC 5246 §6.1).
 // Both stay in memory, never logged: docs/tls.md, "Record faults".
 
-#include <array>
-#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 typedef struct ssl_st SSL;
 typedef struct ssl_ctx_st SSL_CTX;
@@ -17,10 +17,10 @@ typedef struct ssl_ctx_st SSL_CTX;
 namespace teapot::detail::tls {
 
 struct write_keys {
-    std::array<unsigned char, 48> secret{};  ///< TLS 1.3: server_application_traffic_secret_0
-    std::size_t secret_size = 0;             ///< 0 before TLS 1.3's handshake logs it
-    std::uint32_t key_updates = 0;           ///< TLS 1.3: KeyUpdates the server sent since secret_0
-    std::uint64_t records = 0;               ///< records written under the current write keys
+    /// TLS 1.3: server_application_traffic_secret_N, the current one; empty until the key
+    /// log gives secret_0 (only with --tls-alerts), or after a derivation failed.
+    std::vector<unsigned char> secret;
+    std::uint64_t records = 0;  ///< records written under the current write keys
 };
 
 /// Makes every connection of `context` count its records (a message callback: a call a

@@ -49,7 +49,7 @@ tls_stream::tls_stream(tcp::socket socket, SSL_CTX* context) : socket_(std::move
 }
 
 tls_stream::tls_stream(tls_stream&& other) noexcept
-    : socket_(std::move(other.socket_)), ssl_(std::exchange(other.ssl_, nullptr)), keys_(other.keys_) {
+    : socket_(std::move(other.socket_)), ssl_(std::exchange(other.ssl_, nullptr)), keys_(std::move(other.keys_)) {
     if (ssl_) tls::attach_write_keys(ssl_, &keys_);
 }
 
@@ -188,8 +188,7 @@ net::awaitable<beast::error_code> tls_stream::renegotiate() {
 }
 
 net::awaitable<beast::error_code> tls_stream::send_alert(unsigned char description) {
-    std::string why;
-    const auto record = tls::sealed_alert(ssl_, keys_, description, why);
+    const auto record = tls::sealed_alert(ssl_, keys_, description);
     if (record.empty()) co_return net::error::operation_not_supported;  // the router refuses these before
     ++keys_.records;
     auto [ec, n] = co_await net::async_write(socket_, net::buffer(record), use_tuple_awaitable);

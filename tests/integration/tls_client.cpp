@@ -217,6 +217,11 @@ tls_connection::received tls_connection::read_to_end(std::chrono::milliseconds w
 
 std::string tls_connection::version() const { return SSL_get_version(ssl_); }
 
+void tls_connection::update_keys() {
+    if (SSL_key_update(ssl_, SSL_KEY_UPDATE_REQUESTED) != 1)
+        throw std::runtime_error("SSL_key_update failed: " + openssl_reason());
+}
+
 bool tls_connection::raw_end_within(std::chrono::milliseconds within) {
     const auto until = std::chrono::steady_clock::now() + within;
     char sink[4096];

@@ -62,6 +62,8 @@ public:
     /// How many handshake messages of `type` (SSL3_MT_KEY_UPDATE, SSL3_MT_HELLO_REQUEST...)
     /// the server sent, the first handshake's included.
     std::size_t handshake_messages_received(int type) const;
+    /// A TLS 1.3 KeyUpdate asking for the server's (update_requested), sent with the next bytes.
+    void update_keys();
     /// The session, for a later connection's `resume` (owned by the caller: SSL_SESSION_free).
     SSL_SESSION* session() const;
     /// The raw bytes until the server's FIN or RST, read past OpenSSL (the TLS state is spent

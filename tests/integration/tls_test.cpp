@@ -329,6 +329,17 @@ TEST_CASE("HTTPS: tls-alert after KeyUpdates, with no body, and where it cannot 
         CHECK(got.error.find("alert access denied") != std::string::npos);
         CHECK(got.bytes.starts_with("HTTP/1.1 204 No Content\r\n"));  // the head, then the alert
     }
+    SECTION("after KeyUpdates the client asked for, each answered by the server's own") {
+        tls_connection c{port, {.ca_pem = ca}};
+        for (int i = 0; i < 50; ++i) {
+            c.update_keys();
+            c.send(get_request("/status/418"));
+            CHECK(c.read_response().status == 418);
+        }
+        REQUIRE(c.handshake_messages_received(SSL3_MT_KEY_UPDATE) == 50);
+        c.send(get_request("/status/200?fault=tls-alert:internal_error"));
+        CHECK(c.read_to_end(std::chrono::seconds{5}).error.find("alert internal error") != std::string::npos);
+    }
     SECTION("a CBC suite of TLS 1.2: a 400 that names it") {
         tls_connection c{port, {.ca_pem = ca, .max_version = TLS1_2_VERSION, .ciphers = "ECDHE-ECDSA-AES128-SHA256"}};
         c.send(get_request("/status/200?fault=tls-alert:internal_error"));
