@@ -17,19 +17,11 @@ source "$here/nginx-one-process.sh"
 mint_leaf "$work"
 
 total() {
-  local port tls_port run="$work/run"
-  port="$(free_port)"
-  tls_port="$(free_port)"
-  rm -rf "$run"
-  nginx_conf "$run" "$port" "$tls_port" "$work"
-  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
-    nginx -p "$run" -e stderr -c "$run/nginx.conf" 2> "$work/valgrind.err" &
-  local pid=$!
-  wait_port "$port"
-  python3 "$here/drive.py" 127.0.0.1 "$([ -n "${TLS:-}" ] && echo "$tls_port" || echo "$port")" "$count" \
-    /status/418 "" ${FRESH:+fresh}
-  kill -INT "$pid"
-  wait "$pid" || true
+  start_nginx "$work/run" "$work" valgrind --tool=callgrind --callgrind-out-file="$work/cg.out"
+  python3 "$here/drive.py" 127.0.0.1 "$([ -n "${TLS:-}" ] && echo "$nginx_tls_port" || echo "$nginx_port")" \
+    "$count" /status/418 "" ${FRESH:+fresh}
+  kill -INT "$nginx_pid"
+  wait "$nginx_pid" || true
   callgrind_annotate "$work/cg.out" 2> /dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
 

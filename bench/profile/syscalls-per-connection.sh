@@ -29,23 +29,15 @@ count_calls() {
     $NF != "total" && $4 ~ /^[0-9]+$/ && $4 >= n / 2 { printf "  %-12s %.1f\n", $NF, $4 / n }' "$work/calls"
 }
 
-port="$(free_port)"
-"$binary" --port "$port" ${TLS:+--tls-port "$(free_port)"} --threads 1 --quiet --no-watch > "$work/teapot.out" 2>&1 &
+"$binary" --port 0 ${TLS:+--tls-port 0} --threads 1 --quiet --no-watch > "$work/teapot.out" 2>&1 &
 teapot=$!
-wait_port "$port"
-[ -n "${TLS:-}" ] && port="$(sed -n 's/.*listening on https:\/\/[^ ]*:\([0-9][0-9]*\).*/\1/p' "$work/teapot.out")"
+port="$(teapot_port "$work/teapot.out" "http${TLS:+s}")"
 echo "teapot:"
 count_calls "$teapot" "$port"
 kill "$teapot"
 
 mint_leaf "$work"
-port="$(free_port)"
-tls_port="$(free_port)"
-nginx_conf "$work/nginx" "$port" "$tls_port" "$work"
-nginx -p "$work/nginx" -e stderr -c "$work/nginx/nginx.conf" 2> /dev/null &
-nginx=$!
-wait_port "$port"
-[ -n "${TLS:-}" ] && port="$tls_port"
+start_nginx "$work/nginx" "$work"
 echo "nginx (one process):"
-count_calls "$nginx" "$port"
-kill "$nginx"
+count_calls "$nginx_pid" "$([ -n "${TLS:-}" ] && echo "$nginx_tls_port" || echo "$nginx_port")"
+kill "$nginx_pid"
