@@ -3,6 +3,7 @@
 
 #include <teapot/server.hpp>
 
+#include "handlers/httpbin/prefix.hpp"
 #include "journal/journal.hpp"
 #include "journal/metrics.hpp"
 #include "journal/operations.hpp"
@@ -140,6 +141,8 @@ void server::start() {
         throw std::invalid_argument("max_body_memory (" + std::to_string(o.request_limits.max_body_memory) +
                                     ") must hold one body of max_body_bytes (" +
                                     std::to_string(o.request_limits.max_body_bytes) + ")");
+    if (auto why = detail::httpbin::prefix_problem(o.httpbin_prefix); !o.httpbin_prefix.empty() && !why.empty())
+        throw std::invalid_argument("httpbin_prefix '" + o.httpbin_prefix + "' " + why);
     detail::scenario::player_limits limits;
     limits.seed = impl_->random.seed();  // --seed, or the one drawn: scenarios without their own draw from it
     limits.session_ttl = o.session_ttl;
@@ -186,6 +189,7 @@ void server::start() {
         nullptr,  // plain HTTP; the HTTPS listener's copy has its context
     });
     config->handlers.tls_alerts = o.tls.alerts;
+    config->handlers.httpbin = {o.httpbin, o.httpbin_prefix};
     impl_->config = config;
     // HTTPS connections read the same configuration, and the listener's TLS context besides.
     // One context for the HTTPS port and the plain one's TLS connections: the same certificate and tickets.

@@ -101,6 +101,11 @@ struct server_options {
     /// A /status query parameter that is not a knob is a 400; by default it is the client's
     /// own (a cache buster, an API key): ignored, and named in X-Teapot-Ignored-Params.
     bool strict_knobs = false;
+    /// httpbin's endpoints (/get, /post, /anything…: docs/httpbin.md) beside teapot's own.
+    bool httpbin = true;
+    /// Non-empty: httpbin's endpoints are served under it ("/httpbin" serves /httpbin/get), and
+    /// not at the root. "/" then segments of letters, digits and -._~, without a final "/".
+    std::string httpbin_prefix;
     /// The most work one scenario regex match may take, RE2 program size × subject bytes
     /// (at most about 13 ns a unit, docs/scenarios.md); a larger match is not run: a 500.
     std::uint64_t max_regex_work = 8 * 1024 * 1024;

@@ -1,8 +1,8 @@
 #include "admin/journal_json.hpp"
 
+#include "util/base64.hpp"
 #include "util/utf8.hpp"
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -24,15 +24,6 @@ std::string rfc3339(journal_entry::time_point t) {
     return text;
 }
 
-// RFC 4648 §4, by Beast's encoder.
-boost::json::string base64(std::string_view bytes) {
-    namespace b64 = boost::beast::detail::base64;
-    boost::json::string out;
-    out.resize(b64::encoded_size(bytes.size()));
-    out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
-    return out;
-}
-
 // Request bytes as a JSON string: as they are when UTF-8, else with U+FFFD for what is not.
 boost::json::string text(std::string_view bytes) {
     if (is_utf8(bytes)) return boost::json::string{bytes};
@@ -48,7 +39,7 @@ boost::json::array fields(const std::vector<std::pair<std::string, std::string>>
         if (is_utf8(value) && is_utf8(name))
             out.push_back(boost::json::array{boost::json::string{name}, boost::json::string{value}});
         else
-            out.push_back(boost::json::array{text(name), text(value), base64(value)});
+            out.push_back(boost::json::array{text(name), text(value), boost::json::string{base64_encode(value)}});
     }
     return out;
 }
@@ -106,7 +97,7 @@ boost::json::value to_json(const journal_entry& e) {
         o["body"] = e.body;
     } else {
         o["body"] = nullptr;
-        o["body_base64"] = base64(e.body);
+        o["body_base64"] = base64_encode(e.body);
     }
     if (e.scenario.empty()) {
         o["matched"] = false;

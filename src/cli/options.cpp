@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include "handlers/httpbin/prefix.hpp"
 #include "util/byte_size.hpp"
 #include "util/duration.hpp"
 #include "util/edit_distance.hpp"
@@ -153,6 +154,8 @@ options:
                         (default: any URI; a reference without a host is always allowed)
   --strict-knobs        a /status query parameter that is not a knob is a 400 (default: ignored,
                         named in the X-Teapot-Ignored-Params response field)
+  --no-httpbin          do not serve httpbin's endpoints (/get, /post, /anything...)
+  --httpbin-prefix P    serve httpbin's endpoints under P (/httpbin: /httpbin/get), not at the root
   --debug-headers       scenario answers carry X-Teapot-Scenario, -Route, -Step and -Session
   --log-level L         trace, debug, info, warn, error or off (default info)
   --log-format F        text or json (default text)
@@ -345,6 +348,13 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--strict-knobs") {
             no_value();
             s.strict_knobs = true;
+        } else if (flag == "--no-httpbin") {
+            no_value();
+            s.httpbin = false;
+        } else if (flag == "--httpbin-prefix") {
+            s.httpbin_prefix = std::string{value()};
+            if (auto why = teapot::detail::httpbin::prefix_problem(s.httpbin_prefix); !why.empty())
+                throw usage_error("--httpbin-prefix '" + s.httpbin_prefix + "' " + why);
         } else if (flag == "--no-admin") {
             no_value();
             s.admin = false;

@@ -26,6 +26,12 @@ struct admin_settings {
     std::string token;    ///< --admin-token; empty: loopback only
 };
 
+/// httpbin's endpoints (handlers/httpbin/): on at the root unless told otherwise.
+struct httpbin_settings {
+    bool enabled = true;  ///< --no-httpbin: off
+    std::string prefix;   ///< --httpbin-prefix: served under it ("/httpbin/get"); empty: at the root
+};
+
 struct handler_context {
     std::chrono::milliseconds max_delay{60'000};
     random_source* random = nullptr;
@@ -42,6 +48,7 @@ struct handler_context {
     /// The TLS cases' listeners (GET /__teapot/tls): filled once they are bound, before any request.
     std::shared_ptr<const std::vector<tls_case_listing>> tls_cases{};
     bool tls_alerts = false;  ///< --tls-alerts: TLS 1.3 connections keep the secret tls-alert seals with
+    httpbin_settings httpbin{};
 };
 
 }  // namespace teapot::detail

@@ -1,6 +1,7 @@
 #include "handlers/status_knobs.hpp"
 
 #include "faults/fault_syntax.hpp"
+#include "handlers/redirect_policy.hpp"
 #include "handlers/status_spec.hpp"
 #include "plan/request.hpp"
 #include "util/duration.hpp"
@@ -33,21 +34,8 @@ bool set_error(std::string& error, std::string message) {
     return false;
 }
 
-// --allowed-redirect-hosts: a reference with a scheme or an authority ("//host/...",
-// a network-path reference, redirects off-site too) must name one of the hosts; one
-// without (a path) always may. Empty `allowed`: any URI, by design for testing.
-bool redirect_allowed(const boost::urls::url_view& u, std::span<const std::string> allowed) {
-    if (allowed.empty() || (!u.has_scheme() && !u.has_authority())) return true;
-    std::string host = u.host_address();
-    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-    return !host.empty() && std::find(allowed.begin(), allowed.end(), host) != allowed.end();
-}
-
 bool refuse_redirect(std::string& error, const std::string& knob, std::span<const std::string> allowed) {
-    std::string hosts;
-    for (const auto& h : allowed) hosts.append(hosts.empty() ? "" : ", ").append(h);
-    return set_error(error, knob + " leads to a host that --allowed-redirect-hosts does not list (" + hosts +
-                                "); a reference without a host, such as /status/200, is always allowed");
+    return set_error(error, refused_redirect_message(knob, allowed));
 }
 
 bool parse_one(status_knobs& k, const query_param& p, const knob_limits& limits, std::string& error) {

@@ -2,6 +2,9 @@
 
 #include "handlers/codes_handler.hpp"
 #include "handlers/error_plan.hpp"
+#include "handlers/httpbin/cookies.hpp"
+#include "handlers/httpbin/echo.hpp"
+#include "handlers/httpbin/redirects.hpp"
 #include "handlers/status_handler.hpp"
 #include "router/index_page.hpp"
 
@@ -40,23 +43,83 @@ response_plan server_options(const request& req, std::string_view, const std::ve
     return plan;
 }
 
+// Exact rows are compared whole and prefix rows by their start: a prefix row comes after
+// any row whose path it starts (the unit test checks that every row is reachable).
+constexpr std::string_view get_only = "GET, HEAD";
+constexpr std::string_view httpbin_get = "GET, HEAD, OPTIONS";
+constexpr std::string_view httpbin_any = "GET, HEAD, POST, PUT, DELETE, PATCH, TRACE, OPTIONS";
 constexpr std::array routes{
-    builtin_route{"/status/", true, false, status, "/status/<code>: that status with its headers and body; knobs"},
-    builtin_route{"/status", false, false, status, "/status: 400 that names what is missing (a code)"},
-    builtin_route{"/codes/", true, true, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},
-    builtin_route{"/codes", false, true, codes, "/codes: the status catalogue as JSON"},
-    builtin_route{"/", false, true, index, "/: the page for a person: endpoints, knobs, scenarios, codes"},
-    builtin_route{"*", false, false, server_options, "OPTIONS *: the methods the server allows (204)"},
+    builtin_route{"/status/", true, "", status, "/status/<code>: that status with its headers and body; knobs"},
+    builtin_route{"/status", false, "", status, "/status: 400 that names what is missing (a code)"},
+    builtin_route{"/get", false, httpbin_get, httpbin::get, "/get: the request's url, args, headers, origin (httpbin)",
+                  true},
+    builtin_route{"/post", false, "POST, OPTIONS", httpbin::body_echo,
+                  "/post: the request with its form, data, files and json (httpbin)", true},
+    builtin_route{"/anything", false, httpbin_any, httpbin::anything,
+                  "/anything: every field of the request, the method too, for any method (httpbin)", true},
+    builtin_route{"/anything/", true, httpbin_any, httpbin::anything, "/anything/<path>: as /anything (httpbin)", true},
+    builtin_route{"/put", false, "PUT, OPTIONS", httpbin::body_echo, "/put: as /post, for PUT (httpbin)", true},
+    builtin_route{"/patch", false, "PATCH, OPTIONS", httpbin::body_echo, "/patch: as /post, for PATCH (httpbin)", true},
+    builtin_route{"/delete", false, "DELETE, OPTIONS", httpbin::body_echo, "/delete: as /post, for DELETE (httpbin)",
+                  true},
+    builtin_route{"/headers", false, httpbin_get, httpbin::headers, "/headers: the request's header fields (httpbin)",
+                  true},
+    builtin_route{"/ip", false, httpbin_get, httpbin::ip, "/ip: the client's address (httpbin)", true},
+    builtin_route{"/user-agent", false, httpbin_get, httpbin::user_agent, "/user-agent: the User-Agent (httpbin)",
+                  true},
+    builtin_route{"/uuid", false, httpbin_get, httpbin::uuid, "/uuid: a random version 4 UUID (httpbin)", true},
+    builtin_route{"/redirect/", true, httpbin_get, httpbin::redirect,
+                  "/redirect/<n>: 302 n times, then /get; ?absolute=true for absolute Locations (httpbin)", true},
+    builtin_route{"/relative-redirect/", true, httpbin_get, httpbin::relative_redirect,
+                  "/relative-redirect/<n>: 302 n times with relative Locations, then /get (httpbin)", true},
+    builtin_route{"/absolute-redirect/", true, httpbin_get, httpbin::absolute_redirect,
+                  "/absolute-redirect/<n>: 302 n times with absolute Locations, then /get (httpbin)", true},
+    builtin_route{"/redirect-to", false, httpbin_any, httpbin::redirect_to,
+                  "/redirect-to?url=&status_code=: a redirect to that URL, 302 or the 3xx given (httpbin)", true},
+    builtin_route{"/cookies", false, httpbin_get, httpbin::cookies,
+                  "/cookies: the cookies the request carries (httpbin)", true},
+    builtin_route{"/cookies/set", false, httpbin_get, httpbin::set_cookies,
+                  "/cookies/set?k=v: Set-Cookie for each, then 302 to /cookies (httpbin)", true},
+    builtin_route{"/cookies/set/", true, httpbin_get, httpbin::set_cookie_path,
+                  "/cookies/set/<name>/<value>: Set-Cookie, then 302 to /cookies (httpbin)", true},
+    builtin_route{"/cookies/delete", false, httpbin_get, httpbin::delete_cookies,
+                  "/cookies/delete?k: an expired Set-Cookie for each, then 302 to /cookies (httpbin)", true},
+    builtin_route{"/codes/", true, get_only, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},
+    builtin_route{"/codes", false, get_only, codes, "/codes: the status catalogue as JSON"},
+    builtin_route{"/", false, get_only, index, "/: the page for a person: endpoints, knobs, scenarios, codes"},
+    builtin_route{"*", false, "", server_options, "OPTIONS *: the methods the server allows (204)"},
 };
+
+bool matches(const builtin_route& r, std::string_view path) {
+    return r.prefix ? path.starts_with(r.path) : path == r.path;
+}
 
 }  // namespace
 
 std::span<const builtin_route> builtin_routes() { return routes; }
 
-const builtin_route* find_builtin_route(std::string_view path, std::string_view& rest) {
+bool allows_method(const builtin_route& row, std::string_view method) noexcept {
+    if (row.methods.empty()) return true;
+    // A list of tokens separated by ", ": a method is one when it is bounded by the list's edges or commas.
+    for (auto at = row.methods.find(method); at != std::string_view::npos; at = row.methods.find(method, at + 1)) {
+        const auto end = at + method.size();
+        if ((at == 0 || row.methods[at - 1] == ' ') && (end == row.methods.size() || row.methods[end] == ','))
+            return true;
+    }
+    return false;
+}
+
+const builtin_route* find_builtin_route(std::string_view path, std::string_view& rest,
+                                        const httpbin_settings& httpbin) {
+    // Under --httpbin-prefix, httpbin's rows see the path past the prefix, and only such paths.
+    const bool under_prefix = !httpbin.prefix.empty() && path.starts_with(httpbin.prefix) &&
+                              path.substr(httpbin.prefix.size()).starts_with('/');
+    const auto httpbin_path = httpbin.prefix.empty() ? path : under_prefix ? path.substr(httpbin.prefix.size()) : "";
     for (const auto& r : routes) {
-        if (r.prefix ? path.starts_with(r.path) : path == r.path) {
-            rest = r.prefix ? path.substr(r.path.size()) : std::string_view{};
+        if (r.httpbin && (!httpbin.enabled || httpbin_path.empty())) continue;
+        const auto candidate = r.httpbin ? httpbin_path : path;
+        if (matches(r, candidate)) {
+            rest = r.prefix ? candidate.substr(r.path.size()) : std::string_view{};
             return &r;
         }
     }

@@ -30,9 +30,18 @@ std::vector<query_param> query_of(const boost::urls::url_view& url) {
     return params;
 }
 
-response_plan method_not_allowed(const request& req) {
-    auto plan = error_plan(405, "this resource answers GET and HEAD only", &req);
-    plan.final_head.set("Allow", "GET, HEAD");
+response_plan method_not_allowed(const request& req, std::string_view allow) {
+    auto plan = error_plan(405, "this resource answers " + std::string{allow} + " only", &req);
+    plan.final_head.set("Allow", std::string{allow});
+    return plan;
+}
+
+// A plain OPTIONS (not a CORS preflight) to one of httpbin's endpoints: Flask's answer, 200 with Allow.
+response_plan httpbin_options(std::string_view allow) {
+    response_plan plan;
+    plan.final_head.status = 200;
+    plan.final_head.reason = "OK";
+    plan.final_head.set("Allow", std::string{allow});
     return plan;
 }
 
@@ -81,10 +90,12 @@ bool dispatch(const request& req, const parsed_target& target, const handler_con
         return true;
     }
     std::string_view rest;
-    const auto* endpoint = find_builtin_route(target.path, rest);
+    const auto* endpoint = find_builtin_route(target.path, rest, ctx.httpbin);
     if (!endpoint) return false;
-    if (endpoint->read_only && req.method != "GET" && req.method != "HEAD")
-        plan = method_not_allowed(req);
+    if (!allows_method(*endpoint, req.method))
+        plan = method_not_allowed(req, endpoint->methods);
+    else if (endpoint->httpbin && req.method == "OPTIONS")
+        plan = httpbin_options(endpoint->methods);
     else
         plan = endpoint->answer(req, rest, target.params, ctx);
     return true;

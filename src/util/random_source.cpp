@@ -16,4 +16,9 @@ double random_source::next_unit() {
     return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
 }
 
+std::uint64_t random_source::next_bits() {
+    std::lock_guard lock{mutex_};
+    return engine_();
+}
+
 }  // namespace teapot::detail

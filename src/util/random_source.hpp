@@ -18,6 +18,9 @@ public:
     /// A number in [0, 1).
     double next_unit();
 
+    /// 64 bits of the stream (a UUID's randomness).
+    std::uint64_t next_bits();
+
     std::uint64_t seed() const noexcept { return seed_; }
 
     /// 64 bits from std::random_device (which yields 32 at a time): a seed when none is given.

@@ -1,0 +1,34 @@
+#pragma once
+// httpbin's request-echo endpoints: /get, /post, /put, /patch, /delete,
+// /anything[/...], /headers, /ip, /user-agent and /uuid, each answering the
+// fields httpbin answers (request_view.hpp), as its JSON.
+
+#include "handlers/handler_context.hpp"
+#include "plan/request.hpp"
+#include "plan/response_plan.hpp"
+
+#include <string_view>
+#include <vector>
+
+namespace teapot::detail::httpbin {
+
+/// /get: url, args, headers, origin.
+response_plan get(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                  const handler_context& ctx);
+/// /post, /put, /patch, /delete (the router checks the method): the body's fields too.
+response_plan body_echo(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                        const handler_context& ctx);
+/// /anything and /anything/<path>: every field, the method included.
+response_plan anything(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                       const handler_context& ctx);
+response_plan headers(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                      const handler_context& ctx);
+response_plan ip(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                 const handler_context& ctx);
+response_plan user_agent(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                         const handler_context& ctx);
+/// /uuid: a version 4 UUID from the server's random stream (the same ones again under --seed).
+response_plan uuid(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                   const handler_context& ctx);
+
+}  // namespace teapot::detail::httpbin

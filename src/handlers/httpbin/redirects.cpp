@@ -1,0 +1,174 @@
+#include "handlers/httpbin/redirects.hpp"
+
+#include "handlers/error_plan.hpp"
+#include "handlers/httpbin/request_view.hpp"
+#include "handlers/redirect_policy.hpp"
+#include "handlers/status_body.hpp"
+#include "util/ascii.hpp"
+#include "util/field_syntax.hpp"
+
+#include <teapot/catalog.hpp>
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+namespace teapot::detail::httpbin {
+namespace {
+
+// Werkzeug's int converter: digits only (else the route does not match: 404), any size, leading
+// zeros dropped. Kept as text: /redirect/<a hundred digits> counts down as httpbin's big ints do.
+std::optional<std::string> count_of(std::string_view n) {
+    if (n.empty() || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    const auto first = n.find_first_not_of('0');
+    return first == std::string_view::npos ? std::string{"0"} : std::string{n.substr(first)};
+}
+
+// n - 1 for a decimal n > 0 without leading zeros.
+std::string minus_one(std::string n) {
+    auto i = n.size();
+    while (n[--i] == '0') n[i] = '9';
+    --n[i];
+    if (n.size() > 1 && n.front() == '0') n.erase(0, 1);
+    return n;
+}
+
+response_plan redirect_plan(const request& req, int status, const std::string& location, std::string body) {
+    response_plan plan;
+    plan.final_head.status = status;
+    plan.final_head.reason = std::string{reason_phrase(status)};
+    plan.final_head.set("Content-Type", "text/html; charset=utf-8");
+    plan.final_head.set("Location", location);
+    if (status == 304)
+        plan.body_framing = framing::none;  // RFC 9110 §15.4.5: no content
+    else
+        plan.body = std::move(body);
+    plan.omit_body = req.method == "HEAD";
+    return plan;
+}
+
+// What httpbin does not route (a count that is not a number): Flask's 404.
+response_plan not_a_count(const request& req) {
+    return error_plan(404, "no resource at " + std::string{req.target} + ": the count is a whole number", &req);
+}
+
+// httpbin asserts n > 0: its answer to 0 is a 500, which clients written against it may expect.
+response_plan zero_count(const request& req) {
+    return error_plan(500, "the count must be at least 1 (httpbin answers 500 here too)", &req);
+}
+
+bool asks_absolute(const std::vector<query_param>& params) {
+    // request.args.get: the first value of the key.
+    auto it = std::find_if(params.begin(), params.end(), [](auto& p) { return p.key == "absolute"; });
+    return it != params.end() && iequals(it->value, "true");
+}
+
+// Python's int() of a query value: blanks around, an optional sign, digits (and single "_"
+// between them); nullopt for what it refuses.
+std::optional<long long> python_int(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    bool negative = false;
+    if (!v.empty() && (v.front() == '+' || v.front() == '-')) {
+        negative = v.front() == '-';
+        v.remove_prefix(1);
+    }
+    if (v.empty() || v.front() == '_' || v.back() == '_') return std::nullopt;
+    long long value = 0;
+    char previous = 0;
+    for (char c : v) {
+        if (c == '_' && previous != '_') {
+            previous = c;
+            continue;
+        }
+        if (c < '0' || c > '9') return std::nullopt;
+        value = std::min(value * 10 + (c - '0'), 1'000'000'000LL);  // anything that large is out of range alike
+        previous = c;
+    }
+    return negative ? -value : value;
+}
+
+// Werkzeug's iri_to_uri(safe_conversion=True), which every Location httpbin sends goes through:
+// ASCII without blanks as it is, else each byte but the unreserved and :/?#[]@!$&'()*+,;=% as %XX
+// (by Boost.URL). Werkzeug first reads the bytes as latin-1, so that its é becomes %C3%83%C2%A9:
+// teapot writes the UTF-8 it was given, %C3%A9 (docs/httpbin.md).
+std::string as_uri(const std::string& location) {
+    const bool plain = std::none_of(location.begin(), location.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x80 || c == ' ' || (c >= '\t' && c <= '\r');
+    });
+    if (plain) return location;
+    static constexpr auto safe = boost::urls::unreserved_chars + ":/?#[]@!$&'()*+,;=%";
+    return boost::urls::encode(location, safe);
+}
+
+}  // namespace
+
+response_plan flask_redirect(const request& req, const std::string& location) {
+    const auto shown = html_escape(location);
+    return redirect_plan(req, 302, location,
+                         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+                         "<p>You should be redirected automatically to the target URL: <a href=\"" +
+                             shown + "\">" + shown + "</a>. If not, click the link.\n");
+}
+
+response_plan redirect(const request& req, std::string_view n, const std::vector<query_param>& params,
+                       const handler_context& ctx) {
+    const auto count = count_of(n);
+    if (!count) return not_a_count(req);
+    if (*count == "0") return zero_count(req);
+    const bool absolute = asks_absolute(params);
+    const auto base = (absolute ? host_url(req) : std::string{}) + ctx.httpbin.prefix;
+    if (*count == "1") return flask_redirect(req, base + "/get");
+    return flask_redirect(req, base + (absolute ? "/absolute-redirect/" : "/relative-redirect/") + minus_one(*count));
+}
+
+response_plan relative_redirect(const request& req, std::string_view n, const std::vector<query_param>&,
+                                const handler_context& ctx) {
+    const auto count = count_of(n);
+    if (!count) return not_a_count(req);
+    if (*count == "0") return zero_count(req);
+    const auto& prefix = ctx.httpbin.prefix;
+    return redirect_plan(req, 302, *count == "1" ? prefix + "/get" : prefix + "/relative-redirect/" + minus_one(*count),
+                         "");
+}
+
+response_plan absolute_redirect(const request& req, std::string_view n, const std::vector<query_param>&,
+                                const handler_context& ctx) {
+    const auto count = count_of(n);
+    if (!count) return not_a_count(req);
+    if (*count == "0") return zero_count(req);
+    const auto base = host_url(req) + ctx.httpbin.prefix;
+    return flask_redirect(req, *count == "1" ? base + "/get" : base + "/absolute-redirect/" + minus_one(*count));
+}
+
+response_plan redirect_to(const request& req, std::string_view, const std::vector<query_param>& params,
+                          const handler_context& ctx) {
+    // httpbin reads its arguments case-insensitively, the first value of each.
+    auto arg = [&params](std::string_view name) -> const std::string* {
+        auto it = std::find_if(params.begin(), params.end(), [name](auto& p) { return iequals(p.key, name); });
+        return it == params.end() ? nullptr : &it->value;
+    };
+    const auto* url = arg("url");
+    if (!url) return error_plan(500, "/redirect-to needs ?url= (httpbin answers 500 without it)", &req);
+    int status = 302;
+    if (const auto* code = arg("status_code")) {
+        auto value = python_int(*code);
+        if (!value)
+            return error_plan(500, "status_code='" + *code + "' is not a number (httpbin answers 500 here too)", &req);
+        if (*value >= 300 && *value < 400) status = static_cast<int>(*value);
+    }
+    // The Location is the URL made a URI as httpbin makes it, and only to a listed host under
+    // --allowed-redirect-hosts. A control byte (CR, LF: a second field) is refused first, as
+    // Werkzeug refuses a newline (with a 500: docs/httpbin.md).
+    if (!is_field_value(*url))
+        return error_plan(400, "url= holds a control character: it cannot be a Location field", &req);
+    const auto location = as_uri(*url);
+    if (auto why = redirect_refusal("url=" + *url, location, ctx.allowed_redirect_hosts); !why.empty())
+        return error_plan(400, why, &req);
+    return redirect_plan(req, status, location, "");
+}
+
+}  // namespace teapot::detail::httpbin

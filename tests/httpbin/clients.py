@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""httpbin's endpoints on teapot as real clients use them in their own test suites:
+Python requests (redirect chains, JSON and form bodies, HEAD), curl (-L, --data,
+--json-like bodies) and Node's fetch (redirects followed, a JSON round trip).
+Exit 0 when every client sees what it would see against httpbin.
+
+    /usr/bin/python3 tests/httpbin/clients.py BUILD/teapot
+"""
+import json
+import re
+import subprocess
+import sys
+
+import requests
+
+
+def start(binary, *flags):
+    proc = subprocess.Popen([binary, "--port", "0", "--quiet", *flags], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    match = re.search(r"listening on (http://\S+)", line)
+    if not match:
+        proc.kill()
+        sys.exit(f"teapot did not start: {line!r}")
+    return proc, match.group(1)
+
+
+def check_requests(base):
+    r = requests.get(f"{base}/redirect/5", timeout=5)
+    assert r.status_code == 200 and len(r.history) == 5, (r.status_code, r.history)
+    assert [h.headers["Location"] for h in r.history] == [
+        "/relative-redirect/4", "/relative-redirect/3", "/relative-redirect/2", "/relative-redirect/1", "/get"]
+    assert r.json()["url"] == f"{base}/get", r.json()
+    r = requests.get(f"{base}/absolute-redirect/3", timeout=5)
+    assert r.status_code == 200 and r.history[0].headers["Location"] == f"{base}/absolute-redirect/2"
+    r = requests.get(f"{base}/redirect/4", allow_redirects=False, timeout=5)
+    assert r.status_code == 302 and r.headers["Location"] == "/relative-redirect/3"
+    # requests turns a 303 after a POST into a GET, keeps the method on 307.
+    r = requests.post(f"{base}/redirect-to", params={"url": "/anything", "status_code": 303}, data="x", timeout=5)
+    assert r.json()["method"] == "GET", r.json()
+    r = requests.post(f"{base}/redirect-to", params={"url": "/anything", "status_code": 307}, data="x", timeout=5)
+    assert r.json()["method"] == "POST" and r.json()["data"] == "x", r.json()
+    payload = {"name": "été", "n": [1, 2.5, None], "nested": {"b": True}}
+    r = requests.post(f"{base}/post", json=payload, params={"q": ["1", "2"]}, timeout=5)
+    body = r.json()
+    assert body["json"] == payload and body["args"] == {"q": ["1", "2"]}, body
+    assert body["headers"]["Content-Type"] == "application/json", body["headers"]
+    r = requests.put(f"{base}/put", data={"a": "1", "b": ["x", "y"]}, timeout=5)
+    assert r.json()["form"] == {"a": "1", "b": ["x", "y"]}, r.json()
+    r = requests.head(f"{base}/get", timeout=5)
+    assert r.status_code == 200 and r.text == "" and int(r.headers["Content-Length"]) > 0
+    r = requests.get(f"{base}/headers", headers={"X-Custom": "1"}, timeout=5)
+    assert r.json()["headers"]["X-Custom"] == "1"
+    assert requests.get(f"{base}/user-agent", timeout=5).json()["user-agent"].startswith("python-requests/")
+    assert requests.get(f"{base}/ip", timeout=5).json() == {"origin": "127.0.0.1"}
+    # A cookie round trip through a Session, as requests' own tests do.
+    session = requests.Session()
+    r = session.get(f"{base}/cookies/set", params={"k": "v", "sp": "a b"}, timeout=5)
+    assert r.json() == {"cookies": {"k": "v", "sp": "a b"}}, r.text
+    r = session.get(f"{base}/cookies/delete", params={"k": ""}, timeout=5)
+    assert r.json() == {"cookies": {"sp": "a b"}}, r.text
+    print("requests: redirect chains, bodies, cookies, HEAD and headers as against httpbin")
+
+
+def curl(*args):
+    return subprocess.run(["curl", "-sS", "--max-time", "5", *args], capture_output=True, text=True, check=True).stdout
+
+
+def check_curl(base):
+    body = json.loads(curl("-L", f"{base}/redirect/3?absolute=true"))
+    assert body["url"] == f"{base}/get", body
+    body = json.loads(curl("--data", "a=1&a=2&b=x+y", f"{base}/post"))
+    assert body["form"] == {"a": ["1", "2"], "b": "x y"} and body["data"] == "", body
+    body = json.loads(curl("-X", "PATCH", "-H", "Content-Type: application/json", "--data", '{"k": "v"}',
+                           f"{base}/anything/x?y=1"))
+    assert body["method"] == "PATCH" and body["json"] == {"k": "v"} and body["args"] == {"y": "1"}, body
+    status = curl("-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                  f"{base}/redirect-to?url=https://example.test/x&status_code=301")
+    assert status == "301 https://example.test/x", status
+    # -b turns curl's cookie engine on: the cookie set by the 302 goes with the request it leads to.
+    body = json.loads(curl("-L", "-b", "/dev/null", f"{base}/cookies/set/flavour/ginger"))
+    assert body == {"cookies": {"flavour": "ginger"}}, body
+    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect")
+
+
+NODE = r"""
+const base = process.argv[1];
+(async () => {
+  let r = await fetch(`${base}/redirect/3`);
+  if (!r.ok || !r.redirected || !r.url.endsWith('/get')) throw new Error(`redirect: ${r.status} ${r.url}`);
+  r = await fetch(`${base}/post`, {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                  body: JSON.stringify({a: [1, 'é']})});
+  const body = await r.json();
+  if (JSON.stringify(body.json) !== JSON.stringify({a: [1, 'é']})) throw new Error(JSON.stringify(body));
+  r = await fetch(`${base}/get`, {headers: {Origin: 'https://app.test'}});
+  if (r.headers.get('access-control-allow-origin') !== 'https://app.test') throw new Error('CORS');
+  console.log('node fetch: redirects followed, a JSON round trip, CORS');
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def check_node(base):
+    out = subprocess.run(["node", "-e", NODE, base], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    print(out.stdout.strip())
+
+
+def main():
+    proc, base = start(sys.argv[1])
+    try:
+        check_requests(base)
+        check_curl(base)
+        check_node(base)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    # Under --httpbin-prefix the redirects keep the prefix, and the root is teapot's alone.
+    proc, base = start(sys.argv[1], "--httpbin-prefix", "/httpbin")
+    try:
+        r = requests.get(f"{base}/httpbin/redirect/2", timeout=5)
+        assert r.status_code == 200 and r.json()["url"] == f"{base}/httpbin/get", r.text
+        assert [h.headers["Location"] for h in r.history] == ["/httpbin/relative-redirect/1", "/httpbin/get"]
+        assert requests.get(f"{base}/get", timeout=5).status_code == 404
+        print("--httpbin-prefix: every Location under the prefix")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""The differential test of issue 17: the same requests sent to teapot and to httpbin
+0.7.0 (Debian's python3-httpbin under gunicorn, the reference), the answers compared.
+Byte for byte where httpbin's answer is deterministic (status, Content-Type,
+Content-Length and the JSON text itself); field by field, with the fields that
+legitimately differ named, where it is not (docs/httpbin.md lists every difference
+and why). Exit 0 when every case agrees.
+
+    /usr/bin/python3 tests/httpbin/differential.py BUILD/teapot
+"""
+import http.client
+import json
+import re
+import subprocess
+import sys
+import time
+
+# What every case sends besides its own fields, in this order, to both servers: a fixed Host
+# (httpbin's url and headers quote it), and Connection: close (gunicorn's sync worker closes anyway).
+BASE_HEADERS = [("Host", "httpbin.test"), ("User-Agent", "differential/1"), ("Accept", "*/*"),
+                ("Connection", "close")]
+
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+class Case:
+    """One request and how its answers are compared: `exact` (status, Content-Type,
+    Content-Length, Location, body bytes), `head` (as exact, no body), `allow` (status and
+    the Allow set: the bodies of 405 and OPTIONS are each framework's own page), `status`
+    (an error whose page is each framework's own), or a function."""
+
+    def __init__(self, method, target, headers=(), body=None, compare="exact", chunked=False, differ=()):
+        self.method, self.target, self.headers = method, target, list(headers)
+        self.body, self.compare, self.chunked = body, compare, chunked
+        self.differ = set(differ)  # JSON fields that differ by design (docs/httpbin.md): the rest compared
+
+    def __str__(self):
+        return f"{self.method} {self.target} {self.headers}" + (f" body={self.body[:40]!r}" if self.body else "")
+
+
+def start(cmd, pattern, stream):
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        match = re.search(pattern, line)
+        if match:
+            return proc, int(match.group(1))
+    proc.kill()
+    sys.exit(f"{cmd[0]} did not start ({stream})")
+
+
+def send(port, case):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest(case.method, case.target, skip_host=True, skip_accept_encoding=True)
+    for name, value in BASE_HEADERS + case.headers:
+        conn.putheader(name, value)
+    body = case.body
+    if body is not None and case.chunked:
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        for piece in (body[:3], body[3:]):
+            conn.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+        conn.send(b"0\r\n\r\n")
+    elif body is not None:
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+    else:
+        conn.endheaders()
+    response = conn.getresponse()
+    data = response.read()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    headers["set-cookie"] = [v for k, v in response.getheaders() if k.lower() == "set-cookie"]
+    conn.close()
+    return response.status, headers, data
+
+
+def compare(case, theirs, ours):
+    """The differences between httpbin's answer and teapot's, as lines."""
+    (s1, h1, b1), (s2, h2, b2) = theirs, ours
+    out = []
+    if s1 != s2:
+        out.append(f"status: httpbin {s1}, teapot {s2}")
+    if case.compare == "allow":
+        allow = [set(x.replace(" ", "").split(",")) for x in (h1.get("allow", ""), h2.get("allow", ""))]
+        if allow[0] != allow[1]:
+            out.append(f"Allow: httpbin {h1.get('allow')}, teapot {h2.get('allow')}")
+        return out
+    if case.compare == "status":
+        return out  # the bodies are each framework's own error page
+    for name in ("content-type", "content-length", "location", "access-control-allow-origin"):
+        if name == "content-length" and case.differ:
+            continue
+        if h1.get(name) != h2.get(name):
+            out.append(f"{name}: httpbin {h1.get(name)!r}, teapot {h2.get(name)!r}")
+    if case.differ:
+        theirs, ours = json.loads(b1), json.loads(b2)
+        for name in case.differ:
+            if name not in theirs or name not in ours:
+                out.append(f"{name}: missing (httpbin {name in theirs}, teapot {name in ours})")
+            theirs.pop(name, None), ours.pop(name, None)
+        if theirs != ours:
+            out.append(f"body past {sorted(case.differ)}:\n    httpbin {theirs}\n    teapot  {ours}")
+    elif case.compare in ("exact", "head") and b1 != b2:
+        out.append(f"body:\n    httpbin {b1!r}\n    teapot  {b2!r}")
+    if case.compare is set_cookies:
+        out += set_cookies(h1["set-cookie"], h2["set-cookie"])
+        if b1 != b2:
+            out.append(f"body:\n    httpbin {b1!r}\n    teapot  {b2!r}")
+    elif callable(case.compare):
+        out += case.compare(json.loads(b1), json.loads(b2))
+    return out
+
+
+def uuid_shape(theirs, ours):
+    """/uuid: random on both sides; the same key and the same shape (a version 4 UUID)."""
+    if theirs.keys() != ours.keys() or not all(UUID4.match(v["uuid"]) for v in (theirs, ours)):
+        return [f"uuid: httpbin {theirs}, teapot {ours}"]
+    return []
+
+
+def set_cookies(theirs, ours):
+    """Set-Cookie fields: http.client's getheaders() keeps each, in order."""
+    return [] if theirs == ours else [f"Set-Cookie: httpbin {theirs}, teapot {ours}"]
+
+
+def cases():
+    json_body = json.dumps({"b": [1, 2.5, None, True], "a": "é\u0001\u007f😀", "c": {"z": 1, "y": 1e100}}).encode()
+    form = [("Content-Type", "application/x-www-form-urlencoded")]
+    as_json = [("Content-Type", "application/json")]
+    yield Case("GET", "/get")
+    yield Case("GET", "/get?a=1&a=2&c=a+b&d&e=%26%3D")
+    # httpbin's url is an IRI (%C3%A9 shown as é); teapot's the target as sent.
+    yield Case("GET", "/get?b=%C3%A9&f=%ff", differ={"url"})
+    yield Case("GET", "/anything/%C3%A9/x", differ={"url"})
+    yield Case("GET", "/get", [("X-Forwarded-For", "10.1.2.3"), ("Via", "1.1 proxy")])
+    yield Case("GET", "/get?show_env=1", [("X-Forwarded-For", "10.1.2.3"), ("Via", "1.1 proxy")])
+    yield Case("GET", "/get", [("x-lower_case", "1"), ("X-Dup", "a"), ("X-Dup", "b"), ("x-b3-traceid", "abc")])
+    yield Case("GET", "/get", [("Origin", "https://app.test")])
+    yield Case("GET", "/get", [("X-Forwarded-Proto", "https")])
+    yield Case("HEAD", "/get?a=1", compare="head")
+    yield Case("POST", "/get", compare="allow")
+    yield Case("OPTIONS", "/get", compare="allow")
+    yield Case("POST", "/post", form, b"a=1&a=2&b=x+y%21&c")
+    yield Case("POST", "/post?q=1", as_json, json_body)
+    yield Case("POST", "/post", [("Content-Type", "text/plain; charset=utf-8")], "déjà vu\n".encode())
+    yield Case("POST", "/post", [("Content-Type", "application/octet-stream")], b"\xff\xfe\x00\x01")
+    yield Case("POST", "/post", [], json_body)  # json is parsed whatever the type (none here)
+    yield Case("POST", "/post", as_json, b"{not json")
+    yield Case("POST", "/post", as_json, b"[" * 200 + b"]" * 200)
+    yield Case("POST", "/post", as_json, json_body, chunked=True)
+    yield Case("POST", "/post")
+    yield Case("GET", "/post", compare="allow")
+    yield Case("OPTIONS", "/post", compare="allow")
+    yield Case("PUT", "/put", as_json, json_body)
+    yield Case("PATCH", "/patch", form, b"k=v")
+    yield Case("DELETE", "/delete")
+    yield Case("GET", "/delete", compare="allow")
+    for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "TRACE"):
+        yield Case(method, "/anything", as_json if method != "GET" else [], json_body if method != "GET" else None)
+    yield Case("GET", "/anything/a/b?x=1&x=2")
+    yield Case("POST", "/anything/form", form, b"a=%C3%A9")
+    yield Case("HEAD", "/anything", compare="head")
+    yield Case("GET", "/headers")
+    yield Case("GET", "/headers?show_env", [("X-Request-Id", "r1"), ("X-Real-Ip", "10.0.0.9")])
+    yield Case("GET", "/ip")
+    yield Case("GET", "/ip", [("X-Forwarded-For", "10.1.2.3, 10.0.0.1")])
+    yield Case("GET", "/user-agent")
+    yield Case("POST", "/user-agent", compare="allow")
+    yield Case("GET", "/uuid", compare=uuid_shape)
+    # Redirects: Location and Flask's page, byte for byte.
+    for target in ("/redirect/1", "/redirect/3", "/redirect/2?absolute=true", "/redirect/1?absolute=TRUE",
+                   "/redirect/0005", "/redirect/100000000000000000000", "/relative-redirect/1",
+                   "/relative-redirect/3", "/absolute-redirect/1", "/absolute-redirect/2",
+                   "/redirect-to?url=http://x.test/a%20b&status_code=307", "/redirect-to?URL=/rel&status_code=200",
+                   "/redirect-to?url=/rel&status_code=+308", "/redirect-to?url=%2Fa%3Fb%3Dc",
+                   "/redirect-to?url=/a%22b%3Cc", "/redirect-to?url=/a%20b%09c"):
+        yield Case("GET", target)
+    yield Case("HEAD", "/redirect/2", compare="head")
+    yield Case("POST", "/redirect-to?url=/x&status_code=303")
+    yield Case("PUT", "/redirect-to?url=/x&status_code=307")
+    yield Case("POST", "/redirect/2", compare="allow")
+    # Cookies: what the client sent (Werkzeug's reading), and Set-Cookie as Werkzeug writes it.
+    jar = [("Cookie", 'a=1; b="quoted"; c=x y; _gauges_unique=1; a=2; d=%41; e="\\101"; f; =g; h=i=j')]
+    yield Case("GET", "/cookies", jar)
+    yield Case("GET", "/cookies?show_env=1", jar)
+    yield Case("GET", "/cookies", [("Cookie", 'q="a;b" ; r="open; s=2')])
+    yield Case("GET", "/cookies")
+    for target in ("/cookies/set?x=1&y=a%20b&z=%22q%22&x=2&w=a;b&v=%C3%A9", "/cookies/set/name/value",
+                   "/cookies/delete?x&y=1", "/cookies/set"):
+        yield Case("GET", target, compare=set_cookies)
+    yield Case("GET", "/cookies/set/a", compare="status")
+    # httpbin's errors: a count that is not a number is not routed (404); 0 and a status_code
+    # that is not a number fail its assertions (500).
+    for target in ("/redirect/abc", "/redirect/-1", "/redirect/0", "/absolute-redirect/0", "/relative-redirect/x",
+                   "/redirect-to", "/redirect-to?url=/a&status_code=abc"):
+        yield Case("GET", target, compare="status")
+
+
+def main():
+    teapot, teapot_port = start([sys.argv[1], "--port", "0", "--no-admin", "--quiet"],
+                                r"listening on http://[^ ]*:(\d+)", "teapot")
+    httpbin, httpbin_port = start(["/usr/bin/python3", "-m", "gunicorn", "-b", "127.0.0.1:0", "--error-logfile", "-",
+                                   "httpbin:app"], r"Listening at: http://[^ ]*:(\d+)", "httpbin")
+    failures = []
+    count = 0
+    try:
+        for case in cases():
+            count += 1
+            differences = compare(case, send(httpbin_port, case), send(teapot_port, case))
+            if differences:
+                failures.append(f"{case}\n  " + "\n  ".join(differences))
+    finally:
+        for proc in (teapot, httpbin):
+            proc.terminate()
+            proc.wait(timeout=10)
+    if failures:
+        print(f"{len(failures)} of {count} cases differ from httpbin 0.7.0:\n" + "\n".join(failures))
+        sys.exit(1)
+    print(f"{count} cases: teapot answers as httpbin 0.7.0 does")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+// httpbin's endpoints as pure functions: the request as httpbin reports it, its
+// route rows (methods, --no-httpbin, --httpbin-prefix) and the prefix's rules.
+// The same endpoints against httpbin itself: tests/httpbin/differential.py.
+
+#include <catch2/catch.hpp>
+
+#include "handlers/httpbin/cookie_syntax.hpp"
+#include "handlers/httpbin/prefix.hpp"
+#include "handlers/httpbin/request_view.hpp"
+#include "router/builtin_routes.hpp"
+#include "router/router.hpp"
+#include "router_fixture.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <regex>
+#include <string>
+
+namespace json = boost::json;
+namespace httpbin = teapot::detail::httpbin;
+using teapot::detail::find_builtin_route;
+using teapot::detail::query_param;
+using teapot::detail::route;
+using teapot::test::field;
+using teapot::test::make_request;
+using teapot::test::router_fixture;
+
+namespace {
+
+json::value body_of(const teapot::detail::response_plan& plan) { return json::parse(plan.body.view()); }
+
+}  // namespace
+
+TEST_CASE("httpbin: header names as WSGI gives them back, repeats joined, proxy fields hidden", "[httpbin]") {
+    auto req = make_request("GET", "/get",
+                            {{"host", "a.test"},
+                             {"x-b3_traceid", "1"},
+                             {"X-DUP", "a"},
+                             {"x-dup", "b"},
+                             {"X-Forwarded-For", "10.1.2.3"},
+                             {"via", "1.1 proxy"}});
+    auto headers = httpbin::headers_object(req, {});
+    CHECK(json::serialize(headers) == R"({"Host":"a.test","X-B3-Traceid":"1","X-Dup":"a,b"})");
+    auto shown = httpbin::headers_object(req, {{"show_env", ""}});
+    CHECK(shown.at("X-Forwarded-For") == "10.1.2.3");
+    CHECK(shown.at("Via") == "1.1 proxy");
+    CHECK(httpbin::origin_of(req) == "10.1.2.3");
+}
+
+TEST_CASE("httpbin: origin is the peer's address without its port", "[httpbin]") {
+    auto req = make_request("GET", "/ip");
+    req.peer = "127.0.0.1:5555";
+    CHECK(httpbin::origin_of(req) == "127.0.0.1");
+    req.peer = "[::1]:5555";
+    CHECK(httpbin::origin_of(req) == "::1");
+}
+
+TEST_CASE("httpbin: args and form keep one value as a string and several as a list", "[httpbin]") {
+    auto req = make_request("POST", "/post?x", {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}});
+    req.body = "a=1&a=2&b=x+y%21&c";
+    std::vector<query_param> params{{"q", "1"}, {"q", "2"}, {"r", ""}};
+    namespace f = httpbin::field;
+    auto o = httpbin::echo(req, params, f::args | f::form | f::data | f::json | f::files);
+    CHECK(json::serialize(o.at("args")) == R"({"q":["1","2"],"r":""})");
+    CHECK(json::serialize(o.at("form")) == R"({"a":["1","2"],"b":"x y!","c":""})");
+    CHECK(o.at("data") == "");  // a form's body is read into form, as Werkzeug does
+    CHECK(o.at("json").is_null());
+    CHECK(o.at("files").as_object().empty());
+}
+
+TEST_CASE("httpbin: data is the body as text when UTF-8, else a data URL, and json is parsed whatever the type",
+          "[httpbin]") {
+    namespace f = httpbin::field;
+    auto req = make_request("POST", "/post", {{"Content-Type", "text/plain"}});
+    req.body = R"({"k":[1,2]})";
+    auto o = httpbin::echo(req, {}, f::data | f::json);
+    CHECK(o.at("data") == R"({"k":[1,2]})");
+    CHECK(json::serialize(o.at("json")) == R"({"k":[1,2]})");
+    req.body = std::string_view{"\xFF\xFE", 2};
+    o = httpbin::echo(req, {}, f::data | f::json);
+    CHECK(o.at("data") == "data:application/octet-stream;base64,//4=");
+    CHECK(o.at("json").is_null());
+}
+
+TEST_CASE("httpbin: json nested up to 256 deep is parsed, deeper is null", "[httpbin]") {
+    namespace f = httpbin::field;
+    auto req = make_request("POST", "/post");
+    const std::string deep = std::string(256, '[') + std::string(256, ']');
+    req.body = deep;
+    CHECK(httpbin::echo(req, {}, f::json).at("json").is_array());
+    const std::string deeper = std::string(257, '[') + std::string(257, ']');
+    req.body = deeper;
+    CHECK(httpbin::echo(req, {}, f::json).at("json").is_null());
+}
+
+TEST_CASE("httpbin: url is the scheme, Host and target, and a proxy X-Forwarded-Proto names the scheme", "[httpbin]") {
+    namespace f = httpbin::field;
+    auto req = make_request("GET", "/get?a=1", {{"Host", "h.test:8080"}});
+    CHECK(httpbin::echo(req, {}, f::url).at("url") == "http://h.test:8080/get?a=1");
+    req.headers.emplace_back("X-Forwarded-Proto", "https");
+    CHECK(httpbin::echo(req, {}, f::url).at("url") == "https://h.test:8080/get?a=1");
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: each endpoint answers its methods, 405 with Allow otherwise", "[httpbin]") {
+    auto plan = route(make_request("GET", "/get?a=1", {{"Host", "h.test"}}), ctx);
+    CHECK(plan.final_head.status == 200);
+    CHECK(field(plan.final_head, "Content-Type") == "application/json");
+    CHECK(body_of(plan).at("args").at("a") == "1");
+    CHECK(plan.body.view().ends_with("}\n"));
+
+    auto head = route(make_request("HEAD", "/get"), ctx);
+    CHECK(head.omit_body);
+    CHECK(head.final_head.status == 200);
+
+    auto wrong = route(make_request("POST", "/get"), ctx);
+    CHECK(wrong.final_head.status == 405);
+    CHECK(field(wrong.final_head, "Allow") == "GET, HEAD, OPTIONS");
+    wrong = route(make_request("GET", "/post"), ctx);
+    CHECK(wrong.final_head.status == 405);
+    CHECK(field(wrong.final_head, "Allow") == "POST, OPTIONS");
+
+    auto options = route(make_request("OPTIONS", "/post"), ctx);
+    CHECK(options.final_head.status == 200);
+    CHECK(field(options.final_head, "Allow") == "POST, OPTIONS");
+
+    for (auto method : {"GET", "POST", "PUT", "DELETE", "PATCH", "TRACE"}) {
+        INFO(method);
+        auto any = route(make_request(method, "/anything/a/b"), ctx);
+        CHECK(any.final_head.status == 200);
+        CHECK(body_of(any).at("method") == method);
+    }
+    CHECK(route(make_request("PUT", "/put"), ctx).final_head.status == 200);
+    CHECK(route(make_request("PATCH", "/patch"), ctx).final_head.status == 200);
+    CHECK(route(make_request("DELETE", "/delete"), ctx).final_head.status == 200);
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /uuid draws version 4 UUIDs from the server's stream", "[httpbin]") {
+    const std::regex v4{"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"};
+    auto first = std::string{body_of(get("/uuid")).at("uuid").as_string()};
+    auto second = std::string{body_of(get("/uuid")).at("uuid").as_string()};
+    CHECK(std::regex_match(first, v4));
+    CHECK(std::regex_match(second, v4));
+    CHECK(first != second);
+    // The same seed draws the same UUIDs (--seed replays a run).
+    teapot::detail::random_source again{std::uint64_t{1}};
+    ctx.random = &again;
+    CHECK(body_of(get("/uuid")).at("uuid").as_string() == first);
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: --no-httpbin turns the endpoints off, --httpbin-prefix moves them",
+                 "[httpbin]") {
+    std::string_view rest;
+    CHECK(find_builtin_route("/get", rest) != nullptr);
+    ctx.httpbin.enabled = false;
+    CHECK(get("/get").final_head.status == 404);
+    CHECK(get("/status/418").final_head.status == 418);  // teapot's own stay
+
+    ctx.httpbin = {true, "/httpbin"};
+    CHECK(get("/get").final_head.status == 404);
+    CHECK(get("/httpbin/get").final_head.status == 200);
+    CHECK(get("/httpbin/anything/x").final_head.status == 200);
+    CHECK(get("/httpbinx/get").final_head.status == 404);
+    CHECK(get("/httpbin/status/418").final_head.status == 404);  // teapot's own are not under it
+    CHECK(get("/status/418").final_head.status == 418);
+}
+
+TEST_CASE("httpbin: a prefix is / and segments of unreserved characters", "[httpbin]") {
+    CHECK(httpbin::prefix_problem("/httpbin").empty());
+    CHECK(httpbin::prefix_problem("/a/b-c.d_e~f").empty());
+    CHECK_FALSE(httpbin::prefix_problem("httpbin").empty());
+    CHECK_FALSE(httpbin::prefix_problem("/").empty());
+    CHECK_FALSE(httpbin::prefix_problem("/httpbin/").empty());
+    CHECK_FALSE(httpbin::prefix_problem("/a//b").empty());
+    CHECK_FALSE(httpbin::prefix_problem("/a b").empty());
+    CHECK_FALSE(httpbin::prefix_problem("/a%20").empty());
+    CHECK_FALSE(httpbin::prefix_problem("/__teapot").empty());
+}
+
+TEST_CASE("httpbin: a Cookie field read as Werkzeug reads it", "[httpbin][cookies]") {
+    using pairs = std::vector<std::pair<std::string, std::string>>;
+    CHECK(httpbin::parse_cookie_field("a=1; b=\"quoted\"; c=x y; d=%41; e=\"\\101\"; f; =g; h=i=j") ==
+          pairs{{"a", "1"}, {"b", "quoted"}, {"c", "x y"}, {"d", "%41"}, {"e", "A"}, {"f", ""}, {"h", "i=j"}});
+    // A quoted value may hold ";" and escapes; one that does not close is read up to ";".
+    CHECK(httpbin::parse_cookie_field("a=\"x;y\\\"z\" ; b=2") == pairs{{"a", "x;y\"z"}, {"b", "2"}});
+    CHECK(httpbin::parse_cookie_field("a=\"open; b=2") == pairs{{"a", "\"open"}, {"b", "2"}});
+    CHECK(httpbin::parse_cookie_field("") == pairs{});
+    CHECK(httpbin::parse_cookie_field(";;  ; a = 1 ;") == pairs{{"a", "1"}});
+}
+
+TEST_CASE("httpbin: a cookie value written as Werkzeug writes it, and read back", "[httpbin][cookies]") {
+    CHECK(httpbin::quoted_cookie_value("abc-1.2:3/=") == "abc-1.2:3/=");
+    CHECK(httpbin::quoted_cookie_value("a b") == "\"a b\"");
+    CHECK(httpbin::quoted_cookie_value("\"q\"") == "\"\\\"q\\\"\"");
+    CHECK(httpbin::quoted_cookie_value("a;b,c") == "\"a\\073b\\054c\"");
+    CHECK(httpbin::quoted_cookie_value("\xC3\xA9\r\n") == "\"\\303\\251\\015\\012\"");
+    for (std::string value :
+         {std::string{"a b"}, std::string{"x;y"}, std::string{"\"\\"}, std::string{"\0\x7f\xff", 3}}) {
+        INFO(value);
+        CHECK(httpbin::parse_cookie_field("k=" + httpbin::quoted_cookie_value(value)).at(0).second == value);
+    }
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /cookies/set and /cookies/delete answer Set-Cookie and a 302 to /cookies",
+                 "[httpbin][cookies]") {
+    auto plan = get("/cookies/set?x=1&y=a%20b&x=2");
+    CHECK(plan.final_head.status == 302);
+    CHECK(field(plan.final_head, "Location") == "/cookies");
+    std::vector<std::string> set;
+    for (const auto& h : plan.final_head.headers)
+        if (h.name == "Set-Cookie") set.push_back(h.value);
+    CHECK(set == std::vector<std::string>{"x=1; Path=/", "y=\"a b\"; Path=/"});
+    plan = get("/cookies/delete?x");
+    CHECK(field(plan.final_head, "Set-Cookie") == "x=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/");
+    plan = get("/cookies/set/n/v");
+    CHECK(field(plan.final_head, "Set-Cookie") == "n=v; Path=/");
+    CHECK(get("/cookies/set/n").final_head.status == 404);
+    CHECK(get("/cookies/set/n/v/w").final_head.status == 404);
+    CHECK(get("/cookies/set?a%20b=1").final_head.status == 400);  // not a token: never a cookie name
+    auto jar = route(make_request("GET", "/cookies", {{"Cookie", "a=1; __utma=x; a=2"}}), ctx);
+    CHECK(body_of(jar).at("cookies") == json::parse(R"({"a":"1"})"));
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: redirects count down to /get, /redirect-to sends any Location",
+                 "[httpbin][redirects]") {
+    auto plan = route(make_request("GET", "/redirect/3", {{"Host", "h.test"}}), ctx);
+    CHECK(plan.final_head.status == 302);
+    CHECK(field(plan.final_head, "Location") == "/relative-redirect/2");
+    plan = route(make_request("GET", "/redirect/2?absolute=true", {{"Host", "h.test"}}), ctx);
+    CHECK(field(plan.final_head, "Location") == "http://h.test/absolute-redirect/1");
+    CHECK(field(get("/redirect/1000000000000000000000").final_head, "Location") ==
+          "/relative-redirect/999999999999999999999");
+    CHECK(field(get("/relative-redirect/1").final_head, "Location") == "/get");
+    CHECK(get("/redirect/0").final_head.status == 500);  // httpbin's assertion
+    CHECK(get("/redirect/x").final_head.status == 404);
+    plan = get("/redirect-to?url=http://a.test/x&status_code=307");
+    CHECK(plan.final_head.status == 307);
+    CHECK(field(plan.final_head, "Location") == "http://a.test/x");
+    CHECK(get("/redirect-to?url=/x&status_code=200").final_head.status == 302);
+    CHECK(get("/redirect-to?url=/x&status_code=abc").final_head.status == 500);
+    // Made a URI as httpbin makes it; a control byte (a second field) is refused.
+    CHECK(get("/redirect-to?url=/x%0D%0ASet-Cookie:%20a=1").final_head.status == 400);
+    CHECK(field(get("/redirect-to?url=/a%20b%09c").final_head, "Location") == "/a%20b%09c");
+    CHECK(field(get("/redirect-to?url=/%C3%A9%22").final_head, "Location") == "/%C3%A9%22");
+    CHECK(field(get("/redirect-to?url=/a%22b%3Cc").final_head, "Location") == "/a\"b<c");  // ASCII: as given
+    CHECK(get("/redirect-to?url=/x%00").final_head.status == 400);
+    std::vector<std::string> hosts{"a.test"};
+    ctx.allowed_redirect_hosts = hosts;
+    CHECK(get("/redirect-to?url=http://a.test/x").final_head.status == 302);
+    CHECK(get("/redirect-to?url=http://b.test/x").final_head.status == 400);
+    CHECK(get("/redirect-to?url=/anywhere").final_head.status == 302);
+    ctx.httpbin.prefix = "/hb";
+    CHECK(field(get("/hb/redirect/2").final_head, "Location") == "/hb/relative-redirect/1");
+}
