@@ -1,7 +1,7 @@
 // Fuzz target: httpbin's endpoints where they parse what a client sends. The input
-// is "METHOD\0TARGET\0COOKIE\0CONTENT-TYPE\0BODY"; route() answers it as a request
-// with those fields (Boost.URL's target parsing, the form, JSON and cookie readers,
-// the redirect counts, the JSON writer). The promises: no crash, every head without
+// is "METHOD\0TARGET\0COOKIE\0CONTENT-TYPE\0AUTHORIZATION\0BODY"; route() answers it
+// as a request with those fields (Boost.URL's target parsing, the form, JSON, cookie and
+// credential readers, the redirect counts, the JSON writer). The promises: no crash, every head without
 // CR, LF or NUL (check_plan), a JSON answer that Boost.JSON reads back and that is
 // printable ASCII (httpbin's ensure_ascii), and every cookie field reads back.
 
@@ -28,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto target = cut(rest, '\0');
     const auto cookie = cut(rest, '\0');
     const auto content_type = cut(rest, '\0');
+    const auto authorization = cut(rest, '\0');
     const auto body = rest;
 
     // The cookie reader alone, then each value written as Set-Cookie would write it.
@@ -44,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request req;
     req.method = method.empty() ? std::string_view{"GET"} : method;
     req.target = target;
-    req.headers = {{"Host", "fuzz.test"}, {"Cookie", cookie}, {"Content-Type", content_type}};
+    req.headers = {
+        {"Host", "fuzz.test"}, {"Cookie", cookie}, {"Content-Type", content_type}, {"Authorization", authorization}};
     req.body = body;
     req.peer = "127.0.0.1:1";
     const auto plan = route(req, ctx);

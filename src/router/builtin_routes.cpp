@@ -2,6 +2,7 @@
 
 #include "handlers/codes_handler.hpp"
 #include "handlers/error_plan.hpp"
+#include "handlers/httpbin/auth.hpp"
 #include "handlers/httpbin/cookies.hpp"
 #include "handlers/httpbin/echo.hpp"
 #include "handlers/httpbin/redirects.hpp"
@@ -84,6 +85,13 @@ constexpr std::array routes{
                   "/cookies/set/<name>/<value>: Set-Cookie, then 302 to /cookies (httpbin)", true},
     builtin_route{"/cookies/delete", false, httpbin_get, httpbin::delete_cookies,
                   "/cookies/delete?k: an expired Set-Cookie for each, then 302 to /cookies (httpbin)", true},
+    builtin_route{"/basic-auth/", true, httpbin_get, httpbin::basic_auth,
+                  "/basic-auth/<user>/<passwd>: 200 with those Basic credentials, else 401 and a challenge (httpbin)",
+                  true},
+    builtin_route{"/hidden-basic-auth/", true, httpbin_get, httpbin::hidden_basic_auth,
+                  "/hidden-basic-auth/<user>/<passwd>: as /basic-auth, but 404 without a challenge (httpbin)", true},
+    builtin_route{"/bearer", false, httpbin_get, httpbin::bearer,
+                  "/bearer: 200 with a Bearer token, else 401 and a challenge (httpbin)", true},
     builtin_route{"/codes/", true, get_only, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},
     builtin_route{"/codes", false, get_only, codes, "/codes: the status catalogue as JSON"},
     builtin_route{"/", false, get_only, index, "/: the page for a person: endpoints, knobs, scenarios, codes"},

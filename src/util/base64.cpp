@@ -11,4 +11,16 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+    namespace b64 = boost::beast::detail::base64;
+    if (text.size() % 4 != 0) return std::nullopt;
+    std::string out(b64::decoded_size(text.size()), '\0');
+    const auto [written, read] = b64::decode(out.data(), text.data(), text.size());
+    // Beast stops at the first "=" or byte outside the alphabet: only padding may follow.
+    const auto rest = text.substr(read);
+    if (rest.size() > 2 || rest.find_first_not_of('=') != std::string_view::npos) return std::nullopt;
+    out.resize(written);
+    return out;
+}
+
 }  // namespace teapot::detail

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -85,6 +86,10 @@ void append_string(std::string& out, std::string_view s) {
 // Python's float repr: the shortest digits that round-trip, fixed between 1e-4 and 1e16
 // (with ".0" when whole), else scientific as "1e+100" / "2.5e-07".
 void append_double(std::string& out, double d) {
+    if (!std::isfinite(d)) {
+        out.append("null");  // 1e999 parses to infinity; Python would write Infinity, which is not JSON
+        return;
+    }
     char sci[64];
     auto [end, ec] = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
     std::string_view text{sci, static_cast<std::size_t>(end - sci)};

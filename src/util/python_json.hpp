@@ -13,7 +13,8 @@ namespace teapot::detail {
 /// `value` as Python 3's json.dumps(value, sort_keys=True, ensure_ascii=True,
 /// separators=(",", ":")): keys sorted at every depth (by code point, as UTF-8 bytes
 /// sort), every character outside printable ASCII as \uXXXX (a surrogate pair above
-/// U+FFFF; bytes that are not UTF-8 as \ufffd), a double as Python's repr writes it.
+/// U+FFFF; bytes that are not UTF-8 as \ufffd), a double as Python's repr writes it (one that
+/// is not finite as null: Python's Infinity and NaN are not JSON).
 std::string python_json_text(const boost::json::value& value);
 
 }  // namespace teapot::detail

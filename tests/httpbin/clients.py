@@ -53,13 +53,18 @@ def check_requests(base):
     assert r.json()["headers"]["X-Custom"] == "1"
     assert requests.get(f"{base}/user-agent", timeout=5).json()["user-agent"].startswith("python-requests/")
     assert requests.get(f"{base}/ip", timeout=5).json() == {"origin": "127.0.0.1"}
+    # Basic credentials as requests sends them, and the refusal it gets without.
+    assert requests.get(f"{base}/basic-auth/u/p", auth=("u", "p"), timeout=5).json() == {"authenticated": True,
+                                                                                         "user": "u"}
+    r = requests.get(f"{base}/basic-auth/u/p", auth=("u", "wrong"), timeout=5)
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == 'Basic realm="Fake Realm"'
     # A cookie round trip through a Session, as requests' own tests do.
     session = requests.Session()
     r = session.get(f"{base}/cookies/set", params={"k": "v", "sp": "a b"}, timeout=5)
     assert r.json() == {"cookies": {"k": "v", "sp": "a b"}}, r.text
     r = session.get(f"{base}/cookies/delete", params={"k": ""}, timeout=5)
     assert r.json() == {"cookies": {"sp": "a b"}}, r.text
-    print("requests: redirect chains, bodies, cookies, HEAD and headers as against httpbin")
+    print("requests: redirect chains, bodies, Basic credentials, cookies, HEAD and headers as against httpbin")
 
 
 def curl(*args):
@@ -80,7 +85,8 @@ def check_curl(base):
     # -b turns curl's cookie engine on: the cookie set by the 302 goes with the request it leads to.
     body = json.loads(curl("-L", "-b", "/dev/null", f"{base}/cookies/set/flavour/ginger"))
     assert body == {"cookies": {"flavour": "ginger"}}, body
-    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect")
+    assert json.loads(curl("-u", "u:p", f"{base}/basic-auth/u/p")) == {"authenticated": True, "user": "u"}
+    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect, -u")
 
 
 NODE = r"""

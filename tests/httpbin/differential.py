@@ -90,7 +90,7 @@ def compare(case, theirs, ours):
         return out
     if case.compare == "status":
         return out  # the bodies are each framework's own error page
-    for name in ("content-type", "content-length", "location", "access-control-allow-origin"):
+    for name in ("content-type", "content-length", "location", "www-authenticate", "access-control-allow-origin"):
         if name == "content-length" and case.differ:
             continue
         if h1.get(name) != h2.get(name):
@@ -192,6 +192,18 @@ def cases():
                    "/cookies/delete?x&y=1", "/cookies/set"):
         yield Case("GET", target, compare=set_cookies)
     yield Case("GET", "/cookies/set/a", compare="status")
+    # Authentication: the answer to the right credentials, and each refusal with its challenge.
+    basic = [("Authorization", "Basic dXNlcjpwYXNzd2Q=")]  # user:passwd
+    yield Case("GET", "/basic-auth/user/passwd", basic)
+    yield Case("GET", "/basic-auth/user/passwd")
+    yield Case("GET", "/basic-auth/user/other", basic)
+    yield Case("GET", "/basic-auth/user/passwd", [("Authorization", "Basic not*base64")])
+    yield Case("GET", "/basic-auth/user/passwd", [("Authorization", "basic dXNlcjpwYXNzd2Q=")])
+    yield Case("GET", "/hidden-basic-auth/user/passwd", basic)
+    yield Case("GET", "/hidden-basic-auth/user/passwd")
+    yield Case("GET", "/bearer", [("Authorization", "Bearer xyz.123")])
+    yield Case("GET", "/bearer")
+    yield Case("GET", "/basic-auth/user", compare="status")
     # httpbin's errors: a count that is not a number is not routed (404); 0 and a status_code
     # that is not a number fail its assertions (500).
     for target in ("/redirect/abc", "/redirect/-1", "/redirect/0", "/absolute-redirect/0", "/relative-redirect/x",

@@ -252,3 +252,29 @@ TEST_CASE_METHOD(router_fixture, "httpbin: redirects count down to /get, /redire
     ctx.httpbin.prefix = "/hb";
     CHECK(field(get("/hb/redirect/2").final_head, "Location") == "/hb/relative-redirect/1");
 }
+
+TEST_CASE_METHOD(router_fixture, "httpbin: Basic and Bearer credentials, each refusal with httpbin's status",
+                 "[httpbin][auth]") {
+    auto with = [this](std::string_view target, std::string_view authorization) {
+        return route(make_request("GET", target, {{"Authorization", authorization}}), ctx);
+    };
+    auto ok = with("/basic-auth/user/passwd", "Basic dXNlcjpwYXNzd2Q=");
+    CHECK(ok.final_head.status == 200);
+    CHECK(body_of(ok) == json::parse(R"({"authenticated":true,"user":"user"})"));
+    auto refused = get("/basic-auth/user/passwd");
+    CHECK(refused.final_head.status == 401);
+    CHECK(field(refused.final_head, "WWW-Authenticate") == "Basic realm=\"Fake Realm\"");
+    CHECK(with("/basic-auth/user/other", "Basic dXNlcjpwYXNzd2Q=").final_head.status == 401);
+    CHECK(with("/basic-auth/user/passwd", "Basic dXNlcjpwYXNzd2Q").final_head.status == 401);  // no padding
+    CHECK(with("/basic-auth/user/passwd", "Bearer dXNlcjpwYXNzd2Q=").final_head.status == 401);
+    auto hidden = get("/hidden-basic-auth/user/passwd");
+    CHECK(hidden.final_head.status == 404);
+    CHECK(field(hidden.final_head, "WWW-Authenticate") == "<absent>");
+    CHECK(get("/basic-auth/user").final_head.status == 404);
+
+    auto bearer = with("/bearer", "Bearer abc");
+    CHECK(body_of(bearer) == json::parse(R"({"authenticated":true,"token":"abc"})"));  // httpbin says "bc"
+    auto no_token = get("/bearer");
+    CHECK(no_token.final_head.status == 401);
+    CHECK(field(no_token.final_head, "WWW-Authenticate") == "Bearer");
+}

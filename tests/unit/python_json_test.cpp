@@ -40,5 +40,6 @@ TEST_CASE("python json: doubles as Python's repr, integers whole", "[python_json
     CHECK(python_json_text(json::value(-1.5e-300)) == "-1.5e-300");
     CHECK(python_json_text(json::value(0.1)) == "0.1");
     CHECK(python_json_text(json::value(std::int64_t{-42})) == "-42");
+    CHECK(python_json_text(json::parse("[1e999,-1e999]")) == "[null,null]");  // Python: Infinity, not JSON
     CHECK(python_json_text(json::value(std::numeric_limits<std::uint64_t>::max())) == "18446744073709551615");
 }

@@ -4,6 +4,7 @@
 #include "handlers/httpbin/cookie_syntax.hpp"
 #include "handlers/httpbin/json_reply.hpp"
 #include "handlers/httpbin/redirects.hpp"
+#include "handlers/httpbin/request_view.hpp"
 #include "util/field_syntax.hpp"
 #include "util/utf8.hpp"
 
@@ -82,13 +83,10 @@ response_plan set_cookies(const request& req, std::string_view, const std::vecto
 
 response_plan set_cookie_path(const request& req, std::string_view rest, const std::vector<query_param>&,
                               const handler_context& ctx) {
-    // Flask's <name>/<value>: one path segment each, neither empty.
-    const auto slash = rest.find('/');
-    if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size() ||
-        rest.find('/', slash + 1) != std::string_view::npos)
+    const auto pair = two_segments(rest);
+    if (!pair)
         return error_plan(404, "no resource at " + std::string{req.target} + ": /cookies/set/<name>/<value>", &req);
-    return cookie_redirect(req, ctx, {{std::string{rest.substr(0, slash)}, std::string{rest.substr(slash + 1)}}},
-                           false);
+    return cookie_redirect(req, ctx, {{std::string{pair->first}, std::string{pair->second}}}, false);
 }
 
 response_plan delete_cookies(const request& req, std::string_view, const std::vector<query_param>& params,

@@ -8,7 +8,10 @@
 
 #include <boost/json/object.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace teapot::detail::httpbin {
@@ -38,6 +41,9 @@ boost::json::object headers_object(const request& req, const std::vector<query_p
 
 /// The client's address: X-Forwarded-For when the request has it, else the peer's address.
 std::string origin_of(const request& req);
+
+/// Flask's "<a>/<b>" in a path: one segment each, neither empty; nullopt when `rest` is not that.
+std::optional<std::pair<std::string_view, std::string_view>> two_segments(std::string_view rest);
 
 /// Flask's request.host_url without its final "/": the connection's scheme and the Host
 /// ("localhost" when the request has none), what an absolute Location of httpbin starts with.
