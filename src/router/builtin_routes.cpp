@@ -3,9 +3,12 @@
 #include "handlers/codes_handler.hpp"
 #include "handlers/error_plan.hpp"
 #include "handlers/httpbin/auth.hpp"
+#include "handlers/httpbin/caching.hpp"
 #include "handlers/httpbin/cookies.hpp"
 #include "handlers/httpbin/echo.hpp"
+#include "handlers/httpbin/encodings.hpp"
 #include "handlers/httpbin/redirects.hpp"
+#include "handlers/httpbin/response_headers.hpp"
 #include "handlers/status_handler.hpp"
 #include "router/index_page.hpp"
 
@@ -92,6 +95,24 @@ constexpr std::array routes{
                   "/hidden-basic-auth/<user>/<passwd>: as /basic-auth, but 404 without a challenge (httpbin)", true},
     builtin_route{"/bearer", false, httpbin_get, httpbin::bearer,
                   "/bearer: 200 with a Bearer token, else 401 and a challenge (httpbin)", true},
+    builtin_route{"/delay/", true, httpbin_get, httpbin::delay,
+                  "/delay/<seconds>: the request's fields after that wait (10 s at most, on a timer) (httpbin)", true},
+    builtin_route{"/gzip", false, httpbin_get, httpbin::gzip,
+                  "/gzip: origin, headers and method as JSON, gzip-encoded (httpbin)", true},
+    builtin_route{"/deflate", false, httpbin_get, httpbin::deflate,
+                  "/deflate: the same, deflate-encoded (a zlib stream, as httpbin) (httpbin)", true},
+    builtin_route{"/brotli", false, httpbin_get, httpbin::brotli, "/brotli: the same, brotli-encoded (httpbin)", true},
+    builtin_route{"/response-headers", false, "GET, HEAD, POST, OPTIONS", httpbin::response_headers,
+                  "/response-headers?k=v: each pair a response field; the body lists the answer's fields (httpbin)",
+                  true},
+    builtin_route{"/base64/", true, httpbin_get, httpbin::base64,
+                  "/base64/<value>: the base64url value decoded, as text (httpbin)", true},
+    builtin_route{"/cache", false, httpbin_get, httpbin::cache,
+                  "/cache: 304 to a conditional request, else /get with Last-Modified and ETag (httpbin)", true},
+    builtin_route{"/cache/", true, httpbin_get, httpbin::cache_for,
+                  "/cache/<n>: /get with Cache-Control: public, max-age=n (httpbin)", true},
+    builtin_route{"/etag/", true, httpbin_get, httpbin::etag,
+                  "/etag/<etag>: 304 when If-None-Match has it, 412 when If-Match lacks it, else /get (httpbin)", true},
     builtin_route{"/codes/", true, get_only, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},
     builtin_route{"/codes", false, get_only, codes, "/codes: the status catalogue as JSON"},
     builtin_route{"/", false, get_only, index, "/: the page for a person: endpoints, knobs, scenarios, codes"},

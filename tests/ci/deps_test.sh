@@ -43,7 +43,7 @@ expected=$(bash "$root/.ci/deps" --list serve | tr '\n' ' ' | sed 's/ $//')
 for tool in nginx-light wrk clang-14 libclang-rt-14-dev catch2 curl python3-requests; do
   case " $(cat "$fake/installed") " in *" $tool "*) fail "serve installs $tool" ;; esac
 done
-for needed in g++ cmake libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libspdlog-dev libyaml-cpp-dev libre2-dev libssl-dev; do
+for needed in g++ cmake libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libspdlog-dev libyaml-cpp-dev libre2-dev libssl-dev zlib1g-dev libbrotli-dev; do
   case " $(cat "$fake/installed") " in *" $needed "*) ;; *) fail "serve does not install $needed" ;; esac
 done
 [ "$(cat "$fake/policy")" = 101 ] || fail "a service could start during the install (policy-rc.d said $(cat "$fake/policy"))"

@@ -58,6 +58,13 @@ def check_requests(base):
                                                                                          "user": "u"}
     r = requests.get(f"{base}/basic-auth/u/p", auth=("u", "wrong"), timeout=5)
     assert r.status_code == 401 and r.headers["WWW-Authenticate"] == 'Basic realm="Fake Realm"'
+    # A client's timeout against /delay, as client suites test theirs: it fires, and the wait is a timer.
+    try:
+        requests.get(f"{base}/delay/3", timeout=0.3)
+        raise AssertionError("/delay/3 answered within a 0.3 s timeout")
+    except requests.exceptions.ReadTimeout:
+        pass
+    assert requests.get(f"{base}/delay/0.1", timeout=5).json()["url"] == f"{base}/delay/0.1"
     # A cookie round trip through a Session, as requests' own tests do.
     session = requests.Session()
     r = session.get(f"{base}/cookies/set", params={"k": "v", "sp": "a b"}, timeout=5)

@@ -8,6 +8,7 @@ and why). Exit 0 when every case agrees.
 
     /usr/bin/python3 tests/httpbin/differential.py BUILD/teapot
 """
+import gzip
 import http.client
 import json
 import re
@@ -73,6 +74,7 @@ def send(port, case):
     data = response.read()
     headers = {k.lower(): v for k, v in response.getheaders()}
     headers["set-cookie"] = [v for k, v in response.getheaders() if k.lower() == "set-cookie"]
+    headers["all"] = [(k.lower(), v) for k, v in response.getheaders()]
     conn.close()
     return response.status, headers, data
 
@@ -90,7 +92,8 @@ def compare(case, theirs, ours):
         return out
     if case.compare == "status":
         return out  # the bodies are each framework's own error page
-    for name in ("content-type", "content-length", "location", "www-authenticate", "access-control-allow-origin"):
+    for name in ("content-type", "content-length", "content-encoding", "location", "www-authenticate",
+                 "access-control-allow-origin"):
         if name == "content-length" and case.differ:
             continue
         if h1.get(name) != h2.get(name):
@@ -105,12 +108,30 @@ def compare(case, theirs, ours):
             out.append(f"body past {sorted(case.differ)}:\n    httpbin {theirs}\n    teapot  {ours}")
     elif case.compare in ("exact", "head") and b1 != b2:
         out.append(f"body:\n    httpbin {b1!r}\n    teapot  {b2!r}")
-    if case.compare is set_cookies:
+    if case.compare == "gunzip":
+        # gzip's header holds the time of compression (Python writes it, zlib writes 0): the
+        # member is compared past it, and the text it holds byte for byte.
+        if gzip.decompress(b1) != gzip.decompress(b2) or b1[10:] != b2[10:]:
+            out.append(f"gzip body:\n    httpbin {gzip.decompress(b1)!r}\n    teapot  {gzip.decompress(b2)!r}")
+    elif case.compare is set_cookies:
         out += set_cookies(h1["set-cookie"], h2["set-cookie"])
         if b1 != b2:
             out.append(f"body:\n    httpbin {b1!r}\n    teapot  {b2!r}")
     elif callable(case.compare):
         out += case.compare(json.loads(b1), json.loads(b2))
+        if case.compare is response_fields:
+            asked = {name.lower() for name in json.loads(b1)} - {"content-length"}
+            mine = [(k, v) for k, v in h1["all"] if k in asked]
+            yours = [(k, v) for k, v in h2["all"] if k in asked]
+            if mine != yours:
+                out.append(f"fields: httpbin {mine}, teapot {yours}")
+    for name in ("etag", "cache-control"):
+        if case.compare is not fresh_validators and h1.get(name) != h2.get(name):
+            out.append(f"{name}: httpbin {h1.get(name)!r}, teapot {h2.get(name)!r}")
+    if case.compare is fresh_validators:
+        for name in ("etag", "last-modified"):
+            if (name in h1) != (name in h2):
+                out.append(f"{name}: httpbin {h1.get(name)!r}, teapot {h2.get(name)!r}")
     return out
 
 
@@ -124,6 +145,16 @@ def uuid_shape(theirs, ours):
 def set_cookies(theirs, ours):
     """Set-Cookie fields: http.client's getheaders() keeps each, in order."""
     return [] if theirs == ours else [f"Set-Cookie: httpbin {theirs}, teapot {ours}"]
+
+
+def response_fields(theirs, ours):
+    """/response-headers: the body lists the answer's fields; the fields themselves compared below."""
+    return [] if theirs == ours else [f"body: httpbin {theirs}, teapot {ours}"]
+
+
+def fresh_validators(theirs, ours):
+    """/cache: /get's fields (the same) with a Last-Modified of now and a random ETag (each its own)."""
+    return [] if theirs == ours else [f"body: httpbin {theirs}, teapot {ours}"]
 
 
 def cases():
@@ -204,6 +235,34 @@ def cases():
     yield Case("GET", "/bearer", [("Authorization", "Bearer xyz.123")])
     yield Case("GET", "/bearer")
     yield Case("GET", "/basic-auth/user", compare="status")
+    # Encodings: the same compressed bytes (zlib and brotli are the same libraries on both sides).
+    yield Case("GET", "/gzip", [("Accept-Encoding", "gzip")], compare="gunzip")
+    yield Case("GET", "/deflate", [("Accept-Encoding", "deflate")])
+    yield Case("GET", "/brotli", [("Accept-Encoding", "br")])
+    yield Case("HEAD", "/deflate", compare="head")
+    # /delay: the fields after the wait; a wait that is not one is httpbin's 500.
+    yield Case("GET", "/delay/0")
+    yield Case("GET", "/delay/0.2?x=1")
+    for target in ("/delay/-1", "/delay/abc", "/delay/nan"):
+        yield Case("GET", target, compare="status")
+    # /response-headers: each pair a field, and the body the fixpoint of the answer's own fields.
+    yield Case("GET", "/response-headers?X-A=1&X-A=2&freeform=hello", compare=response_fields)
+    yield Case("GET", "/response-headers", compare=response_fields)
+    yield Case("POST", "/response-headers?Content-Type=text/plain", compare=response_fields)
+    yield Case("GET", "/base64/SFRUUEJJTiBpcyBhd2Vzb21l")
+    yield Case("GET", "/base64/w6k_LQ==")
+    for target in ("/base64/_-8", "/base64/w6k"):
+        yield Case("GET", target, compare="status")
+    # Caching: the ETag httpbin sends is the path's, unquoted, as it sends it.
+    yield Case("GET", "/cache/60")
+    yield Case("GET", "/cache/007")
+    yield Case("GET", "/cache", [("If-Modified-Since", "Mon, 07 Dec 2026 00:00:00 GMT")])
+    yield Case("GET", "/cache", [("If-None-Match", '"x"')])
+    yield Case("GET", "/cache", compare=fresh_validators)
+    for conditional in ([("If-None-Match", "abc")], [("If-None-Match", 'W/"abc", "x"')], [("If-None-Match", "*")],
+                        [("If-None-Match", '"x"')], [("If-Match", '"x"')], [("If-Match", '"abc"')],
+                        [("If-Match", "*")], [("If-None-Match", "x, abc"), ("If-Match", "x")], []):
+        yield Case("GET", "/etag/abc", conditional)
     # httpbin's errors: a count that is not a number is not routed (404); 0 and a status_code
     # that is not a number fail its assertions (500).
     for target in ("/redirect/abc", "/redirect/-1", "/redirect/0", "/absolute-redirect/0", "/relative-redirect/x",

@@ -278,3 +278,44 @@ TEST_CASE_METHOD(router_fixture, "httpbin: Basic and Bearer credentials, each re
     CHECK(no_token.final_head.status == 401);
     CHECK(field(no_token.final_head, "WWW-Authenticate") == "Bearer");
 }
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /response-headers sends the pairs and lists them, never a framing field",
+                 "[httpbin]") {
+    auto plan = get("/response-headers?X-A=1&X-A=2&freeform=hello");
+    CHECK(plan.final_head.status == 200);
+    CHECK(
+        body_of(plan) ==
+        json::parse(R"({"Content-Length":"93","Content-Type":"application/json","X-A":["1","2"],"freeform":"hello"})"));
+    CHECK(plan.body.size() == 93);  // the length it states is its own
+    CHECK(get("/response-headers?Content-Length=5").final_head.status == 400);
+    CHECK(get("/response-headers?transfer-encoding=chunked").final_head.status == 400);
+    CHECK(get("/response-headers?X-A=a%0D%0AX-B:%201").final_head.status == 400);
+    CHECK(get("/response-headers?a%20b=1").final_head.status == 400);
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /etag answers 304 and 412 as httpbin, and never sends a broken ETag",
+                 "[httpbin]") {
+    auto with = [this](std::string_view name, std::string_view value) {
+        return route(make_request("GET", "/etag/abc", {{name, value}}), ctx);
+    };
+    CHECK(with("If-None-Match", "W/\"abc\", \"x\"").final_head.status == 304);
+    CHECK(field(with("If-None-Match", "*").final_head, "ETag") == "abc");
+    CHECK(with("If-None-Match", "\"x\"").final_head.status == 200);
+    CHECK(with("If-Match", "\"x\"").final_head.status == 412);
+    CHECK(with("If-Match", "\"abc\"").final_head.status == 200);
+    CHECK(get("/etag/a%0D%0AX:%201").final_head.status == 400);
+    CHECK(field(get("/cache/007").final_head, "Cache-Control") == "public, max-age=7");
+    CHECK(get("/cache/x").final_head.status == 404);
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /delay waits on the plan's timer, 10 s at most, 500 for no wait",
+                 "[httpbin]") {
+    CHECK(get("/delay/1.5").delay == std::chrono::milliseconds{1500});
+    CHECK(get("/delay/1e3").delay == std::chrono::seconds{10});
+    CHECK(get("/delay/inf").delay == std::chrono::seconds{10});
+    ctx.max_delay = std::chrono::seconds{2};
+    CHECK(get("/delay/5").delay == std::chrono::seconds{2});  // --max-delay bounds it too
+    CHECK(get("/delay/-1").final_head.status == 500);
+    CHECK(get("/delay/nan").final_head.status == 500);
+    CHECK(get("/delay/x").final_head.status == 500);
+}

@@ -1,11 +1,18 @@
 #include "handlers/httpbin/echo.hpp"
 
+#include "handlers/error_plan.hpp"
 #include "handlers/httpbin/json_reply.hpp"
 #include "handlers/httpbin/request_view.hpp"
+#include "util/base64.hpp"
 #include "util/random_source.hpp"
+#include "util/utf8.hpp"
 
 #include <boost/json/object.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <random>
@@ -48,7 +55,28 @@ response_plan user_agent(const request& req, std::string_view, const std::vector
     return json_reply(req, boost::json::object{{"user-agent", agent ? *agent : boost::json::value{}}});
 }
 
-response_plan uuid(const request& req, std::string_view, const std::vector<query_param>&, const handler_context& ctx) {
+response_plan delay(const request& req, std::string_view seconds, const std::vector<query_param>& params,
+                    const handler_context&) {
+    // Python's float(): blanks around, a sign, digits, an exponent, inf; time.sleep refuses a
+    // negative or NaN wait, which httpbin answers with a 500.
+    while (!seconds.empty() && seconds.front() == ' ') seconds.remove_prefix(1);
+    while (!seconds.empty() && seconds.back() == ' ') seconds.remove_suffix(1);
+    if (seconds.starts_with('+')) seconds.remove_prefix(1);
+    double value = 0;
+    const auto [end, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
+    if (seconds.empty() || ec != std::errc{} || end != seconds.data() + seconds.size() || std::isnan(value) ||
+        value < 0)
+        return error_plan(500, "the delay is a number of seconds, at least 0 (httpbin answers 500 here too)", &req);
+    auto plan = json_reply(req, echo(req, params,
+                                     field::url | field::args | field::form | field::data | field::origin |
+                                         field::headers | field::files));
+    // httpbin waits 10 s at most; teapot also stops at --max-delay (the router clamps every delay to it).
+    const auto capped = std::min(value, 10.0);
+    plan.delay = std::chrono::milliseconds{static_cast<long long>(capped * 1000)};
+    return plan;
+}
+
+std::string uuid4(const handler_context& ctx) {
     std::uint64_t high = 0, low = 0;
     if (ctx.random) {
         high = ctx.random->next_bits();
@@ -65,7 +93,30 @@ response_plan uuid(const request& req, std::string_view, const std::vector<query
     std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
                   static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
                   static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFull));
-    return json_reply(req, boost::json::object{{"uuid", text}});
+    return text;
+}
+
+response_plan uuid(const request& req, std::string_view, const std::vector<query_param>&, const handler_context& ctx) {
+    return json_reply(req, boost::json::object{{"uuid", uuid4(ctx)}});
+}
+
+response_plan base64(const request& req, std::string_view value, const std::vector<query_param>&,
+                     const handler_context&) {
+    // base64url (RFC 4648 §5): its alphabet's - and _ are base64's + and /.
+    std::string standard{value};
+    std::replace(standard.begin(), standard.end(), '-', '+');
+    std::replace(standard.begin(), standard.end(), '_', '/');
+    const auto decoded = base64_decode(standard);
+    if (!decoded || !is_utf8(*decoded))
+        return error_plan(500, "not base64url-encoded UTF-8 text, with its padding (httpbin answers 500 here too)",
+                          &req);
+    response_plan plan;
+    plan.final_head.status = 200;
+    plan.final_head.reason = "OK";
+    plan.final_head.set("Content-Type", "text/html; charset=utf-8");
+    plan.body = *decoded;
+    plan.omit_body = req.method == "HEAD";
+    return plan;
 }
 
 }  // namespace teapot::detail::httpbin

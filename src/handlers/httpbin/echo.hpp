@@ -7,6 +7,7 @@
 #include "plan/request.hpp"
 #include "plan/response_plan.hpp"
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,8 +28,17 @@ response_plan ip(const request& req, std::string_view rest, const std::vector<qu
                  const handler_context& ctx);
 response_plan user_agent(const request& req, std::string_view rest, const std::vector<query_param>& params,
                          const handler_context& ctx);
-/// /uuid: a version 4 UUID from the server's random stream (the same ones again under --seed).
+/// /delay/<seconds>: /anything's fields but the method, after min(seconds, 10 s, --max-delay) on a timer.
+response_plan delay(const request& req, std::string_view seconds, const std::vector<query_param>& params,
+                    const handler_context& ctx);
+/// A version 4 UUID, from the server's random stream (the same ones again under --seed).
+std::string uuid4(const handler_context& ctx);
+/// /uuid: uuid4() as JSON.
 response_plan uuid(const request& req, std::string_view rest, const std::vector<query_param>& params,
                    const handler_context& ctx);
+
+/// /base64/<value>: the base64url value decoded, as text (500 when it is not UTF-8 base64url, as httpbin).
+response_plan base64(const request& req, std::string_view value, const std::vector<query_param>& params,
+                     const handler_context& ctx);
 
 }  // namespace teapot::detail::httpbin

@@ -1,0 +1,64 @@
+#include "handlers/httpbin/response_headers.hpp"
+
+#include "handlers/error_plan.hpp"
+#include "handlers/httpbin/json_reply.hpp"
+#include "util/ascii.hpp"
+#include "util/field_syntax.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <utility>
+
+namespace teapot::detail::httpbin {
+namespace {
+
+// Flask's view of the answer's fields: each name once, as first written, with every value of
+// that name (case aside): a string for one, a list for several.
+boost::json::object fields_object(const std::vector<std::pair<std::string, std::string>>& fields) {
+    boost::json::object out;
+    for (const auto& [name, value] : fields) {
+        if (out.contains(name)) continue;
+        boost::json::array values;
+        for (const auto& [other, v] : fields)
+            if (iequals(other, name)) values.emplace_back(v);
+        out[name] = values.size() == 1 ? values.front() : boost::json::value(std::move(values));
+    }
+    return out;
+}
+
+}  // namespace
+
+response_plan response_headers(const request& req, std::string_view, const std::vector<query_param>& params,
+                               const handler_context&) {
+    for (const auto& p : params) {
+        // A field that is not one, or that would frame the body another way, is never sent.
+        if (!is_token(p.key) || !is_field_value(p.value))
+            return error_plan(400,
+                              "'" + p.key +
+                                  "' cannot be a response field: a token and a value without control "
+                                  "characters are",
+                              &req);
+        if (iequals(p.key, "Content-Length") || iequals(p.key, "Transfer-Encoding"))
+            return error_plan(400, p.key + " frames the body: teapot sets it, never the query", &req);
+    }
+    // The body states the answer's Content-Length, which is the body's: iterate to the fixpoint
+    // (two or three rounds: the length's digits change the length at most once or twice).
+    std::string length = "0";
+    std::string body;
+    for (int round = 0; round < 8; ++round) {
+        std::vector<std::pair<std::string, std::string>> fields{{"Content-Type", "application/json"},
+                                                                {"Content-Length", length}};
+        for (const auto& p : params) fields.emplace_back(p.key, p.value);
+        auto plan = json_reply(req, fields_object(fields));
+        if (std::to_string(plan.body.size()) == length) {
+            for (const auto& p : params) plan.final_head.add(p.key, p.value);
+            return plan;
+        }
+        length = std::to_string(plan.body.size());
+    }
+    return error_plan(500, "the answer's length did not settle", &req);
+}
+
+}  // namespace teapot::detail::httpbin
