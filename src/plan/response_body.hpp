@@ -17,21 +17,27 @@ class response_body {
 public:
     response_body() = default;
     /// A body of its own (a handler's text): moved in, not copied.
-    response_body(std::string text) : bytes_(std::make_shared<const std::string>(std::move(text))) {}
+    response_body(std::string text) : bytes_(std::make_shared<const std::string>(std::move(text))), view_(*bytes_) {}
     response_body(const char* text) : response_body(std::string{text}) {}
     explicit response_body(std::string_view text) : response_body(std::string{text}) {}
     /// Bytes kept by someone else too (a scenario step, a cache): shared.
-    explicit response_body(std::shared_ptr<const std::string> shared) noexcept : bytes_(std::move(shared)) {}
+    explicit response_body(std::shared_ptr<const std::string> shared) noexcept
+        : bytes_(std::move(shared)), view_(bytes_ ? std::string_view{*bytes_} : std::string_view{}) {}
+    /// `part` of shared bytes (httpbin's /drip sends a prefix of one buffer of "*"s): `part`
+    /// must lie within `*shared`, which this body keeps alive.
+    response_body(std::shared_ptr<const std::string> shared, std::string_view part) noexcept
+        : bytes_(std::move(shared)), view_(part) {}
 
-    std::string_view view() const noexcept { return bytes_ ? std::string_view{*bytes_} : std::string_view{}; }
+    std::string_view view() const noexcept { return view_; }
     operator std::string_view() const noexcept { return view(); }
-    std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
+    std::size_t size() const noexcept { return view_.size(); }
     bool empty() const noexcept { return size() == 0; }
 
     friend bool operator==(const response_body& a, std::string_view b) noexcept { return a.view() == b; }
 
 private:
     std::shared_ptr<const std::string> bytes_;  ///< null: empty
+    std::string_view view_;                     ///< all of *bytes_, or the part given
 };
 
 }  // namespace teapot::detail

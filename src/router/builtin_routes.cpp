@@ -9,6 +9,7 @@
 #include "handlers/httpbin/encodings.hpp"
 #include "handlers/httpbin/redirects.hpp"
 #include "handlers/httpbin/response_headers.hpp"
+#include "handlers/httpbin/streams.hpp"
 #include "handlers/status_handler.hpp"
 #include "router/index_page.hpp"
 
@@ -113,6 +114,16 @@ constexpr std::array routes{
                   "/cache/<n>: /get with Cache-Control: public, max-age=n (httpbin)", true},
     builtin_route{"/etag/", true, httpbin_get, httpbin::etag,
                   "/etag/<etag>: 304 when If-None-Match has it, 412 when If-Match lacks it, else /get (httpbin)", true},
+    builtin_route{"/bytes/", true, httpbin_get, httpbin::bytes,
+                  "/bytes/<n>: n random bytes (100 KiB at most), ?seed= as Python's random.seed (httpbin)", true},
+    builtin_route{"/stream-bytes/", true, httpbin_get, httpbin::stream_bytes,
+                  "/stream-bytes/<n>: the same bytes as /bytes/<n> (httpbin)", true},
+    builtin_route{"/stream/", true, httpbin_get, httpbin::stream,
+                  "/stream/<n>: n JSON lines of the request's fields and an id (100 at most) (httpbin)", true},
+    builtin_route{"/range/", true, httpbin_get, httpbin::range,
+                  "/range/<n>: n bytes of a-z, one Range (206, 416), ?duration= paces them (httpbin)", true},
+    builtin_route{"/drip", false, httpbin_get, httpbin::drip,
+                  "/drip?duration&numbytes&code&delay: bytes spread over a duration, on timers (httpbin)", true},
     builtin_route{"/codes/", true, get_only, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},
     builtin_route{"/codes", false, get_only, codes, "/codes: the status catalogue as JSON"},
     builtin_route{"/", false, get_only, index, "/: the page for a person: endpoints, knobs, scenarios, codes"},

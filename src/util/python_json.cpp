@@ -122,7 +122,7 @@ void append_double(std::string& out, double d) {
     out.append(exp);
 }
 
-void append_value(std::string& out, const boost::json::value& v) {
+void append_value(std::string& out, const boost::json::value& v, python_json_style style) {
     switch (v.kind()) {
         case boost::json::kind::null: out.append("null"); return;
         case boost::json::kind::bool_: out.append(v.get_bool() ? "true" : "false"); return;
@@ -134,9 +134,9 @@ void append_value(std::string& out, const boost::json::value& v) {
             out.push_back('[');
             bool first = true;
             for (const auto& item : v.get_array()) {
-                if (!first) out.push_back(',');
+                if (!first) out.append(style.compact ? "," : ", ");
                 first = false;
-                append_value(out, item);
+                append_value(out, item, style);
             }
             out.push_back(']');
             return;
@@ -144,15 +144,16 @@ void append_value(std::string& out, const boost::json::value& v) {
         case boost::json::kind::object: {
             std::vector<const boost::json::key_value_pair*> members;
             for (const auto& kv : v.get_object()) members.push_back(&kv);
-            std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+            if (style.sort_keys)
+                std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
             out.push_back('{');
             bool first = true;
             for (const auto* kv : members) {
-                if (!first) out.push_back(',');
+                if (!first) out.append(style.compact ? "," : ", ");
                 first = false;
                 append_string(out, kv->key());
-                out.push_back(':');
-                append_value(out, kv->value());
+                out.append(style.compact ? ":" : ": ");
+                append_value(out, kv->value(), style);
             }
             out.push_back('}');
             return;
@@ -162,9 +163,9 @@ void append_value(std::string& out, const boost::json::value& v) {
 
 }  // namespace
 
-std::string python_json_text(const boost::json::value& value) {
+std::string python_json_text(const boost::json::value& value, python_json_style style) {
     std::string out;
-    append_value(out, value);
+    append_value(out, value, style);
     return out;
 }
 

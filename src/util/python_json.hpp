@@ -15,6 +15,13 @@ namespace teapot::detail {
 /// sort), every character outside printable ASCII as \uXXXX (a surrogate pair above
 /// U+FFFF; bytes that are not UTF-8 as \ufffd), a double as Python's repr writes it (one that
 /// is not finite as null: Python's Infinity and NaN are not JSON).
-std::string python_json_text(const boost::json::value& value);
+/// json.dumps' other choices: httpbin's /stream writes with the defaults (keys in the order
+/// made, ", " and ": "), where jsonify sorts and compacts.
+struct python_json_style {
+    bool sort_keys = true;
+    bool compact = true;
+};
+
+std::string python_json_text(const boost::json::value& value, python_json_style style = {});
 
 }  // namespace teapot::detail

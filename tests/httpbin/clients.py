@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 
 import requests
 
@@ -65,6 +66,17 @@ def check_requests(base):
     except requests.exceptions.ReadTimeout:
         pass
     assert requests.get(f"{base}/delay/0.1", timeout=5).json()["url"] == f"{base}/delay/0.1"
+    # /drip paced on timers: the bytes come over the duration asked for, not at once.
+    started = time.monotonic()
+    r = requests.get(f"{base}/drip", params={"duration": 1, "numbytes": 5, "delay": 0.2}, stream=True, timeout=5)
+    pieces = list(r.iter_content(chunk_size=1))
+    assert b"".join(pieces) == b"*****" and time.monotonic() - started >= 0.9, (pieces, time.monotonic() - started)
+    r = requests.get(f"{base}/range/52", headers={"Range": "bytes=26-29"}, timeout=5)
+    assert r.status_code == 206 and r.content == b"abcd" and r.headers["Content-Range"] == "bytes 26-29/52"
+    assert requests.get(f"{base}/bytes/16", params={"seed": 1}, timeout=5).content == bytes(
+        [68, 32, 130, 60, 253, 230, 241, 194, 107, 48, 249, 14, 199, 221, 1, 228])  # Python's random.seed(1)
+    lines = [json.loads(x) for x in requests.get(f"{base}/stream/3", stream=True, timeout=5).iter_lines()]
+    assert [x["id"] for x in lines] == [0, 1, 2], lines
     # A cookie round trip through a Session, as requests' own tests do.
     session = requests.Session()
     r = session.get(f"{base}/cookies/set", params={"k": "v", "sp": "a b"}, timeout=5)

@@ -30,8 +30,10 @@ class Case:
     the Allow set: the bodies of 405 and OPTIONS are each framework's own page), `status`
     (an error whose page is each framework's own), or a function."""
 
-    def __init__(self, method, target, headers=(), body=None, compare="exact", chunked=False, differ=()):
+    def __init__(self, method, target, headers=(), body=None, compare="exact", chunked=False, differ=(),
+                 streamed=False):
         self.method, self.target, self.headers = method, target, list(headers)
+        self.streamed = streamed  # httpbin streams it chunked; teapot knows the length and sends it
         self.body, self.compare, self.chunked = body, compare, chunked
         self.differ = set(differ)  # JSON fields that differ by design (docs/httpbin.md): the rest compared
 
@@ -94,7 +96,7 @@ def compare(case, theirs, ours):
         return out  # the bodies are each framework's own error page
     for name in ("content-type", "content-length", "content-encoding", "location", "www-authenticate",
                  "access-control-allow-origin"):
-        if name == "content-length" and case.differ:
+        if name == "content-length" and (case.differ or case.streamed):
             continue
         if h1.get(name) != h2.get(name):
             out.append(f"{name}: httpbin {h1.get(name)!r}, teapot {h2.get(name)!r}")
@@ -117,6 +119,8 @@ def compare(case, theirs, ours):
         out += set_cookies(h1["set-cookie"], h2["set-cookie"])
         if b1 != b2:
             out.append(f"body:\n    httpbin {b1!r}\n    teapot  {b2!r}")
+    elif case.compare is json_lines:
+        out += json_lines([json.loads(x) for x in b1.splitlines()], [json.loads(x) for x in b2.splitlines()])
     elif callable(case.compare):
         out += case.compare(json.loads(b1), json.loads(b2))
         if case.compare is response_fields:
@@ -125,7 +129,7 @@ def compare(case, theirs, ours):
             yours = [(k, v) for k, v in h2["all"] if k in asked]
             if mine != yours:
                 out.append(f"fields: httpbin {mine}, teapot {yours}")
-    for name in ("etag", "cache-control"):
+    for name in ("etag", "cache-control", "accept-ranges", "content-range"):
         if case.compare is not fresh_validators and h1.get(name) != h2.get(name):
             out.append(f"{name}: httpbin {h1.get(name)!r}, teapot {h2.get(name)!r}")
     if case.compare is fresh_validators:
@@ -155,6 +159,12 @@ def response_fields(theirs, ours):
 def fresh_validators(theirs, ours):
     """/cache: /get's fields (the same) with a Last-Modified of now and a random ETag (each its own)."""
     return [] if theirs == ours else [f"body: httpbin {theirs}, teapot {ours}"]
+
+
+def json_lines(theirs, ours):
+    """/stream/<n>: each line is json.dumps of a dict whose header order is WSGI's environ;
+    teapot's lines are parsed and compared."""
+    return [] if theirs == ours else [f"lines: httpbin {theirs}, teapot {ours}"]
 
 
 def cases():
@@ -263,6 +273,24 @@ def cases():
                         [("If-None-Match", '"x"')], [("If-Match", '"x"')], [("If-Match", '"abc"')],
                         [("If-Match", "*")], [("If-None-Match", "x, abc"), ("If-Match", "x")], []):
         yield Case("GET", "/etag/abc", conditional)
+    # Bytes: Python's seeded random bytes exactly; /range's a-z and its Range reading.
+    for target in ("/bytes/64?seed=0", "/bytes/1024?seed=42", "/bytes/10?seed=-7", "/bytes/5?SEED=1",
+                   "/bytes/200000?seed=1", "/bytes/0"):
+        yield Case("GET", target)
+    yield Case("GET", "/stream-bytes/300?seed=9&chunk_size=7", streamed=True)
+    yield Case("GET", "/stream/3", compare=json_lines, streamed=True)
+    yield Case("GET", "/stream/1000", compare=json_lines, streamed=True)
+    for ranged in ([], [("Range", "bytes=10-20")], [("Range", "bytes=-5")], [("Range", "bytes=95-")],
+                   [("Range", "bytes=0-99")], [("Range", "bytes=0-10,20-30")], [("Range", "bytes=100-200")],
+                   [("Range", "bytes=50-40")], [("Range", "items=0-1")]):
+        yield Case("GET", "/range/100", ranged)
+    for target in ("/range/0", "/range/102401", "/range/26?duration=0.1"):
+        yield Case("GET", target)
+    for target in ("/drip?duration=0&numbytes=5", "/drip?duration=0.2&numbytes=3&code=404",
+                   "/drip?numbytes=0&duration=0", "/drip?duration=0&numbytes=4&delay=0.1"):
+        yield Case("GET", target)
+    for target in ("/bytes/5?seed=x", "/drip?numbytes=x", "/drip?duration=x"):
+        yield Case("GET", target, compare="status")
     # httpbin's errors: a count that is not a number is not routed (404); 0 and a status_code
     # that is not a number fail its assertions (500).
     for target in ("/redirect/abc", "/redirect/-1", "/redirect/0", "/absolute-redirect/0", "/relative-redirect/x",

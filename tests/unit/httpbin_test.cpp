@@ -6,6 +6,7 @@
 
 #include "handlers/httpbin/cookie_syntax.hpp"
 #include "handlers/httpbin/prefix.hpp"
+#include "handlers/httpbin/python_random.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "router/builtin_routes.hpp"
 #include "router/router.hpp"
@@ -318,4 +319,49 @@ TEST_CASE_METHOD(router_fixture, "httpbin: /delay waits on the plan's timer, 10 
     CHECK(get("/delay/-1").final_head.status == 500);
     CHECK(get("/delay/nan").final_head.status == 500);
     CHECK(get("/delay/x").final_head.status == 500);
+}
+
+TEST_CASE("httpbin: Python's random.seed and randint(0, 255), byte for byte", "[httpbin][streams]") {
+    // python3 -c 'import random; random.seed(S); print([random.randint(0, 255) for _ in range(8)])'
+    auto draw = [](std::string_view seed) {
+        httpbin::python_random r{seed};
+        std::vector<int> out;
+        for (int i = 0; i < 8; ++i) out.push_back(r.byte());
+        return out;
+    };
+    CHECK(draw("0") == std::vector<int>{197, 215, 20, 132, 248, 207, 155, 244});
+    CHECK(draw("1") == std::vector<int>{68, 32, 130, 60, 253, 230, 241, 194});
+    CHECK(draw("-7") == std::vector<int>{165, 77, 202, 24, 37, 48, 187, 29});
+    CHECK(draw("123456789012345678901234567890") == std::vector<int>{112, 81, 6, 137, 57, 125, 187, 134});
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /drip, /range and /bytes keep httpbin's caps and teapot's time bounds",
+                 "[httpbin][streams]") {
+    auto drip = get("/drip?duration=2&numbytes=10&delay=1&code=201");
+    CHECK(drip.final_head.status == 201);
+    CHECK(drip.body == "**********");
+    CHECK(drip.delay == std::chrono::seconds{1});
+    REQUIRE(drip.stream);
+    CHECK(drip.stream->bytes == 1);
+    CHECK(drip.stream->every == std::chrono::milliseconds{200});
+    auto fast = get("/drip?duration=1&numbytes=100000");
+    REQUIRE(fast.stream);
+    CHECK(fast.stream->every == std::chrono::milliseconds{10});  // never a timer per byte at this pace
+    CHECK(fast.stream->bytes == 1000);
+    CHECK(get("/drip?numbytes=999999999&duration=0").body.size() == 10 * 1024 * 1024);  // httpbin's cap
+    CHECK(get("/drip?duration=61").final_head.status == 400);                           // past --max-delay
+    CHECK(get("/drip?delay=61").final_head.status == 400);
+    CHECK(get("/drip?code=99").final_head.status == 400);
+    auto no_content = get("/drip?code=204&duration=0");
+    CHECK(no_content.body.empty());
+    CHECK(no_content.body_framing == teapot::detail::framing::none);
+
+    CHECK(get("/bytes/999999999").body.size() == 100 * 1024);
+    CHECK(get("/bytes/8?seed=1").body.view() == std::string_view{"\x44\x20\x82\x3c\xfd\xe6\xf1\xc2", 8});
+    auto ranged = route(make_request("GET", "/range/100", {{"Range", "bytes=27-29"}}), ctx);
+    CHECK(ranged.final_head.status == 206);
+    CHECK(ranged.body == "bcd");
+    CHECK(field(ranged.final_head, "Content-Range") == "bytes 27-29/100");
+    CHECK(route(make_request("GET", "/range/100", {{"Range", "bytes=100-"}}), ctx).final_head.status == 416);
+    CHECK(get("/range/0").final_head.status == 404);
 }

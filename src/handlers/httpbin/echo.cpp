@@ -2,6 +2,7 @@
 
 #include "handlers/error_plan.hpp"
 #include "handlers/httpbin/json_reply.hpp"
+#include "handlers/httpbin/python_args.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "util/base64.hpp"
 #include "util/random_source.hpp"
@@ -57,21 +58,15 @@ response_plan user_agent(const request& req, std::string_view, const std::vector
 
 response_plan delay(const request& req, std::string_view seconds, const std::vector<query_param>& params,
                     const handler_context&) {
-    // Python's float(): blanks around, a sign, digits, an exponent, inf; time.sleep refuses a
-    // negative or NaN wait, which httpbin answers with a 500.
-    while (!seconds.empty() && seconds.front() == ' ') seconds.remove_prefix(1);
-    while (!seconds.empty() && seconds.back() == ' ') seconds.remove_suffix(1);
-    if (seconds.starts_with('+')) seconds.remove_prefix(1);
-    double value = 0;
-    const auto [end, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
-    if (seconds.empty() || ec != std::errc{} || end != seconds.data() + seconds.size() || std::isnan(value) ||
-        value < 0)
+    // time.sleep refuses a negative or NaN wait, which httpbin answers with a 500.
+    const auto value = python_float(seconds);
+    if (!value || std::isnan(*value) || *value < 0)
         return error_plan(500, "the delay is a number of seconds, at least 0 (httpbin answers 500 here too)", &req);
     auto plan = json_reply(req, echo(req, params,
                                      field::url | field::args | field::form | field::data | field::origin |
                                          field::headers | field::files));
     // httpbin waits 10 s at most; teapot also stops at --max-delay (the router clamps every delay to it).
-    const auto capped = std::min(value, 10.0);
+    const auto capped = std::min(*value, 10.0);
     plan.delay = std::chrono::milliseconds{static_cast<long long>(capped * 1000)};
     return plan;
 }

@@ -1,6 +1,7 @@
 #include "handlers/httpbin/redirects.hpp"
 
 #include "handlers/error_plan.hpp"
+#include "handlers/httpbin/python_args.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "handlers/redirect_policy.hpp"
 #include "handlers/status_body.hpp"
@@ -66,31 +67,6 @@ bool asks_absolute(const std::vector<query_param>& params) {
     return it != params.end() && iequals(it->value, "true");
 }
 
-// Python's int() of a query value: blanks around, an optional sign, digits (and single "_"
-// between them); nullopt for what it refuses.
-std::optional<long long> python_int(std::string_view v) {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    bool negative = false;
-    if (!v.empty() && (v.front() == '+' || v.front() == '-')) {
-        negative = v.front() == '-';
-        v.remove_prefix(1);
-    }
-    if (v.empty() || v.front() == '_' || v.back() == '_') return std::nullopt;
-    long long value = 0;
-    char previous = 0;
-    for (char c : v) {
-        if (c == '_' && previous != '_') {
-            previous = c;
-            continue;
-        }
-        if (c < '0' || c > '9') return std::nullopt;
-        value = std::min(value * 10 + (c - '0'), 1'000'000'000LL);  // anything that large is out of range alike
-        previous = c;
-    }
-    return negative ? -value : value;
-}
-
 // Werkzeug's iri_to_uri(safe_conversion=True), which every Location httpbin sends goes through:
 // ASCII without blanks as it is, else each byte but the unreserved and :/?#[]@!$&'()*+,;=% as %XX
 // (by Boost.URL). Werkzeug first reads the bytes as latin-1, so that its é becomes %C3%83%C2%A9:
@@ -147,14 +123,10 @@ response_plan absolute_redirect(const request& req, std::string_view n, const st
 response_plan redirect_to(const request& req, std::string_view, const std::vector<query_param>& params,
                           const handler_context& ctx) {
     // httpbin reads its arguments case-insensitively, the first value of each.
-    auto arg = [&params](std::string_view name) -> const std::string* {
-        auto it = std::find_if(params.begin(), params.end(), [name](auto& p) { return iequals(p.key, name); });
-        return it == params.end() ? nullptr : &it->value;
-    };
-    const auto* url = arg("url");
+    const auto* url = first_arg(params, "url");
     if (!url) return error_plan(500, "/redirect-to needs ?url= (httpbin answers 500 without it)", &req);
     int status = 302;
-    if (const auto* code = arg("status_code")) {
+    if (const auto* code = first_arg(params, "status_code")) {
         auto value = python_int(*code);
         if (!value)
             return error_plan(500, "status_code='" + *code + "' is not a number (httpbin answers 500 here too)", &req);

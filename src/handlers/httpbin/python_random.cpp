@@ -1,0 +1,75 @@
+#include "handlers/httpbin/python_random.hpp"
+
+#include <array>
+#include <sstream>
+#include <vector>
+
+namespace teapot::detail::httpbin {
+namespace {
+
+constexpr std::size_t n = 624;
+
+// The integer's 32-bit words, least significant first (CPython's random_seed), from its digits.
+std::vector<std::uint32_t> words_of(std::string_view decimal) {
+    if (!decimal.empty() && (decimal.front() == '-' || decimal.front() == '+')) decimal.remove_prefix(1);
+    std::vector<std::uint32_t> words{0};
+    for (char c : decimal) {
+        if (c < '0' || c > '9') continue;  // "_" between digits, as int() allows
+        std::uint64_t carry = static_cast<std::uint64_t>(c - '0');
+        for (auto& w : words) {
+            const std::uint64_t v = std::uint64_t{w} * 10 + carry;
+            w = static_cast<std::uint32_t>(v);
+            carry = v >> 32;
+        }
+        if (carry) words.push_back(static_cast<std::uint32_t>(carry));
+    }
+    return words;
+}
+
+// MT19937's init_by_array (Matsumoto and Nishimura's reference, which CPython uses).
+std::array<std::uint32_t, n> init_by_array(const std::vector<std::uint32_t>& key) {
+    std::array<std::uint32_t, n> mt{};
+    mt[0] = 19650218u;
+    for (std::size_t i = 1; i < n; ++i)
+        mt[i] = 1812433253u * (mt[i - 1] ^ (mt[i - 1] >> 30)) + static_cast<std::uint32_t>(i);
+    std::size_t i = 1, j = 0;
+    for (std::size_t k = std::max(n, key.size()); k; --k) {
+        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525u)) + key[j] + static_cast<std::uint32_t>(j);
+        ++i;
+        ++j;
+        if (i >= n) {
+            mt[0] = mt[n - 1];
+            i = 1;
+        }
+        if (j >= key.size()) j = 0;
+    }
+    for (std::size_t k = n - 1; k; --k) {
+        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1566083941u)) - static_cast<std::uint32_t>(i);
+        ++i;
+        if (i >= n) {
+            mt[0] = mt[n - 1];
+            i = 1;
+        }
+    }
+    mt[0] = 0x80000000u;
+    return mt;
+}
+
+}  // namespace
+
+python_random::python_random(std::string_view decimal) {
+    // std::mt19937 reads back its state as its 624 words: the engine then continues from it
+    // exactly as CPython's generator does after init_by_array.
+    std::stringstream state;
+    for (auto w : init_by_array(words_of(decimal))) state << w << ' ';
+    state >> engine_;
+}
+
+unsigned char python_random::byte() {
+    while (true) {
+        const auto r = engine_() >> 23;  // getrandbits(9): the top 9 bits of one 32-bit draw
+        if (r < 256) return static_cast<unsigned char>(r);
+    }
+}
+
+}  // namespace teapot::detail::httpbin
