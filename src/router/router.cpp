@@ -4,6 +4,7 @@
 #include "faults/fault_fit.hpp"
 #include "handlers/cors.hpp"
 #include "handlers/error_plan.hpp"
+#include "handlers/httpbin/fault_knob.hpp"
 #include "router/builtin_routes.hpp"
 #include "scenario/registry.hpp"
 #include "util/field_syntax.hpp"
@@ -98,6 +99,7 @@ bool dispatch(const request& req, const parsed_target& target, const handler_con
         plan = httpbin_options(endpoint->methods);
     else
         plan = endpoint->answer(req, rest, target.params, ctx);
+    if (endpoint->httpbin) httpbin::apply_fault_knob(plan, req, target.params, ctx);
     return true;
 }
 

@@ -365,3 +365,17 @@ TEST_CASE_METHOD(router_fixture, "httpbin: /drip, /range and /bytes keep httpbin
     CHECK(route(make_request("GET", "/range/100", {{"Range", "bytes=100-"}}), ctx).final_head.status == 416);
     CHECK(get("/range/0").final_head.status == 404);
 }
+
+TEST_CASE_METHOD(router_fixture, "httpbin: ?fault= breaks an httpbin answer as it breaks /status, and stays in args",
+                 "[httpbin][faults]") {
+    auto plan = get("/get?fault=truncate:20B");
+    CHECK(plan.final_head.status == 200);
+    CHECK(plan.fault.what == teapot::detail::fault::kind::truncate);
+    CHECK(body_of(plan).at("args").at("fault") == "truncate:20B");  // the echo is of what was sent
+    CHECK(get("/drip?duration=1&numbytes=10&fault=truncate:5B").fault.what == teapot::detail::fault::kind::truncate);
+    CHECK(get("/get?fault=nope").final_head.status == 400);
+    CHECK(get("/get?fault=hang:2m").final_head.status == 400);                                // past --max-delay
+    CHECK(get("/drip?duration=1&fault=reset").final_head.status == 400);                      // nothing to pace
+    CHECK(get("/bearer?fault=truncate:5B").fault.what == teapot::detail::fault::kind::none);  // its 401 stays
+    CHECK(get("/status/200?fault=truncate:5B").fault.what == teapot::detail::fault::kind::truncate);
+}
