@@ -5,6 +5,7 @@
 #include "handlers/httpbin/auth.hpp"
 #include "handlers/httpbin/caching.hpp"
 #include "handlers/httpbin/cookies.hpp"
+#include "handlers/httpbin/digest_auth.hpp"
 #include "handlers/httpbin/echo.hpp"
 #include "handlers/httpbin/encodings.hpp"
 #include "handlers/httpbin/redirects.hpp"
@@ -94,6 +95,9 @@ constexpr std::array routes{
                   true},
     builtin_route{"/hidden-basic-auth/", true, httpbin_get, httpbin::hidden_basic_auth,
                   "/hidden-basic-auth/<user>/<passwd>: as /basic-auth, but 404 without a challenge (httpbin)", true},
+    builtin_route{"/digest-auth/", true, httpbin_get, httpbin::digest_auth,
+                  "/digest-auth/<qop>/<user>/<passwd>[/<algorithm>[/<stale_after>]]: Digest authentication (httpbin)",
+                  true},
     builtin_route{"/bearer", false, httpbin_get, httpbin::bearer,
                   "/bearer: 200 with a Bearer token, else 401 and a challenge (httpbin)", true},
     builtin_route{"/delay/", true, httpbin_get, httpbin::delay,

@@ -85,13 +85,24 @@ def check_requests(base):
         assert len(r.content) == 20 < int(r.headers["Content-Length"]), (len(r.content), r.headers)
     except requests.exceptions.ChunkedEncodingError:
         pass
+    # Digest authentication as requests' HTTPDigestAuth does it (it has no auth-int), with
+    # httpbin's stale nonces: stale_after=2 counts down in its cookie.
+    from requests.auth import HTTPDigestAuth
+    for algorithm in ("MD5", "SHA-256", "SHA-512"):
+        r = requests.Session().get(f"{base}/digest-auth/auth/user/passwd/{algorithm}/2",
+                                   auth=HTTPDigestAuth("user", "passwd"), timeout=5)
+        assert r.status_code == 200 and r.json() == {"authenticated": True, "user": "user"}, (algorithm, r.text)
+        assert r.cookies.get("stale_after") == "1", r.headers
+    r = requests.Session().get(f"{base}/digest-auth/auth/user/passwd", auth=HTTPDigestAuth("user", "wrong"),
+                               timeout=5)
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Digest "), r.headers
     # A cookie round trip through a Session, as requests' own tests do.
     session = requests.Session()
     r = session.get(f"{base}/cookies/set", params={"k": "v", "sp": "a b"}, timeout=5)
     assert r.json() == {"cookies": {"k": "v", "sp": "a b"}}, r.text
     r = session.get(f"{base}/cookies/delete", params={"k": ""}, timeout=5)
     assert r.json() == {"cookies": {"sp": "a b"}}, r.text
-    print("requests: redirect chains, bodies, Basic credentials, timeouts, drips, ranges, seeded bytes, faults, "
+    print("requests: redirect chains, bodies, Basic and Digest credentials, timeouts, drips, ranges, seeded bytes, faults, "
           "cookies, HEAD and headers")
 
 
@@ -114,10 +125,12 @@ def check_curl(base):
     body = json.loads(curl("-L", "-b", "/dev/null", f"{base}/cookies/set/flavour/ginger"))
     assert body == {"cookies": {"flavour": "ginger"}}, body
     assert json.loads(curl("-u", "u:p", f"{base}/basic-auth/u/p")) == {"authenticated": True, "user": "u"}
+    assert json.loads(curl("--digest", "-u", "user:passwd", f"{base}/digest-auth/auth/user/passwd/SHA-256")) == {
+        "authenticated": True, "user": "user"}
     cut = subprocess.run(["curl", "-sS", "--max-time", "5", f"{base}/drip?duration=0.5&numbytes=10&fault=truncate:5B"],
                          capture_output=True, text=True)
     assert cut.returncode == 18 and cut.stdout == "*****", (cut.returncode, cut.stdout, cut.stderr)
-    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect, -u, a cut drip")
+    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect, -u, --digest, a cut drip")
 
 
 NODE = r"""

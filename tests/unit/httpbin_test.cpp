@@ -5,12 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include "handlers/httpbin/cookie_syntax.hpp"
+#include "handlers/httpbin/digest_syntax.hpp"
 #include "handlers/httpbin/prefix.hpp"
 #include "handlers/httpbin/python_random.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "router/builtin_routes.hpp"
 #include "router/router.hpp"
 #include "router_fixture.hpp"
+#include "util/hex_digest.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -378,4 +380,56 @@ TEST_CASE_METHOD(router_fixture, "httpbin: ?fault= breaks an httpbin answer as i
     CHECK(get("/drip?duration=1&fault=reset").final_head.status == 400);                      // nothing to pace
     CHECK(get("/bearer?fault=truncate:5B").fault.what == teapot::detail::fault::kind::none);  // its 401 stays
     CHECK(get("/status/200?fault=truncate:5B").fault.what == teapot::detail::fault::kind::truncate);
+}
+
+TEST_CASE("httpbin: Digest credentials read as Werkzeug reads them", "[httpbin][auth]") {
+    auto c = httpbin::parse_digest_credentials(
+        R"(Digest username="user", realm="r, with a comma", nonce=abc, uri="/x?a=1", response="f", )"
+        R"(qop=auth, nc=00000001, cnonce="c\"d", opaque)");
+    REQUIRE(c);
+    CHECK(c->at("realm") == "r, with a comma");
+    CHECK(c->at("nonce") == "abc");
+    CHECK(c->at("cnonce") == "c\"d");  // the backslash keeps the quote, inside a quoted string
+    CHECK(c->at("opaque").empty());
+    CHECK_FALSE(httpbin::parse_digest_credentials("Basic dXNlcjpwYXNzd2Q="));
+    CHECK_FALSE(httpbin::parse_digest_credentials(R"(Digest username="u", realm="r", nonce="n", uri="/")"));
+    CHECK_FALSE(httpbin::parse_digest_credentials(
+        R"(Digest username="u", realm="r", nonce="n", uri="/", response="x", qop=auth)"));  // no nc, cnonce
+    CHECK(httpbin::parse_digest_credentials(R"(digest username=u,realm=r,nonce=n,uri=/,response=x)"));
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: Digest auth-int by hand, a stale nonce, and the challenge's cookies",
+                 "[httpbin][auth]") {
+    // RFC 7616 §3.4.1 with qop=auth-int and SHA-256, computed here step by step.
+    auto h = [](std::string_view data) { return *teapot::detail::hex_digest("SHA-256", data); };
+    const std::string target = "/digest-auth/auth-int/user/passwd/SHA-256";
+    const std::string body = "payload";
+    const auto ha1 = h("user:me@kennethreitz.com:passwd");
+    const auto ha2 = h("GET:" + target + ":" + h(body));  // httpbin routes GET only; a GET may carry a body
+    const auto response = h(ha1 + ":n1:00000001:c1:auth-int:" + ha2);
+    const std::string authorization = R"(Digest username="user", realm="me@kennethreitz.com", nonce="n1", uri=")" +
+                                      target + R"(", algorithm=SHA-256, qop=auth-int, nc=00000001, cnonce="c1", )" +
+                                      R"(response=")" + response + "\"";
+    auto req = make_request("GET", target, {{"Authorization", authorization}});
+    req.body = body;
+    auto ok = route(req, ctx);
+    CHECK(ok.final_head.status == 200);
+    CHECK(body_of(ok) == json::parse(R"({"authenticated":true,"user":"user"})"));
+    req.body = "another payload";  // auth-int covers the body
+    CHECK(route(req, ctx).final_head.status == 401);
+    req.body = body;
+    req.headers.emplace_back("Cookie", "last_nonce=n1");  // the nonce was used: stale
+    auto stale = route(req, ctx);
+    CHECK(stale.final_head.status == 401);
+    CHECK(field(stale.final_head, "WWW-Authenticate").ends_with("algorithm=SHA-256, stale=TRUE"));
+
+    auto first = get("/digest-auth/auth/user/passwd/MD5/3");
+    CHECK(first.final_head.status == 401);
+    std::vector<std::string> cookies;
+    for (const auto& f : first.final_head.headers)
+        if (f.name == "Set-Cookie") cookies.push_back(f.value);
+    CHECK(cookies == std::vector<std::string>{"stale_after=3; Path=/", "fake=fake_value; Path=/"});
+    CHECK(std::regex_search(field(first.final_head, "WWW-Authenticate"),
+                            std::regex{R"(^Digest realm="me@kennethreitz.com", nonce="[0-9a-f]{32}", qop="auth", )"
+                                       R"(opaque="[0-9a-f]{32}", algorithm=MD5, stale=FALSE$)"}));
 }
