@@ -481,3 +481,13 @@ TEST_CASE("parse_options: --tls-cases and --client-cert-out need --tls-port, and
     CHECK(contains(usage_error_of({"--tls-port", "0", "--client-cert-out", "c.pem"}), "needs --tls-cases"));
     CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-cases=yes"}), "takes no value"));
 }
+
+TEST_CASE("parse_options: --no-httpbin and --httpbin-prefix, a prefix checked with the reason", "[cli]") {
+    CHECK(parse_options({}).server.httpbin);
+    CHECK_FALSE(parse_options({"--no-httpbin"}).server.httpbin);
+    both_forms("--httpbin-prefix", "/httpbin", [](const auto& o) { CHECK(o.server.httpbin_prefix == "/httpbin"); });
+    CHECK(contains(usage_error_of({"--httpbin-prefix", "httpbin"}), "starts with /"));
+    CHECK(contains(usage_error_of({"--httpbin-prefix", "/a/"}), "does not end with one"));
+    CHECK(contains(usage_error_of({"--httpbin-prefix", "/__teapot"}), "admin API"));
+    CHECK(contains(usage_error_of({"--no-httpbin=1"}), "--no-httpbin"));
+}
