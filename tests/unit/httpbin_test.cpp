@@ -294,6 +294,13 @@ TEST_CASE_METHOD(router_fixture, "httpbin: /response-headers sends the pairs and
     CHECK(get("/response-headers?transfer-encoding=chunked").final_head.status == 400);
     CHECK(get("/response-headers?X-A=a%0D%0AX-B:%201").final_head.status == 400);
     CHECK(get("/response-headers?a%20b=1").final_head.status == 400);
+    CHECK(get("/response-headers?Connection=close").final_head.status == 400);  // as ?header= on /status
+    CHECK(get("/response-headers?Location=https://elsewhere.test/").final_head.status == 200);
+    std::vector<std::string> hosts{"a.test"};
+    ctx.allowed_redirect_hosts = hosts;  // a public teapot: no open redirect through this endpoint either
+    CHECK(get("/response-headers?Location=https://elsewhere.test/").final_head.status == 400);
+    CHECK(get("/response-headers?Location=/here").final_head.status == 200);
+    CHECK(get("/response-headers?Refresh=0;url=https://elsewhere.test/").final_head.status == 400);
 }
 
 TEST_CASE_METHOD(router_fixture, "httpbin: /etag answers 304 and 412 as httpbin, and never sends a broken ETag",

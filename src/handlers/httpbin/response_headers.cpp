@@ -2,6 +2,7 @@
 
 #include "handlers/error_plan.hpp"
 #include "handlers/httpbin/json_reply.hpp"
+#include "handlers/redirect_policy.hpp"
 #include "util/ascii.hpp"
 #include "util/field_syntax.hpp"
 
@@ -31,7 +32,7 @@ boost::json::object fields_object(const std::vector<std::pair<std::string, std::
 }  // namespace
 
 response_plan response_headers(const request& req, std::string_view, const std::vector<query_param>& params,
-                               const handler_context&) {
+                               const handler_context& ctx) {
     for (const auto& p : params) {
         // A field that is not one, or that would frame the body another way, is never sent.
         if (!is_token(p.key) || !is_field_value(p.value))
@@ -40,8 +41,15 @@ response_plan response_headers(const request& req, std::string_view, const std::
                                   "' cannot be a response field: a token and a value without control "
                                   "characters are",
                               &req);
-        if (iequals(p.key, "Content-Length") || iequals(p.key, "Transfer-Encoding"))
-            return error_plan(400, p.key + " frames the body: teapot sets it, never the query", &req);
+        // As ?header= on /status: the fields that frame the message are teapot's, and under
+        // --allowed-redirect-hosts no Location or Refresh may lead elsewhere (an open redirect).
+        if (is_framing_field(p.key)) return error_plan(400, p.key + " decides framing and is set by teapot only", &req);
+        if (iequals(p.key, "Location")) {
+            if (auto why = redirect_refusal(p.key + "=" + p.value, p.value, ctx.allowed_redirect_hosts); !why.empty())
+                return error_plan(400, why, &req);
+        }
+        if (iequals(p.key, "Refresh") && !ctx.allowed_redirect_hosts.empty())
+            return error_plan(400, "Refresh redirects, and is refused while --allowed-redirect-hosts is set", &req);
     }
     // The body states the answer's Content-Length, which is the body's: iterate to the fixpoint
     // (two or three rounds: the length's digits change the length at most once or twice).
