@@ -9,23 +9,31 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace teapot::detail::httpbin {
 namespace {
 
 // Flask's view of the answer's fields: each name once, as first written, with every value of
-// that name (case aside): a string for one, a list for several.
+// that name (case aside): a string for one, a list for several. One pass over the fields (a
+// query of 8 KiB holds 1 600 of them; comparing each with each took 20 ms).
 boost::json::object fields_object(const std::vector<std::pair<std::string, std::string>>& fields) {
-    boost::json::object out;
+    std::vector<std::pair<std::string, boost::json::array>> groups;
+    std::unordered_map<std::string, std::size_t> group_of;  // the lower-case name → its place in `groups`
     for (const auto& [name, value] : fields) {
-        if (out.contains(name)) continue;
-        boost::json::array values;
-        for (const auto& [other, v] : fields)
-            if (iequals(other, name)) values.emplace_back(v);
-        out[name] = values.size() == 1 ? values.front() : boost::json::value(std::move(values));
+        std::string folded = name;
+        std::transform(folded.begin(), folded.end(), folded.begin(),
+                       [](char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; });
+        auto [it, fresh] = group_of.try_emplace(std::move(folded), groups.size());
+        if (fresh) groups.emplace_back(name, boost::json::array{});
+        groups[it->second].second.emplace_back(value);
     }
+    boost::json::object out;
+    for (auto& [name, values] : groups)
+        out[name] = values.size() == 1 ? values.front() : boost::json::value(std::move(values));
     return out;
 }
 
@@ -53,13 +61,16 @@ response_plan response_headers(const request& req, std::string_view, const std::
     }
     // The body states the answer's Content-Length, which is the body's: iterate to the fixpoint
     // (two or three rounds: the length's digits change the length at most once or twice).
+    // The fields are grouped once; each round changes Content-Length alone (the query may not
+    // hold one: it frames the message, refused above).
+    std::vector<std::pair<std::string, std::string>> fields{{"Content-Type", "application/json"},
+                                                            {"Content-Length", "0"}};
+    for (const auto& p : params) fields.emplace_back(p.key, p.value);
+    auto listed = fields_object(fields);
     std::string length = "0";
-    std::string body;
     for (int round = 0; round < 8; ++round) {
-        std::vector<std::pair<std::string, std::string>> fields{{"Content-Type", "application/json"},
-                                                                {"Content-Length", length}};
-        for (const auto& p : params) fields.emplace_back(p.key, p.value);
-        auto plan = json_reply(req, fields_object(fields));
+        listed["Content-Length"] = length;
+        auto plan = json_reply(req, listed);
         if (std::to_string(plan.body.size()) == length) {
             for (const auto& p : params) plan.final_head.add(p.key, p.value);
             return plan;
