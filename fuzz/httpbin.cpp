@@ -9,10 +9,12 @@
 #include "fuzz_check.hpp"
 #include "handlers/handler_context.hpp"
 #include "handlers/httpbin/cookie_syntax.hpp"
+#include "router/builtin_routes.hpp"
 #include "router/router.hpp"
 #include "util/random_source.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +24,19 @@
 using namespace teapot::detail;
 using teapot::fuzz::check;
 using teapot::fuzz::cut;
+
+namespace {
+
+// Whether httpbin's row answers `target`: the ASCII and line promises are httpbin's alone.
+bool answered_by_httpbin(std::string_view target) {
+    const auto parsed = boost::urls::parse_uri_reference(target);
+    if (!parsed) return false;
+    std::string_view rest;
+    const auto* row = find_builtin_route(parsed->path(), rest);
+    return row && row->httpbin;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view rest{reinterpret_cast<const char*>(data), size};
@@ -57,20 +72,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     teapot::fuzz::check_plan(plan);
     const auto* type = plan.final_head.find("Content-Type");
     // JSON as sent: a compressed body (/gzip…) is checked by the tests, not here.
-    if (plan.final_head.status == 200 && type && *type == "application/json" &&
-        !plan.final_head.find("Content-Encoding")) {
-        const auto text = plan.body.view();
-        for (unsigned char c : text)
-            check((c >= 0x20 && c < 0x7F) || c == '\n', "a byte outside printable ASCII in httpbin's JSON");
-        // One JSON text per line (/stream/<n> sends several): Python escapes every newline in a string.
-        std::string_view lines = text;
-        while (!lines.empty()) {
-            const auto line = cut(lines, '\n');
-            if (line.empty()) continue;
-            boost::system::error_code ec;
-            boost::json::parse(line, ec);
-            check(!ec, "httpbin's JSON does not parse", line);
-        }
+    if (plan.final_head.status != 200 || !type || *type != "application/json" ||
+        plan.final_head.find("Content-Encoding"))
+        return 0;
+    const auto text = plan.body.view();
+    if (!answered_by_httpbin(target)) {
+        // teapot's own JSON (/codes/…) is UTF-8, one document, and may span lines.
+        boost::system::error_code ec;
+        boost::json::parse(text, ec);
+        check(!ec, "teapot's JSON does not parse", text);
+        return 0;
+    }
+    for (unsigned char c : text)
+        check((c >= 0x20 && c < 0x7F) || c == '\n', "a byte outside printable ASCII in httpbin's JSON");
+    // One JSON text per line (/stream/<n> sends several): Python escapes every newline in a string.
+    std::string_view lines = text;
+    while (!lines.empty()) {
+        const auto line = cut(lines, '\n');
+        if (line.empty()) continue;
+        boost::system::error_code ec;
+        boost::json::parse(line, ec);
+        check(!ec, "httpbin's JSON does not parse", line);
     }
     return 0;
 }
