@@ -312,6 +312,27 @@ def cases():
     yield Case("GET", "/digest-auth/auth/user/passwd", [("Authorization", 'Digest username="user"')],
                compare=challenge)
     yield Case("GET", "/digest-auth/auth/user", compare="status")
+    # multipart/form-data: fields to form, files (the first of a name) to files, as Werkzeug reads them.
+    def multipart(boundary, *parts, end="--", br="\r\n", preamble=""):
+        body = preamble
+        for headers, content in parts:
+            body += f"--{boundary}{br}" + "".join(h + br for h in headers) + br + content + br
+        return (body + f"--{boundary}{end}{br}").encode("latin-1")
+    form_data = lambda b: [("Content-Type", f"multipart/form-data; boundary={b}")]
+    field_part = lambda name, value: ([f'Content-Disposition: form-data; name="{name}"'], value)
+    file_part = lambda name, filename, value, ctype=None: (
+        [f'Content-Disposition: form-data; name="{name}"; filename="{filename}"'] +
+        ([f"Content-Type: {ctype}"] if ctype else []), value)
+    yield Case("POST", "/post", form_data("XyZ"), multipart(
+        "XyZ", field_part("a", "1"), field_part("a", "2"), field_part("b", "\u00e9".encode().decode("latin-1")),
+        file_part("f", "x.txt", "hello", "text/plain"), file_part("f", "y.txt", "second"),
+        file_part("g", "b.bin", "\xff\x00", "application/x-thing"), file_part("h", "", "no file name")))
+    yield Case("POST", "/anything", [("Content-Type", 'multipart/form-data; boundary="q b"')], multipart(
+        "q b", field_part("k", "line one\r\nline two"), br="\n", preamble="ignored preamble\r\n"))
+    yield Case("PUT", "/put", form_data("B"), multipart("B", (["Content-Type: text/plain"], "no disposition")))
+    yield Case("POST", "/post", form_data("B"), multipart("B", field_part("a", "1"))[:-8])  # never closed
+    yield Case("POST", "/post", form_data("B"), b"--B--\r\n")  # no part at all
+    yield Case("POST", "/post", [("Content-Type", "multipart/form-data")], multipart("B", field_part("a", "1")))
     # httpbin's errors: a count that is not a number is not routed (404); 0 and a status_code
     # that is not a number fail its assertions (500).
     for target in ("/redirect/abc", "/redirect/-1", "/redirect/0", "/absolute-redirect/0", "/relative-redirect/x",

@@ -6,6 +6,7 @@
 
 #include "handlers/httpbin/cookie_syntax.hpp"
 #include "handlers/httpbin/digest_syntax.hpp"
+#include "handlers/httpbin/multipart.hpp"
 #include "handlers/httpbin/prefix.hpp"
 #include "handlers/httpbin/python_random.hpp"
 #include "handlers/httpbin/request_view.hpp"
@@ -440,4 +441,38 @@ TEST_CASE_METHOD(router_fixture, "httpbin: Digest auth-int by hand, a stale nonc
     CHECK(std::regex_search(field(first.final_head, "WWW-Authenticate"),
                             std::regex{R"(^Digest realm="me@kennethreitz.com", nonce="[0-9a-f]{32}", qop="auth", )"
                                        R"(opaque="[0-9a-f]{32}", algorithm=MD5, stale=FALSE$)"}));
+}
+
+TEST_CASE("httpbin: multipart/form-data read as Werkzeug reads it", "[httpbin][multipart]") {
+    CHECK(httpbin::form_boundary("multipart/form-data; boundary=XyZ") == "XyZ");
+    CHECK(httpbin::form_boundary("Multipart/Form-Data;boundary=\"q b\"") == "q b");
+    CHECK_FALSE(httpbin::form_boundary("multipart/form-data"));
+    CHECK_FALSE(httpbin::form_boundary("multipart/mixed; boundary=x"));
+
+    const std::string body =
+        "preamble\r\n--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+        "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\n"
+        "Content-Type: text/plain\r\n\r\nline\r\nbreak\r\n--B--\r\n";
+    const auto parts = httpbin::parse_form_data(body, "B");
+    REQUIRE(parts);
+    REQUIRE(parts->size() == 2);
+    CHECK(parts->at(0).name == "a");
+    CHECK_FALSE(parts->at(0).filename);
+    CHECK(parts->at(0).content == "1");
+    CHECK(parts->at(1).filename == "x.txt");
+    CHECK(parts->at(1).content_type == "text/plain");
+    CHECK(parts->at(1).content == "line\r\nbreak");  // a line break inside a part is content
+    // LF alone as the line break, as Werkzeug accepts.
+    const auto lf = httpbin::parse_form_data("--B\nContent-Disposition: form-data; name=\"k\"\n\nv\n--B--\n", "B");
+    REQUIRE(lf);
+    CHECK(lf->at(0).content == "v");
+    // What Werkzeug cannot read: no closing delimiter, no Content-Disposition, a wrong boundary.
+    CHECK_FALSE(httpbin::parse_form_data("--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1", "B"));
+    CHECK_FALSE(httpbin::parse_form_data("--B\r\nContent-Type: text/plain\r\n\r\n1\r\n--B--\r\n", "B"));
+    CHECK_FALSE(httpbin::parse_form_data(body, "C"));
+    // A bound on the parts one body may make the server read.
+    std::string many;
+    for (std::size_t i = 0; i <= httpbin::max_form_parts; ++i)
+        many += "--B\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nx\r\n";
+    CHECK_FALSE(httpbin::parse_form_data(many + "--B--\r\n", "B"));
 }

@@ -1,5 +1,7 @@
 #include "handlers/httpbin/request_view.hpp"
 
+#include "handlers/httpbin/multipart.hpp"
+
 #include "util/base64.hpp"
 #include "util/utf8.hpp"
 
@@ -110,11 +112,13 @@ std::vector<query_param> form_pairs(std::string_view body) {
     return pairs;
 }
 
-// helpers.json_safe: the body as text when it is UTF-8, else an RFC 2397 data URL.
-boost::json::string json_safe(std::string_view bytes) {
+// helpers.json_safe: bytes as text when they are UTF-8, else an RFC 2397 data URL of `type`.
+boost::json::string data_url_or_text(std::string_view bytes, std::string_view type) {
     if (is_utf8(bytes)) return boost::json::string{bytes};
-    return boost::json::string{"data:application/octet-stream;base64," + base64_encode(bytes)};
+    return boost::json::string{"data:" + std::string{type} + ";base64," + base64_encode(bytes)};
 }
+
+boost::json::string json_safe(std::string_view bytes) { return data_url_or_text(bytes, "application/octet-stream"); }
 
 // The body parsed as JSON whatever the Content-Type says, null when it is not JSON. Nesting is
 // bounded (Boost.JSON's default is 32; Python's recursion limit stops near 1 000): docs/httpbin.md.
@@ -177,15 +181,31 @@ boost::json::object echo(const request& req, const std::vector<query_param>& par
     const auto type = media_type(req);
     // Werkzeug reads a form's body into form (and files), and leaves data empty.
     const std::string_view data_bytes = is_form(type) ? std::string_view{} : req.body;
+    // multipart/form-data: fields to form, parts with a filename to files (Werkzeug's MultiDict
+    // gives httpbin the first file of a name only). A body Werkzeug cannot read leaves both empty.
+    std::vector<query_param> fields;
+    boost::json::object files;
+    if (type == "multipart/form-data" && (which & (field::form | field::files))) {
+        const auto boundary = form_boundary(req.header("Content-Type"));
+        const auto parts = boundary ? parse_form_data(req.body, *boundary) : std::nullopt;
+        for (const auto& part : parts ? *parts : std::vector<form_part>{}) {
+            if (!part.filename) {
+                fields.push_back({part.name, std::string{part.content}});
+            } else if (!files.contains(part.name)) {
+                files[part.name] = data_url_or_text(
+                    part.content, part.content_type.empty() ? "application/octet-stream" : part.content_type);
+            }
+        }
+    } else if (type == "application/x-www-form-urlencoded" && (which & field::form)) {
+        fields = form_pairs(req.body);
+    }
     if (which & field::url) out["url"] = text(url_of(req));
     if (which & field::args) out["args"] = semiflatten(params);
-    if (which & field::form)
-        out["form"] =
-            type == "application/x-www-form-urlencoded" ? semiflatten(form_pairs(req.body)) : boost::json::object{};
+    if (which & field::form) out["form"] = semiflatten(fields);
     if (which & field::data) out["data"] = json_safe(data_bytes);
     if (which & field::origin) out["origin"] = origin_of(req);
     if (which & field::headers) out["headers"] = headers_object(req, params);
-    if (which & field::files) out["files"] = boost::json::object{};
+    if (which & field::files) out["files"] = std::move(files);
     if (which & field::json) out["json"] = body_json(data_bytes);
     if (which & field::method) out["method"] = req.method;
     return out;
