@@ -6,6 +6,7 @@
 #include "handlers/httpbin/caching.hpp"
 #include "handlers/httpbin/cookies.hpp"
 #include "handlers/httpbin/digest_auth.hpp"
+#include "handlers/httpbin/documents.hpp"
 #include "handlers/httpbin/echo.hpp"
 #include "handlers/httpbin/encodings.hpp"
 #include "handlers/httpbin/redirects.hpp"
@@ -128,6 +129,10 @@ constexpr std::array routes{
                   "/range/<n>: n bytes of a-z, one Range (206, 416), ?duration= paces them (httpbin)", true},
     builtin_route{"/drip", false, httpbin_get, httpbin::drip,
                   "/drip?duration&numbytes&code&delay: bytes spread over a duration, on timers (httpbin)", true},
+    builtin_route{"/robots.txt", false, httpbin_get, httpbin::robots_txt, "/robots.txt: httpbin's (httpbin)", true},
+    builtin_route{"/deny", false, httpbin_get, httpbin::deny, "/deny: the page robots.txt denies (httpbin)", true},
+    builtin_route{"/links/", true, httpbin_get, httpbin::links,
+                  "/links/<n>[/<offset>]: a page of n links to its siblings (200 at most) (httpbin)", true},
     builtin_route{"/codes/", true, get_only, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},
     builtin_route{"/codes", false, get_only, codes, "/codes: the status catalogue as JSON"},
     builtin_route{"/", false, get_only, index, "/: the page for a person: endpoints, knobs, scenarios, codes"},

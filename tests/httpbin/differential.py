@@ -312,6 +312,11 @@ def cases():
     yield Case("GET", "/digest-auth/auth/user/passwd", [("Authorization", 'Digest username="user"')],
                compare=challenge)
     yield Case("GET", "/digest-auth/auth/user", compare="status")
+    # Generated documents.
+    for target in ("/robots.txt", "/deny", "/links/3", "/links/3/1", "/links/0/0", "/links/300/5", "/links/007",
+                   "/links/5/99", "/links/100000000000000000000"):
+        yield Case("GET", target)
+    yield Case("GET", "/links/x", compare="status")
     # multipart/form-data: fields to form, files (the first of a name) to files, as Werkzeug reads them.
     def multipart(boundary, *parts, end="--", br="\r\n", preamble=""):
         body = preamble

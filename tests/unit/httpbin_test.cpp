@@ -476,3 +476,16 @@ TEST_CASE("httpbin: multipart/form-data read as Werkzeug reads it", "[httpbin][m
         many += "--B\r\nContent-Disposition: form-data; name=\"p\"\r\n\r\nx\r\n";
     CHECK_FALSE(httpbin::parse_form_data(many + "--B--\r\n", "B"));
 }
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /links pages hold 1 to 200 links, /links/<n> redirects to the first",
+                 "[httpbin]") {
+    CHECK(field(get("/links/007").final_head, "Location") == "/links/7/0");
+    auto page = get("/links/3/1");
+    CHECK(page.body ==
+          "<html><head><title>Links</title></head><body><a href='/links/3/0'>0</a> 1 "
+          "<a href='/links/3/2'>2</a> </body></html>");
+    CHECK(get("/links/0/0").body == "<html><head><title>Links</title></head><body>0 </body></html>");
+    CHECK(get("/links/999999/0").body.view().find("/links/200/199") != std::string_view::npos);
+    CHECK(get("/links/a/0").final_head.status == 404);
+    CHECK(get("/robots.txt").body == "User-agent: *\nDisallow: /deny\n");
+}
