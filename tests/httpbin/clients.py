@@ -7,9 +7,11 @@ Exit 0 when every client sees what it would see against httpbin.
     /usr/bin/python3 tests/httpbin/clients.py BUILD/teapot
 """
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 import requests
@@ -164,6 +166,29 @@ def main():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    # Over HTTPS (httpbin_secure's equivalent): the same endpoints, url with https, the
+    # absolute redirects too, Secure on the cookies httpbin sets.
+    with tempfile.TemporaryDirectory() as scratch:
+        ca = os.path.join(scratch, "ca.pem")
+        proc = subprocess.Popen([sys.argv[1], "--port", "0", "--tls-port", "0", "--ca-out", ca, "--quiet"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            tls_base = None
+            while tls_base is None:
+                line = proc.stdout.readline()
+                assert line, "teapot did not say its HTTPS URL"
+                match = re.search(r"listening on (https://\S+)", line)
+                tls_base = match.group(1) if match else None
+            r = requests.get(f"{tls_base}/get", params={"a": "1"}, verify=ca, timeout=5)
+            assert r.json()["url"] == f"{tls_base}/get?a=1", r.json()
+            r = requests.get(f"{tls_base}/absolute-redirect/1", verify=ca, allow_redirects=False, timeout=5)
+            assert r.headers["Location"] == f"{tls_base}/get", r.headers
+            r = requests.get(f"{tls_base}/cookies/set/k/v", verify=ca, allow_redirects=False, timeout=5)
+            assert r.headers["Set-Cookie"] == "k=v; Secure; Path=/", r.headers
+            print("https: url, absolute redirects and Secure cookies as httpbin_secure's")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
     # Under --httpbin-prefix the redirects keep the prefix, and the root is teapot's alone.
     proc, base = start(sys.argv[1], "--httpbin-prefix", "/httpbin")
     try:
