@@ -189,6 +189,24 @@ def main():
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+    # A scenario route wins over an httpbin endpoint, for the requests it matches only: one test
+    # session's /get is a flaky upstream while every other keeps httpbin's.
+    with tempfile.TemporaryDirectory() as scratch:
+        with open(os.path.join(scratch, "get.yaml"), "w") as f:
+            f.write("name: flaky-get\nisolate_by: header X-Test-Id\nroutes:\n  - id: get\n"
+                    "    match: { method: GET, path: /get, headers: { X-Test-Id: t1 } }\n"
+                    "    steps:\n      - { status: 503, headers: { Retry-After: '1' }, times: 1 }\n"
+                    "      - { status: 200, json: { overridden: true } }\n")
+        proc, base = start(sys.argv[1], "--scenarios", scratch, "--no-watch")
+        try:
+            assert requests.get(f"{base}/get", headers={"X-Test-Id": "t1"}, timeout=5).status_code == 503
+            assert requests.get(f"{base}/get", headers={"X-Test-Id": "t1"}, timeout=5).json() == {"overridden": True}
+            other = requests.get(f"{base}/get", headers={"X-Test-Id": "t2"}, timeout=5).json()
+            assert other["headers"]["X-Test-Id"] == "t2", other  # httpbin's answer
+            print("scenarios: one session's /get overridden, the others httpbin's")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
     # Under --httpbin-prefix the redirects keep the prefix, and the root is teapot's alone.
     proc, base = start(sys.argv[1], "--httpbin-prefix", "/httpbin")
     try:
