@@ -131,6 +131,8 @@ constexpr std::array routes{
                   "/drip?duration&numbytes&code&delay: bytes spread over a duration, on timers (httpbin)", true},
     builtin_route{"/robots.txt", false, httpbin_get, httpbin::robots_txt, "/robots.txt: httpbin's (httpbin)", true},
     builtin_route{"/deny", false, httpbin_get, httpbin::deny, "/deny: the page robots.txt denies (httpbin)", true},
+    builtin_route{"/forms/post", false, httpbin_get, httpbin::forms_post,
+                  "/forms/post: an HTML form (firstname, lastname) that posts to /post (httpbin)", true},
     builtin_route{"/links/", true, httpbin_get, httpbin::links,
                   "/links/<n>[/<offset>]: a page of n links to its siblings (200 at most) (httpbin)", true},
     builtin_route{"/codes/", true, get_only, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},

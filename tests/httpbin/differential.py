@@ -98,7 +98,7 @@ def compare(case, theirs, ours):
                  "access-control-allow-origin"):
         if name == "www-authenticate" and case.compare is challenge:
             continue
-        if name == "content-length" and (case.differ or case.streamed):
+        if name == "content-length" and (case.differ or case.streamed or case.compare is form_fields):
             continue
         if h1.get(name) != h2.get(name):
             out.append(f"{name}: httpbin {h1.get(name)!r}, teapot {h2.get(name)!r}")
@@ -125,6 +125,9 @@ def compare(case, theirs, ours):
         masked = [(HEX.sub(lambda m: f'"<{len(m.group(0)) - 2} hex>"', h.get("www-authenticate", "")),
                    [HEX.sub("<hex>", c) for c in h["set-cookie"]]) for h in (h1, h2)]
         out += challenge(masked[0], masked[1])
+    elif case.compare is form_fields:
+        shape = lambda b: (re.findall(rb'<form method="(\w+)" action="([^"]*)"', b), re.findall(rb'name="(\w+)"', b))
+        out += form_fields(shape(b1), shape(b2))
     elif case.compare is json_lines:
         out += json_lines([json.loads(x) for x in b1.splitlines()], [json.loads(x) for x in b2.splitlines()])
     elif callable(case.compare):
@@ -179,6 +182,11 @@ HEX = re.compile(r'"[0-9a-f]{32,128}"')
 def challenge(theirs, ours):
     """Set by compare() from the heads: a Digest challenge, its random hex masked."""
     return [] if theirs == ours else [f"challenge: httpbin {theirs}, teapot {ours}"]
+
+
+def form_fields(theirs, ours):
+    """/forms/post: a page of teapot's own; the form's method, action and fields are httpbin's."""
+    return [] if theirs == ours else [f"form: httpbin {theirs}, teapot {ours}"]
 
 
 def cases():
@@ -317,6 +325,7 @@ def cases():
                    "/links/5/99", "/links/100000000000000000000"):
         yield Case("GET", target)
     yield Case("GET", "/links/x", compare="status")
+    yield Case("GET", "/forms/post", compare=form_fields)
     # multipart/form-data: fields to form, files (the first of a name) to files, as Werkzeug reads them.
     def multipart(boundary, *parts, end="--", br="\r\n", preamble=""):
         body = preamble

@@ -45,6 +45,19 @@ response_plan deny(const request& req, std::string_view, const std::vector<query
                        "text/plain");
 }
 
+response_plan forms_post(const request& req, std::string_view, const std::vector<query_param>&,
+                         const handler_context& ctx) {
+    return text_answer(req,
+                       "<!DOCTYPE html>\n<html>\n<head><title>A form for /post</title></head>\n<body>\n"
+                       "<form method=\"post\" action=\"" +
+                           ctx.httpbin.prefix +
+                           "/post\">\n"
+                           "<p><label>First name <input type=\"text\" name=\"firstname\"></label></p>\n"
+                           "<p><label>Last name <input type=\"text\" name=\"lastname\"></label></p>\n"
+                           "<p><input type=\"submit\" value=\"Send\"></p>\n</form>\n</body>\n</html>\n",
+                       "text/html; charset=utf-8");
+}
+
 response_plan links(const request& req, std::string_view rest, const std::vector<query_param>&,
                     const handler_context& ctx) {
     const auto slash = rest.find('/');
