@@ -320,6 +320,11 @@ def cases():
     yield Case("GET", "/digest-auth/auth/user/passwd", [("Authorization", 'Digest username="user"')],
                compare=challenge)
     yield Case("GET", "/digest-auth/auth/user", compare="status")
+    # /status/<codes> stays teapot's (its bodies and fields are its own); httpbin's codes and
+    # weighted syntax answer the same statuses.
+    for method, target in (("GET", "/status/200"), ("POST", "/status/201"), ("PUT", "/status/404"),
+                           ("GET", "/status/200:1,503:0"), ("DELETE", "/status/500,500"), ("PATCH", "/status/204")):
+        yield Case(method, target, compare="status")
     # Generated documents.
     for target in ("/robots.txt", "/deny", "/links/3", "/links/3/1", "/links/0/0", "/links/300/5", "/links/007",
                    "/links/5/99", "/links/100000000000000000000"):
