@@ -1,6 +1,7 @@
 #include "router/index_page.hpp"
 
 #include "handlers/status_body.hpp"
+#include "router/builtin_routes.hpp"
 #include "scenario/player.hpp"
 #include "scenario/registry.hpp"
 
@@ -123,6 +124,35 @@ void admin_section(std::string& html, const handler_context& ctx) {
     html += "</ul>\n";
 }
 
+// httpbin's endpoints, from the route table's own lines (under --httpbin-prefix when set).
+void httpbin_section(std::string& html, const handler_context& ctx) {
+    html += "<h2>httpbin's endpoints</h2>\n";
+    if (!ctx.httpbin.enabled) {
+        html += "<p>Off (<code>--no-httpbin</code>).</p>\n";
+        return;
+    }
+    html +=
+        "<p>As httpbin 0.7.0 answers them" +
+        (ctx.httpbin.prefix.empty() ? std::string{} : ", under <code>" + html_escape(ctx.httpbin.prefix) + "</code>") +
+        "; <code>?fault=</code> works on each.</p>\n<ul>\n";
+    for (const auto& row : builtin_routes()) {
+        if (!row.httpbin || row.prefix)
+            continue;  // a prefix row's line repeats its exact sibling's, or needs an argument
+        html += "<li><a href=\"" + html_escape(ctx.httpbin.prefix + std::string{row.path}) + "\">" +
+                code_text(ctx.httpbin.prefix + std::string{row.path}) +
+                "</a>: " + html_escape(row.doc.substr(std::min(row.doc.find(": ") + 2, row.doc.size()))) + "</li>\n";
+    }
+    html += "</ul>\n<p>And with an argument: ";
+    bool first = true;
+    for (const auto& row : builtin_routes()) {
+        if (!row.httpbin || !row.prefix) continue;
+        html +=
+            (first ? "" : ", ") + code_text(ctx.httpbin.prefix + std::string{row.doc.substr(0, row.doc.find(": "))});
+        first = false;
+    }
+    html += ".</p>\n";
+}
+
 }  // namespace
 
 response_plan handle_index(const request& req, const handler_context& ctx) {
@@ -145,6 +175,7 @@ response_plan handle_index(const request& req, const handler_context& ctx) {
         "</table>\n<p>Knobs combine (<code>?delay=1s&amp;fault=truncate:10B</code>). Other parameters are "
         "ignored and named in <code>X-Teapot-Ignored-Params</code>. <code>Accept</code> picks a text, JSON, "
         "problem+json or HTML body.</p>\n";
+    httpbin_section(html, ctx);
     scenarios_section(html, ctx);
     admin_section(html, ctx);
     html +=

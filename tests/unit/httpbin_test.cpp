@@ -489,3 +489,15 @@ TEST_CASE_METHOD(router_fixture, "httpbin: /links pages hold 1 to 200 links, /li
     CHECK(get("/links/a/0").final_head.status == 404);
     CHECK(get("/robots.txt").body == "User-agent: *\nDisallow: /deny\n");
 }
+
+TEST_CASE_METHOD(router_fixture, "httpbin: the page for a person lists the endpoints, under the prefix when set",
+                 "[httpbin]") {
+    auto page = std::string{get("/").body.view()};
+    CHECK(page.find("<a href=\"/get\"><code>/get</code></a>") != std::string::npos);
+    CHECK(page.find("<code>/digest-auth/&lt;qop&gt;/&lt;user&gt;/&lt;passwd&gt;") != std::string::npos);
+    ctx.httpbin.prefix = "/hb";
+    page = std::string{get("/").body.view()};
+    CHECK(page.find("<a href=\"/hb/get\">") != std::string::npos);
+    ctx.httpbin.enabled = false;
+    CHECK(std::string{get("/").body.view()}.find("--no-httpbin") != std::string::npos);
+}
