@@ -65,34 +65,35 @@ int specificity(std::string_view range, std::string_view type) {
 
 }  // namespace
 
+accept_weight weight_in_accept(std::string_view accept, std::string_view type) {
+    accept_weight w;
+    for_each_element(accept, [&](const weighted_range& r, std::size_t pos) {
+        const int sp = specificity(r.range, type);
+        if (sp > w.specificity) w = {r.q, sp, pos};
+    });
+    return w;
+}
+
 media_type negotiate_media(std::string_view accept, bool problem_allowed) {
     // What most clients send: every candidate ties, and ours come in order (text first).
     if (accept == "*/*" || trim_ows(accept).empty()) return media_type::text;
 
-    // Per candidate: the q of the most specific matching range (RFC 9110 §12.5.1),
-    // and where that range stood, so that equal q prefer the more specific match,
-    // then the client's order, then ours (text first).
-    struct score {
-        double q = -1;
-        int specific = 0;
-        std::size_t position = 0;
-    };
+    // Per candidate: the q of the most specific matching range, and where that range
+    // stood, so that equal q prefer the more specific match, then the client's order,
+    // then ours (text first).
     media_type best = media_type::text;
-    score best_score;
+    accept_weight best_weight{-1, 0, 0};
     for (const auto& c : candidates) {
         if (c.type == media_type::problem_json && !problem_allowed) continue;
-        score s;
-        for_each_element(accept, [&](const weighted_range& r, std::size_t pos) {
-            int sp = specificity(r.range, c.full);
-            if (sp > s.specific) s = {r.q, sp, pos};
-        });
-        if (s.specific == 0 || s.q <= 0) continue;
-        bool better = s.q > best_score.q ||
-                      (s.q == best_score.q && (s.specific > best_score.specific || (s.specific == best_score.specific &&
-                                                                                    s.position < best_score.position)));
+        const auto w = weight_in_accept(accept, c.full);
+        if (w.specificity == 0 || w.q <= 0) continue;
+        bool better =
+            w.q > best_weight.q ||
+            (w.q == best_weight.q && (w.specificity > best_weight.specificity ||
+                                      (w.specificity == best_weight.specificity && w.position < best_weight.position)));
         if (better) {
             best = c.type;
-            best_score = s;
+            best_weight = w;
         }
     }
     return best;

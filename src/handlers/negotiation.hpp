@@ -2,12 +2,23 @@
 // Proactive content negotiation (RFC 9110 §12): which body format and which
 // language to send, from Accept and Accept-Language with their q-values.
 
+#include <cstddef>
 #include <string_view>
 
 namespace teapot::detail {
 
 enum class media_type { text, json, problem_json, html };
 enum class language { en, fr };
+
+/// What `accept` says of `type` ("image/png"): the q of the most specific range that
+/// matches it (RFC 9110 §12.5.1), how specific that range is (3 the type itself, 2
+/// "image/*", 1 "*/*", 0 none: q is then 0) and its place in the list.
+struct accept_weight {
+    double q = 0;
+    int specificity = 0;
+    std::size_t position = 0;
+};
+accept_weight weight_in_accept(std::string_view accept, std::string_view type);
 
 /// The best format for `accept`; text when nothing acceptable is offered
 /// (RFC 9110 §12.5.1 lets a server ignore Accept rather than answer 406,

@@ -27,6 +27,12 @@ public:
     /// must lie within `*shared`, which this body keeps alive.
     response_body(std::shared_ptr<const std::string> shared, std::string_view part) noexcept
         : bytes_(std::move(shared)), view_(part) {}
+    /// Bytes that live as long as the program (a file embedded in it): neither copied nor kept.
+    static response_body of_static(std::string_view bytes) noexcept {
+        response_body body;
+        body.view_ = bytes;
+        return body;
+    }
 
     std::string_view view() const noexcept { return view_; }
     operator std::string_view() const noexcept { return view(); }
@@ -36,7 +42,7 @@ public:
     friend bool operator==(const response_body& a, std::string_view b) noexcept { return a.view() == b; }
 
 private:
-    std::shared_ptr<const std::string> bytes_;  ///< null: empty
+    std::shared_ptr<const std::string> bytes_;  ///< null: empty, or static bytes
     std::string_view view_;                     ///< all of *bytes_, or the part given
 };
 

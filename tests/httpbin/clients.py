@@ -12,7 +12,10 @@ import re
 import subprocess
 import sys
 import tempfile
+import struct
 import time
+import xml.etree.ElementTree as ElementTree
+import zlib
 
 import requests
 
@@ -108,6 +111,84 @@ def check_requests(base):
           "cookies, HEAD and headers")
 
 
+def png_size(data):
+    """(width, height) of a PNG whose every chunk's CRC holds and whose pixels inflate whole."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]
+    pos, idat, size = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert zlib.crc32(kind + chunk) == crc, kind
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", chunk[:10])
+            size, channels = (width, height), {2: 3, 6: 4}[colour]
+        idat += chunk if kind == b"IDAT" else b""
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+    assert pos == len(data) and size, "bytes after IEND, or no IHDR"
+    assert len(zlib.decompress(idat)) == size[1] * (1 + size[0] * channels * depth // 8)  # a filter byte a row
+    return size
+
+
+def jpeg_size(data):
+    """(width, height) from the frame header, found by walking the JPEG's segments."""
+    assert data[:2] == b"\xff\xd8" and data[-2:] == b"\xff\xd9"
+    pos = 2
+    while data[pos] == 0xFF:
+        marker, (length,) = data[pos + 1], struct.unpack(">H", data[pos + 2:pos + 4])
+        if 0xC0 <= marker <= 0xC2:
+            height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+            return width, height
+        pos += 2 + length
+    raise AssertionError("no frame header")
+
+
+def webp_size(data):
+    """(width, height) of a WebP: its RIFF length and chunk lengths add up, and its VP8 frame
+    (lossy, with or without an alpha chunk) is a key frame of that size."""
+    riff, length, webp = struct.unpack("<4sI4s", data[:12])
+    assert (riff, webp, length + 8) == (b"RIFF", b"WEBP", len(data)), (riff, webp, length)
+    pos, chunks = 12, {}
+    while pos < len(data):
+        kind, size = struct.unpack("<4sI", data[pos:pos + 8])
+        chunks[kind] = data[pos + 8:pos + 8 + size]
+        pos += 8 + size + (size & 1)  # chunks are padded to even lengths
+    assert pos == len(data) and b"VP8 " in chunks, list(chunks)
+    frame = chunks[b"VP8 "]
+    assert frame[3:6] == b"\x9d\x01\x2a"  # a key frame's start code
+    width, height = (v & 0x3FFF for v in struct.unpack("<HH", frame[6:10]))
+    if b"VP8X" in chunks:  # the extended header's canvas: 24-bit sizes less one
+        canvas = chunks[b"VP8X"]
+        assert (int.from_bytes(canvas[4:7], "little") + 1, int.from_bytes(canvas[7:10], "little") + 1) == (width, height)
+    return width, height
+
+
+def check_documents(base):
+    images = {"png": png_size, "jpeg": jpeg_size, "webp": webp_size}
+    for kind, size_of in images.items():
+        r = requests.get(f"{base}/image/{kind}", timeout=5)
+        assert r.headers["Content-Type"] == f"image/{kind}", r.headers
+        assert size_of(r.content) == (128, 128), kind
+    svg = ElementTree.fromstring(requests.get(f"{base}/image/svg", timeout=5).content)
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg" and svg.get("width") == "128", svg.attrib
+    for accept, kind in (("image/webp,*/*", "webp"), ("image/png", "png"), ("image/jpeg;q=0.5, image/png", "png")):
+        r = requests.get(f"{base}/image", headers={"Accept": accept}, timeout=5)
+        assert r.headers["Content-Type"] == f"image/{kind}", (accept, r.headers)
+    r = requests.get(f"{base}/image", headers={"Accept": "text/html"}, timeout=5)
+    assert r.status_code == 406 and "image/png" in r.json()["accept"], r.text
+    slides = ElementTree.fromstring(requests.get(f"{base}/xml", timeout=5).content)
+    assert slides.tag == "slideshow" and len(slides.findall("slide")) == 2
+    assert requests.get(f"{base}/json", timeout=5).json()["slideshow"]["title"] == slides.get("title")
+    r = requests.get(f"{base}/html", timeout=5)
+    assert r.encoding == "utf-8" and "<h1>Herman Melville - Moby-Dick</h1>" in r.text
+    r = requests.get(f"{base}/encoding/utf8", timeout=5)
+    assert r.encoding == "utf-8" and "\U0001FAD6" in r.text and "\u0634\u0627\u064a" in r.text, r.headers
+    print("requests: images that decode (PNG CRCs and pixels, JPEG and WebP frames, SVG), negotiated on Accept; "
+          "XML, JSON, HTML, UTF-8")
+
+
 def curl(*args):
     return subprocess.run(["curl", "-sS", "--max-time", "5", *args], capture_output=True, text=True, check=True).stdout
 
@@ -146,7 +227,12 @@ const base = process.argv[1];
   if (JSON.stringify(body.json) !== JSON.stringify({a: [1, 'é']})) throw new Error(JSON.stringify(body));
   r = await fetch(`${base}/get`, {headers: {Origin: 'https://app.test'}});
   if (r.headers.get('access-control-allow-origin') !== 'https://app.test') throw new Error('CORS');
-  console.log('node fetch: redirects followed, a JSON round trip, CORS');
+  // A browser's Accept for an <img>: webp first.
+  r = await fetch(`${base}/image`, {headers: {Accept: 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8'}});
+  const image = Buffer.from(await r.arrayBuffer());
+  if (r.headers.get('content-type') !== 'image/webp' || image.length !== Number(r.headers.get('content-length')) ||
+      image.toString('latin1', 8, 12) !== 'WEBP') throw new Error(`image: ${r.headers.get('content-type')}`);
+  console.log('node fetch: redirects followed, a JSON round trip, CORS, an image as a browser asks');
 })().catch((e) => { console.error(e); process.exit(1); });
 """
 
@@ -161,6 +247,7 @@ def main():
     proc, base = start(sys.argv[1])
     try:
         check_requests(base)
+        check_documents(base)
         check_curl(base)
         check_node(base)
     finally:

@@ -501,3 +501,61 @@ TEST_CASE_METHOD(router_fixture, "httpbin: the page for a person lists the endpo
     ctx.httpbin.enabled = false;
     CHECK(std::string{get("/").body.view()}.find("--no-httpbin") != std::string::npos);
 }
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /image answers the kind Accept prefers by q, httpbin's order among equals",
+                 "[httpbin][documents]") {
+    auto type_for = [&](std::string_view accept) {
+        const auto plan = accept.empty() ? get("/image") : get("/image", {{"Accept", std::string{accept}}});
+        return plan.final_head.status == 200 ? *plan.final_head.find("Content-Type")
+                                             : std::to_string(plan.final_head.status);
+    };
+    CHECK(type_for("") == "image/png");  // no preference: httpbin's default
+    CHECK(type_for("image/webp, image/png") == "image/webp");
+    CHECK(type_for("image/png, image/jpeg") == "image/jpeg");  // equal q: httpbin's order, not the list's
+    CHECK(type_for("image/png, image/webp;q=0.5") == "image/png");
+    CHECK(type_for("image/webp;q=0, image/*") == "image/png");  // q=0 refuses webp; the wildcard's default
+    CHECK(type_for("image/*") == "image/png");
+    CHECK(type_for("*/*") == "image/png");  // httpbin answers 406 here (docs/httpbin.md)
+    CHECK(type_for("image/svg+xml;q=0.9, image/*;q=0.1") == "image/svg+xml");
+    CHECK(type_for("text/html") == "406");
+    CHECK(type_for("image/*;q=0") == "406");
+
+    const auto refused = get("/image", {{"Accept", "text/html"}});
+    CHECK(body_of(refused).at("accept").as_array().size() == 5);
+    CHECK(get("/image/gif").final_head.status == 404);
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: the documents and images are embedded whole, each with its type",
+                 "[httpbin][documents]") {
+    struct expected {
+        std::string_view target, type, starts;
+    };
+    for (const auto& [target, type, starts] :
+         std::initializer_list<expected>{{"/image/png", "image/png", "\x89PNG\r\n\x1a\n"},
+                                         {"/image/jpeg", "image/jpeg", "\xff\xd8\xff"},
+                                         {"/image/webp", "image/webp", "RIFF"},
+                                         {"/image/svg", "image/svg+xml", "<svg xmlns=\"http://www.w3.org/2000/svg\""},
+                                         {"/html", "text/html; charset=utf-8", "<!DOCTYPE html>\n<html>"},
+                                         {"/xml", "application/xml", "<?xml version='1.0' encoding='us-ascii'?>"},
+                                         {"/encoding/utf8", "text/html; charset=utf-8", "<!DOCTYPE html>"}}) {
+        INFO(target);
+        const auto plan = get(target);
+        CHECK(plan.final_head.status == 200);
+        CHECK(*plan.final_head.find("Content-Type") == type);
+        CHECK(plan.body.view().starts_with(starts));
+        CHECK(route(make_request("HEAD", target), ctx).omit_body);
+    }
+    const auto webp = get("/image/webp").body.view();
+    CHECK(webp.substr(8, 4) == "WEBP");
+    std::size_t riff_size = 0;  // little-endian, after "RIFF": the bytes that follow it
+    for (int i = 7; i >= 4; --i)
+        riff_size = riff_size << 8 | static_cast<std::uint8_t>(webp[static_cast<std::size_t>(i)]);
+    CHECK(webp.size() == 8 + riff_size);
+    CHECK(get("/image/jpeg").body.view().ends_with("\xff\xd9"));
+    CHECK(get("/html").body.view().find("Herman Melville - Moby-Dick") != std::string_view::npos);
+    CHECK(get("/encoding/utf8").body.view().find("\xf0\x9f\xab\x96") != std::string_view::npos);  // U+1FAD6 teapot
+
+    const auto slideshow = body_of(get("/json")).at("slideshow");
+    CHECK(slideshow.at("title") == "Sample Slide Show");
+    CHECK(slideshow.at("slides").as_array().size() == 2);
+}

@@ -1,23 +1,96 @@
 #include "handlers/httpbin/documents.hpp"
 
 #include "handlers/error_plan.hpp"
+#include "handlers/httpbin/assets.hpp"
 #include "handlers/httpbin/redirects.hpp"
 #include "handlers/httpbin/request_view.hpp"
+#include "handlers/negotiation.hpp"
+#include "util/field_syntax.hpp"
+#include "util/python_json.hpp"
+
+#include <teapot/catalog.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 
 namespace teapot::detail::httpbin {
 namespace {
 
-response_plan text_answer(const request& req, std::string body, const char* type) {
+response_plan text_answer(const request& req, std::string body, std::string_view type) {
     response_plan plan;
     plan.final_head.status = 200;
     plan.final_head.reason = "OK";
-    plan.final_head.set("Content-Type", type);
+    plan.final_head.set("Content-Type", std::string{type});
     plan.body = std::move(body);
     plan.omit_body = req.method == "HEAD";
+    return plan;
+}
+
+// An embedded file as the whole body, shared by every answer.
+response_plan asset_answer(const request& req, std::string_view name, std::string_view type) {
+    auto plan = text_answer(req, {}, type);
+    plan.body = response_body::of_static(asset(name).value());  // the build embeds each name asked here
+    return plan;
+}
+
+struct image_kind {
+    std::string_view name;  ///< as in /image/<name>
+    std::string_view type;  ///< its media type
+    std::string_view file;  ///< the embedded file
+};
+
+// httpbin's order of preference when Accept names several equally.
+constexpr std::array<image_kind, 4> image_kinds{{
+    {"webp", "image/webp", "teapot.webp"},
+    {"svg", "image/svg+xml", "teapot.svg"},
+    {"jpeg", "image/jpeg", "teapot.jpg"},
+    {"png", "image/png", "teapot.png"},
+}};
+constexpr const image_kind& png_kind = image_kinds[3];
+
+response_plan image_answer(const request& req, const image_kind& kind) {
+    return asset_answer(req, kind.file, kind.type);
+}
+
+// The kind Accept prefers by its q-values (RFC 9110 §12.5.1); among equals, one it names
+// outright in httpbin's order, else png (what "image/*" and "*/*" get); none when it accepts none.
+const image_kind* preferred_image(std::string_view accept) {
+    const image_kind* best = nullptr;
+    accept_weight best_weight;
+    for (const auto& kind : image_kinds) {
+        const auto w = weight_in_accept(accept, kind.type);
+        if (w.q <= 0) continue;
+        const bool better = !best || w.q > best_weight.q ||
+                            (w.q == best_weight.q &&
+                             (w.specificity > best_weight.specificity ||
+                              (w.specificity == best_weight.specificity && w.specificity < 3 && &kind == &png_kind)));
+        if (better) {
+            best = &kind;
+            best_weight = w;
+        }
+    }
+    return best;
+}
+
+// httpbin's 406 for /image, its body as json.dumps writes it by default.
+response_plan no_acceptable_image(const request& req) {
+    static const std::string body = [] {
+        boost::json::array types;
+        for (const auto& kind : image_kinds) types.emplace_back(kind.type);
+        types.emplace_back("image/*");
+        return python_json_text(
+            boost::json::object{{"message", "Client did not request a supported media type."}, {"accept", types}},
+            {.sort_keys = false, .compact = false});
+    }();
+    auto plan = text_answer(req, {}, "application/json");
+    plan.final_head.status = 406;
+    plan.final_head.reason = std::string{reason_phrase(406)};
+    plan.body = response_body::of_static(body);
     return plan;
 }
 
@@ -80,6 +153,54 @@ response_plan links(const request& req, std::string_view rest, const std::vector
     }
     html += "</body></html>";
     return text_answer(req, std::move(html), "text/html; charset=utf-8");
+}
+
+response_plan html(const request& req, std::string_view, const std::vector<query_param>&, const handler_context&) {
+    return asset_answer(req, "moby.html", "text/html; charset=utf-8");
+}
+
+response_plan xml(const request& req, std::string_view, const std::vector<query_param>&, const handler_context&) {
+    return asset_answer(req, "sample.xml", "application/xml");
+}
+
+response_plan json(const request& req, std::string_view, const std::vector<query_param>&, const handler_context&) {
+    // sample.xml's slide show, written once as jsonify writes it.
+    static const std::string body = [] {
+        boost::json::array slides{
+            boost::json::object{{"title", "Wake up to WonderWidgets!"}, {"type", "all"}},
+            boost::json::object{{"items", boost::json::array{"Why <em>WonderWidgets</em> are great",
+                                                             "Who <em>buys</em> WonderWidgets"}},
+                                {"title", "Overview"},
+                                {"type", "all"}},
+        };
+        return python_json_text(
+                   boost::json::object{{"slideshow", boost::json::object{{"author", "Yours Truly"},
+                                                                         {"date", "date of publication"},
+                                                                         {"slides", std::move(slides)},
+                                                                         {"title", "Sample Slide Show"}}}}) +
+               "\n";
+    }();
+    auto plan = text_answer(req, {}, "application/json");
+    plan.body = response_body::of_static(body);
+    return plan;
+}
+
+response_plan utf8_page(const request& req, std::string_view, const std::vector<query_param>&, const handler_context&) {
+    return asset_answer(req, "utf8.html", "text/html; charset=utf-8");
+}
+
+response_plan image(const request& req, std::string_view, const std::vector<query_param>&, const handler_context&) {
+    const auto accept = req.header("Accept");
+    if (trim_ows(accept).empty()) return image_answer(req, png_kind);  // no preference: httpbin's default
+    const auto* kind = preferred_image(accept);
+    return kind ? image_answer(req, *kind) : no_acceptable_image(req);
+}
+
+response_plan image_of_kind(const request& req, std::string_view rest, const std::vector<query_param>&,
+                            const handler_context&) {
+    for (const auto& kind : image_kinds)
+        if (rest == kind.name) return image_answer(req, kind);
+    return error_plan(404, "no image at " + std::string{req.target} + ": /image/png, jpeg, webp or svg", &req);
 }
 
 }  // namespace teapot::detail::httpbin

@@ -1,7 +1,7 @@
 #pragma once
-// httpbin's generated documents: /robots.txt, /deny (its angry face),
-// /links/<n>[/<offset>] (a page of n links to its siblings) and /forms/post (a
-// form that posts to /post).
+// httpbin's documents: /robots.txt, /deny (its angry face), /links/<n>[/<offset>]
+// (a page of n links to its siblings), /forms/post (a form that posts to /post),
+// /html, /xml, /json, /encoding/utf8, and /image[/<kind>] (teapot's own drawing).
 
 #include "handlers/handler_context.hpp"
 #include "plan/request.hpp"
@@ -22,5 +22,24 @@ response_plan forms_post(const request& req, std::string_view rest, const std::v
 /// `rest` is "<n>" (a 302 to /links/<n>/0) or "<n>/<offset>" (the page).
 response_plan links(const request& req, std::string_view rest, const std::vector<query_param>& params,
                     const handler_context& ctx);
+
+/// httpbin's page: a passage of Moby-Dick (public domain), byte for byte.
+response_plan html(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                   const handler_context& ctx);
+/// httpbin's sample XML (a slide show), byte for byte.
+response_plan xml(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                  const handler_context& ctx);
+/// The same slide show as JSON, as httpbin.org serves it (Debian's httpbin 0.7.0 has no /json).
+response_plan json(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                   const handler_context& ctx);
+/// A page of UTF-8 text of teapot's own: characters of 1 to 4 bytes, combining marks, right to left.
+response_plan utf8_page(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                        const handler_context& ctx);
+/// The image Accept prefers (webp, svg, jpeg, then png, as httpbin), png without Accept, else 406.
+response_plan image(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                    const handler_context& ctx);
+/// `rest` is "png", "jpeg", "webp" or "svg": that image; anything else 404.
+response_plan image_of_kind(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                            const handler_context& ctx);
 
 }  // namespace teapot::detail::httpbin
