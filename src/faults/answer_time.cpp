@@ -22,19 +22,32 @@ void add(answer_time& t, std::chrono::milliseconds part, const std::string& what
     t.arithmetic.append(what);
 }
 
-std::string paced_text(std::string_view what, std::size_t bytes, const pacing& pace) {
-    const auto pieces = (bytes + pace.bytes - 1) / pace.bytes;
-    return std::string{what} + " (" + std::to_string(bytes) + " bytes in pieces of " + std::to_string(pace.bytes) +
-           ": " + std::to_string(pieces - 1) + " pauses of " + format_duration(pace.every) + ")";
+// The pieces `bytes` are sent in at `pace`; `size` stands for bytes of a uniform pace unseen.
+std::size_t piece_count(std::size_t size, std::string_view bytes, const pacing& pace) {
+    if (pace.piece_end.empty()) return pace.bytes == 0 ? 0 : (size + pace.bytes - 1) / pace.bytes;
+    std::size_t pieces = 0;
+    for (; !bytes.empty(); ++pieces) bytes.remove_prefix(pace.piece_length(bytes));
+    return pieces;
+}
+
+std::chrono::milliseconds pauses_between(std::size_t pieces, const pacing& pace) {
+    return pieces < 2 ? std::chrono::milliseconds{0}
+                      : static_cast<std::chrono::milliseconds::rep>(pieces - 1) * pace.every;
+}
+
+std::string paced_text(std::string_view what, std::size_t bytes, std::size_t pieces, const pacing& pace) {
+    const auto each =
+        pace.piece_end.empty() ? "of " + std::to_string(pace.bytes) : std::string{"ending a message each"};
+    return std::string{what} + " (" + std::to_string(bytes) + " bytes in pieces " + each + ": " +
+           std::to_string(pieces == 0 ? 0 : pieces - 1) + " pauses of " + format_duration(pace.every) + ")";
+}
+
+void add_paced(answer_time& t, std::string_view what, std::size_t size, std::string_view bytes, const pacing& pace) {
+    const auto pieces = piece_count(size, bytes, pace);
+    add(t, pauses_between(pieces, pace), paced_text(what, size, pieces, pace));
 }
 
 }  // namespace
-
-std::chrono::milliseconds paced_time(std::size_t bytes, const pacing& pace) {
-    if (bytes == 0 || pace.bytes == 0) return std::chrono::milliseconds{0};
-    const auto pieces = (bytes + pace.bytes - 1) / pace.bytes;
-    return static_cast<std::chrono::milliseconds::rep>(pieces - 1) * pace.every;
-}
 
 answer_time planned_answer_time(const response_plan& plan, std::chrono::milliseconds delay,
                                 std::chrono::milliseconds max_delay) {
@@ -46,13 +59,12 @@ answer_time planned_answer_time(const response_plan& plan, std::chrono::millisec
         add(t, hang, "a hang of " + format_duration(hang));
     }
     if (f.what == fault::kind::slow_headers) {
-        const auto size = head_size(plan.final_head);
-        add(t, paced_time(size, f.pace), paced_text("the head", size, f.pace));
+        add_paced(t, "the head", head_size(plan.final_head), {}, f.pace);
     }
     if (plan.stream && !plan.omit_body) {
         // A truncated body is sent up to its cut only.
         const auto size = f.what == fault::kind::truncate ? std::min(f.bytes, plan.body.size()) : plan.body.size();
-        add(t, paced_time(size, *plan.stream), paced_text("the body", size, *plan.stream));
+        add_paced(t, "the body", size, plan.body.view().substr(0, size), *plan.stream);
     }
     return t;
 }

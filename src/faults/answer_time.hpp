@@ -16,9 +16,6 @@ namespace teapot::detail {
 /// The longest an answer may take by its own design: twice --max-delay.
 constexpr std::chrono::milliseconds max_answer_time(std::chrono::milliseconds max_delay) { return 2 * max_delay; }
 
-/// The time `bytes` take at `pace`: a pause between two pieces, none after the last.
-std::chrono::milliseconds paced_time(std::size_t bytes, const pacing& pace);
-
 struct answer_time {
     std::chrono::milliseconds total{0};
     std::string arithmetic;  ///< "a delay of 1s + the body: 8000 pieces of 1 byte, 7999 pauses of 1m"

@@ -15,6 +15,16 @@ namespace teapot::detail {
 struct pacing {
     std::size_t bytes = 1;
     std::chrono::milliseconds every{0};
+    /// Set: a piece runs through the next `piece_end` instead of `bytes` (a server-sent
+    /// event's "\n\n", a line's "\n"), so that each pause falls between two whole messages.
+    std::string_view piece_end{};
+
+    /// The length of the piece that starts `rest`.
+    std::size_t piece_length(std::string_view rest) const noexcept {
+        if (piece_end.empty()) return rest.size() < bytes ? rest.size() : bytes;
+        const auto end = rest.find(piece_end);
+        return end == std::string_view::npos ? rest.size() : end + piece_end.size();
+    }
 };
 
 struct fault {

@@ -31,13 +31,13 @@ net::awaitable<beast::error_code> write_all(byte_stream& stream, std::string_vie
 
 using steady_clock = std::chrono::steady_clock;
 
-// `bytes` in pieces of pace.bytes, a watched pause between pieces, until `must_end` at the
+// `bytes` in the pieces of `pace`, a watched pause between pieces, until `must_end` at the
 // latest (then the connection is cut: an answer's time is bounded, faults/answer_time.hpp).
 // False when the write failed, the client left or the time ran out.
 net::awaitable<bool> write_paced(byte_stream& stream, std::string_view bytes, const pacing& pace, write_outcome& out,
                                  const wire_context& wire, steady_clock::time_point must_end) {
     while (!bytes.empty()) {
-        auto piece = bytes.substr(0, pace.bytes);
+        auto piece = bytes.substr(0, pace.piece_length(bytes));
         bytes.remove_prefix(piece.size());
         if (auto ec = co_await write_all(stream, piece, out, wire)) {
             out.ec = ec;
