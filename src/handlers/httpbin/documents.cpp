@@ -2,13 +2,12 @@
 
 #include "handlers/error_plan.hpp"
 #include "handlers/httpbin/assets.hpp"
+#include "handlers/httpbin/json_reply.hpp"
 #include "handlers/httpbin/redirects.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "handlers/negotiation.hpp"
 #include "util/field_syntax.hpp"
 #include "util/python_json.hpp"
-
-#include <teapot/catalog.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -22,20 +21,12 @@ namespace teapot::detail::httpbin {
 namespace {
 
 response_plan text_answer(const request& req, std::string body, std::string_view type) {
-    response_plan plan;
-    plan.final_head.status = 200;
-    plan.final_head.reason = "OK";
-    plan.final_head.set("Content-Type", std::string{type});
-    plan.body = std::move(body);
-    plan.omit_body = req.method == "HEAD";
-    return plan;
+    return body_reply(req, 200, type, std::move(body));
 }
 
 // An embedded file as the whole body, shared by every answer.
 response_plan asset_answer(const request& req, std::string_view name, std::string_view type) {
-    auto plan = text_answer(req, {}, type);
-    plan.body = response_body::of_static(asset(name).value());  // the build embeds each name asked here
-    return plan;
+    return body_reply(req, 200, type, response_body::of_static(asset(name).value()));  // embedded: each name here
 }
 
 struct image_kind {
@@ -87,11 +78,7 @@ response_plan no_acceptable_image(const request& req) {
             boost::json::object{{"message", "Client did not request a supported media type."}, {"accept", types}},
             {.sort_keys = false, .compact = false});
     }();
-    auto plan = text_answer(req, {}, "application/json");
-    plan.final_head.status = 406;
-    plan.final_head.reason = std::string{reason_phrase(406)};
-    plan.body = response_body::of_static(body);
-    return plan;
+    return body_reply(req, 406, "application/json", response_body::of_static(body));
 }
 
 // Werkzeug's int converter, clamped to `cap` (anything larger is alike here).
@@ -180,9 +167,7 @@ response_plan json(const request& req, std::string_view, const std::vector<query
                                                                          {"title", "Sample Slide Show"}}}}) +
                "\n";
     }();
-    auto plan = text_answer(req, {}, "application/json");
-    plan.body = response_body::of_static(body);
-    return plan;
+    return body_reply(req, 200, "application/json", response_body::of_static(body));
 }
 
 response_plan utf8_page(const request& req, std::string_view, const std::vector<query_param>&, const handler_context&) {

@@ -1,13 +1,12 @@
 #include "handlers/httpbin/streams.hpp"
 
 #include "handlers/error_plan.hpp"
+#include "handlers/httpbin/json_reply.hpp"
 #include "handlers/httpbin/python_args.hpp"
 #include "handlers/httpbin/python_random.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "util/python_json.hpp"
 #include "util/random_source.hpp"
-
-#include <teapot/catalog.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -38,13 +37,7 @@ response_plan not_routed(const request& req, std::string_view what) {
 }
 
 response_plan octets(const request& req, int status, response_body body) {
-    response_plan plan;
-    plan.final_head.status = status;
-    plan.final_head.reason = std::string{reason_phrase(status)};
-    plan.final_head.set("Content-Type", "application/octet-stream");
-    plan.body = std::move(body);
-    plan.omit_body = req.method == "HEAD";
-    return plan;
+    return body_reply(req, status, "application/octet-stream", std::move(body));
 }
 
 // Python's random bytes: seeded by ?seed= as random.seed(int(seed)) does, else by the server's
