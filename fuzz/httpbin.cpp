@@ -1,6 +1,6 @@
 // Fuzz target: httpbin's endpoints where they parse what a client sends. The input
 // is "METHOD\0TARGET\0COOKIE\0CONTENT-TYPE\0AUTHORIZATION\0CONDITION\0BODY"; route()
-// answers it as a request with those fields, CONDITION as Range, If-None-Match and If-Match
+// answers it as a request with those fields, CONDITION as Range, If-None-Match, If-Match and Accept
 // (Boost.URL's target parsing, the form, JSON, cookie, credential, range and entity-tag
 // readers, the redirect counts, the JSON writer). The promises: no crash, every head without
 // CR, LF or NUL (check_plan), a JSON answer that Boost.JSON reads back and that is
@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     req.headers = {{"Host", "fuzz.test"},          {"Cookie", cookie},
                    {"Content-Type", content_type}, {"Authorization", authorization},
                    {"Range", condition},           {"If-None-Match", condition},
-                   {"If-Match", condition}};
+                   {"If-Match", condition},        {"Accept", condition}};
     req.body = body;
     req.peer = "127.0.0.1:1";
     const auto plan = route(req, ctx);

@@ -20,6 +20,7 @@
 #include "wire/tls_case_listeners.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <algorithm>
@@ -190,6 +191,7 @@ void server::start() {
     });
     config->handlers.tls_alerts = o.tls.alerts;
     config->handlers.httpbin = {o.httpbin, o.httpbin_prefix};
+    if (o.httpbin_real_hostname) config->handlers.httpbin.hostname = boost::asio::ip::host_name();
     impl_->config = config;
     // HTTPS connections read the same configuration, and the listener's TLS context besides.
     // One context for the HTTPS port and the plain one's TLS connections: the same certificate and tickets.

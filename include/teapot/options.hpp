@@ -106,6 +106,9 @@ struct server_options {
     /// Non-empty: httpbin's endpoints are served under it ("/httpbin" serves /httpbin/get), and
     /// not at the root. "/" then segments of letters, digits and -._~, without a final "/".
     std::string httpbin_prefix;
+    /// httpbin's /hostname answers the machine's host name; false: "teapot" (go-httpbin's
+    /// -use-real-hostname: a public instance need not tell it).
+    bool httpbin_real_hostname = false;
     /// The most work one scenario regex match may take, RE2 program size × subject bytes
     /// (at most about 13 ns a unit, docs/scenarios.md); a larger match is not run: a 500.
     std::uint64_t max_regex_work = 8 * 1024 * 1024;

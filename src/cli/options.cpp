@@ -156,6 +156,8 @@ options:
                         named in the X-Teapot-Ignored-Params response field)
   --no-httpbin          do not serve httpbin's endpoints (/get, /post, /anything...)
   --httpbin-prefix P    serve httpbin's endpoints under P (/httpbin: /httpbin/get), not at the root
+  --httpbin-real-hostname
+                        /hostname answers this machine's host name (default: "teapot")
   --debug-headers       scenario answers carry X-Teapot-Scenario, -Route, -Step and -Session
   --log-level L         trace, debug, info, warn, error or off (default info)
   --log-format F        text or json (default text)
@@ -355,6 +357,9 @@ options parse_options(const std::vector<std::string_view>& args) {
             s.httpbin_prefix = std::string{value()};
             if (auto why = teapot::detail::httpbin::prefix_problem(s.httpbin_prefix); !why.empty())
                 throw usage_error("--httpbin-prefix '" + s.httpbin_prefix + "' " + why);
+        } else if (flag == "--httpbin-real-hostname") {
+            no_value();
+            s.httpbin_real_hostname = true;
         } else if (flag == "--no-admin") {
             no_value();
             s.admin = false;

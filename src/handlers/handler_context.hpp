@@ -28,8 +28,9 @@ struct admin_settings {
 
 /// httpbin's endpoints (handlers/httpbin/): on at the root unless told otherwise.
 struct httpbin_settings {
-    bool enabled = true;  ///< --no-httpbin: off
-    std::string prefix;   ///< --httpbin-prefix: served under it ("/httpbin/get"); empty: at the root
+    bool enabled = true;              ///< --no-httpbin: off
+    std::string prefix;               ///< --httpbin-prefix: served under it ("/httpbin/get"); empty: at the root
+    std::string hostname = "teapot";  ///< /hostname's answer: the machine's under --httpbin-real-hostname
 };
 
 struct handler_context {

@@ -9,6 +9,7 @@
 #include "handlers/httpbin/documents.hpp"
 #include "handlers/httpbin/echo.hpp"
 #include "handlers/httpbin/encodings.hpp"
+#include "handlers/httpbin/extras.hpp"
 #include "handlers/httpbin/redirects.hpp"
 #include "handlers/httpbin/response_headers.hpp"
 #include "handlers/httpbin/streams.hpp"
@@ -144,6 +145,16 @@ constexpr std::array routes{
                   "/image: the image Accept prefers (webp, svg, jpeg, png), else 406 (httpbin)", true},
     builtin_route{"/image/", true, httpbin_get, httpbin::image_of_kind,
                   "/image/<png|jpeg|webp|svg>: a small image of teapot's own (httpbin)", true},
+    builtin_route{"/sse", false, httpbin_get, httpbin::sse,
+                  "/sse?count&duration&delay: server-sent events, paced on timers (go-httpbin)", true},
+    builtin_route{"/unstable", false, httpbin_any, httpbin::unstable,
+                  "/unstable?failure_rate&seed: 500 at that rate (0.5), else 200 (go-httpbin)", true},
+    builtin_route{"/dump/request", false, httpbin_any, httpbin::dump_request,
+                  "/dump/request: the request as it came, its fields in their order and case (go-httpbin)", true},
+    builtin_route{"/hostname", false, httpbin_get, httpbin::hostname,
+                  "/hostname: the server's name, with --httpbin-real-hostname (go-httpbin)", true},
+    builtin_route{"/websocket/echo", false, "GET, OPTIONS", httpbin::websocket_echo,
+                  "/websocket/echo: a WebSocket that echoes each message (go-httpbin)", true},
     builtin_route{"/links/", true, httpbin_get, httpbin::links,
                   "/links/<n>[/<offset>]: a page of n links to its siblings (200 at most) (httpbin)", true},
     builtin_route{"/codes/", true, get_only, codes, "/codes/<code>: one code of the catalogue as JSON; /codes/: all"},

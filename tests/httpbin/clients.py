@@ -9,6 +9,7 @@ Exit 0 when every client sees what it would see against httpbin.
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -189,6 +190,42 @@ def check_documents(base):
           "XML, JSON, HTML, UTF-8")
 
 
+def check_extras(base):
+    """go-httpbin's extras as clients use them: events read as they come, a flaky upstream
+    retried by urllib3, the request echoed on the wire."""
+    import httpx
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    started = time.monotonic()
+    arrivals, events = [], []
+    with httpx.stream("GET", f"{base}/sse", params={"count": 3, "duration": "600ms"}, timeout=5) as r:
+        assert r.headers["content-type"] == "text/event-stream; charset=utf-8", r.headers
+        for line in r.iter_lines():
+            if line.startswith("data: "):
+                arrivals.append(time.monotonic() - started)
+                events.append(json.loads(line[len("data: "):]))
+    assert [e["id"] for e in events] == [0, 1, 2], events
+    # Paced on timers: the third event comes no sooner than the 600 ms the events span.
+    assert arrivals[2] >= 0.55 and arrivals[2] - arrivals[0] >= 0.55, arrivals
+    assert events[2]["timestamp"] - events[0]["timestamp"] == 600, events
+    # failure_rate=1 fails every time: urllib3 retries twice and gives up, as against a dead
+    # upstream; failure_rate=0 never does.
+    session = requests.Session()
+    session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, status_forcelist=[500], backoff_factor=0,
+                                                           raise_on_status=False)))
+    r = session.get(f"{base}/unstable", params={"failure_rate": "1"}, timeout=5)
+    assert r.status_code == 500 and len(r.raw.retries.history) == 2, r.raw.retries
+    r = session.get(f"{base}/unstable", params={"failure_rate": "0"}, timeout=5)
+    assert r.status_code == 200 and not r.raw.retries.history
+    dump = subprocess.run(["curl", "-sS", "--max-time", "5", "-H", "X-Case-Kept: 1", "--data-binary", "a=1",
+                           f"{base}/dump/request?q=1"], capture_output=True, check=True).stdout.decode()
+    assert dump.startswith("POST /dump/request?q=1 HTTP/1.1\r\n") and "\r\nX-Case-Kept: 1\r\n" in dump, dump
+    assert dump.endswith("\r\n\r\na=1"), dump
+    assert requests.get(f"{base}/hostname", timeout=5).json() == {"hostname": "teapot"}
+    print("httpx: server-sent events as they come; requests: urllib3's Retry on /unstable; curl: /dump/request")
+
+
 def curl(*args):
     return subprocess.run(["curl", "-sS", "--max-time", "5", *args], capture_output=True, text=True, check=True).stdout
 
@@ -248,6 +285,7 @@ def main():
     try:
         check_requests(base)
         check_documents(base)
+        check_extras(base)
         check_curl(base)
         check_node(base)
     finally:
@@ -295,13 +333,14 @@ def main():
             proc.terminate()
             proc.wait(timeout=10)
     # Under --httpbin-prefix the redirects keep the prefix, and the root is teapot's alone.
-    proc, base = start(sys.argv[1], "--httpbin-prefix", "/httpbin")
+    proc, base = start(sys.argv[1], "--httpbin-prefix", "/httpbin", "--httpbin-real-hostname")
     try:
         r = requests.get(f"{base}/httpbin/redirect/2", timeout=5)
         assert r.status_code == 200 and r.json()["url"] == f"{base}/httpbin/get", r.text
         assert [h.headers["Location"] for h in r.history] == ["/httpbin/relative-redirect/1", "/httpbin/get"]
         assert requests.get(f"{base}/get", timeout=5).status_code == 404
-        print("--httpbin-prefix: every Location under the prefix")
+        assert requests.get(f"{base}/httpbin/hostname", timeout=5).json() == {"hostname": socket.gethostname()}
+        print("--httpbin-prefix: every Location under the prefix; --httpbin-real-hostname: /hostname tells it")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

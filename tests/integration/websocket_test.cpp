@@ -18,13 +18,15 @@ using namespace teapot::test;
 namespace net = boost::asio;
 namespace websocket = boost::beast::websocket;
 
-TEST_CASE("/status/101 completes a WebSocket handshake and echoes messages") {
+TEST_CASE("/status/101 and go-httpbin's /websocket/echo complete a WebSocket handshake and echo messages") {
+    const auto* path = GENERATE("/status/101", "/websocket/echo");
+    INFO(path);
     test_server s;
     net::io_context ioc;
     websocket::stream<net::ip::tcp::socket> ws{ioc};
     ws.next_layer().connect({net::ip::make_address("127.0.0.1"), s.port()});
     websocket::response_type res;
-    ws.handshake(res, "127.0.0.1", "/status/101");
+    ws.handshake(res, "127.0.0.1", path);
     CHECK(res.result_int() == 101);
     CHECK(std::string{res["Server"]}.starts_with("teapot/"));
 
@@ -39,9 +41,9 @@ TEST_CASE("/status/101 completes a WebSocket handshake and echoes messages") {
     ws.close(websocket::close_code::normal);
 }
 
-TEST_CASE("/status/101 without an upgrade request is a 426 that says why") {
+TEST_CASE("/status/101 and /websocket/echo without an upgrade request are a 426 that says why") {
     test_server s;
-    auto r = fetch(s.port(), "/status/101");
+    auto r = fetch(s.port(), GENERATE("/status/101", "/websocket/echo"));
     CHECK(r.status == 426);
     CHECK(r.header("Upgrade") == "websocket");
     CHECK(r.body.find("Upgrade: websocket") != std::string::npos);

@@ -482,7 +482,8 @@ TEST_CASE("parse_options: --tls-cases and --client-cert-out need --tls-port, and
     CHECK(contains(usage_error_of({"--tls-port", "0", "--tls-cases=yes"}), "takes no value"));
 }
 
-TEST_CASE("parse_options: --no-httpbin and --httpbin-prefix, a prefix checked with the reason", "[cli]") {
+TEST_CASE("parse_options: --no-httpbin, --httpbin-prefix (checked, with the reason) and --httpbin-real-hostname",
+          "[cli]") {
     CHECK(parse_options({}).server.httpbin);
     CHECK_FALSE(parse_options({"--no-httpbin"}).server.httpbin);
     both_forms("--httpbin-prefix", "/httpbin", [](const auto& o) { CHECK(o.server.httpbin_prefix == "/httpbin"); });
@@ -490,4 +491,7 @@ TEST_CASE("parse_options: --no-httpbin and --httpbin-prefix, a prefix checked wi
     CHECK(contains(usage_error_of({"--httpbin-prefix", "/a/"}), "does not end with one"));
     CHECK(contains(usage_error_of({"--httpbin-prefix", "/__teapot"}), "admin API"));
     CHECK(contains(usage_error_of({"--no-httpbin=1"}), "--no-httpbin"));
+    CHECK_FALSE(parse_options({}).server.httpbin_real_hostname);
+    CHECK(parse_options({"--httpbin-real-hostname"}).server.httpbin_real_hostname);
+    CHECK(contains(usage_error_of({"--httpbin-real-hostname=yes"}), "--httpbin-real-hostname"));
 }

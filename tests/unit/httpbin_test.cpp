@@ -505,7 +505,7 @@ TEST_CASE_METHOD(router_fixture, "httpbin: the page for a person lists the endpo
 TEST_CASE_METHOD(router_fixture, "httpbin: /image answers the kind Accept prefers by q, httpbin's order among equals",
                  "[httpbin][documents]") {
     auto type_for = [&](std::string_view accept) {
-        const auto plan = accept.empty() ? get("/image") : get("/image", {{"Accept", std::string{accept}}});
+        const auto plan = accept.empty() ? get("/image") : get("/image", {{"Accept", accept}});
         return plan.final_head.status == 200 ? *plan.final_head.find("Content-Type")
                                              : std::to_string(plan.final_head.status);
     };
@@ -558,4 +558,69 @@ TEST_CASE_METHOD(router_fixture, "httpbin: the documents and images are embedded
     const auto slideshow = body_of(get("/json")).at("slideshow");
     CHECK(slideshow.at("title") == "Sample Slide Show");
     CHECK(slideshow.at("slides").as_array().size() == 2);
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /sse writes count events, one whole event a piece, within --max-delay",
+                 "[httpbin][extras]") {
+    const auto plan = get("/sse?count=3&duration=1s&delay=250ms");
+    CHECK(*plan.final_head.find("Content-Type") == "text/event-stream; charset=utf-8");
+    CHECK(plan.delay == std::chrono::milliseconds{250});
+    REQUIRE(plan.stream);
+    CHECK(plan.stream->every == std::chrono::milliseconds{500});
+    const std::regex event{R"(event: ping\ndata: \{"id":(\d),"timestamp":(\d{13})\}\n\n)"};
+    std::string_view rest = plan.body.view();
+    std::vector<long long> times;
+    for (int id = 0; !rest.empty(); ++id) {
+        const auto piece = rest.substr(0, plan.stream->piece_length(rest));
+        std::match_results<std::string_view::const_iterator> m;
+        REQUIRE(std::regex_match(piece.begin(), piece.end(), m, event));
+        CHECK(m[1].str() == std::to_string(id));
+        times.push_back(std::stoll(m[2].str()));
+        rest.remove_prefix(piece.size());
+    }
+    REQUIRE(times.size() == 3);
+    CHECK(times[1] - times[0] == 500);  // each event's time is when it is due
+    CHECK(times[2] - times[1] == 500);
+
+    ctx.max_delay = std::chrono::seconds{2};
+    CHECK(get("/sse?duration=2&delay=0.5").final_head.status == 400);
+    CHECK(get("/sse?duration=1.5&delay=0.5").final_head.status == 200);
+    for (const char* bad : {"/sse?count=0", "/sse?count=1001", "/sse?count=x", "/sse?duration=0", "/sse?delay=-1s"}) {
+        INFO(bad);
+        CHECK(get(bad).final_head.status == 400);
+    }
+    CHECK_FALSE(get("/sse?count=1").stream);  // one event: nothing to pace
+}
+
+TEST_CASE_METHOD(router_fixture, "httpbin: /unstable fails at its rate, the same for a seed", "[httpbin][extras]") {
+    CHECK(get("/unstable?failure_rate=1").final_head.status == 500);
+    CHECK(get("/unstable?failure_rate=0").final_head.status == 200);
+    int failures = 0;
+    for (int seed = 0; seed < 200; ++seed) {
+        const auto target = "/unstable?failure_rate=0.25&seed=" + std::to_string(seed);
+        const auto status = get(target).final_head.status;
+        CHECK(get(target).final_head.status == status);  // a seed draws alike every time
+        failures += status == 500;
+    }
+    CHECK(failures > 20);  // 50 expected of 200: a fair draw lands here but for 1 in 10^7
+    CHECK(failures < 90);
+    for (const char* bad : {"/unstable?failure_rate=1.5", "/unstable?failure_rate=nan", "/unstable?seed=x"})
+        CHECK(get(bad).final_head.status == 400);
+}
+
+TEST_CASE_METHOD(router_fixture,
+                 "httpbin: /dump/request gives the request back as it came, and /hostname hides the host",
+                 "[httpbin][extras]") {
+    auto req = make_request("POST", "/dump/request?a=1", {{"Host", "h.test"}, {"x-Odd-CASE", "v"}});
+    req.body = "k=v";
+    CHECK(route(req, ctx).body == "POST /dump/request?a=1 HTTP/1.1\r\nHost: h.test\r\nx-Odd-CASE: v\r\n\r\nk=v");
+    auto chunked = make_request("PUT", "/dump/request", {{"Transfer-Encoding", "chunked"}});
+    const std::string body(26, 'z');
+    chunked.body = body;
+    chunked.trailers = {{"X-Sum", "1"}};
+    CHECK(route(chunked, ctx).body == "PUT /dump/request HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1a\r\n" + body +
+                                          "\r\n0\r\nX-Sum: 1\r\n\r\n");
+    CHECK(get("/hostname").body == "{\"hostname\":\"teapot\"}\n");
+    ctx.httpbin.hostname = "box-1";
+    CHECK(get("/hostname").body == "{\"hostname\":\"box-1\"}\n");
 }

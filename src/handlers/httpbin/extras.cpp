@@ -1,0 +1,148 @@
+#include "handlers/httpbin/extras.hpp"
+
+#include "handlers/error_plan.hpp"
+#include "handlers/httpbin/json_reply.hpp"
+#include "handlers/httpbin/python_args.hpp"
+#include "handlers/status_handler.hpp"
+#include "util/ascii.hpp"
+#include "util/duration.hpp"
+#include "util/random_source.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <string>
+
+namespace teapot::detail::httpbin {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr long long max_sse_events = 1000;  // about 50 KB of events: a plan holds its body whole
+
+// A duration as go-httpbin reads one: Go's units ("1.5s", "250ms") or seconds ("2").
+std::optional<milliseconds> duration_arg(const std::string& text) {
+    if (auto d = parse_duration(text)) return d;
+    const auto seconds = python_float(text);
+    if (!seconds || !std::isfinite(*seconds) || *seconds < 0 || *seconds > 86'400) return std::nullopt;
+    return milliseconds{static_cast<long long>(std::llround(*seconds * 1000))};
+}
+
+response_plan plain_answer(const request& req, int status, std::string body) {
+    return body_reply(req, status, "text/plain; charset=utf-8", std::move(body));
+}
+
+std::string sse_event(long long id, long long timestamp_ms) {
+    return "event: ping\ndata: {\"id\":" + std::to_string(id) + ",\"timestamp\":" + std::to_string(timestamp_ms) +
+           "}\n\n";
+}
+
+}  // namespace
+
+response_plan sse(const request& req, std::string_view, const std::vector<query_param>& params,
+                  const handler_context& ctx) {
+    long long count = 10;
+    milliseconds duration{5000}, delay{0};
+    if (const auto* given = first_arg(params, "count")) {
+        const auto n = python_int(*given);
+        if (!n || *n < 1 || *n > max_sse_events)
+            return error_plan(400, "count=" + *given + " is not a count of events from 1 to 1000", &req);
+        count = *n;
+    }
+    if (const auto* given = first_arg(params, "duration")) {
+        const auto d = duration_arg(*given);
+        if (!d || d->count() == 0)
+            return error_plan(400, "duration=" + *given + " is not a duration above 0 (2s, 500ms, 1.5)", &req);
+        duration = *d;
+    }
+    if (const auto* given = first_arg(params, "delay")) {
+        const auto d = duration_arg(*given);
+        if (!d) return error_plan(400, "delay=" + *given + " is not a duration (2s, 500ms, 1.5)", &req);
+        delay = *d;
+    }
+    if (duration + delay > ctx.max_delay)
+        return error_plan(400,
+                          "duration and delay together (" + format_duration(duration + delay) +
+                              ") are longer than --max-delay (" + format_duration(ctx.max_delay) + ")",
+                          &req);
+
+    // The events are written when the plan is made; each carries the time it is due on the wire.
+    const milliseconds pause{count > 1 ? duration.count() / (count - 1) : 0};
+    const auto start =
+        std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()) + delay;
+    std::string events;
+    events.reserve(static_cast<std::size_t>(count) * 48);
+    for (long long id = 0; id < count; ++id) events += sse_event(id, start.count() + id * pause.count());
+
+    auto plan = plain_answer(req, 200, std::move(events));
+    plan.final_head.set("Content-Type", "text/event-stream; charset=utf-8");
+    plan.final_head.set("Cache-Control", "no-cache");  // a proxy must not hold the stream back
+    plan.delay = delay;
+    if (count > 1) plan.stream = pacing{1, pause, "\n\n"};  // one whole event per piece
+    return plan;
+}
+
+response_plan unstable(const request& req, std::string_view, const std::vector<query_param>& params,
+                       const handler_context& ctx) {
+    double failure_rate = 0.5;
+    if (const auto* given = first_arg(params, "failure_rate")) {
+        const auto rate = python_float(*given);
+        if (!rate || !(*rate >= 0 && *rate <= 1))
+            return error_plan(400, "failure_rate=" + *given + " is not a rate from 0 to 1", &req);
+        failure_rate = *rate;
+    }
+    double draw = 0;
+    if (const auto* given = first_arg(params, "seed")) {
+        const auto seed = python_int(*given);
+        if (!seed) return error_plan(400, "seed=" + *given + " is not an integer", &req);
+        random_source seeded{static_cast<std::uint64_t>(*seed)};
+        draw = seeded.next_unit();
+    } else {
+        draw = ctx.random->next_unit();  // the server's stream: --seed replays a run
+    }
+    return plain_answer(req, draw < failure_rate ? 500 : 200, {});
+}
+
+response_plan dump_request(const request& req, std::string_view, const std::vector<query_param>&,
+                           const handler_context&) {
+    std::string dump;
+    dump.reserve(256 + req.body.size());
+    dump.append(req.method)
+        .append(" ")
+        .append(req.target)
+        .append(req.version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+    bool chunked = false;
+    for (const auto& [name, value] : req.headers) {
+        dump.append(name).append(": ").append(value).append("\r\n");
+        if (iequals(name, "Transfer-Encoding")) chunked = true;  // HTTP/1.1 allows chunked alone (RFC 9112 §6.1)
+    }
+    dump.append("\r\n");
+    if (!chunked) {
+        dump.append(req.body);
+    } else {
+        // The body came chunked and was read whole: one chunk, the last, and the trailers it had.
+        if (!req.body.empty()) {
+            char size[16];
+            const auto end = std::to_chars(size, size + sizeof size, req.body.size(), 16).ptr;
+            dump.append(size, end).append("\r\n").append(req.body).append("\r\n");
+        }
+        dump.append("0\r\n");
+        for (const auto& [name, value] : req.trailers) dump.append(name).append(": ").append(value).append("\r\n");
+        dump.append("\r\n");
+    }
+    return plain_answer(req, 200, std::move(dump));
+}
+
+response_plan hostname(const request& req, std::string_view, const std::vector<query_param>&,
+                       const handler_context& ctx) {
+    return json_reply(req, boost::json::object{{"hostname", ctx.httpbin.hostname}});
+}
+
+response_plan websocket_echo(const request& req, std::string_view, const std::vector<query_param>&,
+                             const handler_context&) {
+    return plan_for_code(req, 101, {});
+}
+
+}  // namespace teapot::detail::httpbin
