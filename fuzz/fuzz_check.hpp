@@ -47,6 +47,10 @@ inline void check_head(const detail::message_head& head) {
 inline void check_plan(const detail::response_plan& plan) {
     for (const auto& interim : plan.interim) check_head(interim);
     check_head(plan.final_head);
+    for (const auto& t : plan.trailers) {  // a trailer section is a head's fields, after the body
+        check(detail::is_token(t.name), "a trailer name that is not a token", t.name);
+        check(!has_line_break(t.value), "CR, LF or NUL in a trailer value", t.name + ": " + t.value);
+    }
 }
 
 }  // namespace teapot::fuzz

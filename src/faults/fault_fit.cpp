@@ -14,6 +14,9 @@ std::string fault_misfit(const response_plan& plan) {
     const auto status = std::to_string(plan.final_head.status);
     if ((f.needs_body() || plan.stream) && plan.body_framing == framing::none)
         return name + " needs a response with a body; " + status + " has none";
+    if ((f.what == fault::kind::wrong_length || f.what == fault::kind::bad_chunk) &&
+        plan.body_framing == framing::chunked)
+        return name + " needs a body framed by Content-Length; this answer is chunked, for its trailers";
     const auto size = plan.body.size();
     if (auto kept = f.kept_bytes(); kept && *kept >= size)
         return name + " must keep fewer bytes than the body has (" + std::to_string(size) + " for " + status + ")";

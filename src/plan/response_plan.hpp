@@ -36,6 +36,7 @@ struct message_head {
 enum class framing {
     content_length,  ///< Content-Length: body size (also sent for HEAD, without the body)
     none,            ///< 1xx, 204, 304: no Content-Length, no Transfer-Encoding, no body
+    chunked,         ///< HTTP/1.1's chunked coding, so that `trailers` can follow the body (never to HTTP/1.0)
 };
 
 /// Which scenario route answered, for the journal: an empty scenario when a
@@ -71,12 +72,13 @@ struct response_plan {
     message_head final_head;
     response_body body;  ///< shared with the step or cache it comes from, never copied
     framing body_framing = framing::content_length;
-    bool omit_body = false;        ///< HEAD: same headers as GET, no content
-    bool close_after = false;      ///< Connection: close, then close
-    detail::fault fault;           ///< how the response breaks on the wire, if it does
-    std::optional<pacing> stream;  ///< the body trickles after the head (time to first byte is `delay`)
-    answer_origin origin;          ///< not sent: recorded in the journal
-    bool journaled = true;         ///< false for the admin API's own answers
+    std::vector<header_field> trailers;  ///< after the body (RFC 9110 §6.5), with framing::chunked only
+    bool omit_body = false;              ///< HEAD: same headers as GET, no content
+    bool close_after = false;            ///< Connection: close, then close
+    detail::fault fault;                 ///< how the response breaks on the wire, if it does
+    std::optional<pacing> stream;        ///< the body trickles after the head (time to first byte is `delay`)
+    answer_origin origin;                ///< not sent: recorded in the journal
+    bool journaled = true;               ///< false for the admin API's own answers
     /// kind::wait_for_requests. Behind a pointer: rare, and a plan lives in every waiting
     /// request's coroutine frame (10 000 delayed requests hold 10 000 plans).
     std::shared_ptr<const journal_wait> wait;

@@ -137,7 +137,7 @@ net::awaitable<write_outcome> break_connection(byte_stream& stream, const fault&
 }
 
 net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const response_plan& plan, std::string head,
-                                                    const wire_context& wire) {
+                                                    std::string_view body, const wire_context& wire) {
     write_outcome out;
     const auto& f = plan.fault;
     // The connection waited out the delay: the rest of the answer's time is for its pacing.
@@ -150,8 +150,6 @@ net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const r
         head_sent = co_await write_maybe_paced(stream, head, {}, out, wire, must_end);
     if (!head_sent) co_return out;
 
-    std::string_view body =
-        plan.omit_body || plan.body_framing == framing::none ? std::string_view{} : plan.body.view();
     switch (f.what) {
         case fault::kind::truncate: {
             if (co_await write_maybe_paced(stream, kept_part(body, f, 0), plan.stream, out, wire, must_end)) {

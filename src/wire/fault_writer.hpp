@@ -19,8 +19,9 @@ net::awaitable<write_outcome> break_connection(byte_stream& stream, const fault&
 
 /// The final response of `plan` with its fault or paced body; `head` is the
 /// final head as bytes, framed as the fault calls for (Content-Length off by
-/// wrong_length's delta, or chunked for bad-chunk).
+/// wrong_length's delta, or chunked for bad-chunk); `body` the body as framed
+/// (chunked, trailers and all, for framing::chunked; empty for HEAD).
 net::awaitable<write_outcome> write_faulty_response(byte_stream& stream, const response_plan& plan, std::string head,
-                                                    const wire_context& wire);
+                                                    std::string_view body, const wire_context& wire);
 
 }  // namespace teapot::detail

@@ -1,5 +1,6 @@
 #include "wire/plan_writer.hpp"
 
+#include "wire/chunked_body.hpp"
 #include "wire/fault_writer.hpp"
 #include "wire/head_bytes.hpp"
 #include "wire/io_deadline.hpp"
@@ -58,6 +59,8 @@ void append_final_head(std::string& out, const response_plan& plan, const wire_c
         fields.chunked = true;
     } else if (plan.fault.what == fault::kind::tls_no_close_notify) {
         fields.connection = "close";  // the body ends where the connection does (RFC 9112 §6.3, rule 8)
+    } else if (plan.body_framing == framing::chunked) {
+        fields.chunked = true;
     } else if (plan.body_framing == framing::content_length) {
         auto length = static_cast<std::int64_t>(plan.body.size());
         if (plan.fault.what == fault::kind::wrong_length) length += plan.fault.length_delta;
@@ -97,15 +100,22 @@ net::awaitable<write_outcome> send_plan(byte_stream& stream, const response_plan
     thread_local std::string head_buffer;
     head_buffer.clear();
     append_final_head(head_buffer, plan, wire);
+    // HEAD gets the framing fields a GET would (RFC 9110 §9.3.2), and no content.
+    std::string chunked;
+    std::string_view body_bytes;
+    if (plan.body_framing == framing::content_length && !plan.omit_body) {
+        body_bytes = plan.body.view();
+    } else if (plan.body_framing == framing::chunked && !plan.omit_body) {
+        chunked = chunked_body(plan.body.view(), plan.trailers);
+        body_bytes = chunked;
+    }
     if (plan.fault.active() || plan.stream) {
-        auto out = co_await write_faulty_response(stream, plan, std::string{head_buffer}, wire);
+        auto out = co_await write_faulty_response(stream, plan, std::string{head_buffer}, body_bytes, wire);
         out.bytes += total.bytes;
         out.first_byte = total.first_byte;
         co_return out;
     }
-    // HEAD gets the Content-Length a GET would (RFC 9110 §9.3.2), and no content.
-    const bool with_body = plan.body_framing == framing::content_length && !plan.omit_body;
-    const auto body = with_body ? net::buffer(plan.body.view()) : net::const_buffer{};
+    const auto body = net::buffer(body_bytes);
     auto out = write_now(stream, {net::buffer(head_buffer), body});
     if (!out.ec && out.bytes < head_buffer.size() + body.size()) {
         std::string head = head_buffer;
