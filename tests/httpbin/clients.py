@@ -250,7 +250,10 @@ def check_curl(base):
     cut = subprocess.run(["curl", "-sS", "--max-time", "5", f"{base}/drip?duration=0.5&numbytes=10&fault=truncate:5B"],
                          capture_output=True, text=True)
     assert cut.returncode == 18 and cut.stdout == "*****", (cut.returncode, cut.stdout, cut.stderr)
-    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect, -u, --digest, a cut drip")
+    raw = subprocess.run(["curl", "-sS", "--raw", "--max-time", "5", f"{base}/trailers?X-Sum=1&fault=truncate:6B"],
+                         capture_output=True)
+    assert raw.returncode == 18 and raw.stdout == b'e\r\n{"X', (raw.returncode, raw.stdout)  # cut inside the chunk
+    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect, -u, --digest, a cut drip, a cut chunk")
 
 
 NODE = r"""
@@ -269,7 +272,19 @@ const base = process.argv[1];
   const image = Buffer.from(await r.arrayBuffer());
   if (r.headers.get('content-type') !== 'image/webp' || image.length !== Number(r.headers.get('content-length')) ||
       image.toString('latin1', 8, 12) !== 'WEBP') throw new Error(`image: ${r.headers.get('content-type')}`);
-  console.log('node fetch: redirects followed, a JSON round trip, CORS, an image as a browser asks');
+  // Trailers: node's http module reads them after the chunked body.
+  const trailers = await new Promise((resolve, reject) => {
+    require('http').get(`${base}/trailers?X-Checksum=abc&Server-Timing=db;dur=53`, (res) => {
+      if (res.headers['transfer-encoding'] !== 'chunked' || res.headers.trailer !== 'X-Checksum, Server-Timing')
+        reject(new Error(`trailers head: ${JSON.stringify(res.headers)}`));
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({trailers: res.trailers, body: JSON.parse(text)}));
+    }).on('error', reject);
+  });
+  if (trailers.trailers['x-checksum'] !== 'abc' || trailers.trailers['server-timing'] !== 'db;dur=53' ||
+      trailers.body['X-Checksum'] !== 'abc') throw new Error(`trailers: ${JSON.stringify(trailers)}`);
+  console.log('node fetch: redirects followed, a JSON round trip, CORS, an image as a browser asks; http: trailers');
 })().catch((e) => { console.error(e); process.exit(1); });
 """
 

@@ -624,3 +624,34 @@ TEST_CASE_METHOD(router_fixture,
     ctx.httpbin.hostname = "box-1";
     CHECK(get("/hostname").body == "{\"hostname\":\"box-1\"}\n");
 }
+
+TEST_CASE_METHOD(router_fixture,
+                 "httpbin: /trailers sends its pairs after a chunked body, never a field a trailer "
+                 "may not carry",
+                 "[httpbin][extras]") {
+    using teapot::detail::framing;
+    const auto plan = get("/trailers?X-Checksum=abc&X-Two=1&X-Two=2");
+    CHECK(plan.body_framing == framing::chunked);
+    CHECK(*plan.final_head.find("Trailer") == "X-Checksum, X-Two");
+    REQUIRE(plan.trailers.size() == 3);
+    CHECK(plan.trailers[2].name == "X-Two");
+    CHECK(plan.trailers[2].value == "2");
+    CHECK(plan.body == "{\"X-Checksum\":\"abc\",\"X-Two\":\"2\"}\n");
+
+    const auto old = get("/trailers?X-Checksum=abc", {}, 10);  // HTTP/1.0 cannot take chunked
+    CHECK(old.body_framing == framing::content_length);
+    CHECK(old.trailers.empty());
+    CHECK_FALSE(old.final_head.find("Trailer"));
+
+    CHECK(get("/trailers").body_framing == framing::chunked);  // no trailers, still chunked: the client asked
+    CHECK_FALSE(get("/trailers").final_head.find("Trailer"));
+    for (const char* refused :
+         {"/trailers?Content-Length=1", "/trailers?transfer-encoding=x", "/trailers?Set-Cookie=a",
+          "/trailers?Trailer=X", "/trailers?Content-Type=x", "/trailers?a%20b=1", "/trailers?X-A=%0d%0a"}) {
+        INFO(refused);
+        CHECK(get(refused).final_head.status == 400);
+    }
+    CHECK(get("/trailers?X-A=1&fault=wrong_length:%2B5").final_head.status == 400);  // no Content-Length to be wrong
+    const auto cut = get("/trailers?X-A=1&fault=truncate:5B");
+    CHECK(cut.trailers.size() == 1);  // the knob is not a field
+}

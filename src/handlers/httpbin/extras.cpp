@@ -6,6 +6,7 @@
 #include "handlers/status_handler.hpp"
 #include "util/ascii.hpp"
 #include "util/duration.hpp"
+#include "util/field_syntax.hpp"
 #include "util/random_source.hpp"
 
 #include <boost/json/object.hpp>
@@ -37,6 +38,37 @@ response_plan plain_answer(const request& req, int status, std::string body) {
 std::string sse_event(long long id, long long timestamp_ms) {
     return "event: ping\ndata: {\"id\":" + std::to_string(id) + ",\"timestamp\":" + std::to_string(timestamp_ms) +
            "}\n\n";
+}
+
+// RFC 9110 §6.5.1: what a recipient must not take from a trailer section, beyond the
+// framing fields (is_framing_field): routing, request modifiers, authentication, response
+// control, and what decides how the content is read.
+bool trailer_forbidden(std::string_view name) {
+    static constexpr std::string_view forbidden[] = {"Host",
+                                                     "Cache-Control",
+                                                     "Expect",
+                                                     "Max-Forwards",
+                                                     "Pragma",
+                                                     "Range",
+                                                     "Authorization",
+                                                     "Set-Cookie",
+                                                     "WWW-Authenticate",
+                                                     "Proxy-Authenticate",
+                                                     "Proxy-Authorization",
+                                                     "Age",
+                                                     "Date",
+                                                     "Expires",
+                                                     "Location",
+                                                     "Retry-After",
+                                                     "Vary",
+                                                     "Warning",
+                                                     "Content-Encoding",
+                                                     "Content-Type",
+                                                     "Content-Range",
+                                                     "Trailer"};
+    for (auto f : forbidden)
+        if (iequals(name, f)) return true;
+    return is_framing_field(name);
 }
 
 }  // namespace
@@ -81,6 +113,34 @@ response_plan sse(const request& req, std::string_view, const std::vector<query_
     plan.final_head.set("Cache-Control", "no-cache");  // a proxy must not hold the stream back
     plan.delay = delay;
     if (count > 1) plan.stream = pacing{1, pause, "\n\n"};  // one whole event per piece
+    return plan;
+}
+
+response_plan trailers(const request& req, std::string_view, const std::vector<query_param>& params,
+                       const handler_context&) {
+    boost::json::object listed;
+    std::vector<header_field> fields;
+    std::string announced;
+    for (const auto& p : params) {
+        if (p.key == "fault") continue;  // teapot's knob (fault_knob.hpp), not a field
+        if (!is_token(p.key) || !is_field_value(p.value))
+            return error_plan(400,
+                              "'" + p.key +
+                                  "' cannot be a trailer field: a token and a value without control "
+                                  "characters are",
+                              &req);
+        if (trailer_forbidden(p.key))
+            return error_plan(400, p.key + " cannot be a trailer field: RFC 9110 §6.5.1 keeps it in the header section",
+                              &req);
+        if (!listed.contains(p.key)) announced.append(announced.empty() ? "" : ", ").append(p.key);
+        listed[p.key] = p.value;  // the last of a name, as the trailers show it last
+        fields.push_back({p.key, p.value});
+    }
+    auto plan = json_reply(req, listed);
+    if (req.version < 11) return plan;  // RFC 9112 §6.1: no chunked coding to an HTTP/1.0 client, so no trailers
+    plan.body_framing = framing::chunked;
+    plan.trailers = std::move(fields);
+    if (!announced.empty()) plan.final_head.set("Trailer", std::move(announced));  // RFC 9110 §6.6.2
     return plan;
 }
 
