@@ -209,6 +209,9 @@ def check_extras(base):
     # Paced on timers: the third event comes no sooner than the 600 ms the events span.
     assert arrivals[2] >= 0.55 and arrivals[2] - arrivals[0] >= 0.55, arrivals
     assert events[2]["timestamp"] - events[0]["timestamp"] == 600, events
+    with requests.get(f"{base}/jsonl", params={"count": 5, "duration": "0.2"}, stream=True, timeout=5) as r:
+        assert r.headers["Content-Type"] == "application/jsonl", r.headers
+        assert [json.loads(line)["id"] for line in r.iter_lines()] == [0, 1, 2, 3, 4]
     # failure_rate=1 fails every time: urllib3 retries twice and gives up, as against a dead
     # upstream; failure_rate=0 never does.
     session = requests.Session()
@@ -223,7 +226,7 @@ def check_extras(base):
     assert dump.startswith("POST /dump/request?q=1 HTTP/1.1\r\n") and "\r\nX-Case-Kept: 1\r\n" in dump, dump
     assert dump.endswith("\r\n\r\na=1"), dump
     assert requests.get(f"{base}/hostname", timeout=5).json() == {"hostname": "teapot"}
-    print("httpx: server-sent events as they come; requests: urllib3's Retry on /unstable; curl: /dump/request")
+    print("httpx: server-sent events as they come; requests: JSON lines, urllib3's Retry on /unstable; curl: /dump/request")
 
 
 def curl(*args):

@@ -33,6 +33,7 @@ using teapot::test::router_fixture;
 namespace {
 
 json::value body_of(const teapot::detail::response_plan& plan) { return json::parse(plan.body.view()); }
+json::value body_of_text(std::string_view text) { return json::parse(text); }
 
 }  // namespace
 
@@ -560,7 +561,8 @@ TEST_CASE_METHOD(router_fixture, "httpbin: the documents and images are embedded
     CHECK(slideshow.at("slides").as_array().size() == 2);
 }
 
-TEST_CASE_METHOD(router_fixture, "httpbin: /sse writes count events, one whole event a piece, within --max-delay",
+TEST_CASE_METHOD(router_fixture,
+                 "httpbin: /sse and /jsonl write count messages, one whole message a piece, within --max-delay",
                  "[httpbin][extras]") {
     const auto plan = get("/sse?count=3&duration=1s&delay=250ms");
     CHECK(*plan.final_head.find("Content-Type") == "text/event-stream; charset=utf-8");
@@ -590,6 +592,19 @@ TEST_CASE_METHOD(router_fixture, "httpbin: /sse writes count events, one whole e
         CHECK(get(bad).final_head.status == 400);
     }
     CHECK_FALSE(get("/sse?count=1").stream);  // one event: nothing to pace
+
+    const auto lines = get("/jsonl?count=4&duration=300ms");
+    CHECK(*lines.final_head.find("Content-Type") == "application/jsonl");
+    REQUIRE(lines.stream);
+    std::string_view text = lines.body.view();
+    for (int id = 0; id < 4; ++id) {
+        INFO(text);
+        const auto line = text.substr(0, lines.stream->piece_length(text));
+        REQUIRE(line.ends_with("}\n"));
+        CHECK(body_of_text(line).at("id") == id);
+        text.remove_prefix(line.size());
+    }
+    CHECK(text.empty());
 }
 
 TEST_CASE_METHOD(router_fixture, "httpbin: /unstable fails at its rate, the same for a seed", "[httpbin][extras]") {

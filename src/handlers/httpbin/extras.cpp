@@ -21,7 +21,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr long long max_sse_events = 1000;  // about 50 KB of events: a plan holds its body whole
+constexpr long long max_messages = 1000;  // about 50 KB of events: a plan holds its body whole
 
 // A duration as go-httpbin reads one: Go's units ("1.5s", "250ms") or seconds ("2").
 std::optional<milliseconds> duration_arg(const std::string& text) {
@@ -33,11 +33,6 @@ std::optional<milliseconds> duration_arg(const std::string& text) {
 
 response_plan plain_answer(const request& req, int status, std::string body) {
     return body_reply(req, status, "text/plain; charset=utf-8", std::move(body));
-}
-
-std::string sse_event(long long id, long long timestamp_ms) {
-    return "event: ping\ndata: {\"id\":" + std::to_string(id) + ",\"timestamp\":" + std::to_string(timestamp_ms) +
-           "}\n\n";
 }
 
 // RFC 9110 §6.5.1: what a recipient must not take from a trailer section, beyond the
@@ -71,16 +66,18 @@ bool trailer_forbidden(std::string_view name) {
     return is_framing_field(name);
 }
 
-}  // namespace
+enum class message_kind { event, json_line };
 
-response_plan sse(const request& req, std::string_view, const std::vector<query_param>& params,
-                  const handler_context& ctx) {
+// /sse and /jsonl: `count` messages {"id","timestamp"} spread over `duration` after `delay`,
+// each a piece of the pacing (a whole event, a whole line) carrying the time it is due.
+response_plan timed_messages(const request& req, const std::vector<query_param>& params, const handler_context& ctx,
+                             message_kind kind) {
     long long count = 10;
     milliseconds duration{5000}, delay{0};
     if (const auto* given = first_arg(params, "count")) {
         const auto n = python_int(*given);
-        if (!n || *n < 1 || *n > max_sse_events)
-            return error_plan(400, "count=" + *given + " is not a count of events from 1 to 1000", &req);
+        if (!n || *n < 1 || *n > max_messages)
+            return error_plan(400, "count=" + *given + " is not a count of messages from 1 to 1000", &req);
         count = *n;
     }
     if (const auto* given = first_arg(params, "duration")) {
@@ -100,20 +97,37 @@ response_plan sse(const request& req, std::string_view, const std::vector<query_
                               ") are longer than --max-delay (" + format_duration(ctx.max_delay) + ")",
                           &req);
 
-    // The events are written when the plan is made; each carries the time it is due on the wire.
+    // Written when the plan is made: each message carries the time it is due on the wire.
     const milliseconds pause{count > 1 ? duration.count() / (count - 1) : 0};
     const auto start =
         std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()) + delay;
-    std::string events;
-    events.reserve(static_cast<std::size_t>(count) * 48);
-    for (long long id = 0; id < count; ++id) events += sse_event(id, start.count() + id * pause.count());
-
-    auto plan = plain_answer(req, 200, std::move(events));
-    plan.final_head.set("Content-Type", "text/event-stream; charset=utf-8");
+    const bool event = kind == message_kind::event;
+    std::string messages;
+    messages.reserve(static_cast<std::size_t>(count) * 48);
+    for (long long id = 0; id < count; ++id) {
+        if (event) messages += "event: ping\ndata: ";
+        messages += "{\"id\":" + std::to_string(id) +
+                    ",\"timestamp\":" + std::to_string(start.count() + id * pause.count()) + "}\n";
+        if (event) messages += "\n";  // an event ends at a blank line
+    }
+    auto plan =
+        body_reply(req, 200, event ? "text/event-stream; charset=utf-8" : "application/jsonl", std::move(messages));
     plan.final_head.set("Cache-Control", "no-cache");  // a proxy must not hold the stream back
     plan.delay = delay;
-    if (count > 1) plan.stream = pacing{1, pause, "\n\n"};  // one whole event per piece
+    if (count > 1) plan.stream = pacing{1, pause, event ? "\n\n" : "\n"};  // one whole message a piece
     return plan;
+}
+
+}  // namespace
+
+response_plan sse(const request& req, std::string_view, const std::vector<query_param>& params,
+                  const handler_context& ctx) {
+    return timed_messages(req, params, ctx, message_kind::event);
+}
+
+response_plan jsonl(const request& req, std::string_view, const std::vector<query_param>& params,
+                    const handler_context& ctx) {
+    return timed_messages(req, params, ctx, message_kind::json_line);
 }
 
 response_plan trailers(const request& req, std::string_view, const std::vector<query_param>& params,

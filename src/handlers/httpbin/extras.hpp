@@ -1,5 +1,5 @@
 #pragma once
-// go-httpbin's endpoints that httpbin lacks: /sse (server-sent events paced on timers),
+// go-httpbin's endpoints that httpbin lacks: /sse and /jsonl (events and JSON lines paced on timers),
 // /trailers (fields after a chunked body), /unstable (a 500 at a given rate),
 // /dump/request (the request as it came), /hostname and /websocket/echo (teapot's
 // WebSocket echo).
@@ -17,6 +17,9 @@ namespace teapot::detail::httpbin {
 /// `delay` (0): durations in teapot's units or seconds; together within --max-delay, else 400.
 response_plan sse(const request& req, std::string_view rest, const std::vector<query_param>& params,
                   const handler_context& ctx);
+/// /sse's messages as JSON lines (application/jsonl), one whole line a piece.
+response_plan jsonl(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                    const handler_context& ctx);
 /// Each pair a trailer field after the body (chunked, announced by Trailer), the body their
 /// JSON; a field a trailer may not carry (RFC 9110 §6.5.1) is a 400. HTTP/1.0 gets the body alone.
 response_plan trailers(const request& req, std::string_view rest, const std::vector<query_param>& params,
