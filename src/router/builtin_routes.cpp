@@ -147,6 +147,8 @@ constexpr std::array routes{
                   "/image/<png|jpeg|webp|svg>: a small image of teapot's own (httpbin)", true},
     builtin_route{"/sse", false, httpbin_get, httpbin::sse,
                   "/sse?count&duration&delay: server-sent events, paced on timers (go-httpbin)", true},
+    builtin_route{"/upload", false, "GET, HEAD, POST, OPTIONS", httpbin::upload,
+                  "/upload: a file form; POSTed, the files and fields as /post reads them", true},
     builtin_route{"/jsonl", false, httpbin_get, httpbin::jsonl,
                   "/jsonl?count&duration&delay: /sse's messages as JSON lines, paced on timers", true},
     builtin_route{"/trailers", false, httpbin_get, httpbin::trailers,

@@ -226,7 +226,12 @@ def check_extras(base):
     assert dump.startswith("POST /dump/request?q=1 HTTP/1.1\r\n") and "\r\nX-Case-Kept: 1\r\n" in dump, dump
     assert dump.endswith("\r\n\r\na=1"), dump
     assert requests.get(f"{base}/hostname", timeout=5).json() == {"hostname": "teapot"}
-    print("httpx: server-sent events as they come; requests: JSON lines, urllib3's Retry on /unstable; curl: /dump/request")
+    page = requests.get(f"{base}/upload", timeout=5).text
+    assert '<form method="post" action="/upload" enctype="multipart/form-data">' in page and 'type="file"' in page, page
+    r = requests.post(f"{base}/upload", files={"file": ("notes.txt", b"hello\n", "text/plain")},
+                      data={"comment": "hi"}, timeout=5)
+    assert r.json()["files"] == {"file": "hello\n"} and r.json()["form"] == {"comment": "hi"}, r.text
+    print("httpx: server-sent events as they come; requests: JSON lines, urllib3's Retry on /unstable; curl: /dump/request; /upload's form and its files")
 
 
 def curl(*args):

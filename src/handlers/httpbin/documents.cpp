@@ -2,6 +2,7 @@
 
 #include "handlers/error_plan.hpp"
 #include "handlers/httpbin/assets.hpp"
+#include "handlers/httpbin/echo.hpp"
 #include "handlers/httpbin/json_reply.hpp"
 #include "handlers/httpbin/redirects.hpp"
 #include "handlers/httpbin/request_view.hpp"
@@ -140,6 +141,20 @@ response_plan links(const request& req, std::string_view rest, const std::vector
     }
     html += "</body></html>";
     return text_answer(req, std::move(html), "text/html; charset=utf-8");
+}
+
+response_plan upload(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                     const handler_context& ctx) {
+    if (req.method == "POST") return body_echo(req, rest, params, ctx);
+    return text_answer(req,
+                       "<!DOCTYPE html>\n<html>\n<head><title>A file for /upload</title></head>\n<body>\n"
+                       "<form method=\"post\" action=\"" +
+                           ctx.httpbin.prefix +
+                           "/upload\" enctype=\"multipart/form-data\">\n"
+                           "<p><label>File <input type=\"file\" name=\"file\"></label></p>\n"
+                           "<p><label>Comment <input type=\"text\" name=\"comment\"></label></p>\n"
+                           "<p><input type=\"submit\" value=\"Upload\"></p>\n</form>\n</body>\n</html>\n",
+                       "text/html; charset=utf-8");
 }
 
 response_plan html(const request& req, std::string_view, const std::vector<query_param>&, const handler_context&) {

@@ -1,6 +1,7 @@
 #pragma once
 // httpbin's documents: /robots.txt, /deny (its angry face), /links/<n>[/<offset>]
 // (a page of n links to its siblings), /forms/post (a form that posts to /post),
+// /upload (a file form that posts to itself),
 // /html, /xml, /json, /encoding/utf8, and /image[/<kind>] (teapot's own drawing).
 
 #include "handlers/handler_context.hpp"
@@ -23,6 +24,10 @@ response_plan forms_post(const request& req, std::string_view rest, const std::v
 response_plan links(const request& req, std::string_view rest, const std::vector<query_param>& params,
                     const handler_context& ctx);
 
+/// GET: a page with a file form that posts multipart/form-data back here; POST: /post's
+/// answer (the files and fields as httpbin reads them).
+response_plan upload(const request& req, std::string_view rest, const std::vector<query_param>& params,
+                     const handler_context& ctx);
 /// httpbin's page: a passage of Moby-Dick (public domain), byte for byte.
 response_plan html(const request& req, std::string_view rest, const std::vector<query_param>& params,
                    const handler_context& ctx);
