@@ -8,6 +8,7 @@
 #include "handlers/httpbin/digest_syntax.hpp"
 #include "handlers/httpbin/multipart.hpp"
 #include "handlers/httpbin/prefix.hpp"
+#include "handlers/httpbin/python_args.hpp"
 #include "handlers/httpbin/python_random.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "router/builtin_routes.hpp"
@@ -669,4 +670,22 @@ TEST_CASE_METHOD(router_fixture,
     CHECK(get("/trailers?X-A=1&fault=wrong_length:%2B5").final_head.status == 400);  // no Content-Length to be wrong
     const auto cut = get("/trailers?X-A=1&fault=truncate:5B");
     CHECK(cut.trailers.size() == 1);  // the knob is not a field
+}
+
+TEST_CASE("httpbin: Python's strip, int() and float(), and Werkzeug's int converter on a path segment",
+          "[httpbin][python_args]") {
+    CHECK(httpbin::python_strip(" \t\n\r\f\va b\v") == "a b");
+    CHECK(httpbin::python_int(" 1_000\n") == 1000);
+    CHECK_FALSE(httpbin::python_int("1__0"));
+    CHECK(httpbin::python_float("\f2.5 ") == 2.5);
+    CHECK(httpbin::werkzeug_digits("007") == "7");
+    CHECK(httpbin::werkzeug_digits("000") == "0");
+    CHECK(httpbin::werkzeug_digits("123456789012345678901234567890") == "123456789012345678901234567890");
+    for (std::string_view refused : {"", "-1", "+1", " 1", "1a", "1_0"}) {
+        INFO(refused);
+        CHECK_FALSE(httpbin::werkzeug_digits(refused));
+        CHECK_FALSE(httpbin::werkzeug_count(refused, 10));
+    }
+    CHECK(httpbin::werkzeug_count("0042", 100) == 42);
+    CHECK(httpbin::werkzeug_count("99999999999999999999999", 100) == 100);  // clamped, never wrapped
 }

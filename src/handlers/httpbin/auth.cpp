@@ -2,6 +2,7 @@
 
 #include "handlers/error_plan.hpp"
 #include "handlers/httpbin/json_reply.hpp"
+#include "handlers/httpbin/python_args.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "util/ascii.hpp"
 #include "util/base64.hpp"
@@ -18,16 +19,14 @@
 namespace teapot::detail::httpbin {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
 // "Scheme credentials" split at the first run of blanks (Python's str.split(None, 1)).
 std::pair<std::string_view, std::string_view> scheme_and_rest(std::string_view field) {
-    while (!field.empty() && is_blank(field.front())) field.remove_prefix(1);
-    while (!field.empty() && is_blank(field.back())) field.remove_suffix(1);
+    while (!field.empty() && is_python_blank(field.front())) field.remove_prefix(1);
+    while (!field.empty() && is_python_blank(field.back())) field.remove_suffix(1);
     auto space = field.find_first_of(" \t");
     if (space == std::string_view::npos) return {field, {}};
     auto rest = field.substr(space);
-    while (!rest.empty() && is_blank(rest.front())) rest.remove_prefix(1);
+    while (!rest.empty() && is_python_blank(rest.front())) rest.remove_prefix(1);
     return {field.substr(0, space), rest};
 }
 

@@ -2,6 +2,7 @@
 
 #include "handlers/error_plan.hpp"
 #include "handlers/httpbin/echo.hpp"
+#include "handlers/httpbin/python_args.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
 
@@ -27,8 +28,6 @@ response_plan bodiless(const request& req, int status) {
     return plan;
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
 // helpers.parse_multi_value_header: each comma-separated part's tag, past blanks, W/ and an
 // opening quote, up to the next quote (so an unquoted tag keeps its trailing blanks, as there).
 std::vector<std::string_view> entity_tags(std::string_view field) {
@@ -38,7 +37,7 @@ std::vector<std::string_view> entity_tags(std::string_view field) {
     while (true) {
         const auto comma = field.find(',', start);
         auto part = field.substr(start, comma == std::string_view::npos ? field.npos : comma - start);
-        while (!part.empty() && is_blank(part.front())) part.remove_prefix(1);
+        while (!part.empty() && is_python_blank(part.front())) part.remove_prefix(1);
         if (part.starts_with("W/")) part.remove_prefix(2);
         if (part.starts_with('"')) part.remove_prefix(1);
         tags.push_back(part.substr(0, part.find('"')));
@@ -68,14 +67,10 @@ response_plan cache(const request& req, std::string_view, const std::vector<quer
 
 response_plan cache_for(const request& req, std::string_view seconds, const std::vector<query_param>& params,
                         const handler_context& ctx) {
-    // Werkzeug's int converter: digits only, leading zeros dropped.
-    if (seconds.empty() || !std::all_of(seconds.begin(), seconds.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return error_plan(404, "no resource at " + std::string{req.target} + ": /cache/<seconds>", &req);
-    const auto first = seconds.find_first_not_of('0');
+    const auto digits = werkzeug_digits(seconds);
+    if (!digits) return error_plan(404, "no resource at " + std::string{req.target} + ": /cache/<seconds>", &req);
     auto plan = get(req, {}, params, ctx);
-    plan.final_head.set(
-        "Cache-Control",
-        "public, max-age=" + std::string{first == std::string_view::npos ? "0" : seconds.substr(first)});
+    plan.final_head.set("Cache-Control", "public, max-age=" + std::string{*digits});
     return plan;
 }
 

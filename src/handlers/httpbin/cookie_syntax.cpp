@@ -1,18 +1,14 @@
 #include "handlers/httpbin/cookie_syntax.hpp"
 
+#include "handlers/httpbin/python_args.hpp"
+#include "util/ascii.hpp"
+
 #include <cstdio>
 
 namespace teapot::detail::httpbin {
 namespace {
 
 // Python's \s on bytes: space, \t, \n, \r, \f, \v.
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // The end of a quoted string that starts at `s[at]` ('"'), past its closing quote; npos when unclosed.
 std::size_t quoted_end(std::string_view s, std::size_t at) {
@@ -61,7 +57,7 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_field(std::string_
     while (i < field.size()) {
         // The name: up to "=" or ";".
         const auto name_end = field.find_first_of("=;", i);
-        const auto name = trimmed(field.substr(i, name_end == std::string_view::npos ? field.npos : name_end - i));
+        const auto name = python_strip(field.substr(i, name_end == std::string_view::npos ? field.npos : name_end - i));
         if (name_end == std::string_view::npos || field[name_end] == ';') {
             if (!name.empty()) pairs.emplace_back(std::string{name}, std::string{});
             i = name_end == std::string_view::npos ? field.size() : name_end + 1;
@@ -70,19 +66,19 @@ std::vector<std::pair<std::string, std::string>> parse_cookie_field(std::string_
         // The value: a quoted string when one closes and only blanks separate it from ";" (or
         // the end), else everything up to the next ";".
         std::size_t start = name_end + 1;
-        while (start < field.size() && is_blank(field[start])) ++start;
+        while (start < field.size() && is_python_blank(field[start])) ++start;
         std::size_t value_end = field.find(';', start);
         if (start < field.size() && field[start] == '"') {
             const auto closing = quoted_end(field, start);
             if (closing != std::string_view::npos) {
                 auto after = closing;
-                while (after < field.size() && is_blank(field[after])) ++after;
+                while (after < field.size() && is_python_blank(field[after])) ++after;
                 if (after == field.size() || field[after] == ';')
                     value_end = after == field.size() ? field.npos : after;
             }
         }
         const auto raw = field.substr(start, value_end == std::string_view::npos ? field.npos : value_end - start);
-        if (!name.empty()) pairs.emplace_back(std::string{name}, unquoted(trimmed(raw)));
+        if (!name.empty()) pairs.emplace_back(std::string{name}, unquoted(python_strip(raw)));
         i = value_end == std::string_view::npos ? field.size() : value_end + 1;
     }
     return pairs;
@@ -110,6 +106,13 @@ std::string quoted_cookie_value(std::string_view value) {
         }
     }
     return all_legal ? out : "\"" + out + "\"";
+}
+
+std::vector<std::pair<std::string, std::string>> request_cookies(const request& req) {
+    std::string field;
+    for (const auto& [name, value] : req.headers)
+        if (iequals(name, "Cookie")) field.append(field.empty() ? "" : "; ").append(value);
+    return parse_cookie_field(field);
 }
 
 }  // namespace teapot::detail::httpbin

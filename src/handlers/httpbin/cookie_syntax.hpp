@@ -3,6 +3,8 @@
 // pairs (quoted values unescaped), and a Set-Cookie line with the value quoted
 // where it must be. Fuzzed: fuzz/cookie_syntax.cpp.
 
+#include "plan/request.hpp"
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +17,10 @@ namespace teapot::detail::httpbin {
 /// around names and values go, a pair without a name is skipped, a quoted value loses its
 /// quotes and its escapes (\" and \\, \073 in octal).
 std::vector<std::pair<std::string, std::string>> parse_cookie_field(std::string_view field);
+
+/// The request's cookies: its Cookie fields joined with "; " (RFC 9113 §8.2.3: what the client
+/// meant by several), then read as above.
+std::vector<std::pair<std::string, std::string>> request_cookies(const request& req);
 
 /// A cookie value as Werkzeug writes it: as it is when every byte is a letter, a digit or one
 /// of /=!#$%&'*+-.^_`|~: and else quoted, with " and \ escaped, "," ";" and bytes outside

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <unordered_set>
 
 namespace teapot::detail::httpbin {
 namespace {
@@ -34,8 +35,9 @@ bool has_param(const std::vector<query_param>& params, std::string_view key) {
 // request.args.items(): each key once, with its first value, in the order first sent.
 std::vector<const query_param*> first_of_each(const std::vector<query_param>& params) {
     std::vector<const query_param*> out;
+    std::unordered_set<std::string_view> seen;  // a scan of `out` was quadratic in the parameters
     for (const auto& p : params)
-        if (std::none_of(out.begin(), out.end(), [&p](auto* q) { return q->key == p.key; })) out.push_back(&p);
+        if (seen.insert(p.key).second) out.push_back(&p);
     return out;
 }
 
@@ -61,12 +63,9 @@ response_plan cookie_redirect(const request& req, const handler_context& ctx,
 response_plan cookies(const request& req, std::string_view, const std::vector<query_param>& params,
                       const handler_context&) {
     // Several Cookie fields are one list (RFC 6265 §5.4 sends one; HTTP/2 splits it).
-    std::string field;
-    for (const auto& [name, value] : req.headers)
-        if (iequals(name, "Cookie")) field.append(field.empty() ? "" : "; ").append(value);
     const bool show_env = has_param(params, "show_env");
     boost::json::object jar;
-    for (auto& [name, value] : parse_cookie_field(field)) {
+    for (auto& [name, value] : request_cookies(req)) {
         if (!show_env && std::find(env_cookies.begin(), env_cookies.end(), name) != env_cookies.end()) continue;
         // request.cookies is a MultiDict: the first of a name is the one httpbin shows.
         if (!jar.contains(name)) jar[name] = is_utf8(value) ? value : repaired_utf8(value);

@@ -114,10 +114,7 @@ response_plan digest_auth(const request& req, std::string_view rest, const std::
     const bool require_cookie =
         require && (iequals(*require, "1") || iequals(*require, "t") || iequals(*require, "true"));
     std::map<std::string, std::string> cookies;
-    std::string field;
-    for (const auto& [name, value] : req.headers)
-        if (iequals(name, "Cookie")) field.append(field.empty() ? "" : "; ").append(value);
-    for (auto& [name, value] : parse_cookie_field(field)) cookies.emplace(std::move(name), std::move(value));
+    for (auto& [name, value] : request_cookies(req)) cookies.emplace(std::move(name), std::move(value));
 
     const auto credentials = parse_digest_credentials(req.header("Authorization"));
     if (!credentials || (require_cookie && !req.has_header("Cookie")))

@@ -1,19 +1,12 @@
 #include "handlers/httpbin/digest_syntax.hpp"
 
+#include "handlers/httpbin/python_args.hpp"
 #include "util/ascii.hpp"
 
 #include <vector>
 
 namespace teapot::detail::httpbin {
 namespace {
-
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // urllib's parse_http_list: items separated by commas outside quoted strings; inside one, a
 // backslash keeps the byte after it (and is dropped); items trimmed.
@@ -33,14 +26,14 @@ std::vector<std::string> list_items(std::string_view s) {
             if (c == '"') quote = false;
             part.push_back(c);
         } else if (c == ',') {
-            items.emplace_back(trimmed(part));
+            items.emplace_back(python_strip(part));
             part.clear();
         } else {
             if (c == '"') quote = true;
             part.push_back(c);
         }
     }
-    if (!part.empty()) items.emplace_back(trimmed(part));
+    if (!part.empty()) items.emplace_back(python_strip(part));
     return items;
 }
 
@@ -48,12 +41,12 @@ std::vector<std::string> list_items(std::string_view s) {
 
 std::optional<std::map<std::string, std::string>> parse_digest_credentials(std::string_view field) {
     // "Digest" and the rest, split at the first run of blanks (str.split(None, 1)).
-    field = trimmed(field);
+    field = python_strip(field);
     std::size_t space = 0;
-    while (space < field.size() && !is_blank(field[space])) ++space;
+    while (space < field.size() && !is_python_blank(field[space])) ++space;
     if (space == field.size() || !iequals(field.substr(0, space), "Digest")) return std::nullopt;
     std::map<std::string, std::string> params;
-    for (const auto& item : list_items(trimmed(field.substr(space)))) {
+    for (const auto& item : list_items(python_strip(field.substr(space)))) {
         const auto eq = item.find('=');
         if (eq == std::string::npos) {
             params[item] = std::string{};  // Werkzeug's None: present, no value (read as absent below)

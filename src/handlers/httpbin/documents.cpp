@@ -4,6 +4,7 @@
 #include "handlers/httpbin/assets.hpp"
 #include "handlers/httpbin/echo.hpp"
 #include "handlers/httpbin/json_reply.hpp"
+#include "handlers/httpbin/python_args.hpp"
 #include "handlers/httpbin/redirects.hpp"
 #include "handlers/httpbin/request_view.hpp"
 #include "handlers/negotiation.hpp"
@@ -82,14 +83,6 @@ response_plan no_acceptable_image(const request& req) {
     return body_reply(req, 406, "application/json", response_body::of_static(body));
 }
 
-// Werkzeug's int converter, clamped to `cap` (anything larger is alike here).
-std::optional<std::size_t> whole(std::string_view s, std::size_t cap) {
-    if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-    std::size_t v = 0;
-    for (char c : s) v = std::min(v * 10 + static_cast<std::size_t>(c - '0'), cap);
-    return v;
-}
-
 }  // namespace
 
 response_plan robots_txt(const request& req, std::string_view, const std::vector<query_param>&,
@@ -122,17 +115,16 @@ response_plan forms_post(const request& req, std::string_view, const std::vector
 response_plan links(const request& req, std::string_view rest, const std::vector<query_param>&,
                     const handler_context& ctx) {
     const auto slash = rest.find('/');
-    const auto n = whole(rest.substr(0, slash), 1000);
+    const auto n = werkzeug_count(rest.substr(0, slash), 1000);
     const auto offset =
-        slash == std::string_view::npos ? std::optional<std::size_t>{0} : whole(rest.substr(slash + 1), 1000);
+        slash == std::string_view::npos ? std::optional<std::size_t>{0} : werkzeug_count(rest.substr(slash + 1), 1000);
     if (!n || !offset)
         return error_plan(404, "no resource at " + std::string{req.target} + ": /links/<n>[/<offset>]", &req);
     const auto count = std::clamp<std::size_t>(*n, 1, 200);  // httpbin's bounds: 1 to 200 links
     const auto base = ctx.httpbin.prefix + "/links/" + std::to_string(count) + "/";
     if (slash == std::string_view::npos) {
         // url_for with Python's int: the digits without their leading zeros, however many.
-        const auto digits = rest.substr(std::min(rest.find_first_not_of('0'), rest.size() - 1));
-        return flask_redirect(req, ctx.httpbin.prefix + "/links/" + std::string{digits} + "/0");
+        return flask_redirect(req, ctx.httpbin.prefix + "/links/" + std::string{*werkzeug_digits(rest)} + "/0");
     }
     std::string html = "<html><head><title>Links</title></head><body>";
     for (std::size_t i = 0; i < count; ++i) {

@@ -20,15 +20,8 @@
 namespace teapot::detail::httpbin {
 namespace {
 
-// Werkzeug's int converter: digits only (else the route does not match: 404), any size, leading
-// zeros dropped. Kept as text: /redirect/<a hundred digits> counts down as httpbin's big ints do.
-std::optional<std::string> count_of(std::string_view n) {
-    if (n.empty() || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-    const auto first = n.find_first_not_of('0');
-    return first == std::string_view::npos ? std::string{"0"} : std::string{n.substr(first)};
-}
-
-// n - 1 for a decimal n > 0 without leading zeros.
+// n - 1 for a decimal n > 0 without leading zeros (werkzeug_digits): kept as text, so that
+// /redirect/<a hundred digits> counts down as httpbin's big ints do.
 std::string minus_one(std::string n) {
     auto i = n.size();
     while (n[--i] == '0') n[i] = '9';
@@ -102,32 +95,35 @@ response_plan flask_redirect(const request& req, const std::string& location) {
 
 response_plan redirect(const request& req, std::string_view n, const std::vector<query_param>& params,
                        const handler_context& ctx) {
-    const auto count = count_of(n);
+    const auto count = werkzeug_digits(n);
     if (!count) return not_a_count(req);
     if (*count == "0") return zero_count(req);
     const bool absolute = asks_absolute(params);
     const auto base = (absolute ? host_url(req) : std::string{}) + ctx.httpbin.prefix;
     if (*count == "1") return flask_redirect(req, base + "/get");
-    return flask_redirect(req, base + (absolute ? "/absolute-redirect/" : "/relative-redirect/") + minus_one(*count));
+    return flask_redirect(
+        req, base + (absolute ? "/absolute-redirect/" : "/relative-redirect/") + minus_one(std::string{*count}));
 }
 
 response_plan relative_redirect(const request& req, std::string_view n, const std::vector<query_param>&,
                                 const handler_context& ctx) {
-    const auto count = count_of(n);
+    const auto count = werkzeug_digits(n);
     if (!count) return not_a_count(req);
     if (*count == "0") return zero_count(req);
     const auto& prefix = ctx.httpbin.prefix;
-    return redirect_plan(req, 302, *count == "1" ? prefix + "/get" : prefix + "/relative-redirect/" + minus_one(*count),
-                         "");
+    return redirect_plan(
+        req, 302, *count == "1" ? prefix + "/get" : prefix + "/relative-redirect/" + minus_one(std::string{*count}),
+        "");
 }
 
 response_plan absolute_redirect(const request& req, std::string_view n, const std::vector<query_param>&,
                                 const handler_context& ctx) {
-    const auto count = count_of(n);
+    const auto count = werkzeug_digits(n);
     if (!count) return not_a_count(req);
     if (*count == "0") return zero_count(req);
     const auto base = host_url(req) + ctx.httpbin.prefix;
-    return flask_redirect(req, *count == "1" ? base + "/get" : base + "/absolute-redirect/" + minus_one(*count));
+    return flask_redirect(
+        req, *count == "1" ? base + "/get" : base + "/absolute-redirect/" + minus_one(std::string{*count}));
 }
 
 response_plan redirect_to(const request& req, std::string_view, const std::vector<query_param>& params,

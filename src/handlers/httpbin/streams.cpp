@@ -25,12 +25,6 @@ constexpr std::size_t max_drip_bytes = 10 * 1024 * 1024;  // and on /drip
 constexpr std::size_t max_stream_lines = 100;             // and on /stream
 
 // Werkzeug's int converter (digits only) as a count, clamped to `cap`; nullopt when not digits.
-std::optional<std::size_t> count_of(std::string_view n, std::size_t cap) {
-    if (n.empty() || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-    std::size_t value = 0;
-    for (char c : n) value = std::min(value * 10 + static_cast<std::size_t>(c - '0'), cap + 1);
-    return std::min(value, cap);
-}
 
 response_plan not_routed(const request& req, std::string_view what) {
     return error_plan(404, "no resource at " + std::string{req.target} + ": " + std::string{what}, &req);
@@ -127,7 +121,7 @@ std::optional<std::pair<long long, long long>> httpbin_range(std::string_view fi
 
 response_plan bytes(const request& req, std::string_view n, const std::vector<query_param>& params,
                     const handler_context& ctx) {
-    const auto count = count_of(n, max_random_bytes);
+    const auto count = werkzeug_count(n, max_random_bytes);
     if (!count) return not_routed(req, "/bytes/<n>");
     auto drawn = random_bytes(*count, params, ctx);
     if (!drawn) return error_plan(500, "seed is not an integer (httpbin answers 500 here too)", &req);
@@ -136,7 +130,7 @@ response_plan bytes(const request& req, std::string_view n, const std::vector<qu
 
 response_plan stream_bytes(const request& req, std::string_view n, const std::vector<query_param>& params,
                            const handler_context& ctx) {
-    const auto count = count_of(n, max_random_bytes);
+    const auto count = werkzeug_count(n, max_random_bytes);
     if (!count) return not_routed(req, "/stream-bytes/<n>");
     if (const auto* chunk = first_arg(params, "chunk_size"); chunk && !python_int(*chunk))
         return error_plan(500, "chunk_size is not an integer (httpbin answers 500 here too)", &req);
@@ -147,7 +141,7 @@ response_plan stream_bytes(const request& req, std::string_view n, const std::ve
 
 response_plan stream(const request& req, std::string_view n, const std::vector<query_param>& params,
                      const handler_context&) {
-    const auto count = count_of(n, max_stream_lines);
+    const auto count = werkzeug_count(n, max_stream_lines);
     if (!count) return not_routed(req, "/stream/<n>");
     // json.dumps of get_dict's dict and an id: its keys in that order, ", " and ": ".
     auto fields = echo(req, params, field::url | field::args | field::headers | field::origin);
@@ -171,7 +165,7 @@ response_plan range(const request& req, std::string_view n, const std::vector<qu
                     const handler_context& ctx) {
     if (n.empty() || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return not_routed(req, "/range/<n>");
-    const auto size = count_of(n, max_random_bytes + 1).value_or(0);
+    const auto size = werkzeug_count(n, max_random_bytes + 1).value_or(0);
     const std::string tag = "range" + std::string{n.substr(std::min(n.find_first_not_of('0'), n.size() - 1))};
     if (size == 0 || size > max_random_bytes) {
         auto plan = octets(req, 404, std::string{"number of bytes must be in the range (0, 102400]"});
