@@ -358,6 +358,21 @@ class Httpbin(Server):
                 "-b", f"127.0.0.1:{port}", "httpbin:app"]
 
 
+class GoHttpbin(Server):
+    """go-httpbin v2.13.4, built from ../shared/peers (bench/httpbin builds it). It logs every
+    request to its standard output (to a file here) and has no flag to stop it: measured as
+    users run it."""
+    name, label = "go-httpbin", "go-httpbin"
+
+    def __init__(self, workdir, binary):
+        super().__init__(workdir)
+        self.binary = binary
+        self.delay_path = "/delay/1"
+
+    def argv(self, port, extra=()):
+        return [self.binary, "-host", "127.0.0.1", "-port", str(port), *extra]
+
+
 class Wiremock(Server):
     name, label = "wiremock", "WireMock"
 
