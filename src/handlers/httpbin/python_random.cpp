@@ -1,7 +1,7 @@
 #include "handlers/httpbin/python_random.hpp"
 
+#include <algorithm>
 #include <array>
-#include <sstream>
 #include <vector>
 
 namespace teapot::detail::httpbin {
@@ -55,14 +55,25 @@ std::array<std::uint32_t, n> init_by_array(const std::vector<std::uint32_t>& key
     return mt;
 }
 
+// A seed sequence that hands std::mt19937 these words as its state: seed(seq) takes the
+// words generate() writes as X(-n)..X(-1) ([rand.eng.mers]), and the engine then continues
+// exactly as CPython's generator does after init_by_array. (Writing the 624 words out as
+// text and reading them back, as before, cost more than drawing 1 KiB.)
+struct state_words {
+    using result_type = std::uint32_t;  // what the standard library asks of a seed sequence
+    const std::array<std::uint32_t, n>& words;
+    template <typename It>
+    void generate(It first, It last) const {
+        std::copy_n(words.begin(), std::min<std::size_t>(n, static_cast<std::size_t>(last - first)), first);
+    }
+};
+
 }  // namespace
 
 python_random::python_random(std::string_view decimal) {
-    // std::mt19937 reads back its state as its 624 words: the engine then continues from it
-    // exactly as CPython's generator does after init_by_array.
-    std::stringstream state;
-    for (auto w : init_by_array(words_of(decimal))) state << w << ' ';
-    state >> engine_;
+    const auto words = init_by_array(words_of(decimal));
+    state_words seq{words};
+    engine_.seed(seq);
 }
 
 unsigned char python_random::byte() {
