@@ -111,11 +111,19 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             return f;
         case fault::kind::garbage:
         case fault::kind::truncate: {
+            // truncate:100B:reset ends with RST instead of FIN (a step's `end: reset`).
+            if (f.what == fault::kind::truncate && value.ends_with(":reset")) {
+                f.reset_at_end = true;
+                value.remove_suffix(6);
+            } else if (f.what == fault::kind::truncate && value.ends_with(":fin")) {
+                value.remove_suffix(4);
+            }
             auto n = value.empty() ? std::optional<std::size_t>{} : parse_byte_size(value);
             bool garbage = f.what == fault::kind::garbage;
             if (!n || (garbage && (*n == 0 || *n > max_garbage)))
                 return fail(error, garbage ? "fault garbage takes a size from 1B to 1MiB, such as 64B"
-                                           : "fault truncate takes the body bytes to send, such as 100B");
+                                           : "fault truncate takes the body bytes to send, such as 100B, and "
+                                             "its end, :fin (the default) or :reset, such as 100B:reset");
             f.bytes = *n;
             return f;
         }

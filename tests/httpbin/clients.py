@@ -258,10 +258,14 @@ def check_curl(base):
     cut = subprocess.run(["curl", "-sS", "--max-time", "5", f"{base}/drip?duration=0.5&numbytes=10&fault=truncate:5B"],
                          capture_output=True, text=True)
     assert cut.returncode == 18 and cut.stdout == "*****", (cut.returncode, cut.stdout, cut.stderr)
+    # Half the bytes, then a reset: curl reports the reset (56), not a short body (18).
+    cut = subprocess.run(["curl", "-sS", "--max-time", "5",
+                          f"{base}/drip?duration=0.5&numbytes=10&fault=truncate:5B:reset"], capture_output=True, text=True)
+    assert cut.returncode == 56 and cut.stdout == "*****", (cut.returncode, cut.stdout, cut.stderr)
     raw = subprocess.run(["curl", "-sS", "--raw", "--max-time", "5", f"{base}/trailers?X-Sum=1&fault=truncate:6B"],
                          capture_output=True)
     assert raw.returncode == 18 and raw.stdout == b'e\r\n{"X', (raw.returncode, raw.stdout)  # cut inside the chunk
-    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect, -u, --digest, a cut drip, a cut chunk")
+    print("curl: -L through absolute redirects, forms, PATCH with JSON, a cookie through a redirect, -u, --digest, a cut drip (FIN, then RST), a cut chunk")
 
 
 NODE = r"""

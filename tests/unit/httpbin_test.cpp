@@ -391,6 +391,14 @@ TEST_CASE_METHOD(router_fixture, "httpbin: ?fault= breaks an httpbin answer as i
     CHECK(get("/drip?duration=1&fault=reset").final_head.status == 400);                      // nothing to pace
     CHECK(get("/bearer?fault=truncate:5B").fault.what == teapot::detail::fault::kind::none);  // its 401 stays
     CHECK(get("/status/200?fault=truncate:5B").fault.what == teapot::detail::fault::kind::truncate);
+    // The end of a cut: FIN by default, RST with :reset (a scenario step's `end: reset`).
+    const auto reset = get("/drip?duration=1&numbytes=10&fault=truncate:5B:reset").fault;
+    CHECK(reset.what == teapot::detail::fault::kind::truncate);
+    CHECK(reset.bytes == 5);
+    CHECK(reset.reset_at_end);
+    CHECK_FALSE(get("/get?fault=truncate:5B:fin").fault.reset_at_end);
+    CHECK(get("/get?fault=truncate:5B:rst").final_head.status == 400);
+    CHECK(get("/get?fault=garbage:5B:reset").final_head.status == 400);
 }
 
 TEST_CASE("httpbin: Digest credentials read as Werkzeug reads them", "[httpbin][auth]") {
