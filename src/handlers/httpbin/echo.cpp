@@ -1,6 +1,7 @@
 #include "handlers/httpbin/echo.hpp"
 
 #include "handlers/error_plan.hpp"
+#include "handlers/httpbin/json_arena.hpp"
 #include "handlers/httpbin/json_reply.hpp"
 #include "handlers/httpbin/python_args.hpp"
 #include "handlers/httpbin/request_view.hpp"
@@ -22,21 +23,27 @@ namespace teapot::detail::httpbin {
 
 response_plan get(const request& req, std::string_view, const std::vector<query_param>& params,
                   const handler_context&) {
-    return json_reply(req, echo(req, params, field::url | field::args | field::headers | field::origin));
+    json_arena arena;
+    return json_reply(req,
+                      echo(req, params, field::url | field::args | field::headers | field::origin, arena.storage()));
 }
 
 response_plan body_echo(const request& req, std::string_view, const std::vector<query_param>& params,
                         const handler_context&) {
+    json_arena arena;
     return json_reply(req, echo(req, params,
                                 field::url | field::args | field::form | field::data | field::origin | field::headers |
-                                    field::files | field::json));
+                                    field::files | field::json,
+                                arena.storage()));
 }
 
 response_plan anything(const request& req, std::string_view, const std::vector<query_param>& params,
                        const handler_context&) {
+    json_arena arena;
     return json_reply(req, echo(req, params,
                                 field::url | field::args | field::headers | field::origin | field::method |
-                                    field::form | field::data | field::files | field::json));
+                                    field::form | field::data | field::files | field::json,
+                                arena.storage()));
 }
 
 response_plan headers(const request& req, std::string_view, const std::vector<query_param>& params,

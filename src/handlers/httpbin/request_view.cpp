@@ -63,21 +63,24 @@ std::map<std::string, std::string> wsgi_headers(const request& req) {
 
 // Python's str of request bytes: UTF-8, with U+FFFD for what is not (the JSON writer
 // escapes every non-ASCII character either way).
-boost::json::string text(std::string_view bytes) {
-    return is_utf8(bytes) ? boost::json::string{bytes} : boost::json::string{repaired_utf8(bytes)};
+boost::json::string text(std::string_view bytes, const boost::json::storage_ptr& sp) {
+    return is_utf8(bytes) ? boost::json::string{bytes, sp} : boost::json::string{repaired_utf8(bytes), sp};
 }
 
 // semiflatten: one value a string, several a list, in the order sent.
-boost::json::object semiflatten(const std::vector<query_param>& pairs) {
-    boost::json::object out;
+boost::json::object semiflatten(const std::vector<query_param>& pairs, const boost::json::storage_ptr& sp) {
+    boost::json::object out(sp);
     for (const auto& p : pairs) {
         auto* existing = out.if_contains(p.key);
         if (!existing) {
-            out[p.key] = text(p.value);
+            out[p.key] = text(p.value, sp);
         } else if (existing->is_array()) {
-            existing->get_array().push_back(text(p.value));
+            existing->get_array().push_back(text(p.value, sp));
         } else {
-            *existing = boost::json::array{*existing, text(p.value)};
+            boost::json::array both(sp);
+            both.push_back(std::move(*existing));
+            both.push_back(text(p.value, sp));
+            *existing = std::move(both);
         }
     }
     return out;
@@ -113,22 +116,25 @@ std::vector<query_param> form_pairs(std::string_view body) {
 }
 
 // helpers.json_safe: bytes as text when they are UTF-8, else an RFC 2397 data URL of `type`.
-boost::json::string data_url_or_text(std::string_view bytes, std::string_view type) {
-    if (is_utf8(bytes)) return boost::json::string{bytes};
-    return boost::json::string{"data:" + std::string{type} + ";base64," + base64_encode(bytes)};
+boost::json::string data_url_or_text(std::string_view bytes, std::string_view type,
+                                     const boost::json::storage_ptr& sp) {
+    if (is_utf8(bytes)) return boost::json::string{bytes, sp};
+    return boost::json::string{"data:" + std::string{type} + ";base64," + base64_encode(bytes), sp};
 }
 
-boost::json::string json_safe(std::string_view bytes) { return data_url_or_text(bytes, "application/octet-stream"); }
+boost::json::string json_safe(std::string_view bytes, const boost::json::storage_ptr& sp) {
+    return data_url_or_text(bytes, "application/octet-stream", sp);
+}
 
 // The body parsed as JSON whatever the Content-Type says, null when it is not JSON. Nesting is
 // bounded (Boost.JSON's default is 32; Python's recursion limit stops near 1 000): docs/httpbin.md.
-boost::json::value body_json(std::string_view body) {
-    if (body.empty()) return {};
+boost::json::value body_json(std::string_view body, const boost::json::storage_ptr& sp) {
+    if (body.empty()) return boost::json::value(sp);
     boost::json::parse_options options;
     options.max_depth = 256;
     boost::system::error_code ec;
-    auto value = boost::json::parse(body, ec, {}, options);
-    return ec ? boost::json::value{} : value;
+    auto value = boost::json::parse(body, ec, sp, options);
+    return ec ? boost::json::value(sp) : value;
 }
 
 std::string host_of(const request& req) {
@@ -166,25 +172,27 @@ std::string origin_of(const request& req) {
     return std::string{peer};
 }
 
-boost::json::object headers_object(const request& req, const std::vector<query_param>& params) {
+boost::json::object headers_object(const request& req, const std::vector<query_param>& params,
+                                   const boost::json::storage_ptr& sp) {
     auto headers = wsgi_headers(req);
     const bool show_env = std::any_of(params.begin(), params.end(), [](auto& p) { return p.key == "show_env"; });
     if (!show_env)
         for (auto name : env_headers) headers.erase(std::string{name});
-    boost::json::object out;
-    for (const auto& [name, value] : headers) out[name] = text(value);
+    boost::json::object out(sp);
+    for (const auto& [name, value] : headers) out[name] = text(value, sp);
     return out;
 }
 
-boost::json::object echo(const request& req, const std::vector<query_param>& params, unsigned which) {
-    boost::json::object out;
+boost::json::object echo(const request& req, const std::vector<query_param>& params, unsigned which,
+                         const boost::json::storage_ptr& sp) {
+    boost::json::object out(sp);
     const auto type = media_type(req);
     // Werkzeug reads a form's body into form (and files), and leaves data empty.
     const std::string_view data_bytes = is_form(type) ? std::string_view{} : req.body;
     // multipart/form-data: fields to form, parts with a filename to files (Werkzeug's MultiDict
     // gives httpbin the first file of a name only). A body Werkzeug cannot read leaves both empty.
     std::vector<query_param> fields;
-    boost::json::object files;
+    boost::json::object files(sp);
     if (type == "multipart/form-data" && (which & (field::form | field::files))) {
         const auto boundary = form_boundary(req.header("Content-Type"));
         const auto parts = boundary ? parse_form_data(req.body, *boundary) : std::nullopt;
@@ -193,20 +201,20 @@ boost::json::object echo(const request& req, const std::vector<query_param>& par
                 fields.push_back({part.name, std::string{part.content}});
             } else if (!files.contains(part.name)) {
                 files[part.name] = data_url_or_text(
-                    part.content, part.content_type.empty() ? "application/octet-stream" : part.content_type);
+                    part.content, part.content_type.empty() ? "application/octet-stream" : part.content_type, sp);
             }
         }
     } else if (type == "application/x-www-form-urlencoded" && (which & field::form)) {
         fields = form_pairs(req.body);
     }
-    if (which & field::url) out["url"] = text(url_of(req));
-    if (which & field::args) out["args"] = semiflatten(params);
-    if (which & field::form) out["form"] = semiflatten(fields);
-    if (which & field::data) out["data"] = json_safe(data_bytes);
+    if (which & field::url) out["url"] = text(url_of(req), sp);
+    if (which & field::args) out["args"] = semiflatten(params, sp);
+    if (which & field::form) out["form"] = semiflatten(fields, sp);
+    if (which & field::data) out["data"] = json_safe(data_bytes, sp);
     if (which & field::origin) out["origin"] = origin_of(req);
-    if (which & field::headers) out["headers"] = headers_object(req, params);
+    if (which & field::headers) out["headers"] = headers_object(req, params, sp);
     if (which & field::files) out["files"] = std::move(files);
-    if (which & field::json) out["json"] = body_json(data_bytes);
+    if (which & field::json) out["json"] = body_json(data_bytes, sp);
     if (which & field::method) out["method"] = req.method;
     return out;
 }

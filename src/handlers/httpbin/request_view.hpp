@@ -32,12 +32,15 @@ enum : unsigned {
 }  // namespace field
 
 /// The fields `which` (field:: bits) names, keyed as httpbin keys them.
-boost::json::object echo(const request& req, const std::vector<query_param>& params, unsigned which);
+/// Every JSON value made lives in `sp` (an answer's arena, json_arena.hpp; default: the heap).
+boost::json::object echo(const request& req, const std::vector<query_param>& params, unsigned which,
+                         const boost::json::storage_ptr& sp = {});
 
 /// httpbin's "headers": names as WSGI gives them back (Title-Case, "_" as "-"), repeated
 /// fields joined by ",", and the proxy fields (X-Forwarded-For, Via…) hidden unless the
 /// query has show_env.
-boost::json::object headers_object(const request& req, const std::vector<query_param>& params);
+boost::json::object headers_object(const request& req, const std::vector<query_param>& params,
+                                   const boost::json::storage_ptr& sp = {});
 
 /// The client's address: X-Forwarded-For when the request has it, else the peer's address.
 std::string origin_of(const request& req);
