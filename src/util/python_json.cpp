@@ -6,6 +6,7 @@
 #include <boost/locale/utf.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -30,10 +31,21 @@ void append_string(std::string& out, std::string_view s) {
     out.push_back('"');
     const char* p = s.data();
     const char* end = p + s.size();
+    // Printable ASCII but '"' and '\\' goes out as it is: copied a run at a time, not a byte.
+    static constexpr auto plain = [] {
+        std::array<bool, 256> table{};
+        for (int c = 0x20; c < 0x7F; ++c) table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+        return table;
+    }();
     while (p != end) {
+        const char* run = p;
+        while (run != end && plain[static_cast<unsigned char>(*run)]) ++run;
+        out.append(p, run);
+        p = run;
+        if (p == end) break;
         const auto c = static_cast<unsigned char>(*p);
-        if (c >= 0x20 && c < 0x7F) {
-            if (c == '"' || c == '\\') out.push_back('\\');
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
             out.push_back(static_cast<char>(c));
             ++p;
             continue;
