@@ -346,6 +346,10 @@ TEST_CASE("httpbin: Python's random.seed and randint(0, 255), byte for byte", "[
     CHECK(draw("1") == std::vector<int>{68, 32, 130, 60, 253, 230, 241, 194});
     CHECK(draw("-7") == std::vector<int>{165, 77, 202, 24, 37, 48, 187, 29});
     CHECK(draw("123456789012345678901234567890") == std::vector<int>{112, 81, 6, 137, 57, 125, 187, 134});
+    // The same seed again, right after itself and after another: the kept engine starts afresh.
+    CHECK(draw("1") == std::vector<int>{68, 32, 130, 60, 253, 230, 241, 194});
+    CHECK(draw("1") == std::vector<int>{68, 32, 130, 60, 253, 230, 241, 194});
+    CHECK(draw("0") == std::vector<int>{197, 215, 20, 132, 248, 207, 155, 244});
 }
 
 TEST_CASE_METHOD(router_fixture, "httpbin: /drip, /range and /bytes keep httpbin's caps and teapot's time bounds",
