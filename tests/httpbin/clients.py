@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """httpbin's endpoints on teapot as real clients use them in their own test suites:
-Python requests (redirect chains, JSON and form bodies, HEAD), curl (-L, --data,
---json-like bodies) and Node's fetch (redirects followed, a JSON round trip).
+Python requests (redirect chains, JSON and form bodies, HEAD, images, urllib3's Retry),
+httpx sync and async (redirects, cookies, Digest, gzip, timeouts, server-sent events),
+curl (-L, --data, --json-like bodies, cut bodies) and Node (fetch: redirects, a JSON
+round trip, an image; http: trailers).
 Exit 0 when every client sees what it would see against httpbin.
 
     /usr/bin/python3 tests/httpbin/clients.py BUILD/teapot
@@ -234,6 +236,36 @@ def check_extras(base):
     print("httpx: server-sent events as they come; requests: JSON lines, urllib3's Retry on /unstable; curl: /dump/request; /upload's form and its files")
 
 
+def check_httpx(base):
+    """httpx, sync and async, as its own suite uses httpbin: redirects, cookies, Digest, gzip, timeouts."""
+    import asyncio
+
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=5) as client:
+        r = client.get("/redirect/3", follow_redirects=True)
+        assert r.status_code == 200 and len(r.history) == 3 and r.json()["url"] == f"{base}/get", r.history
+        r = client.get("/cookies/set", params={"flavour": "ginger"}, follow_redirects=True)
+        assert r.json() == {"cookies": {"flavour": "ginger"}}, r.text
+        r = client.get("/digest-auth/auth/user/passwd/SHA-256", auth=httpx.DigestAuth("user", "passwd"))
+        assert r.status_code == 200 and r.json() == {"authenticated": True, "user": "user"}, r.text
+        r = client.get("/gzip")
+        assert r.headers["content-encoding"] == "gzip" and r.json()["gzipped"] is True, r.headers
+        try:
+            client.get("/delay/3", timeout=0.5)
+            raise AssertionError("/delay/3 answered within 0.5 s")
+        except httpx.ReadTimeout:
+            pass
+
+    async def concurrently():
+        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+            answers = await asyncio.gather(*(client.get("/get", params={"n": i}) for i in range(20)))
+            assert [a.json()["args"]["n"] for a in answers] == [str(i) for i in range(20)]
+
+    asyncio.run(concurrently())
+    print("httpx: redirects, a cookie round trip, Digest SHA-256, gzip, a read timeout on /delay, 20 async GETs")
+
+
 def curl(*args):
     return subprocess.run(["curl", "-sS", "--max-time", "5", *args], capture_output=True, text=True, check=True).stdout
 
@@ -313,6 +345,7 @@ def main():
         check_requests(base)
         check_documents(base)
         check_extras(base)
+        check_httpx(base)
         check_curl(base)
         check_node(base)
     finally:
