@@ -127,13 +127,15 @@ def listen_drops():
 WRK_PROCS = []
 
 
-def wrk(url, connections, seconds, headers=()):
-    """One wrk -t1 run; its done() hook (report.lua) prints exact figures."""
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "2s", "-s", LUA]
+def wrk(url, connections, seconds, headers=(), script=None, env=None):
+    """One wrk -t1 run; its done() hook (report.lua, or a `script` that loads it, with `env`
+    added to the environment) prints exact figures."""
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "2s", "-s", script or LUA]
     for h in headers:
         argv += ["-H", h]
     argv.append(url)
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         env={**os.environ, **env} if env else None)
     WRK_PROCS.append(p)
     try:
         out, _ = p.communicate(timeout=seconds + 30)
@@ -154,19 +156,19 @@ def children_cpu():
     return ru.ru_utime + ru.ru_stime
 
 
-def measure_wrk(running, path, connections, cfg, expect, headers=(), cafile=None, check=None):
+def measure_wrk(running, path, connections, cfg, expect, headers=(), cafile=None, check=None, script=None, env=None):
     """A warm-up run, a check that the path answers expect, then the measured
     run with RSS sampling. Errors: socket errors (connect, read, write,
     timeout) plus answers whose class is not the expected one. wrk counts every
     answer outside 2xx/3xx as a 'status' error: all of them for a 418, none for
     a 200. (A response() hook could check each code, but it makes wrk itself
     the bottleneck.) `check`, when given, makes that request and returns its
-    status. With cafile, over HTTPS on the server's TLS port, the check
+    status; `script` and `env` go to wrk(). With cafile, over HTTPS on the server's TLS port, the check
     verifying the chain against that CA. Also records the CPU time the server's
     processes and wrk took during the measured run."""
     url = (running.tls_base if cafile else running.base) + path
     if cfg.warmup > 0:
-        wrk(url, connections, cfg.warmup, headers)
+        wrk(url, connections, cfg.warmup, headers, script, env)
     if check:  # a request other than a GET (bench/lib/httpbin_bench.py's POST): its own check
         status = check()
     elif cafile:
@@ -177,7 +179,7 @@ def measure_wrk(running, path, connections, cfg, expect, headers=(), cafile=None
         raise RuntimeError(f"{running.server.name} {url}: {status}, expected {expect}")
     with RssSampler(running) as rss, OtherCpu(rss.pids) as other:
         server0, client0 = S.cpu_seconds(rss.pids), children_cpu()
-        r = wrk(url, connections, cfg.duration, headers)
+        r = wrk(url, connections, cfg.duration, headers, script, env)
         r["server_cpu_s"], r["client_cpu_s"] = S.cpu_seconds(rss.pids) - server0, children_cpu() - client0
     r["other_cpu"] = other.cores
     r["server_cpu_us"] = r["server_cpu_s"] * 1e6 / r["requests"] if r["requests"] else None

@@ -3,6 +3,9 @@
 With TLS=1 in the environment, over TLS (certificate unchecked), a full handshake per
 connection; with TLS=resume, every connection resumes the first one's session.
 
+With BODY_FILE in the environment, each request is a POST (METHOD= another method) of
+that file's bytes, as application/json (CONTENT_TYPE= another type).
+
 Usage: drive.py HOST PORT COUNT PATH [EXTRA_HEADER_LINES [fresh]]
 """
 import os
@@ -34,13 +37,25 @@ def connect(host, port):
     return wrapped
 
 
+def request_bytes(path, extra):
+    body = b""
+    method = "GET"
+    if os.environ.get("BODY_FILE"):
+        with open(os.environ["BODY_FILE"], "rb") as f:
+            body = f.read()
+        method = os.environ.get("METHOD", "POST")
+        extra += (f"Content-Type: {os.environ.get('CONTENT_TYPE', 'application/json')}\r\n"
+                  f"Content-Length: {len(body)}\r\n")
+    return (f"{method} {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: drive\r\n"
+            f"Accept: */*\r\n{extra}\r\n").encode() + body
+
+
 def main():
     host, port, count, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     extra = sys.argv[5] if len(sys.argv) > 5 else ""
     if len(sys.argv) > 6 and sys.argv[6] == "fresh":
         return fresh_connections(host, port, count, path, extra)
-    request = (f"GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: drive\r\n"
-               f"Accept: */*\r\n{extra}\r\n").encode()
+    request = request_bytes(path, extra)
     sock = connect(host, port)
     pending = b""
     for _ in range(count):
@@ -62,8 +77,7 @@ def main():
 
 
 def fresh_connections(host, port, count, path, extra):
-    request = (f"GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: drive\r\n"
-               f"Accept: */*\r\nConnection: close\r\n{extra}\r\n").encode()
+    request = request_bytes(path, "Connection: close\r\n" + extra)
     for _ in range(count):
         with connect(host, port) as sock:
             sock.sendall(request)

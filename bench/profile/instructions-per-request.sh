@@ -7,6 +7,8 @@
 #   bash bench/profile/instructions-per-request.sh BINARY [PATH [teapot args...]]
 #   bash bench/profile/instructions-per-request.sh build-bench/teapot /status/418
 #   HEADERS=$'Accept: application/json\r\n' bash bench/profile/instructions-per-request.sh build-bench/teapot
+#   BODY_FILE=body.json bash bench/profile/instructions-per-request.sh build-bench/teapot /post
+#     (BODY_FILE: a POST of that file, as application/json; METHOD=, CONTENT_TYPE= to change them)
 #   FRESH=1 bash bench/profile/instructions-per-request.sh build-bench/teapot /status/418 --tls-on-plain-port
 #     (FRESH: each request on a connection of its own: per connection and request)
 #   TLS=1 FRESH=1 bash bench/profile/instructions-per-request.sh build-bench/teapot

@@ -21,7 +21,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr long long max_messages = 1000;  // about 50 KB of events: a plan holds its body whole
+constexpr long long max_messages = 1000;  // 56 KB of events, 37 KB of lines (measured): a plan holds its body whole
 
 // A duration as go-httpbin reads one: Go's units ("1.5s", "250ms") or seconds ("2").
 std::optional<milliseconds> duration_arg(const std::string& text) {
