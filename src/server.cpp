@@ -190,6 +190,8 @@ void server::start() {
         nullptr,  // plain HTTP; the HTTPS listener's copy has its context
     });
     config->handlers.tls_alerts = o.tls.alerts;
+    config->http2 = o.http2;
+    config->http2_max_streams = o.http2_max_streams;
     config->handlers.httpbin = {o.httpbin, o.httpbin_prefix};
     if (o.httpbin_real_hostname) config->handlers.httpbin.hostname = boost::asio::ip::host_name();
     impl_->config = config;
@@ -197,6 +199,7 @@ void server::start() {
     // One context for the HTTPS port and the plain one's TLS connections: the same certificate and tickets.
     detail::tls::context_settings served_settings;
     served_settings.traffic_secrets = o.tls.alerts;
+    served_settings.http2 = o.http2;
     auto tls_context = serves_tls ? std::make_shared<detail::net::ssl::context>(
                                         detail::tls::make_server_context(identity.serve, served_settings))
                                   : nullptr;

@@ -44,8 +44,10 @@ struct recorded_request {
     std::size_t trailer_bytes = 0;
     std::string body;  ///< at most server_options::journal_body_bytes of it
     bool body_truncated = false;
-    std::size_t body_size = 0;  ///< as sent
-    std::string peer;           ///< address:port of the client
+    std::size_t body_size = 0;    ///< as sent
+    std::string peer;             ///< address:port of the client
+    unsigned version = 11;        ///< the protocol that carried it: 10 (HTTP/1.0), 11 (HTTP/1.1) or 20 (HTTP/2)
+    std::uint32_t stream_id = 0;  ///< HTTP/2's stream; 0 over HTTP/1
     /// The TLS facts of the connection that carried it (shared by its requests); null over plain HTTP.
     std::shared_ptr<const tls_facts> tls;
     using time_point = std::chrono::system_clock::time_point;

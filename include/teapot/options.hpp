@@ -122,6 +122,11 @@ struct server_options {
     /// Every quota window of every route's `limit` (its key and a fixed overhead); a request
     /// needing a new window that does not fit, once expired windows are reclaimed, gets a 503.
     std::size_t max_quota_bytes = 16 * 1024 * 1024;
+    /// HTTP/2 (docs/http2.md): h2 by ALPN on the TLS listener, h2c by the connection preface
+    /// on the plain one. False: HTTP/1.1 only (ALPN offers http/1.1 alone).
+    bool http2 = true;
+    /// HTTP/2's SETTINGS_MAX_CONCURRENT_STREAMS: streams a connection may have open at once.
+    std::uint32_t http2_max_streams = 100;
     log_format format = log_format::text;
     tls_options tls;
     /// False: no plain HTTP listener (then tls.port must be set): HTTPS only.

@@ -81,6 +81,10 @@ boost::json::value to_json(const journal_entry& e) {
         {"body_truncated", e.body_truncated},
         {"body_size", e.body_size},
         {"peer", text(e.peer)},
+        {"protocol", e.version == 20   ? "HTTP/2"
+                     : e.version == 10 ? "HTTP/1.0"
+                                       : "HTTP/1.1"},
+        {"stream_id", e.stream_id ? boost::json::value(e.stream_id) : boost::json::value(nullptr)},
         {"tls", tls_json(e.tls.get())},
         {"received", rfc3339(e.received)},
         {"first_byte", e.first_byte ? boost::json::value(rfc3339(*e.first_byte)) : boost::json::value(nullptr)},

@@ -110,6 +110,9 @@ options:
   --tls-ca-key FILE     (default: a CA generated at start, in memory)
   --tls-cert FILE       with --tls-key: serve this certificate chain (PEM, the leaf first)
   --tls-key FILE        and its key instead of a generated one
+  --no-http2            serve HTTP/1.1 only: no h2 in ALPN, no h2c (docs/http2.md)
+  --http2-max-streams N streams an HTTP/2 connection may have open at once (default 100,
+                        1 to 1000)
   --scenarios PATH      scenario file or folder (repeatable)
   --no-watch            do not reload scenarios when their files change (SIGHUP still does)
   --threads N           worker threads (default: one per core but one, at least 1)
@@ -306,6 +309,11 @@ options parse_options(const std::vector<std::string_view>& args) {
         } else if (flag == "--no-watch") {
             no_value();
             s.watch_scenarios = false;
+        } else if (flag == "--no-http2") {
+            no_value();
+            s.http2 = false;
+        } else if (flag == "--http2-max-streams") {
+            s.http2_max_streams = parse_number<std::uint32_t>(flag, value(), 1, 1000);
         } else if (flag == "--journal-size") {
             s.journal_size = parse_number<std::size_t>(flag, value(), 0, 10'000'000);
         } else if (flag == "--journal-bytes") {

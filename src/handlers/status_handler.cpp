@@ -199,6 +199,12 @@ void fill_plan_for_code(response_plan& plan, const request& req, int code, const
         }
     }
     if (final_code == 101) {
+        // HTTP/2 has no 101 (RFC 9113 §8.6): its stream is reset with HTTP_1_1_REQUIRED, and a
+        // client retries over HTTP/1.1, where the WebSocket handshake is (docs/http2.md).
+        if (req.version == 20) {
+            plan.action = response_plan::kind::http11_required;
+            return;
+        }
         if (asks_websocket_upgrade(req)) {
             plan.action = response_plan::kind::websocket_echo;
             return;

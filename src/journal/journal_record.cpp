@@ -91,6 +91,8 @@ void fill_journal_entry(journal_entry& e, const request& req, const response_pla
     e.body_truncated = kept < req.body.size();
     e.body_size = req.body.size();
     assign_kept(e.peer, req.peer);
+    e.version = req.version;
+    e.stream_id = req.stream_id;
     e.tls = req.tls;
     e.received = received;
     e.first_byte.reset();

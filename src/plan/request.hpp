@@ -7,6 +7,7 @@
 
 #include <teapot/journal.hpp>  // tls_facts
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,7 +25,8 @@ struct query_param {
 struct request {
     std::string_view method;
     std::string_view target;
-    unsigned version = 11;  ///< 10 or 11
+    unsigned version = 11;        ///< 10 or 11, or 20 for HTTP/2
+    std::uint32_t stream_id = 0;  ///< HTTP/2's stream; 0 over HTTP/1
     std::vector<std::pair<std::string_view, std::string_view>> headers;
     /// The trailer section of a chunked request, kept apart from `headers` (RFC 9110 §6.5):
     /// matchers, isolate_by, templates and the admin token never read it; the journal keeps it.

@@ -65,6 +65,7 @@ struct response_plan {
         close_silently,     ///< 444: close the connection without a byte
         websocket_echo,     ///< 101: complete the WebSocket handshake, then echo
         wait_for_requests,  ///< the admin API's wait: the session waits on the journal, then answers
+        http11_required,    ///< 101 asked over HTTP/2, which has no 101 (RFC 9113 §8.6): HTTP_1_1_REQUIRED
     };
     kind action = kind::respond;
     std::chrono::milliseconds delay{0};  ///< waited on a timer before anything is sent

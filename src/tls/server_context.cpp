@@ -17,13 +17,17 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
-// RFC 7301 §3.1: the client's list is length-prefixed names. HTTP/1.1 only until HTTP/2
-// is served (advertising h2 over an HTTP/1 codec makes curl fail with an empty reply).
-int select_http11(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
-                  unsigned int in_length, void* /*arg*/) {
+// RFC 7301 §3.1: both lists are length-prefixed names, the server's in its order of preference.
+// h2 only where HTTP/2 is served (advertising h2 over an HTTP/1 codec makes curl fail with an
+// empty reply); `arg` non-null says it is.
+int select_protocol(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
+                    unsigned int in_length, void* arg) {
     static constexpr unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    static constexpr unsigned char h2_then_http11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    const bool http2 = arg != nullptr;
     unsigned char* chosen = nullptr;
-    if (SSL_select_next_proto(&chosen, out_length, http11, sizeof http11, in, in_length) != OPENSSL_NPN_NEGOTIATED)
+    if (SSL_select_next_proto(&chosen, out_length, http2 ? h2_then_http11 : http11,
+                              http2 ? sizeof h2_then_http11 : sizeof http11, in, in_length) != OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_ALERT_FATAL;
     *out = chosen;
     return SSL_TLSEXT_ERR_OK;
@@ -59,7 +63,8 @@ ssl::context make_server_context(const server_identity& identity, const context_
         SSL_CTX_set_num_tickets(native, 0);                          // TLS 1.3's NewSessionTicket
         SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);  // and no resumption by ID
     }
-    SSL_CTX_set_alpn_select_cb(native, select_http11, nullptr);
+    static int serves_http2 = 1;  // any non-null address
+    SSL_CTX_set_alpn_select_cb(native, select_protocol, settings.http2 ? &serves_http2 : nullptr);
     follow_write_keys(native, settings.traffic_secrets);  // tls-alert seals a record of its own
     try {
         context.use_certificate_chain(boost::asio::buffer(identity.chain_pem));

@@ -33,11 +33,14 @@ struct context_settings {
     /// Session resumption: tickets and the session cache. Off for the no-resumption case,
     /// where every connection costs a full handshake.
     bool resumption = true;
+    /// ALPN offers h2 before http/1.1: the listener's connections speak HTTP/2 (wire/h2_connection).
+    bool http2 = false;
     /// Keep TLS 1.3's traffic secret for tls-alert (tls/write_keys.hpp): the key log, on every handshake.
     bool traffic_secrets = false;
 };
 
-/// A server context for `identity`: by default TLS 1.2 and 1.3, ALPN `http/1.1` (a client that
+/// A server context for `identity`: by default TLS 1.2 and 1.3, ALPN `http/1.1` (and `h2` first with
+/// settings.http2; a client that
 /// offers only other protocols gets the no_application_protocol alert, RFC 7301 §3.2),
 /// session tickets on, as clients expect. Throws std::runtime_error with OpenSSL's
 /// reason when the certificate or the key does not load or do not match.

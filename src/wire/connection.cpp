@@ -12,6 +12,7 @@
 #include "util/byte_size.hpp"
 #include "wire/connection_tracker.hpp"
 #include "wire/exchange_record.hpp"
+#include "wire/h2_connection.hpp"
 #include "wire/handshake_fault_writer.hpp"
 #include "wire/plan_writer.hpp"
 #include "wire/request_checks.hpp"
@@ -99,6 +100,7 @@ void connection::drain() {
         self->draining_ = true;
         if (self->idle_) self->stream_.cancel();
         if (auto waiting = self->wait_timer_.lock()) waiting->cancel();  // a /__teapot/wait answers now
+        if (auto h2 = self->h2_.lock()) h2->drain();
     });
 }
 
@@ -296,10 +298,18 @@ net::awaitable<void> connection::run(std::shared_ptr<connection> /*self*/) {
         stream_.close();
         co_return;
     }
+    if (config_->http2 && tls_facts_ && tls_facts_->alpn == "h2") {
+        co_await serve_http2({});
+        co_return;
+    }
     for (;;) {
         if (buffer_.size() == 0 &&
             !co_await wait_for_request(first_header_due_ ? limits.header_timeout : limits.idle_timeout))
             break;
+        if (config_->http2 && first_header_due_ && !stream_.is_tls() && co_await opens_with_preface()) {
+            co_await serve_http2(std::string{buffered()});
+            co_return;
+        }
         body_charge charge{config_->bodies.get()};  // declared before the parser: given back after its body is freed
         request_parser parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
@@ -491,6 +501,34 @@ request connection::describe(const request_parser& parser) const {
     req.from_loopback = from_loopback_;
     req.tls = tls_facts_;
     return req;
+}
+
+namespace {
+// RFC 9113 §3.4: what a client that knows the server speaks HTTP/2 sends first (h2c, prior knowledge).
+constexpr std::string_view h2_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+}  // namespace
+
+net::awaitable<bool> connection::opens_with_preface() {
+    auto armed = deadline_.arm_until(*first_header_due_);
+    for (;;) {
+        const auto seen = buffered().substr(0, h2_preface.size());
+        if (!h2_preface.starts_with(seen)) co_return false;  // HTTP/1 (a method named PRI is not a preface)
+        if (seen.size() == h2_preface.size()) co_return true;
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(1024), use_tuple_awaitable);
+        if (ec) co_return false;  // HTTP/1's parser then sees a partial request and answers as for one
+        buffer_.commit(n);
+    }
+}
+
+net::awaitable<void> connection::serve_http2(std::string received) {
+    buffer_.clear();
+    buffer_.shrink_to_fit();  // HTTP/2 reads into a buffer of its own
+    auto h2 = std::make_shared<h2_connection>(stream_, deadline_, config_,
+                                              h2_peer{id_, peer_, from_loopback_, tls_facts_}, shared_from_this());
+    h2_ = h2;
+    if (draining_) h2->drain();
+    co_await h2->run(received);
+    co_await close_gracefully();
 }
 
 void connection::skip_empty_lines() {

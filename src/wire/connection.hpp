@@ -28,6 +28,7 @@
 namespace teapot::detail {
 
 class connection_tracker;
+class h2_connection;
 
 /// What every connection reads and nobody changes once the server runs.
 struct connection_config {
@@ -43,6 +44,10 @@ struct connection_config {
     std::shared_ptr<net::ssl::context> tls_by_first_byte{};
     /// A TLS case's listener that breaks the handshake instead (tls/cases.hpp).
     tls::handshake_fault handshake_fault{};
+    /// HTTP/2 (wire/h2_connection): h2 when ALPN chose it, h2c when a plain connection opens with
+    /// the preface. False: --no-http2.
+    bool http2 = true;
+    std::uint32_t http2_max_streams = 100;  ///< SETTINGS_MAX_CONCURRENT_STREAMS
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -107,6 +112,11 @@ private:
     net::awaitable<void> close_gracefully();
     /// The request as the router sees it, with what the connection knows of its client.
     request describe(const request_parser& parser) const;
+    /// HTTP/2 from here on (ALPN said h2, or the preface came): `received` is what was read of it.
+    net::awaitable<void> serve_http2(std::string received);
+    /// A plain connection's first bytes may be HTTP/2's preface: reads until they are whole
+    /// or differ; true when they are the preface.
+    net::awaitable<bool> opens_with_preface();
     /// An exception left run(): logged, and this connection only is closed.
     void end_after_exception(std::exception_ptr failure);
 
@@ -128,6 +138,8 @@ private:
     /// header timeout after the accept). Empty afterwards: a later header is due the
     /// header timeout after its first byte.
     std::optional<io_deadline::clock::time_point> first_header_due_;
+    /// Set once the connection speaks HTTP/2: drain() tells it.
+    std::weak_ptr<h2_connection> h2_;
 };
 
 }  // namespace teapot::detail

@@ -55,6 +55,11 @@ public:
         return armed{*this};
     }
 
+    /// A deadline held until replaced or cleared, not scoped: an HTTP/2 connection's reads,
+    /// whose deadline changes as its streams come and go while one read waits.
+    void hold_until(clock::time_point at) noexcept { at_ = at; }
+    void clear() noexcept { at_ = clock::time_point::max(); }
+
     /// An operation's error as the caller should see it: a cancellation caused by
     /// this deadline reads as beast::error::timeout.
     beast::error_code explain(beast::error_code ec) const {

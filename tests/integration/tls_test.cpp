@@ -139,13 +139,24 @@ TEST_CASE("HTTPS: TLS 1.2 and 1.3 both serve, and TLS 1.1 is refused", "[tls]") 
     CHECK_FALSE(old.empty());
 }
 
-TEST_CASE("HTTPS: ALPN selects http/1.1 from h2 and http/1.1, and refuses a client offering only h2", "[tls]") {
-    test_server s{tls_options()};
+TEST_CASE(
+    "HTTPS: ALPN selects h2 when offered, else http/1.1, and with HTTP/2 off a client offering only h2 is refused",
+    "[tls][http2]") {
+    {
+        test_server s{tls_options()};
+        tls_connection both{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"http/1.1", "h2"}}};
+        CHECK(both.alpn() == "h2");  // the server's preference, whatever the client's order
+        tls_connection http11{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"http/1.1"}}};
+        CHECK(http11.alpn() == "http/1.1");
+        tls_connection none{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {}}};
+        CHECK(none.alpn().empty());
+    }
+    auto o = tls_options();
+    o.http2 = false;
+    test_server s{o};
     tls_connection both{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"h2", "http/1.1"}}};
     CHECK(both.alpn() == "http/1.1");
-    tls_connection none{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {}}};
-    CHECK(none.alpn().empty());
-    // RFC 7301 §3.2: no protocol in common is the no_application_protocol alert; h2 is not served yet.
+    // RFC 7301 §3.2: no protocol in common is the no_application_protocol alert.
     auto h2_only = handshake_failure(s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"h2"}});
     CHECK(h2_only.find("no application protocol") != std::string::npos);
 }
@@ -575,7 +586,7 @@ TEST_CASE("HTTPS: a CA given in the options issues the leaf, and a leaf given is
 TEST_CASE("HTTPS: the journal records each request's TLS facts, and none for plain HTTP", "[tls][journal]") {
     test_server s{tls_options()};
     {
-        tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"h2", "http/1.1"}}};
+        tls_connection c{s.srv.tls_port(), {.ca_pem = s.srv.ca_pem(), .alpn = {"http/1.1"}}};
         c.send(get_request("/status/201?over=tls"));
         CHECK(c.read_response().status == 201);
     }

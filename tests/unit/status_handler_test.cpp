@@ -198,6 +198,13 @@ TEST_CASE_METHOD(router_fixture, "/status/101 without a handshake → 426", "[st
     SECTION("not GET") { check_426(route(make_request("POST", "/status/101", websocket_handshake), ctx)); }
 }
 
+TEST_CASE_METHOD(router_fixture, "/status/101 over HTTP/2 asks for HTTP/1.1 (RFC 9113 §8.6: no 101 in HTTP/2)",
+                 "[status_handler][websocket][http2]") {
+    CHECK(get("/status/101", {}, 20).action == kind::http11_required);
+    CHECK(get("/status/101?delay=10ms", {}, 20).action == kind::http11_required);
+    CHECK(get("/status/426", {}, 20).final_head.status == 426);  // asked for, it is a status like any other
+}
+
 TEST_CASE_METHOD(router_fixture, "1xx: interim heads, then the final response", "[status_handler]") {
     SECTION("100 then 200") {
         auto plan = get("/status/100");

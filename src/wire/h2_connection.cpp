@@ -1,0 +1,284 @@
+#include "wire/h2_connection.hpp"
+
+#include "admin/admin_handler.hpp"
+#include "handlers/error_plan.hpp"
+#include "journal/journal.hpp"
+#include "router/router.hpp"
+#include "wire/exchange_record.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/write.hpp>
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+
+namespace teapot::detail {
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t read_size = 8 * 1024;
+constexpr std::size_t output_batch = 64 * 1024;  // frames taken from nghttp2 per write
+
+double elapsed_ms(clock_type::time_point since) {
+    return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
+}
+
+// Clears a stream's wake callback when the waiter that set it leaves (its timer goes with it).
+struct wake_guard {
+    h2_stream& stream;
+    ~wake_guard() { stream.wake = nullptr; }
+};
+
+}  // namespace
+
+h2_connection::h2_connection(byte_stream& stream, io_deadline& write_deadline,
+                             std::shared_ptr<const connection_config> config, h2_peer peer, std::shared_ptr<void> owner)
+    : stream_(stream),
+      write_deadline_(write_deadline),
+      config_(std::move(config)),
+      peer_(std::move(peer)),
+      owner_(std::move(owner)),
+      session_(h2_limits{config_->request_limits.max_header_bytes, config_->request_limits.max_header_fields,
+                         config_->request_limits.max_body_bytes, config_->http2_max_streams},
+               config_->bodies.get(), [this](std::shared_ptr<h2_stream> s) { on_request(std::move(s)); }),
+      read_deadline_([this] { stream_.cancel(); }),
+      writer_wake_(stream.get_executor()) {}
+
+h2_connection::~h2_connection() = default;
+
+net::awaitable<void> h2_connection::run(std::string_view received) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    const auto& limits = config_->request_limits;
+    read_deadline_.watch(net::query(stream_.get_executor(), net::execution::context),
+                         std::min(limits.idle_timeout, limits.body_timeout) / 4);
+    if (!session_.receive(reinterpret_cast<const unsigned char*>(received.data()), received.size()))
+        reading_done_ = true;
+    flush();
+    co_await (read_frames() && write_frames());
+    ended_ = true;
+    session_.close_all(NGHTTP2_CANCEL);  // what was still open is the client's loss: 499
+    read_deadline_.unwatch();
+}
+
+void h2_connection::drain() {
+    if (draining_ || ended_) return;
+    draining_ = true;
+    session_.go_away(NGHTTP2_NO_ERROR);
+    flush();
+}
+
+net::awaitable<void> h2_connection::read_frames() {
+    auto buffer = std::make_unique<unsigned char[]>(read_size);
+    while (!reading_done_) {
+        rearm_reads();
+        auto [ec, n] = co_await stream_.async_read_some(net::buffer(buffer.get(), read_size), use_tuple_awaitable);
+        if (ec) {
+            if (read_deadline_.expired()) {
+                // Idle, or a request that stopped coming: GOAWAY says which streams were served.
+                session_.go_away(NGHTTP2_NO_ERROR);
+                config_->log.connection_event(peer_.connection_id, peer_.address, "HTTP/2 read timed out");
+            }
+            break;
+        }
+        const bool ok = session_.receive(buffer.get(), n);
+        flush();
+        if (!ok || !session_.alive()) break;
+    }
+    read_deadline_.clear();
+    reading_done_ = true;
+    writer_wake_.cancel();
+}
+
+net::awaitable<void> h2_connection::write_frames() {
+    for (;;) {
+        if (output_sent_ == output_.size()) {
+            output_.clear();
+            output_sent_ = 0;
+            session_.take_output(output_, output_batch);
+        }
+        if (output_.empty()) {
+            if (reading_done_ || !session_.alive()) break;
+            writer_wake_.expires_at(net::steady_timer::time_point::max());
+            co_await writer_wake_.async_wait(use_tuple_awaitable);
+            continue;
+        }
+        writing_ = true;
+        auto armed = write_deadline_.arm(config_->request_limits.write_timeout);
+        auto [ec, n] = co_await net::async_write(
+            stream_, net::buffer(output_.data() + output_sent_, output_.size() - output_sent_), use_tuple_awaitable);
+        writing_ = false;
+        if (ec) {
+            reading_done_ = true;
+            stream_.cancel();  // the client is gone or stalled: the reader ends too
+            break;
+        }
+        output_sent_ += n;
+    }
+    if (!reading_done_) stream_.cancel();  // the session is over: the pending read ends
+}
+
+void h2_connection::flush() {
+    if (writing_ || ended_) return;
+    while (output_sent_ == output_.size()) {
+        output_.clear();
+        output_sent_ = 0;
+        session_.take_output(output_, output_batch);
+        if (output_.empty()) break;
+        beast::error_code ec;
+        output_sent_ = stream_.write_now(net::buffer(output_), ec);
+        if (ec) {
+            reading_done_ = true;
+            stream_.cancel();
+            return;
+        }
+    }
+    // The rest, if the socket did not take it all, or the end: the writer's.
+    if (output_sent_ < output_.size() || !session_.alive()) writer_wake_.cancel();
+}
+
+void h2_connection::rearm_reads() {
+    const auto& limits = config_->request_limits;
+    const auto now = io_deadline::clock::now();
+    if (session_.open_streams() == 0)
+        read_deadline_.hold_until(now + limits.idle_timeout);
+    else if (session_.any_request_incomplete())
+        read_deadline_.hold_until(now + limits.body_timeout);
+    else
+        read_deadline_.clear();  // every stream waits for its answer, not for the client
+}
+
+request h2_connection::describe(const h2_stream& s) const {
+    request r;
+    r.method = s.method;
+    r.target = s.path;
+    r.version = 20;
+    r.stream_id = static_cast<std::uint32_t>(s.id);
+    r.headers.reserve(s.fields.size() + 1);
+    // RFC 9113 §8.3.1: :authority stands for Host, which handlers and matchers read.
+    const bool has_host =
+        std::any_of(s.fields.begin(), s.fields.end(), [](const auto& f) { return f.first == "host"; });
+    if (!has_host && !s.authority.empty()) r.headers.emplace_back("host", s.authority);
+    for (const auto& [name, value] : s.fields) r.headers.emplace_back(name, value);
+    for (const auto& [name, value] : s.trailer_fields) r.trailers.emplace_back(name, value);
+    r.body = s.body;
+    r.peer = peer_.address;
+    r.from_loopback = peer_.from_loopback;
+    r.tls = peer_.tls;
+    return r;
+}
+
+void h2_connection::on_request(std::shared_ptr<h2_stream> s) {
+    rearm_reads();
+    const auto req = describe(*s);
+    response_plan plan;
+    if (s->refused_with) {
+        plan = error_plan(s->refused_with, s->refusal, nullptr);
+        if (s->refused_with == 503) plan.final_head.set("Retry-After", "1");
+    } else {
+        plan = route(req, config_->handlers);
+    }
+    if (plan.action == response_plan::kind::websocket_echo)  // a scenario's 101 step: HTTP/2 has none either
+        plan.action = response_plan::kind::http11_required;
+    // The wire faults are HTTP/1's until their HTTP/2 forms land: the stream asks for HTTP/1.1,
+    // and a client that follows RFC 9113 §7 (curl does) asks again over it (docs/http2.md).
+    if (plan.fault.active()) plan.action = response_plan::kind::http11_required;
+    if (plan.delay.count() > 0 || plan.stream || plan.action == response_plan::kind::wait_for_requests) {
+        net::co_spawn(stream_.get_executor(), answer_later(std::move(s), std::move(plan)),
+                      [self = shared_from_this()](std::exception_ptr failure) {
+                          if (failure) self->config_->log.warn("an HTTP/2 stream's answer failed");
+                      });
+        return;
+    }
+    const auto entry = start_record(config_->handlers, req, plan, std::chrono::system_clock::now());
+    answer(*s, std::make_shared<response_plan>(std::move(plan)), entry);
+}
+
+net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, response_plan plan) {
+    const auto started = clock_type::now();
+    net::steady_timer timer(stream_.get_executor());
+    s->wake = [&timer] { timer.cancel(); };
+    wake_guard leaving{*s};
+    auto req = describe(*s);
+    if (plan.action == response_plan::kind::wait_for_requests) {
+        const auto waiting = plan.wait;  // held: plan is replaced by the answer below
+        const auto deadline = clock_type::now() + waiting->timeout;
+        // The journal wakes this stream (its timer cancelled, on its executor) when the count is reached.
+        auto wake = [weak = std::weak_ptr<h2_stream>(s), ex = stream_.get_executor()] {
+            net::post(ex, [weak] {
+                if (auto stream = weak.lock())
+                    if (stream->wake) stream->wake();
+            });
+        };
+        auto registration = config_->handlers.journal->wait(waiting->filter, waiting->count, std::move(wake));
+        for (;;) {
+            const auto served = registration.served();
+            if (served >= waiting->count || clock_type::now() >= deadline || draining_) {
+                plan = wait_result(req, *waiting, served);
+                break;
+            }
+            timer.expires_at(deadline);
+            co_await timer.async_wait(use_tuple_awaitable);
+            if (s->closed) co_return;  // the client cancelled the stream, or left
+        }
+    }
+    const auto entry = start_record(config_->handlers, req, plan, std::chrono::system_clock::now());
+    if (plan.delay.count() > 0) {
+        timer.expires_after(std::min(plan.delay, config_->handlers.max_delay));
+        co_await timer.async_wait(use_tuple_awaitable);
+        if (s->closed) {
+            config_->log.access({peer_.connection_id, s->method, s->path, 499, 0, elapsed_ms(started), peer_.address,
+                                 fault_label(plan)});
+            finish_record(config_->handlers, entry, plan, 499, std::nullopt);
+            co_return;
+        }
+    }
+    auto shared = std::make_shared<response_plan>(std::move(plan));
+    answer(*s, shared, entry);
+    flush();
+    const auto body = shared->body.view();
+    if (!shared->stream || shared->omit_body || body.empty()) co_return;
+    // Pacing: a piece, then a pause on this stream's timer; nghttp2 defers the DATA in between.
+    std::size_t allowed = 0;
+    for (;;) {
+        allowed += shared->stream->piece_length(body.substr(allowed));
+        session_.allow(*s, allowed);
+        flush();
+        if (allowed >= body.size() || s->closed) co_return;
+        timer.expires_after(shared->stream->every);
+        co_await timer.async_wait(use_tuple_awaitable);
+        if (s->closed) co_return;
+    }
+}
+
+void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry) {
+    const auto started = clock_type::now();
+    const auto first_byte = std::chrono::system_clock::now();
+    const auto& p = *plan;
+    const bool silent = p.action == response_plan::kind::close_silently;
+    const bool http11_required = p.action == response_plan::kind::http11_required;
+    if (silent) {
+        // 444 sends nothing: the stream ends with RST_STREAM(INTERNAL_ERROR), as nginx's 444 does over h2.
+        session_.reset(s, NGHTTP2_INTERNAL_ERROR);
+    } else if (http11_required) {
+        session_.reset(s, NGHTTP2_HTTP_1_1_REQUIRED);  // RFC 9113 §7: the client may retry over HTTP/1.1
+    } else {
+        for (const auto& head : p.interim) session_.submit_interim(s, head, config_->server_header);
+        std::optional<std::uint64_t> length;
+        if (p.body_framing == framing::content_length) length = p.body.size();
+        if (p.stream) s.allowed = 0;  // answer_later lets it out piece by piece
+        session_.submit_response(s, p.final_head, config_->server_header, length, p.body, p.omit_body, p.trailers);
+    }
+    s.on_closed = [this, &s, plan = std::move(plan), entry, started, first_byte, silent, http11_required] {
+        const bool reset_here = silent || http11_required;
+        const bool client_gone = !reset_here && s.close_code != NGHTTP2_NO_ERROR;
+        // 505: the answer asked for another version, as HTTP/1's access line would say.
+        const int status = silent ? 444 : http11_required ? 505 : logged_status(*plan, client_gone);
+        config_->log.access({peer_.connection_id, s.method, s.path, status, s.sent, elapsed_ms(started), peer_.address,
+                             fault_label(*plan)});
+        finish_record(config_->handlers, entry, *plan, status, reset_here ? std::nullopt : std::optional{first_byte});
+    };
+}
+
+}  // namespace teapot::detail

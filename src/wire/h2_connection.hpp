@@ -1,0 +1,73 @@
+#pragma once
+// One HTTP/2 connection (RFC 9113): h2 after ALPN on a TLS listener, h2c after the connection
+// preface on a plain one. The HTTP/1 connection hands its byte stream over once it knows which
+// (docs/design.md, "Where a TLS stream and an HTTP/2 engine plug in"). Frames are nghttp2's
+// (wire/h2_session); each stream is routed as an HTTP/1 request is, and its delay, pacing and
+// journal wait run on timers of its own, never holding another stream. docs/http2.md.
+
+#include "wire/byte_stream.hpp"
+#include "wire/connection.hpp"
+#include "wire/h2_session.hpp"
+#include "wire/io_deadline.hpp"
+#include "wire/net.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace teapot::detail {
+
+struct h2_peer {
+    std::uint64_t connection_id = 0;
+    std::string address;  ///< "address:port", for the journal and the log
+    bool from_loopback = false;
+    std::shared_ptr<const tls_facts> tls;  ///< null over h2c
+};
+
+class h2_connection : public std::enable_shared_from_this<h2_connection> {
+public:
+    /// Borrows `stream` and `write_deadline` from the connection that `owner` keeps alive.
+    h2_connection(byte_stream& stream, io_deadline& write_deadline, std::shared_ptr<const connection_config> config,
+                  h2_peer peer, std::shared_ptr<void> owner);
+    ~h2_connection();
+
+    /// Serves frames until the connection ends; `received`: what was read before (the preface).
+    net::awaitable<void> run(std::string_view received);
+    /// GOAWAY: no new stream; the connection closes once the open ones are answered. On its executor.
+    void drain();
+
+private:
+    net::awaitable<void> read_frames();
+    net::awaitable<void> write_frames();
+    /// Sends what nghttp2 has ready: at once when the socket takes it, else the writer goes on.
+    void flush();
+    /// A stream's request is whole: routed now, answered now unless it waits.
+    void on_request(std::shared_ptr<h2_stream> s);
+    /// An answer that waits first (a delay, a journal wait) or trickles (pacing).
+    net::awaitable<void> answer_later(std::shared_ptr<h2_stream> s, response_plan plan);
+    /// The plan's frames, submitted; the journal entry completes when the stream closes.
+    void answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry);
+    /// The request as the router sees it: views into `s`.
+    request describe(const h2_stream& s) const;
+    /// The read deadline for what the streams wait for now (docs/http2.md, "Limits").
+    void rearm_reads();
+
+    byte_stream& stream_;
+    io_deadline& write_deadline_;
+    std::shared_ptr<const connection_config> config_;
+    h2_peer peer_;
+    std::shared_ptr<void> owner_;
+    h2_session session_;
+    io_deadline read_deadline_;
+    std::string output_;           ///< frames taken from nghttp2, not yet all sent
+    std::size_t output_sent_ = 0;  ///< of output_
+    bool writing_ = false;         ///< the writer has an asynchronous write in flight
+    bool reading_done_ = false;
+    bool ended_ = false;  ///< run() is over: the stream is the connection's again
+    bool draining_ = false;
+    net::steady_timer writer_wake_;  ///< cancelled when output waits for the writer
+};
+
+}  // namespace teapot::detail

@@ -1,0 +1,300 @@
+#include "wire/h2_session.hpp"
+
+#include "util/ascii.hpp"
+#include "util/http_date.hpp"
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+namespace teapot::detail {
+namespace {
+
+// RFC 9113 §8.2.2: these fields mean nothing in HTTP/2 and make a response malformed.
+bool is_connection_specific(std::string_view name) {
+    return iequals(name, "Connection") || iequals(name, "Keep-Alive") || iequals(name, "Proxy-Connection") ||
+           iequals(name, "Transfer-Encoding") || iequals(name, "Upgrade");
+}
+
+// A head as nghttp2 takes it: lower-case names (RFC 9113 §8.2.1), :status first, no
+// connection-specific fields; nghttp2 copies the names and values when the frame is submitted.
+class header_block {
+public:
+    header_block(const message_head& head, std::string_view server_header, std::optional<std::uint64_t> length) {
+        text_.reserve(head.headers.size() * 2 + 6);
+        add(":status", std::to_string(head.status));
+        bool own_date = false, own_server = false;
+        for (const auto& h : head.headers) {
+            if (is_connection_specific(h.name) || (length && iequals(h.name, "Content-Length"))) continue;
+            own_date = own_date || iequals(h.name, "Date");
+            own_server = own_server || iequals(h.name, "Server");
+            add(lower(h.name), h.value);
+        }
+        if (!own_date) add("date", std::string{current_http_date()});
+        if (!own_server && !server_header.empty()) add("server", std::string{server_header});
+        if (length) add("content-length", std::to_string(*length));
+    }
+    explicit header_block(const std::vector<header_field>& fields) {
+        for (const auto& h : fields)
+            if (!is_connection_specific(h.name)) add(lower(h.name), h.value);
+    }
+
+    const nghttp2_nv* data() {
+        nv_.clear();
+        for (std::size_t i = 0; i + 1 < text_.size(); i += 2)
+            nv_.push_back({reinterpret_cast<std::uint8_t*>(text_[i].data()),
+                           reinterpret_cast<std::uint8_t*>(text_[i + 1].data()), text_[i].size(), text_[i + 1].size(),
+                           NGHTTP2_NV_FLAG_NONE});
+        return nv_.data();
+    }
+    std::size_t size() const noexcept { return text_.size() / 2; }
+
+private:
+    static std::string lower(std::string_view name) {
+        std::string out{name};
+        for (auto& c : out)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return out;
+    }
+    void add(std::string name, std::string value) {
+        text_.push_back(std::move(name));
+        text_.push_back(std::move(value));
+    }
+
+    std::vector<std::string> text_;  ///< name, value, name, value...
+    std::vector<nghttp2_nv> nv_;
+};
+
+h2_session& session_of(void* user_data) { return *static_cast<h2_session*>(user_data); }
+
+}  // namespace
+
+// nghttp2's callbacks, friends of the session: each finds its stream and does one thing.
+struct h2_callbacks {
+    static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+        auto& self = session_of(user_data);
+        if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+        self.streams_[frame->hd.stream_id] = std::make_shared<h2_stream>(frame->hd.stream_id, self.bodies_);
+        return 0;
+    }
+
+    static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name_data,
+                         std::size_t name_length, const std::uint8_t* value_data, std::size_t value_length,
+                         std::uint8_t /*flags*/, void* user_data) {
+        auto& self = session_of(user_data);
+        auto s = self.find(frame->hd.stream_id);
+        if (!s) return 0;
+        const std::string_view name{reinterpret_cast<const char*>(name_data), name_length};
+        const std::string_view value{reinterpret_cast<const char*>(value_data), value_length};
+        s->field_bytes += name.size() + value.size() + 32;
+        const bool trailer = frame->headers.cat == NGHTTP2_HCAT_HEADERS;
+        const auto count = s->fields.size() + s->trailer_fields.size() + 1;
+        if (s->field_bytes > self.limits_.max_header_bytes || count > self.limits_.max_header_fields) {
+            if (!s->refused_with) {
+                s->refused_with = 431;
+                s->refusal = "the request's fields pass --max-header-bytes or --max-header-fields";
+                std::vector<std::pair<std::string, std::string>>{}.swap(s->fields);
+                std::vector<std::pair<std::string, std::string>>{}.swap(s->trailer_fields);
+            }
+            return 0;
+        }
+        if (s->refused_with == 431) return 0;
+        if (name == ":method")
+            s->method = value;
+        else if (name == ":path")
+            s->path = value;
+        else if (name == ":authority")
+            s->authority = value;
+        else if (name == ":scheme")
+            s->scheme = value;
+        else if (!name.starts_with(':'))
+            (trailer ? s->trailer_fields : s->fields).emplace_back(name, value);
+        return 0;
+    }
+
+    static int on_data_chunk(nghttp2_session*, std::uint8_t /*flags*/, std::int32_t stream_id, const std::uint8_t* data,
+                             std::size_t length, void* user_data) {
+        auto& self = session_of(user_data);
+        auto s = self.find(stream_id);
+        if (!s || s->refused_with) return 0;  // a refused body is read (flow control) and dropped
+        const auto size = s->body.size() + length;
+        if (size > self.limits_.max_body_bytes) {
+            s->refused_with = 413;
+            s->refusal = "the request's content passes --max-body-size";
+        } else if (!s->charge.cover(size)) {
+            s->refused_with = 503;
+            s->refusal = "request bodies held at once would pass --max-body-memory: try again shortly";
+        } else {
+            s->body.append(reinterpret_cast<const char*>(data), length);
+            return 0;
+        }
+        std::string{}.swap(s->body);
+        self.complete_request(*s);  // answered now, as HTTP/1 answers 413 before the body
+        return 0;
+    }
+
+    static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+        auto& self = session_of(user_data);
+        if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+        if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
+        if (auto s = self.find(frame->hd.stream_id)) self.complete_request(*s);
+        return 0;
+    }
+
+    static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t code, void* user_data) {
+        session_of(user_data).close_stream(stream_id, code);
+        return 0;
+    }
+
+    static ssize_t read_body(nghttp2_session* session, std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
+                             std::uint32_t* flags, nghttp2_data_source* source, void*) {
+        auto& s = *static_cast<h2_stream*>(source->ptr);
+        const auto body = s.out.view();
+        const auto limit = std::min(body.size(), s.allowed);
+        const auto n = std::min(length, limit - std::min(limit, s.sent));
+        if (n == 0 && s.sent < body.size()) {
+            s.deferred = true;
+            return NGHTTP2_ERR_DEFERRED;
+        }
+        std::memcpy(buf, body.data() + s.sent, n);
+        s.sent += n;
+        if (s.sent == body.size()) {
+            *flags |= NGHTTP2_DATA_FLAG_EOF;
+            if (!s.trailers.empty()) {
+                // RFC 9113 §8.1: the trailers end the stream, not the last DATA frame.
+                *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+                header_block block{s.trailers};
+                nghttp2_submit_trailer(session, stream_id, block.data(), block.size());
+            }
+        }
+        return static_cast<ssize_t>(n);
+    }
+};
+
+h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
+                       std::function<void(std::shared_ptr<h2_stream>)> on_request)
+    : limits_(limits), bodies_(bodies), on_request_(std::move(on_request)) {
+    nghttp2_session_callbacks* callbacks = nullptr;
+    if (nghttp2_session_callbacks_new(&callbacks) != 0) throw std::bad_alloc{};
+    nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, h2_callbacks::on_begin_headers);
+    nghttp2_session_callbacks_set_on_header_callback(callbacks, h2_callbacks::on_header);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, h2_callbacks::on_data_chunk);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, h2_callbacks::on_frame_recv);
+    nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, h2_callbacks::on_stream_close);
+    nghttp2_option* option = nullptr;
+    if (nghttp2_option_new(&option) != 0) {
+        nghttp2_session_callbacks_del(callbacks);
+        throw std::bad_alloc{};
+    }
+    // CVE-2023-44487 (rapid reset) and CVE-2024-28182 (CONTINUATION flood): Debian's 1.52
+    // has both guards backported; their values are nghttp2's own defaults, set here to be seen.
+    nghttp2_option_set_stream_reset_rate_limit(option, 1000, 33);
+    nghttp2_option_set_max_continuations(option, 8);
+    const int made = nghttp2_session_server_new2(&session_, callbacks, this, option);
+    nghttp2_option_del(option);
+    nghttp2_session_callbacks_del(callbacks);
+    if (made != 0) throw std::bad_alloc{};
+    const nghttp2_settings_entry settings[] = {
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, limits_.max_concurrent_streams},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<std::uint32_t>(limits_.max_header_bytes)},
+    };
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+}
+
+h2_session::~h2_session() { nghttp2_session_del(session_); }
+
+bool h2_session::receive(const unsigned char* data, std::size_t size) {
+    const auto used = nghttp2_session_mem_recv(session_, data, size);
+    return used >= 0;
+}
+
+void h2_session::take_output(std::string& out, std::size_t limit) {
+    while (out.size() < limit) {
+        const std::uint8_t* frames = nullptr;
+        const auto n = nghttp2_session_mem_send(session_, &frames);
+        if (n <= 0) return;
+        out.append(reinterpret_cast<const char*>(frames), static_cast<std::size_t>(n));
+    }
+}
+
+bool h2_session::wants_write() const { return nghttp2_session_want_write(session_) != 0; }
+
+bool h2_session::alive() const {
+    return nghttp2_session_want_read(session_) != 0 || nghttp2_session_want_write(session_) != 0;
+}
+
+void h2_session::submit_interim(h2_stream& s, const message_head& head, std::string_view server_header) {
+    if (s.closed) return;
+    header_block block{head, server_header, std::nullopt};
+    nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, s.id, nullptr, block.data(), block.size(), nullptr);
+}
+
+void h2_session::submit_response(h2_stream& s, const message_head& head, std::string_view server_header,
+                                 std::optional<std::uint64_t> content_length, response_body body, bool omit_body,
+                                 std::vector<header_field> trailers) {
+    if (s.closed || s.responded) return;
+    s.responded = true;
+    header_block block{head, server_header, content_length};
+    if (omit_body || (body.empty() && trailers.empty())) {
+        nghttp2_submit_response(session_, s.id, block.data(), block.size(), nullptr);
+        return;
+    }
+    s.out = std::move(body);
+    s.trailers = std::move(trailers);
+    nghttp2_data_provider provider{};
+    provider.source.ptr = &s;  // the stream outlives its data: streams_ holds it until it closes
+    provider.read_callback = h2_callbacks::read_body;
+    nghttp2_submit_response(session_, s.id, block.data(), block.size(), &provider);
+}
+
+void h2_session::allow(h2_stream& s, std::size_t allowed) {
+    s.allowed = allowed;
+    if (s.deferred && !s.closed) {
+        s.deferred = false;
+        nghttp2_session_resume_data(session_, s.id);
+    }
+}
+
+void h2_session::reset(h2_stream& s, std::uint32_t code) {
+    if (!s.closed) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, code);
+}
+
+void h2_session::go_away(std::uint32_t code) {
+    nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_), code, nullptr,
+                          0);
+}
+
+void h2_session::close_all(std::uint32_t code) {
+    while (!streams_.empty()) close_stream(streams_.begin()->first, code);
+}
+
+bool h2_session::any_request_incomplete() const noexcept {
+    return std::any_of(streams_.begin(), streams_.end(), [](const auto& s) { return !s.second->request_complete; });
+}
+
+std::shared_ptr<h2_stream> h2_session::find(std::int32_t id) const {
+    auto it = streams_.find(id);
+    return it == streams_.end() ? nullptr : it->second;
+}
+
+void h2_session::complete_request(h2_stream& s) {
+    if (s.request_complete) return;
+    s.request_complete = true;
+    if (auto held = find(s.id)) on_request_(std::move(held));
+}
+
+void h2_session::close_stream(std::int32_t id, std::uint32_t code) {
+    auto it = streams_.find(id);
+    if (it == streams_.end()) return;
+    auto s = std::move(it->second);
+    streams_.erase(it);
+    s->closed = true;
+    s->close_code = code;
+    if (auto wake = std::move(s->wake)) wake();
+    if (auto closed = std::move(s->on_closed)) closed();
+}
+
+}  // namespace teapot::detail

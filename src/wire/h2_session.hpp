@@ -1,0 +1,117 @@
+#pragma once
+// HTTP/2's frames for one connection, through nghttp2 (Debian's 1.52: its pre-1.60 names), and
+// nothing of sockets: bytes in (receive), bytes out (take_output), requests and stream ends as
+// callbacks. The connection (wire/h2_connection) does the I/O and the timers; the fuzz target
+// feeds bytes straight in. docs/http2.md.
+
+#include "plan/response_plan.hpp"
+#include "wire/body_budget.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+struct nghttp2_session;
+
+namespace teapot::detail {
+
+/// What an HTTP/2 connection lets a client do (docs/http2.md, "Limits").
+struct h2_limits {
+    std::size_t max_header_bytes =
+        16 * 1024;  ///< a stream's field names and values, 32 bytes more a field (RFC 9113 §6.5.2)
+    std::size_t max_header_fields = 100;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::uint32_t max_concurrent_streams = 100;
+};
+
+/// One stream: the request as it arrives, then the response as it leaves.
+struct h2_stream {
+    h2_stream(std::int32_t stream_id, body_budget* bodies) : id(stream_id), charge(bodies) {}
+
+    std::int32_t id = 0;
+    // The request.
+    std::string method, path, authority, scheme;
+    std::vector<std::pair<std::string, std::string>> fields;          ///< regular fields, names lower-case, as sent
+    std::vector<std::pair<std::string, std::string>> trailer_fields;  ///< a HEADERS frame after the DATA
+    std::string body;
+    body_charge charge;           ///< the body's share of --max-body-memory
+    std::size_t field_bytes = 0;  ///< counted as SETTINGS_MAX_HEADER_LIST_SIZE counts them
+    /// Non-zero: the request broke a limit (431, 413, 503) and gets that status instead of a route's answer.
+    int refused_with = 0;
+    std::string refusal;  ///< why, for the error body
+    bool request_complete = false;
+    // The response.
+    response_body out;                                              ///< what DATA frames carry
+    std::size_t sent = 0;                                           ///< of `out`
+    std::size_t allowed = std::numeric_limits<std::size_t>::max();  ///< pacing: DATA stops here, deferred
+    std::vector<header_field> trailers;                             ///< a HEADERS frame after the DATA
+    bool deferred = false;
+    bool responded = false;        ///< the final HEADERS are submitted
+    bool closed = false;           ///< nghttp2 closed it (sent all, reset, or the connection ended)
+    std::uint32_t close_code = 0;  ///< the RST_STREAM or GOAWAY code, 0 (NO_ERROR) for a stream done
+    /// Called once, when the stream closes (also when the connection ends with it open):
+    /// `wake` ends the wait of an answer that waits (its timer), `on_closed` completes the journal entry.
+    std::function<void()> wake;
+    std::function<void()> on_closed;
+};
+
+class h2_session {
+public:
+    /// `on_request`: a stream's request is complete (or refused), called from inside receive().
+    /// `bodies`: --max-body-memory, shared by every connection (null: no budget).
+    h2_session(const h2_limits& limits, body_budget* bodies,
+               std::function<void(std::shared_ptr<h2_stream>)> on_request);
+    ~h2_session();
+    h2_session(const h2_session&) = delete;
+    h2_session& operator=(const h2_session&) = delete;
+
+    /// Feeds what the client sent (after the connection preface, which is the first bytes).
+    /// False: a connection error; a GOAWAY waits in the output, then the connection ends.
+    bool receive(const unsigned char* data, std::size_t size);
+    /// Appends the frames ready to send to `out`, up to about `limit` bytes.
+    void take_output(std::string& out, std::size_t limit);
+    /// Whether nghttp2 has frames to send, or could once data is resumed.
+    bool wants_write() const;
+    /// False once the session is over (GOAWAY both ways, or a connection error, and no stream open).
+    bool alive() const;
+    std::size_t open_streams() const noexcept { return streams_.size(); }
+    /// A stream's request has begun and not ended: the client owes bytes.
+    bool any_request_incomplete() const noexcept;
+
+    /// A 1xx head: a HEADERS frame without END_STREAM (RFC 9113 §8.1).
+    void submit_interim(h2_stream& s, const message_head& head, std::string_view server_header);
+    /// The final head, then `body` as DATA (none when omitted), then the trailers if any.
+    /// `content_length`: the field to send, none for 204, 304 and a trailered body.
+    void submit_response(h2_stream& s, const message_head& head, std::string_view server_header,
+                         std::optional<std::uint64_t> content_length, response_body body, bool omit_body,
+                         std::vector<header_field> trailers);
+    /// Pacing: lets DATA run to `allowed` bytes of the body (resumes a deferred stream).
+    void allow(h2_stream& s, std::size_t allowed);
+    /// RST_STREAM with `code` (RFC 9113 §7).
+    void reset(h2_stream& s, std::uint32_t code);
+    /// GOAWAY naming the last stream processed: no new stream, the open ones finish.
+    void go_away(std::uint32_t code);
+    /// Ends every open stream (the connection is gone): their on_closed run, with `code`.
+    void close_all(std::uint32_t code);
+
+private:
+    friend struct h2_callbacks;
+    std::shared_ptr<h2_stream> find(std::int32_t id) const;
+    void complete_request(h2_stream& s);
+    void close_stream(std::int32_t id, std::uint32_t code);
+
+    h2_limits limits_;
+    body_budget* bodies_;
+    std::function<void(std::shared_ptr<h2_stream>)> on_request_;
+    nghttp2_session* session_ = nullptr;
+    std::map<std::int32_t, std::shared_ptr<h2_stream>> streams_;
+};
+
+}  // namespace teapot::detail

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""HTTP/2 on teapot as real clients speak it: curl (h2c by prior knowledge, h2 over TLS by
+ALPN), nghttp (the frames: interim HEADERS, paced DATA, trailers), Python httpx with h2
+(streams answered out of order on one connection, a scenario's sequence, the admin API's
+wait and verify) and Node's http2 module. Also what HTTP/2 off leaves (ALPN http/1.1 only).
+Exit 0 when every client sees what it should.
+
+    /usr/bin/python3 tests/http2/clients.py BUILD/teapot SCENARIOS_DIR
+"""
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import httpx
+
+
+def start(binary, *flags):
+    """teapot on ephemeral ports, plain and TLS; returns (process, http base, https base, CA file)."""
+    ca = tempfile.NamedTemporaryFile(suffix=".pem", delete=False).name
+    proc = subprocess.Popen([binary, "--port", "0", "--tls-port", "0", "--ca-out", ca, "--quiet", *flags],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines = [proc.stdout.readline(), proc.stdout.readline()]
+    plain = re.search(r"listening on (http://\S+)", lines[0])
+    tls = re.search(r"listening on https://[^:]+:(\d+)", lines[1])
+    if not plain or not tls:
+        proc.kill()
+        sys.exit(f"teapot did not start: {lines!r}")
+    return proc, plain.group(1), f"https://localhost:{tls.group(1)}", ca
+
+
+def curl(*args):
+    return subprocess.run(["curl", "-s", "--max-time", "10", *args], capture_output=True, text=True, timeout=20)
+
+
+def nghttp(*args):
+    out = subprocess.run(["nghttp", "-nv", "--timeout=10", *args], capture_output=True, text=True, timeout=20)
+    return out.stdout
+
+
+def check_curl(base, tls_base, ca):
+    # h2c by prior knowledge, and h2 over TLS by ALPN: the status, its fields and body as over HTTP/1.
+    r = curl("--http2-prior-knowledge", "-w", "\n%{http_version} %{http_code}", f"{base}/status/418")
+    assert r.returncode == 0 and r.stdout.startswith("418 I'm a teapot"), r
+    assert r.stdout.endswith("\n2 418"), r.stdout
+    r = curl("--http2", "--cacert", ca, "-D", "-", "-o", "/dev/null", "-w", "%{http_version}",
+             f"{tls_base}/status/301")
+    assert r.stdout.startswith("HTTP/2 301") and "\nlocation: " in r.stdout.lower() and r.stdout.endswith("2"), r
+    r = curl("--http2-prior-knowledge", "-D", "-", "-o", "/dev/null", f"{base}/status/429")
+    assert "retry-after: " in r.stdout, r.stdout
+    # No connection-specific field may cross HTTP/2 (RFC 9113 §8.2.2): 426's Upgrade and Connection
+    # stay HTTP/1's (curl would refuse the response with them).
+    r = curl("--http2-prior-knowledge", "-D", "-", "-o", "/dev/null", f"{base}/status/426")
+    assert r.returncode == 0 and r.stdout.startswith("HTTP/2 426"), r
+    assert "upgrade:" not in r.stdout.lower() and "connection:" not in r.stdout.lower(), r
+    # 444: the stream ends with RST_STREAM(INTERNAL_ERROR) and nothing else; curl's exit 92.
+    r = curl("--http2-prior-knowledge", f"{base}/status/444")
+    assert r.returncode == 92 and r.stdout == "", r
+    # /status/101 and the wire faults (until their HTTP/2 forms) reset the stream with
+    # HTTP_1_1_REQUIRED: curl asks again over HTTP/1.1, and gets 426 and the truncated body there.
+    r = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code} %{http_version}", f"{base}/status/101")
+    assert r.returncode == 0 and r.stdout == "426 1.1", r
+    r = curl("--http2", "--cacert", ca, "-o", "/dev/null", f"{tls_base}/status/200?fault=truncate:5")
+    assert r.returncode == 18, r
+        # A request body (a JSON POST) reaches the handler whole.
+    r = curl("--http2-prior-knowledge", "--json", '{"tea": "earl grey"}', f"{base}/post")
+    assert json.loads(r.stdout)["json"] == {"tea": "earl grey"}, r
+    print("curl: h2c and h2 answer as HTTP/1 does; 444 is exit 92; a body arrives whole")
+
+
+def check_limits(binary):
+    proc, base, _, _ = start(binary, "--max-body-size", "1KiB", "--max-header-size", "4KiB")
+    try:
+        r = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "x" * 4096,
+                 f"{base}/post")
+        assert r.stdout == "413", r
+        r = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + "a" * 6000,
+                 f"{base}/status/200")
+        assert r.stdout == "431", r
+        r = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code}", f"{base}/status/200")
+        assert r.stdout == "200", r  # the connection limits, not the server's health
+    finally:
+        proc.kill()
+    print("limits: a body past --max-body-size is a 413, fields past --max-header-size a 431, over HTTP/2")
+
+
+def check_frames(base):
+    out = nghttp(f"{base}/status/103")
+    statuses = re.findall(r":status: (\d+)", out)
+    assert statuses == ["103", "200"], out
+    assert re.search(r"recv \(stream_id=\d+\) link: </", out), out
+    # A paced body: /drip's 5 bytes leave as 5 DATA frames, one a pause apart.
+    out = nghttp(f"{base}/drip?numbytes=5&duration=1")
+    assert len(re.findall(r"recv DATA frame <length=1,", out)) == 5, out
+    # Trailers: a HEADERS frame after the DATA, which ends the stream.
+    out = nghttp(f"{base}/trailers?x-check=1")
+    data_at = out.rfind("recv DATA frame")
+    trailer_at = max((m.start() for m in re.finditer(r"recv \(stream_id=\d+\) x-check: 1", out)), default=-1)
+    assert 0 <= data_at < trailer_at, out
+    print("nghttp: 103 as interim HEADERS, paced DATA frames, trailers after the body")
+
+
+async def out_of_order(base, ca):
+    # One connection, two streams: the one asked second is answered first, the other still waiting.
+    async with httpx.AsyncClient(http2=True, verify=ca) as client:
+        slow = asyncio.create_task(client.get(f"{base}/status/200?delay=2s"))
+        await asyncio.sleep(0.2)
+        quick = asyncio.create_task(client.get(f"{base}/status/204"))
+        done, _ = await asyncio.wait({slow, quick}, return_when=asyncio.FIRST_COMPLETED)
+        assert done == {quick}, done
+        assert quick.result().status_code == 204 and quick.result().http_version == "HTTP/2"
+        assert (await slow).status_code == 200
+        many = await asyncio.gather(*(client.get(f"{base}/status/{200 + i}?delay=300ms") for i in range(20)))
+        assert [r.status_code for r in many] == [200 + i for i in range(20)], many
+
+
+def check_httpx(base, tls_base, ca):
+    asyncio.run(out_of_order(tls_base, ca))
+    # A scenario's sequence over one HTTP/2 connection, as over HTTP/1: 503, 503, then 200.
+    with httpx.Client(http2=True, verify=ca, timeout=10) as client:
+        statuses = [client.get(f"{tls_base}/api/orders", headers={"X-Test-Id": "h2-seq"}).status_code
+                    for _ in range(3)]
+        assert statuses == [503, 503, 200], statuses
+        verdict = client.post(f"{tls_base}/__teapot/verify", params={"session": "h2-seq"})
+        assert verdict.status_code == 200 and verdict.json()["verdict"] == "pass", verdict.text
+        entries = client.get(f"{tls_base}/__teapot/requests", params={"session": "h2-seq"}).json()["requests"]
+        assert [e["protocol"] for e in entries] == ["HTTP/2"] * 3, entries
+        assert all(e["stream_id"] % 2 == 1 for e in entries), entries
+        assert entries[0]["tls"]["alpn"] == "h2", entries[0]["tls"]
+    # h2c by prior knowledge: httpx with HTTP/1.1 off; the admin API's wait answers over it too.
+    with httpx.Client(http1=False, http2=True, timeout=10) as client:
+        r = client.get(f"{base}/get", params={"q": "1"}, headers={"X-Custom": "yes"})
+        assert r.http_version == "HTTP/2" and r.json()["args"] == {"q": "1"}, r.text
+        assert r.json()["headers"]["X-Custom"] == "yes" and r.json()["headers"]["Host"] == base[7:], r.text
+        r = client.get(f"{base}/__teapot/wait", params={"path": "/get", "count": 1, "timeout": "2s"})
+        assert r.status_code == 200 and r.json()["count"] >= 1, r.text
+        # 444 and 101 as httpx reports them: the stream reset, with INTERNAL_ERROR (2) and HTTP_1_1_REQUIRED (13).
+        for path, code in (("/status/444", 2), ("/status/101", 13)):
+            try:
+                raise AssertionError(client.get(f"{base}{path}"))
+            except httpx.RemoteProtocolError as e:
+                assert f"error_code:{code}," in str(e), e
+    print("httpx: streams answered out of order on one connection, a scenario's sequence verified, h2c")
+
+
+NODE = r"""
+const http2 = require('http2');
+const [base, path] = process.argv.slice(1);
+const session = http2.connect(base);
+session.on('error', (e) => { console.error(e); process.exit(1); });
+const req = session.request({':path': path});
+let body = '';
+req.on('response', (headers) => { process.stdout.write(JSON.stringify(headers) + '\n'); });
+req.setEncoding('utf8');
+req.on('data', (d) => { body += d; });
+req.on('end', () => { process.stdout.write(body); session.close(); });
+req.end();
+"""
+
+
+def check_node(base):
+    out = subprocess.run(["node", "-e", NODE, base, "/status/429"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out
+    headers = json.loads(out.stdout.splitlines()[0])
+    assert headers[":status"] == 429 and "retry-after" in headers, headers
+    assert out.stdout.splitlines()[1].startswith("429 Too Many Requests"), out.stdout
+    print("node http2: h2c by prior knowledge, 429 with Retry-After")
+
+
+def check_off(binary):
+    proc, base, tls_base, ca = start(binary, "--no-http2")
+    try:
+        r = curl("--http2", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_version}", f"{tls_base}/status/200")
+        assert r.stdout == "1.1", r
+        # The preface is then an HTTP/1 request line of version 2.0: 505.
+        r = curl("--http2-prior-knowledge", "-o", "/dev/null", f"{base}/status/200")
+        assert r.returncode != 0, r
+    finally:
+        proc.kill()
+    print("--no-http2: ALPN offers http/1.1 alone, and the preface is not taken")
+
+
+def main():
+    binary, scenarios = sys.argv[1], sys.argv[2]
+    proc, base, tls_base, ca = start(binary, "--scenarios", scenarios)
+    try:
+        check_curl(base, tls_base, ca)
+        check_frames(base)
+        check_httpx(base, tls_base, ca)
+        check_node(base)
+    finally:
+        proc.kill()
+        os.unlink(ca)
+    check_limits(binary)
+    check_off(binary)
+
+
+if __name__ == "__main__":
+    main()
