@@ -96,7 +96,7 @@ net::awaitable<void> h2_connection::write_frames() {
         if (output_sent_ == output_.size()) {
             output_.clear();
             output_sent_ = 0;
-            session_.take_output(output_, output_batch);
+            take_output();
         }
         if (output_.empty()) {
             if (reading_done_ || !session_.alive()) break;
@@ -124,7 +124,7 @@ void h2_connection::flush() {
     while (output_sent_ == output_.size()) {
         output_.clear();
         output_sent_ = 0;
-        session_.take_output(output_, output_batch);
+        take_output();
         if (output_.empty()) break;
         beast::error_code ec;
         output_sent_ = stream_.write_now(net::buffer(output_), ec);
@@ -136,6 +136,11 @@ void h2_connection::flush() {
     }
     // The rest, if the socket did not take it all, or the end: the writer's.
     if (output_sent_ < output_.size() || !session_.alive()) writer_wake_.cancel();
+}
+
+void h2_connection::take_output() {
+    session_.take_output(output_, output_batch);
+    rearm_reads();  // sending a stream's end closes it: the connection may be idle now
 }
 
 void h2_connection::rearm_reads() {

@@ -51,6 +51,8 @@ private:
     void answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry);
     /// The request as the router sees it: views into `s`.
     request describe(const h2_stream& s) const;
+    /// Appends nghttp2's next frames to output_.
+    void take_output();
     /// The read deadline for what the streams wait for now (docs/http2.md, "Limits").
     void rearm_reads();
 

@@ -15,6 +15,12 @@ import subprocess
 import sys
 import tempfile
 
+import socket
+import time
+
+import h2.config
+import h2.connection
+import h2.events
 import httpx
 
 
@@ -170,6 +176,58 @@ def check_node(base):
     print("node http2: h2c by prior knowledge, 429 with Retry-After")
 
 
+def h2_events_until_closed(sock, conn, seconds):
+    """What the server sends until it closes the connection (or `seconds` pass): event names."""
+    seen = []
+    sock.settimeout(0.2)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            data = sock.recv(65536)
+        except socket.timeout:
+            continue
+        if not data:
+            seen.append("closed")
+            break
+        for event in conn.receive_data(data):
+            seen.append(type(event).__name__)
+            if isinstance(event, h2.events.ResponseReceived):
+                seen.append(dict(event.headers)[b":status"].decode())
+        sock.sendall(conn.data_to_send())
+    return seen
+
+
+def h2_client(port):
+    sock = socket.create_connection(("127.0.0.1", port))
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    conn.initiate_connection()
+    sock.sendall(conn.data_to_send())
+    return sock, conn
+
+
+def check_timeouts(binary):
+    # A connection idle after a delayed answer, and one whose request stops coming: each gets a
+    # GOAWAY, then the close (--idle-timeout, --body-timeout), never a connection held forever.
+    proc, base, _, _ = start(binary, "--idle-timeout", "1s", "--body-timeout", "1s")
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        sock, conn = h2_client(port)
+        conn.send_headers(1, [(":method", "GET"), (":path", "/status/202?delay=300ms"), (":scheme", "http"),
+                              (":authority", "t")], end_stream=True)
+        sock.sendall(conn.data_to_send())
+        seen = h2_events_until_closed(sock, conn, 10)
+        assert "202" in seen and seen[-2:] == ["ConnectionTerminated", "closed"], seen
+        sock, conn = h2_client(port)
+        conn.send_headers(1, [(":method", "POST"), (":path", "/post"), (":scheme", "http"), (":authority", "t")])
+        conn.send_data(1, b"part of a body")
+        sock.sendall(conn.data_to_send())
+        seen = h2_events_until_closed(sock, conn, 10)
+        assert seen[-2:] == ["ConnectionTerminated", "closed"], seen
+    finally:
+        proc.kill()
+    print("timeouts: idle after a delayed answer, and a body that stops coming, end with GOAWAY and a close")
+
+
 def check_off(binary):
     proc, base, tls_base, ca = start(binary, "--no-http2")
     try:
@@ -195,6 +253,7 @@ def main():
         proc.kill()
         os.unlink(ca)
     check_limits(binary)
+    check_timeouts(binary)
     check_off(binary)
 
 
