@@ -55,11 +55,21 @@ net::awaitable<void> h2_connection::run(std::string_view received) {
                          std::min(limits.idle_timeout, limits.body_timeout) / 4);
     if (!session_.receive(reinterpret_cast<const unsigned char*>(received.data()), received.size()))
         reading_done_ = true;
+    // However run() ends (an exception too), what was still open is the client's loss (499), and
+    // the streams' waits end now rather than at their timers.
+    struct end_streams {
+        h2_connection& c;
+        ~end_streams() {
+            c.ended_ = true;
+            c.read_deadline_.unwatch();
+            try {
+                c.session_.close_all(NGHTTP2_CANCEL);
+            } catch (...) {  // a journal entry or a log line could not be written: nothing to do
+            }
+        }
+    } ending{*this};
     flush();
     co_await (read_frames() && write_frames());
-    ended_ = true;
-    session_.close_all(NGHTTP2_CANCEL);  // what was still open is the client's loss: 499
-    read_deadline_.unwatch();
 }
 
 void h2_connection::drain() {

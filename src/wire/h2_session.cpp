@@ -70,6 +70,17 @@ private:
 
 h2_session& session_of(void* user_data) { return *static_cast<h2_session*>(user_data); }
 
+// No exception may cross nghttp2's C frames: one (bad_alloc, from a field stored or an answer
+// routed) fails the callback, and nghttp2 ends the session: this connection only, as over HTTP/1.
+template <auto callback, typename Result, typename... Args>
+Result guarded(Args... args) noexcept {
+    try {
+        return callback(args...);
+    } catch (...) {
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+}
+
 }  // namespace
 
 // nghttp2's callbacks, friends of the session: each finds its stream and does one thing.
@@ -179,11 +190,11 @@ h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
     : limits_(limits), bodies_(bodies), on_request_(std::move(on_request)) {
     nghttp2_session_callbacks* callbacks = nullptr;
     if (nghttp2_session_callbacks_new(&callbacks) != 0) throw std::bad_alloc{};
-    nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, h2_callbacks::on_begin_headers);
-    nghttp2_session_callbacks_set_on_header_callback(callbacks, h2_callbacks::on_header);
-    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, h2_callbacks::on_data_chunk);
-    nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, h2_callbacks::on_frame_recv);
-    nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, h2_callbacks::on_stream_close);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, guarded<h2_callbacks::on_begin_headers>);
+    nghttp2_session_callbacks_set_on_header_callback(callbacks, guarded<h2_callbacks::on_header>);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, guarded<h2_callbacks::on_data_chunk>);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, guarded<h2_callbacks::on_frame_recv>);
+    nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, guarded<h2_callbacks::on_stream_close>);
     nghttp2_option* option = nullptr;
     if (nghttp2_option_new(&option) != 0) {
         nghttp2_session_callbacks_del(callbacks);
@@ -246,7 +257,7 @@ void h2_session::submit_response(h2_stream& s, const message_head& head, std::st
     s.trailers = std::move(trailers);
     nghttp2_data_provider provider{};
     provider.source.ptr = &s;  // the stream outlives its data: streams_ holds it until it closes
-    provider.read_callback = h2_callbacks::read_body;
+    provider.read_callback = guarded<h2_callbacks::read_body>;
     nghttp2_submit_response(session_, s.id, block.data(), block.size(), &provider);
 }
 
