@@ -25,7 +25,11 @@ std::string fault_misfit(const response_plan& plan) {
     return {};
 }
 
-std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets) {
+std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets, unsigned version) {
+    if (f.needs_http2() && version != 20)
+        return "fault " + std::string{fault_name(f.what)} +
+               " works on HTTP/2's frames, and this request came over HTTP/1: ask over HTTP/2 (curl "
+               "--http2-prior-knowledge, or HTTPS, where ALPN chooses h2)";
     if (!f.needs_tls()) return {};
     const std::string name{fault_name(f.what)};
     if (!tls)

@@ -15,9 +15,10 @@ namespace teapot::detail {
 /// Why plan.fault and plan.stream cannot be carried out on `plan`; empty when they can.
 std::string fault_misfit(const response_plan& plan);
 
-/// Why `f` cannot break this connection's transport: a tls- fault over plain HTTP, a key
-/// update before TLS 1.3, a renegotiation in it, an alert under keys teapot does not keep
-/// (`traffic_secrets`: --tls-alerts). `tls` null over plain HTTP; empty when it can.
-std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets);
+/// Why `f` cannot break this connection's transport: a frame fault over HTTP/1 (`version`: the
+/// request's, 20 for HTTP/2), a tls- fault over plain HTTP, a key update before TLS 1.3, a
+/// renegotiation in it, an alert under keys teapot does not keep (`traffic_secrets`:
+/// --tls-alerts). `tls` null over plain HTTP; empty when it can.
+std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets, unsigned version);
 
 }  // namespace teapot::detail

@@ -1,5 +1,6 @@
 #include "faults/fault_syntax.hpp"
 
+#include "faults/h2_codes.hpp"
 #include "faults/tls_alerts.hpp"
 
 #include "util/byte_size.hpp"
@@ -19,7 +20,7 @@ constexpr std::chrono::milliseconds max_interval{60'000};
 // wrong_length's largest offset.
 constexpr std::int64_t max_length_delta = 1'000'000'000;
 
-constexpr std::array<std::pair<std::string_view, fault::kind>, 14> names{{
+constexpr std::array<std::pair<std::string_view, fault::kind>, 17> names{{
     {"reset", fault::kind::reset},
     {"close", fault::kind::close},
     {"hang", fault::kind::hang},
@@ -34,6 +35,9 @@ constexpr std::array<std::pair<std::string_view, fault::kind>, 14> names{{
     {"tls-key-update", fault::kind::tls_key_update},
     {"tls-renegotiate", fault::kind::tls_renegotiate},
     {"tls-alert", fault::kind::tls_alert},
+    {"rst_stream", fault::kind::rst_stream},
+    {"goaway", fault::kind::goaway},
+    {"flow_stall", fault::kind::flow_stall},
 }};
 
 std::optional<fault> fail(std::string& error, std::string message) {
@@ -57,7 +61,8 @@ std::string_view fault_name(fault::kind what) noexcept {
 
 std::string_view fault_names() noexcept {
     return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers, "
-           "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate, tls-alert";
+           "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate, tls-alert, rst_stream, goaway, "
+           "flow_stall";
 }
 
 std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
@@ -152,6 +157,57 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             f.alert = *description;
             return f;
         }
+        case fault::kind::rst_stream: {
+            // rst_stream:CODE[:before-headers|:after-headers|:mid-body:100B|:after-body]
+            const auto colon = value.find(':');
+            const auto code = h2_code_by_name(value.substr(0, colon));
+            const auto point = colon == std::string_view::npos ? std::string_view{} : value.substr(colon + 1);
+            bool valid = code.has_value();
+            if (point.starts_with("mid-body:")) {
+                auto n = positive_size(point.substr(9));
+                valid = valid && n;
+                f.at = fault::stream_point::mid_body;
+                f.bytes = n.value_or(0);
+            } else if (point == "after-headers") {
+                f.at = fault::stream_point::after_headers;
+            } else if (point == "after-body") {
+                f.at = fault::stream_point::after_body;
+            } else {
+                valid = valid && (point.empty() || point == "before-headers");
+            }
+            if (!valid)
+                return fail(error, "fault rst_stream takes an HTTP/2 error code, one of " +
+                                       std::string{h2_code_names()} +
+                                       ", then where: :before-headers (the default), :after-headers, :mid-body:100B "
+                                       "or :after-body, such as rst_stream:REFUSED_STREAM or "
+                                       "rst_stream:INTERNAL_ERROR:mid-body:100B");
+            f.h2_code = *code;
+            return f;
+        }
+        case fault::kind::goaway: {
+            // goaway:CODE[:after|:LAST_STREAM_ID]
+            const auto colon = value.find(':');
+            const auto code = h2_code_by_name(value.substr(0, colon));
+            const auto rest = colon == std::string_view::npos ? std::string_view{} : value.substr(colon + 1);
+            bool valid = code.has_value();
+            if (rest == "after") {
+                f.after_response = true;
+            } else if (!rest.empty()) {
+                f.last_stream_id = parse_whole<std::uint32_t>(rest);
+                valid = valid && f.last_stream_id && *f.last_stream_id < (1u << 31);
+            }
+            if (!valid)
+                return fail(error, "fault goaway takes an HTTP/2 error code, one of " + std::string{h2_code_names()} +
+                                       ", then :after (after the answer) or the last stream id, such as "
+                                       "goaway:NO_ERROR, goaway:NO_ERROR:after or goaway:PROTOCOL_ERROR:0");
+            f.h2_code = *code;
+            return f;
+        }
+        case fault::kind::flow_stall:
+            if (value.empty()) return f;  // until --max-delay
+            f.hang_for = parse_duration(value);
+            if (!f.hang_for) return fail(error, "fault flow_stall takes a duration such as 30s");
+            return f;
         case fault::kind::slow_headers: {
             auto p = parse_pacing(value, error);
             if (!p) return fail(error, "fault slow_headers: " + error);

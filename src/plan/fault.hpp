@@ -46,6 +46,17 @@ struct fault {
         tls_key_update,       ///< TLS 1.3: the head, a KeyUpdate asking for the client's, then the body
         tls_renegotiate,      ///< TLS 1.2 and before: the head, a HelloRequest and the new handshake, then the body
         tls_alert,            ///< half the body, then the fatal alert `alert` under the traffic keys, then FIN
+        // Over HTTP/2 only (docs/http2.md, "Frame faults"): frames, not bytes.
+        rst_stream,  ///< RST_STREAM(h2_code) at `stream_point`
+        goaway,      ///< GOAWAY(h2_code) naming `last_stream_id`, before the response, or after it (`after_response`)
+        flow_stall,  ///< the head, then no DATA, as if the window stayed closed; RST_STREAM(CANCEL) after hang_for
+    };
+    /// Where rst_stream cuts the stream.
+    enum class stream_point {
+        before_headers,  ///< nothing of the response
+        after_headers,   ///< the final head, no DATA
+        mid_body,        ///< the head and `bytes` of the body
+        after_body,      ///< the head and all of the body, without END_STREAM
     };
     kind what = kind::none;
     std::optional<std::chrono::milliseconds> hang_for;  ///< hang: nullopt until --max-delay
@@ -56,7 +67,12 @@ struct fault {
     std::uint64_t garbage_seed = 0;                     ///< garbage: drawn per request
     /// tls-no-close-notify and tls-bad-record: the body bytes sent first; nullopt: all, and half.
     std::optional<std::size_t> body_bytes{};
-    unsigned char alert = 0;  ///< tls_alert: the AlertDescription (RFC 8446 §6), 80 for internal_error
+    unsigned char alert = 0;    ///< tls_alert: the AlertDescription (RFC 8446 §6), 80 for internal_error
+    std::uint32_t h2_code = 0;  ///< rst_stream, goaway: the error code (RFC 9113 §7)
+    stream_point at = stream_point::before_headers;  ///< rst_stream
+    /// goaway: the last stream processed; nullopt: the one before this request's (it was not processed).
+    std::optional<std::uint32_t> last_stream_id{};
+    bool after_response = false;  ///< goaway: after the answer (a graceful drain), not before it
 
     bool active() const noexcept { return what != kind::none; }
     /// reset, close, hang and garbage send no part of the response: status, headers and body are moot.
@@ -70,8 +86,12 @@ struct fault {
     }
     /// How many body bytes truncate and the tls- faults that take a count send; nullopt for the others.
     std::optional<std::size_t> kept_bytes() const noexcept {
-        if (what == kind::truncate) return bytes;
+        if (what == kind::truncate || (what == kind::rst_stream && at == stream_point::mid_body)) return bytes;
         return body_bytes;
+    }
+    /// The frame faults work on HTTP/2's frames: over HTTP/1 there are none.
+    bool needs_http2() const noexcept {
+        return what == kind::rst_stream || what == kind::goaway || what == kind::flow_stall;
     }
     /// The tls- faults work on the TLS stream: over plain HTTP there is none to break.
     bool needs_tls() const noexcept {

@@ -207,8 +207,8 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         if (!answered && !dispatch(req, target, ctx, plan)) plan = not_found(req, nearest_miss);
         // A knob or a scenario step may ask for a tls- fault that this connection cannot carry
         // (the inline test first: the call costs every other request 25 instructions).
-        if (plan.fault.needs_tls()) {
-            if (auto misfit = transport_misfit(plan.fault, req.tls.get(), ctx.tls_alerts); !misfit.empty())
+        if (plan.fault.needs_tls() || plan.fault.needs_http2()) {
+            if (auto misfit = transport_misfit(plan.fault, req.tls.get(), ctx.tls_alerts, req.version); !misfit.empty())
                 plan = error_plan(400, misfit, &req);
         }
         plan.origin = std::move(origin);

@@ -1,6 +1,7 @@
 #include "wire/h2_connection.hpp"
 
 #include "admin/admin_handler.hpp"
+#include "faults/garbage.hpp"
 #include "handlers/error_plan.hpp"
 #include "journal/journal.hpp"
 #include "router/router.hpp"
@@ -109,6 +110,10 @@ net::awaitable<void> h2_connection::write_frames() {
             take_output();
         }
         if (output_.empty()) {
+            if (session_.pending_cut() != h2_session::cut::none) {
+                co_await cut_connection();
+                break;
+            }
             if (reading_done_ || !session_.alive()) break;
             writer_wake_.expires_at(net::steady_timer::time_point::max());
             co_await writer_wake_.async_wait(use_tuple_awaitable);
@@ -129,6 +134,17 @@ net::awaitable<void> h2_connection::write_frames() {
     if (!reading_done_) stream_.cancel();  // the session is over: the pending read ends
 }
 
+net::awaitable<void> h2_connection::cut_connection() {
+    reading_done_ = true;
+    auto armed = write_deadline_.arm(config_->request_limits.write_timeout);
+    if (!garbage_.empty()) co_await net::async_write(stream_, net::buffer(garbage_), use_tuple_awaitable);
+    if (session_.pending_cut() == h2_session::cut::reset)
+        stream_.reset();  // SO_LINGER 0: an RST, whatever the client sent or was sent
+    else
+        co_await stream_.shutdown_send();  // close_notify over TLS, then the FIN
+    stream_.cancel();                      // the pending read ends
+}
+
 void h2_connection::flush() {
     if (writing_ || ended_) return;
     while (output_sent_ == output_.size()) {
@@ -145,7 +161,8 @@ void h2_connection::flush() {
         }
     }
     // The rest, if the socket did not take it all, or the end: the writer's.
-    if (output_sent_ < output_.size() || !session_.alive()) writer_wake_.cancel();
+    if (output_sent_ < output_.size() || !session_.alive() || session_.pending_cut() != h2_session::cut::none)
+        writer_wake_.cancel();
 }
 
 void h2_connection::take_output() {
@@ -196,10 +213,10 @@ void h2_connection::on_request(std::shared_ptr<h2_stream> s) {
     }
     if (plan.action == response_plan::kind::websocket_echo)  // a scenario's 101 step: HTTP/2 has none either
         plan.action = response_plan::kind::http11_required;
-    // The wire faults are HTTP/1's until their HTTP/2 forms land: the stream asks for HTTP/1.1,
-    // and a client that follows RFC 9113 §7 (curl does) asks again over it (docs/http2.md).
-    if (plan.fault.active()) plan.action = response_plan::kind::http11_required;
-    if (plan.delay.count() > 0 || plan.stream || plan.action == response_plan::kind::wait_for_requests) {
+    fit_fault_to_http2(plan, req);
+    const auto f = plan.fault.what;
+    if (plan.delay.count() > 0 || plan.stream || plan.action == response_plan::kind::wait_for_requests ||
+        f == fault::kind::hang || f == fault::kind::flow_stall) {
         net::co_spawn(stream_.get_executor(), answer_later(std::move(s), std::move(plan)),
                       [self = shared_from_this()](std::exception_ptr failure) {
                           if (failure) self->config_->log.warn("an HTTP/2 stream's answer failed");
@@ -252,6 +269,18 @@ net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, r
     auto shared = std::make_shared<response_plan>(std::move(plan));
     answer(*s, shared, entry);
     flush();
+    if (const auto& f = shared->fault; f.what == fault::kind::hang || f.what == fault::kind::flow_stall) {
+        // Nothing (hang), or the head and no DATA (flow_stall), until the fault's time or --max-delay: then
+        // RST_STREAM(CANCEL), as HTTP/1's hang ends with the connection's close.
+        const auto max_delay = config_->handlers.max_delay;
+        timer.expires_after(std::min(f.hang_for.value_or(max_delay), max_delay));
+        co_await timer.async_wait(use_tuple_awaitable);
+        if (!s->closed) {
+            session_.reset(*s, NGHTTP2_CANCEL);
+            flush();
+        }
+        co_return;
+    }
     const auto body = shared->body.view();
     if (!shared->stream || shared->omit_body || body.empty()) co_return;
     // Pacing: a piece, then a pause on this stream's timer; nghttp2 defers the DATA in between.
@@ -267,10 +296,34 @@ net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, r
     }
 }
 
+void h2_connection::fit_fault_to_http2(response_plan& plan, const request& req) {
+    using kind = fault::kind;
+    switch (plan.fault.what) {
+        case kind::bad_chunk:
+            plan = error_plan(400,
+                              "fault bad-chunk has no HTTP/2 form: HTTP/2 has no chunked coding (RFC 9113 §8.2.2); "
+                              "wrong_length and truncate break its framing",
+                              &req);
+            break;
+        // Not yet in an HTTP/2 form: the stream asks for HTTP/1.1, and a client that follows
+        // RFC 9113 §7 (curl does) asks again over it, where the fault is carried out (docs/http2.md).
+        case kind::early_response:
+        case kind::slow_headers:
+        case kind::tls_no_close_notify:
+        case kind::tls_bad_record:
+        case kind::tls_key_update:
+        case kind::tls_renegotiate:
+        case kind::tls_alert: plan.action = response_plan::kind::http11_required; break;
+        default: break;
+    }
+}
+
 void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry) {
     const auto started = clock_type::now();
     const auto first_byte = std::chrono::system_clock::now();
     const auto& p = *plan;
+    const auto& f = p.fault;
+    using kind = fault::kind;
     const bool silent = p.action == response_plan::kind::close_silently;
     const bool http11_required = p.action == response_plan::kind::http11_required;
     if (silent) {
@@ -278,18 +331,51 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
         session_.reset(s, NGHTTP2_INTERNAL_ERROR);
     } else if (http11_required) {
         session_.reset(s, NGHTTP2_HTTP_1_1_REQUIRED);  // RFC 9113 §7: the client may retry over HTTP/1.1
-    } else {
+    } else if (f.what == kind::reset || f.what == kind::close || f.what == kind::garbage) {
+        // The connection's bytes, as over HTTP/1: an RST, a FIN, or garbage then a FIN, for every stream on it.
+        if (f.what == kind::garbage) garbage_ = garbage_bytes(f.bytes, f.garbage_seed);
+        session_.cut_connection(f.what == kind::reset ? h2_session::cut::reset : h2_session::cut::fin);
+        s.reset_by_us = true;
+    } else if (f.what == kind::rst_stream && f.at == fault::stream_point::before_headers) {
+        session_.reset(s, f.h2_code);
+    } else if (f.what == kind::goaway && !f.after_response) {
+        // GOAWAY, then the end of the connection: this stream and any after the named one were not processed.
+        const auto before = static_cast<std::uint32_t>(s.id > 2 ? s.id - 2 : 0);
+        session_.terminate(f.last_stream_id.value_or(before), f.h2_code);
+        s.reset_by_us = true;
+    } else if (f.what != kind::hang) {  // hang: nothing, until answer_later resets the stream
         for (const auto& head : p.interim) session_.submit_interim(s, head, config_->server_header);
+        s.interim_heads = p.interim.size();
         std::optional<std::uint64_t> length;
         if (p.body_framing == framing::content_length) length = p.body.size();
-        if (p.stream) s.allowed = 0;  // answer_later lets it out piece by piece
+        if (p.stream || f.what == kind::flow_stall) s.allowed = 0;  // answer_later lets it out, or never
+        if (f.what == kind::rst_stream) {
+            s.reset_code = f.h2_code;
+            s.reset_after = f.at == fault::stream_point::after_headers ? 0
+                            : f.at == fault::stream_point::mid_body    ? f.bytes
+                                                                       : p.body.size();
+        } else if (f.what == kind::truncate) {
+            s.reset_code = NGHTTP2_INTERNAL_ERROR;  // truncate:N: N bytes, then the stream's reset
+            s.reset_after = f.bytes;
+            s.reset_connection = f.reset_at_end;  // truncate:N:reset: then the connection's RST
+        } else if (f.what == kind::wrong_length && length) {
+            length = static_cast<std::uint64_t>(static_cast<std::int64_t>(*length) + f.length_delta);
+        } else if (f.what == kind::goaway) {
+            s.goaway_after = f.h2_code;
+        }
         session_.submit_response(s, p.final_head, config_->server_header, length, p.body, p.omit_body, p.trailers);
     }
     s.on_closed = [this, &s, plan = std::move(plan), entry, started, first_byte, silent, http11_required] {
-        const bool reset_here = silent || http11_required;
-        const bool client_gone = !reset_here && s.close_code != NGHTTP2_NO_ERROR;
-        // 505: the answer asked for another version, as HTTP/1's access line would say.
-        const int status = silent ? 444 : http11_required ? 505 : logged_status(*plan, client_gone);
+        const bool head_sent = s.heads_sent > s.interim_heads;
+        const bool client_gone = !s.reset_by_us && s.close_code != NGHTTP2_NO_ERROR && !silent && !http11_required;
+        // 505: the answer asked for another version, as HTTP/1's access line would say; 444 when
+        // a fault sent no response, 499 when the client left first.
+        const int status = silent            ? 444
+                           : http11_required ? 505
+                           : client_gone     ? 499
+                           : !head_sent      ? 444
+                                             : logged_status(*plan, false);
+        const bool reset_here = !head_sent;
         config_->log.access({peer_.connection_id, s.method, s.path, status, s.sent, elapsed_ms(started), peer_.address,
                              fault_label(*plan)});
         finish_record(config_->handlers, entry, *plan, status, reset_here ? std::nullopt : std::optional{first_byte});

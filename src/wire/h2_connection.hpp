@@ -41,12 +41,16 @@ public:
 private:
     net::awaitable<void> read_frames();
     net::awaitable<void> write_frames();
+    /// A fault's cut of the whole connection (reset, close, garbage), once the frames before it are written.
+    net::awaitable<void> cut_connection();
     /// Sends what nghttp2 has ready: at once when the socket takes it, else the writer goes on.
     void flush();
     /// A stream's request is whole: routed now, answered now unless it waits.
     void on_request(std::shared_ptr<h2_stream> s);
     /// An answer that waits first (a delay, a journal wait) or trickles (pacing).
     net::awaitable<void> answer_later(std::shared_ptr<h2_stream> s, response_plan plan);
+    /// A fault without an HTTP/2 form: bad-chunk is a 400, the others (not yet in one) ask for HTTP/1.1.
+    void fit_fault_to_http2(response_plan& plan, const request& req);
     /// The plan's frames, submitted; the journal entry completes when the stream closes.
     void answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry);
     /// The request as the router sees it: views into `s`.
@@ -69,6 +73,7 @@ private:
     bool reading_done_ = false;
     bool ended_ = false;  ///< run() is over: the stream is the connection's again
     bool draining_ = false;
+    std::string garbage_;            ///< the garbage fault's bytes, written after the frames, before the FIN
     net::steady_timer writer_wake_;  ///< cancelled when output waits for the writer
 };
 

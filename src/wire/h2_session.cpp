@@ -160,19 +160,38 @@ struct h2_callbacks {
         return 0;
     }
 
+    // A frame fault's cut comes after what it keeps: the final head, and `reset_after` bytes of DATA.
+    static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
+        auto& self = session_of(user_data);
+        if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
+        auto s = self.find(frame->hd.stream_id);
+        if (!s) return 0;
+        if (frame->hd.type == NGHTTP2_HEADERS) ++s->heads_sent;
+        if (s->cut_done || s->heads_sent <= s->interim_heads || s->sent < s->reset_after) return 0;
+        s->cut_done = true;  // once; DATA stays deferred at reset_after
+        s->reset_by_us = true;
+        if (s->reset_connection)
+            self.cut_connection(h2_session::cut::reset);
+        else
+            nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, s->reset_code);
+        return 0;
+    }
+
     static ssize_t read_body(nghttp2_session* session, std::int32_t stream_id, std::uint8_t* buf, std::size_t length,
                              std::uint32_t* flags, nghttp2_data_source* source, void*) {
         auto& s = *static_cast<h2_stream*>(source->ptr);
         const auto body = s.out.view();
-        const auto limit = std::min(body.size(), s.allowed);
+        const auto limit = std::min({body.size(), s.allowed, s.reset_after});
         const auto n = std::min(length, limit - std::min(limit, s.sent));
-        if (n == 0 && s.sent < body.size()) {
+        if (n == 0 && s.sent < body.size()) {  // paced, or cut at reset_after: deferred (for good, when cut)
             s.deferred = true;
             return NGHTTP2_ERR_DEFERRED;
         }
         std::memcpy(buf, body.data() + s.sent, n);
         s.sent += n;
-        if (s.sent == body.size()) {
+        if (s.sent == body.size() && s.reset_after == body.size()) {
+            *flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;  // all of it, then the reset
+        } else if (s.sent == body.size()) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             if (!s.trailers.empty()) {
                 // RFC 9113 §8.1: the trailers end the stream, not the last DATA frame.
@@ -195,6 +214,7 @@ h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, guarded<h2_callbacks::on_data_chunk>);
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, guarded<h2_callbacks::on_frame_recv>);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, guarded<h2_callbacks::on_stream_close>);
+    nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, guarded<h2_callbacks::on_frame_send>);
     nghttp2_option* option = nullptr;
     if (nghttp2_option_new(&option) != 0) {
         nghttp2_session_callbacks_del(callbacks);
@@ -249,11 +269,13 @@ void h2_session::submit_response(h2_stream& s, const message_head& head, std::st
     if (s.closed || s.responded) return;
     s.responded = true;
     header_block block{head, server_header, content_length};
-    if (omit_body || (body.empty() && trailers.empty())) {
+    // A cut after the head needs DATA frames to come (or at least no END_STREAM on the HEADERS).
+    const bool cut_later = s.reset_after != std::numeric_limits<std::size_t>::max();
+    if (!cut_later && (omit_body || (body.empty() && trailers.empty()))) {
         nghttp2_submit_response(session_, s.id, block.data(), block.size(), nullptr);
         return;
     }
-    s.out = std::move(body);
+    s.out = omit_body ? response_body{} : std::move(body);
     s.trailers = std::move(trailers);
     nghttp2_data_provider provider{};
     provider.source.ptr = &s;  // the stream outlives its data: streams_ holds it until it closes
@@ -270,12 +292,17 @@ void h2_session::allow(h2_stream& s, std::size_t allowed) {
 }
 
 void h2_session::reset(h2_stream& s, std::uint32_t code) {
+    s.reset_by_us = true;
     if (!s.closed) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, code);
 }
 
 void h2_session::go_away(std::uint32_t code) {
     nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_), code, nullptr,
                           0);
+}
+
+void h2_session::terminate(std::uint32_t last_stream_id, std::uint32_t code) {
+    nghttp2_session_terminate_session2(session_, static_cast<std::int32_t>(last_stream_id), code);
 }
 
 void h2_session::close_all(std::uint32_t code) {
@@ -304,6 +331,10 @@ void h2_session::close_stream(std::int32_t id, std::uint32_t code) {
     streams_.erase(it);
     s->closed = true;
     s->close_code = code;
+    // goaway:CODE:after: the answer is over; no stream after this one (a graceful drain).
+    if (s->goaway_after)
+        nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, s->id, static_cast<std::uint32_t>(*s->goaway_after), nullptr,
+                              0);
     if (auto wake = std::move(s->wake)) wake();
     if (auto closed = std::move(s->on_closed)) closed();
 }

@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,18 @@ struct h2_stream {
     std::size_t allowed = std::numeric_limits<std::size_t>::max();  ///< pacing: DATA stops here, deferred
     std::vector<header_field> trailers;                             ///< a HEADERS frame after the DATA
     bool deferred = false;
+    // A frame fault's cut (rst_stream, truncate): once `sent` reaches reset_after (after the final
+    // head), RST_STREAM(reset_code), or the connection's RST with reset_connection. A body that
+    // ends at reset_after ends without END_STREAM.
+    std::size_t reset_after = std::numeric_limits<std::size_t>::max();
+    std::uint32_t reset_code = 0;
+    bool reset_connection = false;
+    bool cut_done = false;
+    std::size_t interim_heads = 0;  ///< 1xx HEADERS before the final one
+    std::size_t heads_sent = 0;     ///< HEADERS frames sent so far
+    /// Set: a GOAWAY with this code, naming this stream, once it closes (goaway:CODE:after).
+    std::optional<std::uint32_t> goaway_after;
+    bool reset_by_us = false;      ///< its end is teapot's (a reset, a GOAWAY, a cut), not the client's
     bool responded = false;        ///< the final HEADERS are submitted
     bool closed = false;           ///< nghttp2 closed it (sent all, reset, or the connection ended)
     std::uint32_t close_code = 0;  ///< the RST_STREAM or GOAWAY code, 0 (NO_ERROR) for a stream done
@@ -98,6 +111,15 @@ public:
     void reset(h2_stream& s, std::uint32_t code);
     /// GOAWAY naming the last stream processed: no new stream, the open ones finish.
     void go_away(std::uint32_t code);
+    /// GOAWAY naming `last_stream_id`, then the end of the connection (nghttp2's terminate).
+    void terminate(std::uint32_t last_stream_id, std::uint32_t code);
+
+    /// How the connection is to be cut once what is taken to send has been written.
+    enum class cut { none, fin, reset };
+    void cut_connection(cut how) noexcept {
+        if (cut_ == cut::none) cut_ = how;
+    }
+    cut pending_cut() const noexcept { return cut_; }
     /// Ends every open stream (the connection is gone): their on_closed run, with `code`.
     void close_all(std::uint32_t code);
 
@@ -112,6 +134,7 @@ private:
     std::function<void(std::shared_ptr<h2_stream>)> on_request_;
     nghttp2_session* session_ = nullptr;
     std::map<std::int32_t, std::shared_ptr<h2_stream>> streams_;
+    cut cut_ = cut::none;
 };
 
 }  // namespace teapot::detail

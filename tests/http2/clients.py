@@ -65,16 +65,156 @@ def check_curl(base, tls_base, ca):
     # 444: the stream ends with RST_STREAM(INTERNAL_ERROR) and nothing else; curl's exit 92.
     r = curl("--http2-prior-knowledge", f"{base}/status/444")
     assert r.returncode == 92 and r.stdout == "", r
-    # /status/101 and the wire faults (until their HTTP/2 forms) reset the stream with
-    # HTTP_1_1_REQUIRED: curl asks again over HTTP/1.1, and gets 426 and the truncated body there.
+    # /status/101 and the faults not yet in an HTTP/2 form reset the stream with HTTP_1_1_REQUIRED:
+    # curl asks again over HTTP/1.1, and gets 426, and the slow head, there.
     r = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code} %{http_version}", f"{base}/status/101")
     assert r.returncode == 0 and r.stdout == "426 1.1", r
-    r = curl("--http2", "--cacert", ca, "-o", "/dev/null", f"{tls_base}/status/200?fault=truncate:5")
-    assert r.returncode == 18, r
+    r = curl("--http2", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+             f"{tls_base}/status/200?fault=slow_headers:64B/10ms")
+    assert r.returncode == 0 and r.stdout == "200 1.1", r
         # A request body (a JSON POST) reaches the handler whole.
     r = curl("--http2-prior-knowledge", "--json", '{"tea": "earl grey"}', f"{base}/post")
     assert json.loads(r.stdout)["json"] == {"tea": "earl grey"}, r
     print("curl: h2c and h2 answer as HTTP/1 does; 444 is exit 92; a body arrives whole")
+
+
+RETRY_SCENARIO = """
+name: h2-retry
+isolate_by: header X-Test-Id
+routes:
+  - id: refused-once
+    match: { path: /h2/refused }
+    steps:
+      - fault: rst_stream:REFUSED_STREAM
+      - status: 200
+        body: "served on the second try\n"
+    then: repeat-last
+  - id: goaway-once
+    match: { path: /h2/goaway }
+    steps:
+      - fault: goaway:NO_ERROR
+      - status: 200
+        body: "served on a new connection\n"
+    then: repeat-last
+"""
+
+
+def check_frame_faults(base):
+    """The frame faults as each client reports them: docs/http2.md's table, row by row."""
+    h2c = ["--http2-prior-knowledge"]
+
+    def curl_fault(fault, path="/bytes/1000"):
+        r = curl("-S", *h2c, "-o", "/dev/null", "-w", "%{size_download}", f"{base}{path}?fault={fault}")
+        return r.returncode, int(r.stdout or 0), r.stderr
+
+    expected = {  # fault: (curl's exit, what its message says)
+        "rst_stream:INTERNAL_ERROR": (92, "INTERNAL_ERROR (err 2)"),
+        "rst_stream:REFUSED_STREAM": (56, "tried 5 times before giving up"),  # refused on every retry
+        "rst_stream:CANCEL:after-headers": (92, "CANCEL (err 8)"),
+        "rst_stream:INTERNAL_ERROR:mid-body:100B": (92, "INTERNAL_ERROR (err 2)"),
+        "rst_stream:NO_ERROR:after-body": (52, "Empty reply from server"),
+        "goaway:NO_ERROR": (16, "Error in the HTTP2 framing layer"),
+        "goaway:PROTOCOL_ERROR": (16, "Error in the HTTP2 framing layer"),
+        "truncate:5B": (92, "INTERNAL_ERROR (err 2)"),
+        "truncate:5B:reset": (55, "Connection reset by peer"),
+        "wrong_length:+10": (92, "PROTOCOL_ERROR (err 1)"),
+        "wrong_length:-10": (92, "PROTOCOL_ERROR (err 1)"),
+        "reset": (55, "Connection reset by peer"),
+        "close": (18, "before end of the underlying stream"),
+        "garbage:64B": (52, "Empty reply from server"),
+        "flow_stall:1s": (92, "CANCEL (err 8)"),
+        "hang:500ms": (92, "CANCEL (err 8)"),
+    }
+    for fault, (code, message) in expected.items():
+        got = curl_fault(fault)
+        assert got[0] == code and message in got[2], (fault, got)
+    assert curl_fault("goaway:NO_ERROR:after")[:2] == (0, 1000)  # the answer whole, then the drain
+    # bad-chunk has no HTTP/2 form: a 400 that says so; a frame fault over HTTP/1.1, a 400 too.
+    r = curl(*h2c, f"{base}/status/200?fault=bad-chunk")
+    assert "no HTTP/2 form" in r.stdout, r
+    r = curl("--http1.1", f"{base}/status/200?fault=rst_stream:CANCEL")
+    assert "works on HTTP/2's frames" in r.stdout, r
+    # A scenario's REFUSED_STREAM once, then 200: curl retries on a new connection, transparently.
+    # Its GOAWAY once (this stream unprocessed), then 200: curl 7.88 gives up (exit 16).
+    r = subprocess.run(["curl", "-s", "--max-time", "10", *h2c, "-H", "Content-Type: application/yaml",
+                        "--data-binary", RETRY_SCENARIO,
+                        f"{base}/__teapot/scenarios"], capture_output=True, text=True)
+    assert json.loads(r.stdout)["loaded"] == "h2-retry", r
+    r = curl(*h2c, "-H", "X-Test-Id: curl-refused", "-w", " %{http_code} %{num_connects}", f"{base}/h2/refused")
+    assert r.returncode == 0 and r.stdout.split() == ["served", "on", "the", "second", "try", "200", "2"], r
+    r = curl(*h2c, "-H", "X-Test-Id: curl-goaway", f"{base}/h2/goaway")
+    assert r.returncode == 16, r
+
+    httpx_expected = {  # fault: what httpx 0.23 raises, in its words
+        "rst_stream:REFUSED_STREAM": "StreamReset stream_id:1, error_code:7",
+        "rst_stream:CANCEL:after-headers": "StreamReset stream_id:1, error_code:8",
+        "rst_stream:INTERNAL_ERROR:mid-body:100B": "StreamReset stream_id:1, error_code:2",
+        "rst_stream:NO_ERROR:after-body": "StreamReset stream_id:1, error_code:0",
+        "goaway:NO_ERROR": "ConnectionTerminated error_code:0, last_stream_id:0",
+        "goaway:NO_ERROR:after": "ConnectionTerminated error_code:0, last_stream_id:1",
+        "truncate:5B": "StreamReset stream_id:1, error_code:2",
+        "wrong_length:+10": "Expected 1010 bytes, received 1000",
+        "reset": "Connection reset by peer",
+        "close": "Server disconnected",
+        "garbage:64B": "Server disconnected",
+        "flow_stall:1s": "StreamReset stream_id:1, error_code:8",
+        "hang:500ms": "StreamReset stream_id:1, error_code:8",
+    }
+    for fault, words in httpx_expected.items():
+        with httpx.Client(http1=False, http2=True, timeout=10) as client:
+            try:
+                raise AssertionError((fault, client.get(f"{base}/bytes/1000", params={"fault": fault})))
+            except httpx.HTTPError as e:
+                assert words in str(e), (fault, e)
+    with httpx.Client(http1=False, http2=True, timeout=10) as client:
+        try:
+            client.get(f"{base}/status/200", params={"fault": "rst_stream:CANCEL"})
+        except httpx.RemoteProtocolError:
+            pass
+        assert client.get(f"{base}/status/204").status_code == 204  # the connection serves on after a stream's reset
+
+    node = subprocess.run(["node", "-e", NODE_FAULTS, base, "rst_stream:REFUSED_STREAM",
+                           "rst_stream:INTERNAL_ERROR:mid-body:100B", "rst_stream:NO_ERROR:after-body",
+                           "goaway:NO_ERROR", "truncate:5B", "wrong_length:+10"],
+                          capture_output=True, text=True, timeout=60)
+    assert node.returncode == 0, node
+    assert node.stdout.splitlines() == [
+        "rst_stream:REFUSED_STREAM status=null bytes=0 rstCode=7",
+        "rst_stream:INTERNAL_ERROR:mid-body:100B status=200 bytes=100 rstCode=2",
+        "rst_stream:NO_ERROR:after-body status=200 bytes=1000 rstCode=0",
+        "goaway:NO_ERROR goaway=0,0 status=null bytes=0 rstCode=7",
+        "truncate:5B status=200 bytes=5 rstCode=2",
+        "wrong_length:+10 status=200 bytes=1000 rstCode=1",
+    ], node.stdout
+    print("frame faults: rst_stream at each point, goaway, flow_stall, and HTTP/1's faults in their HTTP/2 forms, "
+          "as curl, httpx and node report them")
+
+
+NODE_FAULTS = r"""
+const http2 = require('http2');
+const [base, ...faults] = process.argv.slice(1);
+(async () => {
+  for (const f of faults) {
+    await new Promise((done) => {
+      const s = http2.connect(base);
+      let away = '';
+      s.on('error', () => {});
+      s.on('goaway', (code, last) => { away = ` goaway=${code},${last}`; });
+      const r = s.request({':path': '/bytes/1000?fault=' + f});
+      let n = 0, status = null;
+      r.on('response', (h) => { status = h[':status']; });
+      r.on('data', (d) => { n += d.length; });
+      r.on('error', () => {});
+      r.on('close', () => {
+        console.log(`${f}${away} status=${status} bytes=${n} rstCode=${r.rstCode}`);
+        s.destroy();
+        done();
+      });
+      r.end();
+    });
+  }
+})();
+"""
 
 
 def check_limits(binary):
@@ -249,6 +389,7 @@ def main():
         check_frames(base)
         check_httpx(base, tls_base, ca)
         check_node(base)
+        check_frame_faults(base)
     finally:
         proc.kill()
         os.unlink(ca)

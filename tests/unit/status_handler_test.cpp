@@ -537,3 +537,47 @@ TEST_CASE_METHOD(router_fixture, "tls- faults: planned over the TLS version they
             fk::tls_alert);
     }
 }
+
+TEST_CASE_METHOD(router_fixture, "frame faults: rst_stream, goaway and flow_stall over HTTP/2, a 400 over HTTP/1",
+                 "[status_handler][faults][http2]") {
+    using fk = teapot::detail::fault::kind;
+    using point = teapot::detail::fault::stream_point;
+    auto h2 = [this](std::string_view target) { return get(target, {}, 20); };
+    SECTION("each planned with its code and point") {
+        auto f = h2("/status/200?fault=rst_stream:REFUSED_STREAM").fault;
+        CHECK(f.what == fk::rst_stream);
+        CHECK(f.h2_code == 7);
+        CHECK(f.at == point::before_headers);
+        CHECK(h2("/status/200?fault=rst_stream:cancel:after-headers").fault.at == point::after_headers);
+        f = h2("/status/200?fault=rst_stream:INTERNAL_ERROR:mid-body:10B").fault;
+        CHECK(f.at == point::mid_body);
+        CHECK(f.kept_bytes() == 10u);
+        CHECK(h2("/status/204?fault=rst_stream:NO_ERROR:after-body").fault.at == point::after_body);
+        f = h2("/status/200?fault=goaway:ENHANCE_YOUR_CALM").fault;
+        CHECK(f.what == fk::goaway);
+        CHECK(f.h2_code == 11);
+        CHECK_FALSE(f.after_response);
+        CHECK_FALSE(f.last_stream_id);
+        CHECK(h2("/status/200?fault=goaway:NO_ERROR:after").fault.after_response);
+        CHECK(h2("/status/200?fault=goaway:NO_ERROR:0").fault.last_stream_id == 0u);
+        CHECK(h2("/status/200?fault=flow_stall").fault.what == fk::flow_stall);
+        CHECK(h2("/status/200?fault=flow_stall:2s").fault.hang_for == std::chrono::milliseconds{2000});
+    }
+    SECTION("refused with what is wrong") {
+        auto says = [](const teapot::detail::response_plan& plan, std::string_view text) {
+            INFO(plan.body.view());
+            CHECK(plan.final_head.status == 400);
+            CHECK(contains(plan.body, text));
+        };
+        says(get("/status/200?fault=rst_stream:CANCEL"), "works on HTTP/2's frames");
+        says(get("/status/200?fault=goaway:NO_ERROR"), "came over HTTP/1");
+        says(h2("/status/200?fault=rst_stream"), "takes an HTTP/2 error code, one of NO_ERROR");
+        says(h2("/status/200?fault=rst_stream:TEAPOT"), "takes an HTTP/2 error code");
+        says(h2("/status/200?fault=rst_stream:CANCEL:mid-body"), ":mid-body:100B");
+        says(h2("/status/200?fault=rst_stream:CANCEL:mid-body:1MB"), "must keep fewer bytes than the body has");
+        says(h2("/status/200?fault=rst_stream:CANCEL:later"), "then where");
+        says(h2("/status/200?fault=goaway:NO_ERROR:soon"), "then :after (after the answer) or the last stream id");
+        says(h2("/status/200?fault=goaway:NO_ERROR:2147483648"), "the last stream id");
+        says(h2("/status/200?fault=flow_stall:forever"), "takes a duration");
+    }
+}
