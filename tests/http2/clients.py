@@ -92,7 +92,7 @@ routes:
   - id: goaway-once
     match: { path: /h2/goaway }
     steps:
-      - fault: goaway:NO_ERROR
+      - fault: { goaway: NO_ERROR }
       - status: 200
         body: "served on a new connection\n"
     then: repeat-last
