@@ -177,6 +177,8 @@ void h2_connection::rearm_reads() {
         read_deadline_.hold_until(now + limits.idle_timeout);
     else if (session_.any_request_incomplete())
         read_deadline_.hold_until(now + limits.body_timeout);
+    else if (session_.any_response_held_by_window())  // a client that does not read, as HTTP/1's write timeout
+        read_deadline_.hold_until(now + limits.write_timeout);
     else
         read_deadline_.clear();  // every stream waits for its answer, not for the client
 }

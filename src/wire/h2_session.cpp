@@ -313,6 +313,17 @@ bool h2_session::any_request_incomplete() const noexcept {
     return std::any_of(streams_.begin(), streams_.end(), [](const auto& s) { return !s.second->request_complete; });
 }
 
+bool h2_session::any_response_held_by_window() const noexcept {
+    const bool connection_closed = nghttp2_session_get_remote_window_size(session_) <= 0;
+    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& entry) {
+        const auto& s = *entry.second;
+        // What this server would send now: not what pacing, flow_stall or a cut holds back.
+        const auto ready = std::min({s.out.size(), s.allowed, s.reset_after});
+        return s.responded && !s.closed && s.sent < ready &&
+               (connection_closed || nghttp2_session_get_stream_remote_window_size(session_, s.id) <= 0);
+    });
+}
+
 std::shared_ptr<h2_stream> h2_session::find(std::int32_t id) const {
     auto it = streams_.find(id);
     return it == streams_.end() ? nullptr : it->second;

@@ -97,6 +97,9 @@ public:
     std::size_t open_streams() const noexcept { return streams_.size(); }
     /// A stream's request has begun and not ended: the client owes bytes.
     bool any_request_incomplete() const noexcept;
+    /// A stream has DATA to send that the client's flow-control window holds back (its own or
+    /// the connection's): the client owes a WINDOW_UPDATE.
+    bool any_response_held_by_window() const noexcept;
 
     /// A 1xx head: a HEADERS frame without END_STREAM (RFC 9113 §8.1).
     void submit_interim(h2_stream& s, const message_head& head, std::string_view server_header);

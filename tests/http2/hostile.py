@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Hostile HTTP/2 clients, with Python's h2 writing the frames (and raw bytes where h2 would
+refuse to): rapid reset (CVE-2023-44487), a CONTINUATION flood (CVE-2024-28182), a client that
+never opens its window, and many idle h2c connections. Each must cost teapot a bounded amount
+and leave it serving everyone else. Exit 0 when every bound holds.
+
+    /usr/bin/python3 tests/http2/hostile.py BUILD/teapot [--sanitized]
+
+--sanitized: the binary is built with a sanitizer, whose shadow memory makes RSS no measure.
+"""
+import re
+import resource
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import h2.config
+import h2.connection
+import h2.events
+import h2.exceptions
+import h2.settings
+
+
+def start(binary, *flags):
+    proc = subprocess.Popen([binary, "--port", "0", "--quiet", *flags], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+    if not match:
+        proc.kill()
+        sys.exit(f"teapot did not start: {line!r}")
+    return proc, int(match.group(1))
+
+
+def rss_kib(proc):
+    with open(f"/proc/{proc.pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
+
+
+def client(port, settings=None):
+    sock = socket.create_connection(("127.0.0.1", port))
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    conn.initiate_connection()
+    if settings:
+        conn.update_settings(settings)
+    sock.sendall(conn.data_to_send())
+    return sock, conn
+
+
+def headers(path):
+    return [(":method", "GET"), (":path", path), (":scheme", "http"), (":authority", "t")]
+
+
+def events_until_closed(sock, conn, seconds):
+    """Event names until the server closes (or `seconds` pass), with the GOAWAY's code."""
+    seen = []
+    sock.settimeout(0.2)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            data = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            seen.append("reset")
+            break
+        if not data:
+            seen.append("closed")
+            break
+        try:
+            events = conn.receive_data(data)
+        except h2.exceptions.ProtocolError as e:
+            seen.append(f"protocol error: {e}")
+            break
+        for event in events:
+            seen.append(type(event).__name__)
+            if isinstance(event, h2.events.ConnectionTerminated):
+                seen.append(f"goaway:{int(event.error_code)}")
+        try:
+            sock.sendall(conn.data_to_send())
+        except OSError:
+            pass
+    return seen
+
+
+def still_serves(port):
+    sock, conn = client(port)
+    conn.send_headers(1, headers("/status/204"), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    seen = events_until_closed(sock, conn, 3)
+    sock.close()
+    return "ResponseReceived" in seen
+
+
+def frame(kind, flags, stream_id, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream_id) + payload
+
+
+def check_rapid_reset(port):
+    # Streams opened and reset at once, thousands of them: nghttp2's limit (1 000 at once, then 33 a
+    # second) ends the connection with a GOAWAY, and nobody else notices.
+    sock, conn = client(port)
+    for i in range(3000):
+        sid = 1 + 2 * i
+        conn.send_headers(sid, headers("/status/200?delay=1s"), end_stream=True)
+        conn.reset_stream(sid)
+    try:
+        sock.sendall(conn.data_to_send())
+    except OSError:
+        pass
+    seen = events_until_closed(sock, conn, 10)
+    assert any(s.startswith("goaway:") for s in seen) or "closed" in seen or "reset" in seen, seen[-5:]
+    sock.close()
+    assert still_serves(port)
+    print("rapid reset: 3 000 streams opened and reset end the connection; others are served")
+
+
+def check_continuation_flood(port):
+    # A HEADERS frame without END_HEADERS, then CONTINUATION frames without end: nghttp2 stops after 8.
+    sock, conn = client(port)
+    block = conn.encoder.encode(headers("/status/200"))
+    flood = frame(0x1, 0x1, 1, block)  # HEADERS, END_STREAM, no END_HEADERS
+    for _ in range(10000):
+        flood += frame(0x9, 0x0, 1, b"\x40\x01a\x01b")  # CONTINUATION: a literal field a: b, no END_HEADERS
+    try:
+        sock.sendall(flood)
+    except OSError:
+        pass
+    seen = events_until_closed(sock, conn, 10)
+    assert any(s.startswith("goaway:") for s in seen) or "closed" in seen or "reset" in seen, seen[-5:]
+    sock.close()
+    assert still_serves(port)
+    print("CONTINUATION flood: the connection ends after a few frames; others are served")
+
+
+def check_window_never_opened(binary):
+    # The client's window is 0: teapot's DATA cannot leave. Held as HTTP/1's write timeout holds a
+    # client that does not read: GOAWAY, then the close.
+    proc, port = start(binary, "--write-timeout", "1s", "--idle-timeout", "30s")
+    try:
+        sock, conn = client(port, {h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0})
+        conn.send_headers(1, headers("/bytes/10000"), end_stream=True)
+        sock.sendall(conn.data_to_send())
+        started = time.monotonic()
+        seen = events_until_closed(sock, conn, 15)
+        assert "ResponseReceived" in seen and "DataReceived" not in seen, seen
+        assert "goaway:0" in seen and seen[-1] == "closed", seen
+        assert time.monotonic() - started < 10, seen  # the write timeout, not the idle one
+        assert still_serves(port)
+    finally:
+        proc.kill()
+    print("a window never opened: the write timeout ends the connection")
+
+
+def check_idle_connections(binary, count, bound_memory):
+    # Many h2c connections past their preface and SETTINGS, then silent: each costs a bounded few KiB.
+    proc, port = start(binary, "--idle-timeout", "120s", "--max-connections", str(count + 100))
+    socks = []
+    try:
+        before = rss_kib(proc)
+        preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(0x4, 0x0, 0, b"")
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(preface)
+            socks.append(s)
+        time.sleep(2)
+        for s in socks[:: max(1, count // 100)]:  # a sample answered: the server took every one
+            s.settimeout(5)
+            assert s.recv(9)[3] == 0x4  # its SETTINGS
+        assert still_serves(port)
+        per_connection = (rss_kib(proc) - before) / count
+        assert per_connection < 64 or not bound_memory, per_connection  # KiB each, nghttp2's session included
+    finally:
+        for s in socks:
+            s.close()
+        proc.kill()
+    print(f"{count} idle h2c connections: {per_connection:.1f} KiB each; others are served")
+
+
+def main():
+    binary = sys.argv[1]
+    proc, port = start(binary)
+    try:
+        check_rapid_reset(port)
+        check_continuation_flood(port)
+    finally:
+        proc.kill()
+    check_window_never_opened(binary)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    check_idle_connections(binary, min(10000, hard - 512), "--sanitized" not in sys.argv)
+
+
+if __name__ == "__main__":
+    main()
