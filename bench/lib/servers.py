@@ -306,8 +306,8 @@ http {{
     # TLS 1.3's cipher suites and the groups stay OpenSSL's defaults, as teapot's do;
     # ssl_ciphers keeps nginx's default (HIGH:!aNULL:!MD5, TLS 1.2 only), from which the
     # client's preference picks ECDHE-ECDSA-AES256-GCM-SHA384, as it does from teapot's;
-    # ssl_prefer_server_ciphers stays off (the client's order, as teapot). No http2: the
-    # light package's nginx has none, and teapot offers only http/1.1 by ALPN.
+    # ssl_prefer_server_ciphers stays off (the client's order, as teapot). No http2 here: wrk and
+    # the handshake tool offer no ALPN but http/1.1 (bench/http2 measures HTTP/2, with nginx's http2).
     TLS = """        listen 127.0.0.1:{tls_port} ssl;
         ssl_certificate {cert};
         ssl_certificate_key {key};
