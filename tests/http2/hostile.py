@@ -8,19 +8,18 @@ and leave it serving everyone else. Exit 0 when every bound holds.
 
 --sanitized: the binary is built with a sanitizer, whose shadow memory makes RSS no measure.
 """
+import os
 import re
 import resource
 import socket
-import struct
 import subprocess
 import sys
 import time
 
-import h2.config
-import h2.connection
-import h2.events
-import h2.exceptions
 import h2.settings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from h2_raw import client, events_until_closed, frame, request_headers as headers  # noqa: E402
 
 
 def start(binary, *flags):
@@ -39,50 +38,12 @@ def rss_kib(proc):
         return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
 
 
-def client(port, settings=None):
-    sock = socket.create_connection(("127.0.0.1", port))
-    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
-    conn.initiate_connection()
-    if settings:
-        conn.update_settings(settings)
-    sock.sendall(conn.data_to_send())
-    return sock, conn
-
-
-def headers(path):
-    return [(":method", "GET"), (":path", path), (":scheme", "http"), (":authority", "t")]
-
-
-def events_until_closed(sock, conn, seconds):
-    """Event names until the server closes (or `seconds` pass), with the GOAWAY's code."""
-    seen = []
-    sock.settimeout(0.2)
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        try:
-            data = sock.recv(65536)
-        except socket.timeout:
-            continue
-        except ConnectionResetError:
-            seen.append("reset")
-            break
-        if not data:
-            seen.append("closed")
-            break
-        try:
-            events = conn.receive_data(data)
-        except h2.exceptions.ProtocolError as e:
-            seen.append(f"protocol error: {e}")
-            break
-        for event in events:
-            seen.append(type(event).__name__)
-            if isinstance(event, h2.events.ConnectionTerminated):
-                seen.append(f"goaway:{int(event.error_code)}")
-        try:
-            sock.sendall(conn.data_to_send())
-        except OSError:
-            pass
-    return seen
+def ends_and_others_served(sock, conn, port):
+    """The hostile connection ends (a GOAWAY, a close or a reset), and a fresh client is served."""
+    seen = events_until_closed(sock, conn, 10)
+    assert any(s.startswith("goaway:") for s in seen) or "closed" in seen or "reset" in seen, seen[-5:]
+    sock.close()
+    assert still_serves(port)
 
 
 def still_serves(port):
@@ -92,10 +53,6 @@ def still_serves(port):
     seen = events_until_closed(sock, conn, 3)
     sock.close()
     return "ResponseReceived" in seen
-
-
-def frame(kind, flags, stream_id, payload):
-    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream_id) + payload
 
 
 def check_rapid_reset(port):
@@ -110,10 +67,7 @@ def check_rapid_reset(port):
         sock.sendall(conn.data_to_send())
     except OSError:
         pass
-    seen = events_until_closed(sock, conn, 10)
-    assert any(s.startswith("goaway:") for s in seen) or "closed" in seen or "reset" in seen, seen[-5:]
-    sock.close()
-    assert still_serves(port)
+    ends_and_others_served(sock, conn, port)
     print("rapid reset: 3 000 streams opened and reset end the connection; others are served")
 
 
@@ -128,10 +82,7 @@ def check_continuation_flood(port):
         sock.sendall(flood)
     except OSError:
         pass
-    seen = events_until_closed(sock, conn, 10)
-    assert any(s.startswith("goaway:") for s in seen) or "closed" in seen or "reset" in seen, seen[-5:]
-    sock.close()
-    assert still_serves(port)
+    ends_and_others_served(sock, conn, port)
     print("CONTINUATION flood: the connection ends after a few frames; others are served")
 
 
