@@ -373,6 +373,12 @@ net::awaitable<bool> connection::respond(request_parser& parser) {
     const auto started = access_start(config_->log);
     const auto& msg = parser.get();
     auto req = describe(parser);
+    // Upgrade: h2c (curl --http2 on http://): the answer comes over HTTP/2, on stream 1.
+    if (config_->http2 && req.has_header("Upgrade"))
+        if (auto settings = h2c_upgrade_settings(req)) {
+            co_await upgrade_to_http2(req, std::move(*settings));
+            co_return false;
+        }
     const auto received = std::chrono::system_clock::now();
     auto plan = route(req, config_->handlers);
     // The handlers have no logger: what they ignored of the request is told here, for a person at debug level.
@@ -520,14 +526,26 @@ net::awaitable<bool> connection::opens_with_preface() {
     }
 }
 
-net::awaitable<void> connection::serve_http2(std::string received) {
+net::awaitable<void> connection::upgrade_to_http2(const request& req, std::string settings) {
+    static constexpr std::string_view switching =
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+    h2_upgrade upgrade{std::move(settings), stream_of_http1(req, config_->bodies.get()), req.method == "HEAD"};
+    {
+        auto armed = deadline_.arm(config_->request_limits.write_timeout);
+        auto [ec, n] = co_await net::async_write(stream_, net::buffer(switching), use_tuple_awaitable);
+        if (ec) co_return;
+    }
+    co_await serve_http2(std::string{buffered()}, std::move(upgrade));
+}
+
+net::awaitable<void> connection::serve_http2(std::string received, std::optional<h2_upgrade> upgrade) {
     buffer_.clear();
     buffer_.shrink_to_fit();  // HTTP/2 reads into a buffer of its own
     auto h2 = std::make_shared<h2_connection>(stream_, deadline_, config_,
                                               h2_peer{id_, peer_, from_loopback_, tls_facts_}, shared_from_this());
     h2_ = h2;
     if (draining_) h2->drain();
-    co_await h2->run(received);
+    co_await h2->run(received, std::move(upgrade));
     co_await close_gracefully();
 }
 

@@ -10,6 +10,7 @@
 #include "tls/cases.hpp"
 #include "wire/body_budget.hpp"
 #include "wire/byte_stream.hpp"
+#include "wire/h2_session.hpp"
 #include "wire/io_deadline.hpp"
 #include "wire/net.hpp"
 #include "wire/plan_writer.hpp"
@@ -112,8 +113,10 @@ private:
     net::awaitable<void> close_gracefully();
     /// The request as the router sees it, with what the connection knows of its client.
     request describe(const request_parser& parser) const;
-    /// HTTP/2 from here on (ALPN said h2, or the preface came): `received` is what was read of it.
-    net::awaitable<void> serve_http2(std::string received);
+    /// HTTP/2 from here on (ALPN said h2, the preface came, or an upgrade): `received` is what was read of it.
+    net::awaitable<void> serve_http2(std::string received, std::optional<h2_upgrade> upgrade = std::nullopt);
+    /// Upgrade: h2c (RFC 7540 §3.2): 101, then HTTP/2, `req` answered as stream 1.
+    net::awaitable<void> upgrade_to_http2(const request& req, std::string settings);
     /// A plain connection's first bytes may be HTTP/2's preface: reads until they are whole
     /// or differ; true when they are the preface.
     net::awaitable<bool> opens_with_preface();

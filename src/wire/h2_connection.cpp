@@ -49,12 +49,13 @@ h2_connection::h2_connection(byte_stream& stream, io_deadline& write_deadline,
 
 h2_connection::~h2_connection() = default;
 
-net::awaitable<void> h2_connection::run(std::string_view received) {
+net::awaitable<void> h2_connection::run(std::string_view received, std::optional<h2_upgrade> upgrade) {
     using namespace boost::asio::experimental::awaitable_operators;
     const auto& limits = config_->request_limits;
     read_deadline_.watch(net::query(stream_.get_executor(), net::execution::context),
                          std::min(limits.idle_timeout, limits.body_timeout) / 4);
-    if (!session_.receive(reinterpret_cast<const unsigned char*>(received.data()), received.size()))
+    if (upgrade && !session_.upgrade(std::move(*upgrade))) reading_done_ = true;
+    if (!reading_done_ && !session_.receive(reinterpret_cast<const unsigned char*>(received.data()), received.size()))
         reading_done_ = true;
     // However run() ends (an exception too), what was still open is the client's loss (499), and
     // the streams' waits end now rather than at their timers.

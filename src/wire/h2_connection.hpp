@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,8 +34,9 @@ public:
                   h2_peer peer, std::shared_ptr<void> owner);
     ~h2_connection();
 
-    /// Serves frames until the connection ends; `received`: what was read before (the preface).
-    net::awaitable<void> run(std::string_view received);
+    /// Serves frames until the connection ends; `received`: what was read before (the preface);
+    /// `upgrade`: the HTTP/1.1 request that asked for h2c, answered as stream 1.
+    net::awaitable<void> run(std::string_view received, std::optional<h2_upgrade> upgrade = std::nullopt);
     /// GOAWAY: no new stream; the connection closes once the open ones are answered. On its executor.
     void drain();
 

@@ -1,6 +1,8 @@
 #include "wire/h2_session.hpp"
 
 #include "util/ascii.hpp"
+#include "util/base64.hpp"
+#include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
 
 #include <nghttp2/nghttp2.h>
@@ -204,6 +206,45 @@ struct h2_callbacks {
     }
 };
 
+std::optional<std::string> h2c_upgrade_settings(const request& req) {
+    if (req.version != 11 || !list_has_token(req.header("Upgrade"), "h2c")) return std::nullopt;
+    const auto connection = req.header("Connection");
+    if (!list_has_token(connection, "Upgrade") || !list_has_token(connection, "HTTP2-Settings")) return std::nullopt;
+    std::optional<std::string_view> encoded;
+    for (const auto& [name, value] : req.headers) {
+        if (!iequals(name, "HTTP2-Settings")) continue;
+        if (encoded) return std::nullopt;  // RFC 7540 §3.2.1: exactly one
+        encoded = value;
+    }
+    if (!encoded) return std::nullopt;
+    // base64url without padding (RFC 4648 §5), as base64 with it.
+    std::string text{*encoded};
+    for (auto& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
+    text.append((4 - text.size() % 4) % 4, '=');
+    auto settings = base64_decode(text);
+    if (!settings || settings->size() % 6 != 0) return std::nullopt;  // SETTINGS entries are 6 bytes each
+    return settings;
+}
+
+std::shared_ptr<h2_stream> stream_of_http1(const request& req, body_budget* bodies) {
+    auto s = std::make_shared<h2_stream>(1, bodies);
+    s->method = req.method;
+    s->path = req.target;
+    s->scheme = "http";
+    s->authority = req.header("Host");
+    for (const auto& [name, value] : req.headers) {
+        if (is_connection_specific(name) || iequals(name, "Host") || iequals(name, "HTTP2-Settings")) continue;
+        std::string lower{name};
+        for (auto& c : lower)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        s->fields.emplace_back(std::move(lower), value);
+    }
+    s->body = req.body;
+    s->charge.cover(s->body.size());  // held in memory as the HTTP/1 connection held it
+    s->request_complete = true;
+    return s;
+}
+
 h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
                        std::function<void(std::shared_ptr<h2_stream>)> on_request)
     : limits_(limits), bodies_(bodies), on_request_(std::move(on_request)) {
@@ -236,6 +277,15 @@ h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
 }
 
 h2_session::~h2_session() { nghttp2_session_del(session_); }
+
+bool h2_session::upgrade(h2_upgrade upgrade) {
+    const auto* settings = reinterpret_cast<const std::uint8_t*>(upgrade.settings.data());
+    if (nghttp2_session_upgrade2(session_, settings, upgrade.settings.size(), upgrade.head ? 1 : 0, nullptr) != 0)
+        return false;
+    streams_[1] = upgrade.stream;
+    on_request_(std::move(upgrade.stream));
+    return true;
+}
 
 bool h2_session::receive(const unsigned char* data, std::size_t size) {
     const auto used = nghttp2_session_mem_recv(session_, data, size);

@@ -4,6 +4,7 @@
 // callbacks. The connection (wire/h2_connection) does the I/O and the timers; the fuzz target
 // feeds bytes straight in. docs/http2.md.
 
+#include "plan/request.hpp"
 #include "plan/response_plan.hpp"
 #include "wire/body_budget.hpp"
 
@@ -75,6 +76,23 @@ struct h2_stream {
     std::function<void()> on_closed;
 };
 
+/// An HTTP/1.1 request that asked for h2c (RFC 7540 §3.2): its SETTINGS (decoded from
+/// HTTP2-Settings), and itself as stream 1, which HTTP/2 answers.
+struct h2_upgrade {
+    std::string settings;
+    std::shared_ptr<h2_stream> stream;
+    bool head = false;  ///< a HEAD request: the answer's content-length describes no DATA
+};
+
+/// The HTTP2-Settings of an HTTP/1.1 request that asks to upgrade to h2c (Upgrade: h2c, Connection
+/// naming Upgrade and HTTP2-Settings, one HTTP2-Settings in base64url), decoded; nullopt when it
+/// does not ask, or asks wrongly (then HTTP/1.1 answers it).
+std::optional<std::string> h2c_upgrade_settings(const request& req);
+
+/// `req` as stream 1 of an upgraded connection: its fields without HTTP/1's connection-specific
+/// ones, names in lower case, Host as :authority, the body whole.
+std::shared_ptr<h2_stream> stream_of_http1(const request& req, body_budget* bodies);
+
 class h2_session {
 public:
     /// `on_request`: a stream's request is complete (or refused), called from inside receive().
@@ -85,6 +103,9 @@ public:
     h2_session(const h2_session&) = delete;
     h2_session& operator=(const h2_session&) = delete;
 
+    /// Opens stream 1 with the upgraded request (before any receive()), and hands it to on_request;
+    /// false when nghttp2 refuses the SETTINGS.
+    bool upgrade(h2_upgrade upgrade);
     /// Feeds what the client sent (after the connection preface, which is the first bytes).
     /// False: a connection error; a GOAWAY waits in the output, then the connection ends.
     bool receive(const unsigned char* data, std::size_t size);

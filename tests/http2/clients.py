@@ -56,6 +56,13 @@ def check_curl(base, tls_base, ca):
     assert r.stdout.startswith("HTTP/2 301") and "\nlocation: " in r.stdout.lower() and r.stdout.endswith("2"), r
     r = curl("--http2-prior-knowledge", "-D", "-", "-o", "/dev/null", f"{base}/status/429")
     assert "retry-after: " in r.stdout, r.stdout
+    # Upgrade: h2c (curl --http2 on http://): 101, then the answer on stream 1 over HTTP/2.
+    r = curl("--http2", "-v", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", f"{base}/status/418")
+    assert r.stdout == "2 418" and "HTTP/1.1 101 Switching Protocols" in r.stderr, r
+    r = curl("--http2", "--data-binary", "upgraded body", "-H", "Content-Type: text/plain", f"{base}/anything")
+    assert json.loads(r.stdout)["data"] == "upgraded body", r
+    out = nghttp("-u", f"{base}/status/503")
+    assert re.search(r"recv \(stream_id=1\) :status: 503", out), out
     # No connection-specific field may cross HTTP/2 (RFC 9113 §8.2.2): 426's Upgrade and Connection
     # stay HTTP/1's (curl would refuse the response with them).
     r = curl("--http2-prior-knowledge", "-D", "-", "-o", "/dev/null", f"{base}/status/426")
