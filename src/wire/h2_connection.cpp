@@ -53,7 +53,7 @@ net::awaitable<void> h2_connection::run(std::string_view received, std::optional
     using namespace boost::asio::experimental::awaitable_operators;
     const auto& limits = config_->request_limits;
     read_deadline_.watch(net::query(stream_.get_executor(), net::execution::context),
-                         std::min(limits.idle_timeout, limits.body_timeout) / 4);
+                         std::min({limits.idle_timeout, limits.body_timeout, limits.write_timeout}) / 4);
     if (upgrade && !session_.upgrade(std::move(*upgrade))) reading_done_ = true;
     if (!reading_done_ && !session_.receive(reinterpret_cast<const unsigned char*>(received.data()), received.size()))
         reading_done_ = true;
@@ -172,16 +172,18 @@ void h2_connection::take_output() {
 }
 
 void h2_connection::rearm_reads() {
+    // Each bound runs from when the client first owed, not from its last bytes: a client that
+    // trickles (a window opened a byte at a time, content a byte at a time, PINGs) keeps reads
+    // coming and must still end, as HTTP/1's write, body and idle timeouts end it.
     const auto& limits = config_->request_limits;
     const auto now = io_deadline::clock::now();
-    if (session_.open_streams() == 0)
-        read_deadline_.hold_until(now + limits.idle_timeout);
-    else if (session_.any_request_incomplete())
-        read_deadline_.hold_until(now + limits.body_timeout);
-    else if (session_.any_response_held_by_window())  // a client that does not read, as HTTP/1's write timeout
-        read_deadline_.hold_until(now + limits.write_timeout);
-    else
-        read_deadline_.clear();  // every stream waits for its answer, not for the client
+    if (session_.open_streams() == 0) {
+        if (!idle_since_) idle_since_ = now;
+        read_deadline_.hold_until(*idle_since_ + limits.idle_timeout);
+        return;
+    }
+    idle_since_.reset();
+    read_deadline_.hold_until(session_.owed_deadline(now, limits.body_timeout, limits.write_timeout));
 }
 
 request h2_connection::describe(const h2_stream& s) const {

@@ -75,6 +75,8 @@ private:
     bool reading_done_ = false;
     bool ended_ = false;  ///< run() is over: the stream is the connection's again
     bool draining_ = false;
+    /// Since when no stream has been open: PINGs and SETTINGS do not make a connection busy.
+    std::optional<io_deadline::clock::time_point> idle_since_;
     std::string garbage_;            ///< the garbage fault's bytes, written after the frames, before the FIN
     net::steady_timer writer_wake_;  ///< cancelled when output waits for the writer
 };

@@ -83,6 +83,19 @@ Result guarded(Args... args) noexcept {
     }
 }
 
+// Keeps `since` while the client owes (the first time seen), clears it once it does not; the
+// deadline it sets, if earlier.
+void stamp(std::optional<std::chrono::steady_clock::time_point>& since, bool owed,
+           std::chrono::steady_clock::time_point now, std::chrono::steady_clock::duration allowed,
+           std::chrono::steady_clock::time_point& deadline) {
+    if (!owed) {
+        since.reset();
+        return;
+    }
+    if (!since) since = now;
+    deadline = std::min(deadline, *since + allowed);
+}
+
 }  // namespace
 
 // nghttp2's callbacks, friends of the session: each finds its stream and does one thing.
@@ -359,19 +372,20 @@ void h2_session::close_all(std::uint32_t code) {
     while (!streams_.empty()) close_stream(streams_.begin()->first, code);
 }
 
-bool h2_session::any_request_incomplete() const noexcept {
-    return std::any_of(streams_.begin(), streams_.end(), [](const auto& s) { return !s.second->request_complete; });
-}
-
-bool h2_session::any_response_held_by_window() const noexcept {
-    const bool connection_closed = nghttp2_session_get_remote_window_size(session_) <= 0;
-    return std::any_of(streams_.begin(), streams_.end(), [&](const auto& entry) {
-        const auto& s = *entry.second;
+std::chrono::steady_clock::time_point h2_session::owed_deadline(std::chrono::steady_clock::time_point now,
+                                                                std::chrono::steady_clock::duration request_time,
+                                                                std::chrono::steady_clock::duration read_time) {
+    auto deadline = std::chrono::steady_clock::time_point::max();
+    for (auto& [id, stream] : streams_) {
+        auto& s = *stream;
         // What this server would send now: not what pacing, flow_stall or a cut holds back.
         const auto ready = std::min({s.out.size(), s.allowed, s.reset_after});
-        return s.responded && !s.closed && s.sent < ready &&
-               (connection_closed || nghttp2_session_get_stream_remote_window_size(session_, s.id) <= 0);
-    });
+        const bool read_owed = s.responded && !s.closed && s.sent < ready;
+        stamp(s.request_owed_since, !s.request_complete, now, request_time, deadline);
+        // Caught up, a paced body's next part starts afresh.
+        stamp(s.read_owed_since, read_owed, now, read_time, deadline);
+    }
+    return deadline;
 }
 
 std::shared_ptr<h2_stream> h2_session::find(std::int32_t id) const {

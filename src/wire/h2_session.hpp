@@ -8,6 +8,7 @@
 #include "plan/response_plan.hpp"
 #include "wire/body_budget.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -74,6 +75,9 @@ struct h2_stream {
     /// `wake` ends the wait of an answer that waits (its timer), `on_closed` completes the journal entry.
     std::function<void()> wake;
     std::function<void()> on_closed;
+    // Since when the client has owed this stream something (stamped by h2_session::owed_deadline):
+    // its request's rest, or taking DATA that is ready. A trickle does not move them.
+    std::optional<std::chrono::steady_clock::time_point> request_owed_since, read_owed_since;
 };
 
 /// An HTTP/1.1 request that asked for h2c (RFC 7540 §3.2): its SETTINGS (decoded from
@@ -116,11 +120,13 @@ public:
     /// False once the session is over (GOAWAY both ways, or a connection error, and no stream open).
     bool alive() const;
     std::size_t open_streams() const noexcept { return streams_.size(); }
-    /// A stream's request has begun and not ended: the client owes bytes.
-    bool any_request_incomplete() const noexcept;
-    /// A stream has DATA to send that the client's flow-control window holds back (its own or
-    /// the connection's): the client owes a WINDOW_UPDATE.
-    bool any_response_held_by_window() const noexcept;
+    /// When the client's time runs out on what it owes the open streams: a request's rest
+    /// within `request_time` of when its stream was first seen incomplete, DATA ready to send
+    /// taken within `read_time` of when it was first seen waiting (for the client's window, or
+    /// the socket). time_point::max() when it owes nothing (every stream waits for its answer).
+    std::chrono::steady_clock::time_point owed_deadline(std::chrono::steady_clock::time_point now,
+                                                        std::chrono::steady_clock::duration request_time,
+                                                        std::chrono::steady_clock::duration read_time);
 
     /// A 1xx head: a HEADERS frame without END_STREAM (RFC 9113 §8.1).
     void submit_interim(h2_stream& s, const message_head& head, std::string_view server_header);

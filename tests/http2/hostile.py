@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Hostile HTTP/2 clients, with Python's h2 writing the frames (and raw bytes where h2 would
 refuse to): rapid reset (CVE-2023-44487), a CONTINUATION flood (CVE-2024-28182), a client that
-never opens its window, and many idle h2c connections. Each must cost teapot a bounded amount
+never opens its window, clients that trickle (a window opened a byte at a time, a body sent a byte
+at a time, PINGs on a connection with no stream), and many idle h2c connections. Each must cost teapot a bounded amount
 and leave it serving everyone else. Exit 0 when every bound holds.
 
     /usr/bin/python3 tests/http2/hostile.py BUILD/teapot [--sanitized]
@@ -105,6 +106,61 @@ def check_window_never_opened(binary):
     print("a window never opened: the write timeout ends the connection")
 
 
+def closes_while_trickling(sock, conn, tick, seconds):
+    """Calls `tick` (a frame a trickling client sends) every 0.2 s, reading in between, until the
+    server ends the connection; how long that took, or None when it was still open after `seconds`."""
+    started = time.monotonic()
+    sock.settimeout(0.05)
+    next_tick = started
+    while time.monotonic() - started < seconds:
+        try:
+            if time.monotonic() >= next_tick:
+                tick()
+                sock.sendall(conn.data_to_send())
+                next_tick += 0.2
+            data = sock.recv(65536)
+            if not data:
+                return time.monotonic() - started
+            conn.receive_data(data)
+        except socket.timeout:
+            continue
+        except (OSError, h2.exceptions.ProtocolError):
+            return time.monotonic() - started
+    return None
+
+
+def check_trickles(binary):
+    # Each kind of trickle keeps bytes coming, so a deadline re-armed by every read would never
+    # fire: each is bounded from when the client first owed, as HTTP/1 bounds a response's write,
+    # a request's content and an idle connection.
+    timeouts = {"--write-timeout": "1s", "--body-timeout": "1s", "--idle-timeout": "1s"}
+    proc, port = start(binary, *[x for kv in timeouts.items() for x in kv])
+    try:
+        # A reader that opens its window a byte at a time.
+        sock, conn = client(port, {h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0})
+        conn.send_headers(1, headers("/bytes/10000"), end_stream=True)
+        took = closes_while_trickling(sock, conn, lambda: conn.increment_flow_control_window(1, 1), 15)
+        assert took is not None and took < 5, took
+        sock.close()
+        print(f"a window opened a byte at a time: closed after {took:.1f} s (--write-timeout 1s)")
+        # A request whose content comes a byte at a time.
+        sock, conn = client(port)
+        conn.send_headers(1, headers("/anything", "POST"))
+        took = closes_while_trickling(sock, conn, lambda: conn.send_data(1, b"x"), 15)
+        assert took is not None and took < 5, took
+        sock.close()
+        print(f"content sent a byte at a time: closed after {took:.1f} s (--body-timeout 1s)")
+        # A connection with no stream that PINGs.
+        sock, conn = client(port)
+        took = closes_while_trickling(sock, conn, lambda: conn.ping(os.urandom(8)), 15)
+        assert took is not None and took < 5, took
+        sock.close()
+        print(f"PINGs and no stream: closed after {took:.1f} s (--idle-timeout 1s)")
+        assert still_serves(port)
+    finally:
+        proc.kill()
+
+
 def check_idle_connections(binary, count, bound_memory):
     # Many h2c connections past their preface and SETTINGS, then silent: each costs a bounded few KiB.
     proc, port = start(binary, "--idle-timeout", "120s", "--max-connections", str(count + 100))
@@ -139,6 +195,7 @@ def main():
     finally:
         proc.kill()
     check_window_never_opened(binary)
+    check_trickles(binary)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     check_idle_connections(binary, min(10000, hard - 512), "--sanitized" not in sys.argv)
