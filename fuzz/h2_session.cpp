@@ -1,7 +1,8 @@
 // libFuzzer target: what a client sends after HTTP/2's connection preface, fed to the server's
 // session (wire/h2_session) in pieces as a connection reads it. Every request that completes is
 // answered, one way by its stream id (a body, interim heads and trailers, a paced body, a reset),
-// and the output drained after each piece, so that the answer paths run on whatever state the
+// some heads told with wire lies (wire/h2_wire_lies), and the output drained after each piece
+// (whole frames, lies and all), so that the answer paths run on whatever state the
 // client's frames left (docs/fuzzing.md).
 //
 // Input: a read-size byte, then the client's frames (without the preface: it is sent first).
@@ -30,8 +31,20 @@ void answer(h2_session& session, h2_stream& s) {
     head.add("Content-Type", "text/plain");
     head.add("Connection", "close");  // dropped: HTTP/2 has no connection-specific fields
     switch (s.id % 8) {
-        case 1: session.submit_response(s, head, "teapot", 5, response_body{"hello"}, false, {}); break;
+        case 1: {
+            h2_lie lie;
+            lie.continuations = static_cast<std::uint32_t>(s.id % 5);
+            session.lie(s, lie);
+            session.submit_response(s, head, "teapot", 5, response_body{"hello"}, false, {});
+            break;
+        }
         case 3: {
+            h2_lie lie;  // every lie at once, after the 1xx head
+            lie.unknown_frame = true;
+            lie.continuations = 2;
+            lie.table_size_update = session.header_table_size();
+            lie.heads_before = 1;
+            session.lie(s, lie);
             message_head early;
             early.status = 103;
             early.add("Link", "</a>; rel=preload");
@@ -47,6 +60,18 @@ void answer(h2_session& session, h2_stream& s) {
             break;
         default: session.reset(s, 2); break;
     }
+}
+
+// Whether `bytes` is frames end to end (RFC 9113 §4.1: a 9-byte header, its length first).
+bool whole_frames(std::string_view bytes) {
+    while (bytes.size() >= 9) {
+        const std::size_t length = std::size_t{static_cast<std::uint8_t>(bytes[0])} << 16 |
+                                   std::size_t{static_cast<std::uint8_t>(bytes[1])} << 8 |
+                                   static_cast<std::uint8_t>(bytes[2]);
+        if (bytes.size() < 9 + length) return false;
+        bytes.remove_prefix(9 + length);
+    }
+    return bytes.empty();
 }
 
 }  // namespace
@@ -79,6 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         output.clear();
         session.take_output(output, 64 * 1024);
         teapot::fuzz::check(output.size() < 64 * 1024 + 70 * 1024, "output past a batch and a frame");
+        teapot::fuzz::check(whole_frames(output), "output that ends inside a frame");
         return ok;
     };
     if (!feed(preface)) return 0;

@@ -20,7 +20,10 @@ constexpr std::chrono::milliseconds max_interval{60'000};
 // wrong_length's largest offset.
 constexpr std::int64_t max_length_delta = 1'000'000'000;
 
-constexpr std::array<std::pair<std::string_view, fault::kind>, 17> names{{
+// continuation's most frames: past any client's CONTINUATION-flood guard (nghttp2's is 8), 90 KiB of frames.
+constexpr std::uint32_t max_continuations = 10'000;
+
+constexpr std::array<std::pair<std::string_view, fault::kind>, 20> names{{
     {"reset", fault::kind::reset},
     {"close", fault::kind::close},
     {"hang", fault::kind::hang},
@@ -38,6 +41,9 @@ constexpr std::array<std::pair<std::string_view, fault::kind>, 17> names{{
     {"rst_stream", fault::kind::rst_stream},
     {"goaway", fault::kind::goaway},
     {"flow_stall", fault::kind::flow_stall},
+    {"unknown_frame", fault::kind::unknown_frame},
+    {"continuation", fault::kind::continuation},
+    {"table_size_update", fault::kind::table_size_update},
 }};
 
 std::optional<fault> fail(std::string& error, std::string message) {
@@ -62,7 +68,7 @@ std::string_view fault_name(fault::kind what) noexcept {
 std::string_view fault_names() noexcept {
     return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers, "
            "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate, tls-alert, rst_stream, goaway, "
-           "flow_stall";
+           "flow_stall, unknown_frame, continuation, table_size_update";
 }
 
 std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
@@ -107,6 +113,8 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
         case fault::kind::early_response:
         case fault::kind::tls_key_update:
         case fault::kind::tls_renegotiate:
+        case fault::kind::unknown_frame:
+        case fault::kind::table_size_update:
             if (!value.empty()) return fail(error, "fault " + label + " takes no value");
             return f;
         case fault::kind::hang:
@@ -208,6 +216,18 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             f.hang_for = parse_duration(value);
             if (!f.hang_for) return fail(error, "fault flow_stall takes a duration such as 30s");
             return f;
+        case fault::kind::continuation: {
+            if (value.empty()) {
+                f.frames = 3;
+                return f;
+            }
+            auto n = parse_whole<std::uint32_t>(value);
+            if (!n || *n == 0 || *n > max_continuations)
+                return fail(error, "fault continuation takes how many CONTINUATION frames, 1 to " +
+                                       std::to_string(max_continuations) + ", such as continuation:9");
+            f.frames = *n;
+            return f;
+        }
         case fault::kind::slow_headers: {
             auto p = parse_pacing(value, error);
             if (!p) return fail(error, "fault slow_headers: " + error);

@@ -367,6 +367,10 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
             length = static_cast<std::uint64_t>(static_cast<std::int64_t>(*length) + f.length_delta);
         } else if (f.what == kind::goaway) {
             s.goaway_after = f.h2_code;
+        } else if (f.what == kind::unknown_frame || f.what == kind::continuation || f.what == kind::table_size_update) {
+            h2_lie lie{f.what == kind::unknown_frame, f.frames, std::nullopt, p.interim.size()};
+            if (f.what == kind::table_size_update) lie.table_size_update = session_.header_table_size();
+            session_.lie(s, lie);
         }
         session_.submit_response(s, p.final_head, config_->server_header, length, p.body, p.omit_body, p.trailers);
     }

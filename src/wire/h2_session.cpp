@@ -310,8 +310,14 @@ void h2_session::take_output(std::string& out, std::size_t limit) {
         const std::uint8_t* frames = nullptr;
         const auto n = nghttp2_session_mem_send(session_, &frames);
         if (n <= 0) return;
+        const auto from = out.size();
         out.append(reinterpret_cast<const char*>(frames), static_cast<std::size_t>(n));
+        if (!lies_.idle()) lies_.rewrite(out, from);  // a frame at a time: its stream may have closed with it
     }
+}
+
+std::uint32_t h2_session::header_table_size() const {
+    return std::min(nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_HEADER_TABLE_SIZE), 4096u);
 }
 
 bool h2_session::wants_write() const { return nghttp2_session_want_write(session_) != 0; }
@@ -406,6 +412,8 @@ void h2_session::close_stream(std::int32_t id, std::uint32_t code) {
     streams_.erase(it);
     s->closed = true;
     s->close_code = code;
+    // A lie told with a head never sent is not told; one whose head was just sent still is.
+    if (s->heads_sent <= s->interim_heads) lies_.forget(id);
     // goaway:CODE:after: the answer is over; no stream after this one (a graceful drain).
     if (s->goaway_after)
         nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, s->id, static_cast<std::uint32_t>(*s->goaway_after), nullptr,

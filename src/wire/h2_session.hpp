@@ -7,6 +7,7 @@
 #include "plan/request.hpp"
 #include "plan/response_plan.hpp"
 #include "wire/body_budget.hpp"
+#include "wire/h2_wire_lies.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -137,6 +138,11 @@ public:
                          std::vector<header_field> trailers);
     /// Pacing: lets DATA run to `allowed` bytes of the body (resumes a deferred stream).
     void allow(h2_stream& s, std::size_t allowed);
+    /// Tells `lie` with the stream's final HEADERS frame (submit it before the response).
+    void lie(const h2_stream& s, const h2_lie& lie) { lies_.tell(s.id, lie); }
+    /// The dynamic table's size that nghttp2's encoder keeps: the client's SETTINGS_HEADER_TABLE_SIZE,
+    /// 4 096 at most (nghttp2's own bound).
+    std::uint32_t header_table_size() const;
     /// RST_STREAM with `code` (RFC 9113 §7).
     void reset(h2_stream& s, std::uint32_t code);
     /// GOAWAY naming the last stream processed: no new stream, the open ones finish.
@@ -164,6 +170,7 @@ private:
     std::function<void(std::shared_ptr<h2_stream>)> on_request_;
     nghttp2_session* session_ = nullptr;
     std::map<std::int32_t, std::shared_ptr<h2_stream>> streams_;
+    h2_wire_lies lies_;
     cut cut_ = cut::none;
 };
 

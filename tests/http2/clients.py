@@ -17,10 +17,14 @@ import tempfile
 
 import time
 
+import hpack
 import httpx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from h2_raw import client, events_until_closed, request_headers  # noqa: E402
+
+HEADERS, CONTINUATION, UNKNOWN = 0x1, 0x9, 0xf0
+END_STREAM, END_HEADERS = 0x1, 0x4
 
 
 def start(binary, *flags):
@@ -225,6 +229,78 @@ const [base, ...faults] = process.argv.slice(1);
 """
 
 
+def frames_of(port, path):
+    """The frames teapot sends on stream 1 for one request, as they are on the wire (h2's own
+    parser would merge CONTINUATIONs): [(type, flags, payload)] until the stream ends."""
+    sock, conn = client(port)
+    conn.send_headers(1, request_headers(path), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    sock.settimeout(5)
+    data, frames, at = b"", [], 0
+    while True:
+        while len(data) - at >= 9 and len(data) - at >= 9 + int.from_bytes(data[at:at + 3], "big"):
+            length, kind, flags = int.from_bytes(data[at:at + 3], "big"), data[at + 3], data[at + 4]
+            if int.from_bytes(data[at + 5:at + 9], "big") == 1:
+                frames.append((kind, flags, data[at + 9:at + 9 + length]))
+                if flags & END_STREAM and kind in (HEADERS, 0x0):
+                    sock.close()
+                    return frames
+            at += 9 + length
+        chunk = sock.recv(65536)
+        assert chunk, frames
+        data += chunk
+
+
+def check_wire_lies(base):
+    """unknown_frame, continuation and table_size_update: the frames as the fault tells them, one
+    header block still, and each client's reaction (docs/http2.md's table)."""
+    port = int(base.rsplit(":", 1)[1])
+    frames = frames_of(port, "/status/200?fault=continuation:3")
+    kinds = [kind for kind, _, _ in frames]
+    assert kinds[:4] == [HEADERS, CONTINUATION, CONTINUATION, CONTINUATION], kinds
+    assert [flags & END_HEADERS for _, flags, _ in frames[:4]] == [0, 0, 0, END_HEADERS], frames[:4]
+    block = b"".join(payload for _, _, payload in frames[:4])
+    assert dict(hpack.Decoder().decode(block))[":status"] == "200", block
+    # A 1xx head goes first, whole; the lie is the final head's.
+    frames = frames_of(port, "/status/103?fault=continuation:2")
+    assert [kind for kind, _, _ in frames[:4]] == [HEADERS, HEADERS, CONTINUATION, CONTINUATION], frames
+    assert frames[0][1] & END_HEADERS and not frames[1][1] & END_HEADERS, frames
+    frames = frames_of(port, "/status/200?fault=unknown_frame")
+    assert [kind for kind, _, _ in frames[:2]] == [UNKNOWN, HEADERS], frames
+    # RFC 7541 §6.3: 001, then 4 096 as an integer with a 5-bit prefix: 0x3f 0xe1 0x1f.
+    frames = frames_of(port, "/status/200?fault=table_size_update")
+    assert frames[0][0] == HEADERS and frames[0][2].startswith(b"\x3f\xe1\x1f"), frames[0]
+    assert dict(hpack.Decoder().decode(frames[0][2]))[":status"] == "200", frames[0]
+
+    curl_expected = {  # fault: (curl's exit, bytes received)
+        "unknown_frame": (0, 1000),
+        "table_size_update": (0, 1000),
+        "continuation:8": (0, 1000),
+        "continuation:9": (56, 0),  # "Too many CONTINUATION frames following a HEADER frame" (nghttp2's guard)
+    }
+    for fault, expected in curl_expected.items():
+        r = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{size_download}", f"{base}/bytes/1000?fault={fault}")
+        assert (r.returncode, int(r.stdout or 0)) == expected, (fault, r)
+    for fault, words in {"unknown_frame": None, "table_size_update": None, "continuation:63": None,
+                         "continuation:64": "Too many continuation frames received"}.items():
+        with httpx.Client(http1=False, http2=True, timeout=10) as c:
+            try:
+                r = c.get(f"{base}/bytes/1000", params={"fault": fault})
+                assert words is None and len(r.content) == 1000, (fault, r)
+            except httpx.HTTPError as e:
+                assert words and words in str(e), (fault, e)
+    node = subprocess.run(["node", "-e", NODE_FAULTS, base, "unknown_frame", "table_size_update", "continuation:8",
+                           "continuation:9"], capture_output=True, text=True, timeout=60)
+    assert node.stdout.splitlines() == [
+        "unknown_frame status=200 bytes=1000 rstCode=0",
+        "table_size_update status=200 bytes=1000 rstCode=0",
+        "continuation:8 status=200 bytes=1000 rstCode=0",
+        "continuation:9 status=null bytes=0 rstCode=2",
+    ], node
+    print("wire lies: an unknown frame, CONTINUATIONs and a table size update on the wire; curl and node refuse "
+          "a 9th CONTINUATION, httpx a 64th")
+
+
 def check_limits(binary):
     proc, base, _, _ = start(binary, "--max-body-size", "1KiB", "--max-header-size", "4KiB")
     try:
@@ -368,6 +444,7 @@ def main():
         check_httpx(base, tls_base, ca)
         check_node(base)
         check_frame_faults(base)
+        check_wire_lies(base)
     finally:
         proc.kill()
         os.unlink(ca)

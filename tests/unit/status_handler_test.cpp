@@ -538,7 +538,8 @@ TEST_CASE_METHOD(router_fixture, "tls- faults: planned over the TLS version they
     }
 }
 
-TEST_CASE_METHOD(router_fixture, "frame faults: rst_stream, goaway and flow_stall over HTTP/2, a 400 over HTTP/1",
+TEST_CASE_METHOD(router_fixture,
+                 "frame faults: rst_stream, goaway, flow_stall and the wire lies over HTTP/2, a 400 over HTTP/1",
                  "[status_handler][faults][http2]") {
     using fk = teapot::detail::fault::kind;
     using point = teapot::detail::fault::stream_point;
@@ -562,6 +563,10 @@ TEST_CASE_METHOD(router_fixture, "frame faults: rst_stream, goaway and flow_stal
         CHECK(h2("/status/200?fault=goaway:NO_ERROR:0").fault.last_stream_id == 0u);
         CHECK(h2("/status/200?fault=flow_stall").fault.what == fk::flow_stall);
         CHECK(h2("/status/200?fault=flow_stall:2s").fault.hang_for == std::chrono::milliseconds{2000});
+        CHECK(h2("/status/200?fault=unknown_frame").fault.what == fk::unknown_frame);
+        CHECK(h2("/status/200?fault=table_size_update").fault.what == fk::table_size_update);
+        CHECK(h2("/status/200?fault=continuation").fault.frames == 3u);
+        CHECK(h2("/status/200?fault=continuation:10000").fault.frames == 10000u);
     }
     SECTION("refused with what is wrong") {
         auto says = [](const teapot::detail::response_plan& plan, std::string_view text) {
@@ -579,5 +584,10 @@ TEST_CASE_METHOD(router_fixture, "frame faults: rst_stream, goaway and flow_stal
         says(h2("/status/200?fault=goaway:NO_ERROR:soon"), "then :after (after the answer) or the last stream id");
         says(h2("/status/200?fault=goaway:NO_ERROR:2147483648"), "the last stream id");
         says(h2("/status/200?fault=flow_stall:forever"), "takes a duration");
+        says(get("/status/200?fault=continuation:2"), "works on HTTP/2's frames");
+        says(get("/status/200?fault=unknown_frame"), "works on HTTP/2's frames");
+        says(h2("/status/200?fault=continuation:0"), "1 to 10000");
+        says(h2("/status/200?fault=continuation:10001"), "1 to 10000");
+        says(h2("/status/200?fault=unknown_frame:2"), "takes no value");
     }
 }

@@ -1,0 +1,49 @@
+#pragma once
+// Wire lies: what a frame fault says on the wire that nghttp2 would not, told by rewriting the
+// frames nghttp2 sends, so that its state stays what the client sees (docs/http2.md, "Wire lies").
+// Only a stream's final HEADERS frame is rewritten: it stays one header block, decoded as before.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace teapot::detail {
+
+/// A lie told with one stream's final HEADERS frame.
+struct h2_lie {
+    bool unknown_frame = false;       ///< a frame of a type no client knows, on the stream, just before it
+    std::uint32_t continuations = 0;  ///< its header block split over this many CONTINUATION frames too
+    /// Set: a dynamic table size update (RFC 7541 §6.3) opening its header block, to this size.
+    std::optional<std::uint32_t> table_size_update;
+    std::size_t heads_before = 0;  ///< the stream's HEADERS frames to let pass first (its 1xx)
+};
+
+/// The frame type of unknown_frame: 0xf0 is for experimental use (RFC 9113 §11.2), never
+/// assigned, and a client must ignore a frame of a type it does not know (§5.5).
+inline constexpr std::uint8_t unknown_frame_type = 0xf0;
+
+class h2_wire_lies {
+public:
+    /// Tells `lie` with `stream_id`'s final HEADERS frame, when it is sent.
+    void tell(std::int32_t stream_id, const h2_lie& lie) { lies_[stream_id] = lie; }
+    /// The stream closed: a lie not told yet never will be.
+    void forget(std::int32_t stream_id) { lies_.erase(stream_id); }
+    /// No lie to tell: the output needs no look.
+    bool idle() const noexcept { return lies_.empty(); }
+    /// Rewrites the frames appended to `out` from `from` on: whole frames, as nghttp2 sends
+    /// them (nghttp2_session_mem_send hands over one frame's buffer at a time).
+    void rewrite(std::string& out, std::size_t from);
+
+private:
+    std::map<std::int32_t, h2_lie> lies_;
+};
+
+/// `headers` (one HEADERS frame, its block whole) as the lie tells it; unchanged when padded,
+/// with a priority, or already followed by CONTINUATION frames (nghttp2 sends none of these
+/// for a response's head).
+std::string lie_about(std::string_view headers, const h2_lie& lie);
+
+}  // namespace teapot::detail
