@@ -3,7 +3,9 @@
 /status/418, h2c by prior knowledge and h2 over TLS (the same leaf for both servers), the
 servers in a rotated order each round. Prints a Markdown table of median requests per second
 (min-max over the rounds), the servers' CPU time per request, and teapot's ratio to nginx
-(the median of the rounds' ratios). Started by bench/http2; see bench/README.md."""
+(the median of the rounds' ratios). Then teapot alone, fresh: 10 000 streams each delayed 1 s
+over 100 connections (h2load -n10000 -c100 -m100), the time until all are answered and its
+peak RSS (VmHWM), against the issue's goals. Started by bench/http2; see bench/README.md."""
 import argparse
 import os
 import re
@@ -18,6 +20,7 @@ import bench as B  # noqa: E402
 import servers as S  # noqa: E402
 
 GOALS = {"h2c": 1.0, "h2": 1.0}  # teapot's req/s over nginx's, at least
+DELAYED_GOALS = {"seconds": 1.5, "MiB": 64}  # 10 000 delayed streams: all answered within, peak RSS at most
 
 
 class NginxHttp2(S.Nginx):
@@ -67,6 +70,24 @@ def measure(running, server, mode, cfg):
     return rps, cpu_us
 
 
+def delayed_streams(workdir, cfg):
+    """A fresh teapot (no earlier load in its peak RSS), `cfg.delayed` streams of /status/200?delay=1s
+    over 100 connections of 100 streams each: h2load's time to the last answer, and VmHWM."""
+    running = S.Teapot(workdir, cfg.teapot).start(tag="-delayed")
+    try:
+        argv = ["h2load", "-t1", "-n", str(cfg.delayed), "-c100", "-m100",
+                f"http://127.0.0.1:{running.port}/status/200?delay=1s"]
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
+        finished = re.search(r"finished in ([\d.]+)(m?s),", out)
+        codes = re.search(r"status codes: (\d+) 2xx", out)
+        if not finished or not codes or int(codes.group(1)) != cfg.delayed:
+            raise RuntimeError(f"h2load, delayed streams: not every stream answered 2xx: {out}")
+        seconds = float(finished.group(1)) / (1000 if finished.group(2) == "ms" else 1)
+        return seconds, S.hwm_bytes(running.pid) / 2**20
+    finally:
+        running.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--teapot", required=True)
@@ -75,6 +96,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--streams", type=int, default=10)
+    ap.add_argument("--delayed", type=int, default=10000, help="streams delayed 1 s, 100 connections")
     ap.add_argument("--command", default="bash bench/http2")
     cfg = ap.parse_args()
 
@@ -100,6 +122,7 @@ def main():
                     v, c = measure(running[n], n, mode, cfg)
                     rps.setdefault((n, mode), []).append(v)
                     cpu.setdefault((n, mode), []).append(c)
+        delayed = [delayed_streams(workdir, cfg) for _ in range(cfg.rounds)]
     finally:
         S.stop_all()
 
@@ -119,6 +142,15 @@ def main():
     print("|---|" + "---|" * len(names))
     for mode in modes:
         print(f"| {mode} | " + " | ".join(f"{statistics.median(cpu[(n, mode)]):.2f}" for n in names) + " |")
+    seconds = [s for s, _ in delayed]
+    mib = [m for _, m in delayed]
+    print(f"\nteapot alone, fresh each round: h2load -t1 -n{cfg.delayed} -c100 -m100 /status/200?delay=1s, "
+          f"median (min-max)\n")
+    print("| workload | all answered after, s (goal) | peak RSS, MiB (goal) |")
+    print("|---|---|---|")
+    print(f"| {cfg.delayed:,} streams delayed 1 s, 100 connections | {statistics.median(seconds):.2f} "
+          f"({min(seconds):.2f}-{max(seconds):.2f}) (≤ {DELAYED_GOALS['seconds']}) | {statistics.median(mib):.1f} "
+          f"({min(mib):.1f}-{max(mib):.1f}) (≤ {DELAYED_GOALS['MiB']}) |")
 
 
 if __name__ == "__main__":
