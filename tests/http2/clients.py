@@ -2,7 +2,8 @@
 """HTTP/2 on teapot as real clients speak it: curl (h2c by prior knowledge, h2 over TLS by
 ALPN), nghttp (the frames: interim HEADERS, paced DATA, trailers), Python httpx with h2
 (streams answered out of order on one connection, a scenario's sequence, the admin API's
-wait and verify) and Node's http2 module. Also what HTTP/2 off leaves (ALPN http/1.1 only).
+wait and verify), Node's http2 module and Go's net/http (go_client/main.go: the client that
+retries a refused stream and one a GOAWAY left unprocessed). Also what HTTP/2 off leaves (ALPN http/1.1 only).
 Exit 0 when every client sees what it should.
 
     /usr/bin/python3 tests/http2/clients.py BUILD/teapot SCENARIOS_DIR
@@ -11,6 +12,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -301,6 +303,56 @@ def check_wire_lies(base):
           "a 9th CONTINUATION, httpx a 64th")
 
 
+def check_go(base, tls_base, ca):
+    """Go's net/http over TLS: its retries (a scenario's REFUSED_STREAM once, its GOAWAY once)
+    and the frame faults as it reports them (docs/http2.md's tables)."""
+    work = tempfile.mkdtemp(prefix="teapot-go-")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go_client", "main.go")
+    env = dict(os.environ, GOCACHE=os.path.join(work, "cache"), GO111MODULE="off", GOFLAGS="", HOME=work)
+    try:
+        built = subprocess.run(["go", "build", "-o", os.path.join(work, "client"), source], capture_output=True,
+                               text=True, env=env, timeout=300)
+        assert built.returncode == 0, built
+        check_go_client(base, tls_base, ca, os.path.join(work, "client"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check_go_client(base, tls_base, ca, binary):
+
+    def go(session, *paths):
+        out = subprocess.run([binary, tls_base, ca, f"X-Test-Id: {session}", *paths],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out
+        return out.stdout.splitlines()
+
+    # The h2-retry scenario is loaded (check_frame_faults): refused once, then 200; a GOAWAY once, then 200.
+    assert go("go-retry", "/h2/refused", "/h2/goaway") == [
+        "/h2/refused status=200 proto=HTTP/2.0 bytes=25", "/h2/goaway status=200 proto=HTTP/2.0 bytes=27"]
+    entries = json.loads(curl(f"{base}/__teapot/requests?session=go-retry").stdout)["requests"]
+    # Refused: asked again on the same connection (stream 3); the GOAWAY: on a new one (stream 1).
+    assert [(e["path"], e["status"], e["stream_id"]) for e in entries] == [
+        ("/h2/refused", 444, 1), ("/h2/refused", 200, 3), ("/h2/goaway", 444, 5), ("/h2/goaway", 200, 1)], entries
+    faults = ["rst_stream:INTERNAL_ERROR", "rst_stream:NO_ERROR:after-body", "goaway:NO_ERROR:after", "truncate:5B",
+              "wrong_length:+10", "unknown_frame", "continuation:9", "table_size_update"]
+    lines = go("go-faults", *[f"/bytes/1000?fault={f}" for f in faults], "/status/444", "/status/101")
+    assert [re.sub(r"stream ID \d+", "stream ID N", line.split(" ", 1)[1]) for line in lines] == [
+        'error=Get "' + tls_base + '/bytes/1000?fault=rst_stream:INTERNAL_ERROR": stream error: stream ID N; '
+        'INTERNAL_ERROR; received from peer',
+        "status=200 proto=HTTP/2.0 bytes=1000 error=stream error: stream ID N; NO_ERROR; received from peer",
+        "status=200 proto=HTTP/2.0 bytes=1000",
+        "status=200 proto=HTTP/2.0 bytes=5 error=stream error: stream ID N; INTERNAL_ERROR; received from peer",
+        "status=200 proto=HTTP/2.0 bytes=1000 error=unexpected EOF",
+        "status=200 proto=HTTP/2.0 bytes=1000",
+        "status=200 proto=HTTP/2.0 bytes=1000",
+        "status=200 proto=HTTP/2.0 bytes=1000",
+        'error=Get "' + tls_base + '/status/444": stream error: stream ID N; INTERNAL_ERROR; received from peer',
+        'error=Get "' + tls_base + '/status/101": stream error: stream ID N; HTTP_1_1_REQUIRED; received from peer',
+    ], lines
+    print("go net/http: a refused stream retried on the connection, a GOAWAY's unprocessed stream on a new one; "
+          "the frame faults as it reports them")
+
+
 def check_limits(binary):
     proc, base, _, _ = start(binary, "--max-body-size", "1KiB", "--max-header-size", "4KiB")
     try:
@@ -445,6 +497,7 @@ def main():
         check_node(base)
         check_frame_faults(base)
         check_wire_lies(base)
+        check_go(base, tls_base, ca)
     finally:
         proc.kill()
         os.unlink(ca)
