@@ -24,6 +24,12 @@ struct tls_facts {
     std::string client_issuer;
 };
 
+/// HTTP/2's ping fault: the PINGs sent before the answer, and how many the client acknowledged.
+struct ping_count {
+    std::uint32_t sent = 0;
+    std::uint32_t acked = 0;
+};
+
 /// One request as the journal recorded it, with what answered it.
 struct recorded_request {
     std::uint64_t id = 0;  ///< 1, 2, 3... in the order answers were decided
@@ -68,6 +74,7 @@ struct recorded_request {
     std::optional<std::size_t> alternative;      ///< the one_of alternative drawn (1-based)
     /// The wait before the first byte (a `delay`, fixed or drawn from a distribution), capped at --max-delay.
     std::chrono::milliseconds delay{0};
+    std::optional<ping_count> pings;  ///< set by the ping fault once its answer is over
 };
 
 /// Which recorded requests a query, a wait or a reset is about. Every member

@@ -94,6 +94,8 @@ boost::json::value to_json(const journal_entry& e) {
         {"fault", e.fault.empty() ? boost::json::value(nullptr) : boost::json::value(text(e.fault))},
         {"retry_after", e.retry_after_s ? boost::json::value(*e.retry_after_s) : boost::json::value(nullptr)},
         {"delay_ms", e.delay.count()},
+        {"pings", e.pings ? boost::json::value{{"sent", e.pings->sent}, {"acked", e.pings->acked}}
+                          : boost::json::value(nullptr)},
     };
     // A body that is not UTF-8 (an image, protobuf) is null as text: its bytes are in base64,
     // rather than a "repaired" text three times their size that nobody could compare.

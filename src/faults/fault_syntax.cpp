@@ -23,7 +23,11 @@ constexpr std::int64_t max_length_delta = 1'000'000'000;
 // continuation's most frames: past any client's CONTINUATION-flood guard (nghttp2's is 8), 90 KiB of frames.
 constexpr std::uint32_t max_continuations = 10'000;
 
-constexpr std::array<std::pair<std::string_view, fault::kind>, 20> names{{
+// ping's most PINGs, and how long its answer waits for their acks at most by default.
+constexpr std::uint32_t max_pings = 64;
+constexpr std::chrono::milliseconds ping_wait{1000};
+
+constexpr std::array<std::pair<std::string_view, fault::kind>, 21> names{{
     {"reset", fault::kind::reset},
     {"close", fault::kind::close},
     {"hang", fault::kind::hang},
@@ -44,6 +48,7 @@ constexpr std::array<std::pair<std::string_view, fault::kind>, 20> names{{
     {"unknown_frame", fault::kind::unknown_frame},
     {"continuation", fault::kind::continuation},
     {"table_size_update", fault::kind::table_size_update},
+    {"ping", fault::kind::ping},
 }};
 
 std::optional<fault> fail(std::string& error, std::string message) {
@@ -68,7 +73,7 @@ std::string_view fault_name(fault::kind what) noexcept {
 std::string_view fault_names() noexcept {
     return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers, "
            "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate, tls-alert, rst_stream, goaway, "
-           "flow_stall, unknown_frame, continuation, table_size_update";
+           "flow_stall, unknown_frame, continuation, table_size_update, ping";
 }
 
 std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
@@ -218,14 +223,28 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             return f;
         case fault::kind::continuation: {
             if (value.empty()) {
-                f.frames = 3;
+                f.count = 3;
                 return f;
             }
             auto n = parse_whole<std::uint32_t>(value);
             if (!n || *n == 0 || *n > max_continuations)
                 return fail(error, "fault continuation takes how many CONTINUATION frames, 1 to " +
                                        std::to_string(max_continuations) + ", such as continuation:9");
-            f.frames = *n;
+            f.count = *n;
+            return f;
+        }
+        case fault::kind::ping: {
+            // ping[:N[:WAIT]]
+            const auto colon = value.find(':');
+            const auto n =
+                value.empty() ? std::optional<std::uint32_t>{1} : parse_whole<std::uint32_t>(value.substr(0, colon));
+            f.hang_for =
+                colon == std::string_view::npos ? std::optional{ping_wait} : parse_duration(value.substr(colon + 1));
+            if (!n || *n == 0 || *n > max_pings || !f.hang_for)
+                return fail(error, "fault ping takes how many PINGs, 1 to " + std::to_string(max_pings) +
+                                       ", then how long the answer waits for their acks (1s if omitted), such as "
+                                       "ping:3 or ping:3:500ms");
+            f.count = *n;
             return f;
         }
         case fault::kind::slow_headers: {

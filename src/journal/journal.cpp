@@ -129,6 +129,11 @@ void journal::complete(std::uint64_t id, int status, std::optional<journal_entry
         if (matches(e, w->filter) && ++w->served == w->wanted) w->reached();
 }
 
+void journal::note_pings(std::uint64_t id, ping_count pings) {
+    std::lock_guard lock{mutex_};
+    if (auto* found = find(id)) found->pings = pings;
+}
+
 journal_entry* journal::find(std::uint64_t id) {
     // Ids increase by one along the journal unless erase() left gaps. The entry is then
     // where its distance from the newest puts it: one look, where a binary search

@@ -60,6 +60,8 @@ public:
     /// and counts it for the waits it concerns.
     void complete(std::uint64_t id, int status, std::optional<journal_entry::time_point> first_byte,
                   journal_entry::time_point done);
+    /// The ping fault's count on entry `id` (if the journal still holds it), before it completes.
+    void note_pings(std::uint64_t id, ping_count pings);
     /// At most `limit` entries `filter` selects (above its `since`), oldest first, copied
     /// under the lock until their entry_bytes pass `bytes` (one at least).
     journal_page page(const journal_filter& filter, std::size_t limit, std::size_t bytes) const;

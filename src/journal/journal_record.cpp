@@ -97,6 +97,7 @@ void fill_journal_entry(journal_entry& e, const request& req, const response_pla
     e.received = received;
     e.first_byte.reset();
     e.done.reset();
+    e.pings.reset();
     assign_kept(e.scenario, plan.origin.scenario);
     assign_kept(e.route, plan.origin.route);
     e.step = plan.origin.step;

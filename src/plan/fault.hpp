@@ -54,6 +54,7 @@ struct fault {
         unknown_frame,      ///< a frame of an unknown type on the stream just before its HEADERS
         continuation,       ///< the head's block split over `frames` CONTINUATION frames
         table_size_update,  ///< the head's block opening with a dynamic table size update (to the size in use)
+        ping,  ///< `count` PINGs before the answer, which waits for their acks up to hang_for (the journal counts them)
     };
     /// Where rst_stream cuts the stream.
     enum class stream_point {
@@ -77,7 +78,7 @@ struct fault {
     /// goaway: the last stream processed; nullopt: the one before this request's (it was not processed).
     std::optional<std::uint32_t> last_stream_id{};
     bool after_response = false;  ///< goaway: after the answer (a graceful drain), not before it
-    std::uint32_t frames = 0;     ///< continuation: how many CONTINUATION frames
+    std::uint32_t count = 0;      ///< continuation: how many CONTINUATION frames; ping: how many PINGs
 
     bool active() const noexcept { return what != kind::none; }
     /// reset, close, hang and garbage send no part of the response: status, headers and body are moot.
@@ -97,7 +98,8 @@ struct fault {
     /// The frame faults work on HTTP/2's frames: over HTTP/1 there are none.
     bool needs_http2() const noexcept {
         return what == kind::rst_stream || what == kind::goaway || what == kind::flow_stall ||
-               what == kind::unknown_frame || what == kind::continuation || what == kind::table_size_update;
+               what == kind::unknown_frame || what == kind::continuation || what == kind::table_size_update ||
+               what == kind::ping;
     }
     /// The tls- faults work on the TLS stream: over plain HTTP there is none to break.
     bool needs_tls() const noexcept {

@@ -13,6 +13,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <bit>
 
 namespace teapot::detail {
 using clock_type = std::chrono::steady_clock;
@@ -221,7 +222,7 @@ void h2_connection::on_request(std::shared_ptr<h2_stream> s) {
     fit_fault_to_http2(plan, req);
     const auto f = plan.fault.what;
     if (plan.delay.count() > 0 || plan.stream || plan.action == response_plan::kind::wait_for_requests ||
-        f == fault::kind::hang || f == fault::kind::flow_stall) {
+        f == fault::kind::hang || f == fault::kind::flow_stall || f == fault::kind::ping) {
         net::co_spawn(stream_.get_executor(), answer_later(std::move(s), std::move(plan)),
                       [self = shared_from_this()](std::exception_ptr failure) {
                           if (failure) self->config_->log.warn("an HTTP/2 stream's answer failed");
@@ -261,15 +262,29 @@ net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, r
         }
     }
     const auto entry = start_record(config_->handlers, req, plan, std::chrono::system_clock::now());
+    auto client_left = [&] {
+        if (!s->closed) return false;
+        config_->log.access(
+            {peer_.connection_id, s->method, s->path, 499, 0, elapsed_ms(started), peer_.address, fault_label(plan)});
+        finish_record(config_->handlers, entry, plan, 499, std::nullopt);
+        return true;
+    };
+    if (plan.fault.what == fault::kind::ping) {
+        // The PINGs, then the answer once every ack is back (the stream's wake), or the fault's wait has passed.
+        session_.ping(*s, plan.fault.count);
+        flush();
+        const auto until = clock_type::now() + std::min(*plan.fault.hang_for, config_->handlers.max_delay);
+        while (std::popcount(s->pings_acked) < static_cast<int>(s->pings_sent) && clock_type::now() < until &&
+               !s->closed) {
+            timer.expires_at(until);
+            co_await timer.async_wait(use_tuple_awaitable);
+        }
+        if (client_left()) co_return;
+    }
     if (plan.delay.count() > 0) {
         timer.expires_after(std::min(plan.delay, config_->handlers.max_delay));
         co_await timer.async_wait(use_tuple_awaitable);
-        if (s->closed) {
-            config_->log.access({peer_.connection_id, s->method, s->path, 499, 0, elapsed_ms(started), peer_.address,
-                                 fault_label(plan)});
-            finish_record(config_->handlers, entry, plan, 499, std::nullopt);
-            co_return;
-        }
+        if (client_left()) co_return;
     }
     auto shared = std::make_shared<response_plan>(std::move(plan));
     answer(*s, shared, entry);
@@ -368,7 +383,7 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
         } else if (f.what == kind::goaway) {
             s.goaway_after = f.h2_code;
         } else if (f.what == kind::unknown_frame || f.what == kind::continuation || f.what == kind::table_size_update) {
-            h2_lie lie{f.what == kind::unknown_frame, f.frames, std::nullopt, p.interim.size()};
+            h2_lie lie{f.what == kind::unknown_frame, f.count, std::nullopt, p.interim.size()};
             if (f.what == kind::table_size_update) lie.table_size_update = session_.header_table_size();
             session_.lie(s, lie);
         }
@@ -385,6 +400,9 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
                            : !head_sent      ? 444
                                              : logged_status(*plan, false);
         const bool reset_here = !head_sent;
+        if (s.pings_sent && entry && config_->handlers.journal)
+            config_->handlers.journal->note_pings(
+                *entry, {s.pings_sent, static_cast<std::uint32_t>(std::popcount(s.pings_acked))});
         config_->log.access({peer_.connection_id, s.method, s.path, status, s.sent, elapsed_ms(started), peer_.address,
                              fault_label(*plan)});
         finish_record(config_->handlers, entry, *plan, status, reset_here ? std::nullopt : std::optional{first_byte});

@@ -164,6 +164,10 @@ struct h2_callbacks {
 
     static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
         auto& self = session_of(user_data);
+        if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK)) {
+            self.ping_acked(frame->ping.opaque_data);
+            return 0;
+        }
         if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
         if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
         if (auto s = self.find(frame->hd.stream_id)) self.complete_request(*s);
@@ -372,6 +376,35 @@ void h2_session::go_away(std::uint32_t code) {
 
 void h2_session::terminate(std::uint32_t last_stream_id, std::uint32_t code) {
     nghttp2_session_terminate_session2(session_, static_cast<std::int32_t>(last_stream_id), code);
+}
+
+// A PING's 8 bytes of opaque data: "tp", the stream, the PING's number (an ack echoes them, §6.7).
+void h2_session::ping(h2_stream& s, std::uint32_t count) {
+    if (s.closed) return;
+    count = std::min(count, 64u);  // one bit each in pings_acked
+    const auto id = static_cast<std::uint32_t>(s.id);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const std::uint8_t opaque[8] = {'t',
+                                        'p',
+                                        static_cast<std::uint8_t>(id >> 24),
+                                        static_cast<std::uint8_t>(id >> 16),
+                                        static_cast<std::uint8_t>(id >> 8),
+                                        static_cast<std::uint8_t>(id),
+                                        static_cast<std::uint8_t>(i >> 8),
+                                        static_cast<std::uint8_t>(i)};
+        if (nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, opaque) == 0) ++s.pings_sent;
+    }
+}
+
+void h2_session::ping_acked(const std::uint8_t* opaque) {
+    if (opaque[0] != 't' || opaque[1] != 'p') return;  // not one of teapot's
+    const auto id = static_cast<std::int32_t>(std::uint32_t{opaque[2]} << 24 | std::uint32_t{opaque[3]} << 16 |
+                                              std::uint32_t{opaque[4]} << 8 | opaque[5]);
+    auto s = find(id);
+    const unsigned number = std::uint32_t{opaque[6]} << 8 | opaque[7];
+    if (!s || number >= s->pings_sent) return;  // its stream gone, or not a PING sent
+    s->pings_acked |= std::uint64_t{1} << number;
+    if (std::popcount(s->pings_acked) == static_cast<int>(s->pings_sent) && s->wake) s->wake();
 }
 
 void h2_session::close_all(std::uint32_t code) {

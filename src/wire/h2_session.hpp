@@ -9,6 +9,7 @@
 #include "wire/body_budget.hpp"
 #include "wire/h2_wire_lies.hpp"
 
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -68,10 +69,12 @@ struct h2_stream {
     std::size_t heads_sent = 0;     ///< HEADERS frames sent so far
     /// Set: a GOAWAY with this code, naming this stream, once it closes (goaway:CODE:after).
     std::optional<std::uint32_t> goaway_after;
-    bool reset_by_us = false;      ///< its end is teapot's (a reset, a GOAWAY, a cut), not the client's
-    bool responded = false;        ///< the final HEADERS are submitted
-    bool closed = false;           ///< nghttp2 closed it (sent all, reset, or the connection ended)
-    std::uint32_t close_code = 0;  ///< the RST_STREAM or GOAWAY code, 0 (NO_ERROR) for a stream done
+    std::uint32_t pings_sent = 0;   ///< the ping fault's PINGs (64 at most)
+    std::uint64_t pings_acked = 0;  ///< which of them the client acknowledged, a bit each (a repeated ack counts once)
+    bool reset_by_us = false;       ///< its end is teapot's (a reset, a GOAWAY, a cut), not the client's
+    bool responded = false;         ///< the final HEADERS are submitted
+    bool closed = false;            ///< nghttp2 closed it (sent all, reset, or the connection ended)
+    std::uint32_t close_code = 0;   ///< the RST_STREAM or GOAWAY code, 0 (NO_ERROR) for a stream done
     /// Called once, when the stream closes (also when the connection ends with it open):
     /// `wake` ends the wait of an answer that waits (its timer), `on_closed` completes the journal entry.
     std::function<void()> wake;
@@ -143,6 +146,9 @@ public:
     /// The dynamic table's size that nghttp2's encoder keeps: the client's SETTINGS_HEADER_TABLE_SIZE,
     /// 4 096 at most (nghttp2's own bound).
     std::uint32_t header_table_size() const;
+    /// `count` PINGs for the stream (RFC 9113 §6.7), their acks counted in its pings_acked; `wake`
+    /// runs when the last comes back.
+    void ping(h2_stream& s, std::uint32_t count);
     /// RST_STREAM with `code` (RFC 9113 §7).
     void reset(h2_stream& s, std::uint32_t code);
     /// GOAWAY naming the last stream processed: no new stream, the open ones finish.
@@ -163,6 +169,7 @@ private:
     friend struct h2_callbacks;
     std::shared_ptr<h2_stream> find(std::int32_t id) const;
     void complete_request(h2_stream& s);
+    void ping_acked(const std::uint8_t* opaque);
     void close_stream(std::int32_t id, std::uint32_t code);
 
     h2_limits limits_;

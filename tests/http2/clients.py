@@ -303,6 +303,44 @@ def check_wire_lies(base):
           "a 9th CONTINUATION, httpx a 64th")
 
 
+def check_pings(base, go_client):
+    """ping:3 with each client: the answer, and the journal's count of the acks it sent back. A
+    client that never acks gets its answer after the fault's wait, and the journal says 0."""
+    def pings_of(path):
+        entries = json.loads(curl(f"{base}/__teapot/requests?path={path}").stdout)["requests"]
+        assert len(entries) == 1 and entries[0]["fault"] == "ping" and entries[0]["status"] == 200, entries
+        return entries[0]["pings"]
+
+    assert curl("--http2-prior-knowledge", "-o", "/dev/null", f"{base}/anything/ping-curl?fault=ping:3").returncode == 0
+    with httpx.Client(http1=False, http2=True, timeout=10) as c:
+        assert c.get(f"{base}/anything/ping-httpx", params={"fault": "ping:3"}).status_code == 200
+    node = subprocess.run(["node", "-e", NODE, base, "/anything/ping-node?fault=ping:3"], capture_output=True,
+                          text=True, timeout=30)
+    assert node.returncode == 0 and node.stdout.startswith('{":status":200'), node
+    lines = go_client("go-ping", "/anything/ping-go?fault=ping:3")
+    assert lines[0].startswith("/anything/ping-go?fault=ping:3 status=200"), lines
+    for name in ("curl", "httpx", "node", "go"):
+        assert pings_of(f"/anything/ping-{name}") == {"sent": 3, "acked": 3}, name
+    # h2 writes its acks into the bytes to send, which this client never sends.
+    port = int(base.rsplit(":", 1)[1])
+    sock, conn = client(port)
+    conn.send_headers(1, request_headers("/anything/ping-silent?fault=ping:2:300ms"), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    started = time.monotonic()
+    sock.settimeout(5)
+    received = b""
+    while b"ping-silent" not in received:  # the answer's body names its path
+        chunk = sock.recv(65536)
+        assert chunk, received
+        received += chunk
+    assert 0.25 < time.monotonic() - started < 3, time.monotonic() - started
+    sock.close()
+    time.sleep(0.2)
+    assert pings_of("/anything/ping-silent") == {"sent": 2, "acked": 0}
+    print("ping: curl, httpx, node and go ack every PING before their answer; one that does not waits the fault's "
+          "time, and the journal counts 0")
+
+
 def check_go(base, tls_base, ca):
     """Go's net/http over TLS: its retries (a scenario's REFUSED_STREAM once, its GOAWAY once)
     and the frame faults as it reports them (docs/http2.md's tables)."""
@@ -313,19 +351,21 @@ def check_go(base, tls_base, ca):
         built = subprocess.run(["go", "build", "-o", os.path.join(work, "client"), source], capture_output=True,
                                text=True, env=env, timeout=300)
         assert built.returncode == 0, built
-        check_go_client(base, tls_base, ca, os.path.join(work, "client"))
+        binary = os.path.join(work, "client")
+
+        def go(session, *paths):
+            out = subprocess.run([binary, tls_base, ca, f"X-Test-Id: {session}", *paths],
+                                 capture_output=True, text=True, timeout=120)
+            assert out.returncode == 0, out
+            return out.stdout.splitlines()
+
+        check_go_client(base, tls_base, go)
+        check_pings(base, go)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def check_go_client(base, tls_base, ca, binary):
-
-    def go(session, *paths):
-        out = subprocess.run([binary, tls_base, ca, f"X-Test-Id: {session}", *paths],
-                             capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, out
-        return out.stdout.splitlines()
-
+def check_go_client(base, tls_base, go):
     # The h2-retry scenario is loaded (check_frame_faults): refused once, then 200; a GOAWAY once, then 200.
     assert go("go-retry", "/h2/refused", "/h2/goaway") == [
         "/h2/refused status=200 proto=HTTP/2.0 bytes=25", "/h2/goaway status=200 proto=HTTP/2.0 bytes=27"]

@@ -565,8 +565,12 @@ TEST_CASE_METHOD(router_fixture,
         CHECK(h2("/status/200?fault=flow_stall:2s").fault.hang_for == std::chrono::milliseconds{2000});
         CHECK(h2("/status/200?fault=unknown_frame").fault.what == fk::unknown_frame);
         CHECK(h2("/status/200?fault=table_size_update").fault.what == fk::table_size_update);
-        CHECK(h2("/status/200?fault=continuation").fault.frames == 3u);
-        CHECK(h2("/status/200?fault=continuation:10000").fault.frames == 10000u);
+        CHECK(h2("/status/200?fault=continuation").fault.count == 3u);
+        CHECK(h2("/status/200?fault=continuation:10000").fault.count == 10000u);
+        f = h2("/status/200?fault=ping").fault;
+        CHECK((f.what == fk::ping && f.count == 1u && f.hang_for == std::chrono::milliseconds{1000}));
+        f = h2("/status/200?fault=ping:64:250ms").fault;
+        CHECK((f.count == 64u && f.hang_for == std::chrono::milliseconds{250}));
     }
     SECTION("refused with what is wrong") {
         auto says = [](const teapot::detail::response_plan& plan, std::string_view text) {
@@ -589,5 +593,8 @@ TEST_CASE_METHOD(router_fixture,
         says(h2("/status/200?fault=continuation:0"), "1 to 10000");
         says(h2("/status/200?fault=continuation:10001"), "1 to 10000");
         says(h2("/status/200?fault=unknown_frame:2"), "takes no value");
+        says(h2("/status/200?fault=ping:65"), "1 to 64");
+        says(h2("/status/200?fault=ping:3:soon"), "how long the answer waits");
+        says(get("/status/200?fault=ping:3"), "works on HTTP/2's frames");
     }
 }
