@@ -27,7 +27,10 @@ constexpr std::uint32_t max_continuations = 10'000;
 constexpr std::uint32_t max_pings = 64;
 constexpr std::chrono::milliseconds ping_wait{1000};
 
-constexpr std::array<std::pair<std::string_view, fault::kind>, 21> names{{
+// max_streams' largest setting: --http2-max-streams' own bound.
+constexpr std::uint32_t max_max_streams = 1000;
+
+constexpr std::array<std::pair<std::string_view, fault::kind>, 23> names{{
     {"reset", fault::kind::reset},
     {"close", fault::kind::close},
     {"hang", fault::kind::hang},
@@ -49,6 +52,8 @@ constexpr std::array<std::pair<std::string_view, fault::kind>, 21> names{{
     {"continuation", fault::kind::continuation},
     {"table_size_update", fault::kind::table_size_update},
     {"ping", fault::kind::ping},
+    {"tiny_window", fault::kind::tiny_window},
+    {"max_streams", fault::kind::max_streams},
 }};
 
 std::optional<fault> fail(std::string& error, std::string message) {
@@ -73,7 +78,7 @@ std::string_view fault_name(fault::kind what) noexcept {
 std::string_view fault_names() noexcept {
     return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers, "
            "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate, tls-alert, rst_stream, goaway, "
-           "flow_stall, unknown_frame, continuation, table_size_update, ping";
+           "flow_stall, unknown_frame, continuation, table_size_update, ping, tiny_window, max_streams";
 }
 
 std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
@@ -244,6 +249,24 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
                 return fail(error, "fault ping takes how many PINGs, 1 to " + std::to_string(max_pings) +
                                        ", then how long the answer waits for their acks (1s if omitted), such as "
                                        "ping:3 or ping:3:500ms");
+            f.count = *n;
+            return f;
+        }
+        case fault::kind::tiny_window: {
+            // RFC 9113 §6.5.2: a window of at most 2^31-1 bytes; 0 lets no DATA come at all.
+            auto n = value.empty() ? std::nullopt : parse_byte_size(value);
+            if (!n || *n > 0x7fffffff)
+                return fail(error,
+                            "fault tiny_window takes the window's size, 0B to 2GiB less a byte, such as "
+                            "tiny_window:100B");
+            f.bytes = *n;
+            return f;
+        }
+        case fault::kind::max_streams: {
+            auto n = parse_whole<std::uint32_t>(value);
+            if (!n || *n > max_max_streams)
+                return fail(error, "fault max_streams takes how many streams the client may open at once, 0 to " +
+                                       std::to_string(max_max_streams) + ", such as max_streams:1");
             f.count = *n;
             return f;
         }

@@ -55,6 +55,9 @@ struct fault {
         continuation,       ///< the head's block split over `frames` CONTINUATION frames
         table_size_update,  ///< the head's block opening with a dynamic table size update (to the size in use)
         ping,  ///< `count` PINGs before the answer, which waits for their acks up to hang_for (the journal counts them)
+        // Settings for the rest of the connection, sent before the answer (a SETTINGS frame).
+        tiny_window,  ///< SETTINGS_INITIAL_WINDOW_SIZE of `bytes`: the client's DATA to teapot in pieces that small
+        max_streams,  ///< SETTINGS_MAX_CONCURRENT_STREAMS of `count` (0: no new stream)
     };
     /// Where rst_stream cuts the stream.
     enum class stream_point {
@@ -65,11 +68,11 @@ struct fault {
     };
     kind what = kind::none;
     std::optional<std::chrono::milliseconds> hang_for;  ///< hang: nullopt until --max-delay
-    std::size_t bytes = 0;                              ///< garbage: how many; truncate: body bytes sent
-    bool reset_at_end = false;                          ///< truncate with `end: reset`
-    std::int64_t length_delta = 0;                      ///< wrong_length: +N or -N, never 0
-    pacing pace;                                        ///< slow_headers
-    std::uint64_t garbage_seed = 0;                     ///< garbage: drawn per request
+    std::size_t bytes = 0;           ///< garbage: how many; truncate: body bytes sent; tiny_window: the window
+    bool reset_at_end = false;       ///< truncate with `end: reset`
+    std::int64_t length_delta = 0;   ///< wrong_length: +N or -N, never 0
+    pacing pace;                     ///< slow_headers
+    std::uint64_t garbage_seed = 0;  ///< garbage: drawn per request
     /// tls-no-close-notify and tls-bad-record: the body bytes sent first; nullopt: all, and half.
     std::optional<std::size_t> body_bytes{};
     unsigned char alert = 0;    ///< tls_alert: the AlertDescription (RFC 8446 §6), 80 for internal_error
@@ -78,7 +81,7 @@ struct fault {
     /// goaway: the last stream processed; nullopt: the one before this request's (it was not processed).
     std::optional<std::uint32_t> last_stream_id{};
     bool after_response = false;  ///< goaway: after the answer (a graceful drain), not before it
-    std::uint32_t count = 0;      ///< continuation: how many CONTINUATION frames; ping: how many PINGs
+    std::uint32_t count = 0;      ///< continuation: how many CONTINUATION frames; ping: how many PINGs; max_streams
 
     bool active() const noexcept { return what != kind::none; }
     /// reset, close, hang and garbage send no part of the response: status, headers and body are moot.
@@ -99,7 +102,7 @@ struct fault {
     bool needs_http2() const noexcept {
         return what == kind::rst_stream || what == kind::goaway || what == kind::flow_stall ||
                what == kind::unknown_frame || what == kind::continuation || what == kind::table_size_update ||
-               what == kind::ping;
+               what == kind::ping || what == kind::tiny_window || what == kind::max_streams;
     }
     /// The tls- faults work on the TLS stream: over plain HTTP there is none to break.
     bool needs_tls() const noexcept {

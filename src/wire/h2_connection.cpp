@@ -382,6 +382,10 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
             length = static_cast<std::uint64_t>(static_cast<std::int64_t>(*length) + f.length_delta);
         } else if (f.what == kind::goaway) {
             s.goaway_after = f.h2_code;
+        } else if (f.what == kind::tiny_window) {  // before the HEADERS: for this connection's next DATA
+            session_.settings(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(f.bytes));
+        } else if (f.what == kind::max_streams) {
+            session_.settings(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, f.count);
         } else if (f.what == kind::unknown_frame || f.what == kind::continuation || f.what == kind::table_size_update) {
             h2_lie lie{f.what == kind::unknown_frame, f.count, std::nullopt, p.interim.size()};
             if (f.what == kind::table_size_update) lie.table_size_update = session_.header_table_size();

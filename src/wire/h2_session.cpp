@@ -407,6 +407,11 @@ void h2_session::ping_acked(const std::uint8_t* opaque) {
     if (std::popcount(s->pings_acked) == static_cast<int>(s->pings_sent) && s->wake) s->wake();
 }
 
+void h2_session::settings(std::int32_t id, std::uint32_t value) {
+    const nghttp2_settings_entry entry{id, value};
+    nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, &entry, 1);
+}
+
 void h2_session::close_all(std::uint32_t code) {
     while (!streams_.empty()) close_stream(streams_.begin()->first, code);
 }

@@ -149,6 +149,8 @@ public:
     /// `count` PINGs for the stream (RFC 9113 §6.7), their acks counted in its pings_acked; `wake`
     /// runs when the last comes back.
     void ping(h2_stream& s, std::uint32_t count);
+    /// A SETTINGS frame with one setting (RFC 9113 §6.5), for the rest of the connection.
+    void settings(std::int32_t id, std::uint32_t value);
     /// RST_STREAM with `code` (RFC 9113 §7).
     void reset(h2_stream& s, std::uint32_t code);
     /// GOAWAY naming the last stream processed: no new stream, the open ones finish.

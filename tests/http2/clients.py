@@ -341,6 +341,66 @@ def check_pings(base, go_client):
           "time, and the journal counts 0")
 
 
+NODE_MAX_STREAMS = r"""
+const http2 = require('http2');
+const [base] = process.argv.slice(1);
+const session = http2.connect(base);
+const get = (path) => new Promise((done, fail) => {
+  const r = session.request({':path': path});
+  let status = null;
+  r.on('response', (h) => { status = h[':status']; });
+  r.on('data', () => {});
+  r.on('error', fail);
+  r.on('close', () => done(status));
+  r.end();
+});
+(async () => {
+  await get('/status/200?fault=max_streams:1');
+  const started = Date.now();
+  const statuses = await Promise.all([1, 2, 3].map((i) => get(`/status/20${i}?delay=300ms`)));
+  console.log(statuses.join(' '), Date.now() - started);
+  session.close();
+})().catch((e) => { console.log('error', e.message); process.exit(1); });
+"""
+
+
+def check_settings_faults(base, tls_base, ca):
+    """tiny_window and max_streams: a SETTINGS frame before the answer, for the rest of the connection."""
+    port = int(base.rsplit(":", 1)[1])
+    sock, conn = client(port)
+    conn.send_headers(1, request_headers("/status/200?fault=tiny_window:100B"), end_stream=True)
+    sock.sendall(conn.data_to_send())
+    seen = events_until_closed(sock, conn, 1)
+    assert "StreamEnded" in seen, seen
+    assert conn.remote_settings.initial_window_size == 100, conn.remote_settings
+    sock.close()
+    # The next upload on the connection comes in 100-byte pieces, each let in by a WINDOW_UPDATE.
+    with httpx.Client(http1=False, http2=True, timeout=20) as c:
+        assert c.get(f"{base}/status/200", params={"fault": "tiny_window:100B"}).status_code == 200
+        r = c.post(f"{base}/anything/tiny-window", content=b"w" * 20000)
+        assert r.status_code == 200 and len(r.json()["data"]) == 20000, r
+    # curl 7.88 reuses an h2c prior-knowledge connection with exit 16 whatever the server (nginx too):
+    # its reuse is asked over TLS.
+    tls = ["--http2", "--cacert", ca]
+    r = curl(*tls, "-o", "/dev/null", f"{tls_base}/status/200?fault=tiny_window:100B", "--next", *tls,
+             "--data-binary", "c" * 20000, "-o", "/dev/null", "-w", "%{http_code} %{size_upload} %{num_connects}",
+             f"{tls_base}/anything/tiny-window")
+    assert r.returncode == 0 and r.stdout == "200 20000 0", r
+    # max_streams:1: Node queues its next streams, one at a time; httpx 0.23 opens one anyway and fails.
+    node = subprocess.run(["node", "-e", NODE_MAX_STREAMS, base], capture_output=True, text=True, timeout=30)
+    assert node.returncode == 0 and node.stdout.startswith("201 202 203 "), node
+    assert int(node.stdout.split()[3]) >= 850, node.stdout  # three 300 ms answers one after another
+    async def concurrent():
+        async with httpx.AsyncClient(http1=False, http2=True, timeout=20) as c:
+            await c.get(f"{base}/status/200", params={"fault": "max_streams:1"})
+            return await asyncio.gather(*(c.get(f"{base}/status/204", params={"delay": "300ms"}) for _ in range(3)),
+                                        return_exceptions=True)
+    outcomes = asyncio.run(concurrent())
+    assert any("Max outbound streams is 1, 1 open" in str(o) for o in outcomes), outcomes
+    print("tiny_window: uploads then come 100 bytes at a time (httpx, curl); max_streams:1: node queues its streams, "
+          "httpx 0.23 fails with 'Max outbound streams'")
+
+
 def check_go(base, tls_base, ca):
     """Go's net/http over TLS: its retries (a scenario's REFUSED_STREAM once, its GOAWAY once)
     and the frame faults as it reports them (docs/http2.md's tables)."""
@@ -538,6 +598,7 @@ def main():
         check_frame_faults(base)
         check_wire_lies(base)
         check_go(base, tls_base, ca)
+        check_settings_faults(base, tls_base, ca)
     finally:
         proc.kill()
         os.unlink(ca)

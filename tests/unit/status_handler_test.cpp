@@ -569,6 +569,10 @@ TEST_CASE_METHOD(router_fixture,
         CHECK(h2("/status/200?fault=continuation:10000").fault.count == 10000u);
         f = h2("/status/200?fault=ping").fault;
         CHECK((f.what == fk::ping && f.count == 1u && f.hang_for == std::chrono::milliseconds{1000}));
+        CHECK(h2("/status/200?fault=tiny_window:100B").fault.bytes == 100u);
+        CHECK(h2("/status/200?fault=tiny_window:0B").fault.what == fk::tiny_window);
+        CHECK(h2("/status/200?fault=max_streams:0").fault.count == 0u);
+        CHECK(h2("/status/200?fault=max_streams:1000").fault.count == 1000u);
         f = h2("/status/200?fault=ping:64:250ms").fault;
         CHECK((f.count == 64u && f.hang_for == std::chrono::milliseconds{250}));
     }
@@ -594,6 +598,10 @@ TEST_CASE_METHOD(router_fixture,
         says(h2("/status/200?fault=continuation:10001"), "1 to 10000");
         says(h2("/status/200?fault=unknown_frame:2"), "takes no value");
         says(h2("/status/200?fault=ping:65"), "1 to 64");
+        says(h2("/status/200?fault=tiny_window:2GiB"), "0B to 2GiB less a byte");
+        says(h2("/status/200?fault=tiny_window"), "the window's size");
+        says(h2("/status/200?fault=max_streams:1001"), "0 to 1000");
+        says(get("/status/200?fault=max_streams:1"), "works on HTTP/2's frames");
         says(h2("/status/200?fault=ping:3:soon"), "how long the answer waits");
         says(get("/status/200?fault=ping:3"), "works on HTTP/2's frames");
     }
