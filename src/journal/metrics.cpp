@@ -36,8 +36,10 @@ std::string pair(std::string_view key, std::string_view value) {
 
 }  // namespace
 
-void metrics::count(int status, std::string_view scenario, std::string_view route, std::string_view fault) {
+void metrics::count(int status, std::string_view scenario, std::string_view route, std::string_view fault,
+                    unsigned version) {
     std::lock_guard lock{mutex_};
+    ++by_protocol_[version == 20 ? 2 : version == 10 ? 0 : 1];
     const auto key = std::tuple<int, std::string_view, std::string_view>{status, scenario, route};
     if (auto it = responses_.find(key); it != responses_.end())
         ++it->second;
@@ -64,6 +66,11 @@ std::string metrics::render(const metric_gauges& gauges) const {
                 pair("status", std::to_string(status)) + "," + pair("scenario", scenario) + "," + pair("route", route),
                 n);
         }
+        header(out, "teapot_requests_by_protocol_total", "counter",
+               "Responses by the protocol that carried the request.");
+        constexpr std::string_view protocols[] = {"HTTP/1.0", "HTTP/1.1", "HTTP/2"};
+        for (std::size_t i = 0; i < std::size(protocols); ++i)
+            sample(out, "teapot_requests_by_protocol_total", pair("protocol", protocols[i]), by_protocol_[i]);
         header(out, "teapot_faults_total", "counter", "Faults carried out, by name.");
         for (const auto& [fault, n] : faults_) sample(out, "teapot_faults_total", pair("fault", fault), n);
     }

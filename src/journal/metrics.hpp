@@ -28,8 +28,9 @@ struct metric_gauges {
 class metrics {
 public:
     /// One response, with the status logged (444 nothing sent, 499 client gone), the
-    /// scenario and route that answered (empty: none did) and the fault carried out (or empty).
-    void count(int status, std::string_view scenario, std::string_view route, std::string_view fault);
+    /// scenario and route that answered (empty: none did), the fault carried out (or empty),
+    /// and the protocol that carried the request (10, 11 or 20, as request::version).
+    void count(int status, std::string_view scenario, std::string_view route, std::string_view fault, unsigned version);
 
     /// The exposition (text format 0.0.4): counters, then `gauges`.
     std::string render(const metric_gauges& gauges) const;
@@ -53,6 +54,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::tuple<int, std::string, std::string>, std::uint64_t, response_key_less> responses_;
     std::map<std::string, std::uint64_t, std::less<>> faults_;
+    std::uint64_t by_protocol_[3] = {};  ///< HTTP/1.0, HTTP/1.1, HTTP/2
 };
 
 }  // namespace teapot::detail

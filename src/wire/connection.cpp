@@ -131,7 +131,7 @@ net::awaitable<void> connection::reject(const request_parser& parser, int status
     auto started = access_start(config_->log);
     auto out = co_await write_plan(stream_, plan, wire_for(11, false));
     config_->log.access({id_, "-", "-", status, out.bytes, elapsed_ms(started), peer_});
-    if (auto* counters = config_->handlers.counters) counters->count(status, {}, {}, {});
+    if (auto* counters = config_->handlers.counters) counters->count(status, {}, {}, {}, req.version);
     if (!out.ec) co_await lingering_close();
 }
 
@@ -417,7 +417,7 @@ net::awaitable<bool> connection::respond(request_parser& parser) {
     const int status = logged_status(plan, out.client_gone);
     config_->log.access(
         {id_, req.method, req.target, status, out.bytes, elapsed_ms(started), peer_, fault_label(plan)});
-    finish_record(config_->handlers, entry, plan, status, out.first_byte,
+    finish_record(config_->handlers, entry, plan, req.version, status, out.first_byte,
                   out.sent_at_once ? out.first_byte : std::nullopt);
     co_return !out.ec && !out.connection_closed && keep_alive && !draining_;
 }
@@ -431,12 +431,12 @@ net::awaitable<bool> connection::respond_without_message(request_parser& parser,
         if (end == wait_end::elapsed) stream_.shutdown_both();
         int status = end == wait_end::client_gone ? 499 : 444;
         config_->log.access({id_, req.method, req.target, status, 0, elapsed_ms(started), peer_});
-        finish_record(config_->handlers, entry, plan, status, std::nullopt);
+        finish_record(config_->handlers, entry, plan, req.version, status, std::nullopt);
         co_return false;
     }
     // websocket_echo: the handshake is the answer.
     config_->log.access({id_, req.method, req.target, 101, 0, elapsed_ms(started), peer_});
-    finish_record(config_->handlers, entry, plan, 101, std::chrono::system_clock::now());
+    finish_record(config_->handlers, entry, plan, req.version, 101, std::chrono::system_clock::now());
     if (co_await wait_watching(stream_, wait) == wait_end::elapsed)
         co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header,
                                     config_->request_limits, config_->bodies.get());
@@ -497,7 +497,7 @@ net::awaitable<bool> connection::answer_before_body(const request_parser& parser
     auto out = co_await write_plan(stream_, *plan, wire_for(parser.get().version(), false));
     config_->log.access({id_, req.method, req.target, logged_status(*plan, out.client_gone), out.bytes,
                          elapsed_ms(started), peer_, fault_label(*plan)});
-    finish_record(config_->handlers, entry, *plan, logged_status(*plan, out.client_gone), out.first_byte);
+    finish_record(config_->handlers, entry, *plan, req.version, logged_status(*plan, out.client_gone), out.first_byte);
     co_return true;
 }
 

@@ -32,12 +32,12 @@ std::optional<std::uint64_t> start_record(const handler_context& handlers, const
 }
 
 void finish_record(const handler_context& handlers, std::optional<std::uint64_t> entry, const response_plan& plan,
-                   int status, std::optional<std::chrono::system_clock::time_point> first_byte,
+                   unsigned version, int status, std::optional<std::chrono::system_clock::time_point> first_byte,
                    std::optional<std::chrono::system_clock::time_point> done) {
     if (entry) handlers.journal->complete(*entry, status, first_byte, done ? *done : std::chrono::system_clock::now());
     // The admin API's own answers are not counted, as they are not journaled.
     if (auto* counters = handlers.counters; counters && plan.journaled)
-        counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan));
+        counters->count(status, plan.origin.scenario, plan.origin.route, fault_label(plan), version);
 }
 
 }  // namespace teapot::detail

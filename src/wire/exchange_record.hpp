@@ -27,9 +27,9 @@ std::optional<std::uint64_t> start_record(const handler_context& handlers, const
                                           const response_plan& plan, std::chrono::system_clock::time_point received);
 
 /// Completes the entry once the answer is sent (`done`: when, if known; else the clock
-/// is read); the metrics count it then.
+/// is read); the metrics count it then, with `version`, the protocol that carried it (request::version).
 void finish_record(const handler_context& handlers, std::optional<std::uint64_t> entry, const response_plan& plan,
-                   int status, std::optional<std::chrono::system_clock::time_point> first_byte,
+                   unsigned version, int status, std::optional<std::chrono::system_clock::time_point> first_byte,
                    std::optional<std::chrono::system_clock::time_point> done = std::nullopt);
 
 }  // namespace teapot::detail

@@ -266,7 +266,7 @@ net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, r
         if (!s->closed) return false;
         config_->log.access(
             {peer_.connection_id, s->method, s->path, 499, 0, elapsed_ms(started), peer_.address, fault_label(plan)});
-        finish_record(config_->handlers, entry, plan, 499, std::nullopt);
+        finish_record(config_->handlers, entry, plan, 20, 499, std::nullopt);
         return true;
     };
     if (plan.fault.what == fault::kind::ping) {
@@ -409,7 +409,8 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
                 *entry, {s.pings_sent, static_cast<std::uint32_t>(std::popcount(s.pings_acked))});
         config_->log.access({peer_.connection_id, s.method, s.path, status, s.sent, elapsed_ms(started), peer_.address,
                              fault_label(*plan)});
-        finish_record(config_->handlers, entry, *plan, status, reset_here ? std::nullopt : std::optional{first_byte});
+        finish_record(config_->handlers, entry, *plan, 20, status,
+                      reset_here ? std::nullopt : std::optional{first_byte});
     };
 }
 

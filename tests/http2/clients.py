@@ -508,6 +508,9 @@ def check_httpx(base, tls_base, ca):
         assert statuses == [503, 503, 200], statuses
         verdict = client.post(f"{tls_base}/__teapot/verify", params={"session": "h2-seq"})
         assert verdict.status_code == 200 and verdict.json()["verdict"] == "pass", verdict.text
+        metrics = client.get(f"{tls_base}/__teapot/metrics").text
+        served = re.search(r'^teapot_requests_by_protocol_total\{protocol="HTTP/2"\} (\d+)$', metrics, re.M)
+        assert served and int(served.group(1)) >= 3, metrics
         entries = client.get(f"{tls_base}/__teapot/requests", params={"session": "h2-seq"}).json()["requests"]
         assert [e["protocol"] for e in entries] == ["HTTP/2"] * 3, entries
         assert all(e["stream_id"] % 2 == 1 for e in entries), entries

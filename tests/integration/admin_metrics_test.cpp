@@ -82,6 +82,8 @@ routes:
     CHECK(m["teapot_requests_total{status=\"444\",scenario=\"flaky\",route=\"broken\"}"] == 1);
     CHECK_FALSE(m.count("teapot_requests_total{status=\"200\",scenario=\"\",route=\"\"}"));  // /__teapot/health
     CHECK(m["teapot_faults_total{fault=\"reset\"}"] == 1);
+    CHECK(m["teapot_requests_by_protocol_total{protocol=\"HTTP/1.1\"}"] == 6);  // the six above
+    CHECK(m["teapot_requests_by_protocol_total{protocol=\"HTTP/2\"}"] == 0);
     CHECK(m["teapot_connections_active"] >= 2);  // the idle one and this one
     CHECK(m["teapot_sessions_active{scenario=\"flaky\"}"] == 2);
     CHECK(m["teapot_journal_entries"] == 3);
