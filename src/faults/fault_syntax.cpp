@@ -203,21 +203,25 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
             return f;
         }
         case fault::kind::goaway: {
-            // goaway:CODE[:after|:LAST_STREAM_ID]
+            // goaway:CODE[:after|:notice|:LAST_STREAM_ID]
             const auto colon = value.find(':');
             const auto code = h2_code_by_name(value.substr(0, colon));
             const auto rest = colon == std::string_view::npos ? std::string_view{} : value.substr(colon + 1);
             bool valid = code.has_value();
-            if (rest == "after") {
+            if (rest == "after" || rest == "notice") {
                 f.after_response = true;
+                f.shutdown_notice = rest == "notice";
             } else if (!rest.empty()) {
                 f.last_stream_id = parse_whole<std::uint32_t>(rest);
                 valid = valid && f.last_stream_id && *f.last_stream_id < (1u << 31);
             }
             if (!valid)
-                return fail(error, "fault goaway takes an HTTP/2 error code, one of " + std::string{h2_code_names()} +
-                                       ", then :after (after the answer) or the last stream id, such as "
-                                       "goaway:NO_ERROR, goaway:NO_ERROR:after or goaway:PROTOCOL_ERROR:0");
+                return fail(
+                    error,
+                    "fault goaway takes an HTTP/2 error code, one of " + std::string{h2_code_names()} +
+                        ", then :after (after the answer), :notice (a shutdown notice before it, the GOAWAY after it) "
+                        "or the last stream id, such as goaway:NO_ERROR, goaway:NO_ERROR:after, "
+                        "goaway:NO_ERROR:notice or goaway:PROTOCOL_ERROR:0");
             f.h2_code = *code;
             return f;
         }

@@ -80,8 +80,9 @@ struct fault {
     stream_point at = stream_point::before_headers;  ///< rst_stream
     /// goaway: the last stream processed; nullopt: the one before this request's (it was not processed).
     std::optional<std::uint32_t> last_stream_id{};
-    bool after_response = false;  ///< goaway: after the answer (a graceful drain), not before it
-    std::uint32_t count = 0;      ///< continuation: how many CONTINUATION frames; ping: how many PINGs; max_streams
+    bool after_response = false;   ///< goaway: after the answer (a graceful drain), not before it
+    bool shutdown_notice = false;  ///< goaway: and before the answer, a GOAWAY naming 2^31-1 (RFC 9113 §6.8)
+    std::uint32_t count = 0;       ///< continuation: how many CONTINUATION frames; ping: how many PINGs; max_streams
 
     bool active() const noexcept { return what != kind::none; }
     /// reset, close, hang and garbage send no part of the response: status, headers and body are moot.

@@ -381,6 +381,7 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
         } else if (f.what == kind::wrong_length && length) {
             length = static_cast<std::uint64_t>(static_cast<std::int64_t>(*length) + f.length_delta);
         } else if (f.what == kind::goaway) {
+            if (f.shutdown_notice) session_.shutdown_notice();
             s.goaway_after = f.h2_code;
         } else if (f.what == kind::tiny_window) {  // before the HEADERS: for this connection's next DATA
             session_.settings(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(f.bytes));

@@ -412,6 +412,8 @@ void h2_session::settings(std::int32_t id, std::uint32_t value) {
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, &entry, 1);
 }
 
+void h2_session::shutdown_notice() { nghttp2_submit_shutdown_notice(session_); }
+
 void h2_session::close_all(std::uint32_t code) {
     while (!streams_.empty()) close_stream(streams_.begin()->first, code);
 }

@@ -155,6 +155,8 @@ public:
     void reset(h2_stream& s, std::uint32_t code);
     /// GOAWAY naming the last stream processed: no new stream, the open ones finish.
     void go_away(std::uint32_t code);
+    /// GOAWAY naming 2^31-1 (RFC 9113 §6.8): the connection is going away; a real GOAWAY follows.
+    void shutdown_notice();
     /// GOAWAY naming `last_stream_id`, then the end of the connection (nghttp2's terminate).
     void terminate(std::uint32_t last_stream_id, std::uint32_t code);
 

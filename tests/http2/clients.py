@@ -231,9 +231,10 @@ const [base, ...faults] = process.argv.slice(1);
 """
 
 
-def frames_of(port, path):
-    """The frames teapot sends on stream 1 for one request, as they are on the wire (h2's own
-    parser would merge CONTINUATIONs): [(type, flags, payload)] until the stream ends."""
+def frames_of(port, path, stream=1, until=None):
+    """The frames teapot sends on `stream` (every stream: None) for one request, as they are on
+    the wire (h2's own parser would merge CONTINUATIONs): [(type, flags, payload)] until the
+    stream ends, or `until(frames)` says so."""
     sock, conn = client(port)
     conn.send_headers(1, request_headers(path), end_stream=True)
     sock.sendall(conn.data_to_send())
@@ -242,9 +243,10 @@ def frames_of(port, path):
     while True:
         while len(data) - at >= 9 and len(data) - at >= 9 + int.from_bytes(data[at:at + 3], "big"):
             length, kind, flags = int.from_bytes(data[at:at + 3], "big"), data[at + 3], data[at + 4]
-            if int.from_bytes(data[at + 5:at + 9], "big") == 1:
+            if stream is None or int.from_bytes(data[at + 5:at + 9], "big") == stream:
                 frames.append((kind, flags, data[at + 9:at + 9 + length]))
-                if flags & END_STREAM and kind in (HEADERS, 0x0):
+                ended = until(frames) if until else flags & END_STREAM and kind in (HEADERS, 0x0)
+                if ended:
                     sock.close()
                     return frames
             at += 9 + length
@@ -401,6 +403,40 @@ def check_settings_faults(base, tls_base, ca):
           "httpx 0.23 fails with 'Max outbound streams'")
 
 
+GOAWAY = 0x7
+
+
+def check_shutdown_notice(base, tls_base, ca, go_client):
+    """goaway:NO_ERROR:notice: GOAWAY(2^31-1), the whole answer, then GOAWAY naming its stream
+    (RFC 9113 §6.8's graceful shutdown), and what each client makes of it."""
+    port = int(base.rsplit(":", 1)[1])
+    last_goaway = lambda frames: frames[-1][0] == GOAWAY and frames[-1][2][:4] != b"\x7f\xff\xff\xff"  # noqa: E731
+    frames = [(kind, payload) for kind, _, payload in
+              frames_of(port, "/bytes/100?fault=goaway:NO_ERROR:notice", None, last_goaway) if kind != 0x4]
+    assert [kind for kind, _ in frames] == [GOAWAY, HEADERS, 0x0, GOAWAY], frames
+    assert frames[0][1] == b"\x7f\xff\xff\xff\x00\x00\x00\x00" and frames[3][1] == b"\x00\x00\x00\x01" + bytes(4)
+    tls = ["--http2", "--cacert", ca]
+    r = curl(*tls, "-o", "/dev/null", "-w", "%{http_code} %{size_download} %{num_connects}\n",
+             f"{tls_base}/bytes/1000?fault=goaway:NO_ERROR:notice", "-o", "/dev/null", f"{tls_base}/status/201")
+    first, second = (line.split() for line in r.stdout.splitlines())
+    assert r.returncode == 0 and first == ["200", "1000", "1"], r
+    assert second[0] == "201" and second[2] == "1", r  # the next request on a new connection
+    with httpx.Client(http1=False, http2=True, timeout=10) as c:
+        try:
+            raise AssertionError(c.get(f"{base}/bytes/1000", params={"fault": "goaway:NO_ERROR:notice"}))
+        except httpx.HTTPError as e:
+            assert "Invalid input ConnectionInputs.RECV_HEADERS in state ConnectionState.CLOSED" in str(e), e
+    node = subprocess.run(["node", "-e", NODE_FAULTS, base, "goaway:NO_ERROR:notice"], capture_output=True, text=True,
+                          timeout=30)
+    assert node.stdout == "goaway:NO_ERROR:notice goaway=0,2147483647 status=200 bytes=1000 rstCode=0\n", node
+    lines = go_client("go-notice", "/anything/go-notice?fault=goaway:NO_ERROR:notice", "/anything/go-next")
+    assert all(" status=200 proto=HTTP/2.0 " in line and "error" not in line for line in lines), lines
+    entries = json.loads(curl(f"{base}/__teapot/requests?path=/anything/go-next").stdout)["requests"]
+    assert [e["stream_id"] for e in entries] == [1], entries  # Go's next request: a new connection
+    print("goaway:NO_ERROR:notice: curl and Go finish the answer and ask again on a new connection; node reports "
+          "the notice; httpx 0.23 fails (h2 closes on any GOAWAY)")
+
+
 def check_go(base, tls_base, ca):
     """Go's net/http over TLS: its retries (a scenario's REFUSED_STREAM once, its GOAWAY once)
     and the frame faults as it reports them (docs/http2.md's tables)."""
@@ -421,6 +457,7 @@ def check_go(base, tls_base, ca):
 
         check_go_client(base, tls_base, go)
         check_pings(base, go)
+        check_shutdown_notice(base, tls_base, ca, go)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

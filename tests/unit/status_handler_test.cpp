@@ -560,6 +560,9 @@ TEST_CASE_METHOD(router_fixture,
         CHECK_FALSE(f.after_response);
         CHECK_FALSE(f.last_stream_id);
         CHECK(h2("/status/200?fault=goaway:NO_ERROR:after").fault.after_response);
+        CHECK_FALSE(h2("/status/200?fault=goaway:NO_ERROR:after").fault.shutdown_notice);
+        f = h2("/status/200?fault=goaway:NO_ERROR:notice").fault;
+        CHECK((f.after_response && f.shutdown_notice));
         CHECK(h2("/status/200?fault=goaway:NO_ERROR:0").fault.last_stream_id == 0u);
         CHECK(h2("/status/200?fault=flow_stall").fault.what == fk::flow_stall);
         CHECK(h2("/status/200?fault=flow_stall:2s").fault.hang_for == std::chrono::milliseconds{2000});
@@ -589,7 +592,7 @@ TEST_CASE_METHOD(router_fixture,
         says(h2("/status/200?fault=rst_stream:CANCEL:mid-body"), ":mid-body:100B");
         says(h2("/status/200?fault=rst_stream:CANCEL:mid-body:1MB"), "must keep fewer bytes than the body has");
         says(h2("/status/200?fault=rst_stream:CANCEL:later"), "then where");
-        says(h2("/status/200?fault=goaway:NO_ERROR:soon"), "then :after (after the answer) or the last stream id");
+        says(h2("/status/200?fault=goaway:NO_ERROR:soon"), "then :after (after the answer), :notice");
         says(h2("/status/200?fault=goaway:NO_ERROR:2147483648"), "the last stream id");
         says(h2("/status/200?fault=flow_stall:forever"), "takes a duration");
         says(get("/status/200?fault=continuation:2"), "works on HTTP/2's frames");
