@@ -175,7 +175,7 @@ bool answer(const request& req, const handler_context& ctx, bool keep_alive) {
     }
     check_plan_on_wire(plan, keep_alive && !plan.close_after, req.version);
     if (entry) ctx.journal->complete(*entry, plan.final_head.status, std::nullopt, std::chrono::system_clock::now());
-    ctx.counters->count(plan.final_head.status, plan.origin.scenario, plan.origin.route, {});
+    ctx.counters->count(plan.final_head.status, plan.origin.scenario, plan.origin.route, {}, req.version);
     return keep_alive && plan.action == response_plan::kind::respond && !plan.close_after && !plan.fault.active();
 }
 
