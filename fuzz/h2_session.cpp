@@ -3,9 +3,11 @@
 // answered, one way by its stream id (a body, interim heads and trailers, a paced body, a reset),
 // some heads told with wire lies (wire/h2_wire_lies), and the output drained after each piece
 // (whole frames, lies and all), so that the answer paths run on whatever state the
-// client's frames left (docs/fuzzing.md).
+// client's frames left (docs/fuzzing.md). The h2c upgrade too: an HTTP/1.1 request's HTTP2-Settings
+// decoded (h2c_upgrade_settings) and, when valid, the request opened as stream 1 before the preface.
 //
-// Input: a read-size byte, then the client's frames (without the preface: it is sent first).
+// Input: a read-size byte (its top bit set: the upgrade, then a length byte and that many bytes of
+// HTTP2-Settings' value), then the client's frames (without the preface: it is sent first).
 
 #include "wire/h2_session.hpp"
 #include "fuzz_check.hpp"
@@ -78,8 +80,15 @@ bool whole_frames(std::string_view bytes) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
-    const std::size_t piece = std::size_t{data[0]} + 1;
-    const std::string_view frames{reinterpret_cast<const char*>(data + 1), size - 1};
+    const std::size_t piece = std::size_t{data[0] & 0x7fu} + 1;
+    const bool upgraded = data[0] & 0x80u;
+    std::string_view frames{reinterpret_cast<const char*>(data + 1), size - 1};
+    std::string_view http2_settings;
+    if (upgraded) {
+        if (frames.empty() || frames.size() - 1 < static_cast<std::uint8_t>(frames[0])) return 0;
+        http2_settings = frames.substr(1, static_cast<std::uint8_t>(frames[0]));
+        frames.remove_prefix(1 + http2_settings.size());
+    }
 
     body_budget budget{64 * 1024};
     h2_limits limits;
@@ -107,6 +116,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         teapot::fuzz::check(whole_frames(output), "output that ends inside a frame");
         return ok;
     };
+    if (upgraded) {
+        request req;
+        req.method = "GET";
+        req.target = "/status/200";
+        req.headers = {{"Host", "t"},
+                       {"Connection", "Upgrade, HTTP2-Settings"},
+                       {"Upgrade", "h2c"},
+                       {"HTTP2-Settings", http2_settings}};
+        auto settings = h2c_upgrade_settings(req);
+        if (!settings) return 0;
+        if (!session.upgrade(h2_upgrade{std::move(*settings), stream_of_http1(req, &budget), false})) return 0;
+    }
     if (!feed(preface)) return 0;
     for (std::size_t at = 0; at < frames.size(); at += piece)
         if (!feed(frames.substr(at, std::min(piece, frames.size() - at)))) break;
