@@ -404,7 +404,7 @@ void h2_session::ping_acked(const std::uint8_t* opaque) {
     const unsigned number = std::uint32_t{opaque[6]} << 8 | opaque[7];
     if (!s || number >= s->pings_sent) return;  // its stream gone, or not a PING sent
     s->pings_acked |= std::uint64_t{1} << number;
-    if (std::popcount(s->pings_acked) == static_cast<int>(s->pings_sent) && s->wake) s->wake();
+    if (s->pings_acknowledged() == s->pings_sent && s->wake) s->wake();
 }
 
 void h2_session::settings(std::int32_t id, std::uint32_t value) {

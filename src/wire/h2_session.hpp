@@ -71,10 +71,11 @@ struct h2_stream {
     std::optional<std::uint32_t> goaway_after;
     std::uint32_t pings_sent = 0;   ///< the ping fault's PINGs (64 at most)
     std::uint64_t pings_acked = 0;  ///< which of them the client acknowledged, a bit each (a repeated ack counts once)
-    bool reset_by_us = false;       ///< its end is teapot's (a reset, a GOAWAY, a cut), not the client's
-    bool responded = false;         ///< the final HEADERS are submitted
-    bool closed = false;            ///< nghttp2 closed it (sent all, reset, or the connection ended)
-    std::uint32_t close_code = 0;   ///< the RST_STREAM or GOAWAY code, 0 (NO_ERROR) for a stream done
+    std::uint32_t pings_acknowledged() const { return static_cast<std::uint32_t>(std::popcount(pings_acked)); }
+    bool reset_by_us = false;      ///< its end is teapot's (a reset, a GOAWAY, a cut), not the client's
+    bool responded = false;        ///< the final HEADERS are submitted
+    bool closed = false;           ///< nghttp2 closed it (sent all, reset, or the connection ended)
+    std::uint32_t close_code = 0;  ///< the RST_STREAM or GOAWAY code, 0 (NO_ERROR) for a stream done
     /// Called once, when the stream closes (also when the connection ends with it open):
     /// `wake` ends the wait of an answer that waits (its timer), `on_closed` completes the journal entry.
     std::function<void()> wake;
@@ -142,7 +143,9 @@ public:
     /// Pacing: lets DATA run to `allowed` bytes of the body (resumes a deferred stream).
     void allow(h2_stream& s, std::size_t allowed);
     /// Tells `lie` with the stream's final HEADERS frame (submit it before the response).
-    void lie(const h2_stream& s, const h2_lie& lie) { lies_.tell(s.id, lie); }
+    void lie(const h2_stream& s, const h2_lie& lie) {
+        if (!s.closed) lies_.tell(s.id, lie);  // a closed stream's lie would never be forgotten
+    }
     /// The dynamic table's size that nghttp2's encoder keeps: the client's SETTINGS_HEADER_TABLE_SIZE,
     /// 4 096 at most (nghttp2's own bound).
     std::uint32_t header_table_size() const;
