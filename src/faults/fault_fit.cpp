@@ -30,6 +30,9 @@ std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_
         return "fault " + std::string{fault_name(f.what)} +
                " works on HTTP/2's frames, and this request came over HTTP/1: ask over HTTP/2 (curl "
                "--http2-prior-knowledge, or HTTPS, where ALPN chooses h2)";
+    if (f.what == fault::kind::bad_chunk && version == 20)
+        return "fault bad-chunk has no HTTP/2 form: HTTP/2 has no chunked coding (RFC 9113 §8.2.2); wrong_length and "
+               "truncate break its framing";
     if (!f.needs_tls()) return {};
     const std::string name{fault_name(f.what)};
     if (!tls)
@@ -52,6 +55,12 @@ std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_
         return "fault tls-alert under TLS 1.3 needs teapot started with --tls-alerts (tls.alerts): it keeps each "
                "connection's traffic secret, which costs every handshake; a TLS 1.2 connection needs nothing";
     return {};
+}
+
+bool needs_http11(const response_plan& plan) {
+    if (plan.action == response_plan::kind::websocket_echo) return true;  // a scenario's 101 step
+    const auto& f = plan.fault;
+    return f.needs_tls() || f.what == fault::kind::early_response || f.what == fault::kind::slow_headers;
 }
 
 }  // namespace teapot::detail

@@ -16,9 +16,14 @@ namespace teapot::detail {
 std::string fault_misfit(const response_plan& plan);
 
 /// Why `f` cannot break this connection's transport: a frame fault over HTTP/1 (`version`: the
-/// request's, 20 for HTTP/2), a tls- fault over plain HTTP, a key update before TLS 1.3, a
+/// request's, 20 for HTTP/2), bad-chunk over HTTP/2, a tls- fault over plain HTTP, a key update before TLS 1.3, a
 /// renegotiation in it, an alert under keys teapot does not keep (`traffic_secrets`:
 /// --tls-alerts). `tls` null over plain HTTP; empty when it can.
 std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets, unsigned version);
+
+/// Whether `plan`, asked over HTTP/2, must be asked again over HTTP/1.1: a WebSocket upgrade
+/// (HTTP/2 has no 101), or a fault with no HTTP/2 form yet. The stream ends with
+/// HTTP_1_1_REQUIRED, and a client that follows RFC 9113 §7 (curl does) asks again (docs/http2.md).
+bool needs_http11(const response_plan& plan);
 
 }  // namespace teapot::detail

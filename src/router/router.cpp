@@ -205,11 +205,13 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
             nearest_miss = std::move(played.nearest_miss);
         }
         if (!answered && !dispatch(req, target, ctx, plan)) plan = not_found(req, nearest_miss);
-        // A knob or a scenario step may ask for a tls- fault that this connection cannot carry
-        // (the inline test first: the call costs every other request 25 instructions).
-        if (plan.fault.needs_tls() || plan.fault.needs_http2()) {
+        // A knob or a scenario step may ask for a fault that this connection cannot carry
+        // (the inline test first: the call costs every other HTTP/1 request 25 instructions).
+        if (plan.fault.needs_tls() || plan.fault.needs_http2() || req.version == 20) {
             if (auto misfit = transport_misfit(plan.fault, req.tls.get(), ctx.tls_alerts, req.version); !misfit.empty())
                 plan = error_plan(400, misfit, &req);
+            else if (req.version == 20 && needs_http11(plan))
+                plan.action = response_plan::kind::http11_required;
         }
         plan.origin = std::move(origin);
         plan.origin.path = target.error ? std::string{req.target} : target.path;

@@ -1,11 +1,11 @@
 #include "wire/h2_connection.hpp"
 
 #include "admin/admin_handler.hpp"
-#include "faults/garbage.hpp"
 #include "handlers/error_plan.hpp"
 #include "journal/journal.hpp"
 #include "router/router.hpp"
 #include "wire/exchange_record.hpp"
+#include "wire/h2_answer.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/write.hpp>
@@ -13,7 +13,6 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
-#include <bit>
 
 namespace teapot::detail {
 using clock_type = std::chrono::steady_clock;
@@ -217,9 +216,6 @@ void h2_connection::on_request(std::shared_ptr<h2_stream> s) {
     } else {
         plan = route(req, config_->handlers);
     }
-    if (plan.action == response_plan::kind::websocket_echo)  // a scenario's 101 step: HTTP/2 has none either
-        plan.action = response_plan::kind::http11_required;
-    fit_fault_to_http2(plan, req);
     const auto f = plan.fault.what;
     if (plan.delay.count() > 0 || plan.stream || plan.action == response_plan::kind::wait_for_requests ||
         f == fault::kind::hang || f == fault::kind::flow_stall || f == fault::kind::ping) {
@@ -274,8 +270,7 @@ net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, r
         session_.ping(*s, plan.fault.count);
         flush();
         const auto until = clock_type::now() + std::min(*plan.fault.hang_for, config_->handlers.max_delay);
-        while (std::popcount(s->pings_acked) < static_cast<int>(s->pings_sent) && clock_type::now() < until &&
-               !s->closed) {
+        while (s->pings_acknowledged() < s->pings_sent && clock_type::now() < until && !s->closed) {
             timer.expires_at(until);
             co_await timer.async_wait(use_tuple_awaitable);
         }
@@ -316,84 +311,13 @@ net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, r
     }
 }
 
-void h2_connection::fit_fault_to_http2(response_plan& plan, const request& req) {
-    using kind = fault::kind;
-    switch (plan.fault.what) {
-        case kind::bad_chunk:
-            plan = error_plan(400,
-                              "fault bad-chunk has no HTTP/2 form: HTTP/2 has no chunked coding (RFC 9113 §8.2.2); "
-                              "wrong_length and truncate break its framing",
-                              &req);
-            break;
-        // Not yet in an HTTP/2 form: the stream asks for HTTP/1.1, and a client that follows
-        // RFC 9113 §7 (curl does) asks again over it, where the fault is carried out (docs/http2.md).
-        case kind::early_response:
-        case kind::slow_headers:
-        case kind::tls_no_close_notify:
-        case kind::tls_bad_record:
-        case kind::tls_key_update:
-        case kind::tls_renegotiate:
-        case kind::tls_alert: plan.action = response_plan::kind::http11_required; break;
-        default: break;
-    }
-}
-
 void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry) {
     const auto started = clock_type::now();
     const auto first_byte = std::chrono::system_clock::now();
-    const auto& p = *plan;
-    const auto& f = p.fault;
-    using kind = fault::kind;
-    const bool silent = p.action == response_plan::kind::close_silently;
-    const bool http11_required = p.action == response_plan::kind::http11_required;
-    if (silent) {
-        // 444 sends nothing: the stream ends with RST_STREAM(INTERNAL_ERROR), as nginx's 444 does over h2.
-        session_.reset(s, NGHTTP2_INTERNAL_ERROR);
-    } else if (http11_required) {
-        session_.reset(s, NGHTTP2_HTTP_1_1_REQUIRED);  // RFC 9113 §7: the client may retry over HTTP/1.1
-    } else if (f.what == kind::reset || f.what == kind::close || f.what == kind::garbage) {
-        // The connection's bytes, as over HTTP/1: an RST, a FIN, or garbage then a FIN, for every stream on it.
-        if (f.what == kind::garbage) garbage_ = garbage_bytes(f.bytes, f.garbage_seed);
-        session_.cut_connection(f.what == kind::reset ? h2_session::cut::reset : h2_session::cut::fin);
-        s.reset_by_us = true;
-    } else if (f.what == kind::rst_stream && f.at == fault::stream_point::before_headers) {
-        session_.reset(s, f.h2_code);
-    } else if (f.what == kind::goaway && !f.after_response) {
-        // GOAWAY, then the end of the connection: this stream and any after the named one were not processed.
-        const auto before = static_cast<std::uint32_t>(s.id > 2 ? s.id - 2 : 0);
-        session_.terminate(f.last_stream_id.value_or(before), f.h2_code);
-        s.reset_by_us = true;
-    } else if (f.what != kind::hang) {  // hang: nothing, until answer_later resets the stream
-        for (const auto& head : p.interim) session_.submit_interim(s, head, config_->server_header);
-        s.interim_heads = p.interim.size();
-        std::optional<std::uint64_t> length;
-        if (p.body_framing == framing::content_length) length = p.body.size();
-        if (p.stream || f.what == kind::flow_stall) s.allowed = 0;  // answer_later lets it out, or never
-        if (f.what == kind::rst_stream) {
-            s.reset_code = f.h2_code;
-            s.reset_after = f.at == fault::stream_point::after_headers ? 0
-                            : f.at == fault::stream_point::mid_body    ? f.bytes
-                                                                       : p.body.size();
-        } else if (f.what == kind::truncate) {
-            s.reset_code = NGHTTP2_INTERNAL_ERROR;  // truncate:N: N bytes, then the stream's reset
-            s.reset_after = f.bytes;
-            s.reset_connection = f.reset_at_end;  // truncate:N:reset: then the connection's RST
-        } else if (f.what == kind::wrong_length && length) {
-            length = static_cast<std::uint64_t>(static_cast<std::int64_t>(*length) + f.length_delta);
-        } else if (f.what == kind::goaway) {
-            if (f.shutdown_notice) session_.shutdown_notice();
-            s.goaway_after = f.h2_code;
-        } else if (f.what == kind::tiny_window) {  // before the HEADERS: for this connection's next DATA
-            session_.settings(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(f.bytes));
-        } else if (f.what == kind::max_streams) {
-            session_.settings(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, f.count);
-        } else if (f.what == kind::unknown_frame || f.what == kind::continuation || f.what == kind::table_size_update) {
-            h2_lie lie{f.what == kind::unknown_frame, f.count, std::nullopt, p.interim.size()};
-            if (f.what == kind::table_size_update) lie.table_size_update = session_.header_table_size();
-            session_.lie(s, lie);
-        }
-        session_.submit_response(s, p.final_head, config_->server_header, length, p.body, p.omit_body, p.trailers);
-    }
+    const bool silent = plan->action == response_plan::kind::close_silently;
+    const bool http11_required = plan->action == response_plan::kind::http11_required;
+    if (auto garbage = submit_plan(session_, s, *plan, config_->server_header); !garbage.empty())
+        garbage_ = std::move(garbage);
     s.on_closed = [this, &s, plan = std::move(plan), entry, started, first_byte, silent, http11_required] {
         const bool head_sent = s.heads_sent > s.interim_heads;
         const bool client_gone = !s.reset_by_us && s.close_code != NGHTTP2_NO_ERROR && !silent && !http11_required;
@@ -406,8 +330,7 @@ void h2_connection::answer(h2_stream& s, std::shared_ptr<response_plan> plan, st
                                              : logged_status(*plan, false);
         const bool reset_here = !head_sent;
         if (s.pings_sent && entry && config_->handlers.journal)
-            config_->handlers.journal->note_pings(
-                *entry, {s.pings_sent, static_cast<std::uint32_t>(std::popcount(s.pings_acked))});
+            config_->handlers.journal->note_pings(*entry, {s.pings_sent, s.pings_acknowledged()});
         config_->log.access({peer_.connection_id, s.method, s.path, status, s.sent, elapsed_ms(started), peer_.address,
                              fault_label(*plan)});
         finish_record(config_->handlers, entry, *plan, 20, status,

@@ -51,8 +51,6 @@ private:
     void on_request(std::shared_ptr<h2_stream> s);
     /// An answer that waits first (a delay, a journal wait) or trickles (pacing).
     net::awaitable<void> answer_later(std::shared_ptr<h2_stream> s, response_plan plan);
-    /// A fault without an HTTP/2 form: bad-chunk is a 400, the others (not yet in one) ask for HTTP/1.1.
-    void fit_fault_to_http2(response_plan& plan, const request& req);
     /// The plan's frames, submitted; the journal entry completes when the stream closes.
     void answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry);
     /// The request as the router sees it: views into `s`.

@@ -104,3 +104,30 @@ TEST_CASE_METHOD(router_fixture, "other routes", "[router]") {
         CHECK(plan.final_head.status == 418);
     }
 }
+
+TEST_CASE_METHOD(router_fixture, "a fault fits the protocol that carried the request", "[router][http2]") {
+    using kind = teapot::detail::response_plan::kind;
+    constexpr unsigned http2 = 20;
+    SECTION("an HTTP/2 frame fault over HTTP/1.1 is a 400 that says how to ask over HTTP/2") {
+        auto plan = get("/status/200?fault=rst_stream:CANCEL");
+        CHECK(plan.final_head.status == 400);
+        CHECK(contains(plan.body, "--http2-prior-knowledge"));
+        CHECK(get("/status/200?fault=rst_stream:CANCEL", {}, http2).action == kind::respond);
+    }
+    SECTION("bad-chunk has no HTTP/2 form: a 400 over HTTP/2, the fault over HTTP/1.1") {
+        auto plan = get("/status/200?fault=bad-chunk", {}, http2);
+        CHECK(plan.final_head.status == 400);
+        CHECK(contains(plan.body, "RFC 9113"));
+        CHECK(get("/status/200?fault=bad-chunk").final_head.status == 200);
+    }
+    SECTION("a fault not yet in an HTTP/2 form asks for HTTP/1.1 over HTTP/2 only") {
+        CHECK(get("/status/200?fault=early-response", {}, http2).action == kind::http11_required);
+        CHECK(get("/status/200?fault=slow_headers:10/100ms", {}, http2).action == kind::http11_required);
+        CHECK(get("/status/200?fault=early-response").action == kind::respond);
+    }
+    SECTION("no fault: the answer as over HTTP/1.1") {
+        auto plan = get("/status/418", {}, http2);
+        CHECK(plan.action == kind::respond);
+        CHECK(plan.final_head.status == 418);
+    }
+}
