@@ -627,7 +627,7 @@ routes:
     steps: [{ body: "0123456789", fault: { wrong_length: -3 }, times: forever }]
   - id: slow-head
     match: { path: /slow-head }
-    steps: [{ body: "ok", fault: { slow_headers: 25B/20ms }, times: forever }]
+    steps: [{ body: "ok", fault: { slow_headers: 100B/20ms }, times: forever }]
   - id: lognormal
     match: { path: /lognormal }
     steps: [{ body: "ok", delay: { lognormal: { median: 30ms, sigma: 0.5, max: 60ms } }, times: forever }]
@@ -671,7 +671,8 @@ routes:
         {"/bad-chunk", ok + "Transfer-Encoding: chunked\r\n\r\n6\r\nhello \r\nzz\r\n", ending::fin, ms{0}, 200, 56},
         {"/longer", ok + "Content-Length: 15\r\n\r\n" + digits, ending::still_open, ms{0}, 200, 28, "-m 0.2"},
         {"/shorter", ok + "Content-Length: 7\r\n\r\n" + digits, ending::still_open, ms{0}, 200, 0},
-        // A head of over 75 bytes in pieces of 25: at least 3 pauses of 20 ms.
+        // A head of over 300 bytes in pieces of 100: at least 3 pauses of 20 ms, far within the
+        // answer's bound (2 × --max-delay, 300 ms), which pieces of 25 (280 ms) passed under load.
         {"/slow-head", ok + "Content-Length: 2\r\n\r\nok", ending::still_open, ms{60}, 200, 0},
         // At least the delay drawn, which the journal tells (below).
         {"/lognormal", ok + "Content-Length: 2\r\n\r\nok", ending::still_open, ms{0}, 200, 0},
