@@ -45,7 +45,9 @@ h2_connection::h2_connection(byte_stream& stream, io_deadline& write_deadline,
                          config_->request_limits.max_body_bytes, config_->http2_max_streams},
                config_->bodies.get(), [this](std::shared_ptr<h2_stream> s) { on_request(std::move(s)); }),
       read_deadline_([this] { stream_.cancel(); }),
-      writer_wake_(stream.get_executor()) {}
+      writer_wake_(stream.get_executor()) {
+    session_.on_request_head([this](std::shared_ptr<h2_stream> s) { on_request_head(std::move(s)); });
+}
 
 h2_connection::~h2_connection() = default;
 
@@ -216,6 +218,20 @@ void h2_connection::on_request(std::shared_ptr<h2_stream> s) {
     } else {
         plan = route(req, config_->handlers);
     }
+    answer_now_or_later(std::move(s), req, std::move(plan));
+}
+
+void h2_connection::on_request_head(std::shared_ptr<h2_stream> s) {
+    if (s->refused_with) return;  // refused once whole, as any request
+    // An early response (fault early-response) is answered before the content, as over HTTP/1.1.
+    const auto req = describe(*s);
+    auto plan = route_before_body(req, config_->handlers);
+    if (!plan) return;
+    s->answered_early = true;
+    answer_now_or_later(std::move(s), req, std::move(*plan));
+}
+
+void h2_connection::answer_now_or_later(std::shared_ptr<h2_stream> s, const request& req, response_plan plan) {
     const auto f = plan.fault.what;
     if (plan.delay.count() > 0 || plan.stream || plan.action == response_plan::kind::wait_for_requests ||
         f == fault::kind::hang || f == fault::kind::flow_stall || f == fault::kind::ping) {

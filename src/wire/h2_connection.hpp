@@ -49,6 +49,10 @@ private:
     void flush();
     /// A stream's request is whole: routed now, answered now unless it waits.
     void on_request(std::shared_ptr<h2_stream> s);
+    /// A stream's head is whole and its content to come: an early response is answered now.
+    void on_request_head(std::shared_ptr<h2_stream> s);
+    /// `plan` for `s`: at once, or in answer_later when it waits (a delay, a journal wait) or trickles.
+    void answer_now_or_later(std::shared_ptr<h2_stream> s, const request& req, response_plan plan);
     /// An answer that waits first (a delay, a journal wait) or trickles (pacing).
     net::awaitable<void> answer_later(std::shared_ptr<h2_stream> s, response_plan plan);
     /// The plan's frames, submitted; the journal entry completes when the stream closes.

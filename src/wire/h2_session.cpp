@@ -169,8 +169,12 @@ struct h2_callbacks {
             return 0;
         }
         if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
-        if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
-        if (auto s = self.find(frame->hd.stream_id)) self.complete_request(*s);
+        auto s = self.find(frame->hd.stream_id);
+        if (!s) return 0;
+        if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+            self.complete_request(*s);
+        else if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST && self.on_head_)
+            self.on_head_(s);  // content to come: the connection may answer from the head
         return 0;
     }
 
@@ -186,6 +190,9 @@ struct h2_callbacks {
         auto s = self.find(frame->hd.stream_id);
         if (!s) return 0;
         if (frame->hd.type == NGHTTP2_HEADERS) ++s->heads_sent;
+        // RFC 9113 §8.1: a complete response before the request's end, then NO_ERROR: stop sending.
+        if (s->answered_early && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) && s->heads_sent > s->interim_heads)
+            nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_NO_ERROR);
         if (s->cut_done || s->heads_sent <= s->interim_heads || s->sent < s->reset_after) return 0;
         s->cut_done = true;  // once; DATA stays deferred at reset_after
         s->reset_by_us = true;
@@ -442,6 +449,7 @@ std::shared_ptr<h2_stream> h2_session::find(std::int32_t id) const {
 void h2_session::complete_request(h2_stream& s) {
     if (s.request_complete) return;
     s.request_complete = true;
+    if (s.answered_early) return;  // answered from its head already
     if (auto held = find(s.id)) on_request_(std::move(held));
 }
 

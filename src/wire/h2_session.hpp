@@ -52,6 +52,9 @@ struct h2_stream {
     int refused_with = 0;
     std::string refusal;  ///< why, for the error body
     bool request_complete = false;
+    /// Answered from its head (an early response, RFC 9113 §8.1): the rest of the request is not
+    /// routed, and RST_STREAM(NO_ERROR) follows the response's END_STREAM.
+    bool answered_early = false;
     // The response.
     response_body out;                                              ///< what DATA frames carry
     std::size_t sent = 0;                                           ///< of `out`
@@ -109,6 +112,9 @@ public:
     h2_session(const h2_limits& limits, body_budget* bodies,
                std::function<void(std::shared_ptr<h2_stream>)> on_request);
     ~h2_session();
+    /// Called when a request's head is whole and its content is still to come (not for a request
+    /// without content): a connection may answer it now (early responses).
+    void on_request_head(std::function<void(std::shared_ptr<h2_stream>)> on_head) { on_head_ = std::move(on_head); }
     h2_session(const h2_session&) = delete;
     h2_session& operator=(const h2_session&) = delete;
 
@@ -182,6 +188,7 @@ private:
     h2_limits limits_;
     body_budget* bodies_;
     std::function<void(std::shared_ptr<h2_stream>)> on_request_;
+    std::function<void(std::shared_ptr<h2_stream>)> on_head_;
     nghttp2_session* session_ = nullptr;
     std::map<std::int32_t, std::shared_ptr<h2_stream>> streams_;
     h2_wire_lies lies_;
