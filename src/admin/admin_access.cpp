@@ -36,9 +36,9 @@ bool is_loopback_peer(const boost::asio::ip::address& address) noexcept {
 admin_refusal admin_access(const request& req, const admin_settings& settings) {
     // Browsers add Origin to every request but a plain GET, and Sec-Fetch-Site to all.
     const auto origin = req.header("Origin");
-    // The server's own origin is http://<Host>: a page teapot serves may use the API (a
+    // The server's own origin is http(s)://<Host>: a page teapot serves may use the API (a
     // dashboard); a page from anywhere else may not (RFC 6454 §7; "null" is never ours).
-    if ((req.has_header("Origin") && !is_origin_of_host(origin, req.header("Host"))) ||
+    if ((req.has_header("Origin") && !is_origin_of_host(origin, req.header("Host"), req.tls != nullptr)) ||
         is_cross_site_fetch(req.header("Sec-Fetch-Site")))
         return admin_refusal::cross_site;
     if (settings.token.empty()) {

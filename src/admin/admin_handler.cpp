@@ -3,6 +3,7 @@
 #include "admin/admin_access.hpp"
 #include "admin/admin_reply.hpp"
 #include "admin/admin_scenarios.hpp"
+#include "admin/dashboard.hpp"
 #include "admin/journal_json.hpp"
 #include "journal/journal.hpp"
 #include "journal/metrics.hpp"
@@ -279,7 +280,10 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
     // container than teapot's must fetch it to trust the HTTPS listener (and find the TLS cases).
     if (path.substr(admin_prefix.size()) == "ca.pem") return handle_ca_pem(req, ctx);
     if (path.substr(admin_prefix.size()) == "tls") return handle_tls_listing(req, ctx);
-    switch (admin_access(req, ctx.admin)) {
+    const auto refusal = admin_access(req, ctx.admin);
+    // The dashboard's page holds no data and asks for the token itself (a login field, never the URL).
+    if (refusal == admin_refusal::bad_token && path.substr(admin_prefix.size()) == "ui") return dashboard_page(req);
+    switch (refusal) {
         case admin_refusal::none: break;
         case admin_refusal::not_loopback:
             return admin_error(req, 403,
@@ -328,13 +332,15 @@ response_plan handle_admin(const request& req, std::string_view path, const std:
     if (endpoint == "wait") return handle_wait(req, params, ctx);
     if (endpoint == "verify") return handle_verify(req, params, ctx);
     if (endpoint == "metrics") return handle_metrics(req, ctx);
+    if (endpoint == "ui") return dashboard_page(req);
+    if (endpoint == "events") return dashboard_events(req, ctx);
     if (endpoint == "scenarios" || endpoint.starts_with("scenarios/"))
         return handle_scenarios(req, endpoint.substr(9), params, ctx);
     return admin_error(req, 404,
                        "no admin endpoint " + std::string{path} +
                            "; available: /__teapot/health, /__teapot/version, /__teapot/scenarios, "
                            "/__teapot/requests, /__teapot/wait, /__teapot/verify, /__teapot/reset, /__teapot/metrics, "
-                           "/__teapot/ca.pem, /__teapot/tls");
+                           "/__teapot/ca.pem, /__teapot/tls, /__teapot/ui, /__teapot/events");
 }
 
 }  // namespace teapot::detail

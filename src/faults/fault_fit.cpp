@@ -59,6 +59,7 @@ std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_
 
 bool needs_http11(const response_plan& plan) {
     if (plan.action == response_plan::kind::websocket_echo) return true;  // a scenario's 101 step
+    if (plan.action == response_plan::kind::event_stream) return true;    // served over HTTP/1.1 only
     const auto& f = plan.fault;
     return f.needs_tls() || f.what == fault::kind::slow_headers;
 }

@@ -68,7 +68,7 @@ std::size_t entry_bytes(const journal_entry& e) noexcept {
 
 struct journal::waiter {
     journal_filter filter;
-    std::size_t wanted = 1;
+    std::size_t wanted = 1;  // 0: every completed entry (a watch)
     std::size_t served = 0;
     std::function<void()> reached;
     std::size_t index = 0;  // in waiters_
@@ -124,9 +124,9 @@ void journal::complete(std::uint64_t id, int status, std::optional<journal_entry
     e.status = status;
     e.first_byte = first_byte;
     e.done = done;
-    // Each wait checks this entry alone; a waiter is woken once its count is reached.
+    // Each wait checks this entry alone; a waiter is woken once its count is reached, a watch each time.
     for (auto* w : waiters_)
-        if (matches(e, w->filter) && ++w->served == w->wanted) w->reached();
+        if (matches(e, w->filter) && (++w->served == w->wanted || w->wanted == 0)) w->reached();
 }
 
 void journal::note_pings(std::uint64_t id, ping_count pings) {
@@ -181,6 +181,10 @@ journal::wait_registration journal::wait(journal_filter filter, std::size_t coun
     w->index = waiters_.size();
     waiters_.push_back(w.get());
     return wait_registration{*this, std::move(w)};
+}
+
+journal::wait_registration journal::watch(std::function<void()> completed) {
+    return wait(journal_filter{}, 0, std::move(completed));
 }
 
 void journal::unregister(waiter* w) {

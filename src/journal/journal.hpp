@@ -97,6 +97,9 @@ public:
     /// at a time. `reached` is called each time the count reaches `count`, from the thread
     /// completing that entry and under the journal's lock: it must be quick (post, not work).
     wait_registration wait(journal_filter filter, std::size_t count, std::function<void()> reached);
+    /// As wait() on every entry, `completed` called for each entry completed from now on (the
+    /// dashboard's event stream); its served() counts them all, and drops after a clear().
+    wait_registration watch(std::function<void()> completed);
 
     /// Entries held now.
     std::size_t size() const;

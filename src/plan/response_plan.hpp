@@ -66,6 +66,7 @@ struct response_plan {
         websocket_echo,     ///< 101: complete the WebSocket handshake, then echo
         wait_for_requests,  ///< the admin API's wait: the session waits on the journal, then answers
         http11_required,    ///< 101 asked over HTTP/2, which has no 101 (RFC 9113 §8.6): HTTP_1_1_REQUIRED
+        event_stream,       ///< the dashboard's /__teapot/events: final_head, then an event per journal change
     };
     kind action = kind::respond;
     std::chrono::milliseconds delay{0};  ///< waited on a timer before anything is sent

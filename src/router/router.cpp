@@ -185,6 +185,7 @@ response_plan route(const request& req, const handler_context& ctx) noexcept {
         if (is_admin_path(target, ctx)) {
             plan = handle_admin(req, target.path, target.params, ctx);
             plan.journaled = false;
+            if (req.version == 20 && needs_http11(plan)) plan.action = response_plan::kind::http11_required;  // events
             return plan;
         }
         if (is_cors_preflight(req)) {

@@ -81,13 +81,14 @@ bool is_loopback_name(const host_and_port& h) noexcept {
     return same_host(h.host, "localhost");
 }
 
-bool is_origin_of_host(std::string_view origin, std::string_view host_field) noexcept {
-    constexpr std::string_view scheme = "http://";
+bool is_origin_of_host(std::string_view origin, std::string_view host_field, bool https) noexcept {
+    const std::string_view scheme = https ? "https://" : "http://";
+    const std::uint16_t default_port = https ? 443 : 80;
     if (origin.size() <= scheme.size() || !same_host(origin.substr(0, scheme.size()), scheme)) return false;
     auto theirs = parse_host_field(origin.substr(scheme.size()));
     auto mine = parse_host_field(host_field);
     return theirs && mine && same_host(theirs->host, mine->host) &&
-           theirs->port.value_or(80) == mine->port.value_or(80);
+           theirs->port.value_or(default_port) == mine->port.value_or(default_port);
 }
 
 }  // namespace teapot::detail

@@ -22,8 +22,8 @@ std::optional<host_and_port> parse_host_field(std::string_view value) noexcept;
 /// localhost, 127.0.0.0/8 or ::1 (a name that only resolves there is not trusted).
 bool is_loopback_name(const host_and_port& h) noexcept;
 
-/// Whether `origin` (RFC 6454: scheme "://" host [":" port]) is http://<host field>,
-/// hosts compared without case, an absent port being 80.
-bool is_origin_of_host(std::string_view origin, std::string_view host_field) noexcept;
+/// Whether `origin` (RFC 6454: scheme "://" host [":" port]) is http://<host field>, or
+/// https://<host field> over TLS: hosts compared without case, an absent port being 80 (443).
+bool is_origin_of_host(std::string_view origin, std::string_view host_field, bool https = false) noexcept;
 
 }  // namespace teapot::detail

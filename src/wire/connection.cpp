@@ -11,9 +11,11 @@
 #include "tls/session_facts.hpp"
 #include "util/byte_size.hpp"
 #include "wire/connection_tracker.hpp"
+#include "wire/event_stream.hpp"
 #include "wire/exchange_record.hpp"
 #include "wire/h2_connection.hpp"
 #include "wire/handshake_fault_writer.hpp"
+#include "wire/head_bytes.hpp"
 #include "wire/plan_writer.hpp"
 #include "wire/request_checks.hpp"
 #include "wire/request_view.hpp"
@@ -387,6 +389,10 @@ net::awaitable<bool> connection::respond(request_parser& parser) {
             config_->log.connection_event(id_, peer_, "ignored query parameters (not knobs): " + *ignored);
     if (plan.action == response_plan::kind::wait_for_requests && !co_await wait_on_journal(req, plan, started))
         co_return false;
+    if (plan.action == response_plan::kind::event_stream) {
+        co_await serve_event_stream(req, plan, started);
+        co_return false;
+    }
     const auto entry = start_record(config_->handlers, req, plan, received);
     if (plan.action != response_plan::kind::respond)
         co_return co_await respond_without_message(parser, req, plan, entry, started);
@@ -441,6 +447,17 @@ net::awaitable<bool> connection::respond_without_message(request_parser& parser,
         co_await run_websocket_echo(std::move(stream_), parser.release(), config_->server_header,
                                     config_->request_limits, config_->bodies.get());
     co_return false;
+}
+
+net::awaitable<void> connection::serve_event_stream(const request& req, const response_plan& plan,
+                                                    clock_type::time_point started) {
+    // Close-delimited (RFC 9112 §6.3): the stream lasts until one side ends it.
+    std::string head;
+    append_head(head, plan.final_head, config_->server_header,
+                {.content_length = std::nullopt, .chunked = false, .connection = "close"});
+    co_await stream_journal_events({stream_, deadline_, config_->request_limits.write_timeout, wait_timer_, draining_},
+                                   *config_->handlers.journal, std::move(head));
+    config_->log.access({id_, req.method, req.target, 200, 0, elapsed_ms(started), peer_});
 }
 
 net::awaitable<bool> connection::wait_on_journal(const request& req, response_plan& plan,

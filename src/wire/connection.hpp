@@ -91,6 +91,9 @@ private:
     /// timeout; then `plan` becomes the answer. False when the client left meanwhile.
     net::awaitable<bool> wait_on_journal(const request& req, response_plan& plan,
                                          std::chrono::steady_clock::time_point started);
+    /// GET /__teapot/events (the dashboard's): the head, then events until one side ends it.
+    net::awaitable<void> serve_event_stream(const request& req, const response_plan& plan,
+                                            std::chrono::steady_clock::time_point started);
     /// 444 (close without a byte) and the WebSocket echo; false: the connection is done.
     net::awaitable<bool> respond_without_message(request_parser& parser, const request& req, const response_plan& plan,
                                                  std::optional<std::uint64_t> entry,

@@ -45,6 +45,10 @@ TEST_CASE("host field: an origin is the server's own when it is http://<Host>", 
     CHECK(is_origin_of_host("http://localhost", "localhost:80"));
     CHECK_FALSE(is_origin_of_host("http://127.0.0.1:3000", "127.0.0.1:8080"));
     CHECK_FALSE(is_origin_of_host("https://127.0.0.1:8080", "127.0.0.1:8080"));
+    // Over TLS the page's origin is https: the dashboard served over HTTPS may use the API.
+    CHECK(is_origin_of_host("https://127.0.0.1:8443", "127.0.0.1:8443", true));
+    CHECK(is_origin_of_host("https://localhost", "localhost:443", true));
+    CHECK_FALSE(is_origin_of_host("http://127.0.0.1:8443", "127.0.0.1:8443", true));
     CHECK_FALSE(is_origin_of_host("null", "127.0.0.1:8080"));
     CHECK_FALSE(is_origin_of_host("http://evil.example", "evil.example:80x"));
 }

@@ -243,3 +243,27 @@ TEST_CASE("journal: a wait counts from where it starts, then each completed entr
     served("/a");  // nobody is told any more
     CHECK(reached == 2);
 }
+
+TEST_CASE("journal: a watch is told of every entry completed, whatever its path", "[journal][wait]") {
+    journal j{{.entries = 3}};
+    const auto now = std::chrono::system_clock::now();
+    const auto held = record_path(j, "/before");
+    j.complete(held, 200, now, now);
+    int told = 0;
+    {
+        auto watch = j.watch([&] { ++told; });
+        CHECK(watch.served() == 1);  // counted from what the journal holds
+        const auto pending = record_path(j, "/a");
+        CHECK(told == 0);  // recorded is not completed
+        j.complete(pending, 200, now, now);
+        j.complete(pending, 200, now, now);  // once only
+        for (const char* path : {"/b", "/c"}) j.complete(record_path(j, path), 503, now, now);
+        CHECK(told == 3);
+        CHECK(watch.served() == 4);
+        j.clear();
+        CHECK(watch.served() == 0);  // the event stream sees the count drop: its page starts over
+    }
+    CHECK(j.waiters() == 0);
+    j.complete(record_path(j, "/d"), 200, now, now);
+    CHECK(told == 3);
+}
