@@ -55,21 +55,34 @@ def start_nginx(workdir, ports):
     check(len(servers) == 3, "deploy/nginx.conf names 3 replicas on 8081-8083")
     for old, port in zip(("8081", "8082", "8083"), ports):
         config = config.replace(f"server 127.0.0.1:{old}", f"server 127.0.0.1:{port}")
-    listen = free_port()
-    config = config.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{listen};")
-    path = os.path.join(workdir, "nginx.conf")
-    pathlib.Path(path).write_text(config)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    process = subprocess.Popen([nginx, "-p", workdir, "-c", path, "-g", "daemon off;"],
-                               stderr=open(os.path.join(workdir, "nginx.log"), "wb"))
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", listen), timeout=1).close()
+    log = pathlib.Path(workdir, "nginx.log")
+    for attempt in range(3):  # free_port() can race another test taking the port before nginx binds it
+        listen = free_port()
+        attempt_config = config.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{listen};")
+        path = os.path.join(workdir, "nginx.conf")
+        pathlib.Path(path).write_text(attempt_config)
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        process = subprocess.Popen([nginx, "-p", workdir, "-c", path, "-g", "daemon off;"],
+                                   stderr=open(log, "wb"))
+        if nginx_answers(process, listen):
             return process, f"http://127.0.0.1:{listen}"
-        except OSError:
-            time.sleep(0.05)
-    fail("nginx did not listen: " + pathlib.Path(workdir, "nginx.log").read_text())
+        process.kill()
+        process.wait()
+    fail("nginx did not listen: " + log.read_text())
+
+
+def nginx_answers(process, port):
+    """True once nginx itself (not whoever else took the port) answers on it; False if it exits."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            answer = requests.get(f"http://127.0.0.1:{port}/__teapot/health", timeout=2)
+            if answer.headers.get("Server", "").startswith("nginx"):
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    return False
 
 
 def replica_of(ports, session):
