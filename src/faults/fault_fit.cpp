@@ -25,7 +25,14 @@ std::string fault_misfit(const response_plan& plan) {
     return {};
 }
 
+std::string settings_no_ack_misfit() {
+    return "fault settings_no_ack withholds the acknowledgement of the client's first SETTINGS, which come before any "
+           "request but the one that upgrades to h2c: ask it with Upgrade: h2c (curl --http2 on an http:// URL, "
+           "nghttp -u), or connect to the h2-settings-no-ack listener (--tls-cases)";
+}
+
 std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets, unsigned version) {
+    if (f.what == fault::kind::settings_no_ack && version != 20) return settings_no_ack_misfit();
     if (f.needs_http2() && version != 20)
         return "fault " + std::string{fault_name(f.what)} +
                " works on HTTP/2's frames, and this request came over HTTP/1: ask over HTTP/2 (curl "

@@ -21,6 +21,10 @@ std::string fault_misfit(const response_plan& plan);
 /// --tls-alerts). `tls` null over plain HTTP; empty when it can.
 std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_secrets, unsigned version);
 
+/// Why settings_no_ack cannot be honoured on this request: the client's SETTINGS come before any
+/// request but the h2c upgrade's, and were acknowledged already (docs/http2.md, "The connection's start").
+std::string settings_no_ack_misfit();
+
 /// Whether `plan`, asked over HTTP/2, must be asked again over HTTP/1.1: a WebSocket upgrade
 /// (HTTP/2 has no 101), the dashboard's event stream, or a fault with no HTTP/2 form yet. The stream ends with
 /// HTTP_1_1_REQUIRED, and a client that follows RFC 9113 §7 (curl does) asks again (docs/http2.md).

@@ -30,7 +30,7 @@ constexpr std::chrono::milliseconds ping_wait{1000};
 // max_streams' largest setting: --http2-max-streams' own bound.
 constexpr std::uint32_t max_max_streams = 1000;
 
-constexpr std::array<std::pair<std::string_view, fault::kind>, 23> names{{
+constexpr std::array<std::pair<std::string_view, fault::kind>, 24> names{{
     {"reset", fault::kind::reset},
     {"close", fault::kind::close},
     {"hang", fault::kind::hang},
@@ -54,6 +54,7 @@ constexpr std::array<std::pair<std::string_view, fault::kind>, 23> names{{
     {"ping", fault::kind::ping},
     {"tiny_window", fault::kind::tiny_window},
     {"max_streams", fault::kind::max_streams},
+    {"settings_no_ack", fault::kind::settings_no_ack},
 }};
 
 std::optional<fault> fail(std::string& error, std::string message) {
@@ -78,7 +79,8 @@ std::string_view fault_name(fault::kind what) noexcept {
 std::string_view fault_names() noexcept {
     return "reset, close, hang, garbage, truncate, bad-chunk, wrong_length, early-response, slow_headers, "
            "tls-no-close-notify, tls-bad-record, tls-key-update, tls-renegotiate, tls-alert, rst_stream, goaway, "
-           "flow_stall, unknown_frame, continuation, table_size_update, ping, tiny_window, max_streams";
+           "flow_stall, unknown_frame, continuation, table_size_update, ping, tiny_window, max_streams, "
+           "settings_no_ack";
 }
 
 std::optional<pacing> parse_pacing(std::string_view text, std::string& error) {
@@ -125,6 +127,7 @@ std::optional<fault> parse_fault(std::string_view name, std::string_view value, 
         case fault::kind::tls_renegotiate:
         case fault::kind::unknown_frame:
         case fault::kind::table_size_update:
+        case fault::kind::settings_no_ack:
             if (!value.empty()) return fail(error, "fault " + label + " takes no value");
             return f;
         case fault::kind::hang:

@@ -58,6 +58,8 @@ struct fault {
         // Settings for the rest of the connection, sent before the answer (a SETTINGS frame).
         tiny_window,  ///< SETTINGS_INITIAL_WINDOW_SIZE of `bytes`: the client's DATA to teapot in pieces that small
         max_streams,  ///< SETTINGS_MAX_CONCURRENT_STREAMS of `count` (0: no new stream)
+        // The connection's start: only a request made before the client's SETTINGS (the h2c upgrade's) can ask.
+        settings_no_ack,  ///< the client's SETTINGS never acknowledged, for the rest of the connection
     };
     /// Where rst_stream cuts the stream.
     enum class stream_point {
@@ -103,7 +105,8 @@ struct fault {
     bool needs_http2() const noexcept {
         return what == kind::rst_stream || what == kind::goaway || what == kind::flow_stall ||
                what == kind::unknown_frame || what == kind::continuation || what == kind::table_size_update ||
-               what == kind::ping || what == kind::tiny_window || what == kind::max_streams;
+               what == kind::ping || what == kind::tiny_window || what == kind::max_streams ||
+               what == kind::settings_no_ack;
     }
     /// The tls- faults work on the TLS stream: over plain HTTP there is none to break.
     bool needs_tls() const noexcept {

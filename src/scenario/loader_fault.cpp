@@ -17,7 +17,7 @@ constexpr std::string_view fault_expected =
     "a fault: reset, close, hang, bad-chunk or early-response, or a mapping of one of {hang: 30s}, "
     "{garbage: 64B}, {truncate: 100B} (with end: reset), {wrong_length: +100}, {slow_headers: 1B/100ms}, or over "
     "HTTP/2 {rst_stream: REFUSED_STREAM}, {goaway: NO_ERROR}, {flow_stall: 5s}, {continuation: 9}, {ping: 3}, "
-    "{tiny_window: 100B}, {max_streams: 1}, unknown_frame, table_size_update";
+    "{tiny_window: 100B}, {max_streams: 1}, unknown_frame, table_size_update, settings_no_ack";
 
 // What a fault that sends no response cannot honour.
 constexpr std::string_view response_keys[] = {"status",    "reason",  "headers", "body",    "json",

@@ -39,6 +39,11 @@ case_listener usual(const case_input& in, context_settings settings = {}, handsh
     return {served(issue_leaf(in.ca, in.leaf)), std::move(settings), fault};
 }
 
+case_listener http11_only(case_listener made) {
+    made.offers_h2 = false;
+    return made;
+}
+
 struct case_row {
     tls_case listed;
     case_listener (*build)(case_input&);
@@ -126,11 +131,12 @@ const std::vector<case_row> rows{
      [](case_input& in) { return usual(in, pinned(protocol_version::tls1_3)); }},
     {{"client-cert-required", "the usual leaf; asks every client for a certificate issued by the CA (mutual TLS)",
       "without one: alert certificate required (116) on the first read under TLS 1.3, handshake failure under 1.2"},
-     [](case_input& in) { return usual(in, {.client_ca_pem = in.ca.certificate_pem}); }},
+     [](case_input& in) { return http11_only(usual(in, {.client_ca_pem = in.ca.certificate_pem})); }},
     {{"client-cert-other-ca", "the usual leaf; asks for a client certificate issued by another CA than teapot's",
       "with teapot's client certificate: alert unknown ca (48)"},
      [](case_input& in) {
-         return usual(in, {.client_ca_pem = make_certificate_authority("teapot other client CA").certificate_pem});
+         return http11_only(
+             usual(in, {.client_ca_pem = make_certificate_authority("teapot other client CA").certificate_pem}));
      }},
     {{"no-resumption", "the usual leaf; no session tickets and no session cache",
       "nothing fails: every connection is a full handshake, and a client that offers a session gets a new one"},
@@ -158,6 +164,16 @@ const std::vector<case_row> rows{
       "alert protocol version"},
      [](case_input& in) {
          return usual(in, {}, {fault_kind::alert, 70});
+     }},
+    // HTTP/2's start, which a request comes too late to break (docs/http2.md, "The connection's start").
+    {{"h2-settings-no-ack",
+      "the usual leaf, ALPN h2 alone; over HTTP/2 the client's SETTINGS are never acknowledged (RFC 9113 §6.5.3)",
+      "nothing, unless the client enforces SETTINGS_TIMEOUT; a client offering http/1.1 alone gets the "
+      "no_application_protocol alert, one offering no protocol is served HTTP/1.1"},
+     [](case_input& in) {
+         auto made = usual(in, {.http2 = true, .http2_only = true});
+         made.withhold_settings_acks = true;
+         return made;
      }},
 };
 

@@ -49,6 +49,11 @@ struct case_listener {
     server_identity identity;
     context_settings settings;
     handshake_fault fault{};
+    /// HTTP/2's own start broken (h2-settings-no-ack): the client's SETTINGS never acknowledged.
+    bool withhold_settings_acks = false;
+    /// ALPN may offer h2 (when HTTP/2 is on). Not for mutual TLS: curl 7.88's h2 turns the TLS 1.3
+    /// refusal into a racy exit 55 ("getpeername() failed", or "Send failure") instead of the alert.
+    bool offers_h2 = true;
 };
 
 /// A client certificate and key issued by `ca` (clientAuth, CN "teapot test client"): what

@@ -19,15 +19,20 @@ namespace ssl = boost::asio::ssl;
 
 // RFC 7301 §3.1: both lists are length-prefixed names, the server's in its order of preference.
 // h2 only where HTTP/2 is served (advertising h2 over an HTTP/1 codec makes curl fail with an
-// empty reply); `arg` non-null says it is.
-int select_protocol(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
+// empty reply), and over TLS 1.2 or later (RFC 9113 §9.2); `arg` points at the offer.
+enum class offer { http11, h2_then_http11, h2 };
+int select_protocol(SSL* ssl, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
                     unsigned int in_length, void* arg) {
     static constexpr unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
     static constexpr unsigned char h2_then_http11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-    const bool http2 = arg != nullptr;
+    auto offered = *static_cast<const offer*>(arg);
+    if (offered == offer::h2_then_http11 && SSL_version(ssl) < TLS1_2_VERSION) offered = offer::http11;
+    const auto* ours = offered == offer::http11 ? http11 : h2_then_http11;
+    const unsigned ours_length = offered == offer::http11 ? sizeof http11
+                                 : offered == offer::h2   ? 3  // "h2" alone: the first entry
+                                                          : sizeof h2_then_http11;
     unsigned char* chosen = nullptr;
-    if (SSL_select_next_proto(&chosen, out_length, http2 ? h2_then_http11 : http11,
-                              http2 ? sizeof h2_then_http11 : sizeof http11, in, in_length) != OPENSSL_NPN_NEGOTIATED)
+    if (SSL_select_next_proto(&chosen, out_length, ours, ours_length, in, in_length) != OPENSSL_NPN_NEGOTIATED)
         return SSL_TLSEXT_ERR_ALERT_FATAL;
     *out = chosen;
     return SSL_TLSEXT_ERR_OK;
@@ -63,8 +68,9 @@ ssl::context make_server_context(const server_identity& identity, const context_
         SSL_CTX_set_num_tickets(native, 0);                          // TLS 1.3's NewSessionTicket
         SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);  // and no resumption by ID
     }
-    static int serves_http2 = 1;  // any non-null address
-    SSL_CTX_set_alpn_select_cb(native, select_protocol, settings.http2 ? &serves_http2 : nullptr);
+    static constexpr offer offers[] = {offer::http11, offer::h2_then_http11, offer::h2};
+    const auto& offered = offers[!settings.http2 ? 0 : settings.http2_only ? 2 : 1];
+    SSL_CTX_set_alpn_select_cb(native, select_protocol, const_cast<offer*>(&offered));
     follow_write_keys(native, settings.traffic_secrets);  // tls-alert seals a record of its own
     try {
         context.use_certificate_chain(boost::asio::buffer(identity.chain_pem));

@@ -33,8 +33,12 @@ struct context_settings {
     /// Session resumption: tickets and the session cache. Off for the no-resumption case,
     /// where every connection costs a full handshake.
     bool resumption = true;
-    /// ALPN offers h2 before http/1.1: the listener's connections speak HTTP/2 (wire/h2_connection).
+    /// ALPN offers h2 before http/1.1: the listener's connections speak HTTP/2 (wire/h2_connection),
+    /// under TLS 1.2 or later (RFC 9113 §9.2: a TLS 1.0 or 1.1 connection is offered http/1.1 alone).
     bool http2 = false;
+    /// With http2: ALPN offers h2 alone (an HTTP/2 case's listener); a client offering only other
+    /// protocols gets the no_application_protocol alert.
+    bool http2_only = false;
     /// Keep TLS 1.3's traffic secret for tls-alert (tls/write_keys.hpp): the key log, on every handshake.
     bool traffic_secrets = false;
 };

@@ -49,6 +49,8 @@ struct connection_config {
     /// the preface. False: --no-http2.
     bool http2 = true;
     std::uint32_t http2_max_streams = 100;  ///< SETTINGS_MAX_CONCURRENT_STREAMS
+    /// The h2-settings-no-ack case's listener: every connection's SETTINGS go unacknowledged.
+    bool withhold_settings_acks = false;
 };
 
 class connection : public std::enable_shared_from_this<connection> {

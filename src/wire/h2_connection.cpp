@@ -1,6 +1,7 @@
 #include "wire/h2_connection.hpp"
 
 #include "admin/admin_handler.hpp"
+#include "faults/fault_fit.hpp"
 #include "handlers/error_plan.hpp"
 #include "journal/journal.hpp"
 #include "router/router.hpp"
@@ -47,6 +48,7 @@ h2_connection::h2_connection(byte_stream& stream, io_deadline& write_deadline,
       read_deadline_([this] { stream_.cancel(); }),
       writer_wake_(stream.get_executor()) {
     session_.on_request_head([this](std::shared_ptr<h2_stream> s) { on_request_head(std::move(s)); });
+    if (config_->withhold_settings_acks) session_.withhold_settings_acks();
 }
 
 h2_connection::~h2_connection() = default;
@@ -56,7 +58,9 @@ net::awaitable<void> h2_connection::run(std::string_view received, std::optional
     const auto& limits = config_->request_limits;
     read_deadline_.watch(net::query(stream_.get_executor(), net::execution::context),
                          std::min({limits.idle_timeout, limits.body_timeout, limits.write_timeout}) / 4);
+    upgrading_ = upgrade.has_value();
     if (upgrade && !session_.upgrade(std::move(*upgrade))) reading_done_ = true;
+    upgrading_ = false;
     if (!reading_done_ && !session_.receive(reinterpret_cast<const unsigned char*>(received.data()), received.size()))
         reading_done_ = true;
     // However run() ends (an exception too), what was still open is the client's loss (499), and
@@ -217,6 +221,12 @@ void h2_connection::on_request(std::shared_ptr<h2_stream> s) {
         if (s->refused_with == 503) plan.final_head.set("Retry-After", "1");
     } else {
         plan = route(req, config_->handlers);
+    }
+    if (plan.fault.what == fault::kind::settings_no_ack) {  // at once, even if the answer waits: SETTINGS come next
+        if (upgrading_)
+            session_.withhold_settings_acks();
+        else
+            plan = error_plan(400, settings_no_ack_misfit(), &req);
     }
     answer_now_or_later(std::move(s), req, std::move(plan));
 }

@@ -77,6 +77,7 @@ private:
     bool reading_done_ = false;
     bool ended_ = false;  ///< run() is over: the stream is the connection's again
     bool draining_ = false;
+    bool upgrading_ = false;  ///< routing the h2c upgrade's request: the client's SETTINGS are still to come
     /// Since when no stream has been open: PINGs and SETTINGS do not make a connection busy.
     std::optional<io_deadline::clock::time_point> idle_since_;
     std::string garbage_;            ///< the garbage fault's bytes, written after the frames, before the FIN

@@ -289,6 +289,8 @@ h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
     // has both guards backported; their values are nghttp2's own defaults, set here to be seen.
     nghttp2_option_set_stream_reset_rate_limit(option, 1000, 33);
     nghttp2_option_set_max_continuations(option, 8);
+    // RFC 9218's PRIORITY_UPDATE, as nghttp2 applies it (with SETTINGS_NO_RFC7540_PRIORITIES below).
+    nghttp2_option_set_builtin_recv_extension_type(option, NGHTTP2_PRIORITY_UPDATE);
     const int made = nghttp2_session_server_new2(&session_, callbacks, this, option);
     nghttp2_option_del(option);
     nghttp2_session_callbacks_del(callbacks);
@@ -296,6 +298,9 @@ h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
     const nghttp2_settings_entry settings[] = {
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, limits_.max_concurrent_streams},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<std::uint32_t>(limits_.max_header_bytes)},
+        // RFC 9113 §5.3.2: PRIORITY frames are ignored, no tree of idle and closed streams kept for
+        // them; a request's `priority` field and PRIORITY_UPDATE (RFC 9218) order the DATA instead.
+        {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
     };
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
 }

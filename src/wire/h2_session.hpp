@@ -152,6 +152,8 @@ public:
     void lie(const h2_stream& s, const h2_lie& lie) {
         if (!s.closed) lies_.tell(s.id, lie);  // a closed stream's lie would never be forgotten
     }
+    /// The client's SETTINGS are never acknowledged from now on (settings_no_ack).
+    void withhold_settings_acks() noexcept { lies_.withhold_settings_acks(); }
     /// The dynamic table's size that nghttp2's encoder keeps: the client's SETTINGS_HEADER_TABLE_SIZE,
     /// 4 096 at most (nghttp2's own bound).
     std::uint32_t header_table_size() const;

@@ -6,8 +6,8 @@ namespace teapot::detail {
 namespace {
 
 constexpr std::size_t frame_header_size = 9;  // RFC 9113 §4.1
-constexpr std::uint8_t type_headers = 0x1, type_continuation = 0x9;
-constexpr std::uint8_t flag_end_headers = 0x4, flag_padded = 0x8, flag_priority = 0x20;
+constexpr std::uint8_t type_headers = 0x1, type_settings = 0x4, type_continuation = 0x9;
+constexpr std::uint8_t flag_ack = 0x1, flag_end_headers = 0x4, flag_padded = 0x8, flag_priority = 0x20;
 // The smallest SETTINGS_MAX_FRAME_SIZE a client may set (RFC 9113 §6.5.2): no piece is larger.
 constexpr std::size_t max_payload = 16384;
 
@@ -82,10 +82,14 @@ std::string lie_about(std::string_view headers, const h2_lie& lie) {
 
 void h2_wire_lies::rewrite(std::string& out, std::size_t from) {
     std::size_t at = from;
-    while (!lies_.empty() && at + frame_header_size <= out.size()) {
+    while (!idle() && at + frame_header_size <= out.size()) {
         const std::string_view header{out.data() + at, frame_header_size};
         const std::size_t end = at + frame_header_size + read24(header);
         if (end > out.size()) return;  // not a whole frame: left as it is
+        if (withhold_settings_acks_ && header[3] == type_settings && header[4] & flag_ack) {
+            out.erase(at, end - at);
+            continue;
+        }
         auto lie = header[3] == type_headers ? lies_.find(stream_of(header)) : lies_.end();
         if (lie == lies_.end()) {
             at = end;

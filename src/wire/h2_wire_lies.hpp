@@ -1,7 +1,8 @@
 #pragma once
 // Wire lies: what a frame fault says on the wire that nghttp2 would not, told by rewriting the
 // frames nghttp2 sends, so that its state stays what the client sees (docs/http2.md, "Wire lies").
-// Only a stream's final HEADERS frame is rewritten: it stays one header block, decoded as before.
+// Only a stream's final HEADERS frame is rewritten: it stays one header block, decoded as before;
+// and a connection's SETTINGS acknowledgements can be withheld (settings_no_ack).
 
 #include <cstddef>
 #include <cstdint>
@@ -31,14 +32,18 @@ public:
     void tell(std::int32_t stream_id, const h2_lie& lie) { lies_[stream_id] = lie; }
     /// The stream closed: a lie not told yet never will be.
     void forget(std::int32_t stream_id) { lies_.erase(stream_id); }
+    /// From now on, SETTINGS frames with the ACK flag are not sent: the client's SETTINGS are never
+    /// acknowledged (RFC 9113 §6.5.3), while nghttp2 applies them as it always does.
+    void withhold_settings_acks() noexcept { withhold_settings_acks_ = true; }
     /// No lie to tell: the output needs no look.
-    bool idle() const noexcept { return lies_.empty(); }
+    bool idle() const noexcept { return lies_.empty() && !withhold_settings_acks_; }
     /// Rewrites the frames appended to `out` from `from` on: whole frames, as nghttp2 sends
     /// them (nghttp2_session_mem_send hands over one frame's buffer at a time).
     void rewrite(std::string& out, std::size_t from);
 
 private:
     std::map<std::int32_t, h2_lie> lies_;
+    bool withhold_settings_acks_ = false;
 };
 
 /// `headers` (one HEADERS frame, its block whole) as the lie tells it; unchanged when padded,

@@ -220,6 +220,9 @@ CASES = {
                                        "TLSV1_ALERT_INTERNAL_ERROR", "EPROTO"),
     "handshake-alert-protocol-version": (35, "tlsv1 alert protocol version", "TLSV1_ALERT_PROTOCOL_VERSION",
                                          "TLSV1_ALERT_PROTOCOL_VERSION", "EPROTO"),
+    # ALPN h2 alone: curl speaks h2 (tests/http2/connection_start.py has the SETTINGS); urllib3 offers
+    # http/1.1 alone and gets the no_application_protocol alert; Python's ssl and Node's https offer none.
+    "h2-settings-no-ack": (0, "", "tlsv1 alert no application protocol", "", "418"),
 }
 
 

@@ -647,6 +647,8 @@ TEST_CASE("TLS cases: each listener fails an OpenSSL client's verification for i
                         {"handshake-alert-handshake-failure", "sslv3 alert handshake failure"},
                         {"handshake-alert-internal-error", "tlsv1 alert internal error"},
                         {"handshake-alert-protocol-version", "tlsv1 alert protocol version"},
+                        // This client offers http/1.1 alone, and the case's listener speaks h2 alone.
+                        {"h2-settings-no-ack", "tlsv1 alert no application protocol"},
                     });
     const auto& listed = s.srv.tls_cases();
     REQUIRE(listed.size() == expected.size());

@@ -129,3 +129,24 @@ TEST_CASE("wire lies: the filter rewrites the lying stream's final head, once, a
     CHECK((frames[5].type == 0x0 && frames[5].payload == "body"));
     CHECK(lies.idle());
 }
+
+TEST_CASE("wire lies: withheld SETTINGS acknowledgements leave the wire, every other frame stays", "[http2]") {
+    h2_wire_lies lies;
+    std::string out = frame(0x4, 0x1, 0, "");  // an ACK sent before the lie: not rewritten
+    const auto before = out.size();
+    lies.withhold_settings_acks();
+    CHECK_FALSE(lies.idle());
+    out += frame(0x4, 0, 0, std::string(6, '\0'));  // teapot's own SETTINGS
+    out += frame(0x4, 0x1, 0, "");                  // an ACK
+    out += frame(0x6, 0x1, 0, "pingpong");          // a PING's ack: kept
+    out += frame(0x4, 0x1, 0, "");                  // another ACK, after it
+    out += frame(0x1, 0x5, 1, block);               // a head
+    lies.rewrite(out, before);
+    const auto frames = parse(out);
+    REQUIRE(frames.size() == 4);
+    CHECK((frames[0].type == 0x4 && frames[0].flags == 0x1));  // the one before
+    CHECK((frames[1].type == 0x4 && frames[1].flags == 0 && frames[1].payload.size() == 6));
+    CHECK((frames[2].type == 0x6 && frames[2].payload == "pingpong"));
+    CHECK((frames[3].type == 0x1 && frames[3].payload == block));
+    CHECK_FALSE(lies.idle());  // for the rest of the connection
+}

@@ -476,7 +476,7 @@ routes:
            "t.yaml:5:16: in 'fault': unknown fault 'explode'; expected one of: reset, close, hang, garbage, "
            "truncate, bad-chunk, wrong_length, early-response, slow_headers, tls-no-close-notify, tls-bad-record, "
            "tls-key-update, tls-renegotiate, tls-alert, rst_stream, goaway, flow_stall, unknown_frame, continuation, "
-           "table_size_update, ping, tiny_window, max_streams",
+           "table_size_update, ping, tiny_window, max_streams, settings_no_ack",
            "t.yaml:6:16: in 'fault': fault hang takes a duration such as 30s",
            "t.yaml:7:16: in 'fault': fault garbage takes a size from 1B to 1MiB, such as 64B",
            "t.yaml:8:37: 'end' must be close or reset, not 'later'",

@@ -568,6 +568,7 @@ TEST_CASE_METHOD(router_fixture,
         CHECK(h2("/status/200?fault=flow_stall:2s").fault.hang_for == std::chrono::milliseconds{2000});
         CHECK(h2("/status/200?fault=unknown_frame").fault.what == fk::unknown_frame);
         CHECK(h2("/status/200?fault=table_size_update").fault.what == fk::table_size_update);
+        CHECK(h2("/status/200?fault=settings_no_ack").fault.what == fk::settings_no_ack);
         CHECK(h2("/status/200?fault=continuation").fault.count == 3u);
         CHECK(h2("/status/200?fault=continuation:10000").fault.count == 10000u);
         f = h2("/status/200?fault=ping").fault;
