@@ -18,4 +18,10 @@ std::string garbage_bytes(std::size_t n, std::uint64_t seed) {
     return bytes;
 }
 
+std::string undecryptable_tls_record() {
+    constexpr std::size_t noise = 64;
+    std::string record{'\x17', '\x03', '\x03', '\x00', static_cast<char>(noise)};
+    return record + garbage_bytes(noise, 0x7ea907);
+}
+
 }  // namespace teapot::detail

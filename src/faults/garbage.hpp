@@ -12,4 +12,8 @@ namespace teapot::detail {
 /// bytes. Never starts with 'H', so never with "HTTP/" nor a part of it.
 std::string garbage_bytes(std::size_t n, std::uint64_t seed);
 
+/// A TLS 1.2+ application data record (type 23, version 0x0303) of 64 random bytes, which
+/// no key decrypts: the tls-bad-record fault's, written on the socket beneath TLS.
+std::string undecryptable_tls_record();
+
 }  // namespace teapot::detail

@@ -92,9 +92,7 @@ std::string bad_chunked_body(std::string_view body) {
 // before it has been written whole.
 net::awaitable<beast::error_code> write_undecryptable_record(byte_stream& stream, write_outcome& out,
                                                              const wire_context& wire) {
-    constexpr std::size_t noise = 64;
-    std::string record{'\x17', '\x03', '\x03', '\x00', static_cast<char>(noise)};
-    record += garbage_bytes(noise, 0x7ea907);
+    const auto record = undecryptable_tls_record();
     auto armed = wire.deadline->arm(wire.write_timeout);
     auto [ec, n] = co_await net::async_write(stream.socket(), net::buffer(record), use_tuple_awaitable);
     out.bytes += n;

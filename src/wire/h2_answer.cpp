@@ -8,18 +8,38 @@ namespace teapot::detail {
 
 namespace {
 
-// A cut at a point of the response (rst_stream after the head or mid-body, truncate): the
-// session resets the stream once that many body bytes are sent.
+// A cut at a point of the response (rst_stream after the head or mid-body, truncate, the tls-
+// faults' ends): the session resets the stream, or cuts the connection, once that many body
+// bytes are sent.
 void plan_cut(h2_stream& s, const fault& f, std::size_t body_size) {
-    if (f.what == fault::kind::rst_stream) {
-        s.reset_code = f.h2_code;
-        s.reset_after = f.at == fault::stream_point::after_headers ? 0
-                        : f.at == fault::stream_point::mid_body    ? f.bytes
-                                                                   : body_size;
-    } else {
-        s.reset_code = NGHTTP2_INTERNAL_ERROR;  // truncate:N: N bytes, then the stream's reset
-        s.reset_after = f.bytes;
-        s.reset_connection = f.reset_at_end;  // truncate:N:reset: then the connection's RST
+    using kind = fault::kind;
+    switch (f.what) {
+        case kind::rst_stream:
+            s.reset_code = f.h2_code;
+            s.reset_after = f.at == fault::stream_point::after_headers ? 0
+                            : f.at == fault::stream_point::mid_body    ? f.bytes
+                                                                       : body_size;
+            return;
+        case kind::truncate:
+            s.reset_code = NGHTTP2_INTERNAL_ERROR;  // truncate:N: N bytes, then the stream's reset
+            s.reset_after = f.bytes;
+            if (f.reset_at_end) s.cut_connection = h2_cut::reset;  // truncate:N:reset: then the connection's RST
+            return;
+        // As over HTTP/1.1: what each keeps of the body (all, half, half, or the count given), then its end.
+        case kind::tls_no_close_notify:
+            s.reset_after = f.body_bytes.value_or(body_size);
+            s.cut_connection = h2_cut::fin_without_close_notify;
+            return;
+        case kind::tls_bad_record:
+            s.reset_after = f.body_bytes.value_or(body_size / 2);
+            s.cut_connection = h2_cut::undecryptable_record;
+            return;
+        case kind::tls_alert:
+            s.reset_after = body_size / 2;
+            s.cut_connection = h2_cut::tls_alert;
+            s.alert = f.alert;
+            return;
+        default: return;
     }
 }
 
@@ -85,7 +105,7 @@ std::string submit_plan(h2_session& session, h2_stream& s, const response_plan& 
     std::optional<std::uint64_t> length;
     if (p.body_framing == framing::content_length) length = p.body.size();
     if (p.stream || f.what == kind::flow_stall) s.allowed = 0;  // answer_later lets it out, or never
-    if (f.what == kind::rst_stream || f.what == kind::truncate) plan_cut(s, f, p.body.size());
+    plan_cut(s, f, p.body.size());
     if (f.what == kind::wrong_length && length)
         length = static_cast<std::uint64_t>(static_cast<std::int64_t>(*length) + f.length_delta);
     plan_frames_around(session, s, p);

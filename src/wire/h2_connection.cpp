@@ -2,6 +2,7 @@
 
 #include "admin/admin_handler.hpp"
 #include "faults/fault_fit.hpp"
+#include "faults/garbage.hpp"
 #include "handlers/error_plan.hpp"
 #include "journal/journal.hpp"
 #include "router/router.hpp"
@@ -145,11 +146,20 @@ net::awaitable<void> h2_connection::cut_connection() {
     reading_done_ = true;
     auto armed = write_deadline_.arm(config_->request_limits.write_timeout);
     if (!garbage_.empty()) co_await net::async_write(stream_, net::buffer(garbage_), use_tuple_awaitable);
-    if (session_.pending_cut() == h2_session::cut::reset)
-        stream_.reset();  // SO_LINGER 0: an RST, whatever the client sent or was sent
-    else
-        co_await stream_.shutdown_send();  // close_notify over TLS, then the FIN
-    stream_.cancel();                      // the pending read ends
+    switch (session_.pending_cut()) {
+        case h2_cut::reset: stream_.reset(); break;  // SO_LINGER 0: an RST, whatever the client sent or was sent
+        case h2_cut::fin_without_close_notify: stream_.close_without_close_notify(); break;
+        case h2_cut::undecryptable_record:  // beneath TLS, on the socket: then the FIN, the client's alert unread
+            co_await net::async_write(stream_.socket(), net::buffer(undecryptable_tls_record()), use_tuple_awaitable);
+            stream_.close_without_close_notify();
+            break;
+        case h2_cut::tls_alert:  // after a fatal alert, nothing more (RFC 8446 §6.2)
+            co_await stream_.send_tls_alert(session_.pending_cut_alert());
+            stream_.close_without_close_notify();
+            break;
+        default: co_await stream_.shutdown_send();  // close_notify over TLS, then the FIN
+    }
+    stream_.cancel();  // the pending read ends
 }
 
 void h2_connection::flush() {

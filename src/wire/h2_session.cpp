@@ -196,8 +196,8 @@ struct h2_callbacks {
         if (s->cut_done || s->heads_sent <= s->interim_heads || s->sent < s->reset_after) return 0;
         s->cut_done = true;  // once; DATA stays deferred at reset_after
         s->reset_by_us = true;
-        if (s->reset_connection)
-            self.cut_connection(h2_session::cut::reset);
+        if (s->cut_connection != h2_cut::none)
+            self.cut_connection(s->cut_connection, s->alert);
         else
             nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, s->reset_code);
         return 0;

@@ -37,6 +37,11 @@ struct h2_limits {
 };
 
 /// One stream: the request as it arrives, then the response as it leaves.
+/// How a connection is cut once what was taken to send has been written: a FIN (close_notify
+/// first over TLS), an RST, or one of the tls- faults' ends: a FIN without close_notify, after
+/// a record no key decrypts, or after a fatal alert (docs/http2.md, "HTTP/1's wire faults").
+enum class h2_cut { none, fin, reset, fin_without_close_notify, undecryptable_record, tls_alert };
+
 struct h2_stream {
     h2_stream(std::int32_t stream_id, body_budget* bodies) : id(stream_id), charge(bodies) {}
 
@@ -61,12 +66,13 @@ struct h2_stream {
     std::size_t allowed = std::numeric_limits<std::size_t>::max();  ///< pacing: DATA stops here, deferred
     std::vector<header_field> trailers;                             ///< a HEADERS frame after the DATA
     bool deferred = false;
-    // A frame fault's cut (rst_stream, truncate): once `sent` reaches reset_after (after the final
-    // head), RST_STREAM(reset_code), or the connection's RST with reset_connection. A body that
-    // ends at reset_after ends without END_STREAM.
+    // A frame fault's cut (rst_stream, truncate, the tls- faults): once `sent` reaches reset_after
+    // (after the final head), RST_STREAM(reset_code), or the connection's cut when there is one
+    // (with `alert`, tls_alert's). A body that ends at reset_after ends without END_STREAM.
     std::size_t reset_after = std::numeric_limits<std::size_t>::max();
     std::uint32_t reset_code = 0;
-    bool reset_connection = false;
+    h2_cut cut_connection = h2_cut::none;
+    unsigned char alert = 0;
     bool cut_done = false;
     std::size_t interim_heads = 0;  ///< 1xx HEADERS before the final one
     std::size_t heads_sent = 0;     ///< HEADERS frames sent so far
@@ -172,11 +178,14 @@ public:
     void terminate(std::uint32_t last_stream_id, std::uint32_t code);
 
     /// How the connection is to be cut once what is taken to send has been written.
-    enum class cut { none, fin, reset };
-    void cut_connection(cut how) noexcept {
-        if (cut_ == cut::none) cut_ = how;
+    using cut = h2_cut;
+    void cut_connection(cut how, unsigned char alert = 0) noexcept {
+        if (cut_ != cut::none) return;
+        cut_ = how;
+        cut_alert_ = alert;
     }
     cut pending_cut() const noexcept { return cut_; }
+    unsigned char pending_cut_alert() const noexcept { return cut_alert_; }  ///< for cut::tls_alert
     /// Ends every open stream (the connection is gone): their on_closed run, with `code`.
     void close_all(std::uint32_t code);
 
@@ -195,6 +204,7 @@ private:
     std::map<std::int32_t, std::shared_ptr<h2_stream>> streams_;
     h2_wire_lies lies_;
     cut cut_ = cut::none;
+    unsigned char cut_alert_ = 0;
 };
 
 }  // namespace teapot::detail
