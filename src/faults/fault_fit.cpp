@@ -69,9 +69,7 @@ bool needs_http11(const response_plan& plan) {
     if (plan.action == response_plan::kind::event_stream) return true;    // served over HTTP/1.1 only
     const auto& f = plan.fault;
     // No HTTP/2 form: renegotiation (RFC 9113 §9.2.1 forbids it; HTTP_1_1_REQUIRED is its answer).
-    // Not yet one: the head paced, and the key update between head and body (docs/http2.md).
-    return f.what == fault::kind::tls_renegotiate || f.what == fault::kind::tls_key_update ||
-           f.what == fault::kind::slow_headers;
+    return f.what == fault::kind::tls_renegotiate;
 }
 
 }  // namespace teapot::detail

@@ -26,8 +26,7 @@ std::string transport_misfit(const fault& f, const tls_facts* tls, bool traffic_
 std::string settings_no_ack_misfit();
 
 /// Whether `plan`, asked over HTTP/2, must be asked again over HTTP/1.1: a WebSocket upgrade
-/// (HTTP/2 has no 101), the dashboard's event stream, tls-renegotiate (forbidden in HTTP/2), or a
-/// fault with no HTTP/2 form yet (slow_headers, tls-key-update). The stream ends with
+/// (HTTP/2 has no 101), the dashboard's event stream, or tls-renegotiate (forbidden in HTTP/2). The stream ends with
 /// HTTP_1_1_REQUIRED, and a client that follows RFC 9113 §7 (curl does) asks again (docs/http2.md).
 bool needs_http11(const response_plan& plan);
 

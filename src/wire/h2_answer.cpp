@@ -59,8 +59,26 @@ void plan_frames_around(h2_session& session, h2_stream& s, const response_plan& 
         case kind::unknown_frame:
         case kind::continuation:
         case kind::table_size_update: {
-            h2_lie lie{f.what == kind::unknown_frame, f.count, std::nullopt, p.interim.size()};
+            h2_lie lie;
+            lie.unknown_frame = f.what == kind::unknown_frame;
+            lie.continuations = f.what == kind::continuation ? f.count : 0;
+            lie.heads_before = p.interim.size();
             if (f.what == kind::table_size_update) lie.table_size_update = session.header_table_size();
+            session.lie(s, lie);
+            break;
+        }
+        // The final head marked for the writer: dribbled, or followed by a KeyUpdate before anything else.
+        case kind::slow_headers: {
+            h2_lie lie;
+            lie.heads_before = p.interim.size();
+            lie.paced = f.pace;
+            session.lie(s, lie);
+            break;
+        }
+        case kind::tls_key_update: {
+            h2_lie lie;
+            lie.heads_before = p.interim.size();
+            lie.key_update_after = true;
             session.lie(s, lie);
             break;
         }

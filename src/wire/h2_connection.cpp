@@ -1,6 +1,7 @@
 #include "wire/h2_connection.hpp"
 
 #include "admin/admin_handler.hpp"
+#include "faults/answer_time.hpp"
 #include "faults/fault_fit.hpp"
 #include "faults/garbage.hpp"
 #include "handlers/error_plan.hpp"
@@ -47,7 +48,8 @@ h2_connection::h2_connection(byte_stream& stream, io_deadline& write_deadline,
                          config_->request_limits.max_body_bytes, config_->http2_max_streams},
                config_->bodies.get(), [this](std::shared_ptr<h2_stream> s) { on_request(std::move(s)); }),
       read_deadline_([this] { stream_.cancel(); }),
-      writer_wake_(stream.get_executor()) {
+      writer_wake_(stream.get_executor()),
+      pause_(stream.get_executor()) {
     session_.on_request_head([this](std::shared_ptr<h2_stream> s) { on_request_head(std::move(s)); });
     if (config_->withhold_settings_acks) session_.withhold_settings_acks();
 }
@@ -108,6 +110,7 @@ net::awaitable<void> h2_connection::read_frames() {
     read_deadline_.clear();
     reading_done_ = true;
     writer_wake_.cancel();
+    pause_.cancel();  // a paced head stops pausing: its client is gone
 }
 
 net::awaitable<void> h2_connection::write_frames() {
@@ -127,10 +130,20 @@ net::awaitable<void> h2_connection::write_frames() {
             co_await writer_wake_.async_wait(use_tuple_awaitable);
             continue;
         }
+        if (!marks_.empty() && output_sent_ == marks_.front().begin) {
+            const auto mark = marks_.front();
+            marks_.pop_front();
+            if (!co_await write_marked(mark)) {
+                reading_done_ = true;
+                stream_.cancel();
+                break;
+            }
+            continue;
+        }
         writing_ = true;
         auto armed = write_deadline_.arm(config_->request_limits.write_timeout);
         auto [ec, n] = co_await net::async_write(
-            stream_, net::buffer(output_.data() + output_sent_, output_.size() - output_sent_), use_tuple_awaitable);
+            stream_, net::buffer(output_.data() + output_sent_, unmarked_end() - output_sent_), use_tuple_awaitable);
         writing_ = false;
         if (ec) {
             reading_done_ = true;
@@ -140,6 +153,42 @@ net::awaitable<void> h2_connection::write_frames() {
         output_sent_ += n;
     }
     if (!reading_done_) stream_.cancel();  // the session is over: the pending read ends
+}
+
+net::awaitable<bool> h2_connection::write_marked(const h2_write_mark& mark) {
+    writing_ = true;  // flush() leaves output_ alone meanwhile
+    struct done {
+        bool& writing;
+        ~done() { writing = false; }
+    } leaving{writing_};
+    const auto& limits = config_->request_limits;
+    const auto max_delay = config_->handlers.max_delay;
+    const auto must_end = clock_type::now() + max_answer_time(max_delay);  // as over HTTP/1.1 (fault_writer)
+    std::string_view rest{output_.data() + mark.begin, mark.end - mark.begin};
+    while (!rest.empty()) {
+        const auto piece = mark.paced ? rest.substr(0, mark.paced->piece_length(rest)) : rest;
+        {
+            auto armed = write_deadline_.arm(limits.write_timeout);
+            auto [ec, n] = co_await net::async_write(stream_, net::buffer(piece), use_tuple_awaitable);
+            if (ec) co_return false;
+        }
+        output_sent_ += piece.size();
+        rest.remove_prefix(piece.size());
+        if (rest.empty()) break;
+        const auto every = std::min(mark.paced->every, max_delay);
+        if (reading_done_ || clock_type::now() + every > must_end) co_return false;  // gone, or out of time
+        pause_.expires_after(every);
+        co_await pause_.async_wait(use_tuple_awaitable);
+    }
+    if (mark.key_update_after) {
+        auto armed = write_deadline_.arm(limits.write_timeout);
+        if (co_await stream_.update_keys()) co_return false;
+    }
+    co_return true;
+}
+
+std::size_t h2_connection::unmarked_end() const noexcept {
+    return marks_.empty() ? output_.size() : marks_.front().begin;
 }
 
 net::awaitable<void> h2_connection::cut_connection() {
@@ -170,7 +219,7 @@ void h2_connection::flush() {
         take_output();
         if (output_.empty()) break;
         beast::error_code ec;
-        output_sent_ = stream_.write_now(net::buffer(output_), ec);
+        output_sent_ = stream_.write_now(net::buffer(output_.data(), unmarked_end()), ec);
         if (ec) {
             reading_done_ = true;
             stream_.cancel();
@@ -184,6 +233,7 @@ void h2_connection::flush() {
 
 void h2_connection::take_output() {
     session_.take_output(output_, output_batch);
+    session_.take_marks(marks_);
     rearm_reads();  // sending a stream's end closes it: the connection may be idle now
 }
 

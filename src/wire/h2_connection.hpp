@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,12 @@ public:
 private:
     net::awaitable<void> read_frames();
     net::awaitable<void> write_frames();
+    /// A marked part of output_ (h2_wire_lies.hpp): a head paced (slow_headers), then a KeyUpdate
+    /// if asked (tls-key-update). False: the connection must end (a write failed, the client
+    /// left, or the answer's time, twice --max-delay, ran out).
+    net::awaitable<bool> write_marked(const h2_write_mark& mark);
+    /// Where output_'s plain writing stops: the next mark, else its end.
+    std::size_t unmarked_end() const noexcept;
     /// A fault's cut of the whole connection (reset, close, garbage), once the frames before it are written.
     net::awaitable<void> cut_connection();
     /// Sends what nghttp2 has ready: at once when the socket takes it, else the writer goes on.
@@ -71,9 +78,10 @@ private:
     std::shared_ptr<void> owner_;
     h2_session session_;
     io_deadline read_deadline_;
-    std::string output_;           ///< frames taken from nghttp2, not yet all sent
-    std::size_t output_sent_ = 0;  ///< of output_
-    bool writing_ = false;         ///< the writer has an asynchronous write in flight
+    std::string output_;               ///< frames taken from nghttp2, not yet all sent
+    std::size_t output_sent_ = 0;      ///< of output_
+    std::deque<h2_write_mark> marks_;  ///< in output_, in its order: where the writer paces or updates keys
+    bool writing_ = false;             ///< the writer has an asynchronous write in flight
     bool reading_done_ = false;
     bool ended_ = false;  ///< run() is over: the stream is the connection's again
     bool draining_ = false;
@@ -82,6 +90,7 @@ private:
     std::optional<io_deadline::clock::time_point> idle_since_;
     std::string garbage_;            ///< the garbage fault's bytes, written after the frames, before the FIN
     net::steady_timer writer_wake_;  ///< cancelled when output waits for the writer
+    net::steady_timer pause_;        ///< between a paced head's pieces (write_marked)
 };
 
 }  // namespace teapot::detail

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -158,6 +159,8 @@ public:
     void lie(const h2_stream& s, const h2_lie& lie) {
         if (!s.closed) lies_.tell(s.id, lie);  // a closed stream's lie would never be forgotten
     }
+    /// The writer's marks in what take_output took (h2_wire_lies.hpp), moved to `to`.
+    void take_marks(std::deque<h2_write_mark>& to) { lies_.take_marks(to); }
     /// The client's SETTINGS are never acknowledged from now on (settings_no_ack).
     void withhold_settings_acks() noexcept { lies_.withhold_settings_acks(); }
     /// The dynamic table's size that nghttp2's encoder keeps: the client's SETTINGS_HEADER_TABLE_SIZE,

@@ -100,10 +100,16 @@ void h2_wire_lies::rewrite(std::string& out, std::size_t from) {
             at = end;
             continue;
         }
-        const auto told = lie_about(std::string_view{out}.substr(at, end - at), lie->second);
+        const auto& told = lie->second;
+        std::size_t size = end - at;
+        if (told.rewrites()) {
+            const auto frames = lie_about(std::string_view{out}.substr(at, size), told);
+            out.replace(at, size, frames);
+            size = frames.size();
+        }
+        if (told.paced || told.key_update_after) marks_.push_back({at, at + size, told.paced, told.key_update_after});
         lies_.erase(lie);
-        out.replace(at, end - at, told);
-        at += told.size();
+        at += size;
     }
 }
 

@@ -2,10 +2,14 @@
 // Wire lies: what a frame fault says on the wire that nghttp2 would not, told by rewriting the
 // frames nghttp2 sends, so that its state stays what the client sees (docs/http2.md, "Wire lies").
 // Only a stream's final HEADERS frame is rewritten: it stays one header block, decoded as before;
-// and a connection's SETTINGS acknowledgements can be withheld (settings_no_ack).
+// and a connection's SETTINGS acknowledgements can be withheld (settings_no_ack). The same frame
+// can be marked for the writer instead: dribbled (slow_headers), or followed by a TLS KeyUpdate.
+
+#include "plan/fault.hpp"  // pacing
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +23,20 @@ struct h2_lie {
     std::uint32_t continuations = 0;  ///< its header block split over this many CONTINUATION frames too
     /// Set: a dynamic table size update (RFC 7541 §6.3) opening its header block, to this size.
     std::optional<std::uint32_t> table_size_update;
-    std::size_t heads_before = 0;  ///< the stream's HEADERS frames to let pass first (its 1xx)
+    std::size_t heads_before = 0;   ///< the stream's HEADERS frames to let pass first (its 1xx)
+    std::optional<pacing> paced;    ///< slow_headers: the frame written in these pieces, paused between
+    bool key_update_after = false;  ///< tls-key-update: a KeyUpdate right after the frame, before any other
+
+    /// The frame's bytes change (else it is only marked for the writer).
+    bool rewrites() const noexcept { return unknown_frame || continuations > 0 || table_size_update.has_value(); }
+};
+
+/// Where the writer must do more than write: bytes [begin, end) of the output (a stream's final
+/// head, as the lie told it) paced, and or followed by a KeyUpdate.
+struct h2_write_mark {
+    std::size_t begin = 0, end = 0;
+    std::optional<pacing> paced;
+    bool key_update_after = false;
 };
 
 /// The frame type of unknown_frame: 0xf0 is for experimental use (RFC 9113 §11.2), never
@@ -40,9 +57,17 @@ public:
     /// Rewrites the frames appended to `out` from `from` on: whole frames, as nghttp2 sends
     /// them (nghttp2_session_mem_send hands over one frame's buffer at a time).
     void rewrite(std::string& out, std::size_t from);
+    /// The marks that rewrite left in the output, in its order, moved to `to`.
+    void take_marks(std::deque<h2_write_mark>& to) {
+        while (!marks_.empty()) {
+            to.push_back(marks_.front());
+            marks_.pop_front();
+        }
+    }
 
 private:
     std::map<std::int32_t, h2_lie> lies_;
+    std::deque<h2_write_mark> marks_;
     bool withhold_settings_acks_ = false;
 };
 

@@ -78,12 +78,12 @@ def check_curl(base, tls_base, ca):
     # 444: the stream ends with RST_STREAM(INTERNAL_ERROR) and nothing else; curl's exit 92.
     r = curl("--http2-prior-knowledge", f"{base}/status/444")
     assert r.returncode == 92 and r.stdout == "", r
-    # /status/101 and the faults not yet in an HTTP/2 form reset the stream with HTTP_1_1_REQUIRED:
-    # curl asks again over HTTP/1.1, and gets 426, and the slow head, there.
+    # /status/101 and tls-renegotiate (no HTTP/2 form) reset the stream with HTTP_1_1_REQUIRED:
+    # curl asks again over HTTP/1.1, and gets 426, and the renegotiation, there.
     r = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code} %{http_version}", f"{base}/status/101")
     assert r.returncode == 0 and r.stdout == "426 1.1", r
-    r = curl("--http2", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
-             f"{tls_base}/status/200?fault=slow_headers:64B/10ms")
+    r = curl("--http2", "--cacert", ca, "--tls-max", "1.2", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+             f"{tls_base}/status/200?fault=tls-renegotiate")
     assert r.returncode == 0 and r.stdout == "200 1.1", r
         # A request body (a JSON POST) reaches the handler whole.
     r = curl("--http2-prior-knowledge", "--json", '{"tea": "earl grey"}', f"{base}/post")

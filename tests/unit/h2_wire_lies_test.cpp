@@ -150,3 +150,33 @@ TEST_CASE("wire lies: withheld SETTINGS acknowledgements leave the wire, every o
     CHECK((frames[3].type == 0x1 && frames[3].payload == block));
     CHECK_FALSE(lies.idle());  // for the rest of the connection
 }
+
+TEST_CASE("wire lies: a paced head or a key update marks the final head for the writer, its bytes as told", "[http2]") {
+    h2_wire_lies lies;
+    h2_lie paced;
+    paced.paced = pacing{20, std::chrono::milliseconds{100}};
+    paced.heads_before = 1;
+    lies.tell(3, paced);
+    h2_lie key_update = continued(2);
+    key_update.key_update_after = true;
+    lies.tell(5, key_update);
+    std::string out = frame(0x4, 0, 0, "");  // SETTINGS
+    out += frame(0x1, 0x4, 3, "103");        // stream 3's 1xx: not marked
+    const auto head3 = out.size();
+    out += frame(0x1, 0x4, 3, block);  // its final head: marked, unchanged
+    out += frame(0x0, 0x1, 3, "body");
+    const auto head5 = out.size();
+    out += frame(0x1, 0x4, 5, block);  // stream 5's: continued, then marked
+    lies.rewrite(out, 0);
+    std::deque<h2_write_mark> marks;
+    lies.take_marks(marks);
+    REQUIRE(marks.size() == 2);
+    CHECK((marks[0].begin == head3 && marks[0].end == head3 + 9 + block.size()));
+    CHECK((marks[0].paced && marks[0].paced->bytes == 20u && !marks[0].key_update_after));
+    CHECK(out.substr(head3, 9 + block.size()) == frame(0x1, 0x4, 3, block));
+    CHECK((marks[1].begin == head5 && marks[1].end == out.size() && marks[1].key_update_after && !marks[1].paced));
+    CHECK(parse(out.substr(head5)).size() == 3);  // HEADERS and 2 CONTINUATION, one mark over them
+    lies.take_marks(marks);
+    CHECK(marks.size() == 2);  // taken once
+    CHECK(lies.idle());
+}

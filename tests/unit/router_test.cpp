@@ -120,8 +120,9 @@ TEST_CASE_METHOD(router_fixture, "a fault fits the protocol that carried the req
         CHECK(contains(plan.body, "RFC 9113"));
         CHECK(get("/status/200?fault=bad-chunk").final_head.status == 200);
     }
-    SECTION("a fault not yet in an HTTP/2 form asks for HTTP/1.1 over HTTP/2 only") {
-        CHECK(get("/status/200?fault=slow_headers:10/100ms", {}, http2).action == kind::http11_required);
+    SECTION("what HTTP/2 has no form of asks for HTTP/1.1 over HTTP/2 only; slow_headers has one") {
+        CHECK(get("/status/101", {}, http2).action == kind::http11_required);
+        CHECK(get("/status/200?fault=slow_headers:10/100ms", {}, http2).action == kind::respond);
         CHECK(get("/status/200?fault=slow_headers:10/100ms").action == kind::respond);
         // early-response has one: the connection answers from the head (RFC 9113 §8.1).
         CHECK(get("/status/200?fault=early-response", {}, http2).action == kind::respond);
