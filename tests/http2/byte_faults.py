@@ -111,6 +111,30 @@ req.on('error', e => { console.log(e.code); session.close(); });
 """
 
 
+# Node's http2 over TLS, a session of its own per fault: the status, the body bytes, and the error if any.
+NODE_TLS = r"""
+const http2 = require('http2');
+const fs = require('fs');
+const [origin, ca, ...faults] = process.argv.slice(1);
+(async () => {
+  for (const fault of faults) {
+    const line = await new Promise(resolve => {
+      const session = http2.connect(origin, { ca: fs.readFileSync(ca) });
+      let status = null, bytes = 0, error = null;
+      const finish = () => { session.destroy(); resolve([fault, status, bytes, error].filter(x => x !== null).join(' ')); };
+      session.on('error', e => { error = error || e.code; });
+      const req = session.request({ ':path': `/bytes/1000?fault=${fault}` });
+      req.on('response', h => { status = h[':status']; });
+      req.on('data', d => { bytes += d.length; });
+      req.on('error', e => { error = error || e.code; });
+      req.on('close', () => setTimeout(finish, 100));
+    });
+    console.log(line);
+  }
+})();
+"""
+
+
 def check_key_update(port, ca):
     """TLS 1.3: the HEADERS, then a KeyUpdate (asking for the client's), then the DATA, on one connection."""
     ctx = ssl.create_default_context(cafile=ca)
@@ -239,6 +263,14 @@ def main():
             "tls-alert:internal_error": (56, "200 500 2", "tlsv1 alert internal error",
                                          "ReadError: [SSL: TLSV1_ALERT_INTERNAL_ERROR]"),
         }
+        node = subprocess.run(["node", "-e", NODE_TLS, f"https://localhost:{port}", ca, "tls-key-update", *reports],
+                              capture_output=True, text=True, timeout=60)
+        check(node.stdout.splitlines() == [
+            "tls-key-update 200 1000",
+            "tls-no-close-notify 200 1000",  # the connection ends, and Node reports no error
+            "tls-bad-record 200 500 ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+            "tls-alert:internal_error 200 500 ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR",
+        ], f"node: {node}")
         for fault, (code, out, says, httpx_report) in reports.items():
             got = curl(port, ca, f"/bytes/1000?fault={fault}")
             # curl may be sending (a WINDOW_UPDATE) when the connection closes, and report that instead.

@@ -33,7 +33,8 @@ END_STREAM, END_HEADERS = 0x1, 0x4
 def start(binary, *flags):
     """teapot on ephemeral ports, plain and TLS; returns (process, http base, https base, CA file)."""
     ca = tempfile.NamedTemporaryFile(suffix=".pem", delete=False).name
-    proc = subprocess.Popen([binary, "--port", "0", "--tls-port", "0", "--ca-out", ca, "--quiet", *flags],
+    proc = subprocess.Popen([binary, "--port", "0", "--tls-port", "0", "--tls-alerts", "--tls-cases", "--ca-out", ca,
+                             "--quiet", *flags],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines = [proc.stdout.readline(), proc.stdout.readline()]
     plain = re.search(r"listening on (http://\S+)", lines[0])
@@ -494,11 +495,36 @@ def check_go(base, tls_base, ca):
             assert out.returncode == 0, out
             return out.stdout.splitlines()
 
+        # The h2-settings-no-ack listener: an answer that takes 11 s, past nghttp's SETTINGS timer (10 s);
+        # Go waits for no ACK. Beside the other checks, to take no time of its own.
+        cases = json.loads(curl(f"{base}/__teapot/tls").stdout)["cases"]
+        no_ack = [c["url"] for c in cases if c["name"] == "h2-settings-no-ack"][0]
+        slow = subprocess.Popen([binary, no_ack, ca, "X-Test-Id: go-no-ack", "/status/200?delay=11s"],
+                                stdout=subprocess.PIPE, text=True)
         check_go_client(base, tls_base, go)
+        check_go_byte_faults(go)
         check_pings(base, go)
         check_shutdown_notice(base, tls_base, ca, go)
+        out = slow.communicate(timeout=60)[0]
+        assert out == "/status/200?delay=11s status=200 proto=HTTP/2.0 bytes=30\n", out
+        print("go net/http: its SETTINGS never acknowledged, it waits for no ACK: the answer after 11 s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def check_go_byte_faults(go):
+    """HTTP/1's byte faults in their HTTP/2 forms (tests/http2/byte_faults.py has the frames), as Go reports them."""
+    faults = ["slow_headers:100B/50ms", "tls-key-update", "tls-no-close-notify", "tls-bad-record",
+              "tls-alert:internal_error"]
+    lines = go("go-byte-faults", *[f"/bytes/1000?fault={f}" for f in faults])
+    assert [line.split(" ", 1)[1] for line in lines] == [
+        "status=200 proto=HTTP/2.0 bytes=1000",
+        "status=200 proto=HTTP/2.0 bytes=1000",
+        "status=200 proto=HTTP/2.0 bytes=1000 error=unexpected EOF",
+        "status=200 proto=HTTP/2.0 bytes=500 error=local error: tls: bad record MAC",
+        "status=200 proto=HTTP/2.0 bytes=500 error=remote error: tls: internal error",
+    ], lines
+    print("go net/http: slow_headers and tls-key-update pass; the tls- ends as Go reports them")
 
 
 def check_go_client(base, tls_base, go):
