@@ -10,8 +10,10 @@
 // HTTP2-Settings' value), then the client's frames (without the preface: it is sent first).
 
 #include "wire/h2_session.hpp"
+
 #include "fuzz_check.hpp"
 #include "wire/body_budget.hpp"
+#include "wire/h2c_upgrade.hpp"
 
 #include <algorithm>
 #include <cstddef>

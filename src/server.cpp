@@ -11,6 +11,7 @@
 #include "tls/cases.hpp"
 #include "tls/server_identity.hpp"
 #include "tls/sni_selection.hpp"
+#include "util/ascii.hpp"
 #include "util/random_source.hpp"
 #include "wire/connection.hpp"
 #include "wire/connection_tracker.hpp"
@@ -24,7 +25,6 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -74,7 +74,7 @@ unsigned default_io_threads() {
 // Compared with a URI's decoded host: lower case, an IPv6 literal without its brackets.
 std::vector<std::string> redirect_hosts(std::vector<std::string> hosts) {
     for (auto& h : hosts) {
-        std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
+        h = detail::ascii_lower(h);
         if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
     }
     return hosts;

@@ -1,16 +1,16 @@
 #include "handlers/redirect_policy.hpp"
 
+#include "util/ascii.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace teapot::detail {
 
 bool redirect_allowed(const boost::urls::url_view& u, std::span<const std::string> allowed) {
     if (allowed.empty() || (!u.has_scheme() && !u.has_authority())) return true;
-    std::string host = u.host_address();
-    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string host = ascii_lower(u.host_address());
     return !host.empty() && std::find(allowed.begin(), allowed.end(), host) != allowed.end();
 }
 

@@ -1,5 +1,7 @@
 #include "scenario/loader_body_file.hpp"
 
+#include "util/ascii.hpp"
+
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -7,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <system_error>
 #include <utility>
@@ -174,8 +175,7 @@ std::string open_error(const fs::path& dir, std::string_view relative, const ope
 }  // namespace
 
 std::string content_type_for(const fs::path& file) {
-    std::string ext = file.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string ext = ascii_lower(file.extension().string());
     if (ext == ".json") return "application/json";
     if (ext == ".html") return "text/html; charset=utf-8";
     if (ext == ".txt") return "text/plain; charset=utf-8";

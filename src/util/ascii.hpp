@@ -2,6 +2,7 @@
 // Case-insensitive comparison of ASCII text, as HTTP's field names, tokens and
 // schemes are compared (RFC 9110 §5.1).
 
+#include <string>
 #include <string_view>
 
 namespace teapot::detail {
@@ -13,5 +14,7 @@ bool iequal_bytes(std::string_view a, std::string_view b) noexcept;
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() && iequal_bytes(a, b);
 }
+/// `s` with A-Z lowered, nothing else changed (no locale: a field name, a host, an extension).
+std::string ascii_lower(std::string_view s);
 
 }  // namespace teapot::detail

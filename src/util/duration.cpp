@@ -41,4 +41,9 @@ std::string format_duration(std::chrono::milliseconds d) {
     return std::to_string(ms) + "ms";
 }
 
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+    if (since == std::chrono::steady_clock::time_point{}) return 0;
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
 }  // namespace teapot::detail

@@ -15,4 +15,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) n
 /// The shortest exact spelling: "250ms", "2s", "1m".
 std::string format_duration(std::chrono::milliseconds d);
 
+/// Milliseconds since `since`, for a log line or a journal entry; 0 for a time never read (the
+/// clock is read for access lines only when they are written).
+double elapsed_ms(std::chrono::steady_clock::time_point since);
+
 }  // namespace teapot::detail

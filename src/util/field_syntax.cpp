@@ -51,4 +51,9 @@ bool is_framing_field(std::string_view name) noexcept {
     return std::any_of(fields.begin(), fields.end(), [&](std::string_view f) { return iequals(f, name); });
 }
 
+bool is_connection_specific_field(std::string_view name) noexcept {
+    return iequals(name, "Connection") || iequals(name, "Keep-Alive") || iequals(name, "Proxy-Connection") ||
+           iequals(name, "Transfer-Encoding") || iequals(name, "Upgrade");
+}
+
 }  // namespace teapot::detail

@@ -39,5 +39,9 @@ bool is_reason_phrase(std::string_view s) noexcept;
 /// Fields whose value decides framing or connection handling (RFC 9112 §6,
 /// RFC 9110 §7.6.1): set by teapot only, never from a knob.
 bool is_framing_field(std::string_view name) noexcept;
+/// Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade: the fields that mean
+/// nothing in HTTP/2 and make a message malformed there (RFC 9113 §8.2.2). Framing fields but
+/// Content-Length (HTTP/2 keeps it), Trailer and TE (which HTTP/2 allows, TE as "trailers").
+bool is_connection_specific_field(std::string_view name) noexcept;
 
 }  // namespace teapot::detail

@@ -10,10 +10,12 @@
 #include "router/router.hpp"
 #include "tls/session_facts.hpp"
 #include "util/byte_size.hpp"
+#include "util/duration.hpp"
 #include "wire/connection_tracker.hpp"
 #include "wire/event_stream.hpp"
 #include "wire/exchange_record.hpp"
 #include "wire/h2_connection.hpp"
+#include "wire/h2c_upgrade.hpp"
 #include "wire/handshake_fault_writer.hpp"
 #include "wire/head_bytes.hpp"
 #include "wire/plan_writer.hpp"
@@ -52,11 +54,6 @@ std::string peer_of(const tcp::endpoint& ep) {
 // written (not with --quiet), as a clock read is a visible part of a request's cost.
 clock_type::time_point access_start(const server_log& log) {
     return log.writes_access() ? clock_type::now() : clock_type::time_point{};
-}
-
-double elapsed_ms(clock_type::time_point since) {
-    if (since == clock_type::time_point{}) return 0;
-    return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
 }
 
 }  // namespace

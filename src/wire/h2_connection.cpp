@@ -7,6 +7,7 @@
 #include "handlers/error_plan.hpp"
 #include "journal/journal.hpp"
 #include "router/router.hpp"
+#include "util/duration.hpp"
 #include "wire/exchange_record.hpp"
 #include "wire/h2_answer.hpp"
 
@@ -24,10 +25,6 @@ namespace {
 
 constexpr std::size_t read_size = 8 * 1024;
 constexpr std::size_t output_batch = 64 * 1024;  // frames taken from nghttp2 per write
-
-double elapsed_ms(clock_type::time_point since) {
-    return std::chrono::duration<double, std::milli>(clock_type::now() - since).count();
-}
 
 // Clears a stream's wake callback when the waiter that set it leaves (its timer goes with it).
 struct wake_guard {
@@ -305,7 +302,7 @@ void h2_connection::answer_now_or_later(std::shared_ptr<h2_stream> s, const requ
     const auto f = plan.fault.what;
     if (plan.delay.count() > 0 || plan.stream || plan.action == response_plan::kind::wait_for_requests ||
         f == fault::kind::hang || f == fault::kind::flow_stall || f == fault::kind::ping) {
-        net::co_spawn(stream_.get_executor(), answer_later(std::move(s), std::move(plan)),
+        net::co_spawn(stream_.get_executor(), answer_later(std::move(s), req, std::move(plan)),
                       [self = shared_from_this()](std::exception_ptr failure) {
                           if (failure) self->config_->log.warn("an HTTP/2 stream's answer failed");
                       });
@@ -315,12 +312,11 @@ void h2_connection::answer_now_or_later(std::shared_ptr<h2_stream> s, const requ
     answer(*s, std::make_shared<response_plan>(std::move(plan)), entry);
 }
 
-net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, response_plan plan) {
+net::awaitable<void> h2_connection::answer_later(std::shared_ptr<h2_stream> s, request req, response_plan plan) {
     const auto started = clock_type::now();
     net::steady_timer timer(stream_.get_executor());
     s->wake = [&timer] { timer.cancel(); };
     wake_guard leaving{*s};
-    auto req = describe(*s);
     if (plan.action == response_plan::kind::wait_for_requests) {
         const auto waiting = plan.wait;  // held: plan is replaced by the answer below
         const auto deadline = clock_type::now() + waiting->timeout;

@@ -61,7 +61,8 @@ private:
     /// `plan` for `s`: at once, or in answer_later when it waits (a delay, a journal wait) or trickles.
     void answer_now_or_later(std::shared_ptr<h2_stream> s, const request& req, response_plan plan);
     /// An answer that waits first (a delay, a journal wait) or trickles (pacing).
-    net::awaitable<void> answer_later(std::shared_ptr<h2_stream> s, response_plan plan);
+    /// `req` views into `s`, which the coroutine holds.
+    net::awaitable<void> answer_later(std::shared_ptr<h2_stream> s, request req, response_plan plan);
     /// The plan's frames, submitted; the journal entry completes when the stream closes.
     void answer(h2_stream& s, std::shared_ptr<response_plan> plan, std::optional<std::uint64_t> entry);
     /// The request as the router sees it: views into `s`.

@@ -1,7 +1,6 @@
 #include "wire/h2_session.hpp"
 
 #include "util/ascii.hpp"
-#include "util/base64.hpp"
 #include "util/field_syntax.hpp"
 #include "util/http_date.hpp"
 
@@ -15,12 +14,6 @@
 namespace teapot::detail {
 namespace {
 
-// RFC 9113 §8.2.2: these fields mean nothing in HTTP/2 and make a response malformed.
-bool is_connection_specific(std::string_view name) {
-    return iequals(name, "Connection") || iequals(name, "Keep-Alive") || iequals(name, "Proxy-Connection") ||
-           iequals(name, "Transfer-Encoding") || iequals(name, "Upgrade");
-}
-
 // A head as nghttp2 takes it: lower-case names (RFC 9113 §8.2.1), :status first, no
 // connection-specific fields; nghttp2 copies the names and values when the frame is submitted.
 class header_block {
@@ -30,10 +23,10 @@ public:
         add(":status", std::to_string(head.status));
         bool own_date = false, own_server = false;
         for (const auto& h : head.headers) {
-            if (is_connection_specific(h.name) || (length && iequals(h.name, "Content-Length"))) continue;
+            if (is_connection_specific_field(h.name) || (length && iequals(h.name, "Content-Length"))) continue;
             own_date = own_date || iequals(h.name, "Date");
             own_server = own_server || iequals(h.name, "Server");
-            add(lower(h.name), h.value);
+            add(ascii_lower(h.name), h.value);
         }
         if (!own_date) add("date", std::string{current_http_date()});
         if (!own_server && !server_header.empty()) add("server", std::string{server_header});
@@ -41,7 +34,7 @@ public:
     }
     explicit header_block(const std::vector<header_field>& fields) {
         for (const auto& h : fields)
-            if (!is_connection_specific(h.name)) add(lower(h.name), h.value);
+            if (!is_connection_specific_field(h.name)) add(ascii_lower(h.name), h.value);
     }
 
     const nghttp2_nv* data() {
@@ -55,12 +48,6 @@ public:
     std::size_t size() const noexcept { return text_.size() / 2; }
 
 private:
-    static std::string lower(std::string_view name) {
-        std::string out{name};
-        for (auto& c : out)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        return out;
-    }
     void add(std::string name, std::string value) {
         text_.push_back(std::move(name));
         text_.push_back(std::move(value));
@@ -229,45 +216,6 @@ struct h2_callbacks {
         return static_cast<ssize_t>(n);
     }
 };
-
-std::optional<std::string> h2c_upgrade_settings(const request& req) {
-    if (req.version != 11 || !list_has_token(req.header("Upgrade"), "h2c")) return std::nullopt;
-    const auto connection = req.header("Connection");
-    if (!list_has_token(connection, "Upgrade") || !list_has_token(connection, "HTTP2-Settings")) return std::nullopt;
-    std::optional<std::string_view> encoded;
-    for (const auto& [name, value] : req.headers) {
-        if (!iequals(name, "HTTP2-Settings")) continue;
-        if (encoded) return std::nullopt;  // RFC 7540 §3.2.1: exactly one
-        encoded = value;
-    }
-    if (!encoded) return std::nullopt;
-    // base64url without padding (RFC 4648 §5), as base64 with it.
-    std::string text{*encoded};
-    for (auto& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
-    text.append((4 - text.size() % 4) % 4, '=');
-    auto settings = base64_decode(text);
-    if (!settings || settings->size() % 6 != 0) return std::nullopt;  // SETTINGS entries are 6 bytes each
-    return settings;
-}
-
-std::shared_ptr<h2_stream> stream_of_http1(const request& req, body_budget* bodies) {
-    auto s = std::make_shared<h2_stream>(1, bodies);
-    s->method = req.method;
-    s->path = req.target;
-    s->scheme = "http";
-    s->authority = req.header("Host");
-    for (const auto& [name, value] : req.headers) {
-        if (is_connection_specific(name) || iequals(name, "Host") || iequals(name, "HTTP2-Settings")) continue;
-        std::string lower{name};
-        for (auto& c : lower)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        s->fields.emplace_back(std::move(lower), value);
-    }
-    s->body = req.body;
-    s->charge.cover(s->body.size());  // held in memory as the HTTP/1 connection held it
-    s->request_complete = true;
-    return s;
-}
 
 h2_session::h2_session(const h2_limits& limits, body_budget* bodies,
                        std::function<void(std::shared_ptr<h2_stream>)> on_request)

@@ -103,15 +103,6 @@ struct h2_upgrade {
     bool head = false;  ///< a HEAD request: the answer's content-length describes no DATA
 };
 
-/// The HTTP2-Settings of an HTTP/1.1 request that asks to upgrade to h2c (Upgrade: h2c, Connection
-/// naming Upgrade and HTTP2-Settings, one HTTP2-Settings in base64url), decoded; nullopt when it
-/// does not ask, or asks wrongly (then HTTP/1.1 answers it).
-std::optional<std::string> h2c_upgrade_settings(const request& req);
-
-/// `req` as stream 1 of an upgraded connection: its fields without HTTP/1's connection-specific
-/// ones, names in lower case, Host as :authority, the body whole.
-std::shared_ptr<h2_stream> stream_of_http1(const request& req, body_budget* bodies);
-
 class h2_session {
 public:
     /// `on_request`: a stream's request is complete (or refused), called from inside receive().

@@ -1,7 +1,7 @@
 // Upgrade: h2c (RFC 7540 §3.2): which HTTP/1.1 requests ask for it, and the request as stream 1.
 
 #include "router_fixture.hpp"
-#include "wire/h2_session.hpp"
+#include "wire/h2c_upgrade.hpp"
 
 #include <catch2/catch.hpp>
 
