@@ -555,6 +555,54 @@ def check_go_client(base, tls_base, go):
           "the frame faults as it reports them")
 
 
+def answers_of(sock, conn, streams, seconds=5):
+    """Each of `streams`' status and headers, once all have ended (or `seconds` passed)."""
+    heads, ended = {}, set()
+    sock.settimeout(0.2)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not set(streams) <= ended:
+        try:
+            data = sock.recv(65536)
+        except TimeoutError:
+            continue
+        for event in conn.receive_data(data):
+            if isinstance(event, h2.events.ResponseReceived):
+                heads[event.stream_id] = dict(event.headers)
+            elif isinstance(event, h2.events.DataReceived):
+                conn.acknowledge_received_data(len(event.data), event.stream_id)
+            elif isinstance(event, h2.events.StreamEnded):
+                ended.add(event.stream_id)
+        sock.sendall(conn.data_to_send())
+    return heads
+
+
+def check_body_memory(binary):
+    """--max-body-memory over HTTP/2: content held by one stream leaves no room for another's: 503."""
+    proc, base, _, _ = start(binary, "--max-body-size", "8KiB", "--max-body-memory", "8KiB")
+    try:
+        sock, conn = client(int(base.rsplit(":", 1)[1]))
+        conn.send_headers(1, request_headers("/post", "POST"))
+        conn.send_data(1, b"a" * 6000)  # held: its request is not whole yet
+        conn.send_headers(3, request_headers("/post", "POST"))
+        conn.send_data(3, b"b" * 4000, end_stream=True)  # 10 000 bytes at once: more than 8 KiB
+        sock.sendall(conn.data_to_send())
+        heads = answers_of(sock, conn, [3])
+        assert heads[3][b":status"] == b"503" and heads[3][b"retry-after"] == b"1", heads
+        conn.send_data(1, b"a" * 1000, end_stream=True)  # the first's rest: it is answered
+        sock.sendall(conn.data_to_send())
+        heads = answers_of(sock, conn, [1])
+        assert heads[1][b":status"] == b"200", heads
+        conn.send_headers(5, request_headers("/post", "POST"))
+        conn.send_data(5, b"c" * 4000, end_stream=True)  # room again: the first's content went with its stream
+        sock.sendall(conn.data_to_send())
+        heads = answers_of(sock, conn, [5])
+        assert heads[5][b":status"] == b"200", heads
+        sock.close()
+    finally:
+        proc.kill()
+    print("--max-body-memory over HTTP/2: a stream past it gets 503 with Retry-After: 1, the others go on")
+
+
 def check_limits(binary):
     proc, base, _, _ = start(binary, "--max-body-size", "1KiB", "--max-header-size", "4KiB")
     try:
@@ -709,6 +757,7 @@ def main():
         proc.kill()
         os.unlink(ca)
     check_limits(binary)
+    check_body_memory(binary)
     check_timeouts(binary)
     check_off(binary)
 
